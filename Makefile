@@ -1,0 +1,137 @@
+# topo — declarative network-topology reconciler.
+#
+#   make / make build   build/topo
+#   make deps           install missing Debian packages (apt), quiet when all are there
+#   make check          deps, build, unit tests (plain, ASan+UBSan, valgrind), integration tests
+#   make run            deps, build, bring up the default topology in a sandbox and show it
+#   make fuzz           libFuzzer on the loader for FUZZ_SECONDS (default 60)
+#   make bench N=1000   the scale benchmark (tests/bench)
+#   make install        PREFIX=/usr/local DESTDIR=
+
+BUILD   ?= build
+PREFIX  ?= /usr/local
+DESTDIR ?=
+CC      ?= cc
+FUZZ_SECONDS ?= 60
+N       ?= 1000
+VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1)
+
+PKGS    := libnl-3.0 libnl-route-3.0 libnftnl libmnl yaml-0.1
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
+
+WARN := -Wall -Wextra -Werror -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes \
+	-Wshadow -Wundef -Wwrite-strings -Wpointer-arith -Wcast-align -Wimplicit-fallthrough \
+	-Wvla -fno-common
+GCC_WARN := -Wlogical-op
+
+# SAN=1: the ASan+UBSan build (its own BUILD directory).
+ifeq ($(SAN),1)
+OPT := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDSAN := -fsanitize=address,undefined
+else
+OPT := -O2 -g -D_FORTIFY_SOURCE=3 -fstack-protector-strong
+LDSAN :=
+endif
+
+ifeq ($(findstring clang,$(shell $(CC) --version 2>/dev/null | head -n1)),)
+WARN += $(GCC_WARN)
+endif
+
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -I. $(PKG_CFLAGS) \
+	-DTOPO_VERSION='"$(VERSION)"' -MMD -MP $(CFLAGS)
+ALL_LDFLAGS = $(LDSAN) $(LDFLAGS)
+
+MODEL_SRC     := $(wildcard model/*.c)
+RECONCILE_SRC := $(wildcard reconcile/*.c)
+BACKEND_SRC   := $(wildcard backends/*.c)
+CMD_SRC       := $(wildcard cmd/*.c)
+UNIT_SRC      := $(wildcard tests/unit/test_*.c)
+
+obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
+PURE_OBJ  := $(call obj,$(MODEL_SRC) $(RECONCILE_SRC))
+TOPO_OBJ  := $(call obj,$(MODEL_SRC) $(RECONCILE_SRC) $(BACKEND_SRC) $(CMD_SRC))
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+
+DEB_PKGS := build-essential pkg-config libyaml-dev libnl-3-dev libnl-route-3-dev libnftnl-dev \
+	libmnl-dev libcmocka-dev iproute2 nftables iputils-ping valgrind clang libclang-rt-14-dev \
+	jq netcat-openbsd procps util-linux graphviz man-db groff-base
+
+.PHONY: all build deps check unit unit-asan unit-valgrind integration integration-asan run fuzz \
+	bench install clean
+
+all: build
+build: $(BUILD)/topo
+
+$(BUILD)/topo: $(TOPO_OBJ)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# Unit tests link the pure modules only: no kernel, no privileges.
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(PURE_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CMOCKA_LIBS)
+
+deps:
+	@missing=""; for p in $(DEB_PKGS); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "deps: installing$$missing"; \
+		if [ "$$(id -u)" -ne 0 ]; then sudo=sudo; else sudo=; fi; \
+		$$sudo apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing >/dev/null || exit 1; \
+	fi
+
+unit: $(UNIT_BINS)
+	@tests/run-unit.sh $(UNIT_BINS)
+
+unit-asan:
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/asan SAN=1 unit
+
+unit-valgrind: $(UNIT_BINS)
+	@VALGRIND=1 tests/run-unit.sh $(UNIT_BINS)
+
+integration: $(BUILD)/topo
+	@TOPO=$(abspath $(BUILD)/topo) tests/integration/run.sh
+
+# The whole integration suite once more with the sanitizer build of topo.
+integration-asan:
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/asan SAN=1 $(BUILD)/asan/topo
+	@TOPO=$(abspath $(BUILD)/asan/topo) TOPO_SAN=1 tests/integration/run.sh
+
+check: deps
+	@$(MAKE) --no-print-directory build
+	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory unit-asan
+	@$(MAKE) --no-print-directory unit-valgrind
+	@$(MAKE) --no-print-directory integration
+	@$(MAKE) --no-print-directory integration-asan
+
+run: deps
+	@$(MAKE) --no-print-directory build
+	@tests/run-demo.sh $(abspath $(BUILD)/topo)
+
+# libFuzzer wants clang; its own flags, its own directory.
+FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -I. -Wall -Wextra -Werror \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+$(BUILD)/fuzz/fuzz_loader: tests/fuzz/fuzz_loader.c $(MODEL_SRC)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -o $@ $^ $(shell pkg-config --cflags --libs yaml-0.1)
+
+fuzz: deps
+	@$(MAKE) --no-print-directory $(BUILD)/fuzz/fuzz_loader
+	@tests/fuzz/run.sh $(BUILD)/fuzz/fuzz_loader $(FUZZ_SECONDS)
+
+bench: deps
+	@$(MAKE) --no-print-directory build
+	@tests/bench/run.sh $(abspath $(BUILD)/topo) $(N)
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(TOPO_OBJ:.o=.d) $(UNIT_BINS:=.d)

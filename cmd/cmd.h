@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/* The CLI: one file per subcommand, each `int cmd_NAME(int argc, char **argv)`
+ * returning the process exit status. */
+#ifndef TOPO_CMD_CMD_H
+#define TOPO_CMD_CMD_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "model/topology.h"
+
+/* Exit statuses, part of the CLI's contract. */
+#define EXIT_OK       0
+#define EXIT_ERROR    1
+#define EXIT_PENDING  2    /* diff: changes are pending */
+
+struct cmd {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *args;
+	const char *help;
+};
+
+extern const char *topo_prog;
+
+void usage(FILE *out);
+/* Prints "topo: MSG" on stderr; returns EXIT_ERROR for `return fail(...)`. */
+int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Loads and validates FILE, printing FILE:LINE:COL errors; 0 or EXIT_ERROR. */
+int cmd_load(const char *file, struct topology *ret);
+
+int cmd_validate(int argc, char **argv);
+
+#endif

@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "model/loader.h"
+
+#ifndef TOPO_VERSION
+#define TOPO_VERSION "0.1"
+#endif
+
+const char *topo_prog = "topo";
+
+static const struct cmd commands[] = {
+	{ "validate", cmd_validate, "FILE", "check a topology file; print FILE:LINE:COL for each error" },
+};
+
+void usage(FILE *out)
+{
+	fprintf(out, "usage: %s COMMAND [OPTIONS] [ARGS]\n\ncommands:\n", topo_prog);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, "  %-9s %-24s %s\n", commands[i].name, commands[i].args, commands[i].help);
+	fprintf(out, "  %-9s %-24s %s\n", "help", "", "this text");
+	fprintf(out, "\noptions: -h, --help; --version\n");
+}
+
+int fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", topo_prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return EXIT_ERROR;
+}
+
+int cmd_load(const char *file, struct topology *ret)
+{
+	struct topo_diags diags;
+	int r = topo_load_file(file, ret, &diags);
+
+	if (r == -EINVAL) {
+		topo_diags_print(&diags, file, stderr);
+		topo_diags_free(&diags);
+		return EXIT_ERROR;
+	}
+	topo_diags_free(&diags);
+	if (r < 0)
+		return fail("%s: %s", file, strerror(-r));
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *name;
+
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_ERROR;
+	}
+	name = argv[1];
+	if (strcmp(name, "help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "--help") == 0) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (strcmp(name, "--version") == 0 || strcmp(name, "version") == 0) {
+		printf("topo %s\n", TOPO_VERSION);
+		return EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(name, commands[i].name) == 0)
+			return commands[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "%s: unknown command '%s'\n", topo_prog, name);
+	usage(stderr);
+	return EXIT_ERROR;
+}

@@ -1,0 +1,1802 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Two passes. First libyaml's event API builds a small tree in which every
+ * node keeps its line and column; aliases, anchors and tags are refused right
+ * there (an unquoted `!br0` is a tag with an empty value, and `&a [*a]` would
+ * make a naive walk loop forever), duplicate keys are caught (libyaml accepts
+ * them silently), and the node count and depth are capped so no file can blow
+ * up memory or the stack. Then a schema walk turns the tree into the model,
+ * recording every error it finds instead of stopping at the first.
+ */
+#include "model/loader.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <yaml.h>
+
+#include "model/ip.h"
+#include "model/strmap.h"
+
+#define YAML_MAX_DEPTH 32
+#define YAML_MAX_NODES 1000000
+
+enum ynode_type { YN_SCALAR, YN_SEQ, YN_MAP };
+
+struct ynode {
+	enum ynode_type type;
+	bool plain;             /* a scalar written without quotes */
+	struct topo_pos pos;
+	char *str;              /* scalar text */
+	size_t len;
+	struct ynode **kids;    /* seq: items; map: key, value, key, value, ... */
+	size_t n;
+};
+
+struct loader {
+	const char *file;
+	struct topo_diags *diags;
+	struct topology *t;
+	size_t n_nodes;
+	bool oom;
+	size_t n_ifaces, n_addrs, n_routes, n_rules, n_sysctls;
+	bool limit_reported;
+};
+
+static struct topo_pos mark_pos(yaml_mark_t m)
+{
+	return (struct topo_pos){ .line = (unsigned)m.line + 1, .col = (unsigned)m.column + 1 };
+}
+
+__attribute__((format(printf, 3, 4)))
+static void diag(struct loader *ld, struct topo_pos pos, const char *fmt, ...)
+{
+	struct topo_diags *d = ld->diags;
+	struct topo_diag *v;
+	va_list ap;
+	char *msg;
+
+	if (d->n >= TOPO_MAX_DIAGS) {
+		d->dropped++;
+		return;
+	}
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	if (!msg) {
+		ld->oom = true;
+		return;
+	}
+	v = realloc(d->v, (d->n + 1) * sizeof(*v));
+	if (!v) {
+		free(msg);
+		ld->oom = true;
+		return;
+	}
+	d->v = v;
+	d->v[d->n++] = (struct topo_diag){ .pos = pos, .msg = msg };
+}
+
+/* ---------------------------------------------------------------- tree -- */
+
+static void ynode_free(struct ynode *n)
+{
+	/* Iterative would need a stack as deep as the tree, which is capped. */
+	if (!n)
+		return;
+	for (size_t i = 0; i < n->n; i++)
+		ynode_free(n->kids[i]);
+	free(n->kids);
+	free(n->str);
+	free(n);
+}
+
+static int ynode_append(struct ynode *parent, struct ynode *kid)
+{
+	size_t n = parent->n;
+
+	if (n == 0 || (n >= 4 && (n & (n - 1)) == 0)) {
+		struct ynode **k = realloc(parent->kids, (n < 4 ? 4 : n * 2) * sizeof(*k));
+
+		if (!k)
+			return -ENOMEM;
+		parent->kids = k;
+	}
+	parent->kids[parent->n++] = kid;
+	return 0;
+}
+
+static const char *ynode_what(const struct ynode *n)
+{
+	switch (n->type) {
+	case YN_MAP: return "a mapping";
+	case YN_SEQ: return "a list";
+	case YN_SCALAR: break;
+	}
+	return "a scalar";
+}
+
+/* Duplicate keys, and keys that are not scalars. */
+static void map_check_keys(struct loader *ld, const struct ynode *map)
+{
+	size_t pairs = map->n / 2;
+	struct strmap seen = { 0 };
+
+	for (size_t i = 0; i < map->n; i += 2) {
+		const struct ynode *k = map->kids[i];
+		size_t first;
+
+		if (k->type != YN_SCALAR) {
+			diag(ld, k->pos, "mapping keys must be plain strings, not %s", ynode_what(k));
+			continue;
+		}
+		if (pairs <= 16) {
+			for (size_t j = 0; j < i; j += 2) {
+				const struct ynode *o = map->kids[j];
+
+				if (o->type == YN_SCALAR && o->len == k->len &&
+				    memcmp(o->str, k->str, k->len) == 0) {
+					diag(ld, k->pos, "duplicate key '%s' (first at line %u, column %u)",
+					     k->str, o->pos.line, o->pos.col);
+					break;
+				}
+			}
+			continue;
+		}
+		int r = strmap_put(&seen, k->str, i);
+
+		if (r == -EEXIST && strmap_get(&seen, k->str, &first) == 0) {
+			const struct ynode *o = map->kids[first];
+
+			diag(ld, k->pos, "duplicate key '%s' (first at line %u, column %u)",
+			     k->str, o->pos.line, o->pos.col);
+		} else if (r < 0 && r != -EEXIST) {
+			ld->oom = true;
+		}
+	}
+	strmap_free(&seen);
+}
+
+static const char *encoding_name(yaml_encoding_t e)
+{
+	switch (e) {
+	case YAML_UTF16LE_ENCODING: return "UTF-16LE";
+	case YAML_UTF16BE_ENCODING: return "UTF-16BE";
+	default: return "an unknown encoding";
+	}
+}
+
+/*
+ * Returns the document's root node, or NULL after recording why not. An
+ * empty stream returns NULL with no diagnostic; the caller says "empty".
+ */
+static struct ynode *tree_build(struct loader *ld, const unsigned char *buf, size_t len, bool *ret_failed)
+{
+	yaml_parser_t parser;
+	yaml_event_t ev;
+	struct ynode *stack[YAML_MAX_DEPTH];
+	size_t depth = 0;
+	struct ynode *root = NULL;
+	unsigned docs = 0;
+	bool done = false, failed = false;
+
+	if (!yaml_parser_initialize(&parser)) {
+		ld->oom = true;
+		*ret_failed = true;
+		return NULL;
+	}
+	yaml_parser_set_input_string(&parser, buf, len);
+
+	while (!done && !failed) {
+		struct ynode *node = NULL;
+		const char *anchor = NULL, *tag = NULL;
+
+		if (!yaml_parser_parse(&parser, &ev)) {
+			struct topo_pos pos = mark_pos(parser.problem_mark);
+
+			if (parser.error == YAML_MEMORY_ERROR)
+				ld->oom = true;
+			else if (parser.context && strstr(parser.context, "tag"))
+				diag(ld, pos, "invalid YAML: %s %s; an unquoted value starting with '!' is a YAML tag: "
+				     "quote it (e.g. out: \"!br0\")", parser.problem ? parser.problem : "error",
+				     parser.context);
+			else if (parser.context)
+				diag(ld, pos, "invalid YAML: %s %s", parser.problem ? parser.problem : "error",
+				     parser.context);
+			else
+				diag(ld, pos, "invalid YAML: %s", parser.problem ? parser.problem : "error");
+			failed = true;
+			break;
+		}
+		struct topo_pos pos = mark_pos(ev.start_mark);
+
+		switch (ev.type) {
+		case YAML_STREAM_START_EVENT:
+			if (ev.data.stream_start.encoding != YAML_UTF8_ENCODING &&
+			    ev.data.stream_start.encoding != YAML_ANY_ENCODING) {
+				diag(ld, pos, "the file is in %s; topology files must be UTF-8",
+				     encoding_name(ev.data.stream_start.encoding));
+				failed = true;
+			}
+			break;
+		case YAML_DOCUMENT_START_EVENT:
+			if (++docs > 1) {
+				diag(ld, pos, "a second YAML document: a topology file holds exactly one (remove the '---')");
+				failed = true;
+			}
+			break;
+		case YAML_ALIAS_EVENT:
+			diag(ld, pos, "YAML aliases (*%s) are not supported: write the value out",
+			     (const char *)ev.data.alias.anchor);
+			failed = true;
+			break;
+		case YAML_SCALAR_EVENT:
+			anchor = (const char *)ev.data.scalar.anchor;
+			tag = (const char *)ev.data.scalar.tag;
+			node = calloc(1, sizeof(*node));
+			if (!node)
+				break;
+			node->type = YN_SCALAR;
+			node->plain = ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+			node->len = ev.data.scalar.length;
+			node->str = malloc(node->len + 1);
+			if (node->str) {
+				memcpy(node->str, ev.data.scalar.value, node->len);
+				node->str[node->len] = '\0';
+			}
+			break;
+		case YAML_SEQUENCE_START_EVENT:
+		case YAML_MAPPING_START_EVENT:
+			if (ev.type == YAML_SEQUENCE_START_EVENT) {
+				anchor = (const char *)ev.data.sequence_start.anchor;
+				tag = (const char *)ev.data.sequence_start.tag;
+			} else {
+				anchor = (const char *)ev.data.mapping_start.anchor;
+				tag = (const char *)ev.data.mapping_start.tag;
+			}
+			node = calloc(1, sizeof(*node));
+			if (node)
+				node->type = ev.type == YAML_SEQUENCE_START_EVENT ? YN_SEQ : YN_MAP;
+			break;
+		case YAML_SEQUENCE_END_EVENT:
+		case YAML_MAPPING_END_EVENT:
+			if (depth > 0) {
+				if (stack[depth - 1]->type == YN_MAP)
+					map_check_keys(ld, stack[depth - 1]);
+				depth--;
+			}
+			break;
+		case YAML_STREAM_END_EVENT:
+			done = true;
+			break;
+		default:
+			break;
+		}
+
+		if (ev.type == YAML_SCALAR_EVENT || ev.type == YAML_SEQUENCE_START_EVENT ||
+		    ev.type == YAML_MAPPING_START_EVENT) {
+			if (!node || (node->type == YN_SCALAR && !node->str)) {
+				ynode_free(node);
+				ld->oom = true;
+				failed = true;
+			} else {
+				node->pos = pos;
+				if (anchor) {
+					diag(ld, pos, "YAML anchors (&%s) are not supported: write the value out", anchor);
+					failed = true;
+				} else if (tag) {
+					if (node->type == YN_SCALAR && node->len == 0)
+						diag(ld, pos, "YAML tag '%s' here: an unquoted value starting with '!' is a tag, "
+						     "not a string; quote it: \"%s\"", tag, tag);
+					else
+						diag(ld, pos, "YAML tag '%s' is not supported; if it is meant as text, quote it",
+						     tag);
+					failed = true;
+				} else if (++ld->n_nodes > YAML_MAX_NODES) {
+					diag(ld, pos, "the file has more than %u YAML values; that is past any topology topo accepts",
+					     YAML_MAX_NODES);
+					failed = true;
+				} else if (node->type != YN_SCALAR && depth >= YAML_MAX_DEPTH) {
+					diag(ld, pos, "nested more than %u levels deep", YAML_MAX_DEPTH);
+					failed = true;
+				}
+				if (!failed && depth == 0) {
+					if (root) {   /* cannot happen in one document */
+						failed = true;
+					} else {
+						root = node;
+						node = NULL;
+						if (root->type != YN_SCALAR)
+							stack[depth++] = root;
+					}
+				} else if (!failed) {
+					if (ynode_append(stack[depth - 1], node) < 0) {
+						ld->oom = true;
+						failed = true;
+					} else {
+						struct ynode *pushed = node;
+
+						node = NULL;
+						if (pushed->type != YN_SCALAR)
+							stack[depth++] = pushed;
+					}
+				}
+				ynode_free(node);
+			}
+		}
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&parser);
+	if (failed) {
+		ynode_free(root);
+		root = NULL;
+	}
+	*ret_failed = failed;
+	return root;
+}
+
+/* -------------------------------------------------------- scalar helpers -- */
+
+static bool is_null(const struct ynode *n)
+{
+	return n->type == YN_SCALAR && n->plain &&
+	       (n->len == 0 || strcmp(n->str, "~") == 0 || strcmp(n->str, "null") == 0 ||
+		strcmp(n->str, "Null") == 0 || strcmp(n->str, "NULL") == 0);
+}
+
+/* A scalar's text, or NULL after saying why not. */
+static const char *want_str(struct loader *ld, const struct ynode *n, const char *what)
+{
+	if (n->type != YN_SCALAR) {
+		diag(ld, n->pos, "%s must be a string, not %s", what, ynode_what(n));
+		return NULL;
+	}
+	if (strlen(n->str) != n->len) {
+		diag(ld, n->pos, "%s contains a NUL byte", what);
+		return NULL;
+	}
+	if (is_null(n)) {
+		diag(ld, n->pos, "%s is empty", what);
+		return NULL;
+	}
+	return n->str;
+}
+
+static bool parse_u64(const char *s, uint64_t *ret)
+{
+	uint64_t v = 0;
+
+	if (!*s || strlen(s) > 20)
+		return false;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return false;
+		if (v > (UINT64_MAX - (uint64_t)(*s - '0')) / 10)
+			return false;
+		v = v * 10 + (uint64_t)(*s - '0');
+	}
+	*ret = v;
+	return true;
+}
+
+/* An integer in [min, max], written as a plain (unquoted) scalar. */
+static bool want_uint(struct loader *ld, const struct ynode *n, const char *what,
+		      uint64_t min, uint64_t max, uint64_t *ret)
+{
+	uint64_t v;
+
+	if (n->type != YN_SCALAR || !n->plain || !parse_u64(n->str, &v) || v < min || v > max) {
+		if (n->type == YN_SCALAR)
+			diag(ld, n->pos, "%s must be an integer %llu-%llu, not %s'%s'", what,
+			     (unsigned long long)min, (unsigned long long)max,
+			     n->plain ? "" : "the quoted string ", n->str);
+		else
+			diag(ld, n->pos, "%s must be an integer %llu-%llu, not %s", what,
+			     (unsigned long long)min, (unsigned long long)max, ynode_what(n));
+		return false;
+	}
+	*ret = v;
+	return true;
+}
+
+static bool want_bool(struct loader *ld, const struct ynode *n, const char *what, bool *ret)
+{
+	static const char *const yes[] = { "true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON" };
+	static const char *const no[] = { "false", "False", "FALSE", "no", "No", "NO", "off", "Off", "OFF" };
+
+	if (n->type == YN_SCALAR && n->plain) {
+		for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+			if (strcmp(n->str, yes[i]) == 0) {
+				*ret = true;
+				return true;
+			}
+			if (strcmp(n->str, no[i]) == 0) {
+				*ret = false;
+				return true;
+			}
+		}
+	}
+	diag(ld, n->pos, "%s must be true or false", what);
+	return false;
+}
+
+static bool want_map(struct loader *ld, const struct ynode *n, const char *what)
+{
+	if (n->type != YN_MAP) {
+		diag(ld, n->pos, "%s must be a mapping (key: value), not %s", what, ynode_what(n));
+		return false;
+	}
+	return true;
+}
+
+static bool want_seq(struct loader *ld, const struct ynode *n, const char *what)
+{
+	if (n->type != YN_SEQ) {
+		diag(ld, n->pos, "%s must be a list, not %s", what, ynode_what(n));
+		return false;
+	}
+	return true;
+}
+
+static void unknown_key(struct loader *ld, const struct ynode *k, const char *where, const char *accepted)
+{
+	diag(ld, k->pos, "unknown key '%s' in %s (accepted: %s)", k->str, where, accepted);
+}
+
+/* ----------------------------------------------------------------- names -- */
+
+static bool valid_topology_name(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n < 1 || n > TOPO_NAME_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		bool alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+
+		if (!alnum && (i == 0 || (c != '_' && c != '-')))
+			return false;
+	}
+	return true;
+}
+
+static bool valid_ns_name(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n < 1 || n > TOPO_NS_NAME_MAX || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+
+		if (!alnum && (i == 0 || (c != '_' && c != '.' && c != '-')))
+			return false;
+	}
+	return true;
+}
+
+/* The kernel's dev_valid_name(), plus no control characters. */
+static bool valid_ifname(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n < 1 || n > TOPO_IFNAME_MAX || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '/' || c == ':' || c <= ' ' || c == 0x7f)
+			return false;
+	}
+	return true;
+}
+
+#define IFNAME_RULE "1-15 bytes, no '/', ':' or whitespace, not '.' or '..'"
+#define NSNAME_RULE "[A-Za-z0-9][A-Za-z0-9_.-]{0,63}"
+
+static bool want_ifname(struct loader *ld, const struct ynode *n, const char *what, char ret[TOPO_IFNAME_MAX + 1])
+{
+	const char *s = want_str(ld, n, what);
+
+	if (!s)
+		return false;
+	if (!valid_ifname(s)) {
+		diag(ld, n->pos, "%s '%s' is not a valid interface name (%s)", what, s, IFNAME_RULE);
+		return false;
+	}
+	snprintf(ret, TOPO_IFNAME_MAX + 1, "%s", s);
+	return true;
+}
+
+/* `in:`/`out:`: an interface name, maybe with a leading '!'. */
+static bool want_ifmatch(struct loader *ld, const struct ynode *n, const char *what, struct topo_ifmatch *ret)
+{
+	const char *s = want_str(ld, n, what);
+
+	if (!s)
+		return false;
+	ret->negate = s[0] == '!';
+	if (ret->negate)
+		s++;
+	if (!valid_ifname(s)) {
+		diag(ld, n->pos, "%s '%s' is not an interface name, or '!' and one (%s)", what, n->str, IFNAME_RULE);
+		return false;
+	}
+	snprintf(ret->name, sizeof(ret->name), "%s", s);
+	return true;
+}
+
+/* --------------------------------------------------------------- addresses -- */
+
+static bool want_address(struct loader *ld, const struct ynode *n, const char *what, struct topo_ip *ret)
+{
+	const char *s = want_str(ld, n, what);
+
+	if (!s)
+		return false;
+	if (topo_ip_parse(s, ret) < 0) {
+		diag(ld, n->pos, "%s '%s' is not an address (IPv4 or IPv6, optionally /PREFIX, e.g. 10.0.0.1/24 or fd00::1/64)",
+		     what, s);
+		return false;
+	}
+	return true;
+}
+
+/* A bare IP: no prefix. */
+static bool want_ip(struct loader *ld, const struct ynode *n, const char *what, struct topo_ip *ret)
+{
+	const char *s = want_str(ld, n, what);
+
+	if (!s)
+		return false;
+	if (topo_ip_parse_addr(s, ret) < 0) {
+		diag(ld, n->pos, "%s '%s' is not an IP address (e.g. 10.0.0.1 or fd00::1)", what, s);
+		return false;
+	}
+	return true;
+}
+
+/* A network: an address with its host bits zero (a bare IP is a /32 or /128). */
+static bool want_network(struct loader *ld, const struct ynode *n, const char *what, struct topo_ip *ret)
+{
+	char buf[TOPO_IP_STRLEN];
+
+	if (!want_address(ld, n, what, ret))
+		return false;
+	if (!topo_ip_is_network(ret)) {
+		struct topo_ip net = *ret;
+
+		topo_ip_to_network(&net);
+		diag(ld, n->pos, "%s '%s' has host bits set; the network is %s", what, n->str,
+		     topo_ip_format(&net, true, buf, sizeof(buf)));
+		return false;
+	}
+	return true;
+}
+
+static bool check_limit(struct loader *ld, size_t *count, size_t max, const struct ynode *n, const char *what)
+{
+	if (++*count <= max)
+		return true;
+	if (*count == max + 1)
+		diag(ld, n->pos, "more than %zu %s in one file (topo's limit)", max, what);
+	return false;
+}
+
+/* ------------------------------------------------------------- interfaces -- */
+
+static bool parse_iftype(const char *s, enum topo_iftype *ret)
+{
+	static const struct { const char *name; enum topo_iftype type; } types[] = {
+		{ "bridge", TOPO_IF_BRIDGE }, { "veth", TOPO_IF_VETH },
+		{ "vxlan", TOPO_IF_VXLAN }, { "loopback", TOPO_IF_LOOPBACK },
+	};
+
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		if (strcmp(s, types[i].name) == 0) {
+			*ret = types[i].type;
+			return true;
+		}
+	}
+	return false;
+}
+
+struct iface_seen {
+	const struct ynode *type, *stp, *vxlan_key;
+};
+
+static void load_iface(struct loader *ld, struct topo_ns *ns, const struct ynode *key, const struct ynode *val)
+{
+	struct topo_iface *ifc;
+	struct iface_seen seen = { 0 };
+	char name[TOPO_IFNAME_MAX + 1];
+
+	if (!want_ifname(ld, key, "interface name", name))
+		return;
+	if (!check_limit(ld, &ld->n_ifaces, TOPO_MAX_INTERFACES, key, "interfaces"))
+		return;
+	ifc = topo_ns_iface_add(ns);
+	if (!ifc) {
+		ld->oom = true;
+		return;
+	}
+	memcpy(ifc->name, name, sizeof(name));
+	ifc->pos = key->pos;
+	if (strcmp(name, "lo") == 0)
+		ifc->type = TOPO_IF_LOOPBACK;
+	if (is_null(val))
+		return;
+	if (!want_map(ld, val, "an interface"))
+		return;
+
+	for (size_t i = 0; i + 1 < val->n; i += 2) {
+		const struct ynode *k = val->kids[i], *v = val->kids[i + 1];
+		const char *kn = k->str;
+		uint64_t u;
+
+		if (k->type != YN_SCALAR)
+			continue;
+		if (strcmp(kn, "type") == 0) {
+			const char *s = want_str(ld, v, "type");
+
+			seen.type = v;
+			if (s && !parse_iftype(s, &ifc->type))
+				diag(ld, v->pos, "unknown interface type '%s' (accepted: bridge, veth, vxlan, loopback)", s);
+		} else if (strcmp(kn, "addresses") == 0) {
+			if (!want_seq(ld, v, "addresses"))
+				continue;
+			for (size_t j = 0; j < v->n; j++) {
+				struct topo_ip ip;
+				struct topo_addr *a;
+
+				if (!want_address(ld, v->kids[j], "address", &ip))
+					continue;
+				if (!check_limit(ld, &ld->n_addrs, TOPO_MAX_ADDRESSES, v->kids[j], "addresses"))
+					break;
+				for (size_t o = 0; o < ifc->n_addrs; o++) {
+					if (topo_ip_equal(&ifc->addrs[o].ip, &ip)) {
+						diag(ld, v->kids[j]->pos, "address '%s' is listed twice on %s",
+						     v->kids[j]->str, ifc->name);
+						goto next_addr;
+					}
+				}
+				a = topo_iface_addr_add(ifc);
+				if (!a) {
+					ld->oom = true;
+					return;
+				}
+				a->ip = ip;
+				a->pos = v->kids[j]->pos;
+next_addr:;
+			}
+		} else if (strcmp(kn, "mtu") == 0) {
+			if (want_uint(ld, v, "mtu", 68, 65535, &u))
+				ifc->mtu = (uint32_t)u;
+		} else if (strcmp(kn, "mac") == 0) {
+			const char *s = want_str(ld, v, "mac");
+
+			if (!s)
+				continue;
+			if (topo_mac_parse(s, ifc->mac) < 0)
+				diag(ld, v->pos, "mac '%s' is not a MAC address (six hex octets, e.g. \"02:00:00:00:00:01\")", s);
+			else if (ifc->mac[0] & 1)
+				diag(ld, v->pos, "mac '%s' is a multicast address; an interface needs a unicast one (first octet even)", s);
+			else if (!(ifc->mac[0] | ifc->mac[1] | ifc->mac[2] | ifc->mac[3] | ifc->mac[4] | ifc->mac[5]))
+				diag(ld, v->pos, "mac '%s' is all zeros", s);
+			else
+				ifc->has_mac = true;
+		} else if (strcmp(kn, "stp") == 0) {
+			bool b;
+
+			seen.stp = k;
+			if (want_bool(ld, v, "stp", &b))
+				ifc->stp = b;
+		} else if (strcmp(kn, "master") == 0) {
+			want_ifname(ld, v, "master", ifc->master);
+		} else if (strcmp(kn, "vni") == 0) {
+			seen.vxlan_key = k;
+			if (want_uint(ld, v, "vni", 0, 16777215, &u))
+				ifc->vxlan.vni = (uint32_t)u;
+		} else if (strcmp(kn, "remote") == 0 || strcmp(kn, "local") == 0 || strcmp(kn, "group") == 0) {
+			struct topo_ip *ip = kn[0] == 'r' ? &ifc->vxlan.remote :
+					     kn[0] == 'l' ? &ifc->vxlan.local : &ifc->vxlan.group;
+
+			seen.vxlan_key = k;
+			want_ip(ld, v, kn, ip);
+		} else if (strcmp(kn, "dstport") == 0) {
+			seen.vxlan_key = k;
+			if (want_uint(ld, v, "dstport", 1, 65535, &u))
+				ifc->vxlan.port = (uint16_t)u;
+		} else if (strcmp(kn, "dev") == 0) {
+			seen.vxlan_key = k;
+			want_ifname(ld, v, "dev", ifc->vxlan.dev);
+		} else {
+			unknown_key(ld, k, "an interface",
+				    "type, addresses, mtu, mac, master, stp (bridge), vni, remote, local, group, dstport, dev (vxlan)");
+		}
+	}
+
+	/* Rules that need the whole entry. */
+	if (seen.stp && ifc->type != TOPO_IF_BRIDGE)
+		diag(ld, seen.stp->pos, "stp applies to bridges only (add type: bridge)");
+	if (ifc->type == TOPO_IF_VXLAN) {
+		const struct topo_vxlan *vx = &ifc->vxlan;
+		uint8_t fam = vx->remote.family ? vx->remote.family : vx->group.family;
+
+		if (!seen.vxlan_key || !vx->vni) {
+			bool has_vni = false;
+
+			for (size_t i = 0; i + 1 < val->n; i += 2)
+				if (val->kids[i]->type == YN_SCALAR && strcmp(val->kids[i]->str, "vni") == 0)
+					has_vni = true;
+			if (!has_vni)
+				diag(ld, key->pos, "vxlan interface %s needs a vni (0-16777215)", ifc->name);
+		}
+		if (vx->remote.family && vx->group.family)
+			diag(ld, key->pos, "vxlan %s: remote and group are exclusive", ifc->name);
+		if (vx->local.family && fam && vx->local.family != fam)
+			diag(ld, key->pos, "vxlan %s: local and remote/group must be the same address family", ifc->name);
+		if (!vx->port)
+			ifc->vxlan.port = 4789;
+	} else if (seen.vxlan_key) {
+		diag(ld, seen.vxlan_key->pos, "'%s' applies to vxlan interfaces only (add type: vxlan)",
+		     seen.vxlan_key->str);
+	}
+	if (strcmp(ifc->name, "lo") == 0 && ifc->type != TOPO_IF_LOOPBACK)
+		diag(ld, seen.type ? seen.type->pos : key->pos, "lo is the loopback interface; it cannot be a %s",
+		     topo_iftype_name(ifc->type));
+	if (ifc->type == TOPO_IF_LOOPBACK && strcmp(ifc->name, "lo") != 0)
+		diag(ld, seen.type ? seen.type->pos : key->pos,
+		     "type loopback is only for 'lo' (each namespace has exactly one loopback)");
+	if (ifc->type == TOPO_IF_LOOPBACK && (ifc->mtu || ifc->has_mac || ifc->master[0]))
+		diag(ld, key->pos, "lo takes only addresses (its mtu, mac and master are the kernel's)");
+}
+
+/* ----------------------------------------------------------------- routes -- */
+
+static void load_route(struct loader *ld, struct topo_ns *ns, const struct ynode *n)
+{
+	struct topo_route rt = { .table = TOPO_TABLE_MAIN };
+	const struct ynode *to = NULL, *via = NULL, *src = NULL, *dev = NULL, *type = NULL, *metric = NULL;
+	bool is_default = false, ok = true;
+	uint64_t u;
+
+	if (!want_map(ld, n, "a route"))
+		return;
+	rt.pos = n->pos;
+	for (size_t i = 0; i + 1 < n->n; i += 2) {
+		const struct ynode *k = n->kids[i], *v = n->kids[i + 1];
+
+		if (k->type != YN_SCALAR)
+			continue;
+		if (strcmp(k->str, "to") == 0) {
+			to = v;
+		} else if (strcmp(k->str, "via") == 0) {
+			via = v;
+			ok &= want_ip(ld, v, "via", &rt.via);
+		} else if (strcmp(k->str, "src") == 0) {
+			src = v;
+			ok &= want_ip(ld, v, "src", &rt.src);
+		} else if (strcmp(k->str, "dev") == 0) {
+			dev = v;
+			ok &= want_ifname(ld, v, "dev", rt.dev);
+		} else if (strcmp(k->str, "metric") == 0) {
+			metric = v;
+			if (want_uint(ld, v, "metric", 0, 4294967295u, &u))
+				rt.metric = (uint32_t)u;
+			else
+				ok = false;
+		} else if (strcmp(k->str, "table") == 0) {
+			if (v->type == YN_SCALAR && strcmp(v->str, "main") == 0)
+				rt.table = TOPO_TABLE_MAIN;
+			else if (v->type == YN_SCALAR && strcmp(v->str, "local") == 0)
+				rt.table = TOPO_TABLE_LOCAL;
+			else if (v->type == YN_SCALAR && strcmp(v->str, "default") == 0)
+				rt.table = TOPO_TABLE_DEFAULT;
+			else if (v->type == YN_SCALAR && v->plain && parse_u64(v->str, &u) && u >= 1 && u <= 4294967295u)
+				rt.table = (uint32_t)u;
+			else {
+				diag(ld, v->pos, "table must be main, local, default or an integer 1-4294967295");
+				ok = false;
+			}
+		} else if (strcmp(k->str, "type") == 0) {
+			const char *s = want_str(ld, v, "type");
+
+			type = v;
+			if (!s)
+				ok = false;
+			else if (strcmp(s, "unicast") == 0)
+				rt.type = TOPO_RT_UNICAST;
+			else if (strcmp(s, "blackhole") == 0)
+				rt.type = TOPO_RT_BLACKHOLE;
+			else if (strcmp(s, "unreachable") == 0)
+				rt.type = TOPO_RT_UNREACHABLE;
+			else if (strcmp(s, "prohibit") == 0)
+				rt.type = TOPO_RT_PROHIBIT;
+			else {
+				diag(ld, v->pos, "route type '%s' is not one of unicast, blackhole, unreachable, prohibit", s);
+				ok = false;
+			}
+		} else {
+			unknown_key(ld, k, "a route", "to, via, dev, metric, table, src, type");
+		}
+	}
+
+	if (!to) {
+		diag(ld, n->pos, "a route needs 'to' (default or a network like 10.0.0.0/24)");
+		return;
+	}
+	if (to->type == YN_SCALAR && strcmp(to->str, "default") == 0)
+		is_default = true;
+	else if (!want_network(ld, to, "route 'to'", &rt.dst))
+		ok = false;
+	if (!ok)
+		return;
+
+	/* `default` takes its family from the gateway or the source. */
+	if (is_default) {
+		rt.dst.family = rt.via.family ? rt.via.family : rt.src.family ? rt.src.family : AF_INET;
+		rt.dst.plen = 0;
+	}
+	if (rt.via.family && rt.via.family != rt.dst.family) {
+		diag(ld, via->pos, "via %s is not in the same address family as 'to'", via->str);
+		ok = false;
+	}
+	if (rt.src.family && rt.src.family != rt.dst.family) {
+		diag(ld, src->pos, "src %s is not in the same address family as 'to'", src->str);
+		ok = false;
+	}
+	if (rt.type == TOPO_RT_UNICAST && !via && !dev) {
+		diag(ld, n->pos, "a unicast route needs 'via' or 'dev' (or a type: blackhole, unreachable, prohibit)");
+		ok = false;
+	}
+	if (rt.type != TOPO_RT_UNICAST && (via || dev)) {
+		diag(ld, (via ? via : dev)->pos, "a %s route takes no 'via' or 'dev'", topo_rtype_name(rt.type));
+		ok = false;
+	}
+	(void)type;
+	/* The kernel stores IPv6 routes without a metric as 1024 (IP6_RT_PRIO_USER). */
+	if (rt.dst.family == AF_INET6 && rt.metric == 0)
+		rt.metric = 1024;
+	(void)metric;
+	if (!ok)
+		return;
+	for (size_t i = 0; i < ns->n_routes; i++) {
+		const struct topo_route *o = &ns->routes[i];
+
+		if (o->table == rt.table && o->metric == rt.metric && topo_ip_equal(&o->dst, &rt.dst)) {
+			diag(ld, n->pos, "a route to the same destination, table and metric is already declared at line %u "
+			     "(the kernel keeps one; use another metric)", o->pos.line);
+			return;
+		}
+	}
+	if (!check_limit(ld, &ld->n_routes, TOPO_MAX_ROUTES, n, "routes"))
+		return;
+	struct topo_route *slot = topo_ns_route_add(ns);
+
+	if (!slot) {
+		ld->oom = true;
+		return;
+	}
+	*slot = rt;
+}
+
+/* ---------------------------------------------------------------- sysctls -- */
+
+/* Integers lose leading zeros and '+', runs of blanks become one space: the
+ * way the kernel prints the value back. */
+static char *sysctl_value_canon(const char *s)
+{
+	size_t n = strlen(s);
+	char *out = malloc(n + 1), *o = out;
+
+	if (!out)
+		return NULL;
+	while (*s) {
+		const char *end;
+		size_t len;
+
+		while (*s == ' ' || *s == '\t' || *s == '\n')
+			s++;
+		if (!*s)
+			break;
+		for (end = s; *end && *end != ' ' && *end != '\t' && *end != '\n'; end++)
+			;
+		len = (size_t)(end - s);
+		if (o != out)
+			*o++ = ' ';
+		const char *d = s;
+		bool neg = false;
+
+		if (*d == '-' || *d == '+') {
+			neg = *d == '-';
+			d++;
+		}
+		bool digits = d < end;
+
+		for (const char *p = d; p < end; p++)
+			if (*p < '0' || *p > '9')
+				digits = false;
+		if (digits) {
+			while (d + 1 < end && *d == '0')
+				d++;
+			if (neg && !(end - d == 1 && *d == '0'))
+				*o++ = '-';
+			memcpy(o, d, (size_t)(end - d));
+			o += end - d;
+		} else {
+			memcpy(o, s, len);
+			o += len;
+		}
+		s = end;
+	}
+	*o = '\0';
+	return out;
+}
+
+static bool valid_sysctl_key(const char *k)
+{
+	size_t n = strlen(k);
+
+	if (strncmp(k, "net.", 4) != 0 || n < 5 || n > 255 || strstr(k, "..") || strchr(k, '/') ||
+	    k[n - 1] == '.')
+		return false;
+	for (const char *p = k; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (c <= ' ' || c == 0x7f)
+			return false;
+	}
+	return true;
+}
+
+static void load_sysctls(struct loader *ld, struct topo_ns *ns, const struct ynode *n)
+{
+	if (is_null(n) || !want_map(ld, n, "sysctls"))
+		return;
+	for (size_t i = 0; i + 1 < n->n; i += 2) {
+		const struct ynode *k = n->kids[i], *v = n->kids[i + 1];
+		struct topo_sysctl *s;
+
+		if (k->type != YN_SCALAR)
+			continue;
+		if (!valid_sysctl_key(k->str)) {
+			diag(ld, k->pos, "sysctl key '%s' must start with 'net.' and contain no '/', '..' or blanks "
+			     "(e.g. net.ipv4.ip_forward)", k->str);
+			continue;
+		}
+		if (v->type != YN_SCALAR || is_null(v) || strlen(v->str) != v->len) {
+			diag(ld, v->pos, "sysctl %s needs a scalar value (an integer or a string)", k->str);
+			continue;
+		}
+		if (!check_limit(ld, &ld->n_sysctls, TOPO_MAX_SYSCTLS, k, "sysctls"))
+			return;
+		s = topo_ns_sysctl_add(ns);
+		if (!s) {
+			ld->oom = true;
+			return;
+		}
+		s->key = strdup(k->str);
+		s->value = sysctl_value_canon(v->str);
+		s->pos = k->pos;
+		if (!s->key || !s->value)
+			ld->oom = true;
+		else if (!s->value[0])
+			diag(ld, v->pos, "sysctl %s has an empty value", k->str);
+	}
+}
+
+/* -------------------------------------------------------- nat and forward -- */
+
+static bool same_family(struct loader *ld, const struct ynode *at, const struct topo_ip *a,
+			const struct topo_ip *b, const char *an, const char *bn)
+{
+	if (a->family && b->family && a->family != b->family) {
+		diag(ld, at->pos, "%s and %s are not the same address family", an, bn);
+		return false;
+	}
+	return true;
+}
+
+/* "N" or "N-M"; a plain integer or a string. */
+static bool want_port_range(struct loader *ld, const struct ynode *n, uint16_t *lo, uint16_t *hi)
+{
+	uint64_t a, b;
+	const char *dash;
+	char first[8];
+
+	if (n->type == YN_SCALAR && parse_u64(n->str, &a) && a >= 1 && a <= 65535) {
+		*lo = *hi = (uint16_t)a;
+		return true;
+	}
+	if (n->type == YN_SCALAR && (dash = strchr(n->str, '-')) && (size_t)(dash - n->str) < sizeof(first)) {
+		memcpy(first, n->str, (size_t)(dash - n->str));
+		first[dash - n->str] = '\0';
+		if (parse_u64(first, &a) && parse_u64(dash + 1, &b) && a >= 1 && b <= 65535 && a <= b) {
+			*lo = (uint16_t)a;
+			*hi = (uint16_t)b;
+			return true;
+		}
+	}
+	diag(ld, n->pos, "port must be 1-65535 or a range \"LOW-HIGH\" with LOW <= HIGH");
+	return false;
+}
+
+/* "IP", "IP:PORT", "[IPv6]:PORT". */
+static bool want_ip_port(struct loader *ld, const struct ynode *n, const char *what,
+			 struct topo_ip *ip, uint16_t *port, bool port_allowed)
+{
+	const char *s = want_str(ld, n, what);
+	char buf[64];
+	const char *addr = s, *ps = NULL;
+	uint64_t p = 0;
+
+	if (!s)
+		return false;
+	if (strlen(s) >= sizeof(buf))
+		goto bad;
+	if (s[0] == '[') {
+		const char *close = strchr(s, ']');
+
+		if (!close || (close[1] && close[1] != ':'))
+			goto bad;
+		memcpy(buf, s + 1, (size_t)(close - s - 1));
+		buf[close - s - 1] = '\0';
+		addr = buf;
+		ps = close[1] ? close + 2 : NULL;
+	} else if (strchr(s, '.') && strchr(s, ':')) {
+		const char *colon = strchr(s, ':');
+
+		memcpy(buf, s, (size_t)(colon - s));
+		buf[colon - s] = '\0';
+		addr = buf;
+		ps = colon + 1;
+	}
+	if (topo_ip_parse_addr(addr, ip) < 0)
+		goto bad;
+	if (ps) {
+		if (!port_allowed) {
+			diag(ld, n->pos, "%s takes an address without a port", what);
+			return false;
+		}
+		if (!parse_u64(ps, &p) || p < 1 || p > 65535)
+			goto bad;
+	}
+	if (port)
+		*port = (uint16_t)p;
+	return true;
+bad:
+	diag(ld, n->pos, "%s '%s' is not %s", what, s,
+	     port_allowed ? "IP or IP:PORT (e.g. 172.18.0.2:80 or [fd00::2]:80)" : "an IP address");
+	return false;
+}
+
+static bool want_nat_source(struct loader *ld, const struct ynode *v, const char *what, struct topo_ip *ip)
+{
+	return want_network(ld, v, what, ip);
+}
+
+static void load_nat(struct loader *ld, struct topo_ns *ns, const struct ynode *n)
+{
+	const struct ynode *kind, *body;
+	struct topo_nat nat = { 0 };
+	const struct ynode *to = NULL, *proto = NULL, *port = NULL;
+	bool ok = true;
+
+	if (!want_map(ld, n, "a nat entry"))
+		return;
+	if (n->n != 2) {
+		diag(ld, n->pos, "a nat entry has exactly one key: masquerade, snat or dnat");
+		return;
+	}
+	kind = n->kids[0];
+	body = n->kids[1];
+	if (kind->type != YN_SCALAR)
+		return;
+	if (strcmp(kind->str, "masquerade") == 0)
+		nat.kind = TOPO_NAT_MASQUERADE;
+	else if (strcmp(kind->str, "snat") == 0)
+		nat.kind = TOPO_NAT_SNAT;
+	else if (strcmp(kind->str, "dnat") == 0)
+		nat.kind = TOPO_NAT_DNAT;
+	else {
+		diag(ld, kind->pos, "unknown nat kind '%s' (accepted: masquerade, snat, dnat)", kind->str);
+		return;
+	}
+	nat.pos = kind->pos;
+	if (!is_null(body) && !want_map(ld, body, kind->str))
+		return;
+
+	for (size_t i = 0; !is_null(body) && i + 1 < body->n; i += 2) {
+		const struct ynode *k = body->kids[i], *v = body->kids[i + 1];
+		const char *kn = k->str;
+		bool known = false;
+
+		if (k->type != YN_SCALAR)
+			continue;
+		if (strcmp(kn, "source") == 0 && nat.kind != TOPO_NAT_DNAT) {
+			known = true;
+			ok &= want_nat_source(ld, v, "source", &nat.source);
+		} else if (strcmp(kn, "out") == 0 && nat.kind != TOPO_NAT_DNAT) {
+			known = true;
+			ok &= want_ifmatch(ld, v, "out", &nat.out);
+		} else if (strcmp(kn, "to") == 0 && nat.kind != TOPO_NAT_MASQUERADE) {
+			known = true;
+			to = v;
+			ok &= want_ip_port(ld, v, "to", &nat.to, &nat.to_port, nat.kind == TOPO_NAT_DNAT);
+		} else if (nat.kind == TOPO_NAT_DNAT) {
+			known = true;
+			if (strcmp(kn, "protocol") == 0) {
+				const char *s = want_str(ld, v, "protocol");
+
+				proto = v;
+				if (!s)
+					ok = false;
+				else if (strcmp(s, "tcp") == 0)
+					nat.protocol = IPPROTO_TCP;
+				else if (strcmp(s, "udp") == 0)
+					nat.protocol = IPPROTO_UDP;
+				else if (strcmp(s, "sctp") == 0)
+					nat.protocol = IPPROTO_SCTP;
+				else {
+					diag(ld, v->pos, "protocol '%s' is not tcp, udp or sctp", s);
+					ok = false;
+				}
+			} else if (strcmp(kn, "port") == 0) {
+				port = v;
+				ok &= want_port_range(ld, v, &nat.port_lo, &nat.port_hi);
+			} else if (strcmp(kn, "in") == 0) {
+				ok &= want_ifmatch(ld, v, "in", &nat.in);
+			} else if (strcmp(kn, "destination") == 0) {
+				ok &= want_network(ld, v, "destination", &nat.destination);
+			} else {
+				known = false;
+			}
+		}
+		if (!known)
+			unknown_key(ld, k, kind->str,
+				    nat.kind == TOPO_NAT_MASQUERADE ? "source, out" :
+				    nat.kind == TOPO_NAT_SNAT ? "source, out, to" :
+				    "protocol, port, to, in, destination");
+	}
+	if (nat.kind != TOPO_NAT_MASQUERADE && !to) {
+		diag(ld, kind->pos, "%s needs 'to'", kind->str);
+		ok = false;
+	}
+	if (nat.kind == TOPO_NAT_DNAT && (!proto || !port)) {
+		diag(ld, kind->pos, "dnat needs 'protocol' (tcp, udp, sctp) and 'port'");
+		ok = false;
+	}
+	if (ok) {
+		ok &= same_family(ld, kind, &nat.source, &nat.to, "source", "to");
+		ok &= same_family(ld, kind, &nat.destination, &nat.to, "destination", "to");
+	}
+	if (!ok || !check_limit(ld, &ld->n_rules, TOPO_MAX_RULES, n, "nat and forward rules"))
+		return;
+	struct topo_nat *v = realloc(ns->nat, (ns->n_nat + 1) * sizeof(*v));
+
+	if (!v) {
+		ld->oom = true;
+		return;
+	}
+	ns->nat = v;
+	ns->nat[ns->n_nat++] = nat;
+}
+
+static void load_forward(struct loader *ld, struct topo_ns *ns, const struct ynode *n)
+{
+	struct topo_forward fw = { 0 };
+	bool ok = true, has_action = false;
+
+	if (!want_map(ld, n, "a forward rule"))
+		return;
+	fw.pos = n->pos;
+	for (size_t i = 0; i + 1 < n->n; i += 2) {
+		const struct ynode *k = n->kids[i], *v = n->kids[i + 1];
+
+		if (k->type != YN_SCALAR)
+			continue;
+		if (strcmp(k->str, "action") == 0) {
+			const char *s = want_str(ld, v, "action");
+
+			has_action = true;
+			if (s && strcmp(s, "accept") == 0)
+				fw.action = TOPO_FWD_ACCEPT;
+			else if (s && strcmp(s, "drop") == 0)
+				fw.action = TOPO_FWD_DROP;
+			else {
+				if (s)
+					diag(ld, v->pos, "action '%s' is not accept or drop", s);
+				ok = false;
+			}
+		} else if (strcmp(k->str, "in") == 0) {
+			ok &= want_ifmatch(ld, v, "in", &fw.in);
+		} else if (strcmp(k->str, "out") == 0) {
+			ok &= want_ifmatch(ld, v, "out", &fw.out);
+		} else if (strcmp(k->str, "source") == 0) {
+			ok &= want_network(ld, v, "source", &fw.source);
+		} else if (strcmp(k->str, "destination") == 0) {
+			ok &= want_network(ld, v, "destination", &fw.destination);
+		} else {
+			unknown_key(ld, k, "a forward rule", "action, in, out, source, destination");
+		}
+	}
+	if (!has_action) {
+		diag(ld, n->pos, "a forward rule needs 'action' (accept or drop)");
+		ok = false;
+	}
+	if (ok)
+		ok = same_family(ld, n, &fw.source, &fw.destination, "source", "destination");
+	if (!ok || !check_limit(ld, &ld->n_rules, TOPO_MAX_RULES, n, "nat and forward rules"))
+		return;
+	struct topo_forward *v = realloc(ns->forward, (ns->n_forward + 1) * sizeof(*v));
+
+	if (!v) {
+		ld->oom = true;
+		return;
+	}
+	ns->forward = v;
+	ns->forward[ns->n_forward++] = fw;
+}
+
+/* ------------------------------------------------------------- namespaces -- */
+
+static void load_ns(struct loader *ld, const struct ynode *key, const struct ynode *val)
+{
+	struct topology *t = ld->t;
+	struct topo_ns *ns;
+	const char *name = want_str(ld, key, "namespace name");
+	const struct ynode *path = NULL, *pid = NULL;
+
+	if (!name)
+		return;
+	if (!valid_ns_name(name)) {
+		diag(ld, key->pos, "namespace name '%s' is not valid (%s; it becomes a file under /run/netns)",
+		     name, NSNAME_RULE);
+		return;
+	}
+	if (t->n_ns >= TOPO_MAX_NAMESPACES) {
+		if (t->n_ns == TOPO_MAX_NAMESPACES && !ld->limit_reported) {
+			diag(ld, key->pos, "more than %d namespaces in one file (topo's limit)", TOPO_MAX_NAMESPACES);
+			ld->limit_reported = true;
+		}
+		return;
+	}
+	ns = topology_ns_add(t);
+	if (!ns) {
+		ld->oom = true;
+		return;
+	}
+	snprintf(ns->name, sizeof(ns->name), "%s", name);
+	ns->pos = key->pos;
+	ns->kind = strcmp(name, TOPO_NS_HOST) == 0 ? TOPO_NS_IS_HOST : TOPO_NS_CREATED;
+	if (is_null(val) || !want_map(ld, val, "a namespace"))
+		return;
+
+	for (size_t i = 0; i + 1 < val->n; i += 2) {
+		const struct ynode *k = val->kids[i], *v = val->kids[i + 1];
+
+		if (k->type != YN_SCALAR)
+			continue;
+		if (strcmp(k->str, "path") == 0) {
+			const char *s = want_str(ld, v, "path");
+
+			path = k;
+			if (!s)
+				continue;
+			if (s[0] != '/') {
+				diag(ld, v->pos, "path '%s' must be absolute (e.g. /var/run/docker/netns/1a2b3c4d)", s);
+				continue;
+			}
+			free(ns->path);
+			ns->path = strdup(s);
+			if (!ns->path)
+				ld->oom = true;
+		} else if (strcmp(k->str, "pid") == 0) {
+			uint64_t u;
+
+			pid = k;
+			if (want_uint(ld, v, "pid", 1, 4194304, &u))
+				ns->pid = (int)u;
+		} else if (strcmp(k->str, "interfaces") == 0) {
+			if (is_null(v) || !want_map(ld, v, "interfaces"))
+				continue;
+			for (size_t j = 0; j + 1 < v->n; j += 2)
+				if (v->kids[j]->type == YN_SCALAR)
+					load_iface(ld, ns, v->kids[j], v->kids[j + 1]);
+		} else if (strcmp(k->str, "routes") == 0) {
+			if (is_null(v) || !want_seq(ld, v, "routes"))
+				continue;
+			for (size_t j = 0; j < v->n; j++)
+				load_route(ld, ns, v->kids[j]);
+		} else if (strcmp(k->str, "sysctls") == 0) {
+			load_sysctls(ld, ns, v);
+		} else if (strcmp(k->str, "nat") == 0) {
+			if (is_null(v) || !want_seq(ld, v, "nat"))
+				continue;
+			for (size_t j = 0; j < v->n; j++)
+				load_nat(ld, ns, v->kids[j]);
+		} else if (strcmp(k->str, "forward") == 0) {
+			if (is_null(v) || !want_seq(ld, v, "forward"))
+				continue;
+			for (size_t j = 0; j < v->n; j++)
+				load_forward(ld, ns, v->kids[j]);
+		} else {
+			unknown_key(ld, k, "a namespace", "path, pid, interfaces, routes, sysctls, nat, forward");
+		}
+	}
+	if (ns->kind == TOPO_NS_IS_HOST && (path || pid))
+		diag(ld, (path ? path : pid)->pos, "'host' is the namespace topo runs in; it takes no path or pid");
+	else if (path && pid)
+		diag(ld, pid->pos, "path and pid are exclusive: attach by one of them");
+	else if (ns->path)
+		ns->kind = TOPO_NS_PATH;
+	else if (ns->pid)
+		ns->kind = TOPO_NS_PID;
+}
+
+/* ------------------------------------------------------------------ links -- */
+
+/* "ns:ifname" -> (namespace index, interface name), or false after saying why not. */
+static bool parse_endpoint(struct loader *ld, const struct ynode *n, struct strmap *ns_index,
+			   size_t *ret_ns, const char **ret_ifname)
+{
+	const char *s = want_str(ld, n, "link end");
+	char nsname[TOPO_NS_NAME_MAX + 1];
+	const char *colon;
+
+	if (!s)
+		return false;
+	colon = strchr(s, ':');
+	if (!colon || (size_t)(colon - s) > TOPO_NS_NAME_MAX || colon == s || !valid_ifname(colon + 1)) {
+		diag(ld, n->pos, "link end '%s' must be NAMESPACE:INTERFACE (e.g. host:vethA)", s);
+		return false;
+	}
+	memcpy(nsname, s, (size_t)(colon - s));
+	nsname[colon - s] = '\0';
+	if (strmap_get(ns_index, nsname, ret_ns) < 0) {
+		diag(ld, n->pos, "link end '%s' is in namespace '%s', which is not declared under namespaces:", s, nsname);
+		return false;
+	}
+	*ret_ifname = colon + 1;
+	return true;
+}
+
+/* The endpoint's interface, added as a veth when the file did not list it. */
+static bool resolve_endpoint(struct loader *ld, const struct ynode *n, size_t nsi, const char *ifname,
+			     struct topo_endpoint *ret)
+{
+	struct topo_ns *ns = &ld->t->ns[nsi];
+	long ifi = topo_ns_iface_find(ns, ifname);
+
+	if (ifi < 0) {
+		struct topo_iface *ifc;
+
+		if (!check_limit(ld, &ld->n_ifaces, TOPO_MAX_INTERFACES, n, "interfaces"))
+			return false;
+		ifc = topo_ns_iface_add(ns);
+		if (!ifc) {
+			ld->oom = true;
+			return false;
+		}
+		snprintf(ifc->name, sizeof(ifc->name), "%s", ifname);
+		ifc->type = TOPO_IF_VETH;
+		ifc->pos = n->pos;
+		ifi = (long)(ns->n_ifaces - 1);
+	}
+	ret->ns = nsi;
+	ret->iface = (size_t)ifi;
+	return true;
+}
+
+static void load_link(struct loader *ld, const struct ynode *n, struct strmap *ns_index)
+{
+	struct topology *t = ld->t;
+	const struct ynode *ends = NULL;
+	struct topo_link link = { 0 };
+	uint64_t u;
+
+	link.pos = n->pos;
+	if (n->type == YN_SEQ) {
+		ends = n;
+	} else if (n->type == YN_MAP) {
+		for (size_t i = 0; i + 1 < n->n; i += 2) {
+			const struct ynode *k = n->kids[i], *v = n->kids[i + 1];
+
+			if (k->type != YN_SCALAR)
+				continue;
+			if (strcmp(k->str, "endpoints") == 0)
+				ends = v;
+			else if (strcmp(k->str, "mtu") == 0) {
+				if (want_uint(ld, v, "mtu", 68, 65535, &u))
+					link.mtu = (uint32_t)u;
+			} else
+				unknown_key(ld, k, "a link", "endpoints, mtu");
+		}
+		if (!ends) {
+			diag(ld, n->pos, "a link needs 'endpoints: [NS:IF, NS:IF]'");
+			return;
+		}
+	} else {
+		diag(ld, n->pos, "a link is [NS:IF, NS:IF] or {endpoints: [NS:IF, NS:IF], mtu: N}");
+		return;
+	}
+	if (ends->type != YN_SEQ || ends->n != 2) {
+		diag(ld, ends->pos, "a link has exactly two ends: [NS:IF, NS:IF]");
+		return;
+	}
+	size_t nsi[2];
+	const char *ifname[2];
+
+	/* Both ends must parse before either adds an interface to the model. */
+	if (!parse_endpoint(ld, ends->kids[0], ns_index, &nsi[0], &ifname[0]) ||
+	    !parse_endpoint(ld, ends->kids[1], ns_index, &nsi[1], &ifname[1]))
+		return;
+	for (int e = 0; e < 2; e++)
+		if (!resolve_endpoint(ld, ends->kids[e], nsi[e], ifname[e], &link.end[e]))
+			return;
+
+	for (int e = 0; e < 2; e++) {
+		struct topo_iface *ifc = &t->ns[link.end[e].ns].ifaces[link.end[e].iface];
+
+		if (ifc->link >= 0) {
+			const struct topo_link *o = &t->links[ifc->link];
+
+			diag(ld, ends->kids[e]->pos, "link end '%s' is already used by the link at line %u",
+			     ends->kids[e]->str, o->pos.line);
+			return;
+		}
+		if (ifc->type != TOPO_IF_UNSET && ifc->type != TOPO_IF_VETH) {
+			diag(ld, ends->kids[e]->pos, "link end '%s' is declared as a %s (line %u); a link end is a veth",
+			     ends->kids[e]->str, topo_iftype_name(ifc->type), ifc->pos.line);
+			return;
+		}
+	}
+	if (link.end[0].ns == link.end[1].ns && link.end[0].iface == link.end[1].iface) {
+		diag(ld, ends->pos, "a link cannot join an interface to itself");
+		return;
+	}
+	struct topo_link *v = realloc(t->links, (t->n_links + 1) * sizeof(*v));
+
+	if (!v) {
+		ld->oom = true;
+		return;
+	}
+	t->links = v;
+	for (int e = 0; e < 2; e++) {
+		struct topo_iface *ifc = &t->ns[link.end[e].ns].ifaces[link.end[e].iface];
+
+		ifc->type = TOPO_IF_VETH;
+		ifc->link = (int)t->n_links;
+		if (!ifc->mtu)
+			ifc->mtu = link.mtu;
+	}
+	t->links[t->n_links++] = link;
+}
+
+/* ----------------------------------------------------------------- checks -- */
+
+static void load_check(struct loader *ld, const struct ynode *n, struct strmap *ns_index)
+{
+	struct topology *t = ld->t;
+	struct topo_check c = { 0 };
+	const struct ynode *from = NULL, *what = NULL;
+	bool ok = true;
+
+	if (!want_map(ld, n, "a check"))
+		return;
+	c.pos = n->pos;
+	for (size_t i = 0; i + 1 < n->n; i += 2) {
+		const struct ynode *k = n->kids[i], *v = n->kids[i + 1];
+
+		if (k->type != YN_SCALAR)
+			continue;
+		if (strcmp(k->str, "from") == 0) {
+			const char *s = want_str(ld, v, "from");
+			size_t idx;
+
+			from = v;
+			if (!s)
+				ok = false;
+			else if (strmap_get(ns_index, s, &idx) < 0) {
+				diag(ld, v->pos, "check from '%s': no such namespace in this file", s);
+				ok = false;
+			} else
+				c.from = idx;
+		} else if (strcmp(k->str, "ping") == 0) {
+			if (what)
+				diag(ld, k->pos, "a check is either ping or tcp, not both");
+			what = k;
+			c.kind = TOPO_CHECK_PING;
+			ok &= want_ip(ld, v, "ping", &c.addr);
+		} else if (strcmp(k->str, "tcp") == 0) {
+			if (what)
+				diag(ld, k->pos, "a check is either ping or tcp, not both");
+			what = k;
+			c.kind = TOPO_CHECK_TCP;
+			if (want_ip_port(ld, v, "tcp", &c.addr, &c.port, true) && !c.port) {
+				diag(ld, v->pos, "tcp needs IP:PORT (e.g. \"10.0.0.2:80\")");
+				ok = false;
+			}
+		} else if (strcmp(k->str, "expect") == 0) {
+			const char *s = want_str(ld, v, "expect");
+
+			if (s && strcmp(s, "fail") == 0)
+				c.expect_fail = true;
+			else if (s && strcmp(s, "success") == 0)
+				c.expect_fail = false;
+			else {
+				if (s)
+					diag(ld, v->pos, "expect '%s' is not success or fail", s);
+				ok = false;
+			}
+		} else {
+			unknown_key(ld, k, "a check", "from, ping, tcp, expect");
+		}
+	}
+	if (!from || !what) {
+		diag(ld, n->pos, "a check needs 'from' and one of 'ping: IP' or 'tcp: IP:PORT'");
+		return;
+	}
+	if (!ok || !check_limit(ld, &ld->n_rules, TOPO_MAX_CHECKS + TOPO_MAX_RULES, n, "checks"))
+		return;
+	struct topo_check *v = realloc(t->checks, (t->n_checks + 1) * sizeof(*v));
+
+	if (!v) {
+		ld->oom = true;
+		return;
+	}
+	t->checks = v;
+	t->checks[t->n_checks++] = c;
+}
+
+/* ------------------------------------------------------ cross references -- */
+
+static void validate_ns(struct loader *ld, struct topo_ns *ns)
+{
+	struct strmap ifs = { 0 };
+
+	for (size_t i = 0; i < ns->n_ifaces; i++)
+		if (strmap_put(&ifs, ns->ifaces[i].name, i) == -ENOMEM)
+			ld->oom = true;
+
+	for (size_t i = 0; i < ns->n_ifaces; i++) {
+		struct topo_iface *ifc = &ns->ifaces[i];
+		size_t m;
+
+		if (ifc->type == TOPO_IF_UNSET)
+			diag(ld, ifc->pos, "interface %s has no type: add type: bridge|vxlan, or make it a link end under links:",
+			     ifc->name);
+		if (ifc->type == TOPO_IF_VETH && ifc->link < 0)
+			diag(ld, ifc->pos, "veth %s is not a link end: list it under links: as [%s:%s, NS:IF]",
+			     ifc->name, ns->name, ifc->name);
+		if (ifc->master[0]) {
+			if (strmap_get(&ifs, ifc->master, &m) < 0)
+				diag(ld, ifc->pos, "master '%s' of %s is not an interface of namespace %s",
+				     ifc->master, ifc->name, ns->name);
+			else if (ns->ifaces[m].type != TOPO_IF_BRIDGE)
+				diag(ld, ifc->pos, "master '%s' of %s is not a bridge", ifc->master, ifc->name);
+			else if (m == i)
+				diag(ld, ifc->pos, "%s cannot be its own master", ifc->name);
+		}
+		if (ifc->type == TOPO_IF_VXLAN && ifc->vxlan.dev[0] &&
+		    ns->kind == TOPO_NS_CREATED && strmap_get(&ifs, ifc->vxlan.dev, &m) < 0)
+			diag(ld, ifc->pos, "vxlan dev '%s' is not an interface of namespace %s", ifc->vxlan.dev, ns->name);
+	}
+	for (size_t i = 0; i < ns->n_routes; i++) {
+		struct topo_route *rt = &ns->routes[i];
+		size_t m;
+
+		/* In host and attached namespaces a route may use a device topo does not manage. */
+		if (rt->dev[0] && ns->kind == TOPO_NS_CREATED && strmap_get(&ifs, rt->dev, &m) < 0)
+			diag(ld, rt->pos, "route dev '%s' is not an interface of namespace %s", rt->dev, ns->name);
+	}
+	strmap_free(&ifs);
+}
+
+static void load_root(struct loader *ld, const struct ynode *root)
+{
+	struct topology *t = ld->t;
+	const struct ynode *name = NULL, *namespaces = NULL, *links = NULL, *checks = NULL;
+	struct strmap ns_index = { 0 };
+
+	if (root->type != YN_MAP) {
+		diag(ld, root->pos, "the file must be a mapping with 'topology:' and 'namespaces:', not %s",
+		     is_null(root) ? "empty" : ynode_what(root));
+		return;
+	}
+	for (size_t i = 0; i + 1 < root->n; i += 2) {
+		const struct ynode *k = root->kids[i], *v = root->kids[i + 1];
+
+		if (k->type != YN_SCALAR)
+			continue;
+		if (strcmp(k->str, "topology") == 0)
+			name = v;
+		else if (strcmp(k->str, "namespaces") == 0)
+			namespaces = v;
+		else if (strcmp(k->str, "links") == 0)
+			links = v;
+		else if (strcmp(k->str, "checks") == 0)
+			checks = v;
+		else
+			unknown_key(ld, k, "the top level", "topology, namespaces, links, checks");
+	}
+	if (!name) {
+		diag(ld, root->pos, "missing 'topology: NAME' ([a-z0-9][a-z0-9_-]{0,31})");
+	} else {
+		const char *s = want_str(ld, name, "topology");
+
+		if (s && !valid_topology_name(s))
+			diag(ld, name->pos, "topology name '%s' is not valid ([a-z0-9][a-z0-9_-]{0,31})", s);
+		else if (s)
+			snprintf(t->name, sizeof(t->name), "%s", s);
+	}
+	if (namespaces && !is_null(namespaces) && want_map(ld, namespaces, "namespaces")) {
+		for (size_t i = 0; i + 1 < namespaces->n; i += 2)
+			if (namespaces->kids[i]->type == YN_SCALAR)
+				load_ns(ld, namespaces->kids[i], namespaces->kids[i + 1]);
+	}
+	/* Duplicate names are caught as duplicate keys; the index only ever sees one. */
+	for (size_t i = 0; i < t->n_ns; i++)
+		if (strmap_put(&ns_index, t->ns[i].name, i) == -ENOMEM)
+			ld->oom = true;
+
+	if (links && !is_null(links) && want_seq(ld, links, "links"))
+		for (size_t i = 0; i < links->n; i++)
+			load_link(ld, links->kids[i], &ns_index);
+	if (checks && !is_null(checks) && want_seq(ld, checks, "checks"))
+		for (size_t i = 0; i < checks->n; i++)
+			load_check(ld, checks->kids[i], &ns_index);
+	for (size_t i = 0; i < t->n_ns; i++)
+		validate_ns(ld, &t->ns[i]);
+	strmap_free(&ns_index);
+}
+
+/* ------------------------------------------------------------------- API -- */
+
+static int diag_cmp(const void *a, const void *b)
+{
+	const struct topo_diag *x = a, *y = b;
+
+	if (x->pos.line != y->pos.line)
+		return x->pos.line < y->pos.line ? -1 : 1;
+	if (x->pos.col != y->pos.col)
+		return x->pos.col < y->pos.col ? -1 : 1;
+	/* Same place: keep the order they were found in (msg pointers grow
+	 * unpredictably, so compare addresses in the array instead). */
+	return x < y ? -1 : x > y;
+}
+
+int topo_load_buffer(const char *file, const unsigned char *buf, size_t len,
+		     struct topology *ret, struct topo_diags *diags)
+{
+	struct topology t = { 0 };
+	struct loader ld = { .file = file, .diags = diags, .t = &t };
+	struct ynode *root;
+	bool failed;
+	int r;
+
+	memset(ret, 0, sizeof(*ret));
+	memset(diags, 0, sizeof(*diags));
+	if (len > TOPO_MAX_FILE_SIZE) {
+		diag(&ld, (struct topo_pos){ 1, 1 }, "the file is larger than %u MiB", TOPO_MAX_FILE_SIZE >> 20);
+		return -EINVAL;
+	}
+	if (memchr(buf, '\0', len)) {
+		const unsigned char *z = memchr(buf, '\0', len);
+		unsigned line = 1, col = 1;
+
+		for (const unsigned char *p = buf; p < z; p++) {
+			if (*p == '\n') {
+				line++;
+				col = 1;
+			} else
+				col++;
+		}
+		diag(&ld, (struct topo_pos){ line, col }, "a NUL byte: this is not a text file");
+		return -EINVAL;
+	}
+	root = tree_build(&ld, buf, len, &failed);
+	if (!root && !failed)
+		diag(&ld, (struct topo_pos){ 1, 1 }, "the file is empty; a topology needs at least 'topology: NAME'");
+	if (root) {
+		load_root(&ld, root);
+		ynode_free(root);
+	}
+	if (ld.oom) {
+		r = -ENOMEM;
+		goto fail;
+	}
+	if (diags->n) {
+		r = -EINVAL;
+		goto fail;
+	}
+	t.file = strdup(file ? file : "-");
+	if (!t.file) {
+		r = -ENOMEM;
+		goto fail;
+	}
+	*ret = t;
+	return 0;
+fail:
+	qsort(diags->v, diags->n, sizeof(*diags->v), diag_cmp);
+	topology_free(&t);
+	return r;
+}
+
+int topo_load_file(const char *path, struct topology *ret, struct topo_diags *diags)
+{
+	struct stat st;
+	unsigned char *buf = NULL;
+	size_t len = 0;
+	int fd, r;
+
+	memset(ret, 0, sizeof(*ret));
+	memset(diags, 0, sizeof(*diags));
+	fd = strcmp(path, "-") == 0 ? dup(0) : open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0) {
+		r = -errno;
+		goto out;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		r = -EISDIR;
+		goto out;
+	}
+	/* Read at most one byte past the limit: enough to tell it is too big,
+	 * whatever the file claims its size is (pipes, /proc). */
+	buf = malloc(TOPO_MAX_FILE_SIZE + 1);
+	if (!buf) {
+		r = -ENOMEM;
+		goto out;
+	}
+	for (;;) {
+		ssize_t n = read(fd, buf + len, TOPO_MAX_FILE_SIZE + 1 - len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			r = -errno;
+			goto out;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len > TOPO_MAX_FILE_SIZE)
+			break;
+	}
+	r = topo_load_buffer(path, buf, len, ret, diags);
+out:
+	free(buf);
+	close(fd);
+	return r;
+}
+
+void topo_diags_print(const struct topo_diags *diags, const char *file, FILE *out)
+{
+	for (size_t i = 0; i < diags->n; i++)
+		fprintf(out, "%s:%u:%u: error: %s\n", file, diags->v[i].pos.line, diags->v[i].pos.col,
+			diags->v[i].msg);
+	if (diags->dropped)
+		fprintf(out, "%s: error: %zu more errors not shown\n", file, diags->dropped);
+}
+
+void topo_diags_free(struct topo_diags *diags)
+{
+	for (size_t i = 0; i < diags->n; i++)
+		free(diags->v[i].msg);
+	free(diags->v);
+	memset(diags, 0, sizeof(*diags));
+}

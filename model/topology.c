@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: MIT
+#include "model/topology.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/*
+ * Arrays grow by doubling; the capacity is implied by the length (it is the
+ * smallest power of two >= max(len, 4)), which keeps the structs plain.
+ */
+static void *array_append(void **arr, size_t *len, size_t elem)
+{
+	size_t n = *len;
+	char *p = *arr;
+
+	if (n == 0 || (n >= 4 && (n & (n - 1)) == 0)) {
+		size_t cap = n < 4 ? 4 : n * 2;
+
+		p = realloc(p, cap * elem);
+		if (!p)
+			return NULL;
+		*arr = p;
+	}
+	memset(p + n * elem, 0, elem);
+	*len = n + 1;
+	return p + n * elem;
+}
+
+#define APPEND(arr, len) array_append((void **)&(arr), &(len), sizeof(*(arr)))
+
+struct topo_ns *topology_ns_add(struct topology *t)
+{
+	return APPEND(t->ns, t->n_ns);
+}
+
+struct topo_iface *topo_ns_iface_add(struct topo_ns *ns)
+{
+	struct topo_iface *ifc = APPEND(ns->ifaces, ns->n_ifaces);
+
+	if (ifc)
+		topo_iface_init(ifc);
+	return ifc;
+}
+
+struct topo_addr *topo_iface_addr_add(struct topo_iface *ifc)
+{
+	return APPEND(ifc->addrs, ifc->n_addrs);
+}
+
+struct topo_route *topo_ns_route_add(struct topo_ns *ns)
+{
+	struct topo_route *rt = APPEND(ns->routes, ns->n_routes);
+
+	if (rt)
+		rt->table = TOPO_TABLE_MAIN;
+	return rt;
+}
+
+struct topo_sysctl *topo_ns_sysctl_add(struct topo_ns *ns)
+{
+	return APPEND(ns->sysctls, ns->n_sysctls);
+}
+
+struct topo_nft_rule *topo_ns_nft_rule_add(struct topo_ns *ns)
+{
+	return APPEND(ns->nft_rules, ns->n_nft_rules);
+}
+
+void topo_iface_init(struct topo_iface *ifc)
+{
+	memset(ifc, 0, sizeof(*ifc));
+	ifc->stp = -1;
+	ifc->up = true;
+	ifc->link = -1;
+	ifc->peer_netnsid = -1;
+}
+
+static void topo_ns_free(struct topo_ns *ns)
+{
+	for (size_t i = 0; i < ns->n_ifaces; i++)
+		free(ns->ifaces[i].addrs);
+	free(ns->ifaces);
+	free(ns->routes);
+	for (size_t i = 0; i < ns->n_sysctls; i++) {
+		free(ns->sysctls[i].key);
+		free(ns->sysctls[i].value);
+	}
+	free(ns->sysctls);
+	free(ns->nat);
+	free(ns->forward);
+	for (size_t i = 0; i < ns->n_nft_rules; i++) {
+		free(ns->nft_rules[i].chain);
+		free(ns->nft_rules[i].text);
+	}
+	free(ns->nft_rules);
+	for (size_t i = 0; i < ns->n_nft_foreign_drop; i++)
+		free(ns->nft_foreign_drop[i]);
+	free(ns->nft_foreign_drop);
+	free(ns->path);
+}
+
+void topology_free(struct topology *t)
+{
+	if (!t)
+		return;
+	for (size_t i = 0; i < t->n_ns; i++)
+		topo_ns_free(&t->ns[i]);
+	free(t->ns);
+	free(t->links);
+	free(t->checks);
+	free(t->file);
+	memset(t, 0, sizeof(*t));
+}
+
+long topology_ns_find(const struct topology *t, const char *name)
+{
+	for (size_t i = 0; i < t->n_ns; i++)
+		if (strcmp(t->ns[i].name, name) == 0)
+			return (long)i;
+	return -1;
+}
+
+long topo_ns_iface_find(const struct topo_ns *ns, const char *name)
+{
+	for (size_t i = 0; i < ns->n_ifaces; i++)
+		if (strcmp(ns->ifaces[i].name, name) == 0)
+			return (long)i;
+	return -1;
+}
+
+const char *topo_iftype_name(enum topo_iftype type)
+{
+	switch (type) {
+	case TOPO_IF_BRIDGE: return "bridge";
+	case TOPO_IF_VETH: return "veth";
+	case TOPO_IF_VXLAN: return "vxlan";
+	case TOPO_IF_LOOPBACK: return "loopback";
+	case TOPO_IF_OTHER: return "other";
+	case TOPO_IF_UNSET: break;
+	}
+	return "unset";
+}
+
+const char *topo_rtype_name(enum topo_rtype type)
+{
+	switch (type) {
+	case TOPO_RT_BLACKHOLE: return "blackhole";
+	case TOPO_RT_UNREACHABLE: return "unreachable";
+	case TOPO_RT_PROHIBIT: return "prohibit";
+	case TOPO_RT_UNICAST: break;
+	}
+	return "unicast";
+}

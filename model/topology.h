@@ -1,0 +1,279 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The topology model: plain data, no syscalls.
+ *
+ * The loader fills it from a file; the backends fill the same types from the
+ * kernel ("observed"), so the reconciler compares like with like. Fields that
+ * only the kernel can tell (ifindex, owner mark, veth peer) live beside the
+ * declared ones and stay zero in a loaded model.
+ *
+ * Every value is canonical once loaded: addresses are binary (so IPv6 and MAC
+ * spelling never matter), route metrics carry the kernel default, `table: main`
+ * is 254, sysctl values have single spaces.
+ */
+#ifndef TOPO_MODEL_TOPOLOGY_H
+#define TOPO_MODEL_TOPOLOGY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Documented limits: a file that goes past them is refused at load. */
+#define TOPO_NAME_MAX       32        /* topology name length */
+#define TOPO_NS_NAME_MAX    64        /* namespace name length */
+#define TOPO_IFNAME_MAX     15        /* IFNAMSIZ - 1 */
+#define TOPO_MAX_NAMESPACES 4096
+#define TOPO_MAX_INTERFACES 65536     /* in the whole file */
+#define TOPO_MAX_ADDRESSES  65536     /* in the whole file */
+#define TOPO_MAX_ROUTES     65536     /* in the whole file */
+#define TOPO_MAX_RULES      4096      /* nat + forward entries in the whole file */
+#define TOPO_MAX_SYSCTLS    4096      /* in the whole file */
+#define TOPO_MAX_CHECKS     4096
+#define TOPO_MAX_FILE_SIZE  (16u << 20)
+
+/* The route protocol topo tags its routes with (rtm_protocol, see
+ * /etc/iproute2/rt_protos). Unused by the kernel and by the routing daemons
+ * listed in linux/rtnetlink.h. */
+#define TOPO_RTPROT         0x95      /* 149 */
+/* The address protocol (IFA_PROTO, Linux >= 5.18) topo tags its addresses with. */
+#define TOPO_IFAPROT        0x95
+/* The ifalias prefix that marks a link (or a created namespace's lo) as ours. */
+#define TOPO_ALIAS_PREFIX   "topo:"
+
+#define TOPO_NS_HOST        "host"
+
+struct topo_pos {
+	unsigned line;          /* 1-based; 0 = not from a file */
+	unsigned col;           /* 1-based */
+};
+
+/* An IPv4 or IPv6 address with a prefix length. */
+struct topo_ip {
+	uint8_t family;         /* AF_INET or AF_INET6; 0 = unset */
+	uint8_t plen;
+	uint8_t bytes[16];
+};
+
+enum topo_iftype {
+	TOPO_IF_UNSET = 0,
+	TOPO_IF_BRIDGE,
+	TOPO_IF_VETH,
+	TOPO_IF_VXLAN,
+	TOPO_IF_LOOPBACK,
+	TOPO_IF_OTHER,          /* observed only: a kind topo does not manage */
+};
+
+struct topo_vxlan {
+	uint32_t vni;                     /* 0..16777215, required */
+	struct topo_ip remote;            /* family 0 = not given */
+	struct topo_ip local;
+	struct topo_ip group;
+	uint16_t port;                    /* UDP destination port; 4789 default */
+	char dev[TOPO_IFNAME_MAX + 1];    /* underlay device, "" = none */
+};
+
+struct topo_addr {
+	struct topo_ip ip;
+	struct topo_pos pos;
+	uint8_t proto;          /* observed: IFA_PROTO (TOPO_IFAPROT = ours) */
+};
+
+struct topo_iface {
+	char name[TOPO_IFNAME_MAX + 1];
+	enum topo_iftype type;
+	uint32_t mtu;                     /* 0 = not declared */
+	bool has_mac;
+	uint8_t mac[6];
+	int8_t stp;                       /* -1 = not declared, 0, 1 (bridges) */
+	bool up;                          /* desired: always true */
+	char master[TOPO_IFNAME_MAX + 1]; /* "" = no master */
+	struct topo_vxlan vxlan;
+
+	struct topo_addr *addrs;
+	size_t n_addrs;
+
+	int link;                         /* index in topology.links, -1 if none */
+	struct topo_pos pos;
+
+	/* Observed only. */
+	int ifindex;
+	bool owned;                       /* carries TOPO_ALIAS_PREFIX<topology> */
+	char owner[TOPO_NAME_MAX + 1];    /* topology named by the alias, "" = none */
+	int master_ifindex;
+	int peer_ifindex;                 /* veth: the peer's ifindex in its netns */
+	int peer_netnsid;                 /* veth: -1 = same namespace */
+	char peer_ns[TOPO_NS_NAME_MAX + 1];   /* resolved by the backend, "" = unknown */
+	char peer_name[TOPO_IFNAME_MAX + 1];
+};
+
+enum topo_rtype {
+	TOPO_RT_UNICAST = 0,
+	TOPO_RT_BLACKHOLE,
+	TOPO_RT_UNREACHABLE,
+	TOPO_RT_PROHIBIT,
+};
+
+#define TOPO_TABLE_DEFAULT 253
+#define TOPO_TABLE_MAIN    254
+#define TOPO_TABLE_LOCAL   255
+
+struct topo_route {
+	struct topo_ip dst;               /* network, host bits zero; plen 0 = default */
+	struct topo_ip via;               /* family 0 = no gateway */
+	struct topo_ip src;               /* family 0 = no preferred source */
+	char dev[TOPO_IFNAME_MAX + 1];    /* "" = resolved by the kernel from via */
+	uint32_t metric;                  /* canonical: IPv6 unset = 1024 */
+	uint32_t table;                   /* canonical: main = 254 */
+	enum topo_rtype type;
+	struct topo_pos pos;
+
+	/* Observed only. */
+	uint8_t proto;                    /* rtm_protocol; TOPO_RTPROT = ours */
+	int oif;
+};
+
+struct topo_sysctl {
+	char *key;                        /* dotted form, as sysctl(8) writes it */
+	char *value;                      /* canonical: single spaces, trimmed */
+	struct topo_pos pos;
+};
+
+/* `in:`/`out:` of a NAT or forward rule: an interface name, maybe negated. */
+struct topo_ifmatch {
+	char name[TOPO_IFNAME_MAX + 1];   /* "" = any */
+	bool negate;
+};
+
+enum topo_nat_kind {
+	TOPO_NAT_MASQUERADE,
+	TOPO_NAT_SNAT,
+	TOPO_NAT_DNAT,
+};
+
+struct topo_nat {
+	enum topo_nat_kind kind;
+	struct topo_ip source;            /* family 0 = any */
+	struct topo_ip destination;       /* family 0 = any */
+	struct topo_ifmatch in;
+	struct topo_ifmatch out;
+	uint8_t protocol;                 /* IPPROTO_TCP/UDP/SCTP; 0 = any */
+	uint16_t port_lo, port_hi;        /* dnat: matched destination ports */
+	struct topo_ip to;                /* snat/dnat target address (full plen) */
+	uint16_t to_port;                 /* dnat: 0 = keep the port */
+	struct topo_pos pos;
+};
+
+enum topo_fwd_action {
+	TOPO_FWD_ACCEPT,
+	TOPO_FWD_DROP,
+};
+
+struct topo_forward {
+	enum topo_fwd_action action;
+	struct topo_ifmatch in;
+	struct topo_ifmatch out;
+	struct topo_ip source;
+	struct topo_ip destination;
+	struct topo_pos pos;
+};
+
+/* A rule as it stands in the kernel, rendered in nft's words by the backend,
+ * so the reconciler can compare it with the rendering of a declared rule. */
+struct topo_nft_rule {
+	char *chain;                      /* "prerouting", "output", ... */
+	char *text;
+};
+
+enum topo_ns_kind {
+	TOPO_NS_CREATED = 0,   /* a named namespace topo creates and owns */
+	TOPO_NS_IS_HOST,       /* the namespace topo runs in */
+	TOPO_NS_PATH,          /* attached by path: never created or deleted */
+	TOPO_NS_PID,           /* attached by a process's pid */
+};
+
+struct topo_ns {
+	char name[TOPO_NS_NAME_MAX + 1];
+	enum topo_ns_kind kind;
+	char *path;                       /* TOPO_NS_PATH */
+	int pid;                          /* TOPO_NS_PID */
+
+	struct topo_iface *ifaces;
+	size_t n_ifaces;
+	struct topo_route *routes;
+	size_t n_routes;
+	struct topo_sysctl *sysctls;
+	size_t n_sysctls;
+	struct topo_nat *nat;
+	size_t n_nat;
+	struct topo_forward *forward;
+	size_t n_forward;
+	struct topo_pos pos;
+
+	/* Observed only. */
+	bool exists;
+	bool owned;                       /* created namespace whose lo carries our mark */
+	bool nft_table;                   /* our nft table is present */
+	struct topo_nft_rule *nft_rules;
+	size_t n_nft_rules;
+	char **nft_foreign_drop;          /* "table T chain C" with hook forward policy drop */
+	size_t n_nft_foreign_drop;
+};
+
+struct topo_endpoint {
+	size_t ns;                        /* index in topology.ns */
+	size_t iface;                     /* index in that namespace's ifaces */
+};
+
+struct topo_link {
+	struct topo_endpoint end[2];
+	uint32_t mtu;                     /* 0 = not declared */
+	struct topo_pos pos;
+};
+
+enum topo_check_kind {
+	TOPO_CHECK_PING,
+	TOPO_CHECK_TCP,
+};
+
+struct topo_check {
+	size_t from;                      /* index in topology.ns */
+	enum topo_check_kind kind;
+	struct topo_ip addr;
+	uint16_t port;
+	bool expect_fail;
+	struct topo_pos pos;
+};
+
+struct topology {
+	char name[TOPO_NAME_MAX + 1];
+	char *file;                       /* the path it was loaded from, for messages */
+
+	struct topo_ns *ns;
+	size_t n_ns;
+	struct topo_link *links;
+	size_t n_links;
+	struct topo_check *checks;
+	size_t n_checks;
+};
+
+void topology_free(struct topology *t);
+
+/* Lookups return an index, or -1. Linear; callers that look up many names
+ * build a strmap instead. */
+long topology_ns_find(const struct topology *t, const char *name);
+long topo_ns_iface_find(const struct topo_ns *ns, const char *name);
+
+/* Appending grows the array; return a pointer to the zeroed new element, or
+ * NULL when out of memory. */
+struct topo_ns *topology_ns_add(struct topology *t);
+struct topo_iface *topo_ns_iface_add(struct topo_ns *ns);
+struct topo_addr *topo_iface_addr_add(struct topo_iface *ifc);
+struct topo_route *topo_ns_route_add(struct topo_ns *ns);
+struct topo_sysctl *topo_ns_sysctl_add(struct topo_ns *ns);
+struct topo_nft_rule *topo_ns_nft_rule_add(struct topo_ns *ns);
+
+void topo_iface_init(struct topo_iface *ifc);
+const char *topo_iftype_name(enum topo_iftype type);
+const char *topo_rtype_name(enum topo_rtype type);
+
+#endif

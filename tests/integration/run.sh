@@ -1,0 +1,30 @@
+#!/bin/bash
+# Runs every tests/integration/t_*.sh, each in its own fresh sandbox
+# (tests/sandbox), with $TOPO pointing at the binary under test.
+#   tests/integration/run.sh [NAME-FILTER]
+# Output of a failing test is shown; a closing "N passed, N failed" line.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+: "${TOPO:=$root/build/topo}"
+export TOPO ROOT="$root"
+filter=${1:-}
+logdir=$(mktemp -d /tmp/topo-it.XXXXXX)
+pass=0 fail=0 failed=()
+for t in "$here"/t_*.sh; do
+	name=$(basename "$t" .sh)
+	[ -n "$filter" ] && [[ "$name" != *$filter* ]] && continue
+	start=$EPOCHREALTIME
+	if timeout 600 "$root/tests/sandbox" bash "$t" >"$logdir/$name.log" 2>&1; then
+		pass=$((pass + 1))
+		printf 'ok    %-40s %6.2fs\n' "$name" "$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN{print b-a}')"
+	else
+		fail=$((fail + 1)); failed+=("$name")
+		printf 'FAIL  %-40s\n' "$name"
+		sed 's/^/    | /' "$logdir/$name.log" | tail -n 60
+	fi
+done
+label=integration; [ "${TOPO_SAN:-0}" = 1 ] && label=integration-asan
+echo "$label: $pass passed, $fail failed"
+[ "$fail" -eq 0 ] && rm -rf "$logdir"
+[ "$fail" -eq 0 ]
