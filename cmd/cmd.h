@@ -30,5 +30,8 @@ int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cmd_load(const char *file, struct topology *ret);
 
 int cmd_validate(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
+int cmd_apply(int argc, char **argv);
+int cmd_destroy(int argc, char **argv);
 
 #endif

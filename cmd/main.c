@@ -16,14 +16,17 @@ const char *topo_prog = "topo";
 
 static const struct cmd commands[] = {
 	{ "validate", cmd_validate, "FILE", "check a topology file; print FILE:LINE:COL for each error" },
+	{ "diff", cmd_diff, "[--json] FILE", "show what apply would change (exit 0 converged, 2 pending)" },
+	{ "apply", cmd_apply, "[--no-wait] FILE", "make the kernel match FILE; roll back on failure" },
+	{ "destroy", cmd_destroy, "FILE | --name T", "remove everything the topology created" },
 };
 
 void usage(FILE *out)
 {
 	fprintf(out, "usage: %s COMMAND [OPTIONS] [ARGS]\n\ncommands:\n", topo_prog);
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(out, "  %-9s %-24s %s\n", commands[i].name, commands[i].args, commands[i].help);
-	fprintf(out, "  %-9s %-24s %s\n", "help", "", "this text");
+		fprintf(out, "  %-9s %-18s %s\n", commands[i].name, commands[i].args, commands[i].help);
+	fprintf(out, "  %-9s %-18s %s\n", "help", "", "this text");
 	fprintf(out, "\noptions: -h, --help; --version\n");
 }
 

@@ -166,6 +166,23 @@ static void map_check_keys(struct loader *ld, const struct ynode *map)
 	strmap_free(&seen);
 }
 
+/* The position of byte `off` in buf, counted as libyaml counts its marks
+ * (columns in characters). */
+static struct topo_pos offset_pos(const unsigned char *buf, size_t len, size_t off)
+{
+	struct topo_pos pos = { 1, 1 };
+
+	for (size_t i = 0; i < off && i < len; i++) {
+		if (buf[i] == '\n') {
+			pos.line++;
+			pos.col = 1;
+		} else if ((buf[i] & 0xc0) != 0x80) {
+			pos.col++;
+		}
+	}
+	return pos;
+}
+
 static const char *encoding_name(yaml_encoding_t e)
 {
 	switch (e) {
@@ -201,7 +218,11 @@ static struct ynode *tree_build(struct loader *ld, const unsigned char *buf, siz
 		const char *anchor = NULL, *tag = NULL;
 
 		if (!yaml_parser_parse(&parser, &ev)) {
-			struct topo_pos pos = mark_pos(parser.problem_mark);
+			/* A reader error (bad UTF-8) has only a byte offset; its
+			 * problem_mark is left at 0:0. */
+			struct topo_pos pos = parser.error == YAML_READER_ERROR ?
+					      offset_pos(buf, len, parser.problem_offset) :
+					      mark_pos(parser.problem_mark);
 
 			if (parser.error == YAML_MEMORY_ERROR)
 				ld->oom = true;
@@ -896,7 +917,7 @@ static void load_route(struct loader *ld, struct topo_ns *ns, const struct ynode
 
 /* Integers lose leading zeros and '+', runs of blanks become one space: the
  * way the kernel prints the value back. */
-static char *sysctl_value_canon(const char *s)
+char *topo_sysctl_value_canon(const char *s)
 {
 	size_t n = strlen(s);
 	char *out = malloc(n + 1), *o = out;
@@ -988,7 +1009,7 @@ static void load_sysctls(struct loader *ld, struct topo_ns *ns, const struct yno
 			return;
 		}
 		s->key = strdup(k->str);
-		s->value = sysctl_value_canon(v->str);
+		s->value = topo_sysctl_value_canon(v->str);
 		s->pos = k->pos;
 		if (!s->key || !s->value)
 			ld->oom = true;
@@ -1443,13 +1464,16 @@ static void load_link(struct loader *ld, const struct ynode *n, struct strmap *n
 	if (!parse_endpoint(ld, ends->kids[0], ns_index, &nsi[0], &ifname[0]) ||
 	    !parse_endpoint(ld, ends->kids[1], ns_index, &nsi[1], &ifname[1]))
 		return;
-	for (int e = 0; e < 2; e++)
-		if (!resolve_endpoint(ld, ends->kids[e], nsi[e], ifname[e], &link.end[e]))
-			return;
-
+	/* Check both ends before either adds an implicit interface: a rejected
+	 * link must leave no stray veth behind, which would draw a second,
+	 * wrong "not a link end" error. */
 	for (int e = 0; e < 2; e++) {
-		struct topo_iface *ifc = &t->ns[link.end[e].ns].ifaces[link.end[e].iface];
+		long ifi = topo_ns_iface_find(&t->ns[nsi[e]], ifname[e]);
+		const struct topo_iface *ifc;
 
+		if (ifi < 0)
+			continue;
+		ifc = &t->ns[nsi[e]].ifaces[ifi];
 		if (ifc->link >= 0) {
 			const struct topo_link *o = &t->links[ifc->link];
 
@@ -1463,10 +1487,13 @@ static void load_link(struct loader *ld, const struct ynode *n, struct strmap *n
 			return;
 		}
 	}
-	if (link.end[0].ns == link.end[1].ns && link.end[0].iface == link.end[1].iface) {
+	if (nsi[0] == nsi[1] && strcmp(ifname[0], ifname[1]) == 0) {
 		diag(ld, ends->pos, "a link cannot join an interface to itself");
 		return;
 	}
+	for (int e = 0; e < 2; e++)
+		if (!resolve_endpoint(ld, ends->kids[e], nsi[e], ifname[e], &link.end[e]))
+			return;
 	struct topo_link *v = realloc(t->links, (t->n_links + 1) * sizeof(*v));
 
 	if (!v) {

@@ -38,4 +38,8 @@ int topo_load_file(const char *path, struct topology *ret, struct topo_diags *di
 void topo_diags_print(const struct topo_diags *diags, const char *file, FILE *out);
 void topo_diags_free(struct topo_diags *diags);
 
+/* A sysctl value as the kernel prints it back: integers without leading
+ * zeros, runs of blanks as one space. Caller frees; NULL when out of memory. */
+char *topo_sysctl_value_canon(const char *s);
+
 #endif

@@ -75,7 +75,7 @@ void topo_iface_init(struct topo_iface *ifc)
 	ifc->peer_netnsid = -1;
 }
 
-static void topo_ns_free(struct topo_ns *ns)
+void topo_ns_clear(struct topo_ns *ns)
 {
 	for (size_t i = 0; i < ns->n_ifaces; i++)
 		free(ns->ifaces[i].addrs);
@@ -97,6 +97,7 @@ static void topo_ns_free(struct topo_ns *ns)
 		free(ns->nft_foreign_drop[i]);
 	free(ns->nft_foreign_drop);
 	free(ns->path);
+	memset(ns, 0, sizeof(*ns));
 }
 
 void topology_free(struct topology *t)
@@ -104,7 +105,7 @@ void topology_free(struct topology *t)
 	if (!t)
 		return;
 	for (size_t i = 0; i < t->n_ns; i++)
-		topo_ns_free(&t->ns[i]);
+		topo_ns_clear(&t->ns[i]);
 	free(t->ns);
 	free(t->links);
 	free(t->checks);

@@ -257,6 +257,8 @@ struct topology {
 };
 
 void topology_free(struct topology *t);
+/* Frees what a namespace holds and zeroes it. */
+void topo_ns_clear(struct topo_ns *ns);
 
 /* Lookups return an index, or -1. Linear; callers that look up many names
  * build a strmap instead. */

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The kernel, behind our own types. Nothing from libnl, libnftnl or libmnl
+ * crosses this header: callers see the model (observed state is a struct
+ * topology), the plan, and errors as -errno plus a message.
+ */
+#ifndef TOPO_BACKENDS_BACKEND_H
+#define TOPO_BACKENDS_BACKEND_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "model/state.h"
+#include "model/topology.h"
+#include "reconcile/exec.h"
+#include "reconcile/plan.h"
+
+struct backend;
+
+struct backend_opts {
+	bool verbose;           /* print each netlink step on stderr */
+	/* Where namespaces live: /run/netns; state and locks: /run/topo. Tests
+	 * may point them elsewhere. */
+	const char *netns_dir;
+	const char *state_dir;
+};
+
+/* 0 or -errno; on error *ret is NULL. */
+int backend_open(struct backend **ret, const char *topology, const struct backend_opts *opts);
+void backend_close(struct backend *b);
+
+/* The message that goes with the last error a backend call returned. */
+const char *backend_error(const struct backend *b);
+
+/*
+ * Reads the kernel into *ret: one struct topo_ns per namespace in scope,
+ * matched by name with the desired ones. In scope: every declared namespace,
+ * every namespace the state file records, and with scan_marks every named
+ * namespace under /run/netns whose lo carries this topology's mark (destroy
+ * without a state file). 0 or -errno.
+ */
+int backend_observe(struct backend *b, const struct topology *desired, const struct topo_state *state,
+		    bool scan_marks, struct topology *ret);
+
+/* The executor behind reconcile's plan_execute/plan_rollback; ctx = backend. */
+extern const struct exec_ops backend_exec_ops;
+
+/* Sysctl values recorded before topo changes them go here (the executor
+ * records and saves them before it writes). */
+void backend_set_state(struct backend *b, struct topo_state *state);
+
+/* ------------------------------------------------------------- state file -- */
+
+/* /run/topo/<topology>.json. -ENOENT when there is none. */
+int state_load(const char *dir, const char *topology, struct topo_state *ret);
+/* Written to a temporary file, fsync'ed and renamed over the old one. */
+int state_save(const char *dir, const struct topo_state *s);
+int state_remove(const char *dir, const char *topology);
+
+/*
+ * flock(2) on DIR/<topology>.lock (and with global, DIR/.global.lock):
+ * wait, printing `waiting` once if the lock is held, or with no_wait return
+ * -EWOULDBLOCK at once. Returns an fd to pass to state_unlock, or -errno.
+ */
+int state_lock(const char *dir, const char *name, bool no_wait, FILE *waiting);
+void state_unlock(int fd);
+
+#endif

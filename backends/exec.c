@@ -1,0 +1,407 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The executor: runs a batch of plan steps (one phase) against the kernel.
+ * Netlink steps are pipelined per namespace socket and their answers
+ * collected at the end of the batch; namespace, sysctl and nft steps are
+ * synchronous. A new link's ifindex comes back in the echo of its creation
+ * (NLM_F_ECHO), so later steps need no lookup.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <netlink/msg.h>
+
+#include "backends/internal.h"
+
+struct run {
+	struct backend *b;
+	struct step **steps;
+	int *errs;
+	const char **msgs;
+	struct bns **touched;
+	size_t n_touched;
+};
+
+static void run_fail(struct run *r, size_t i, int err, const char *msg)
+{
+	if (r->errs[i])
+		return;   /* keep the first reason */
+	r->errs[i] = err ? err : -EIO;
+	snprintf(r->b->msgs[i], sizeof(r->b->msgs[i]), "%s", msg && msg[0] ? msg : strerror(-r->errs[i]));
+	r->msgs[i] = r->b->msgs[i];
+}
+
+static void on_ack(void *arg, size_t tag, int err, const char *msg)
+{
+	struct run *r = arg;
+
+	if (err)
+		run_fail(r, tag, err, msg);
+}
+
+/* The echo of a link creation: learn the new ifindex (and the peer's). */
+static void on_echo(void *arg, size_t tag, const void *nlh)
+{
+	struct run *r = arg;
+	const struct step *s = r->steps[tag];
+	struct topo_iface ifc;
+	struct bns *ns;
+
+	if (s->op != STEP_LINK_ADD || link_parse(nlh, &ifc) < 0)
+		return;
+	ns = bns_find(r->b, s->ns);
+	if (ns)
+		ifnames_set(&ns->ifs, ifc.name, ifc.ifindex);
+	if (s->link.type == TOPO_IF_VETH && ifc.peer_ifindex > 0) {
+		struct bns *pns = bns_find(r->b, s->peer_ns);
+
+		if (pns)
+			ifnames_set(&pns->ifs, s->peer.name, ifc.peer_ifindex);
+	}
+}
+
+static int touch(struct run *r, struct bns *ns)
+{
+	for (size_t i = 0; i < r->n_touched; i++)
+		if (r->touched[i] == ns)
+			return 0;
+	struct bns **v = realloc(r->touched, (r->n_touched + 1) * sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	r->touched = v;
+	r->touched[r->n_touched++] = ns;
+	return 0;
+}
+
+static int drain(struct run *r, struct bns *ns)
+{
+	return nlq_drain(r->b, ns, on_ack, on_echo, r);
+}
+
+static int drain_all(struct run *r)
+{
+	int ret = 0;
+
+	for (size_t i = 0; i < r->n_touched; i++) {
+		int e = drain(r, r->touched[i]);
+
+		if (e < 0 && !ret)
+			ret = e;
+	}
+	return ret;
+}
+
+/* Queues one request; the answer comes with the next drain. */
+static void send_msg(struct run *r, size_t i, struct bns *ns, int built, struct nl_msg *msg)
+{
+	int e;
+
+	if (built < 0) {
+		run_fail(r, i, built, r->b->err);
+		return;
+	}
+	e = touch(r, ns);
+	if (e == 0)
+		e = nlq_queue(r->b, ns, msg, i);
+	else
+		nlmsg_free(msg);
+	if (e < 0) {
+		run_fail(r, i, e, "netlink send failed");
+		return;
+	}
+	if (nlq_window_full(ns))
+		drain(r, ns);
+}
+
+static struct bns *step_ns(struct run *r, size_t i)
+{
+	struct bns *ns = bns_find(r->b, r->steps[i]->ns);
+
+	if (!ns || !ns->sk) {
+		char msg[128];
+
+		snprintf(msg, sizeof(msg), "namespace %s is not open", r->steps[i]->ns);
+		run_fail(r, i, -ENOENT, msg);
+		return NULL;
+	}
+	return ns;
+}
+
+static void exec_link_add(struct run *r, size_t i, struct bns *ns)
+{
+	struct step *s = r->steps[i];
+	struct nl_msg *msg = NULL;
+	int e = link_add_msg(r->b, ns, s, &msg);
+
+	send_msg(r, i, ns, e, msg);
+	/* Inside a namespace topo created everything is its own; elsewhere the
+	 * alias is how it knows its links from everyone else's. */
+	if (s->link.owned && ns->kind != TOPO_NS_CREATED && !r->errs[i]) {
+		e = link_mark_msg(s->link.name, s->link.owner, &msg);
+		send_msg(r, i, ns, e, msg);
+	}
+	if (s->peer.name[0] && s->peer.owned && !r->errs[i]) {
+		struct bns *pns = bns_find(r->b, s->peer_ns);
+
+		if (pns && pns->kind != TOPO_NS_CREATED) {
+			e = link_mark_msg(s->peer.name, s->peer.owner, &msg);
+			send_msg(r, i, pns, e, msg);
+		}
+	}
+	if (!s->peer_followups || !s->peer.name[0] || r->errs[i])
+		return;
+	/* Rollback recreates a veth in one step: the peer's state follows. */
+	struct bns *pns = bns_find(r->b, s->peer_ns);
+
+	if (!pns || drain(r, ns) < 0 || r->errs[i])
+		return;
+	if (s->peer.master[0]) {
+		e = link_master_msg(r->b, pns, s->peer.name, s->peer.master, &msg);
+		send_msg(r, i, pns, e, msg);
+	}
+	if (s->peer.up) {
+		e = link_up_msg(r->b, pns, s->peer.name, true, &msg);
+		send_msg(r, i, pns, e, msg);
+	}
+}
+
+static void exec_link_del(struct run *r, size_t i, struct bns *ns)
+{
+	struct step *s = r->steps[i];
+	struct nl_msg *msg = NULL;
+	int e = link_del_msg(r->b, ns, s->link.name, &msg);
+
+	send_msg(r, i, ns, e, msg);
+	ifnames_del(&ns->ifs, s->link.name);
+	if (s->peer.name[0]) {
+		struct bns *pns = bns_find(r->b, s->peer_ns);
+
+		if (pns)
+			ifnames_del(&pns->ifs, s->peer.name);
+	}
+}
+
+/* ---------------------------------------------------------------- sysctl -- */
+
+struct sysctl_job {
+	struct run *r;
+	size_t from, to;        /* steps [from, to) in one namespace */
+	bool record;            /* first pass: read old values */
+};
+
+static int sysctl_here(void *arg)
+{
+	struct sysctl_job *j = arg;
+
+	for (size_t i = j->from; i < j->to; i++) {
+		struct step *s = j->r->steps[i];
+		int e;
+
+		if (j->r->errs[i])
+			continue;
+		if (j->record) {
+			char *old = NULL;
+
+			e = sysctl_read(s->key, &old);
+			if (e < 0) {
+				char msg[256];
+
+				if (e == -ENOENT && strncmp(s->key, "net.bridge.", 11) == 0)
+					snprintf(msg, sizeof(msg), "%s does not exist: net.bridge.* needs the "
+						 "br_netfilter module", s->key);
+				else
+					snprintf(msg, sizeof(msg), "%s: %s", s->key, strerror(-e));
+				run_fail(j->r, i, e, msg);
+				continue;
+			}
+			free(s->old_value);
+			s->old_value = old;
+			continue;
+		}
+		e = sysctl_write(s->key, s->value);
+		if (e < 0) {
+			char msg[256];
+
+			snprintf(msg, sizeof(msg), "writing %s=%s: %s", s->key, s->value, strerror(-e));
+			run_fail(j->r, i, e, msg);
+		}
+	}
+	return 0;
+}
+
+/*
+ * Two passes per namespace: read the values being replaced (and record them
+ * in the state file, so destroy can put them back even after a crash), then
+ * write. Steps [from, to) are sysctl steps, grouped by namespace.
+ */
+static size_t exec_sysctls(struct run *r, size_t from, size_t n)
+{
+	struct backend *b = r->b;
+	size_t to = from;
+	bool rollback = r->steps[from]->note && strcmp(r->steps[from]->note, "rollback") == 0;
+
+	while (to < n && r->steps[to]->op == STEP_SYSCTL_SET && strcmp(r->steps[to]->ns, r->steps[from]->ns) == 0)
+		to++;
+	struct bns *ns = step_ns(r, from);
+	struct sysctl_job job = { r, from, to, true };
+
+	if (!ns) {
+		for (size_t i = from + 1; i < to; i++)
+			run_fail(r, i, -ENOENT, r->msgs[from]);
+		return to;
+	}
+	netns_run(b, ns, sysctl_here, &job);
+	if (b->state && !rollback) {
+		bool changed = false;
+
+		for (size_t i = from; i < to; i++) {
+			struct step *s = r->steps[i];
+
+			if (r->errs[i] || !s->old_value || topo_state_sysctl_find(b->state, s->ns, s->key))
+				continue;
+			if (topo_state_sysctl_put(b->state, s->ns, s->key, s->old_value) < 0)
+				run_fail(r, i, -ENOMEM, NULL);
+			changed = true;
+		}
+		if (changed && b->opts.state_dir) {
+			int e = state_save(b->opts.state_dir, b->state);
+
+			for (size_t i = from; e < 0 && i < to; i++)
+				run_fail(r, i, e, "cannot record the old value in the state file");
+		}
+	}
+	job.record = false;
+	netns_run(b, ns, sysctl_here, &job);
+	return to;
+}
+
+/* ------------------------------------------------------------------ run -- */
+
+static bool is_rollback(const struct step *s)
+{
+	return s->note && strcmp(s->note, "rollback") == 0;
+}
+
+/* Undoing a step whose effect the kernel already undid is not a failure. */
+static bool rollback_tolerates(const struct step *s, int err)
+{
+	switch (s->op) {
+	case STEP_LINK_ADD:
+	case STEP_ADDR_ADD:
+	case STEP_ROUTE_ADD:
+	case STEP_NETNS_ADD:
+		return err == -EEXIST;
+	case STEP_LINK_DEL:
+	case STEP_ADDR_DEL:
+	case STEP_ROUTE_DEL:
+	case STEP_NETNS_DEL:
+		return err == -ENODEV || err == -ENOENT || err == -ESRCH || err == -EADDRNOTAVAIL;
+	default:
+		return false;
+	}
+}
+
+static int backend_run(void *ctx, struct step **steps, size_t n, int *errs, const char **msgs)
+{
+	struct backend *b = ctx;
+	struct run r = { .b = b, .steps = steps, .errs = errs, .msgs = msgs };
+	char line[512];
+	int ret;
+
+	if (n > b->n_msgs) {
+		void *v = realloc(b->msgs, n * sizeof(*b->msgs));
+
+		if (!v)
+			return -ENOMEM;
+		b->msgs = v;
+		b->n_msgs = n;
+	}
+	for (size_t i = 0; i < n; i++) {
+		errs[i] = 0;
+		msgs[i] = NULL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct step *s = steps[i];
+		struct nl_msg *msg = NULL;
+		struct bns *ns;
+		int e;
+
+		if (b->opts.verbose) {
+			step_format(s, line, sizeof(line));
+			fprintf(stderr, "topo: %s\n", line);
+		}
+		switch (s->op) {
+		case STEP_NETNS_ADD:
+			e = netns_create(b, s->ns, &ns);
+			if (e < 0)
+				run_fail(&r, i, e, b->err);
+			break;
+		case STEP_NETNS_DEL:
+			ns = bns_find(b, s->ns);
+			if (ns && drain(&r, ns) < 0)
+				run_fail(&r, i, -EIO, b->err);
+			e = netns_delete(b, s->ns);
+			if (e < 0)
+				run_fail(&r, i, e, b->err);
+			break;
+		case STEP_LINK_ADD:
+			if ((ns = step_ns(&r, i)))
+				exec_link_add(&r, i, ns);
+			break;
+		case STEP_LINK_DEL:
+			if ((ns = step_ns(&r, i)))
+				exec_link_del(&r, i, ns);
+			break;
+		case STEP_LINK_SET:
+			if ((ns = step_ns(&r, i))) {
+				e = link_set_msg(b, ns, s, &msg);
+				send_msg(&r, i, ns, e, msg);
+			}
+			break;
+		case STEP_ADDR_ADD:
+		case STEP_ADDR_DEL:
+			if ((ns = step_ns(&r, i))) {
+				e = addr_msg(b, ns, s->op == STEP_ADDR_ADD, s->ifname, &s->addr, &msg);
+				send_msg(&r, i, ns, e, msg);
+			}
+			break;
+		case STEP_ROUTE_ADD:
+		case STEP_ROUTE_DEL:
+		case STEP_ROUTE_REPLACE:
+			if ((ns = step_ns(&r, i))) {
+				e = route_msg(b, ns, s->op, &s->route, &msg);
+				send_msg(&r, i, ns, e, msg);
+			}
+			break;
+		case STEP_SYSCTL_SET:
+			drain_all(&r);
+			i = exec_sysctls(&r, i, n) - 1;
+			break;
+		case STEP_NFT_SET:
+		case STEP_NFT_DEL:
+		case STEP_NFT_RESTORE:
+			if ((ns = step_ns(&r, i))) {
+				e = nft_apply(b, ns, s);
+				if (e < 0)
+					run_fail(&r, i, e, b->err);
+			}
+			break;
+		}
+	}
+	ret = drain_all(&r);
+	for (size_t i = 0; i < n; i++)
+		if (errs[i] && is_rollback(steps[i]) && rollback_tolerates(steps[i], errs[i]))
+			errs[i] = 0;
+	free(r.touched);
+	return ret;
+}
+
+const struct exec_ops backend_exec_ops = { .run = backend_run };
+
+void backend_set_state(struct backend *b, struct topo_state *state)
+{
+	b->state = state;
+}

@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: MIT */
+/* Shared by the backend files only. */
+#ifndef TOPO_BACKENDS_INTERNAL_H
+#define TOPO_BACKENDS_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "backends/backend.h"
+#include "model/strmap.h"
+
+struct nl_sock;
+struct nl_msg;
+struct mnl_socket;
+
+/* name -> ifindex for one namespace; names stored inline. */
+struct ifnames_slot {
+	char name[TOPO_IFNAME_MAX + 1];
+	int ifindex;            /* 0 = empty slot, -1 = deleted */
+};
+
+struct ifnames {
+	struct ifnames_slot *slots;
+	size_t cap, len;
+};
+
+int ifnames_set(struct ifnames *m, const char *name, int ifindex);
+int ifnames_get(const struct ifnames *m, const char *name);   /* 0 = unknown */
+void ifnames_del(struct ifnames *m, const char *name);
+void ifnames_free(struct ifnames *m);
+
+/* A request sent and not yet answered. */
+struct nl_pending {
+	uint32_t seq;
+	size_t tag;             /* index into the caller's batch */
+};
+
+struct nsid_slot {
+	size_t ns;
+	int32_t nsid;
+	bool used;
+};
+
+/* One namespace the backend works in. */
+struct bns {
+	char name[TOPO_NS_NAME_MAX + 1];
+	enum topo_ns_kind kind;
+	int fd;                 /* the namespace (open file), -1 = none */
+	struct nl_sock *sk;     /* rtnetlink, bound inside the namespace */
+	struct mnl_socket *nft; /* nfnetlink, bound inside the namespace; NULL until needed */
+	uint32_t nft_seq;
+	struct ifnames ifs;
+	struct nl_pending *pending;
+	size_t n_pending, cap_pending;
+	/* Peer resolution: the id each other namespace has as seen from here
+	 * (hash on the other namespace's index in the observed model). */
+	struct nsid_slot *nsids;
+	size_t n_nsids, nsid_cap;
+};
+
+struct backend {
+	char topology[TOPO_NAME_MAX + 1];
+	struct backend_opts opts;
+	char netns_dir[256];
+	int self_fd;            /* the namespace topo started in ("host") */
+	struct bns **ns;        /* each allocated alone, so a struct bns * stays valid */
+	size_t n_ns;
+	struct strmap ns_index; /* name -> index; keys borrowed from ns[i]->name */
+	bool netns_dir_ready;   /* netns_dir is a shared mount point (as iproute2 makes it) */
+	struct topo_state *state;
+	char err[512];
+	/* Per-batch step messages (exec). */
+	char (*msgs)[256];
+	size_t n_msgs;
+};
+
+__attribute__((format(printf, 2, 3)))
+int backend_fail(struct backend *b, const char *fmt, ...);   /* sets b->err; returns -1 */
+
+/* ----------------------------------------------------------------- netns -- */
+
+struct bns *bns_find(struct backend *b, const char *name);
+/* Opens (or, for CREATED with create, makes) the namespace and its socket.
+ * -ENOENT when a CREATED namespace does not exist. */
+int bns_open(struct backend *b, const char *name, enum topo_ns_kind kind, const char *path, int pid,
+	     struct bns **ret);
+int netns_create(struct backend *b, const char *name, struct bns **ret);
+int netns_delete(struct backend *b, const char *name);
+/* Runs fn inside the namespace (setns there and back). */
+int netns_run(struct backend *b, struct bns *ns, int (*fn)(void *arg), void *arg);
+int netns_enter(struct backend *b, struct bns *ns);
+int netns_leave(struct backend *b);
+/* Names under netns_dir, for scans. */
+int netns_list(struct backend *b, char ***ret, size_t *ret_n);
+
+/* ------------------------------------------------------------ netlink I/O -- */
+
+/* Completes (seq, ack) and sends; the answer comes with nlq_drain. Takes msg. */
+int nlq_queue(struct backend *b, struct bns *ns, struct nl_msg *msg, size_t tag);
+/*
+ * Reads answers until nothing is pending on this socket. For each error
+ * answer calls on_err(tag, -errno, kernel message or NULL); for each other
+ * message (an echo) calls on_msg(tag, nlmsghdr). Returns 0 or -errno on a
+ * transport failure.
+ */
+int nlq_drain(struct backend *b, struct bns *ns,
+	     void (*on_err)(void *arg, size_t tag, int err, const char *msg),
+	     void (*on_msg)(void *arg, size_t tag, const void *nlh), void *arg);
+/* True when NL_WINDOW answers are waiting: drain before sending more. */
+bool nlq_window_full(const struct bns *ns);
+/* Dumps (type = RTM_GETLINK...) and calls fn for each message; restarts when
+ * the kernel says the dump was interrupted (NLM_F_DUMP_INTR). */
+int nlq_dump(struct backend *b, struct bns *ns, int type, int family,
+	    int (*fn)(void *arg, const void *nlh), void *arg, void (*reset)(void *arg));
+/* One request, one answer; on_msg gets the answer's data messages. */
+int nlq_request(struct backend *b, struct bns *ns, struct nl_msg *msg,
+	       void (*on_msg)(void *arg, size_t tag, const void *nlh), void *arg);
+
+/* ----------------------------------------------------------- object files -- */
+
+/* link.c */
+int link_parse(const void *nlh, struct topo_iface *ret);
+int link_observe(struct backend *b, struct bns *ns, struct topo_ns *out);
+int link_add_msg(struct backend *b, struct bns *ns, const struct step *s, struct nl_msg **ret);
+int link_del_msg(struct backend *b, struct bns *ns, const char *name, struct nl_msg **ret);
+int link_set_msg(struct backend *b, struct bns *ns, const struct step *s, struct nl_msg **ret);
+int link_up_msg(struct backend *b, struct bns *ns, const char *name, bool up, struct nl_msg **ret);
+int link_master_msg(struct backend *b, struct bns *ns, const char *name, const char *master, struct nl_msg **ret);
+int link_set_alias_msg(struct backend *b, struct bns *ns, const char *name, const char *alias,
+		       struct nl_msg **ret);
+int link_mark_msg(const char *name, const char *owner, struct nl_msg **ret);
+int link_resolve(struct backend *b, struct bns *ns, const char *name);   /* ifindex or -errno */
+int link_peers_resolve(struct backend *b, struct topology *obs);
+
+/* addr.c */
+int addr_observe(struct backend *b, struct bns *ns, struct topo_ns *out);
+int addr_msg(struct backend *b, struct bns *ns, bool add, const char *ifname, const struct topo_addr *a,
+	     struct nl_msg **ret);
+
+/* route.c */
+int route_observe(struct backend *b, struct bns *ns, struct topo_ns *out);
+int route_msg(struct backend *b, struct bns *ns, enum step_op op, const struct topo_route *rt,
+	      struct nl_msg **ret);
+
+/* sysctl.c: inside the namespace (the caller has entered it) */
+int sysctl_read(const char *key, char **ret);          /* -ENOENT when the key does not exist */
+int sysctl_write(const char *key, const char *value);
+int sysctl_observe(struct backend *b, struct bns *ns, const struct topo_ns *desired,
+		   const struct topo_state *state, struct topo_ns *out);
+
+/* nft.c */
+int nft_observe(struct backend *b, struct bns *ns, struct topo_ns *out);
+int nft_apply(struct backend *b, struct bns *ns, struct step *s);
+
+#endif

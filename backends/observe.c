@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Reading the kernel into the model: for each namespace in scope, one dump
+ * of links, one of addresses, one of routes, the sysctls that matter, our
+ * nft table; then the veth peers across namespaces.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backends/internal.h"
+
+struct scope {
+	const char *name;
+	enum topo_ns_kind kind;
+	const char *path;
+	int pid;
+	const struct topo_ns *desired;
+};
+
+static int scope_add(struct scope **v, size_t *n, struct strmap *seen, struct scope s)
+{
+	struct scope *nv;
+
+	if (strmap_put(seen, s.name, *n) == -EEXIST)
+		return 0;
+	nv = realloc(*v, (*n + 1) * sizeof(*nv));
+	if (!nv)
+		return -ENOMEM;
+	*v = nv;
+	nv[(*n)++] = s;
+	return 0;
+}
+
+static int observe_ns(struct backend *b, const struct scope *sc, const struct topo_state *state,
+		      struct topo_ns *out)
+{
+	struct bns *ns;
+	char mark[TOPO_NAME_MAX + 8];
+	int r;
+
+	snprintf(out->name, sizeof(out->name), "%s", sc->name);
+	out->kind = sc->kind;
+	out->pid = sc->pid;
+	if (sc->path && !(out->path = strdup(sc->path)))
+		return -ENOMEM;
+	r = bns_open(b, sc->name, sc->kind, sc->path, sc->pid, &ns);
+	if (r < 0) {
+		/* Not there: the diff decides whether that is to create or an error. */
+		out->exists = false;
+		return r == -ENOMEM ? r : 0;
+	}
+	out->exists = true;
+	r = link_observe(b, ns, out);
+	if (r == 0)
+		r = addr_observe(b, ns, out);
+	if (r == 0)
+		r = route_observe(b, ns, out);
+	if (r == 0)
+		r = sysctl_observe(b, ns, sc->desired, state, out);
+	if (r == 0)
+		r = nft_observe(b, ns, out);
+	if (r < 0)
+		return r;
+	snprintf(mark, sizeof(mark), "%s", b->topology);
+	for (size_t i = 0; i < out->n_ifaces; i++) {
+		const struct topo_iface *ifc = &out->ifaces[i];
+
+		if (ifc->type == TOPO_IF_LOOPBACK && ifc->owned && strcmp(ifc->owner, mark) == 0)
+			out->owned = true;
+	}
+	return 0;
+}
+
+int backend_observe(struct backend *b, const struct topology *desired, const struct topo_state *state,
+		    bool scan_marks, struct topology *ret)
+{
+	struct scope *sc = NULL;
+	size_t n = 0;
+	struct strmap seen = { 0 };
+	char **names = NULL;
+	size_t n_names = 0;
+	int r = 0;
+
+	memset(ret, 0, sizeof(*ret));
+	snprintf(ret->name, sizeof(ret->name), "%s", b->topology);
+	/* host is always in scope: a link topo made there may have left the file. */
+	r = scope_add(&sc, &n, &seen, (struct scope){ .name = TOPO_NS_HOST, .kind = TOPO_NS_IS_HOST });
+	for (size_t i = 0; desired && i < desired->n_ns && r == 0; i++) {
+		const struct topo_ns *d = &desired->ns[i];
+
+		if (d->kind == TOPO_NS_IS_HOST) {
+			sc[0].desired = d;
+			continue;
+		}
+		r = scope_add(&sc, &n, &seen, (struct scope){ d->name, d->kind, d->path, d->pid, d });
+	}
+	for (size_t i = 0; state && i < state->n_ns && r == 0; i++) {
+		const struct state_ns *s = &state->ns[i];
+
+		r = scope_add(&sc, &n, &seen, (struct scope){ s->name, s->kind, s->path, s->pid, NULL });
+	}
+	if (scan_marks && r == 0) {
+		r = netns_list(b, &names, &n_names);
+		for (size_t i = 0; i < n_names && r == 0; i++)
+			r = scope_add(&sc, &n, &seen, (struct scope){ .name = names[i], .kind = TOPO_NS_CREATED });
+	}
+	for (size_t i = 0; i < n && r == 0; i++) {
+		struct topo_ns *out = topology_ns_add(ret);
+
+		r = out ? observe_ns(b, &sc[i], state, out) : -ENOMEM;
+	}
+	/* A scan keeps only the namespaces that carry our mark. */
+	if (scan_marks && r == 0) {
+		size_t keep = 0;
+
+		for (size_t i = 0; i < ret->n_ns; i++) {
+			bool wanted = i < n && (sc[i].desired || sc[i].kind != TOPO_NS_CREATED ||
+						(state && topo_state_ns_find(state, sc[i].name)));
+
+			if (wanted || ret->ns[i].owned) {
+				ret->ns[keep++] = ret->ns[i];
+			} else {
+				topo_ns_clear(&ret->ns[i]);
+			}
+		}
+		ret->n_ns = keep;
+	}
+	if (r == 0)
+		r = link_peers_resolve(b, ret);
+	for (size_t i = 0; i < n_names; i++)
+		free(names[i]);
+	free(names);
+	free(sc);
+	strmap_free(&seen);
+	if (r < 0)
+		topology_free(ret);
+	return r;
+}

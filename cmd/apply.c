@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: MIT
+/*
+ * apply: plan, record in the state file what is about to be created, run,
+ * read the kernel again and check it converged; on any failure undo every
+ * step done so far, newest first, and say which step failed and why.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmd/cmd.h"
+#include "cmd/session.h"
+
+/* A plan may need a second look: the kernel flushes routes when a link goes
+ * down or loses its last address. Each round re-reads and re-plans. */
+#define APPLY_ROUNDS 3
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static bool plan_pending(const struct plan *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		if (!p->steps[i].implicit)
+			return true;
+	return false;
+}
+
+/* Test hook: TOPO_KILL_AT_STEP=K dies (SIGKILL) just before step K. */
+static void kill_before(unsigned long k, const struct step *s, void *arg)
+{
+	unsigned long at = *(unsigned long *)arg;
+
+	(void)s;
+	if (k == at) {
+		fflush(stdout);
+		raise(SIGKILL);
+	}
+}
+
+static unsigned long env_ulong(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v ? strtoul(v, NULL, 10) : 0;
+}
+
+/* Before anything is created, the state file says it will be. */
+static int state_record_intent(struct session *s, const struct plan *p)
+{
+	for (size_t i = 0; i < s->desired.n_ns; i++) {
+		const struct topo_ns *ns = &s->desired.ns[i];
+
+		if ((ns->kind == TOPO_NS_PATH || ns->kind == TOPO_NS_PID) &&
+		    topo_state_ns_put(&s->state, ns->name, ns->kind, ns->path, ns->pid) < 0)
+			return -ENOMEM;
+	}
+	for (size_t i = 0; i < p->n; i++)
+		if (p->steps[i].op == STEP_NETNS_ADD &&
+		    topo_state_ns_put(&s->state, p->steps[i].ns, TOPO_NS_CREATED, NULL, 0) < 0)
+			return -ENOMEM;
+	return state_save(s->state_dir, &s->state);
+}
+
+/* After success: exactly what the file declares, plus the old sysctl values
+ * of keys still declared. */
+static int state_record_result(struct session *s)
+{
+	struct topo_state next = { 0 };
+	int r = 0;
+
+	snprintf(next.topology, sizeof(next.topology), "%s", s->desired.name);
+	for (size_t i = 0; i < s->desired.n_ns && r == 0; i++) {
+		const struct topo_ns *ns = &s->desired.ns[i];
+
+		if (ns->kind != TOPO_NS_IS_HOST)
+			r = topo_state_ns_put(&next, ns->name, ns->kind, ns->path, ns->pid);
+		for (size_t k = 0; k < ns->n_sysctls && r == 0; k++) {
+			const struct state_sysctl *rec = topo_state_sysctl_find(&s->state, ns->name, ns->sysctls[k].key);
+
+			if (rec)
+				r = topo_state_sysctl_put(&next, rec->ns, rec->key, rec->original);
+		}
+	}
+	if (r == 0)
+		r = state_save(s->state_dir, &next);
+	topo_state_free(&next);
+	return r;
+}
+
+int cmd_apply(int argc, char **argv)
+{
+	struct cmd_opts opts;
+	struct session s;
+	struct topo_state before = { 0 };
+	struct plan journal = { 0 };
+	struct exec_opts eo = { 0 };
+	struct exec_report rep;
+	unsigned long kill_at;
+	double t0 = now_ms();
+	int r, round;
+	size_t steps = 0;
+	struct plan_counts total = { 0, 0, 0 };
+
+	r = cmd_parse(argc, argv, OPT_JSON | OPT_NO_WAIT, "apply [--no-wait] [-q] [-v] [--no-color] FILE", &opts);
+	if (r)
+		return r;
+	r = session_open(&s, &opts, true);
+	if (r == 0)
+		r = session_lock(&s);
+	if (r == 0)
+		r = session_diff(&s, &s.desired, false);
+	if (r)
+		goto out;
+	if (!plan_pending(&s.diff.plan)) {
+		if (!opts.quiet)
+			printf("no changes: topology %s is converged\n", s.desired.name);
+		/* Keep the record in step with the file (an attached namespace added, say). */
+		r = state_record_result(&s) < 0 ? fail("cannot write the state file") : EXIT_OK;
+		goto out;
+	}
+	if (topo_state_copy(&s.state, &before) < 0) {
+		r = fail("out of memory");
+		goto out;
+	}
+
+	eo.fail_at = env_ulong("TOPO_FAIL_AT_STEP");
+	kill_at = env_ulong("TOPO_KILL_AT_STEP");
+	if (kill_at) {
+		eo.before_step = kill_before;
+		eo.arg = &kill_at;
+	}
+	backend_set_state(s.b, &s.state);
+
+	for (round = 0; round < APPLY_ROUNDS && plan_pending(&s.diff.plan); round++) {
+		struct plan_counts c = plan_count(&s.diff.plan);
+
+		if (!opts.quiet)
+			plan_print(&s.diff.plan, stdout, opts.color);
+		fflush(stdout);
+		if (state_record_intent(&s, &s.diff.plan) < 0) {
+			r = fail("cannot write the state file %s/%s.json", s.state_dir, s.desired.name);
+			goto rollback;
+		}
+		eo.executed_before = steps;
+		r = plan_execute(&s.diff.plan, &backend_exec_ops, s.b, &eo, &journal, &rep);
+		steps += rep.executed;
+		if (r < 0) {
+			if (rep.failed) {
+				fprintf(stderr, "%s: error: step %lu failed: %s: %s\n", topo_prog,
+					eo.executed_before + (unsigned long)rep.executed, rep.step, rep.msg);
+				if (rep.pos.line)
+					fprintf(stderr, "%s:%u:%u: declared here\n", s.desired.file, rep.pos.line, rep.pos.col);
+			} else {
+				fprintf(stderr, "%s: error: %s\n", topo_prog, strerror(-r));
+			}
+			goto rollback;
+		}
+		total.add += c.add;
+		total.change += c.change;
+		total.remove += c.remove;
+		/* Verify: the kernel must now match the file. */
+		r = session_diff(&s, &s.desired, false);
+		if (r)
+			goto rollback;
+	}
+	if (plan_pending(&s.diff.plan)) {
+		fprintf(stderr, "%s: error: the kernel did not converge after %d rounds; still different:\n",
+			topo_prog, APPLY_ROUNDS);
+		plan_print(&s.diff.plan, stderr, false);
+		goto rollback;
+	}
+	if (state_record_result(&s) < 0) {
+		r = fail("cannot write the state file %s/%s.json", s.state_dir, s.desired.name);
+		goto out;
+	}
+	if (!opts.quiet)
+		printf("applied: %zu added, %zu changed, %zu removed (%zu steps, %.0f ms)\n", total.add,
+		       total.change, total.remove, steps, now_ms() - t0);
+	r = EXIT_OK;
+	goto out;
+
+rollback:;
+	struct rollback_report rb;
+
+	plan_rollback(&journal, &backend_exec_ops, s.b, &rb);
+	if (rb.failed)
+		fprintf(stderr, "%s: error: rollback: %zu of %zu steps could not be undone; first: %s\n", topo_prog,
+			rb.failed, rb.failed + rb.undone, rb.first_error);
+	else
+		fprintf(stderr, "%s: rolled back: %zu steps undone, the kernel is as it was\n", topo_prog, rb.undone);
+	if (state_save(s.state_dir, &before) < 0)
+		fprintf(stderr, "%s: error: cannot restore the state file\n", topo_prog);
+	r = EXIT_ERROR;
+out:
+	plan_free(&journal);
+	topo_state_free(&before);
+	session_close(&s);
+	return r;
+}

@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: MIT
+/*
+ * destroy: plan against an empty topology of the same name. Scope comes from
+ * the state file and, so that it also works without one, from the kernel's
+ * marks: named namespaces whose lo carries topo:<topology>, links with that
+ * alias in host, routes and addresses with topo's protocol.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "cmd/session.h"
+
+int cmd_destroy(int argc, char **argv)
+{
+	struct cmd_opts opts;
+	struct session s;
+	struct topology empty = { 0 };
+	struct plan journal = { 0 };
+	struct exec_report rep;
+	int r;
+
+	r = cmd_parse(argc, argv, OPT_NAME | OPT_NO_WAIT, "destroy [--no-wait] [-q] [-v] FILE | --name TOPOLOGY", &opts);
+	if (r)
+		return r;
+	r = session_open(&s, &opts, false);
+	if (r == 0)
+		r = session_lock(&s);
+	if (r)
+		goto out;
+	snprintf(empty.name, sizeof(empty.name), "%s", s.desired.name);
+	empty.file = s.desired.file;
+	r = session_diff(&s, &empty, true);
+	if (r)
+		goto out;
+	if (s.diff.plan.n == 0) {
+		if (!opts.quiet)
+			printf("nothing to destroy: topology %s has nothing in the kernel\n", s.desired.name);
+		state_remove(s.state_dir, s.desired.name);
+		r = EXIT_OK;
+		goto out;
+	}
+	if (!opts.quiet)
+		plan_print(&s.diff.plan, stdout, opts.color);
+	fflush(stdout);
+	backend_set_state(s.b, NULL);
+	r = plan_execute(&s.diff.plan, &backend_exec_ops, s.b, NULL, &journal, &rep);
+	if (r < 0) {
+		/* No rollback: what is gone stays gone, and another destroy finishes the job. */
+		fprintf(stderr, "%s: error: %s: %s (run destroy again once the cause is fixed)\n", topo_prog,
+			rep.step, rep.msg);
+		r = EXIT_ERROR;
+		goto out;
+	}
+	if (state_remove(s.state_dir, s.desired.name) < 0)
+		fprintf(stderr, "%s: warning: cannot remove the state file\n", topo_prog);
+	if (!opts.quiet) {
+		struct plan_counts c = plan_count(&s.diff.plan);
+
+		printf("destroyed: %zu removed, %zu restored\n", c.remove, c.change);
+	}
+	r = EXIT_OK;
+out:
+	empty.file = NULL;
+	topology_free(&empty);
+	plan_free(&journal);
+	session_close(&s);
+	return r;
+}

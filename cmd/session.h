@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: MIT */
+/* What diff, apply, destroy and show share: options, loading, observing. */
+#ifndef TOPO_CMD_SESSION_H
+#define TOPO_CMD_SESSION_H
+
+#include <stdbool.h>
+
+#include "backends/backend.h"
+#include "model/state.h"
+#include "model/topology.h"
+#include "reconcile/plan.h"
+
+enum {
+	OPT_JSON = 1 << 0,
+	OPT_NO_WAIT = 1 << 1,
+	OPT_NAME = 1 << 2,      /* --name TOPOLOGY instead of FILE */
+	OPT_FORMAT = 1 << 3,
+};
+
+struct cmd_opts {
+	bool quiet, verbose, json, color, no_wait;
+	const char *file;
+	const char *name;
+	const char *format;
+	char **rest;            /* after "--" */
+	int n_rest;
+};
+
+/* Parses [-q] [-v] [--json] [--no-color] [--no-wait] [--name T] [FILE]; on a
+ * bad option prints usage and returns EXIT_ERROR. */
+int cmd_parse(int argc, char **argv, unsigned allowed, const char *usage_line, struct cmd_opts *ret);
+
+struct session {
+	struct cmd_opts opts;
+	const char *state_dir;
+	struct topology desired;
+	bool have_desired;
+	struct topo_state state;
+	bool have_state;
+	struct backend *b;
+	struct topology observed;
+	struct diff_result diff;
+	int lock_fd, global_fd;
+};
+
+/* Loads the file (or takes --name), the state file, opens the backend. */
+int session_open(struct session *s, const struct cmd_opts *opts, bool need_file);
+/* Observe the kernel and diff; prints conflicts and warnings. 0, or EXIT_ERROR. */
+int session_diff(struct session *s, const struct topology *desired, bool scan_marks);
+int session_lock(struct session *s);
+void session_close(struct session *s);
+
+/* "3 to add, 1 to change, 2 to remove" */
+void print_counts(FILE *out, const struct plan *p);
+
+#endif

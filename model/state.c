@@ -1,0 +1,472 @@
+// SPDX-License-Identifier: MIT
+#include "model/state.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+/* ------------------------------------------------------------- writing -- */
+
+struct sbuf {
+	char *p;
+	size_t len, cap;
+	bool oom;
+};
+
+static void sbuf_add(struct sbuf *b, const char *s, size_t n)
+{
+	if (b->oom)
+		return;
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 256;
+
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		char *p = realloc(b->p, cap);
+
+		if (!p) {
+			b->oom = true;
+			return;
+		}
+		b->p = p;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+static void sbuf_str(struct sbuf *b, const char *s)
+{
+	sbuf_add(b, s, strlen(s));
+}
+
+/* A JSON string (also a YAML double-quoted scalar, which is how it is read back). */
+static void sbuf_json(struct sbuf *b, const char *s)
+{
+	sbuf_add(b, "\"", 1);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		char esc[8];
+
+		if (c == '"' || c == '\\') {
+			esc[0] = '\\';
+			esc[1] = (char)c;
+			sbuf_add(b, esc, 2);
+		} else if (c < 0x20 || c == 0x7f) {
+			snprintf(esc, sizeof(esc), "\\u%04x", c);
+			sbuf_add(b, esc, 6);
+		} else {
+			sbuf_add(b, s, 1);
+		}
+	}
+	sbuf_add(b, "\"", 1);
+}
+
+static const char *ns_kind_name(enum topo_ns_kind k)
+{
+	switch (k) {
+	case TOPO_NS_PATH: return "path";
+	case TOPO_NS_PID: return "pid";
+	case TOPO_NS_IS_HOST: return "host";
+	case TOPO_NS_CREATED: break;
+	}
+	return "created";
+}
+
+int topo_state_format(const struct topo_state *s, char **ret)
+{
+	struct sbuf b = { 0 };
+	char num[32];
+
+	sbuf_str(&b, "{\n  \"topology\": ");
+	sbuf_json(&b, s->topology);
+	sbuf_str(&b, ",\n  \"namespaces\": [");
+	for (size_t i = 0; i < s->n_ns; i++) {
+		const struct state_ns *ns = &s->ns[i];
+
+		sbuf_str(&b, i ? ",\n    {\"name\": " : "\n    {\"name\": ");
+		sbuf_json(&b, ns->name);
+		sbuf_str(&b, ", \"kind\": ");
+		sbuf_json(&b, ns_kind_name(ns->kind));
+		if (ns->path) {
+			sbuf_str(&b, ", \"path\": ");
+			sbuf_json(&b, ns->path);
+		}
+		if (ns->pid) {
+			snprintf(num, sizeof(num), ", \"pid\": %d", ns->pid);
+			sbuf_str(&b, num);
+		}
+		sbuf_str(&b, "}");
+	}
+	sbuf_str(&b, s->n_ns ? "\n  ],\n  \"sysctls\": [" : "],\n  \"sysctls\": [");
+	for (size_t i = 0; i < s->n_sysctls; i++) {
+		const struct state_sysctl *c = &s->sysctls[i];
+
+		sbuf_str(&b, i ? ",\n    {\"ns\": " : "\n    {\"ns\": ");
+		sbuf_json(&b, c->ns);
+		sbuf_str(&b, ", \"key\": ");
+		sbuf_json(&b, c->key);
+		sbuf_str(&b, ", \"original\": ");
+		sbuf_json(&b, c->original);
+		sbuf_str(&b, "}");
+	}
+	sbuf_str(&b, s->n_sysctls ? "\n  ]\n}\n" : "]\n}\n");
+	if (b.oom) {
+		free(b.p);
+		return -ENOMEM;
+	}
+	*ret = b.p;
+	return 0;
+}
+
+/* ------------------------------------------------------------- reading -- */
+
+/*
+ * The file is JSON, which libyaml reads as flow YAML. The reader accepts
+ * exactly the shape topo_state_format writes, ignoring unknown keys, so a
+ * newer topo's state file still reads.
+ */
+struct state_reader {
+	yaml_parser_t parser;
+	yaml_event_t ev;
+	bool have;
+};
+
+static int rd_next(struct state_reader *r)
+{
+	if (r->have)
+		yaml_event_delete(&r->ev);
+	r->have = false;
+	if (!yaml_parser_parse(&r->parser, &r->ev))
+		return -EINVAL;
+	r->have = true;
+	return 0;
+}
+
+/* Skips the value whose first event is current. */
+static int rd_skip(struct state_reader *r)
+{
+	int depth = 0;
+
+	do {
+		if (r->ev.type == YAML_MAPPING_START_EVENT || r->ev.type == YAML_SEQUENCE_START_EVENT)
+			depth++;
+		else if (r->ev.type == YAML_MAPPING_END_EVENT || r->ev.type == YAML_SEQUENCE_END_EVENT)
+			depth--;
+		else if (r->ev.type != YAML_SCALAR_EVENT)
+			return -EINVAL;
+		if (depth > 0 && rd_next(r) < 0)
+			return -EINVAL;
+	} while (depth > 0);
+	return 0;
+}
+
+static const char *rd_scalar(struct state_reader *r)
+{
+	return r->ev.type == YAML_SCALAR_EVENT ? (const char *)r->ev.data.scalar.value : NULL;
+}
+
+static int rd_ns(struct state_reader *r, struct topo_state *s)
+{
+	char name[TOPO_NS_NAME_MAX + 1] = "";
+	enum topo_ns_kind kind = TOPO_NS_CREATED;
+	char *path = NULL;
+	int pid = 0, ret = -EINVAL;
+
+	if (r->ev.type != YAML_MAPPING_START_EVENT)
+		return -EINVAL;
+	for (;;) {
+		const char *k, *v;
+
+		if (rd_next(r) < 0)
+			goto out;
+		if (r->ev.type == YAML_MAPPING_END_EVENT)
+			break;
+		k = rd_scalar(r);
+		if (!k)
+			goto out;
+		char key[16];
+
+		snprintf(key, sizeof(key), "%s", k);
+		if (rd_next(r) < 0)
+			goto out;
+		v = rd_scalar(r);
+		if (!v) {
+			if (rd_skip(r) < 0)
+				goto out;
+			continue;
+		}
+		if (strcmp(key, "name") == 0) {
+			if (strlen(v) > TOPO_NS_NAME_MAX)
+				goto out;
+			snprintf(name, sizeof(name), "%s", v);
+		} else if (strcmp(key, "kind") == 0) {
+			kind = strcmp(v, "path") == 0 ? TOPO_NS_PATH : strcmp(v, "pid") == 0 ? TOPO_NS_PID :
+			       strcmp(v, "host") == 0 ? TOPO_NS_IS_HOST : TOPO_NS_CREATED;
+		} else if (strcmp(key, "path") == 0) {
+			free(path);
+			path = strdup(v);
+			if (!path) {
+				ret = -ENOMEM;
+				goto out;
+			}
+		} else if (strcmp(key, "pid") == 0) {
+			pid = atoi(v);
+		}
+	}
+	if (!name[0])
+		goto out;
+	ret = topo_state_ns_put(s, name, kind, path, pid);
+out:
+	free(path);
+	return ret;
+}
+
+static int rd_sysctl(struct state_reader *r, struct topo_state *s)
+{
+	char ns[TOPO_NS_NAME_MAX + 1] = "";
+	char *key = NULL, *orig = NULL;
+	int ret = -EINVAL;
+
+	if (r->ev.type != YAML_MAPPING_START_EVENT)
+		return -EINVAL;
+	for (;;) {
+		const char *k, *v;
+		char kbuf[16];
+
+		if (rd_next(r) < 0)
+			goto out;
+		if (r->ev.type == YAML_MAPPING_END_EVENT)
+			break;
+		k = rd_scalar(r);
+		if (!k)
+			goto out;
+		snprintf(kbuf, sizeof(kbuf), "%s", k);
+		if (rd_next(r) < 0)
+			goto out;
+		v = rd_scalar(r);
+		if (!v) {
+			if (rd_skip(r) < 0)
+				goto out;
+			continue;
+		}
+		if (strcmp(kbuf, "ns") == 0 && strlen(v) <= TOPO_NS_NAME_MAX) {
+			snprintf(ns, sizeof(ns), "%s", v);
+		} else if (strcmp(kbuf, "key") == 0) {
+			free(key);
+			key = strdup(v);
+		} else if (strcmp(kbuf, "original") == 0) {
+			free(orig);
+			orig = strdup(v);
+		}
+	}
+	if (ns[0] && key && orig)
+		ret = topo_state_sysctl_put(s, ns, key, orig);
+out:
+	free(key);
+	free(orig);
+	return ret;
+}
+
+static int rd_list(struct state_reader *r, struct topo_state *s, int (*item)(struct state_reader *, struct topo_state *))
+{
+	if (r->ev.type != YAML_SEQUENCE_START_EVENT)
+		return -EINVAL;
+	for (;;) {
+		int ret;
+
+		if (rd_next(r) < 0)
+			return -EINVAL;
+		if (r->ev.type == YAML_SEQUENCE_END_EVENT)
+			return 0;
+		ret = item(r, s);
+		if (ret < 0)
+			return ret;
+	}
+}
+
+int topo_state_parse(const char *buf, size_t len, struct topo_state *ret)
+{
+	struct state_reader r = { 0 };
+	struct topo_state s = { 0 };
+	int err = -EINVAL;
+
+	memset(ret, 0, sizeof(*ret));
+	if (!yaml_parser_initialize(&r.parser))
+		return -ENOMEM;
+	yaml_parser_set_input_string(&r.parser, (const unsigned char *)buf, len);
+	/* stream start, document start, mapping start */
+	if (rd_next(&r) < 0 || r.ev.type != YAML_STREAM_START_EVENT ||
+	    rd_next(&r) < 0 || r.ev.type != YAML_DOCUMENT_START_EVENT ||
+	    rd_next(&r) < 0 || r.ev.type != YAML_MAPPING_START_EVENT)
+		goto out;
+	for (;;) {
+		char key[32];
+		const char *k;
+
+		if (rd_next(&r) < 0)
+			goto out;
+		if (r.ev.type == YAML_MAPPING_END_EVENT)
+			break;
+		k = rd_scalar(&r);
+		if (!k)
+			goto out;
+		snprintf(key, sizeof(key), "%s", k);
+		if (rd_next(&r) < 0)
+			goto out;
+		if (strcmp(key, "topology") == 0 && rd_scalar(&r)) {
+			snprintf(s.topology, sizeof(s.topology), "%s", rd_scalar(&r));
+		} else if (strcmp(key, "namespaces") == 0) {
+			err = rd_list(&r, &s, rd_ns);
+			if (err < 0)
+				goto out;
+			err = -EINVAL;
+		} else if (strcmp(key, "sysctls") == 0) {
+			err = rd_list(&r, &s, rd_sysctl);
+			if (err < 0)
+				goto out;
+			err = -EINVAL;
+		} else if (rd_skip(&r) < 0) {
+			goto out;
+		}
+	}
+	if (!s.topology[0])
+		goto out;
+	*ret = s;
+	memset(&s, 0, sizeof(s));
+	err = 0;
+out:
+	if (r.have)
+		yaml_event_delete(&r.ev);
+	yaml_parser_delete(&r.parser);
+	topo_state_free(&s);
+	return err;
+}
+
+/* ----------------------------------------------------------- mutation -- */
+
+void topo_state_free(struct topo_state *s)
+{
+	for (size_t i = 0; i < s->n_ns; i++)
+		free(s->ns[i].path);
+	free(s->ns);
+	for (size_t i = 0; i < s->n_sysctls; i++) {
+		free(s->sysctls[i].key);
+		free(s->sysctls[i].original);
+	}
+	free(s->sysctls);
+	memset(s, 0, sizeof(*s));
+}
+
+int topo_state_copy(const struct topo_state *s, struct topo_state *ret)
+{
+	struct topo_state c = { 0 };
+
+	memcpy(c.topology, s->topology, sizeof(c.topology));
+	for (size_t i = 0; i < s->n_ns; i++)
+		if (topo_state_ns_put(&c, s->ns[i].name, s->ns[i].kind, s->ns[i].path, s->ns[i].pid) < 0)
+			goto oom;
+	for (size_t i = 0; i < s->n_sysctls; i++)
+		if (topo_state_sysctl_put(&c, s->sysctls[i].ns, s->sysctls[i].key, s->sysctls[i].original) < 0)
+			goto oom;
+	*ret = c;
+	return 0;
+oom:
+	topo_state_free(&c);
+	return -ENOMEM;
+}
+
+struct state_ns *topo_state_ns_find(const struct topo_state *s, const char *name)
+{
+	for (size_t i = 0; i < s->n_ns; i++)
+		if (strcmp(s->ns[i].name, name) == 0)
+			return &s->ns[i];
+	return NULL;
+}
+
+int topo_state_ns_put(struct topo_state *s, const char *name, enum topo_ns_kind kind, const char *path, int pid)
+{
+	struct state_ns *ns = topo_state_ns_find(s, name);
+	char *p = NULL;
+
+	if (path) {
+		p = strdup(path);
+		if (!p)
+			return -ENOMEM;
+	}
+	if (!ns) {
+		struct state_ns *v = realloc(s->ns, (s->n_ns + 1) * sizeof(*v));
+
+		if (!v) {
+			free(p);
+			return -ENOMEM;
+		}
+		s->ns = v;
+		ns = &s->ns[s->n_ns++];
+		memset(ns, 0, sizeof(*ns));
+		snprintf(ns->name, sizeof(ns->name), "%s", name);
+	}
+	free(ns->path);
+	ns->path = p;
+	ns->kind = kind;
+	ns->pid = pid;
+	return 0;
+}
+
+void topo_state_ns_remove(struct topo_state *s, const char *name)
+{
+	struct state_ns *ns = topo_state_ns_find(s, name);
+
+	if (!ns)
+		return;
+	free(ns->path);
+	memmove(ns, ns + 1, (size_t)(s->ns + s->n_ns - (ns + 1)) * sizeof(*ns));
+	s->n_ns--;
+}
+
+struct state_sysctl *topo_state_sysctl_find(const struct topo_state *s, const char *ns, const char *key)
+{
+	for (size_t i = 0; i < s->n_sysctls; i++)
+		if (strcmp(s->sysctls[i].ns, ns) == 0 && strcmp(s->sysctls[i].key, key) == 0)
+			return &s->sysctls[i];
+	return NULL;
+}
+
+int topo_state_sysctl_put(struct topo_state *s, const char *ns, const char *key, const char *original)
+{
+	struct state_sysctl *v, *c;
+
+	if (topo_state_sysctl_find(s, ns, key))
+		return 0;
+	v = realloc(s->sysctls, (s->n_sysctls + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	s->sysctls = v;
+	c = &s->sysctls[s->n_sysctls];
+	memset(c, 0, sizeof(*c));
+	snprintf(c->ns, sizeof(c->ns), "%s", ns);
+	c->key = strdup(key);
+	c->original = strdup(original);
+	if (!c->key || !c->original) {
+		free(c->key);
+		free(c->original);
+		return -ENOMEM;
+	}
+	s->n_sysctls++;
+	return 0;
+}
+
+void topo_state_sysctl_remove(struct topo_state *s, const char *ns, const char *key)
+{
+	struct state_sysctl *c = topo_state_sysctl_find(s, ns, key);
+
+	if (!c)
+		return;
+	free(c->key);
+	free(c->original);
+	memmove(c, c + 1, (size_t)(s->sysctls + s->n_sysctls - (c + 1)) * sizeof(*c));
+	s->n_sysctls--;
+}

@@ -1,0 +1,1233 @@
+// SPDX-License-Identifier: MIT
+/*
+ * diff(desired, observed, state) -> plan. Pure: no syscalls, no libnl.
+ *
+ * Objects are matched by their kernel key: a namespace and a link by name,
+ * an address by (link, family, address, prefix length), a route by (table,
+ * family, destination, metric). Ownership decides what may be touched:
+ * inside a namespace topo created everything is topo's; in `host` and in
+ * attached namespaces only links carrying the alias topo:<topology>, the
+ * addresses on them, and addresses and routes carrying topo's protocol.
+ *
+ * The passes run over all namespaces in turn, because a veth joins two of
+ * them: links first (what is created, replaced, deleted), then what hangs on
+ * links (addresses, routes, attributes), then sysctls, nft and namespaces.
+ * A final stable sort by phase gives the execution order.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "model/ip.h"
+#include "model/strmap.h"
+#include "reconcile/nft_render.h"
+#include "reconcile/plan.h"
+
+#define RTPROT_KERNEL_ 2        /* routes the kernel made itself */
+#define IFAPROT_KERNEL_MAX 3    /* IFAPROT_KERNEL_LO, _RA, _LL */
+
+/* Per observed namespace: what the plan does to its objects. */
+struct obs {
+	const struct topo_ns *o;
+	const struct topo_ns *d;     /* desired namespace of the same name, or NULL */
+	struct strmap ifmap;         /* name -> index in o->ifaces */
+	bool *gone;                  /* link deleted by the plan (explicitly or not) */
+	bool *kept;                  /* link matched by a declared one and staying */
+	bool *route_done;
+	size_t *addr_off;            /* o->ifaces[i].addrs start at addr_done[addr_off[i]] */
+	bool *addr_done;
+	bool all_ours;               /* a namespace topo created */
+	bool pruned;                 /* the namespace is deleted */
+	unsigned del_id;             /* id of its NETNS_DEL step */
+	bool conflict;               /* nothing in it is touched */
+};
+
+struct differ {
+	const struct topology *d;
+	const struct topology *o;
+	const struct topo_state *state;
+	struct diff_result *r;
+	struct obs *obs;             /* parallel to o->ns */
+	struct strmap o_ns;
+	struct strmap d_ns;
+	unsigned ids;                /* last step id handed out */
+	unsigned parent;             /* while > 0, implicit steps are caused by this step */
+	int err;
+};
+
+/* --------------------------------------------------------------- helpers -- */
+
+int topo_msgs_add(struct topo_msgs *m, const char *fmt, ...)
+{
+	va_list ap;
+	char *s, **v;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return -ENOMEM;
+	v = realloc(m->v, (m->n + 1) * sizeof(*v));
+	if (!v) {
+		free(s);
+		return -ENOMEM;
+	}
+	m->v = v;
+	m->v[m->n++] = s;
+	return 0;
+}
+
+void topo_msgs_free(struct topo_msgs *m)
+{
+	for (size_t i = 0; i < m->n; i++)
+		free(m->v[i]);
+	free(m->v);
+	memset(m, 0, sizeof(*m));
+}
+
+static void add_step(struct differ *df, struct step *s)
+{
+	if (!s->id)
+		s->id = ++df->ids;
+	if (s->implicit && !s->parent)
+		s->parent = df->parent;
+	if (df->err)
+		goto drop;
+	if (plan_append(&df->r->plan, s) < 0) {
+		df->err = -ENOMEM;
+		goto drop;
+	}
+	return;
+drop:
+	step_free(s);
+}
+
+static struct step step_new(enum step_op op, enum step_phase phase, const char *ns)
+{
+	struct step s;
+
+	memset(&s, 0, sizeof(s));
+	s.op = op;
+	s.phase = phase;
+	snprintf(s.ns, sizeof(s.ns), "%s", ns);
+	return s;
+}
+
+__attribute__((format(printf, 3, 4)))
+static void conflict(struct differ *df, const struct topo_pos *pos, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	if (!msg) {
+		df->err = -ENOMEM;
+		return;
+	}
+	if (pos && pos->line)
+		topo_msgs_add(&df->r->conflicts, "%s:%u:%u: %s", df->d->file ? df->d->file : "-",
+			      pos->line, pos->col, msg);
+	else
+		topo_msgs_add(&df->r->conflicts, "%s", msg);
+	free(msg);
+}
+
+static const struct topo_iface *obs_iface(const struct obs *ob, const char *name, size_t *ret_idx)
+{
+	size_t i;
+
+	if (!ob || !ob->o->exists || strmap_get(&ob->ifmap, name, &i) < 0)
+		return NULL;
+	if (ret_idx)
+		*ret_idx = i;
+	return &ob->o->ifaces[i];
+}
+
+static struct obs *obs_find(struct differ *df, const char *ns)
+{
+	size_t i;
+
+	if (!ns[0] || strmap_get(&df->o_ns, ns, &i) < 0)
+		return NULL;
+	return &df->obs[i];
+}
+
+static const struct topo_ns *desired_ns(const struct differ *df, const char *name)
+{
+	size_t i;
+
+	if (strmap_get(&df->d_ns, name, &i) < 0)
+		return NULL;
+	return &df->d->ns[i];
+}
+
+/* Is this observed link one topo may change or delete? */
+static bool link_is_ours(const struct differ *df, const struct obs *ob, const struct topo_iface *o)
+{
+	if (ob->all_ours)
+		return true;
+	return o->owned && strcmp(o->owner, df->d->name) == 0;
+}
+
+static bool addr_is_kernels(const struct topo_iface *ifc, const struct topo_addr *a)
+{
+	static const uint8_t lo6[16] = { [15] = 1 };
+
+	if (a->proto && a->proto <= IFAPROT_KERNEL_MAX)
+		return true;
+	/* IPv6 link-local: the kernel makes and remakes it with the link. */
+	if (a->ip.family == AF_INET6 && a->ip.bytes[0] == 0xfe && (a->ip.bytes[1] & 0xc0) == 0x80)
+		return true;
+	/* Kernels before 5.18 have no IFA_PROTO: know lo's own addresses by sight. */
+	if (ifc->type == TOPO_IF_LOOPBACK &&
+	    ((a->ip.family == AF_INET && a->ip.bytes[0] == 127 && a->ip.plen == 8) ||
+	     (a->ip.family == AF_INET6 && memcmp(a->ip.bytes, lo6, 16) == 0)))
+		return true;
+	return false;
+}
+
+/* Addresses topo manages on this observed link. */
+static bool addr_is_ours(const struct differ *df, const struct obs *ob, const struct topo_iface *ifc,
+			 const struct topo_addr *a)
+{
+	if (addr_is_kernels(ifc, a))
+		return false;
+	if (link_is_ours(df, ob, ifc))
+		return true;
+	return a->proto == TOPO_IFAPROT;
+}
+
+static bool route_is_ours(const struct obs *ob, const struct topo_route *rt)
+{
+	if (ob->all_ours)
+		return rt->proto != RTPROT_KERNEL_;
+	return rt->proto == TOPO_RTPROT;
+}
+
+static char *xstrdup(struct differ *df, const char *s)
+{
+	char *p;
+
+	if (!s)
+		return NULL;
+	p = strdup(s);
+	if (!p)
+		df->err = -ENOMEM;
+	return p;
+}
+
+/* ------------------------------------------------------------ link steps -- */
+
+/* The link as it must be created, from its declaration. */
+static void link_from_desired(struct topo_iface *ret, const struct topo_iface *d)
+{
+	*ret = *d;
+	ret->addrs = NULL;
+	ret->n_addrs = 0;
+}
+
+static void link_from_observed(struct topo_iface *ret, const struct topo_iface *o)
+{
+	*ret = *o;
+	ret->addrs = NULL;
+	ret->n_addrs = 0;
+}
+
+/*
+ * Addresses and routes that go with a link the plan deletes: implicit steps,
+ * so that a rollback puts them back. Also ports of a deleted bridge lose
+ * their master.
+ */
+static void link_gone_implicit(struct differ *df, struct obs *ob, size_t idx)
+{
+	const struct topo_iface *o = &ob->o->ifaces[idx];
+
+	ob->gone[idx] = true;
+	for (size_t a = 0; a < o->n_addrs; a++) {
+		struct step s;
+
+		if (ob->addr_done[ob->addr_off[idx] + a] || addr_is_kernels(o, &o->addrs[a]))
+			continue;
+		ob->addr_done[ob->addr_off[idx] + a] = true;
+		s = step_new(STEP_ADDR_DEL, PHASE_ADDR_DEL_GONE, ob->o->name);
+		s.implicit = true;
+		snprintf(s.ifname, sizeof(s.ifname), "%s", o->name);
+		s.addr = o->addrs[a];
+		add_step(df, &s);
+	}
+	for (size_t r = 0; r < ob->o->n_routes; r++) {
+		const struct topo_route *rt = &ob->o->routes[r];
+		struct step s;
+
+		if (ob->route_done[r] || rt->oif != o->ifindex || !o->ifindex || rt->proto == RTPROT_KERNEL_)
+			continue;
+		ob->route_done[r] = true;
+		s = step_new(STEP_ROUTE_DEL, PHASE_ROUTE_DEL, ob->o->name);
+		s.implicit = true;
+		s.route = *rt;
+		add_step(df, &s);
+	}
+	if (o->type != TOPO_IF_BRIDGE)
+		return;
+	for (size_t i = 0; i < ob->o->n_ifaces; i++) {
+		const struct topo_iface *port = &ob->o->ifaces[i];
+		struct step s;
+
+		if (ob->gone[i] || port->master_ifindex != o->ifindex || !o->ifindex)
+			continue;
+		s = step_new(STEP_LINK_SET, PHASE_MASTER, ob->o->name);
+		s.implicit = true;
+		s.attr = LINK_ATTR_MASTER;
+		snprintf(s.ifname, sizeof(s.ifname), "%s", port->name);
+		snprintf(s.old.master, sizeof(s.old.master), "%s", o->name);
+		add_step(df, &s);
+	}
+}
+
+/* Deletes an observed link (and with a veth, its peer). */
+static void link_delete(struct differ *df, struct obs *ob, size_t idx, bool implicit, const char *note)
+{
+	const struct topo_iface *o = &ob->o->ifaces[idx];
+	struct step s = step_new(STEP_LINK_DEL, PHASE_LINK_DEL, ob->o->name);
+
+	unsigned saved_parent = df->parent;
+
+	if (ob->gone[idx])
+		return;
+	s.implicit = implicit;
+	s.note = note;
+	s.id = ++df->ids;
+	if (implicit)
+		s.parent = ob->del_id;
+	df->parent = s.id;
+	link_from_observed(&s.link, o);
+	if (o->type == TOPO_IF_VETH && o->peer_ns[0]) {
+		struct obs *pob = obs_find(df, o->peer_ns);
+		size_t pidx;
+		const struct topo_iface *p = obs_iface(pob, o->peer_name, &pidx);
+
+		if (p) {
+			snprintf(s.peer_ns, sizeof(s.peer_ns), "%s", o->peer_ns);
+			link_from_observed(&s.peer, p);
+			link_gone_implicit(df, pob, pidx);
+		}
+	}
+	link_gone_implicit(df, ob, idx);
+	df->parent = saved_parent;
+	add_step(df, &s);
+}
+
+static void link_create(struct differ *df, const char *ns, const struct topo_iface *d,
+			const char *peer_ns, const struct topo_iface *peer, const char *note)
+{
+	struct step s = step_new(STEP_LINK_ADD, PHASE_LINK_ADD, ns);
+
+	s.note = note;
+	s.pos = d->pos;
+	link_from_desired(&s.link, d);
+	s.link.owned = true;
+	snprintf(s.link.owner, sizeof(s.link.owner), "%s", df->d->name);
+	if (peer) {
+		snprintf(s.peer_ns, sizeof(s.peer_ns), "%s", peer_ns);
+		link_from_desired(&s.peer, peer);
+		s.peer.owned = true;
+		snprintf(s.peer.owner, sizeof(s.peer.owner), "%s", df->d->name);
+		/* The peer cannot be up at creation; PHASE_UP does it. */
+		s.peer.up = false;
+		s.peer.master[0] = '\0';
+	}
+	add_step(df, &s);
+
+	/* What the kernel cannot do at creation: a veth peer can be neither up
+	 * (ENOTCONN) nor enslaved in the same request. */
+	if (peer) {
+		struct step up = step_new(STEP_LINK_SET, PHASE_UP, peer_ns);
+
+		up.follows_add = true;
+		up.attr = LINK_ATTR_UP;
+		up.new.flag = true;
+		snprintf(up.ifname, sizeof(up.ifname), "%s", peer->name);
+		if (peer->master[0]) {
+			struct step m = step_new(STEP_LINK_SET, PHASE_MASTER, peer_ns);
+
+			m.follows_add = true;
+			m.attr = LINK_ATTR_MASTER;
+			snprintf(m.ifname, sizeof(m.ifname), "%s", peer->name);
+			snprintf(m.new.master, sizeof(m.new.master), "%s", peer->master);
+			add_step(df, &m);
+		}
+		add_step(df, &up);
+	}
+}
+
+static const char *link_immutable_change(const struct topo_iface *d, const struct topo_iface *o)
+{
+	if (d->type != o->type)
+		return "replace: kind changed";
+	if (d->type == TOPO_IF_VXLAN) {
+		const struct topo_vxlan *a = &d->vxlan, *b = &o->vxlan;
+
+		if (a->vni != b->vni)
+			return "replace: vni changed";
+		if (a->port != b->port || !topo_ip_equal(&a->remote, &b->remote) ||
+		    !topo_ip_equal(&a->local, &b->local) || !topo_ip_equal(&a->group, &b->group) ||
+		    strcmp(a->dev, b->dev) != 0)
+			return "replace: vxlan parameters changed";
+	}
+	return NULL;
+}
+
+/* A declared name held by something that is not ours stops the whole plan. */
+static bool link_check_foreign(struct differ *df, const struct obs *ob, const struct topo_iface *o,
+			       const struct topo_iface *d, const char *ns)
+{
+	if (link_is_ours(df, ob, o))
+		return true;
+	if (o->owned && o->owner[0])
+		conflict(df, &d->pos, "interface %s in namespace %s belongs to topology '%s', not '%s'; "
+			 "nothing was changed", d->name, ns, o->owner, df->d->name);
+	else
+		conflict(df, &d->pos, "interface %s in namespace %s exists and was not created by topo "
+			 "(a foreign %s, ifindex %d); rename the declared one or remove the foreign one; "
+			 "nothing was changed", d->name, ns, topo_iftype_name(o->type), o->ifindex);
+	return false;
+}
+
+/* Declared links that are not veths: bridges, vxlans, and lo. */
+static void pass_links_plain(struct differ *df, struct obs *ob)
+{
+	const struct topo_ns *d = ob->d;
+
+	for (size_t i = 0; d && i < d->n_ifaces; i++) {
+		const struct topo_iface *di = &d->ifaces[i];
+		const struct topo_iface *o;
+		size_t oi;
+		const char *why;
+
+		if (di->type == TOPO_IF_VETH)
+			continue;
+		o = obs_iface(ob, di->name, &oi);
+		if (di->type == TOPO_IF_LOOPBACK) {
+			/* lo is the kernel's; topo only adds addresses (and keeps it up where it owns it). */
+			if (o)
+				ob->kept[oi] = true;
+			continue;
+		}
+		if (!o) {
+			link_create(df, d->name, di, NULL, NULL, NULL);
+			continue;
+		}
+		if (!link_check_foreign(df, ob, o, di, d->name))
+			continue;
+		why = link_immutable_change(di, o);
+		if (why) {
+			link_delete(df, ob, oi, false, why);
+			link_create(df, d->name, di, NULL, NULL, why);
+			continue;
+		}
+		ob->kept[oi] = true;
+	}
+}
+
+/* Which end a veth is created from: the one with a master (IFLA_MASTER works
+ * at creation only on the local end), else the one in host, else the first. */
+static int veth_local_end(const struct topology *t, const struct topo_link *l)
+{
+	const struct topo_iface *a = &t->ns[l->end[0].ns].ifaces[l->end[0].iface];
+	const struct topo_iface *b = &t->ns[l->end[1].ns].ifaces[l->end[1].iface];
+
+	if (a->master[0])
+		return 0;
+	if (b->master[0])
+		return 1;
+	if (t->ns[l->end[1].ns].kind == TOPO_NS_IS_HOST && t->ns[l->end[0].ns].kind != TOPO_NS_IS_HOST)
+		return 1;
+	return 0;
+}
+
+static void pass_links_veth(struct differ *df)
+{
+	const struct topology *t = df->d;
+
+	for (size_t li = 0; li < t->n_links; li++) {
+		const struct topo_link *l = &t->links[li];
+		int local = veth_local_end(t, l);
+		const struct topo_ns *dns[2];
+		const struct topo_iface *di[2], *o[2];
+		struct obs *ob[2];
+		size_t oi[2] = { 0, 0 };
+		bool ok = true;
+		const char *why = NULL;
+
+		for (int e = 0; e < 2; e++) {
+			dns[e] = &t->ns[l->end[e].ns];
+			di[e] = &dns[e]->ifaces[l->end[e].iface];
+			ob[e] = obs_find(df, dns[e]->name);
+			if (ob[e] && ob[e]->conflict)
+				ok = false;
+			o[e] = ob[e] ? obs_iface(ob[e], di[e]->name, &oi[e]) : NULL;
+			if (o[e] && ob[e]->gone[oi[e]])
+				o[e] = NULL;
+			if (o[e] && !link_check_foreign(df, ob[e], o[e], di[e], dns[e]->name))
+				ok = false;
+		}
+		if (!ok)
+			continue;
+
+		if (o[0] && o[1] && o[0]->type == TOPO_IF_VETH && o[1]->type == TOPO_IF_VETH &&
+		    strcmp(o[0]->peer_ns, dns[1]->name) == 0 && strcmp(o[0]->peer_name, di[1]->name) == 0 &&
+		    strcmp(o[1]->peer_ns, dns[0]->name) == 0 && strcmp(o[1]->peer_name, di[0]->name) == 0) {
+			ob[0]->kept[oi[0]] = true;
+			ob[1]->kept[oi[1]] = true;
+			continue;
+		}
+		for (int e = 0; e < 2; e++) {
+			if (!o[e])
+				continue;
+			if (o[e]->type != TOPO_IF_VETH)
+				why = "replace: kind changed";
+			else if (!why && strcmp(o[e]->peer_name, di[1 - e]->name) == 0)
+				why = "replace: peer namespace changed";
+			else if (!why)
+				why = "replace: peer changed";
+		}
+		for (int e = 0; e < 2; e++)
+			if (o[e] && !ob[e]->gone[oi[e]])
+				link_delete(df, ob[e], oi[e], false, why);
+		link_create(df, dns[local]->name, di[local], dns[1 - local]->name, di[1 - local], why);
+	}
+}
+
+/* Owned links nobody declares any more. */
+static void pass_links_prune(struct differ *df, struct obs *ob)
+{
+	const struct topo_ns *o = ob->o;
+
+	if (!o->exists || ob->conflict)
+		return;
+	for (size_t i = 0; i < o->n_ifaces; i++) {
+		const struct topo_iface *oi = &o->ifaces[i];
+		bool implicit;
+
+		if (ob->gone[i] || ob->kept[i] || oi->type == TOPO_IF_LOOPBACK || !link_is_ours(df, ob, oi))
+			continue;
+		/*
+		 * In a namespace that goes, its links go with it; but a veth whose
+		 * peer lives on is deleted first: namespace cleanup is asynchronous
+		 * and the peer would linger for a while.
+		 */
+		implicit = false;
+		if (ob->pruned) {
+			struct obs *pob = oi->type == TOPO_IF_VETH ? obs_find(df, oi->peer_ns) : NULL;
+
+			implicit = !(oi->type == TOPO_IF_VETH && (!pob || !pob->pruned) &&
+				     !(oi->peer_ns[0] == '\0' && oi->peer_netnsid < 0));
+		}
+		link_delete(df, ob, i, implicit, NULL);
+	}
+}
+
+/* ------------------------------------------------------------- addresses -- */
+
+static int addr_cmp(const void *a, const void *b)
+{
+	return topo_ip_cmp(&((const struct topo_addr *)a)->ip, &((const struct topo_addr *)b)->ip);
+}
+
+static void addr_step(struct differ *df, enum step_op op, enum step_phase phase, const char *ns,
+		      const char *ifname, const struct topo_addr *a, bool implicit)
+{
+	struct step s = step_new(op, phase, ns);
+
+	s.implicit = implicit;
+	s.pos = a->pos;
+	snprintf(s.ifname, sizeof(s.ifname), "%s", ifname);
+	s.addr = *a;
+	add_step(df, &s);
+}
+
+/* Declared vs live addresses of one link: sort both, merge. */
+static void addr_diff_link(struct differ *df, struct obs *ob, const char *ns, const struct topo_iface *d,
+			   const struct topo_iface *o, size_t oidx)
+{
+	struct topo_addr *want = NULL, *have = NULL;
+	size_t nw = d ? d->n_addrs : 0, nh = 0;
+
+	if (nw) {
+		want = malloc(nw * sizeof(*want));
+		if (!want)
+			goto oom;
+		memcpy(want, d->addrs, nw * sizeof(*want));
+		for (size_t i = 0; i < nw; i++)
+			want[i].proto = TOPO_IFAPROT;
+		qsort(want, nw, sizeof(*want), addr_cmp);
+	}
+	if (o && o->n_addrs) {
+		have = malloc(o->n_addrs * sizeof(*have));
+		if (!have)
+			goto oom;
+		for (size_t i = 0; i < o->n_addrs; i++) {
+			if (ob->addr_done[ob->addr_off[oidx] + i] || !addr_is_ours(df, ob, o, &o->addrs[i]))
+				continue;
+			have[nh++] = o->addrs[i];
+		}
+		qsort(have, nh, sizeof(*have), addr_cmp);
+	}
+	for (size_t i = 0, j = 0; i < nw || j < nh;) {
+		int c = i == nw ? 1 : j == nh ? -1 : topo_ip_cmp(&want[i].ip, &have[j].ip);
+
+		if (c < 0)
+			addr_step(df, STEP_ADDR_ADD, PHASE_ADDR_ADD, ns, d->name, &want[i++], false);
+		else if (c > 0)
+			addr_step(df, STEP_ADDR_DEL, PHASE_ADDR_DEL, ns, o->name, &have[j++], false);
+		else
+			i++, j++;
+	}
+	free(want);
+	free(have);
+	return;
+oom:
+	free(want);
+	df->err = -ENOMEM;
+}
+
+static void pass_addrs(struct differ *df, struct obs *ob)
+{
+	const struct topo_ns *d = ob->d;
+	const struct topo_ns *o = ob->o;
+
+	if (ob->conflict || ob->pruned)
+		return;
+	for (size_t i = 0; d && i < d->n_ifaces; i++) {
+		size_t oi = 0;
+		const struct topo_iface *oif = obs_iface(ob, d->ifaces[i].name, &oi);
+
+		if (oif && ob->gone[oi])
+			oif = NULL;
+		addr_diff_link(df, ob, d->name, &d->ifaces[i], oif, oi);
+	}
+	/* Our addresses on links that are not declared (say host's lo after it left the file). */
+	for (size_t i = 0; o->exists && i < o->n_ifaces; i++) {
+		if (ob->gone[i] || (d && topo_ns_iface_find(d, o->ifaces[i].name) >= 0))
+			continue;
+		addr_diff_link(df, ob, o->name, NULL, &o->ifaces[i], i);
+	}
+}
+
+/*
+ * What a deleted namespace takes with it besides its links (which have their
+ * own steps): routes on no link (blackhole and friends) and lo's addresses.
+ * Implicit, for a rollback that brings the namespace back.
+ */
+static void pass_pruned_leftovers(struct differ *df, struct obs *ob)
+{
+	const struct topo_ns *o = ob->o;
+	unsigned saved = df->parent;
+
+	if (!ob->pruned)
+		return;
+	df->parent = ob->del_id;
+	for (size_t i = 0; i < o->n_ifaces; i++) {
+		const struct topo_iface *ifc = &o->ifaces[i];
+
+		if (ob->gone[i])
+			continue;
+		for (size_t a = 0; a < ifc->n_addrs; a++) {
+			if (ob->addr_done[ob->addr_off[i] + a] || addr_is_kernels(ifc, &ifc->addrs[a]))
+				continue;
+			ob->addr_done[ob->addr_off[i] + a] = true;
+			addr_step(df, STEP_ADDR_DEL, PHASE_ADDR_DEL_GONE, o->name, ifc->name, &ifc->addrs[a], true);
+		}
+	}
+	for (size_t r = 0; r < o->n_routes; r++) {
+		struct step s;
+
+		if (ob->route_done[r] || o->routes[r].proto == RTPROT_KERNEL_)
+			continue;
+		ob->route_done[r] = true;
+		s = step_new(STEP_ROUTE_DEL, PHASE_ROUTE_DEL, o->name);
+		s.implicit = true;
+		s.route = o->routes[r];
+		add_step(df, &s);
+	}
+	df->parent = saved;
+}
+
+/* ---------------------------------------------------------------- routes -- */
+
+static int route_key_cmp(const struct topo_route *a, const struct topo_route *b)
+{
+	if (a->table != b->table)
+		return a->table < b->table ? -1 : 1;
+	if (a->metric != b->metric)
+		return a->metric < b->metric ? -1 : 1;
+	return topo_ip_cmp(&a->dst, &b->dst);
+}
+
+static int route_ptr_cmp(const void *a, const void *b)
+{
+	return route_key_cmp(*(const struct topo_route *const *)a, *(const struct topo_route *const *)b);
+}
+
+/* Same key; do the other attributes match what is declared? */
+static bool route_same(const struct topo_route *d, const struct topo_route *o)
+{
+	if (d->type != o->type || !topo_ip_equal(&d->via, &o->via) || !topo_ip_equal(&d->src, &o->src))
+		return false;
+	/* Without `dev`, the kernel picks the device from the gateway. */
+	if (d->dev[0] && strcmp(d->dev, o->dev) != 0)
+		return false;
+	return true;
+}
+
+static void route_step(struct differ *df, enum step_op op, enum step_phase phase, const char *ns,
+		       const struct topo_route *rt, const struct topo_route *old)
+{
+	struct step s = step_new(op, phase, ns);
+
+	s.pos = rt->pos;
+	s.route = *rt;
+	if (op == STEP_ROUTE_ADD || op == STEP_ROUTE_REPLACE)
+		s.route.proto = TOPO_RTPROT;
+	if (old)
+		s.old_route = *old;
+	add_step(df, &s);
+}
+
+static void pass_routes(struct differ *df, struct obs *ob)
+{
+	const struct topo_ns *d = ob->d;
+	const struct topo_ns *o = ob->o;
+	const struct topo_route **want = NULL, **have = NULL;
+	size_t nw = 0, nh = 0;
+
+	if (ob->conflict || ob->pruned)
+		return;
+	if (d && d->n_routes) {
+		want = malloc(d->n_routes * sizeof(*want));
+		if (!want)
+			goto oom;
+		for (size_t i = 0; i < d->n_routes; i++)
+			want[nw++] = &d->routes[i];
+		qsort(want, nw, sizeof(*want), route_ptr_cmp);
+	}
+	if (o->exists && o->n_routes) {
+		have = malloc(o->n_routes * sizeof(*have));
+		if (!have)
+			goto oom;
+		for (size_t i = 0; i < o->n_routes; i++)
+			if (!ob->route_done[i] && route_is_ours(ob, &o->routes[i]))
+				have[nh++] = &o->routes[i];
+		qsort(have, nh, sizeof(*have), route_ptr_cmp);
+	}
+	for (size_t i = 0, j = 0; i < nw || j < nh;) {
+		int c = i == nw ? 1 : j == nh ? -1 : route_key_cmp(want[i], have[j]);
+
+		if (c < 0) {
+			route_step(df, STEP_ROUTE_ADD, PHASE_ROUTE_ADD, o->name, want[i++], NULL);
+		} else if (c > 0) {
+			route_step(df, STEP_ROUTE_DEL, PHASE_ROUTE_DEL, o->name, have[j++], NULL);
+		} else {
+			if (!route_same(want[i], have[j]))
+				route_step(df, STEP_ROUTE_REPLACE, PHASE_ROUTE_ADD, o->name, want[i], have[j]);
+			i++, j++;
+		}
+	}
+	free(want);
+	free(have);
+	return;
+oom:
+	free(want);
+	df->err = -ENOMEM;
+}
+
+/* ------------------------------------------------------ link attributes -- */
+
+static void link_set(struct differ *df, const char *ns, const struct topo_iface *d, enum link_attr attr,
+		     enum step_phase phase, const struct link_value *old, const struct link_value *new)
+{
+	struct step s = step_new(STEP_LINK_SET, phase, ns);
+
+	s.pos = d->pos;
+	s.attr = attr;
+	snprintf(s.ifname, sizeof(s.ifname), "%s", d->name);
+	s.old = *old;
+	s.new = *new;
+	add_step(df, &s);
+}
+
+static void pass_link_attrs(struct differ *df, struct obs *ob)
+{
+	const struct topo_ns *d = ob->d;
+
+	if (!d || ob->conflict || ob->pruned)
+		return;
+	for (size_t i = 0; i < d->n_ifaces; i++) {
+		const struct topo_iface *di = &d->ifaces[i];
+		size_t oi;
+		const struct topo_iface *o = obs_iface(ob, di->name, &oi);
+		struct link_value old = { 0 }, new = { 0 };
+
+		if (!o || ob->gone[oi] || !ob->kept[oi])
+			continue;
+		if (di->type == TOPO_IF_LOOPBACK) {
+			if (ob->all_ours && !o->up) {
+				old.flag = false;
+				new.flag = true;
+				link_set(df, d->name, di, LINK_ATTR_UP, PHASE_UP, &old, &new);
+			}
+			continue;
+		}
+		/* A master the plan deletes is already gone (an implicit step says so). */
+		const char *cur_master = o->master;
+		size_t mi;
+
+		if (cur_master[0] && obs_iface(ob, cur_master, &mi) && ob->gone[mi])
+			cur_master = "";
+		if (strcmp(cur_master, di->master) != 0) {
+			snprintf(old.master, sizeof(old.master), "%s", cur_master);
+			snprintf(new.master, sizeof(new.master), "%s", di->master);
+			link_set(df, d->name, di, LINK_ATTR_MASTER, PHASE_MASTER, &old, &new);
+		}
+		if (di->mtu && di->mtu != o->mtu) {
+			old = (struct link_value){ .mtu = o->mtu };
+			new = (struct link_value){ .mtu = di->mtu };
+			link_set(df, d->name, di, LINK_ATTR_MTU, PHASE_LINK_ATTR, &old, &new);
+		}
+		if (di->has_mac && memcmp(di->mac, o->mac, 6) != 0) {
+			memset(&old, 0, sizeof(old));
+			memset(&new, 0, sizeof(new));
+			memcpy(old.mac, o->mac, 6);
+			memcpy(new.mac, di->mac, 6);
+			link_set(df, d->name, di, LINK_ATTR_MAC, PHASE_LINK_ATTR, &old, &new);
+		}
+		if (di->type == TOPO_IF_BRIDGE && di->stp >= 0 && di->stp != o->stp) {
+			old = (struct link_value){ .flag = o->stp > 0 };
+			new = (struct link_value){ .flag = di->stp > 0 };
+			link_set(df, d->name, di, LINK_ATTR_STP, PHASE_LINK_ATTR, &old, &new);
+		}
+		if (!o->up) {
+			old = (struct link_value){ .flag = false };
+			new = (struct link_value){ .flag = true };
+			link_set(df, d->name, di, LINK_ATTR_UP, PHASE_UP, &old, &new);
+		}
+	}
+}
+
+/* --------------------------------------------------------------- sysctls -- */
+
+static const struct topo_sysctl *obs_sysctl(const struct topo_ns *o, const char *key)
+{
+	for (size_t i = 0; i < o->n_sysctls; i++)
+		if (strcmp(o->sysctls[i].key, key) == 0)
+			return &o->sysctls[i];
+	return NULL;
+}
+
+/* net.ipv4.conf.IFNAME.x: a key that exists once the declared IFNAME does. */
+static bool sysctl_key_names_iface(const struct topo_ns *d, const char *key)
+{
+	static const char *const infixes[] = { ".conf.", ".neigh." };
+
+	for (size_t i = 0; d && i < sizeof(infixes) / sizeof(infixes[0]); i++) {
+		const char *p = strstr(key, infixes[i]);
+		char name[TOPO_IFNAME_MAX + 1];
+		const char *end;
+
+		if (!p)
+			continue;
+		p += strlen(infixes[i]);
+		end = strchr(p, '.');
+		if (!end || (size_t)(end - p) > TOPO_IFNAME_MAX)
+			continue;
+		memcpy(name, p, (size_t)(end - p));
+		name[end - p] = '\0';
+		if (topo_ns_iface_find(d, name) >= 0)
+			return true;
+	}
+	return false;
+}
+
+static void sysctl_step(struct differ *df, enum step_phase phase, const char *ns, const char *key,
+			const char *value, const char *old, const struct topo_pos *pos, bool implicit)
+{
+	struct step s = step_new(STEP_SYSCTL_SET, phase, ns);
+
+	s.implicit = implicit;
+	if (pos)
+		s.pos = *pos;
+	s.key = xstrdup(df, key);
+	s.value = xstrdup(df, value);
+	s.old_value = xstrdup(df, old);
+	add_step(df, &s);
+}
+
+static void pass_sysctls(struct differ *df, struct obs *ob)
+{
+	const struct topo_ns *d = ob->d;
+	const struct topo_ns *o = ob->o;
+
+	if (ob->conflict)
+		return;
+	for (size_t i = 0; d && !ob->pruned && i < d->n_sysctls; i++) {
+		const struct topo_sysctl *want = &d->sysctls[i];
+		const struct topo_sysctl *have = o->exists ? obs_sysctl(o, want->key) : NULL;
+
+		if (o->exists && (!have || !have->value)) {
+			if (sysctl_key_names_iface(d, want->key)) {
+				sysctl_step(df, PHASE_SYSCTL, d->name, want->key, want->value, NULL, &want->pos, false);
+				continue;
+			}
+			if (strncmp(want->key, "net.bridge.", 11) == 0)
+				conflict(df, &want->pos, "sysctl %s does not exist in namespace %s: "
+					 "net.bridge.* needs the br_netfilter module (modprobe br_netfilter)",
+					 want->key, d->name);
+			else
+				conflict(df, &want->pos, "sysctl %s does not exist in namespace %s "
+					 "(no /proc/sys/%s)", want->key, d->name, want->key);
+			continue;
+		}
+		if (have && strcmp(have->value, want->value) == 0)
+			continue;
+		sysctl_step(df, PHASE_SYSCTL, d->name, want->key, want->value, have ? have->value : NULL,
+			    &want->pos, false);
+	}
+	/* Values topo changed earlier and the file no longer declares: put them back. */
+	for (size_t i = 0; df->state && i < df->state->n_sysctls; i++) {
+		const struct state_sysctl *rec = &df->state->sysctls[i];
+		const struct topo_sysctl *have;
+		bool declared = false;
+
+		if (strcmp(rec->ns, o->name) != 0 || !o->exists)
+			continue;
+		for (size_t j = 0; d && !ob->pruned && j < d->n_sysctls; j++)
+			if (strcmp(d->sysctls[j].key, rec->key) == 0)
+				declared = true;
+		if (declared)
+			continue;
+		have = obs_sysctl(o, rec->key);
+		if (!have || !have->value || strcmp(have->value, rec->original) == 0)
+			continue;
+		/* In a namespace that goes away the value goes with it; the step is
+		 * there for a rollback that brings the namespace back. */
+		unsigned saved = df->parent;
+
+		if (ob->pruned && ob->all_ours)
+			df->parent = ob->del_id;
+		sysctl_step(df, PHASE_SYSCTL_RESTORE, o->name, rec->key, rec->original, have->value, NULL,
+			    ob->pruned && ob->all_ours);
+		df->parent = saved;
+	}
+}
+
+/* ------------------------------------------------------------------- nft -- */
+
+static void pass_nft(struct differ *df, struct obs *ob)
+{
+	const struct topo_ns *d = ob->d;
+	const struct topo_ns *o = ob->o;
+	struct topo_nft_rule *want = NULL;
+	size_t nw = 0;
+	char table[TOPO_NAME_MAX + 8];
+	struct step s;
+
+	if (ob->conflict || !o->exists)
+		goto warn;
+	if (d && !ob->pruned && nft_render(d, &want, &nw) < 0) {
+		df->err = -ENOMEM;
+		return;
+	}
+	nft_table_name(df->d->name, table, sizeof(table));
+	if (nw == 0) {
+		if (o->nft_table) {
+			s = step_new(STEP_NFT_DEL, PHASE_NFT_DEL, o->name);
+			snprintf(s.table, sizeof(s.table), "%s", table);
+			s.nft_had_table = true;
+			add_step(df, &s);
+		}
+		goto warn;
+	}
+
+	/* Same rules in the same order, chain lines included? */
+	char *detail = NULL;
+	size_t dlen = 0;
+	FILE *f = open_memstream(&detail, &dlen);
+	bool same = o->nft_table && o->n_nft_rules == nw;
+
+	if (!f) {
+		nft_rules_free(want, nw);
+		df->err = -ENOMEM;
+		return;
+	}
+	for (size_t i = 0; same && i < nw; i++)
+		same = strcmp(want[i].chain, o->nft_rules[i].chain) == 0 &&
+		       strcmp(want[i].text, o->nft_rules[i].text) == 0;
+	if (!same && o->nft_table) {
+		/* Name what differs: rules missing from the kernel, rules that should not be there. */
+		for (size_t i = 0; i < nw; i++) {
+			bool found = false;
+
+			for (size_t j = 0; j < o->n_nft_rules && !found; j++)
+				found = strcmp(want[i].chain, o->nft_rules[j].chain) == 0 &&
+					strcmp(want[i].text, o->nft_rules[j].text) == 0;
+			if (!found)
+				fprintf(f, "missing in chain %s: %s\n", want[i].chain, want[i].text);
+		}
+		for (size_t j = 0; j < o->n_nft_rules; j++) {
+			bool found = false;
+
+			for (size_t i = 0; i < nw && !found; i++)
+				found = strcmp(want[i].chain, o->nft_rules[j].chain) == 0 &&
+					strcmp(want[i].text, o->nft_rules[j].text) == 0;
+			if (!found)
+				fprintf(f, "unexpected in chain %s: %s\n", o->nft_rules[j].chain, o->nft_rules[j].text);
+		}
+		if (ftell(f) == 0)
+			fprintf(f, "rules in another order\n");
+	}
+	fclose(f);
+	if (!same) {
+		s = step_new(STEP_NFT_SET, PHASE_NFT, o->name);
+		snprintf(s.table, sizeof(s.table), "%s", table);
+		s.nft_desired = d;
+		s.nft_had_table = o->nft_table;
+		if (d->n_nat)
+			s.pos = d->nat[0].pos;
+		else if (d->n_forward)
+			s.pos = d->forward[0].pos;
+		s.detail = detail && detail[0] ? detail : NULL;
+		if (!s.detail)
+			free(detail);
+		add_step(df, &s);
+	} else {
+		free(detail);
+	}
+	nft_rules_free(want, nw);
+warn:
+	if (d && !ob->pruned && (d->n_nat || d->n_forward))
+		for (size_t i = 0; i < o->n_nft_foreign_drop; i++)
+			topo_msgs_add(&df->r->warnings,
+				      "namespace %s: %s drops forwarded packets by default; an accept in topo's "
+				      "forward chain does not override another table's drop", o->name,
+				      o->nft_foreign_drop[i]);
+}
+
+/* ------------------------------------------------------------ namespaces -- */
+
+static bool state_created(const struct differ *df, const char *name)
+{
+	const struct state_ns *s = df->state ? topo_state_ns_find(df->state, name) : NULL;
+
+	return s && s->kind == TOPO_NS_CREATED;
+}
+
+static void pass_namespaces_classify(struct differ *df)
+{
+	for (size_t i = 0; i < df->o->n_ns; i++) {
+		struct obs *ob = &df->obs[i];
+		const struct topo_ns *o = ob->o;
+		const struct topo_ns *d = ob->d;
+
+		if (d && d->kind == TOPO_NS_CREATED) {
+			ob->all_ours = true;
+			if (o->exists && !o->owned && !state_created(df, o->name)) {
+				conflict(df, &d->pos, "namespace %s exists (/run/netns/%s) and was not created by "
+					 "topology '%s'; nothing was changed", d->name, d->name, df->d->name);
+				ob->conflict = true;
+			}
+		} else if (d) {
+			if (!o->exists) {
+				conflict(df, &d->pos, "namespace %s: %s", d->name,
+					 d->kind == TOPO_NS_PATH ? "its path is not a network namespace" :
+					 d->kind == TOPO_NS_PID ? "no such process" : "not found");
+				ob->conflict = true;
+			}
+		} else if (o->kind == TOPO_NS_CREATED) {
+			/* In scope but not declared: ours to remove if we made it. */
+			if (o->exists && (o->owned || state_created(df, o->name))) {
+				ob->all_ours = true;
+				ob->pruned = true;
+				ob->del_id = ++df->ids;
+			} else {
+				ob->conflict = true;   /* nothing of ours in it */
+			}
+		}
+	}
+}
+
+static void pass_namespaces_steps(struct differ *df)
+{
+	/* Creation, in file order. */
+	for (size_t i = 0; i < df->d->n_ns; i++) {
+		const struct topo_ns *d = &df->d->ns[i];
+		struct obs *ob = obs_find(df, d->name);
+		struct step s;
+
+		if (d->kind != TOPO_NS_CREATED || (ob && ob->o->exists))
+			continue;
+		s = step_new(STEP_NETNS_ADD, PHASE_NETNS_ADD, d->name);
+		s.pos = d->pos;
+		add_step(df, &s);
+	}
+	for (size_t i = 0; i < df->o->n_ns; i++) {
+		struct obs *ob = &df->obs[i];
+		struct step s;
+
+		if (!ob->pruned)
+			continue;
+		s = step_new(STEP_NETNS_DEL, PHASE_NETNS_DEL, ob->o->name);
+		s.id = ob->del_id;
+		add_step(df, &s);
+	}
+}
+
+/* ----------------------------------------------------------------- entry -- */
+
+struct sort_item {
+	struct step s;
+	size_t idx;
+};
+
+/* qsort is not stable: order by (phase, position in the plan). */
+static int sort_item_cmp(const void *a, const void *b)
+{
+	const struct sort_item *x = a, *y = b;
+
+	if (x->s.phase != y->s.phase)
+		return x->s.phase < y->s.phase ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+static int plan_sort(struct plan *p)
+{
+	struct sort_item *tmp;
+
+	if (p->n < 2)
+		return 0;
+	tmp = malloc(p->n * sizeof(*tmp));
+	if (!tmp)
+		return -ENOMEM;
+	for (size_t i = 0; i < p->n; i++) {
+		tmp[i].s = p->steps[i];
+		tmp[i].idx = i;
+	}
+	qsort(tmp, p->n, sizeof(*tmp), sort_item_cmp);
+	for (size_t i = 0; i < p->n; i++)
+		p->steps[i] = tmp[i].s;
+	free(tmp);
+	return 0;
+}
+
+static int obs_init(struct obs *ob, const struct topo_ns *o, const struct topo_ns *d)
+{
+	size_t n_addr = 0;
+
+	memset(ob, 0, sizeof(*ob));
+	ob->o = o;
+	ob->d = d;
+	for (size_t i = 0; i < o->n_ifaces; i++) {
+		int r = strmap_put(&ob->ifmap, o->ifaces[i].name, i);
+
+		if (r == -ENOMEM)
+			return r;
+		n_addr += o->ifaces[i].n_addrs;
+	}
+	/* calloc(0) may return NULL: ask for one more. */
+	ob->gone = calloc(o->n_ifaces + 1, sizeof(bool));
+	ob->kept = calloc(o->n_ifaces + 1, sizeof(bool));
+	ob->route_done = calloc(o->n_routes + 1, sizeof(bool));
+	ob->addr_off = calloc(o->n_ifaces + 1, sizeof(size_t));
+	ob->addr_done = calloc(n_addr + 1, sizeof(bool));
+	if (!ob->gone || !ob->kept || !ob->route_done || !ob->addr_off || !ob->addr_done)
+		return -ENOMEM;
+	n_addr = 0;
+	for (size_t i = 0; i < o->n_ifaces; i++) {
+		ob->addr_off[i] = n_addr;
+		n_addr += o->ifaces[i].n_addrs;
+	}
+	return 0;
+}
+
+static void obs_free(struct obs *ob)
+{
+	strmap_free(&ob->ifmap);
+	free(ob->gone);
+	free(ob->kept);
+	free(ob->route_done);
+	free(ob->addr_off);
+	free(ob->addr_done);
+}
+
+int topo_diff(const struct topology *desired, const struct topology *observed,
+	      const struct topo_state *state, struct diff_result *ret)
+{
+	struct differ df = { .d = desired, .o = observed, .state = state, .r = ret };
+	struct topo_ns *empty = NULL;
+	int r = 0;
+
+	memset(ret, 0, sizeof(*ret));
+	df.obs = calloc(observed->n_ns + 1, sizeof(*df.obs));
+	if (!df.obs)
+		return -ENOMEM;
+	for (size_t i = 0; i < desired->n_ns; i++)
+		if (strmap_put(&df.d_ns, desired->ns[i].name, i) == -ENOMEM)
+			df.err = -ENOMEM;
+	for (size_t i = 0; i < observed->n_ns && !df.err; i++) {
+		if (strmap_put(&df.o_ns, observed->ns[i].name, i) == -ENOMEM ||
+		    obs_init(&df.obs[i], &observed->ns[i], desired_ns(&df, observed->ns[i].name)) < 0)
+			df.err = -ENOMEM;
+	}
+	/* A declared namespace the backend did not report is one that does not exist. */
+	for (size_t i = 0; i < desired->n_ns && !df.err; i++) {
+		if (obs_find(&df, desired->ns[i].name))
+			continue;
+		conflict(&df, &desired->ns[i].pos, "namespace %s was not observed (internal error)",
+			 desired->ns[i].name);
+	}
+	if (df.err)
+		goto out;
+
+	pass_namespaces_classify(&df);
+	for (size_t i = 0; i < observed->n_ns; i++)
+		if (!df.obs[i].conflict)
+			pass_links_plain(&df, &df.obs[i]);
+	pass_links_veth(&df);
+	for (size_t i = 0; i < observed->n_ns; i++)
+		pass_links_prune(&df, &df.obs[i]);
+	for (size_t i = 0; i < observed->n_ns; i++) {
+		pass_pruned_leftovers(&df, &df.obs[i]);
+		pass_addrs(&df, &df.obs[i]);
+		pass_routes(&df, &df.obs[i]);
+		pass_link_attrs(&df, &df.obs[i]);
+		pass_sysctls(&df, &df.obs[i]);
+		pass_nft(&df, &df.obs[i]);
+	}
+	pass_namespaces_steps(&df);
+	if (!df.err)
+		df.err = plan_sort(&ret->plan);
+out:
+	r = df.err;
+	for (size_t i = 0; i < observed->n_ns; i++)
+		obs_free(&df.obs[i]);
+	free(df.obs);
+	free(empty);
+	strmap_free(&df.o_ns);
+	strmap_free(&df.d_ns);
+	if (r < 0)
+		diff_result_free(ret);
+	return r;
+}
+
+void diff_result_free(struct diff_result *r)
+{
+	plan_free(&r->plan);
+	topo_msgs_free(&r->conflicts);
+	topo_msgs_free(&r->warnings);
+}

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Running a plan, and undoing it. Pure: the kernel is reached through an ops
+ * table (the backends' executor, or an in-memory fake in unit tests).
+ *
+ * Steps run phase by phase; within a phase the backend may pipeline them.
+ * Every step that succeeded goes to a journal (with what the backend learnt
+ * while doing it: the sysctl value it overwrote, the nft table it replaced).
+ * When a step fails, the journal is inverted step by step, newest first.
+ */
+#ifndef TOPO_RECONCILE_EXEC_H
+#define TOPO_RECONCILE_EXEC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "reconcile/plan.h"
+
+struct exec_ops {
+	/*
+	 * Executes steps[0..n) in this order; sets errs[i] to 0 or -errno and,
+	 * for a failure, msgs[i] to what went wrong (valid until the next call).
+	 * May fill in steps' old_value / nft_saved. Returns 0, or -errno when
+	 * the batch could not be run at all (then errs are all set).
+	 */
+	int (*run)(void *ctx, struct step **steps, size_t n, int *errs, const char **msgs);
+};
+
+struct exec_opts {
+	/* Fault injection: the Kth step executed (1-based, over the whole run)
+	 * fails as if the kernel refused it; 0 = never. */
+	unsigned long fail_at;
+	/* Called before the Kth step is executed (tests kill the process there). */
+	void (*before_step)(unsigned long k, const struct step *s, void *arg);
+	void *arg;
+	/* Steps executed before this run (a second converge round continues the count). */
+	unsigned long executed_before;
+};
+
+struct exec_report {
+	unsigned long executed;           /* steps executed by this call */
+	bool failed;
+	int err;
+	char step[512];                   /* the failing step, formatted */
+	char msg[512];                    /* the kernel's (or injector's) message */
+	struct topo_pos pos;              /* the failing step's declaration */
+};
+
+/* Runs plan; appends what was done to *journal. 0 on success, -errno of the
+ * first failing step (the report says which), -ENOMEM. */
+int plan_execute(struct plan *plan, const struct exec_ops *ops, void *ctx,
+		 const struct exec_opts *opts, struct plan *journal, struct exec_report *rep);
+
+struct rollback_report {
+	size_t undone;
+	size_t failed;
+	char first_error[512];
+};
+
+/* Undoes the journal, newest step first; keeps going past failures. */
+int plan_rollback(struct plan *journal, const struct exec_ops *ops, void *ctx, struct rollback_report *rep);
+
+#endif

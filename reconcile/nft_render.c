@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: MIT
+#include "reconcile/nft_render.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "model/ip.h"
+
+const struct nft_chain_def nft_chains[NFT_CHAIN_COUNT] = {
+	[NFT_CHAIN_PREROUTING] = { "prerouting", "nat", "prerouting", -100 },
+	[NFT_CHAIN_OUTPUT] = { "output", "nat", "output", -100 },
+	[NFT_CHAIN_POSTROUTING] = { "postrouting", "nat", "postrouting", 100 },
+	[NFT_CHAIN_FORWARD] = { "forward", "filter", "forward", 0 },
+};
+
+void nft_table_name(const char *topology, char *buf, size_t len)
+{
+	snprintf(buf, len, "topo-%s", topology);
+}
+
+void nft_render_chain(enum nft_chain_id id, char *buf, size_t len)
+{
+	const struct nft_chain_def *c = &nft_chains[id];
+
+	snprintf(buf, len, "type %s hook %s priority %d policy accept", c->type, c->hook, c->priority);
+}
+
+struct rbuf {
+	char *p;
+	size_t len, used;
+	bool full;
+};
+
+__attribute__((format(printf, 2, 3)))
+static void rb_add(struct rbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (b->full)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(b->p + b->used, b->len - b->used, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= b->len - b->used)
+		b->full = true;
+	else
+		b->used += (size_t)n;
+}
+
+static const char *fam_word(uint8_t family)
+{
+	return family == AF_INET6 ? "ip6" : "ip";
+}
+
+static void rb_ifmatch(struct rbuf *b, const char *what, const struct topo_ifmatch *m)
+{
+	if (m->name[0])
+		rb_add(b, "%s%s \"%s\" ", what, m->negate ? " !=" : "", m->name);
+}
+
+static void rb_prefix(struct rbuf *b, const char *what, const struct topo_ip *ip)
+{
+	char a[TOPO_IP_STRLEN];
+
+	if (!ip->family)
+		return;
+	rb_add(b, "%s %s %s ", fam_word(ip->family), what,
+	       topo_ip_format(ip, ip->plen < topo_ip_maxlen(ip->family), a, sizeof(a)));
+}
+
+static const char *proto_word(uint8_t p)
+{
+	switch (p) {
+	case IPPROTO_TCP: return "tcp";
+	case IPPROTO_UDP: return "udp";
+	case IPPROTO_SCTP: return "sctp";
+	}
+	return "?";
+}
+
+static int rb_finish(struct rbuf *b)
+{
+	/* Drop the trailing blank. */
+	if (b->full)
+		return -ENOSPC;
+	if (b->used && b->p[b->used - 1] == ' ')
+		b->p[--b->used] = '\0';
+	return 0;
+}
+
+int nft_render_nat(const struct topo_nat *nat, enum nft_chain_id chain, char *buf, size_t len)
+{
+	struct rbuf b = { .p = buf, .len = len };
+	uint8_t fam = nat->to.family ? nat->to.family : nat->source.family ? nat->source.family :
+		      nat->destination.family;
+	char a[TOPO_IP_STRLEN];
+
+	buf[0] = '\0';
+	if (fam)
+		rb_add(&b, "meta nfproto %s ", fam == AF_INET6 ? "ipv6" : "ipv4");
+	if (nat->kind == TOPO_NAT_DNAT) {
+		/* Locally generated packets have no input interface. */
+		if (chain == NFT_CHAIN_PREROUTING)
+			rb_ifmatch(&b, "iifname", &nat->in);
+		if (nat->destination.family)
+			rb_prefix(&b, "daddr", &nat->destination);
+		else
+			rb_add(&b, "fib daddr type local ");
+		rb_add(&b, "meta l4proto %s ", proto_word(nat->protocol));
+		if (nat->port_lo == nat->port_hi)
+			rb_add(&b, "th dport %u ", nat->port_lo);
+		else
+			rb_add(&b, "th dport %u-%u ", nat->port_lo, nat->port_hi);
+		rb_add(&b, "counter ");
+		topo_ip_format(&nat->to, false, a, sizeof(a));
+		if (nat->to_port)
+			rb_add(&b, fam == AF_INET6 ? "dnat ip6 to [%s]:%u" : "dnat ip to %s:%u", a, nat->to_port);
+		else
+			rb_add(&b, "dnat %s to %s", fam_word(fam), a);
+		return rb_finish(&b);
+	}
+	rb_ifmatch(&b, "oifname", &nat->out);
+	rb_prefix(&b, "saddr", &nat->source);
+	rb_add(&b, "counter ");
+	if (nat->kind == TOPO_NAT_MASQUERADE)
+		rb_add(&b, "masquerade");
+	else
+		rb_add(&b, "snat %s to %s", fam_word(fam), topo_ip_format(&nat->to, false, a, sizeof(a)));
+	return rb_finish(&b);
+}
+
+int nft_render_forward(const struct topo_forward *fw, char *buf, size_t len)
+{
+	struct rbuf b = { .p = buf, .len = len };
+	uint8_t fam = fw->source.family ? fw->source.family : fw->destination.family;
+
+	buf[0] = '\0';
+	if (fam)
+		rb_add(&b, "meta nfproto %s ", fam == AF_INET6 ? "ipv6" : "ipv4");
+	rb_ifmatch(&b, "iifname", &fw->in);
+	rb_ifmatch(&b, "oifname", &fw->out);
+	rb_prefix(&b, "saddr", &fw->source);
+	rb_prefix(&b, "daddr", &fw->destination);
+	rb_add(&b, "counter %s", fw->action == TOPO_FWD_DROP ? "drop" : "accept");
+	return rb_finish(&b);
+}
+
+static int push(struct topo_nft_rule **v, size_t *n, const char *chain, const char *text)
+{
+	struct topo_nft_rule *r = realloc(*v, (*n + 1) * sizeof(**v));
+
+	if (!r)
+		return -ENOMEM;
+	*v = r;
+	r[*n].chain = strdup(chain);
+	r[*n].text = strdup(text);
+	if (!r[*n].chain || !r[*n].text) {
+		free(r[*n].chain);
+		free(r[*n].text);
+		return -ENOMEM;
+	}
+	(*n)++;
+	return 0;
+}
+
+int nft_render(const struct topo_ns *ns, struct topo_nft_rule **ret, size_t *ret_n)
+{
+	struct topo_nft_rule *v = NULL;
+	size_t n = 0;
+	char buf[512];
+	int r = 0;
+
+	for (int c = 0; c < NFT_CHAIN_COUNT && r == 0; c++) {
+		bool header = false;
+		size_t count = c == NFT_CHAIN_FORWARD ? ns->n_forward : ns->n_nat;
+
+		for (size_t i = 0; i < count && r == 0; i++) {
+			if (c == NFT_CHAIN_FORWARD) {
+				r = nft_render_forward(&ns->forward[i], buf, sizeof(buf));
+			} else {
+				const struct topo_nat *nat = &ns->nat[i];
+				bool dnat = nat->kind == TOPO_NAT_DNAT;
+
+				if (dnat != (c == NFT_CHAIN_PREROUTING || c == NFT_CHAIN_OUTPUT))
+					continue;
+				r = nft_render_nat(nat, (enum nft_chain_id)c, buf, sizeof(buf));
+			}
+			if (r < 0)
+				break;
+			if (!header) {
+				char chain[128];
+
+				nft_render_chain((enum nft_chain_id)c, chain, sizeof(chain));
+				r = push(&v, &n, nft_chains[c].name, chain);
+				header = true;
+				if (r < 0)
+					break;
+			}
+			r = push(&v, &n, nft_chains[c].name, buf);
+		}
+	}
+	if (r < 0) {
+		nft_rules_free(v, n);
+		return r == -ENOSPC ? -EINVAL : r;
+	}
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}
+
+void nft_rules_free(struct topo_nft_rule *rules, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(rules[i].chain);
+		free(rules[i].text);
+	}
+	free(rules);
+}

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The rules topo keeps in its nftables table, rendered as text in nft's
+ * words. The reconciler renders the declared `nat:`/`forward:` entries; the
+ * nft backend renders the live table's expressions the same way; equal text
+ * means an equal rule. Pure.
+ */
+#ifndef TOPO_RECONCILE_NFT_RENDER_H
+#define TOPO_RECONCILE_NFT_RENDER_H
+
+#include <stddef.h>
+
+#include "model/topology.h"
+
+enum nft_chain_id {
+	NFT_CHAIN_PREROUTING,   /* nat, hook prerouting, priority dstnat (-100) */
+	NFT_CHAIN_OUTPUT,       /* nat, hook output, priority dstnat (-100) */
+	NFT_CHAIN_POSTROUTING,  /* nat, hook postrouting, priority srcnat (100) */
+	NFT_CHAIN_FORWARD,      /* filter, hook forward, priority filter (0) */
+	NFT_CHAIN_COUNT,
+};
+
+struct nft_chain_def {
+	const char *name;
+	const char *type;       /* "nat" or "filter" */
+	const char *hook;
+	int priority;
+};
+
+extern const struct nft_chain_def nft_chains[NFT_CHAIN_COUNT];
+
+/* "topo-<topology>" */
+void nft_table_name(const char *topology, char *buf, size_t len);
+
+/* The chain line as it appears in a rendered rule list ("chain" pseudo-rule). */
+void nft_render_chain(enum nft_chain_id id, char *buf, size_t len);
+
+/*
+ * The namespace's rule list: for each chain that has rules, first the chain
+ * line (chain = name, text = "type nat hook prerouting priority -100 policy accept"),
+ * then its rules in file order. 0 or -ENOMEM. Entries are freed with
+ * nft_rules_free.
+ */
+int nft_render(const struct topo_ns *ns, struct topo_nft_rule **ret, size_t *ret_n);
+void nft_rules_free(struct topo_nft_rule *rules, size_t n);
+
+/* Which chain a rendered entry of a declared rule goes to, and its text. */
+int nft_render_nat(const struct topo_nat *nat, enum nft_chain_id chain, char *buf, size_t len);
+int nft_render_forward(const struct topo_forward *fw, char *buf, size_t len);
+
+#endif

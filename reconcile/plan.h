@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The plan: an ordered array of steps, pure data. It is computed by
+ * topo_diff() from the desired and observed models, printed by `topo diff`,
+ * executed by the backends, and inverted step by step for rollback.
+ *
+ * A step marked `implicit` is one the kernel does by itself as a side effect
+ * of a later step (deleting a link removes its addresses and routes, deleting
+ * a namespace removes everything in it). Implicit steps are not executed and
+ * not printed; they are in the plan so that a rollback can rebuild what the
+ * kernel removed.
+ */
+#ifndef TOPO_RECONCILE_PLAN_H
+#define TOPO_RECONCILE_PLAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "model/state.h"
+#include "model/topology.h"
+
+enum step_op {
+	STEP_NETNS_ADD,
+	STEP_NETNS_DEL,
+	STEP_LINK_ADD,          /* bridge, vxlan, or a veth pair (both ends) */
+	STEP_LINK_DEL,
+	STEP_LINK_SET,          /* one attribute, see enum link_attr */
+	STEP_ADDR_ADD,
+	STEP_ADDR_DEL,
+	STEP_ROUTE_ADD,
+	STEP_ROUTE_DEL,
+	STEP_ROUTE_REPLACE,
+	STEP_SYSCTL_SET,
+	STEP_NFT_SET,           /* rebuild our table in one transaction */
+	STEP_NFT_DEL,
+	STEP_NFT_RESTORE,       /* rollback only: put back a saved table */
+};
+
+enum link_attr {
+	LINK_ATTR_MASTER,
+	LINK_ATTR_MTU,
+	LINK_ATTR_MAC,
+	LINK_ATTR_STP,
+	LINK_ATTR_UP,
+};
+
+/* Execution happens phase by phase; within a phase, steps may be pipelined. */
+enum step_phase {
+	PHASE_NFT_DEL,
+	PHASE_SYSCTL_RESTORE,
+	PHASE_ROUTE_DEL,
+	PHASE_ADDR_DEL_GONE,    /* addresses of links about to go (implicit) */
+	PHASE_LINK_DEL,
+	PHASE_NETNS_DEL,
+	PHASE_NETNS_ADD,
+	PHASE_LINK_ADD,
+	PHASE_MASTER,
+	PHASE_LINK_ATTR,        /* mtu, mac, stp */
+	PHASE_UP,
+	PHASE_ADDR_ADD,
+	PHASE_ADDR_DEL,         /* after the adds: an interface never drops to zero addresses */
+	PHASE_ROUTE_ADD,
+	PHASE_SYSCTL,
+	PHASE_NFT,
+	PHASE_COUNT,
+};
+
+struct link_value {
+	uint32_t mtu;
+	uint8_t mac[6];
+	bool flag;                        /* stp, up */
+	char master[TOPO_IFNAME_MAX + 1];
+};
+
+struct step {
+	enum step_op op;
+	enum step_phase phase;
+	unsigned id;                      /* unique in its plan, 1-based */
+	unsigned parent;                  /* implicit: the id of the step that causes it */
+	bool implicit;
+	bool follows_add;                 /* finishes a LINK_ADD (peer up, peer master): not counted */
+	bool peer_followups;              /* LINK_ADD from a rollback: also bring the peer up / enslave it */
+	const char *note;                 /* static text saying why, e.g. "replace: peer namespace changed" */
+	struct topo_pos pos;              /* the declaration it comes from, if any */
+
+	char ns[TOPO_NS_NAME_MAX + 1];    /* where the object lives */
+
+	/* LINK_ADD / LINK_DEL: the whole link; for a veth, its peer too. */
+	struct topo_iface link;
+	char peer_ns[TOPO_NS_NAME_MAX + 1];
+	struct topo_iface peer;
+
+	/* LINK_SET */
+	char ifname[TOPO_IFNAME_MAX + 1];
+	enum link_attr attr;
+	struct link_value old, new;
+
+	/* ADDR_*: ifname + addr (addr.proto: TOPO_IFAPROT for ours, else restored as found) */
+	struct topo_addr addr;
+
+	/* ROUTE_*; old_route for ROUTE_REPLACE */
+	struct topo_route route, old_route;
+
+	/* SYSCTL_SET: old_value NULL = not known before execution */
+	char *key, *value, *old_value;
+
+	/* NFT_*: our table's name, "topo-<topology>" */
+	char table[TOPO_NAME_MAX + 8];
+	/* NFT_SET: the namespace's declared rules (borrowed from the desired model). */
+	const struct topo_ns *nft_desired;
+	/* NFT_SET/NFT_DEL once executed, NFT_RESTORE: the table as it was, saved
+	 * by the backend as raw netlink messages; NULL = there was none. */
+	unsigned char *nft_saved;
+	size_t nft_saved_len;
+	bool nft_had_table;
+
+	/* What differs, one item per line ("rule missing: ..."); may be NULL. */
+	char *detail;
+};
+
+struct plan {
+	struct step *steps;
+	size_t n;
+};
+
+struct plan_counts {
+	size_t add, change, remove;
+};
+
+/* A diff also finds reasons not to go on (a foreign object holds a declared
+ * name) and things worth a word (a foreign forward chain that drops). */
+struct topo_msgs {
+	char **v;
+	size_t n;
+};
+
+struct diff_result {
+	struct plan plan;
+	struct topo_msgs conflicts;   /* non-empty: nothing may be applied */
+	struct topo_msgs warnings;
+};
+
+/*
+ * desired: the loaded file (or, for destroy, the topology with nothing in it).
+ * observed: the same namespaces as read from the kernel (backends fill it;
+ *           namespaces matched by name, one entry per namespace in scope).
+ * state:    what topo recorded earlier (namespaces it created, sysctl values
+ *           it found before changing them); may be empty.
+ * Returns 0 or -ENOMEM.
+ */
+int topo_diff(const struct topology *desired, const struct topology *observed,
+	      const struct topo_state *state, struct diff_result *ret);
+void diff_result_free(struct diff_result *r);
+
+/* The step that undoes s (for rollback): 0 with *ret filled, 1 when there is
+ * nothing to undo, -ENOMEM. */
+int step_invert(const struct step *s, struct step *ret);
+void step_free(struct step *s);
+void plan_free(struct plan *p);
+int plan_append(struct plan *p, const struct step *s);   /* takes s's strings */
+
+struct plan_counts plan_count(const struct plan *p);
+/* Human form, iproute2's words: "+ link add ...", "~ link set ...", "- address del ...". */
+void step_format(const struct step *s, char *buf, size_t len);
+void plan_print(const struct plan *p, FILE *out, bool color);
+void plan_print_json(const struct plan *p, FILE *out);
+const char *step_op_name(enum step_op op);
+
+int topo_msgs_add(struct topo_msgs *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void topo_msgs_free(struct topo_msgs *m);
+
+#endif
