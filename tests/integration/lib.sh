@@ -1,0 +1,114 @@
+# Sourced by every integration test. Runs inside tests/sandbox (a private
+# network + mount namespace): nothing here can touch the machine's network.
+# Checks go through iproute2's JSON output (ip -j), nft -j and real traffic.
+set -euo pipefail
+: "${TOPO:?TOPO must point at the topo binary}"
+: "${ROOT:?ROOT must point at the source tree}"
+TOPOLOGIES="$ROOT/topologies"
+WORK=$(mktemp -d /tmp/topo-test.XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+n_checks=0
+
+fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+
+# ok DESCRIPTION CMD...: CMD must succeed.
+ok() {
+	local what=$1; shift
+	n_checks=$((n_checks + 1))
+	if ! "$@" >"$WORK/out" 2>&1; then
+		cat "$WORK/out" >&2
+		fail "$what: '$*' failed"
+	fi
+}
+
+# rc N DESCRIPTION CMD...: CMD must exit with status N; its output is in $WORK/out.
+rc() {
+	local want=$1 what=$2; shift 2
+	local got=0
+	n_checks=$((n_checks + 1))
+	"$@" >"$WORK/out" 2>&1 || got=$?
+	if [ "$got" -ne "$want" ]; then
+		cat "$WORK/out" >&2
+		fail "$what: '$*' exited $got, expected $want"
+	fi
+}
+
+# eq DESCRIPTION GOT WANT
+eq() {
+	n_checks=$((n_checks + 1))
+	[ "$2" == "$3" ] || fail "$1: got '$2', expected '$3'"
+}
+
+# contains DESCRIPTION FILE TEXT
+contains() {
+	n_checks=$((n_checks + 1))
+	grep -qF -- "$3" "$2" || { cat "$2" >&2; fail "$1: output lacks '$3'"; }
+}
+
+lacks() {
+	n_checks=$((n_checks + 1))
+	if grep -qF -- "$3" "$2"; then cat "$2" >&2; fail "$1: output has '$3'"; fi
+}
+
+# nsx NS CMD...: CMD in namespace NS ("host" = the sandbox itself).
+nsx() {
+	local ns=$1; shift
+	if [ "$ns" = host ]; then "$@"; else ip netns exec "$ns" "$@"; fi
+}
+
+ifindex() { nsx "$1" ip -j link show dev "$2" | jq -r '.[0].ifindex'; }
+link_exists() { nsx "$1" ip link show dev "$2" >/dev/null 2>&1; }
+has_addr() { nsx "$1" ip -j addr show dev "$2" | jq -e --arg a "${3%/*}" --argjson p "${3#*/}" \
+	'[.[0].addr_info[] | select(.local == $a and .prefixlen == $p)] | length == 1' >/dev/null; }
+has_route() { [ -n "$(nsx "$1" ip -j route show "$2" | jq -r '.[0].dst // empty')" ]; }
+sysctl_get() { nsx "$1" cat "/proc/sys/$(echo "$2" | tr . /)"; }
+
+ping_ok() { nsx "$1" ping -c 1 -W 2 "$2" >/dev/null 2>&1; }
+expect_ping() { n_checks=$((n_checks + 1)); ping_ok "$1" "$2" || fail "ping from $1 to $2 failed"; }
+expect_no_ping() { n_checks=$((n_checks + 1)); ! ping_ok "$1" "$2" || fail "ping from $1 to $2 succeeded"; }
+
+# A snapshot of everything a topology can touch, ifindexes and counters left out.
+snapshot() {
+	local out=$1 ns
+	{
+		echo "== netns"; ip netns list | awk '{print $1}' | sort
+		for ns in host $(ip netns list | awk '{print $1}' | sort); do
+			echo "== $ns link"
+			nsx "$ns" ip -j -d link show | jq -S 'map(del(.ifindex, .link_index, .link_netnsid,
+				.operstate, .stats, .stats64, .link, .linkinfo.info_slave_data, .linkinfo.info_data,
+				.num_tx_queues, .num_rx_queues, .gso_max_size, .gso_max_segs, .tso_max_size,
+				.tso_max_segs, .gro_max_size, .gso_ipv4_max_size, .gro_ipv4_max_size, .inet6_addr_gen_mode,
+				.promiscuity, .allmulti, .flags, .qdisc)) | sort_by(.ifname)'
+			echo "== $ns addr"
+			nsx "$ns" ip -j addr show | jq -S '[.[] | {ifname, addr: [.addr_info[] | select(.scope != "link") | {local, prefixlen}] | sort_by(.local)}] | sort_by(.ifname)'
+			echo "== $ns route"
+			nsx "$ns" ip -j route show table all | jq -S 'map(del(.flags)) | sort_by(.table // "", .dst, .metric // 0)'
+			echo "== $ns nft"
+			nsx "$ns" nft -j list ruleset | jq -S '[.nftables[] | select(has("metainfo") | not) | del(.[].handle)]'
+			echo "== $ns sysctl"
+			for k in net.ipv4.ip_forward net.ipv6.conf.all.forwarding net.bridge.bridge-nf-call-iptables; do
+				echo "$k=$(sysctl_get "$ns" "$k" 2>/dev/null || echo -)"
+			done
+		done
+	} >"$out"
+}
+
+same_snapshot() {
+	n_checks=$((n_checks + 1))
+	if ! diff -u "$2" "$3" >"$WORK/snapdiff"; then
+		head -n 80 "$WORK/snapdiff" >&2
+		fail "$1: the kernel state differs"
+	fi
+}
+
+# A TCP listener in namespace NS on PORT answering with TEXT, in the background.
+tcp_listen() {
+	local ns=$1 port=$2 text=$3
+	nsx "$ns" bash -c "while true; do echo '$text' | nc -l -N $port >>'$WORK/listen-$ns-$port.log' 2>&1 || break; done" &
+	sleep 0.3
+}
+
+done_ok() { echo "ok: $n_checks checks"; }
