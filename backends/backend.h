@@ -49,6 +49,18 @@ extern const struct exec_ops backend_exec_ops;
  * records and saves them before it writes). */
 void backend_set_state(struct backend *b, struct topo_state *state);
 
+/* ---------------------------------------------------------------- probes -- */
+
+/*
+ * From inside the namespace NS (declared in t): an ICMP echo, or a TCP
+ * connect to dst:port. 0 with the time taken, or -errno (backend_error says
+ * what happened: "no reply in 1000 ms", "Connection refused").
+ */
+int backend_ping(struct backend *b, const struct topo_ns *ns, const struct topo_ip *dst, int timeout_ms,
+		 double *ret_ms);
+int backend_tcp(struct backend *b, const struct topo_ns *ns, const struct topo_ip *dst, uint16_t port,
+		int timeout_ms, double *ret_ms);
+
 /* ------------------------------------------------------------- state file -- */
 
 /* /run/topo/<topology>.json. -ENOENT when there is none. */

@@ -327,6 +327,11 @@ static int netns_init_here(struct backend *b, struct bns *ns)
 	 * the new address with it. This namespace is ours: promote instead. */
 	write_file("/proc/sys/net/ipv4/conf/all/promote_secondaries", "1");
 	write_file("/proc/sys/net/ipv4/conf/default/promote_secondaries", "1");
+	/* The kernel's own link-local addresses stay tentative for a second or
+	 * two (DAD) and IPv6 forwarding waits on them; in a namespace nothing
+	 * else shares, there is no duplicate to detect. */
+	write_file("/proc/sys/net/ipv6/conf/all/accept_dad", "0");
+	write_file("/proc/sys/net/ipv6/conf/default/accept_dad", "0");
 
 	ifnames_set(&ns->ifs, "lo", 1);
 	snprintf(alias, sizeof(alias), TOPO_ALIAS_PREFIX "%s", b->topology);

@@ -198,7 +198,8 @@ rollback:;
 			rb.failed, rb.failed + rb.undone, rb.first_error);
 	else
 		fprintf(stderr, "%s: rolled back: %zu steps undone, the kernel is as it was\n", topo_prog, rb.undone);
-	if (state_save(s.state_dir, &before) < 0)
+	/* The record goes back to what it was, including not being there. */
+	if ((s.have_state ? state_save(s.state_dir, &before) : state_remove(s.state_dir, s.desired.name)) < 0)
 		fprintf(stderr, "%s: error: cannot restore the state file\n", topo_prog);
 	r = EXIT_ERROR;
 out:

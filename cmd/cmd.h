@@ -33,5 +33,6 @@ int cmd_validate(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_apply(int argc, char **argv);
 int cmd_destroy(int argc, char **argv);
+int cmd_check(int argc, char **argv);
 
 #endif

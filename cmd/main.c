@@ -18,6 +18,7 @@ static const struct cmd commands[] = {
 	{ "validate", cmd_validate, "FILE", "check a topology file; print FILE:LINE:COL for each error" },
 	{ "diff", cmd_diff, "[--json] FILE", "show what apply would change (exit 0 converged, 2 pending)" },
 	{ "apply", cmd_apply, "[--no-wait] FILE", "make the kernel match FILE; roll back on failure" },
+	{ "check", cmd_check, "[--json] FILE", "run the file's checks: ping and tcp from inside namespaces" },
 	{ "destroy", cmd_destroy, "FILE | --name T", "remove everything the topology created" },
 };
 

@@ -72,7 +72,7 @@ expect_no_ping() { n_checks=$((n_checks + 1)); ! ping_ok "$1" "$2" || fail "ping
 
 # A snapshot of everything a topology can touch, ifindexes and counters left out.
 snapshot() {
-	local out=$1 ns
+	local out=$1 ns k
 	{
 		echo "== netns"; ip netns list | awk '{print $1}' | sort
 		for ns in host $(ip netns list | awk '{print $1}' | sort); do
@@ -85,7 +85,10 @@ snapshot() {
 			echo "== $ns addr"
 			nsx "$ns" ip -j addr show | jq -S '[.[] | {ifname, addr: [.addr_info[] | select(.scope != "link") | {local, prefixlen}] | sort_by(.local)}] | sort_by(.ifname)'
 			echo "== $ns route"
-			nsx "$ns" ip -j route show table all | jq -S 'map(del(.flags)) | sort_by(.table // "", .dst, .metric // 0)'
+			# Link-local addresses and their local routes are the kernel's and come
+			# and go with DAD timing: left out.
+			nsx "$ns" ip -j route show table all | jq -S 'map(select(.dst | startswith("fe80") | not) | del(.flags))
+				| sort_by(.table // "", .dst, .metric // 0)'
 			echo "== $ns nft"
 			nsx "$ns" nft -j list ruleset | jq -S '[.nftables[] | select(has("metainfo") | not) | del(.[].handle)]'
 			echo "== $ns sysctl"

@@ -1,0 +1,38 @@
+# Every file in topologies/: apply, its own checks pass (topo check), the
+# diff converges, destroy leaves the kernel exactly as it was.
+. "$(dirname "$0")/lib.sh"
+
+# What a lab needs from outside topo: listeners behind its tcp checks,
+# namespaces it attaches to.
+prepare() {
+	case "$1" in
+	seed000) tcp_listen busybox1 80 "hello from busybox1" ;;
+	seed002)
+		mkdir -p /var/run/docker/netns
+		ip netns add docker-sandbox
+		touch /var/run/docker/netns/467c0ddd4651
+		mount --bind /run/netns/docker-sandbox /var/run/docker/netns/467c0ddd4651
+		ip netns del docker-sandbox
+		;;
+	esac
+}
+
+for f in "$TOPOLOGIES"/*.yaml; do
+	name=$(awk '/^topology:/{print $2}' "$f")
+	echo "--- $name ($f)"
+	prepare_before=$WORK/$name.before
+	snapshot "$prepare_before.0"
+	ok "$name: apply" "$TOPO" apply "$f"
+	prepare "$name"
+	snapshot "$prepare_before"
+	ok "$name: checks" "$TOPO" check "$f"
+	cat "$WORK/out"
+	rc 0 "$name: converged" "$TOPO" diff "$f"
+	ok "$name: destroy" "$TOPO" destroy "$f"
+	snapshot "$WORK/$name.after"
+	same_snapshot "$name: destroy leaves nothing" "$prepare_before.0" "$WORK/$name.after"
+	pkill -f "nc -l" || true
+	# Namespaces attached for the lab are the test's to remove.
+	[ -e /var/run/docker/netns/467c0ddd4651 ] && umount /var/run/docker/netns/467c0ddd4651 && rm /var/run/docker/netns/467c0ddd4651
+done
+done_ok
