@@ -16,7 +16,7 @@ FUZZ_SECONDS ?= 60
 N       ?= 1000
 VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1)
 
-PKGS    := libnl-3.0 libnl-route-3.0 libnftnl libmnl yaml-0.1
+PKGS    := libnl-3.0 libnl-route-3.0 libnftnl libmnl yaml-0.1 libgvc
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
@@ -56,7 +56,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
 DEB_PKGS := build-essential pkg-config libyaml-dev libnl-3-dev libnl-route-3-dev libnftnl-dev \
 	libmnl-dev libcmocka-dev iproute2 nftables iputils-ping valgrind clang libclang-rt-14-dev \
-	jq netcat-openbsd procps util-linux graphviz man-db groff-base
+	jq netcat-openbsd procps util-linux graphviz libgraphviz-dev man-db groff-base
 
 .PHONY: all build deps check unit unit-asan unit-valgrind integration integration-asan run fuzz \
 	bench install clean
@@ -74,7 +74,7 @@ $(BUILD)/%.o: %.c
 # Unit tests link the pure modules only: no kernel, no privileges.
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(PURE_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CMOCKA_LIBS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(filter %.c %.o,$^) $(PKG_LIBS) $(CMOCKA_LIBS)
 
 deps:
 	@missing=""; for p in $(DEB_PKGS); do \

@@ -61,6 +61,15 @@ int backend_ping(struct backend *b, const struct topo_ns *ns, const struct topo_
 int backend_tcp(struct backend *b, const struct topo_ns *ns, const struct topo_ip *dst, uint16_t port,
 		int timeout_ms, double *ret_ms);
 
+/*
+ * Moves the calling process into a namespace for good, as `ip netns exec`
+ * does: the network namespace by name (/run/netns/NAME), by path or by pid,
+ * plus a private mount namespace with /sys remounted so that /sys/class/net
+ * shows that namespace's links. For `topo exec`, just before execvp().
+ */
+int netns_switch_for_exec(const char *name, enum topo_ns_kind kind, const char *path, int pid, char *err,
+			  size_t errlen);
+
 /* ------------------------------------------------------------- state file -- */
 
 /* /run/topo/<topology>.json. -ENOENT when there is none. */

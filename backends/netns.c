@@ -452,3 +452,44 @@ int netns_list(struct backend *b, char ***ret, size_t *ret_n)
 	*ret_n = n;
 	return 0;
 }
+
+int netns_switch_for_exec(const char *name, enum topo_ns_kind kind, const char *path, int pid, char *err,
+			  size_t errlen)
+{
+	char buf[512];
+	int fd;
+
+	if (kind == TOPO_NS_IS_HOST)
+		return 0;
+	if (kind == TOPO_NS_PATH)
+		snprintf(buf, sizeof(buf), "%s", path);
+	else if (kind == TOPO_NS_PID)
+		snprintf(buf, sizeof(buf), "/proc/%d/ns/net", pid);
+	else
+		snprintf(buf, sizeof(buf), "/run/netns/%s", name);
+	fd = open(buf, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, errlen, "namespace %s: %s: %s", name, buf, strerror(errno));
+		return -errno;
+	}
+	if (!fd_is_netns(fd)) {
+		close(fd);
+		snprintf(err, errlen, "namespace %s: %s is not a network namespace", name, buf);
+		return -ENOTTY;
+	}
+	if (setns(fd, CLONE_NEWNET) < 0) {
+		int r = -errno;
+
+		snprintf(err, errlen, "setns into %s: %s", name, strerror(errno));
+		close(fd);
+		return r;
+	}
+	close(fd);
+	/* /sys shows the namespace of whoever mounted it: mount one of ours, in
+	 * a mount namespace of our own so nobody else sees it. Best effort. */
+	if (unshare(CLONE_NEWNS) == 0 && mount("", "/", "none", MS_SLAVE | MS_REC, NULL) == 0) {
+		umount2("/sys", MNT_DETACH);
+		mount(name, "/sys", "sysfs", 0, NULL);
+	}
+	return 0;
+}

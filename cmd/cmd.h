@@ -34,5 +34,9 @@ int cmd_diff(int argc, char **argv);
 int cmd_apply(int argc, char **argv);
 int cmd_destroy(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+int cmd_graph(int argc, char **argv);
+int cmd_exec(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 
 #endif

@@ -18,6 +18,10 @@ static const struct cmd commands[] = {
 	{ "validate", cmd_validate, "FILE", "check a topology file; print FILE:LINE:COL for each error" },
 	{ "diff", cmd_diff, "[--json] FILE", "show what apply would change (exit 0 converged, 2 pending)" },
 	{ "apply", cmd_apply, "[--no-wait] FILE", "make the kernel match FILE; roll back on failure" },
+	{ "show", cmd_show, "[--json] FILE|--name T", "the live state: interfaces, veth peers, routes, drift" },
+	{ "graph", cmd_graph, "[--format svg] FILE", "the file as a graph: DOT, or SVG through graphviz" },
+	{ "export", cmd_export, "FILE|--name T|--netns NS..", "write the live state as a topology file" },
+	{ "exec", cmd_exec, "NS -- CMD [ARGS]", "run a command inside a namespace" },
 	{ "check", cmd_check, "[--json] FILE", "run the file's checks: ping and tcp from inside namespaces" },
 	{ "destroy", cmd_destroy, "FILE | --name T", "remove everything the topology created" },
 };

@@ -7,6 +7,7 @@
 
 #include "cmd/cmd.h"
 #include "cmd/session.h"
+#include <sys/socket.h>
 
 int cmd_parse(int argc, char **argv, unsigned allowed, const char *usage_line, struct cmd_opts *ret)
 {
@@ -120,7 +121,7 @@ int session_lock(struct session *s)
 	return 0;
 }
 
-int session_diff(struct session *s, const struct topology *desired, bool scan_marks)
+int session_observe(struct session *s, const struct topology *desired, bool scan_marks)
 {
 	int r;
 
@@ -130,6 +131,15 @@ int session_diff(struct session *s, const struct topology *desired, bool scan_ma
 	if (r < 0)
 		return fail("reading the kernel: %s%s%s", strerror(-r), backend_error(s->b)[0] ? ": " : "",
 			    backend_error(s->b));
+	return 0;
+}
+
+int session_diff(struct session *s, const struct topology *desired, bool scan_marks)
+{
+	int r = session_observe(s, desired, scan_marks);
+
+	if (r)
+		return r;
 	r = topo_diff(desired, &s->observed, &s->state, &s->diff);
 	if (r < 0)
 		return fail("diff: %s", strerror(-r));
@@ -160,3 +170,43 @@ void print_counts(FILE *out, const struct plan *p)
 
 	fprintf(out, "%zu to add, %zu to change, %zu to remove\n", c.add, c.change, c.remove);
 }
+
+#define RTPROT_KERNEL_ 2
+
+static bool ns_all_ours(const struct topo_ns *o)
+{
+	return o->kind == TOPO_NS_CREATED;
+}
+
+bool session_iface_ours(const struct session *s, const struct topo_ns *o, const struct topo_iface *ifc)
+{
+	long d = topology_ns_find(&s->desired, o->name);
+
+	if (ifc->type == TOPO_IF_LOOPBACK) {
+		/* lo only when it carries something of ours. */
+		for (size_t i = 0; i < ifc->n_addrs; i++)
+			if (ifc->addrs[i].proto == TOPO_IFAPROT)
+				return true;
+		return false;
+	}
+	if (ns_all_ours(o))
+		return true;
+	if (ifc->owned && strcmp(ifc->owner, s->desired.name) == 0)
+		return true;
+	return d >= 0 && topo_ns_iface_find(&s->desired.ns[d], ifc->name) >= 0;
+}
+
+bool session_addr_shown(const struct topo_addr *a)
+{
+	if (a->proto && a->proto <= 3)
+		return false;
+	if (a->ip.family == AF_INET6 && a->ip.bytes[0] == 0xfe && (a->ip.bytes[1] & 0xc0) == 0x80)
+		return false;
+	return true;
+}
+
+bool session_route_ours(const struct topo_ns *o, const struct topo_route *rt)
+{
+	return ns_all_ours(o) ? rt->proto != RTPROT_KERNEL_ : rt->proto == TOPO_RTPROT;
+}
+

@@ -45,10 +45,19 @@ struct session {
 
 /* Loads the file (or takes --name), the state file, opens the backend. */
 int session_open(struct session *s, const struct cmd_opts *opts, bool need_file);
+/* Read the kernel only. 0 or EXIT_ERROR. */
+int session_observe(struct session *s, const struct topology *desired, bool scan_marks);
 /* Observe the kernel and diff; prints conflicts and warnings. 0, or EXIT_ERROR. */
 int session_diff(struct session *s, const struct topology *desired, bool scan_marks);
 int session_lock(struct session *s);
 void session_close(struct session *s);
+
+/* What of the observed state is the topology's, as show and export list it:
+ * links topo owns or the file declares (lo only with topo's addresses),
+ * addresses other than the kernel's, routes topo owns. */
+bool session_iface_ours(const struct session *s, const struct topo_ns *o, const struct topo_iface *ifc);
+bool session_addr_shown(const struct topo_addr *a);
+bool session_route_ours(const struct topo_ns *o, const struct topo_route *rt);
 
 /* "3 to add, 1 to change, 2 to remove" */
 void print_counts(FILE *out, const struct plan *p);

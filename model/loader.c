@@ -41,8 +41,16 @@ struct ynode {
 	size_t n;
 };
 
+/* Interface names of one namespace -> index; keys point into ns->ifaces,
+ * so the map is rebuilt whenever that array moves. */
+struct iface_index {
+	struct strmap map;
+	const struct topo_iface *base;
+};
+
 struct loader {
 	const char *file;
+	struct iface_index *ifidx;   /* per namespace, built when links are read */
 	struct topo_diags *diags;
 	struct topology *t;
 	size_t n_nodes;
@@ -633,6 +641,40 @@ static bool parse_iftype(const char *s, enum topo_iftype *ret)
 	return false;
 }
 
+static int addr_pos_cmp(const void *a, const void *b)
+{
+	const struct topo_addr *x = a, *y = b;
+	int c = topo_ip_cmp(&x->ip, &y->ip);
+
+	if (c)
+		return c;
+	if (x->pos.line != y->pos.line)
+		return x->pos.line < y->pos.line ? -1 : 1;
+	return (x->pos.col > y->pos.col) - (x->pos.col < y->pos.col);
+}
+
+/* Sorted, a duplicate sits next to its first occurrence: linear after the sort. */
+static void addrs_check_duplicates(struct loader *ld, struct topo_iface *ifc)
+{
+	struct topo_addr *sorted;
+	char buf[TOPO_IP_STRLEN];
+
+	if (ifc->n_addrs < 2)
+		return;
+	sorted = malloc(ifc->n_addrs * sizeof(*sorted));
+	if (!sorted) {
+		ld->oom = true;
+		return;
+	}
+	memcpy(sorted, ifc->addrs, ifc->n_addrs * sizeof(*sorted));
+	qsort(sorted, ifc->n_addrs, sizeof(*sorted), addr_pos_cmp);
+	for (size_t i = 1; i < ifc->n_addrs; i++)
+		if (topo_ip_equal(&sorted[i].ip, &sorted[i - 1].ip))
+			diag(ld, sorted[i].pos, "address '%s' is listed twice on %s",
+			     topo_ip_format(&sorted[i].ip, true, buf, sizeof(buf)), ifc->name);
+	free(sorted);
+}
+
 struct iface_seen {
 	const struct ynode *type, *stp, *vxlan_key;
 };
@@ -685,13 +727,6 @@ static void load_iface(struct loader *ld, struct topo_ns *ns, const struct ynode
 					continue;
 				if (!check_limit(ld, &ld->n_addrs, TOPO_MAX_ADDRESSES, v->kids[j], "addresses"))
 					break;
-				for (size_t o = 0; o < ifc->n_addrs; o++) {
-					if (topo_ip_equal(&ifc->addrs[o].ip, &ip)) {
-						diag(ld, v->kids[j]->pos, "address '%s' is listed twice on %s",
-						     v->kids[j]->str, ifc->name);
-						goto next_addr;
-					}
-				}
 				a = topo_iface_addr_add(ifc);
 				if (!a) {
 					ld->oom = true;
@@ -699,8 +734,8 @@ static void load_iface(struct loader *ld, struct topo_ns *ns, const struct ynode
 				}
 				a->ip = ip;
 				a->pos = v->kids[j]->pos;
-next_addr:;
 			}
+			addrs_check_duplicates(ld, ifc);
 		} else if (strcmp(kn, "mtu") == 0) {
 			if (want_uint(ld, v, "mtu", 68, 65535, &u))
 				ifc->mtu = (uint32_t)u;
@@ -893,15 +928,6 @@ static void load_route(struct loader *ld, struct topo_ns *ns, const struct ynode
 	(void)metric;
 	if (!ok)
 		return;
-	for (size_t i = 0; i < ns->n_routes; i++) {
-		const struct topo_route *o = &ns->routes[i];
-
-		if (o->table == rt.table && o->metric == rt.metric && topo_ip_equal(&o->dst, &rt.dst)) {
-			diag(ld, n->pos, "a route to the same destination, table and metric is already declared at line %u "
-			     "(the kernel keeps one; use another metric)", o->pos.line);
-			return;
-		}
-	}
 	if (!check_limit(ld, &ld->n_routes, TOPO_MAX_ROUTES, n, "routes"))
 		return;
 	struct topo_route *slot = topo_ns_route_add(ns);
@@ -1394,15 +1420,32 @@ static bool parse_endpoint(struct loader *ld, const struct ynode *n, struct strm
 	return true;
 }
 
+static long iface_lookup(struct loader *ld, size_t nsi, const char *name)
+{
+	struct topo_ns *ns = &ld->t->ns[nsi];
+	struct iface_index *ix = &ld->ifidx[nsi];
+	size_t i;
+
+	if (ix->base != ns->ifaces) {
+		strmap_free(&ix->map);
+		for (i = 0; i < ns->n_ifaces; i++)
+			if (strmap_put(&ix->map, ns->ifaces[i].name, i) == -ENOMEM)
+				ld->oom = true;
+		ix->base = ns->ifaces;
+	}
+	return strmap_get(&ix->map, name, &i) == 0 ? (long)i : -1;
+}
+
 /* The endpoint's interface, added as a veth when the file did not list it. */
 static bool resolve_endpoint(struct loader *ld, const struct ynode *n, size_t nsi, const char *ifname,
 			     struct topo_endpoint *ret)
 {
 	struct topo_ns *ns = &ld->t->ns[nsi];
-	long ifi = topo_ns_iface_find(ns, ifname);
+	long ifi = iface_lookup(ld, nsi, ifname);
 
 	if (ifi < 0) {
 		struct topo_iface *ifc;
+		const struct topo_iface *before = ns->ifaces;
 
 		if (!check_limit(ld, &ld->n_ifaces, TOPO_MAX_INTERFACES, n, "interfaces"))
 			return false;
@@ -1415,6 +1458,11 @@ static bool resolve_endpoint(struct loader *ld, const struct ynode *n, size_t ns
 		ifc->type = TOPO_IF_VETH;
 		ifc->pos = n->pos;
 		ifi = (long)(ns->n_ifaces - 1);
+		/* Same array: add the name; moved: the next lookup rebuilds. */
+		if (ns->ifaces == before && strmap_put(&ld->ifidx[nsi].map, ifc->name, (size_t)ifi) == -ENOMEM)
+			ld->oom = true;
+		else if (ns->ifaces != before)
+			ld->ifidx[nsi].base = NULL;
 	}
 	ret->ns = nsi;
 	ret->iface = (size_t)ifi;
@@ -1468,7 +1516,7 @@ static void load_link(struct loader *ld, const struct ynode *n, struct strmap *n
 	 * link must leave no stray veth behind, which would draw a second,
 	 * wrong "not a link end" error. */
 	for (int e = 0; e < 2; e++) {
-		long ifi = topo_ns_iface_find(&t->ns[nsi[e]], ifname[e]);
+		long ifi = iface_lookup(ld, nsi[e], ifname[e]);
 		const struct topo_iface *ifc;
 
 		if (ifi < 0)
@@ -1590,8 +1638,50 @@ static void load_check(struct loader *ld, const struct ynode *n, struct strmap *
 
 /* ------------------------------------------------------ cross references -- */
 
+static int route_key_pos_cmp(const void *a, const void *b)
+{
+	const struct topo_route *x = *(const struct topo_route *const *)a, *y = *(const struct topo_route *const *)b;
+	int c;
+
+	if (x->table != y->table)
+		return x->table < y->table ? -1 : 1;
+	if (x->metric != y->metric)
+		return x->metric < y->metric ? -1 : 1;
+	c = topo_ip_cmp(&x->dst, &y->dst);
+	if (c)
+		return c;
+	if (x->pos.line != y->pos.line)
+		return x->pos.line < y->pos.line ? -1 : 1;
+	return (x->pos.col > y->pos.col) - (x->pos.col < y->pos.col);
+}
+
+/* The kernel's key for a route is (table, destination, metric): two
+ * declarations with one key would fight. Sorted, duplicates are neighbours. */
+static void routes_check_duplicates(struct loader *ld, const struct topo_ns *ns)
+{
+	const struct topo_route **v;
+
+	if (ns->n_routes < 2)
+		return;
+	v = malloc(ns->n_routes * sizeof(*v));
+	if (!v) {
+		ld->oom = true;
+		return;
+	}
+	for (size_t i = 0; i < ns->n_routes; i++)
+		v[i] = &ns->routes[i];
+	qsort(v, ns->n_routes, sizeof(*v), route_key_pos_cmp);
+	for (size_t i = 1; i < ns->n_routes; i++)
+		if (v[i]->table == v[i - 1]->table && v[i]->metric == v[i - 1]->metric &&
+		    topo_ip_equal(&v[i]->dst, &v[i - 1]->dst))
+			diag(ld, v[i]->pos, "a route to the same destination, table and metric is already declared at line %u "
+			     "(the kernel keeps one; use another metric)", v[i - 1]->pos.line);
+	free(v);
+}
+
 static void validate_ns(struct loader *ld, struct topo_ns *ns)
 {
+	routes_check_duplicates(ld, ns);
 	struct strmap ifs = { 0 };
 
 	for (size_t i = 0; i < ns->n_ifaces; i++)
@@ -1679,9 +1769,16 @@ static void load_root(struct loader *ld, const struct ynode *root)
 		if (strmap_put(&ns_index, t->ns[i].name, i) == -ENOMEM)
 			ld->oom = true;
 
-	if (links && !is_null(links) && want_seq(ld, links, "links"))
+	ld->ifidx = calloc(t->n_ns + 1, sizeof(*ld->ifidx));
+	if (!ld->ifidx)
+		ld->oom = true;
+	else if (links && !is_null(links) && want_seq(ld, links, "links"))
 		for (size_t i = 0; i < links->n; i++)
 			load_link(ld, links->kids[i], &ns_index);
+	for (size_t i = 0; ld->ifidx && i < t->n_ns; i++)
+		strmap_free(&ld->ifidx[i].map);
+	free(ld->ifidx);
+	ld->ifidx = NULL;
 	if (checks && !is_null(checks) && want_seq(ld, checks, "checks"))
 		for (size_t i = 0; i < checks->n; i++)
 			load_check(ld, checks->kids[i], &ns_index);

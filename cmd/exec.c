@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: MIT
+/*
+ * exec: run a command inside a namespace. The one place topo executes a
+ * program, because the user asked it to.
+ *   topo exec NS -- CMD [ARGS...]
+ *   topo exec -f FILE NS -- CMD [ARGS...]   (NS as FILE declares it: path or pid)
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "backends/backend.h"
+#include "cmd/cmd.h"
+
+int cmd_exec(int argc, char **argv)
+{
+	const char *file = NULL, *ns = NULL;
+	struct topology t = { 0 };
+	enum topo_ns_kind kind = TOPO_NS_CREATED;
+	const char *path = NULL;
+	int pid = 0, i;
+	char err[512];
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			i++;
+			break;
+		}
+		if ((strcmp(argv[i], "-f") == 0 || strcmp(argv[i], "--file") == 0) && i + 1 < argc) {
+			file = argv[++i];
+		} else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+			printf("usage: %s exec [-f FILE] NAMESPACE -- COMMAND [ARGS...]\n", topo_prog);
+			return EXIT_OK;
+		} else if (argv[i][0] == '-') {
+			fprintf(stderr, "%s: exec: unknown option '%s'\n", topo_prog, argv[i]);
+			return EXIT_ERROR;
+		} else if (!ns) {
+			ns = argv[i];
+		} else {
+			break;   /* `topo exec NS cmd` without -- works too */
+		}
+	}
+	if (!ns || i >= argc) {
+		fprintf(stderr, "usage: %s exec [-f FILE] NAMESPACE -- COMMAND [ARGS...]\n", topo_prog);
+		return EXIT_ERROR;
+	}
+	if (strcmp(ns, TOPO_NS_HOST) == 0)
+		kind = TOPO_NS_IS_HOST;
+	if (file) {
+		long n;
+
+		if (cmd_load(file, &t))
+			return EXIT_ERROR;
+		n = topology_ns_find(&t, ns);
+		if (n < 0) {
+			topology_free(&t);
+			return fail("%s declares no namespace '%s'", file, ns);
+		}
+		kind = t.ns[n].kind;
+		path = t.ns[n].path;
+		pid = t.ns[n].pid;
+	}
+	if (netns_switch_for_exec(ns, kind, path, pid, err, sizeof(err)) < 0) {
+		topology_free(&t);
+		return fail("%s", err);
+	}
+	topology_free(&t);
+	execvp(argv[i], argv + i);
+	return fail("%s: %s", argv[i], strerror(errno));
+}

@@ -1,0 +1,592 @@
+// SPDX-License-Identifier: MIT
+/*
+ * export: the kernel's state of a topology, written as a topology file that
+ * `topo diff` against the same state finds converged.
+ *   topo export FILE | --name TOPOLOGY     what the topology owns now
+ *   topo export --netns NS [NS...] [--name T]  namespaces built by hand
+ * nft rules come back from the text the nft backend renders them to (the
+ * same words reconcile/nft_render.c writes), parsed here.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "cmd/cmd.h"
+#include "cmd/session.h"
+#include "model/ip.h"
+
+#ifndef TOPO_VERSION
+#define TOPO_VERSION "0.1"
+#endif
+
+/* A YAML scalar, quoted whenever a plain one could read as something else. */
+static void yaml_str(FILE *f, const char *s)
+{
+	bool plain = s[0] != '\0';
+
+	for (const char *p = s; *p && plain; p++)
+		plain = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+			*p == '_' || *p == '-' || *p == '.' || *p == '/';
+	/* Things YAML 1.1 reads as numbers or booleans stay strings. */
+	if (plain && (strspn(s, "0123456789.") == strlen(s) || strcmp(s, "yes") == 0 || strcmp(s, "no") == 0 ||
+		      strcmp(s, "on") == 0 || strcmp(s, "off") == 0 || strcmp(s, "true") == 0 ||
+		      strcmp(s, "false") == 0 || strcmp(s, "null") == 0 || strcmp(s, "y") == 0 || strcmp(s, "n") == 0))
+		plain = false;
+	if (plain) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fputc('\\', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+static void yaml_ip(FILE *f, const struct topo_ip *ip, bool with_plen)
+{
+	char a[TOPO_IP_STRLEN];
+
+	fprintf(f, "\"%s\"", topo_ip_format(ip, with_plen, a, sizeof(a)));
+}
+
+/* ---------------------------------------------------- nft text -> model -- */
+
+struct tokens {
+	char *v[64];
+	int n;
+	char buf[512];
+};
+
+static void tokenize(const char *text, struct tokens *t)
+{
+	char *p;
+
+	snprintf(t->buf, sizeof(t->buf), "%s", text);
+	t->n = 0;
+	p = t->buf;
+	while (*p && t->n < 64) {
+		while (*p == ' ')
+			p++;
+		if (!*p)
+			break;
+		if (*p == '"') {
+			t->v[t->n++] = ++p;
+			while (*p && *p != '"')
+				p++;
+		} else {
+			t->v[t->n++] = p;
+			while (*p && *p != ' ')
+				p++;
+		}
+		if (*p)
+			*p++ = '\0';
+	}
+}
+
+struct parsed_rule {
+	bool is_nat, is_fwd;
+	struct topo_nat nat;
+	struct topo_forward fwd;
+};
+
+static bool parse_addr_port(const char *s, struct topo_ip *ip, uint16_t *port)
+{
+	char a[64];
+	const char *colon;
+
+	*port = 0;
+	if (s[0] == '[') {
+		const char *close = strchr(s, ']');
+
+		if (!close || (size_t)(close - s - 1) >= sizeof(a))
+			return false;
+		memcpy(a, s + 1, (size_t)(close - s - 1));
+		a[close - s - 1] = '\0';
+		if (close[1] == ':')
+			*port = (uint16_t)atoi(close + 2);
+		return topo_ip_parse_addr(a, ip) == 0;
+	}
+	colon = strchr(s, ':');
+	if (colon && strchr(s, '.')) {
+		snprintf(a, sizeof(a), "%.*s", (int)(colon - s), s);
+		*port = (uint16_t)atoi(colon + 1);
+		return topo_ip_parse_addr(a, ip) == 0;
+	}
+	return topo_ip_parse_addr(s, ip) == 0;
+}
+
+/* Our own rendering, read back; anything else is not ours to export. */
+static bool parse_rule(const char *chain, const char *text, struct parsed_rule *ret)
+{
+	struct tokens t;
+	struct topo_ifmatch in = { "", false }, out = { "", false };
+	struct topo_ip src = { 0 }, dst = { 0 };
+	uint8_t proto = 0;
+	uint16_t lo = 0, hi = 0;
+
+	memset(ret, 0, sizeof(*ret));
+	tokenize(text, &t);
+	for (int i = 0; i < t.n; i++) {
+		const char *w = t.v[i];
+
+		if (strcmp(w, "meta") == 0 && i + 2 < t.n && strcmp(t.v[i + 1], "nfproto") == 0) {
+			i += 2;
+		} else if ((strcmp(w, "iifname") == 0 || strcmp(w, "oifname") == 0) && i + 1 < t.n) {
+			struct topo_ifmatch *m = w[0] == 'i' ? &in : &out;
+
+			if (strcmp(t.v[i + 1], "!=") == 0) {
+				m->negate = true;
+				i++;
+			}
+			if (i + 1 >= t.n)
+				return false;
+			snprintf(m->name, sizeof(m->name), "%s", t.v[++i]);
+		} else if ((strcmp(w, "ip") == 0 || strcmp(w, "ip6") == 0) && i + 2 < t.n &&
+			   (strcmp(t.v[i + 1], "saddr") == 0 || strcmp(t.v[i + 1], "daddr") == 0)) {
+			if (topo_ip_parse(t.v[i + 2], t.v[i + 1][0] == 's' ? &src : &dst) < 0)
+				return false;
+			i += 2;
+		} else if (strcmp(w, "fib") == 0 && i + 3 < t.n) {
+			i += 3;
+		} else if (strcmp(w, "meta") == 0 && i + 2 < t.n && strcmp(t.v[i + 1], "l4proto") == 0) {
+			const char *p = t.v[i + 2];
+
+			proto = strcmp(p, "tcp") == 0 ? IPPROTO_TCP : strcmp(p, "udp") == 0 ? IPPROTO_UDP :
+				strcmp(p, "sctp") == 0 ? IPPROTO_SCTP : 0;
+			i += 2;
+		} else if (strcmp(w, "th") == 0 && i + 2 < t.n && strcmp(t.v[i + 1], "dport") == 0) {
+			const char *p = t.v[i + 2], *dash = strchr(p, '-');
+
+			lo = (uint16_t)atoi(p);
+			hi = dash ? (uint16_t)atoi(dash + 1) : lo;
+			i += 2;
+		} else if (strcmp(w, "counter") == 0) {
+			continue;
+		} else if (strcmp(w, "masquerade") == 0 || strcmp(w, "snat") == 0 || strcmp(w, "dnat") == 0) {
+			struct topo_nat *n = &ret->nat;
+
+			n->kind = w[0] == 'm' ? TOPO_NAT_MASQUERADE : w[0] == 's' ? TOPO_NAT_SNAT : TOPO_NAT_DNAT;
+			n->in = in;
+			n->out = out;
+			n->source = src;
+			n->destination = dst;
+			n->protocol = proto;
+			n->port_lo = lo;
+			n->port_hi = hi;
+			if (n->kind != TOPO_NAT_MASQUERADE) {
+				/* "snat ip to A" / "dnat ip to A:P" */
+				if (i + 3 >= t.n || !parse_addr_port(t.v[i + 3], &n->to, &n->to_port))
+					return false;
+			}
+			ret->is_nat = true;
+			return strcmp(chain, "output") != 0;   /* output repeats prerouting */
+		} else if (strcmp(w, "accept") == 0 || strcmp(w, "drop") == 0) {
+			ret->fwd = (struct topo_forward){ .action = w[0] == 'd' ? TOPO_FWD_DROP : TOPO_FWD_ACCEPT,
+							  .in = in, .out = out, .source = src, .destination = dst };
+			ret->is_fwd = true;
+			return true;
+		} else {
+			return false;
+		}
+	}
+	return false;
+}
+
+static void emit_ifmatch(FILE *f, const char *key, const struct topo_ifmatch *m, bool *first)
+{
+	char buf[TOPO_IFNAME_MAX + 2];
+
+	if (!m->name[0])
+		return;
+	snprintf(buf, sizeof(buf), "%s%s", m->negate ? "!" : "", m->name);
+	fprintf(f, "%s%s: ", *first ? "" : ", ", key);
+	yaml_str(f, buf);
+	*first = false;
+}
+
+static void emit_rules(FILE *f, const struct topo_ns *o)
+{
+	bool nat_head = false, fwd_head = false;
+	static const char *const protos[] = { [IPPROTO_TCP] = "tcp", [IPPROTO_UDP] = "udp", [IPPROTO_SCTP] = "sctp" };
+
+	/* Two passes keep the file's shape: nat first, then forward. */
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < o->n_nft_rules; i++) {
+			struct parsed_rule pr;
+			bool first = true;
+
+			if (strncmp(o->nft_rules[i].text, "type ", 5) == 0)
+				continue;
+			if (!parse_rule(o->nft_rules[i].chain, o->nft_rules[i].text, &pr)) {
+				if (pass == 0 && strcmp(o->nft_rules[i].chain, "output") != 0)
+					fprintf(f, "    # not exported (not a rule topo writes): %s\n", o->nft_rules[i].text);
+				continue;
+			}
+			if (pass == 0 && pr.is_nat) {
+				const struct topo_nat *n = &pr.nat;
+
+				if (!nat_head)
+					fprintf(f, "    nat:\n");
+				nat_head = true;
+				fprintf(f, "      - %s: {", n->kind == TOPO_NAT_MASQUERADE ? "masquerade" :
+					n->kind == TOPO_NAT_SNAT ? "snat" : "dnat");
+				if (n->kind == TOPO_NAT_DNAT) {
+					fprintf(f, "protocol: %s", n->protocol < sizeof(protos) / sizeof(protos[0]) &&
+						protos[n->protocol] ? protos[n->protocol] : "tcp");
+					if (n->port_lo == n->port_hi)
+						fprintf(f, ", port: %u", n->port_lo);
+					else
+						fprintf(f, ", port: \"%u-%u\"", n->port_lo, n->port_hi);
+					first = false;
+					emit_ifmatch(f, "in", &n->in, &first);
+					if (n->destination.family) {
+						fprintf(f, ", destination: ");
+						yaml_ip(f, &n->destination, true);
+					}
+				} else {
+					if (n->source.family) {
+						fprintf(f, "source: ");
+						yaml_ip(f, &n->source, true);
+						first = false;
+					}
+					emit_ifmatch(f, "out", &n->out, &first);
+				}
+				if (n->kind != TOPO_NAT_MASQUERADE) {
+					char a[TOPO_IP_STRLEN];
+
+					topo_ip_format(&n->to, false, a, sizeof(a));
+					fprintf(f, "%sto: ", first ? "" : ", ");
+					if (n->to_port && n->to.family == AF_INET6)
+						fprintf(f, "\"[%s]:%u\"", a, n->to_port);
+					else if (n->to_port)
+						fprintf(f, "\"%s:%u\"", a, n->to_port);
+					else
+						fprintf(f, "\"%s\"", a);
+				}
+				fprintf(f, "}\n");
+			} else if (pass == 1 && pr.is_fwd) {
+				const struct topo_forward *w = &pr.fwd;
+
+				if (!fwd_head)
+					fprintf(f, "    forward:\n");
+				fwd_head = true;
+				fprintf(f, "      - {action: %s", w->action == TOPO_FWD_DROP ? "drop" : "accept");
+				first = false;
+				emit_ifmatch(f, "in", &w->in, &first);
+				emit_ifmatch(f, "out", &w->out, &first);
+				if (w->source.family) {
+					fprintf(f, ", source: ");
+					yaml_ip(f, &w->source, true);
+				}
+				if (w->destination.family) {
+					fprintf(f, ", destination: ");
+					yaml_ip(f, &w->destination, true);
+				}
+				fprintf(f, "}\n");
+			}
+		}
+	}
+}
+
+/* ------------------------------------------------------------ the file -- */
+
+static bool ns_exported(const struct session *s, const struct topo_ns *o)
+{
+	if (!o->exists)
+		return false;
+	if (o->kind != TOPO_NS_IS_HOST)
+		return true;
+	for (size_t i = 0; i < o->n_ifaces; i++)
+		if (session_iface_ours(s, o, &o->ifaces[i]))
+			return true;
+	for (size_t i = 0; i < o->n_routes; i++)
+		if (session_route_ours(o, &o->routes[i]))
+			return true;
+	return o->n_sysctls || o->n_nft_rules;
+}
+
+static void emit_iface(FILE *f, const struct topo_iface *ifc)
+{
+	char mac[18];
+	bool first = true;
+
+	fprintf(f, "      ");
+	yaml_str(f, ifc->name);
+	fprintf(f, ": {");
+	if (ifc->type == TOPO_IF_BRIDGE || ifc->type == TOPO_IF_VXLAN) {
+		fprintf(f, "type: %s", topo_iftype_name(ifc->type));
+		first = false;
+	}
+	if (ifc->n_addrs) {
+		bool fa = true;
+
+		for (size_t k = 0; k < ifc->n_addrs; k++) {
+			if (!session_addr_shown(&ifc->addrs[k]) ||
+			    (ifc->type == TOPO_IF_LOOPBACK && ifc->addrs[k].proto != TOPO_IFAPROT))
+				continue;
+			fprintf(f, "%s", fa ? (first ? "addresses: [" : ", addresses: [") : ", ");
+			yaml_ip(f, &ifc->addrs[k].ip, true);
+			fa = false;
+			first = false;
+		}
+		if (!fa)
+			fprintf(f, "]");
+	}
+	if (ifc->type != TOPO_IF_LOOPBACK) {
+		fprintf(f, "%smtu: %u", first ? "" : ", ", ifc->mtu);
+		first = false;
+		if (ifc->has_mac)
+			fprintf(f, ", mac: \"%s\"", topo_mac_format(ifc->mac, mac));
+		if (ifc->master[0]) {
+			fprintf(f, ", master: ");
+			yaml_str(f, ifc->master);
+		}
+	}
+	if (ifc->type == TOPO_IF_BRIDGE)
+		fprintf(f, ", stp: %s", ifc->stp > 0 ? "true" : "false");
+	if (ifc->type == TOPO_IF_VXLAN) {
+		const struct topo_vxlan *vx = &ifc->vxlan;
+
+		fprintf(f, ", vni: %u, dstport: %u", vx->vni, vx->port);
+		if (vx->remote.family) {
+			fprintf(f, ", remote: ");
+			yaml_ip(f, &vx->remote, false);
+		}
+		if (vx->group.family) {
+			fprintf(f, ", group: ");
+			yaml_ip(f, &vx->group, false);
+		}
+		if (vx->local.family) {
+			fprintf(f, ", local: ");
+			yaml_ip(f, &vx->local, false);
+		}
+		if (vx->dev[0]) {
+			fprintf(f, ", dev: ");
+			yaml_str(f, vx->dev);
+		}
+	}
+	fprintf(f, "}\n");
+}
+
+static void emit_route(FILE *f, const struct topo_route *rt)
+{
+	char a[TOPO_IP_STRLEN];
+
+	fprintf(f, "      - {to: ");
+	if (rt->dst.plen == 0 && rt->dst.family == AF_INET)
+		fprintf(f, "default");
+	else
+		fprintf(f, "\"%s\"", topo_ip_format(&rt->dst, true, a, sizeof(a)));
+	if (rt->type != TOPO_RT_UNICAST)
+		fprintf(f, ", type: %s", topo_rtype_name(rt->type));
+	if (rt->via.family) {
+		fprintf(f, ", via: ");
+		yaml_ip(f, &rt->via, false);
+	}
+	if (rt->dev[0] && !rt->via.family) {
+		fprintf(f, ", dev: ");
+		yaml_str(f, rt->dev);
+	}
+	if (rt->src.family) {
+		fprintf(f, ", src: ");
+		yaml_ip(f, &rt->src, false);
+	}
+	if (rt->metric && !(rt->dst.family == AF_INET6 && rt->metric == 1024))
+		fprintf(f, ", metric: %u", rt->metric);
+	if (rt->table != TOPO_TABLE_MAIN)
+		fprintf(f, ", table: %u", rt->table);
+	fprintf(f, "}\n");
+}
+
+static void export_yaml(const struct session *s, FILE *f)
+{
+	bool any_link = false;
+
+	fprintf(f, "# Exported by topo %s from the kernel: topology %s.\n", TOPO_VERSION, s->desired.name);
+	fprintf(f, "topology: %s\nnamespaces:\n", s->desired.name);
+	for (size_t n = 0; n < s->observed.n_ns; n++) {
+		const struct topo_ns *o = &s->observed.ns[n];
+		bool any;
+
+		if (!ns_exported(s, o))
+			continue;
+		fprintf(f, "  ");
+		yaml_str(f, o->name);
+		fprintf(f, ":\n");
+		if (o->kind == TOPO_NS_PATH) {
+			fprintf(f, "    path: ");
+			yaml_str(f, o->path);
+			fprintf(f, "\n");
+		} else if (o->kind == TOPO_NS_PID) {
+			fprintf(f, "    pid: %d\n", o->pid);
+		}
+		if (o->n_sysctls) {
+			fprintf(f, "    sysctls:\n");
+			for (size_t i = 0; i < o->n_sysctls; i++) {
+				if (!o->sysctls[i].value)
+					continue;
+				fprintf(f, "      %s: ", o->sysctls[i].key);
+				yaml_str(f, o->sysctls[i].value);
+				fprintf(f, "\n");
+			}
+		}
+		any = false;
+		for (size_t i = 0; i < o->n_ifaces; i++) {
+			const struct topo_iface *ifc = &o->ifaces[i];
+
+			if (!session_iface_ours(s, o, ifc) && !(ifc->type == TOPO_IF_LOOPBACK && ifc->n_addrs &&
+								  o->kind == TOPO_NS_CREATED && false))
+				continue;
+			if (ifc->type == TOPO_IF_OTHER) {
+				fprintf(f, "    # not exported: %s (a kind topo does not manage)\n", ifc->name);
+				continue;
+			}
+			if (!any)
+				fprintf(f, "    interfaces:\n");
+			any = true;
+			emit_iface(f, ifc);
+		}
+		any = false;
+		for (size_t i = 0; i < o->n_routes; i++) {
+			if (!session_route_ours(o, &o->routes[i]))
+				continue;
+			if (!any)
+				fprintf(f, "    routes:\n");
+			any = true;
+			emit_route(f, &o->routes[i]);
+		}
+		emit_rules(f, o);
+		if (!o->n_ifaces && !o->n_routes)
+			fprintf(f, "    {}\n");
+	}
+	/* Each veth pair once: from the end that comes first. */
+	for (size_t n = 0; n < s->observed.n_ns; n++) {
+		const struct topo_ns *o = &s->observed.ns[n];
+
+		if (!ns_exported(s, o))
+			continue;
+		for (size_t i = 0; i < o->n_ifaces; i++) {
+			const struct topo_iface *ifc = &o->ifaces[i];
+			long pn;
+
+			if (ifc->type != TOPO_IF_VETH || !session_iface_ours(s, o, ifc))
+				continue;
+			if (!ifc->peer_ns[0]) {
+				fprintf(f, "# not exported: veth %s:%s, its peer is outside the namespaces read\n",
+					o->name, ifc->name);
+				continue;
+			}
+			pn = topology_ns_find(&s->observed, ifc->peer_ns);
+			if (pn < 0 || (size_t)pn < n || ((size_t)pn == n && strcmp(ifc->peer_name, ifc->name) < 0))
+				continue;
+			if (!any_link)
+				fprintf(f, "links:\n");
+			any_link = true;
+			fprintf(f, "  - [\"%s:%s\", \"%s:%s\"]\n", o->name, ifc->name, ifc->peer_ns, ifc->peer_name);
+		}
+	}
+}
+
+/* Marks a host link (and its master) as part of the export. */
+static void export_claim(struct session *s, const char *name)
+{
+	long h = topology_ns_find(&s->observed, TOPO_NS_HOST);
+	struct topo_ns *host;
+	long i;
+
+	if (h < 0)
+		return;
+	host = &s->observed.ns[h];
+	i = topo_ns_iface_find(host, name);
+	if (i < 0)
+		return;
+	host->ifaces[i].owned = true;
+	snprintf(host->ifaces[i].owner, sizeof(host->ifaces[i].owner), "%s", s->desired.name);
+	if (host->ifaces[i].master[0])
+		export_claim(s, host->ifaces[i].master);
+}
+
+int cmd_export(int argc, char **argv)
+{
+	struct cmd_opts opts;
+	struct session s;
+	struct topology want = { 0 };
+	int netns_n = 0, r;
+
+	/* --netns NS... takes every following word that is not an option; the
+	 * rest goes to the common parser. */
+	char **rest = calloc((size_t)argc + 1, sizeof(*rest)), **names = calloc((size_t)argc + 1, sizeof(*names));
+	int n_rest = 0, n_names = 0;
+
+	if (!rest || !names) {
+		free(rest);
+		free(names);
+		return fail("out of memory");
+	}
+
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--netns") == 0) {
+			while (i + 1 < argc && argv[i + 1][0] != '-')
+				names[n_names++] = argv[++i];
+			netns_n = n_names ? n_names : -1;
+			continue;
+		}
+		rest[n_rest++] = argv[i];
+	}
+	rest[n_rest] = NULL;
+	if (netns_n < 0) {
+		free(rest);
+		free(names);
+		return fail("--netns needs at least one namespace name");
+	}
+	r = cmd_parse(n_rest, rest, OPT_NAME, "export FILE | --name TOPOLOGY | --netns NS [NS...] [--name T]", &opts);
+	if (r)
+		goto out_args;
+	if (netns_n && !opts.name && !opts.file)
+		opts.name = "exported";
+	r = session_open(&s, &opts, false);
+	if (r)
+		goto out;
+	snprintf(want.name, sizeof(want.name), "%s", s.desired.name);
+	if (netns_n) {
+		for (int k = 0; k < n_names && r == 0; k++) {
+			struct topo_ns *ns = topology_ns_add(&want);
+
+			if (!ns) {
+				r = fail("out of memory");
+				break;
+			}
+			snprintf(ns->name, sizeof(ns->name), "%s", names[k]);
+			ns->kind = TOPO_NS_CREATED;
+		}
+		if (r == 0)
+			r = session_observe(&s, &want, false);
+		/* Built by hand: everything in them counts, and in host the other
+		 * ends of their veths and the bridges those hang on. */
+		for (size_t i = 0; r == 0 && i < s.observed.n_ns; i++) {
+			struct topo_ns *o = &s.observed.ns[i];
+
+			o->owned = true;
+			for (size_t k = 0; o->kind != TOPO_NS_IS_HOST && k < o->n_ifaces; k++)
+				if (o->ifaces[k].type == TOPO_IF_VETH && strcmp(o->ifaces[k].peer_ns, TOPO_NS_HOST) == 0)
+					export_claim(&s, o->ifaces[k].peer_name);
+		}
+	} else {
+		r = session_diff(&s, s.have_desired ? &s.desired : &want, !s.have_desired);
+	}
+	if (r == 0)
+		export_yaml(&s, stdout);
+out:
+	topology_free(&want);
+	session_close(&s);
+out_args:
+	free(rest);
+	free(names);
+	return r;
+}

@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: MIT
+/*
+ * graph: the topology file as a picture. Namespaces are boxes (clusters),
+ * interfaces nodes inside them with their addresses, ports hang off their
+ * bridge, veth pairs are edges between namespaces. DOT by default; SVG is
+ * laid out by graphviz's library (libgvc), not by running `dot`.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <graphviz/cgraph.h>
+#include <graphviz/gvc.h>
+
+#include "cmd/cmd.h"
+#include "cmd/session.h"
+#include "model/ip.h"
+
+/* DOT strings: quotes and backslashes escaped; "\n" kept as DOT's line break. */
+static void dot_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"' || (*s == '\\' && s[1] != 'n'))
+			fputc('\\', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+static void node_id(char *buf, size_t len, const char *ns, const char *ifname)
+{
+	snprintf(buf, len, "%s/%s", ns, ifname);
+}
+
+static void iface_label(const struct topo_iface *ifc, char *buf, size_t len)
+{
+	char a[TOPO_IP_STRLEN];
+	size_t n = (size_t)snprintf(buf, len, "%s", ifc->name);
+
+	if (ifc->type == TOPO_IF_BRIDGE || ifc->type == TOPO_IF_VXLAN)
+		n += (size_t)snprintf(buf + n, n < len ? len - n : 0, " (%s)", topo_iftype_name(ifc->type));
+	for (size_t i = 0; i < ifc->n_addrs && n < len; i++)
+		n += (size_t)snprintf(buf + n, len - n, "\\n%s", topo_ip_format(&ifc->addrs[i].ip, true, a, sizeof(a)));
+}
+
+static void graph_dot(const struct topology *t, FILE *f)
+{
+	char id[128], id2[128], label[1024];
+
+	fprintf(f, "graph ");
+	dot_str(f, t->name);
+	fprintf(f, " {\n\tgraph [rankdir=LR, fontname=\"Helvetica\", label=");
+	dot_str(f, t->name);
+	fprintf(f, ", labelloc=t];\n\tnode [fontname=\"Helvetica\", fontsize=10, shape=box, style=\"rounded,filled\", fillcolor=white];\n"
+		   "\tedge [fontname=\"Helvetica\", fontsize=9];\n");
+	for (size_t n = 0; n < t->n_ns; n++) {
+		const struct topo_ns *ns = &t->ns[n];
+
+		fprintf(f, "\tsubgraph ");
+		snprintf(id, sizeof(id), "cluster_%zu", n);
+		dot_str(f, id);
+		fprintf(f, " {\n\t\tlabel=");
+		snprintf(label, sizeof(label), "%s%s", ns->name,
+			 ns->kind == TOPO_NS_IS_HOST ? " (host)" : ns->kind == TOPO_NS_CREATED ? "" : " (attached)");
+		dot_str(f, label);
+		fprintf(f, "; style=\"rounded,filled\"; fillcolor=\"%s\";\n",
+			ns->kind == TOPO_NS_IS_HOST ? "#eeeeee" : "#e8f0fe");
+		for (size_t i = 0; i < ns->n_ifaces; i++) {
+			const struct topo_iface *ifc = &ns->ifaces[i];
+
+			if (ifc->type == TOPO_IF_LOOPBACK && !ifc->n_addrs)
+				continue;
+			node_id(id, sizeof(id), ns->name, ifc->name);
+			iface_label(ifc, label, sizeof(label));
+			fprintf(f, "\t\t");
+			dot_str(f, id);
+			fprintf(f, " [label=");
+			dot_str(f, label);
+			if (ifc->type == TOPO_IF_BRIDGE)
+				fprintf(f, ", shape=box3d, fillcolor=\"#fff4d6\"");
+			else if (ifc->type == TOPO_IF_VETH)
+				fprintf(f, ", shape=ellipse");
+			fprintf(f, "];\n");
+		}
+		/* A node per namespace so an empty one still shows. */
+		if (ns->n_ifaces == 0) {
+			snprintf(id, sizeof(id), "%s/", ns->name);
+			fprintf(f, "\t\t");
+			dot_str(f, id);
+			fprintf(f, " [label=\"(only lo)\", shape=plaintext, style=\"\"];\n");
+		}
+		for (size_t i = 0; i < ns->n_ifaces; i++) {
+			const struct topo_iface *ifc = &ns->ifaces[i];
+
+			if (!ifc->master[0])
+				continue;
+			node_id(id, sizeof(id), ns->name, ifc->name);
+			node_id(id2, sizeof(id2), ns->name, ifc->master);
+			fprintf(f, "\t\t");
+			dot_str(f, id);
+			fprintf(f, " -- ");
+			dot_str(f, id2);
+			fprintf(f, " [style=dashed, label=\"port\"];\n");
+		}
+		fprintf(f, "\t}\n");
+	}
+	for (size_t l = 0; l < t->n_links; l++) {
+		const struct topo_link *lk = &t->links[l];
+		const struct topo_ns *a = &t->ns[lk->end[0].ns], *b = &t->ns[lk->end[1].ns];
+		const struct topo_iface *ia = &a->ifaces[lk->end[0].iface], *ib = &b->ifaces[lk->end[1].iface];
+
+		node_id(id, sizeof(id), a->name, ia->name);
+		node_id(id2, sizeof(id2), b->name, ib->name);
+		fprintf(f, "\t");
+		dot_str(f, id);
+		fprintf(f, " -- ");
+		dot_str(f, id2);
+		snprintf(label, sizeof(label), "veth %s - %s", ia->name, ib->name);
+		if (lk->mtu)
+			snprintf(label + strlen(label), sizeof(label) - strlen(label), "\\nmtu %u", lk->mtu);
+		fprintf(f, " [penwidth=2, label=");
+		dot_str(f, label);
+		fprintf(f, "];\n");
+	}
+	fprintf(f, "}\n");
+}
+
+static int graph_svg(const char *dot, FILE *out)
+{
+	GVC_t *gvc = gvContext();
+	Agraph_t *g;
+	char *data = NULL;
+	unsigned int len = 0;
+	int r = 0;
+
+	if (!gvc)
+		return -ENOMEM;
+	g = agmemread(dot);
+	if (!g) {
+		gvFreeContext(gvc);
+		return -EINVAL;
+	}
+	if (gvLayout(gvc, g, "dot") != 0 || gvRenderData(gvc, g, "svg", &data, &len) != 0) {
+		r = -EIO;
+	} else {
+		fwrite(data, 1, len, out);
+		gvFreeRenderData(data);
+	}
+	gvFreeLayout(gvc, g);
+	agclose(g);
+	gvFreeContext(gvc);
+	return r;
+}
+
+int cmd_graph(int argc, char **argv)
+{
+	struct cmd_opts opts;
+	struct topology t;
+	char *dot = NULL;
+	size_t len = 0;
+	FILE *mem;
+	int r;
+
+	r = cmd_parse(argc, argv, OPT_FORMAT, "graph [--format dot|svg] FILE", &opts);
+	if (r)
+		return r;
+	if (!opts.file)
+		return fail("graph needs a topology FILE");
+	if (opts.format && strcmp(opts.format, "dot") != 0 && strcmp(opts.format, "svg") != 0)
+		return fail("--format is dot or svg, not '%s'", opts.format);
+	if (cmd_load(opts.file, &t))
+		return EXIT_ERROR;
+	mem = open_memstream(&dot, &len);
+	if (!mem) {
+		topology_free(&t);
+		return fail("out of memory");
+	}
+	graph_dot(&t, mem);
+	fclose(mem);
+	if (opts.format && strcmp(opts.format, "svg") == 0)
+		r = graph_svg(dot, stdout) < 0 ? fail("graphviz could not lay the graph out") : EXIT_OK;
+	else
+		r = fwrite(dot, 1, len, stdout) == len ? EXIT_OK : EXIT_ERROR;
+	free(dot);
+	topology_free(&t);
+	return r;
+}
