@@ -23,6 +23,8 @@ struct backend_opts {
 	 * may point them elsewhere. */
 	const char *netns_dir;
 	const char *state_dir;
+	/* Test hook: SIGKILL right after the Nth netlink request is sent. */
+	unsigned long kill_after_msgs;
 };
 
 /* 0 or -errno; on error *ret is NULL. */

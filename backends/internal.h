@@ -73,6 +73,7 @@ struct backend {
 	/* Per-batch step messages (exec). */
 	char (*msgs)[256];
 	size_t n_msgs;
+	unsigned long sent;     /* netlink requests sent (for the kill hook) */
 };
 
 __attribute__((format(printf, 2, 3)))

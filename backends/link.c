@@ -613,6 +613,14 @@ int link_set_msg(struct backend *b, struct bns *ns, const struct step *s, struct
 		return link_master_msg(b, ns, s->ifname, s->new.master, ret);
 	case LINK_ATTR_STP:
 		return bridge_stp_msg(b, ns, s->ifname, s->new.flag, ret);
+	case LINK_ATTR_MARK: {
+		char alias[TOPO_NAME_MAX + 8] = "";
+
+		/* An empty alias removes it. */
+		if (s->new.flag)
+			snprintf(alias, sizeof(alias), TOPO_ALIAS_PREFIX "%s", b->topology);
+		return link_set_alias_msg(b, ns, s->ifname, alias, ret);
+	}
 	case LINK_ATTR_MTU:
 	case LINK_ATTR_MAC:
 		break;

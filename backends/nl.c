@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <linux/netlink.h>
+#include <signal.h>
 #include <linux/rtnetlink.h>
 #include <stdlib.h>
 #include <string.h>
@@ -153,7 +154,8 @@ int nlq_queue(struct backend *b, struct bns *ns, struct nl_msg *msg, size_t tag)
 	if (r == 0)
 		ns->pending[ns->n_pending++] = (struct nl_pending){ .seq = nlh->nlmsg_seq, .tag = tag };
 	nlmsg_free(msg);
-	(void)b;
+	if (r == 0 && b->opts.kill_after_msgs && ++b->sent == b->opts.kill_after_msgs)
+		raise(SIGKILL);
 	return r;
 }
 

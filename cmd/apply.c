@@ -35,13 +35,24 @@ static bool plan_pending(const struct plan *p)
 	return false;
 }
 
-/* Test hook: TOPO_KILL_AT_STEP=K dies (SIGKILL) just before step K. */
-static void kill_before(unsigned long k, const struct step *s, void *arg)
+/* Test hooks: TOPO_KILL_AT_STEP=K dies (SIGKILL) just before step K;
+ * TOPO_STEP_DELAY_MS=N waits before each step (to widen races in tests). */
+struct step_hooks {
+	unsigned long kill_at;
+	unsigned long delay_ms;
+};
+
+static void before_step(unsigned long k, const struct step *s, void *arg)
 {
-	unsigned long at = *(unsigned long *)arg;
+	const struct step_hooks *h = arg;
 
 	(void)s;
-	if (k == at) {
+	if (h->delay_ms) {
+		struct timespec ts = { (time_t)(h->delay_ms / 1000), (long)(h->delay_ms % 1000) * 1000000L };
+
+		nanosleep(&ts, NULL);
+	}
+	if (k == h->kill_at) {
 		fflush(stdout);
 		raise(SIGKILL);
 	}
@@ -54,6 +65,13 @@ static unsigned long env_ulong(const char *name)
 	return v ? strtoul(v, NULL, 10) : 0;
 }
 
+static bool ns_is_created(const struct session *s, const char *name)
+{
+	long i = topology_ns_find(&s->desired, name);
+
+	return i >= 0 && s->desired.ns[i].kind == TOPO_NS_CREATED;
+}
+
 /* Before anything is created, the state file says it will be. */
 static int state_record_intent(struct session *s, const struct plan *p)
 {
@@ -64,10 +82,20 @@ static int state_record_intent(struct session *s, const struct plan *p)
 		    topo_state_ns_put(&s->state, ns->name, ns->kind, ns->path, ns->pid) < 0)
 			return -ENOMEM;
 	}
-	for (size_t i = 0; i < p->n; i++)
-		if (p->steps[i].op == STEP_NETNS_ADD &&
-		    topo_state_ns_put(&s->state, p->steps[i].ns, TOPO_NS_CREATED, NULL, 0) < 0)
+	for (size_t i = 0; i < p->n; i++) {
+		const struct step *st = &p->steps[i];
+
+		if (st->op == STEP_NETNS_ADD && topo_state_ns_put(&s->state, st->ns, TOPO_NS_CREATED, NULL, 0) < 0)
 			return -ENOMEM;
+		if (st->op != STEP_LINK_ADD)
+			continue;
+		/* Outside its own namespaces topo marks a link in a second request. */
+		if (!ns_is_created(s, st->ns) && topo_state_link_put(&s->state, st->ns, st->link.name) < 0)
+			return -ENOMEM;
+		if (st->peer.name[0] && !ns_is_created(s, st->peer_ns) &&
+		    topo_state_link_put(&s->state, st->peer_ns, st->peer.name) < 0)
+			return -ENOMEM;
+	}
 	return state_save(s->state_dir, &s->state);
 }
 
@@ -105,7 +133,7 @@ int cmd_apply(int argc, char **argv)
 	struct plan journal = { 0 };
 	struct exec_opts eo = { 0 };
 	struct exec_report rep;
-	unsigned long kill_at;
+	struct step_hooks hooks;
 	double t0 = now_ms();
 	int r, round;
 	size_t steps = 0;
@@ -134,10 +162,11 @@ int cmd_apply(int argc, char **argv)
 	}
 
 	eo.fail_at = env_ulong("TOPO_FAIL_AT_STEP");
-	kill_at = env_ulong("TOPO_KILL_AT_STEP");
-	if (kill_at) {
-		eo.before_step = kill_before;
-		eo.arg = &kill_at;
+	hooks.kill_at = env_ulong("TOPO_KILL_AT_STEP");
+	hooks.delay_ms = env_ulong("TOPO_STEP_DELAY_MS");
+	if (hooks.kill_at || hooks.delay_ms) {
+		eo.before_step = before_step;
+		eo.arg = &hooks;
 	}
 	backend_set_state(s.b, &s.state);
 

@@ -98,6 +98,8 @@ int session_open(struct session *s, const struct cmd_opts *opts, bool need_file)
 	bo.verbose = opts->verbose;
 	bo.state_dir = s->state_dir;
 	bo.netns_dir = getenv("TOPO_NETNS_DIR");
+	if (getenv("TOPO_KILL_AFTER_MSG"))
+		bo.kill_after_msgs = strtoul(getenv("TOPO_KILL_AFTER_MSG"), NULL, 10);
 	r = backend_open(&s->b, name, &bo);
 	if (r < 0)
 		return fail("cannot start: %s", strerror(-r));

@@ -113,7 +113,15 @@ int topo_state_format(const struct topo_state *s, char **ret)
 		sbuf_json(&b, c->original);
 		sbuf_str(&b, "}");
 	}
-	sbuf_str(&b, s->n_sysctls ? "\n  ]\n}\n" : "]\n}\n");
+	sbuf_str(&b, s->n_sysctls ? "\n  ],\n  \"links\": [" : "],\n  \"links\": [");
+	for (size_t i = 0; i < s->n_links; i++) {
+		sbuf_str(&b, i ? ",\n    {\"ns\": " : "\n    {\"ns\": ");
+		sbuf_json(&b, s->links[i].ns);
+		sbuf_str(&b, ", \"name\": ");
+		sbuf_json(&b, s->links[i].name);
+		sbuf_str(&b, "}");
+	}
+	sbuf_str(&b, s->n_links ? "\n  ]\n}\n" : "]\n}\n");
 	if (b.oom) {
 		free(b.p);
 		return -ENOMEM;
@@ -271,6 +279,42 @@ out:
 	return ret;
 }
 
+static int rd_link(struct state_reader *r, struct topo_state *s)
+{
+	char ns[TOPO_NS_NAME_MAX + 1] = "", name[TOPO_IFNAME_MAX + 1] = "";
+
+	if (r->ev.type != YAML_MAPPING_START_EVENT)
+		return -EINVAL;
+	for (;;) {
+		const char *k, *v;
+		char kbuf[16];
+
+		if (rd_next(r) < 0)
+			return -EINVAL;
+		if (r->ev.type == YAML_MAPPING_END_EVENT)
+			break;
+		k = rd_scalar(r);
+		if (!k)
+			return -EINVAL;
+		snprintf(kbuf, sizeof(kbuf), "%s", k);
+		if (rd_next(r) < 0)
+			return -EINVAL;
+		v = rd_scalar(r);
+		if (!v) {
+			if (rd_skip(r) < 0)
+				return -EINVAL;
+			continue;
+		}
+		if (strcmp(kbuf, "ns") == 0 && strlen(v) <= TOPO_NS_NAME_MAX)
+			snprintf(ns, sizeof(ns), "%s", v);
+		else if (strcmp(kbuf, "name") == 0 && strlen(v) <= TOPO_IFNAME_MAX)
+			snprintf(name, sizeof(name), "%s", v);
+	}
+	if (!ns[0] || !name[0])
+		return -EINVAL;
+	return topo_state_link_put(s, ns, name);
+}
+
 static int rd_list(struct state_reader *r, struct topo_state *s, int (*item)(struct state_reader *, struct topo_state *))
 {
 	if (r->ev.type != YAML_SEQUENCE_START_EVENT)
@@ -329,6 +373,11 @@ int topo_state_parse(const char *buf, size_t len, struct topo_state *ret)
 			if (err < 0)
 				goto out;
 			err = -EINVAL;
+		} else if (strcmp(key, "links") == 0) {
+			err = rd_list(&r, &s, rd_link);
+			if (err < 0)
+				goto out;
+			err = -EINVAL;
 		} else if (rd_skip(&r) < 0) {
 			goto out;
 		}
@@ -358,6 +407,7 @@ void topo_state_free(struct topo_state *s)
 		free(s->sysctls[i].original);
 	}
 	free(s->sysctls);
+	free(s->links);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -371,6 +421,9 @@ int topo_state_copy(const struct topo_state *s, struct topo_state *ret)
 			goto oom;
 	for (size_t i = 0; i < s->n_sysctls; i++)
 		if (topo_state_sysctl_put(&c, s->sysctls[i].ns, s->sysctls[i].key, s->sysctls[i].original) < 0)
+			goto oom;
+	for (size_t i = 0; i < s->n_links; i++)
+		if (topo_state_link_put(&c, s->links[i].ns, s->links[i].name) < 0)
 			goto oom;
 	*ret = c;
 	return 0;
@@ -469,4 +522,28 @@ void topo_state_sysctl_remove(struct topo_state *s, const char *ns, const char *
 	free(c->original);
 	memmove(c, c + 1, (size_t)(s->sysctls + s->n_sysctls - (c + 1)) * sizeof(*c));
 	s->n_sysctls--;
+}
+
+bool topo_state_link_pending(const struct topo_state *s, const char *ns, const char *name)
+{
+	for (size_t i = 0; s && i < s->n_links; i++)
+		if (strcmp(s->links[i].ns, ns) == 0 && strcmp(s->links[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+int topo_state_link_put(struct topo_state *s, const char *ns, const char *name)
+{
+	struct state_link *v;
+
+	if (topo_state_link_pending(s, ns, name))
+		return 0;
+	v = realloc(s->links, (s->n_links + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	s->links = v;
+	snprintf(v[s->n_links].ns, sizeof(v[s->n_links].ns), "%s", ns);
+	snprintf(v[s->n_links].name, sizeof(v[s->n_links].name), "%s", name);
+	s->n_links++;
+	return 0;
 }

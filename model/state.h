@@ -10,6 +10,7 @@
 #ifndef TOPO_MODEL_STATE_H
 #define TOPO_MODEL_STATE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "model/topology.h"
@@ -27,8 +28,18 @@ struct state_sysctl {
 	char *original;
 };
 
+/* A link about to be created in host or an attached namespace: recorded
+ * before the creation, because the mark (the alias) comes in a second
+ * request and a crash between the two must not make the link look foreign. */
+struct state_link {
+	char ns[TOPO_NS_NAME_MAX + 1];
+	char name[TOPO_IFNAME_MAX + 1];
+};
+
 struct topo_state {
 	char topology[TOPO_NAME_MAX + 1];
+	struct state_link *links;
+	size_t n_links;
 	struct state_ns *ns;
 	size_t n_ns;
 	struct state_sysctl *sysctls;
@@ -52,5 +63,8 @@ struct state_sysctl *topo_state_sysctl_find(const struct topo_state *s, const ch
 /* Records the original value unless one is recorded already; 0 or -ENOMEM. */
 int topo_state_sysctl_put(struct topo_state *s, const char *ns, const char *key, const char *original);
 void topo_state_sysctl_remove(struct topo_state *s, const char *ns, const char *key);
+
+bool topo_state_link_pending(const struct topo_state *s, const char *ns, const char *name);
+int topo_state_link_put(struct topo_state *s, const char *ns, const char *name);
 
 #endif

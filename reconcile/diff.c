@@ -173,7 +173,10 @@ static bool link_is_ours(const struct differ *df, const struct obs *ob, const st
 {
 	if (ob->all_ours)
 		return true;
-	return o->owned && strcmp(o->owner, df->d->name) == 0;
+	if (!o->owned)
+		/* Created by a run that died before it could mark it. */
+		return topo_state_link_pending(df->state, ob->o->name, o->name);
+	return strcmp(o->owner, df->d->name) == 0;
 }
 
 static bool addr_is_kernels(const struct topo_iface *ifc, const struct topo_addr *a)
@@ -193,7 +196,15 @@ static bool addr_is_kernels(const struct topo_iface *ifc, const struct topo_addr
 	return false;
 }
 
-/* Addresses topo manages on this observed link. */
+/* A link carrying another topology's mark: nothing on it is ours. */
+static bool link_is_theirs(const struct differ *df, const struct topo_iface *o)
+{
+	return o->owned && strcmp(o->owner, df->d->name) != 0;
+}
+
+/* Addresses topo manages on this observed link: all of them on a link it
+ * owns; on someone else's (host's lo, say) only those with its protocol;
+ * on another topology's link, none. */
 static bool addr_is_ours(const struct differ *df, const struct obs *ob, const struct topo_iface *ifc,
 			 const struct topo_addr *a)
 {
@@ -201,14 +212,23 @@ static bool addr_is_ours(const struct differ *df, const struct obs *ob, const st
 		return false;
 	if (link_is_ours(df, ob, ifc))
 		return true;
+	if (link_is_theirs(df, ifc))
+		return false;
 	return a->proto == TOPO_IFAPROT;
 }
 
-static bool route_is_ours(const struct obs *ob, const struct topo_route *rt)
+static bool route_is_ours(const struct differ *df, const struct obs *ob, const struct topo_route *rt)
 {
+	size_t i;
+
 	if (ob->all_ours)
 		return rt->proto != RTPROT_KERNEL_;
-	return rt->proto == TOPO_RTPROT;
+	if (rt->proto != TOPO_RTPROT)
+		return false;
+	/* Through another topology's link: that topology's route. */
+	if (rt->dev[0] && strmap_get(&ob->ifmap, rt->dev, &i) == 0 && link_is_theirs(df, &ob->o->ifaces[i]))
+		return false;
+	return true;
 }
 
 static char *xstrdup(struct differ *df, const char *s)
@@ -282,7 +302,9 @@ static void link_gone_implicit(struct differ *df, struct obs *ob, size_t idx)
 
 		if (ob->gone[i] || port->master_ifindex != o->ifindex || !o->ifindex)
 			continue;
-		s = step_new(STEP_LINK_SET, PHASE_MASTER, ob->o->name);
+		/* Before the delete, like the addresses: a rollback re-creates
+		 * the bridge first, then re-enslaves its ports. */
+		s = step_new(STEP_LINK_SET, PHASE_ADDR_DEL_GONE, ob->o->name);
 		s.implicit = true;
 		s.attr = LINK_ATTR_MASTER;
 		snprintf(s.ifname, sizeof(s.ifname), "%s", port->name);
@@ -478,8 +500,13 @@ static void pass_links_veth(struct differ *df)
 			if (o[e] && !link_check_foreign(df, ob[e], o[e], di[e], dns[e]->name))
 				ok = false;
 		}
-		if (!ok)
+		if (!ok) {
+			/* A conflict stops the plan; our end is not "undeclared". */
+			for (int e = 0; e < 2; e++)
+				if (o[e] && link_is_ours(df, ob[e], o[e]))
+					ob[e]->kept[oi[e]] = true;
 			continue;
+		}
 
 		if (o[0] && o[1] && o[0]->type == TOPO_IF_VETH && o[1]->type == TOPO_IF_VETH &&
 		    strcmp(o[0]->peer_ns, dns[1]->name) == 0 && strcmp(o[0]->peer_name, di[1]->name) == 0 &&
@@ -611,6 +638,10 @@ static void pass_addrs(struct differ *df, struct obs *ob)
 
 		if (oif && ob->gone[oi])
 			oif = NULL;
+		/* Neither kept nor replaced: a foreign link holds the name (a
+		 * conflict says so); its addresses are not ours to change. */
+		if (oif && !ob->kept[oi])
+			continue;
 		addr_diff_link(df, ob, d->name, &d->ifaces[i], oif, oi);
 	}
 	/* Our addresses on links that are not declared (say host's lo after it left the file). */
@@ -723,7 +754,7 @@ static void pass_routes(struct differ *df, struct obs *ob)
 		if (!have)
 			goto oom;
 		for (size_t i = 0; i < o->n_routes; i++)
-			if (!ob->route_done[i] && route_is_ours(ob, &o->routes[i]))
+			if (!ob->route_done[i] && route_is_ours(df, ob, &o->routes[i]))
 				have[nh++] = &o->routes[i];
 		qsort(have, nh, sizeof(*have), route_ptr_cmp);
 	}
@@ -817,6 +848,12 @@ static void pass_link_attrs(struct differ *df, struct obs *ob)
 			old = (struct link_value){ .flag = false };
 			new = (struct link_value){ .flag = true };
 			link_set(df, d->name, di, LINK_ATTR_UP, PHASE_UP, &old, &new);
+		}
+		/* Ours but unmarked: created by a run that died before marking it. */
+		if (!ob->all_ours && !o->owned) {
+			old = (struct link_value){ .flag = false };
+			new = (struct link_value){ .flag = true };
+			link_set(df, d->name, di, LINK_ATTR_MARK, PHASE_LINK_ATTR, &old, &new);
 		}
 	}
 }
@@ -938,7 +975,9 @@ static void pass_nft(struct differ *df, struct obs *ob)
 	char table[TOPO_NAME_MAX + 8];
 	struct step s;
 
-	if (ob->conflict || !o->exists)
+	/* A namespace still to be created gets its table too (phase NFT runs
+	 * after NETNS_ADD), like its sysctls. */
+	if (ob->conflict)
 		goto warn;
 	if (d && !ob->pruned && nft_render(d, &want, &nw) < 0) {
 		df->err = -ENOMEM;

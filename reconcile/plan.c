@@ -319,6 +319,9 @@ void step_format(const struct step *s, char *buf, size_t len)
 		case LINK_ATTR_UP:
 			fb(&b, " %s", s->new.flag ? "up" : "down");
 			break;
+		case LINK_ATTR_MARK:
+			fb(&b, " alias %s", s->new.flag ? "topo:<topology>" : "\"\"");
+			break;
 		}
 		fb_netns(&b, s->ns);
 		break;

@@ -43,6 +43,7 @@ enum link_attr {
 	LINK_ATTR_MAC,
 	LINK_ATTR_STP,
 	LINK_ATTR_UP,
+	LINK_ATTR_MARK,         /* the alias topo:<topology>; flag false clears it */
 };
 
 /* Execution happens phase by phase; within a phase, steps may be pipelined. */
