@@ -232,13 +232,14 @@ int bns_open(struct backend *b, const char *name, enum topo_ns_kind kind, const 
 	case TOPO_NS_PATH:
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
-			return backend_fail(b, "namespace %s: cannot open %s: %s", name, path, strerror(errno)), -errno;
+			return backend_fail(b, "cannot open %s: %s", path, strerror(errno)), -errno;
 		break;
 	case TOPO_NS_PID:
 		snprintf(buf, sizeof(buf), "/proc/%d/ns/net", pid);
 		fd = open(buf, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
-			return backend_fail(b, "namespace %s: pid %d: %s", name, pid, strerror(errno)), -errno;
+			return backend_fail(b, "pid %d: %s", pid, errno == ENOENT ? "no such process" : strerror(errno)),
+			       -errno;
 		break;
 	case TOPO_NS_CREATED:
 	default:
@@ -252,8 +253,7 @@ int bns_open(struct backend *b, const char *name, enum topo_ns_kind kind, const 
 		return -errno;
 	if (!fd_is_netns(fd)) {
 		close(fd);
-		return backend_fail(b, "namespace %s: %s is not a network namespace", name,
-				    kind == TOPO_NS_PATH ? path : buf), -ENOTTY;
+		return backend_fail(b, "%s is not a network namespace", kind == TOPO_NS_PATH ? path : buf), -ENOTTY;
 	}
 	if (!ns) {
 		r = bns_add(b, name, kind, &ns);

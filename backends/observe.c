@@ -44,10 +44,15 @@ static int observe_ns(struct backend *b, const struct scope *sc, const struct to
 	out->pid = sc->pid;
 	if (sc->path && !(out->path = strdup(sc->path)))
 		return -ENOMEM;
+	b->err[0] = '\0';
 	r = bns_open(b, sc->name, sc->kind, sc->path, sc->pid, &ns);
 	if (r < 0) {
 		/* Not there: the diff decides whether that is to create or an error. */
 		out->exists = false;
+		if (sc->kind == TOPO_NS_PATH && r == -ENOENT)
+			out->absent = strdup("its path does not exist");
+		else if (b->err[0])
+			out->absent = strdup(b->err);
 		return r == -ENOMEM ? r : 0;
 	}
 	out->exists = true;

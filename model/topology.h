@@ -211,6 +211,7 @@ struct topo_ns {
 
 	/* Observed only. */
 	bool exists;
+	char *absent;                     /* why it could not be opened, when it should exist */
 	bool owned;                       /* created namespace whose lo carries our mark */
 	bool nft_table;                   /* our nft table is present */
 	struct topo_nft_rule *nft_rules;

@@ -580,6 +580,17 @@ static void addr_step(struct differ *df, enum step_op op, enum step_phase phase,
 	add_step(df, &s);
 }
 
+/* The address is on the link already, but someone else's. Linear in the
+ * link's addresses: only reached for a declared address topo does not hold. */
+static bool addr_held_by_other(const struct differ *df, const struct obs *ob, const struct topo_iface *o,
+			       const struct topo_addr *want)
+{
+	for (size_t k = 0; k < o->n_addrs; k++)
+		if (topo_ip_equal(&o->addrs[k].ip, &want->ip))
+			return !addr_is_ours(df, ob, o, &o->addrs[k]);
+	return false;
+}
+
 /* Declared vs live addresses of one link: sort both, merge. */
 static void addr_diff_link(struct differ *df, struct obs *ob, const char *ns, const struct topo_iface *d,
 			   const struct topo_iface *o, size_t oidx)
@@ -610,7 +621,13 @@ static void addr_diff_link(struct differ *df, struct obs *ob, const char *ns, co
 	for (size_t i = 0, j = 0; i < nw || j < nh;) {
 		int c = i == nw ? 1 : j == nh ? -1 : topo_ip_cmp(&want[i].ip, &have[j].ip);
 
-		if (c < 0)
+		if (c < 0 && o && addr_held_by_other(df, ob, o, &want[i])) {
+			char a[TOPO_IP_STRLEN];
+
+			conflict(df, &want[i].pos, "address %s on %s in namespace %s exists and is not topo's; "
+				 "nothing was changed", topo_ip_format(&want[i].ip, true, a, sizeof(a)), d->name, ns);
+			i++;
+		} else if (c < 0)
 			addr_step(df, STEP_ADDR_ADD, PHASE_ADDR_ADD, ns, d->name, &want[i++], false);
 		else if (c > 0)
 			addr_step(df, STEP_ADDR_DEL, PHASE_ADDR_DEL, ns, o->name, &have[j++], false);
@@ -736,8 +753,8 @@ static void pass_routes(struct differ *df, struct obs *ob)
 {
 	const struct topo_ns *d = ob->d;
 	const struct topo_ns *o = ob->o;
-	const struct topo_route **want = NULL, **have = NULL;
-	size_t nw = 0, nh = 0;
+	const struct topo_route **want = NULL, **have = NULL, **others = NULL;
+	size_t nw = 0, nh = 0, no = 0;
 
 	if (ob->conflict || ob->pruned)
 		return;
@@ -753,15 +770,36 @@ static void pass_routes(struct differ *df, struct obs *ob)
 		have = malloc(o->n_routes * sizeof(*have));
 		if (!have)
 			goto oom;
-		for (size_t i = 0; i < o->n_routes; i++)
-			if (!ob->route_done[i] && route_is_ours(df, ob, &o->routes[i]))
+		others = malloc(o->n_routes * sizeof(*others));
+		if (!others)
+			goto oom;
+		for (size_t i = 0; i < o->n_routes; i++) {
+			if (ob->route_done[i] || o->routes[i].proto == RTPROT_KERNEL_)
+				continue;
+			if (route_is_ours(df, ob, &o->routes[i]))
 				have[nh++] = &o->routes[i];
+			else
+				others[no++] = &o->routes[i];
+		}
 		qsort(have, nh, sizeof(*have), route_ptr_cmp);
+		qsort(others, no, sizeof(*others), route_ptr_cmp);
 	}
 	for (size_t i = 0, j = 0; i < nw || j < nh;) {
 		int c = i == nw ? 1 : j == nh ? -1 : route_key_cmp(want[i], have[j]);
 
-		if (c < 0) {
+		if (c < 0 && no && bsearch(&want[i], others, no, sizeof(*others), route_ptr_cmp)) {
+			char line[256];
+			struct step tmp;
+
+			memset(&tmp, 0, sizeof(tmp));
+			tmp.op = STEP_ROUTE_ADD;
+			snprintf(tmp.ns, sizeof(tmp.ns), "%s", o->name);
+			tmp.route = *want[i];
+			step_format(&tmp, line, sizeof(line));
+			conflict(df, &want[i]->pos, "a route with the same key (table, destination, metric) exists in "
+				 "namespace %s and is not topo's (%s); nothing was changed", o->name, line + 12);
+			i++;
+		} else if (c < 0) {
 			route_step(df, STEP_ROUTE_ADD, PHASE_ROUTE_ADD, o->name, want[i++], NULL);
 		} else if (c > 0) {
 			route_step(df, STEP_ROUTE_DEL, PHASE_ROUTE_DEL, o->name, have[j++], NULL);
@@ -773,9 +811,11 @@ static void pass_routes(struct differ *df, struct obs *ob)
 	}
 	free(want);
 	free(have);
+	free(others);
 	return;
 oom:
 	free(want);
+	free(have);
 	df->err = -ENOMEM;
 }
 
@@ -1083,7 +1123,8 @@ static void pass_namespaces_classify(struct differ *df)
 			}
 		} else if (d) {
 			if (!o->exists) {
-				conflict(df, &d->pos, "namespace %s: %s", d->name,
+				conflict(df, &d->pos, "namespace %s: %s; nothing was changed", d->name,
+					 o->absent ? o->absent :
 					 d->kind == TOPO_NS_PATH ? "its path is not a network namespace" :
 					 d->kind == TOPO_NS_PID ? "no such process" : "not found");
 				ob->conflict = true;
