@@ -24,7 +24,10 @@ refused alias "not supported"
 
 # 100000 namespaces: refused by the documented limit, quickly and in bounded memory.
 awk 'BEGIN { print "topology: huge"; print "namespaces:"; for (i = 0; i < 100000; i++) printf "  n%d: {}\n", i }' >"$WORK/huge.yaml"
-rc 1 "100000 namespaces refused" bash -c "ulimit -v 524288; exec '$TOPO' apply '$WORK/huge.yaml'"
+# (ASan reserves terabytes of address space for its shadow: no cap there.)
+limit="ulimit -v 524288;"
+[ "${TOPO_SAN:-0}" = 1 ] && limit=
+rc 1 "100000 namespaces refused" bash -c "$limit exec '$TOPO' apply '$WORK/huge.yaml'"
 contains "by the limit" "$WORK/out" "more than 4096 namespaces"
 ! ls /run/netns | grep -q . || fail "something was created"
 
