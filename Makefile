@@ -131,6 +131,14 @@ bench: deps
 	@$(MAKE) --no-print-directory build
 	@tests/bench/run.sh $(abspath $(BUILD)/topo) $(N)
 
+install: $(BUILD)/topo
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man8 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/topo/topologies
+	install -m 0755 $(BUILD)/topo $(DESTDIR)$(PREFIX)/bin/topo
+	install -m 0644 cmd/topo.8 $(DESTDIR)$(PREFIX)/share/man/man8/topo.8
+	install -m 0644 cmd/topo.bash-completion $(DESTDIR)$(PREFIX)/share/bash-completion/completions/topo
+	install -m 0644 topologies/*.yaml $(DESTDIR)$(PREFIX)/share/topo/topologies/
+
 clean:
 	rm -rf $(BUILD)
 

@@ -1,0 +1,68 @@
+# See and use the lab: show (veth peers), graph, export of a hand-built lab,
+# exec, check (passing, and failing by name when a link breaks), the man
+# page, make install.
+. "$(dirname "$0")/lib.sh"
+F=$TOPOLOGIES/seed001-bridge.yaml
+ok "apply" "$TOPO" apply "$F"
+
+# show --json names each veth's peer namespace and interface (checked against ip -j).
+ok "show --json" "$TOPO" show --json "$F"
+cp "$WORK/out" "$WORK/show.json"
+for pair in "host vethA netns_A eth0" "host vethB netns_B eth0" "netns_A eth0 host vethA" "netns_B eth0 host vethB"; do
+	set -- $pair
+	eq "peer of $1:$2" "$(jq -r --arg ns "$1" --arg i "$2" '.namespaces[] | select(.name == $ns) | .interfaces[] | select(.name == $i) | "\(.peer.namespace):\(.peer.interface)"' "$WORK/show.json")" "$3:$4"
+	# Independently: the peer's ifindex is what ip -j reports as link_index.
+	eq "ifindex of $1:$2's peer" "$(jq -r --arg ns "$1" --arg i "$2" '.namespaces[] | select(.name == $ns) | .interfaces[] | select(.name == $i) | .peer.ifindex' "$WORK/show.json")" "$(nsx "$1" ip -j link show "$2" | jq -r '.[0].link_index')"
+done
+ok "show text" "$TOPO" show "$F"
+contains "peer in text" "$WORK/out" "peer netns_A:eth0"
+contains "no drift" "$WORK/out" "no drift"
+ip netns exec netns_B ip addr flush dev eth0
+ok "show with drift" "$TOPO" show "$F"
+contains "drift marked" "$WORK/out" "(drifted)"
+ok "repair" "$TOPO" apply "$F"
+
+# graph
+ok "graph dot" "$TOPO" graph "$F"
+ok "dot parses it" bash -c "'$TOPO' graph '$F' | dot -Tsvg -o '$WORK/g.svg'"
+ok "svg through libgvc" bash -c "'$TOPO' graph --format svg '$F' >'$WORK/g2.svg'"
+contains "an svg" "$WORK/g2.svg" "<svg"
+contains "with the namespaces" "$WORK/g2.svg" "netns_A"
+
+# exec
+ok "exec ip -j addr" "$TOPO" exec netns_A -- ip -j addr show eth0
+eq "exec sees the namespace" "$(jq -r '.[0].addr_info[] | select(.family=="inet") | .local' "$WORK/out")" 172.18.0.2
+rc 1 "exec into nothing" "$TOPO" exec nosuchns -- true
+
+# check: passes, then fails naming the check when a link breaks.
+ok "check" "$TOPO" check "$F"
+contains "all pass" "$WORK/out" "3 passed, 0 failed"
+ip link set vethB down
+TOPO_CHECK_TIMEOUT_MS=500 rc 1 "check with a broken link" env TOPO_CHECK_TIMEOUT_MS=500 "$TOPO" check "$F"
+contains "names the failing check" "$WORK/out" "✗ ping 172.18.0.3 from netns_A"
+ok "check --json" bash -c "TOPO_CHECK_TIMEOUT_MS=500 '$TOPO' check --json '$F' || true"
+eq "json failed count" "$(jq .failed "$WORK/out")" 2
+ok "repair" "$TOPO" apply "$F"
+ok "destroy" "$TOPO" destroy "$F"
+
+# export of a lab built by hand, the seeds' way.
+ip link add hbr type bridge && ip link set hbr up && ip addr add 10.9.9.1/24 dev hbr
+ip netns add hand
+ip link add hv type veth peer name eth0 netns hand
+ip link set hv master hbr up
+ip -n hand addr add 10.9.9.2/24 dev eth0 && ip -n hand link set eth0 up && ip -n hand route add default via 10.9.9.1
+ok "export --netns" "$TOPO" export --netns hand --name handmade
+cp "$WORK/out" "$WORK/hand.yaml"
+ok "exported file is valid" "$TOPO" validate "$WORK/hand.yaml"
+contains "the bridge" "$WORK/hand.yaml" "hbr: {type: bridge"
+contains "the link" "$WORK/hand.yaml" '- ["host:hv", "hand:eth0"]'
+contains "the route" "$WORK/hand.yaml" '{to: default, via: "10.9.9.1"}'
+
+# man page and install
+ok "man -l renders" bash -c "man -l '$ROOT/cmd/topo.8' | grep -q 'declarative network-topology reconciler'"
+dest=$WORK/dest
+ok "make install" make -s -C "$ROOT" install DESTDIR="$dest" PREFIX=/usr BUILD="$(dirname "$TOPO")"
+for f in usr/bin/topo usr/share/man/man8/topo.8 usr/share/bash-completion/completions/topo usr/share/topo/topologies/seed001-bridge.yaml; do
+	ok "installed $f" test -s "$dest/$f"
+done
+done_ok
