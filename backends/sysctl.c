@@ -101,6 +101,9 @@ static int sysctl_observe_here(void *arg)
 
 	for (size_t i = 0; o->desired && i < o->desired->n_sysctls && r == 0; i++)
 		r = sysctl_observe_one(o->out, o->desired->sysctls[i].key);
+	/* For the diff's warning: NAT and forwarding need it. */
+	if (o->desired && (o->desired->n_nat || o->desired->n_forward) && r == 0)
+		r = sysctl_observe_one(o->out, "net.ipv4.ip_forward");
 	for (size_t i = 0; o->state && i < o->state->n_sysctls && r == 0; i++)
 		if (strcmp(o->state->sysctls[i].ns, o->out->name) == 0)
 			r = sysctl_observe_one(o->out, o->state->sysctls[i].key);
@@ -111,7 +114,7 @@ int sysctl_observe(struct backend *b, struct bns *ns, const struct topo_ns *desi
 		   const struct topo_state *state, struct topo_ns *out)
 {
 	struct sysctl_obs o = { desired, state, out };
-	bool any = desired && desired->n_sysctls;
+	bool any = desired && (desired->n_sysctls || desired->n_nat || desired->n_forward);
 
 	for (size_t i = 0; !any && state && i < state->n_sysctls; i++)
 		any = strcmp(state->sysctls[i].ns, out->name) == 0;

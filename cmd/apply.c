@@ -14,6 +14,7 @@
 
 #include "cmd/cmd.h"
 #include "cmd/session.h"
+#include "model/json.h"
 
 /* A plan may need a second look: the kernel flushes routes when a link goes
  * down or loses its last address. Each round re-reads and re-plans. */
@@ -56,6 +57,16 @@ static void before_step(unsigned long k, const struct step *s, void *arg)
 		fflush(stdout);
 		raise(SIGKILL);
 	}
+}
+
+/* On a terminal, big applies say how far they are. */
+static void progress_line(unsigned long done, unsigned long total, const struct step *last, void *arg)
+{
+	(void)arg;
+	fprintf(stderr, "\r%s: %lu/%lu steps (%s)   ", topo_prog, done, total, step_op_name(last->op));
+	if (done == total)
+		fputc('\n', stderr);
+	fflush(stderr);
 }
 
 static unsigned long env_ulong(const char *name)
@@ -134,12 +145,13 @@ int cmd_apply(int argc, char **argv)
 	struct exec_opts eo = { 0 };
 	struct exec_report rep;
 	struct step_hooks hooks;
+	bool json_open = false;
 	double t0 = now_ms();
 	int r, round;
 	size_t steps = 0;
 	struct plan_counts total = { 0, 0, 0 };
 
-	r = cmd_parse(argc, argv, OPT_JSON | OPT_NO_WAIT, "apply [--no-wait] [-q] [-v] [--no-color] FILE", &opts);
+	r = cmd_parse(argc, argv, OPT_JSON | OPT_NO_WAIT, "apply [--no-wait] [--json] [-q] [-v] [--no-color] FILE", &opts);
 	if (r)
 		return r;
 	r = session_open(&s, &opts, true);
@@ -150,7 +162,9 @@ int cmd_apply(int argc, char **argv)
 	if (r)
 		goto out;
 	if (!plan_pending(&s.diff.plan)) {
-		if (!opts.quiet)
+		if (opts.json)
+			printf("{\"plan\":{\"steps\":[],\"add\":0,\"change\":0,\"remove\":0},\"applied\":true,\"steps\":0}\n");
+		else if (!opts.quiet)
 			printf("no changes: topology %s is converged\n", s.desired.name);
 		/* Keep the record in step with the file (an attached namespace added, say). */
 		r = state_record_result(&s) < 0 ? fail("cannot write the state file") : EXIT_OK;
@@ -172,8 +186,17 @@ int cmd_apply(int argc, char **argv)
 
 	for (round = 0; round < APPLY_ROUNDS && plan_pending(&s.diff.plan); round++) {
 		struct plan_counts c = plan_count(&s.diff.plan);
+		size_t n = 0;
 
-		if (!opts.quiet)
+		for (size_t i = 0; i < s.diff.plan.n; i++)
+			n += !s.diff.plan.steps[i].implicit;
+		eo.progress = n > 200 && isatty(STDERR_FILENO) && !opts.quiet ? progress_line : NULL;
+		if (opts.json && round == 0) {
+			/* The first plan; later rounds only add to the totals. */
+			printf("{\"plan\":");
+			plan_print_json(&s.diff.plan, stdout);
+			json_open = true;
+		} else if (!opts.json && !opts.quiet)
 			plan_print(&s.diff.plan, stdout, opts.color);
 		fflush(stdout);
 		if (state_record_intent(&s, &s.diff.plan) < 0) {
@@ -187,6 +210,14 @@ int cmd_apply(int argc, char **argv)
 			if (rep.failed) {
 				fprintf(stderr, "%s: error: step %lu failed: %s: %s\n", topo_prog,
 					eo.executed_before + (unsigned long)rep.executed, rep.step, rep.msg);
+				if (json_open) {
+					printf(",\"applied\":false,\"failed_step\":");
+					json_string(stdout, rep.step);
+					printf(",\"error\":");
+					json_string(stdout, rep.msg);
+					printf(",\"rolled_back\":true}\n");
+					json_open = false;
+				}
 				if (rep.pos.line)
 					fprintf(stderr, "%s:%u:%u: declared here\n", s.desired.file, rep.pos.line, rep.pos.col);
 			} else {
@@ -212,7 +243,10 @@ int cmd_apply(int argc, char **argv)
 		r = fail("cannot write the state file %s/%s.json", s.state_dir, s.desired.name);
 		goto out;
 	}
-	if (!opts.quiet)
+	if (json_open)
+		printf(",\"applied\":true,\"add\":%zu,\"change\":%zu,\"remove\":%zu,\"steps\":%zu,\"ms\":%.1f}\n",
+		       total.add, total.change, total.remove, steps, now_ms() - t0);
+	else if (!opts.quiet)
 		printf("applied: %zu added, %zu changed, %zu removed (%zu steps, %.0f ms)\n", total.add,
 		       total.change, total.remove, steps, now_ms() - t0);
 	r = EXIT_OK;
@@ -231,6 +265,8 @@ rollback:;
 	if ((s.have_state ? state_save(s.state_dir, &before) : state_remove(s.state_dir, s.desired.name)) < 0)
 		fprintf(stderr, "%s: error: cannot restore the state file\n", topo_prog);
 	r = EXIT_ERROR;
+	if (json_open)
+		printf(",\"applied\":false,\"rolled_back\":true}\n");
 out:
 	plan_free(&journal);
 	topo_state_free(&before);

@@ -313,6 +313,22 @@ static void link_gone_implicit(struct differ *df, struct obs *ob, size_t idx)
 	}
 }
 
+/*
+ * A port whose bridge the plan deleted before it is no longer enslaved when
+ * it goes (an implicit step says so): a rollback re-creates it without a
+ * master, since the bridge comes back only after it, and that implicit step
+ * then enslaves it again.
+ */
+static void link_drop_gone_master(const struct obs *ob, struct topo_iface *l)
+{
+	size_t mi;
+
+	if (l->master[0] && obs_iface(ob, l->master, &mi) && ob->gone[mi]) {
+		l->master[0] = '\0';
+		l->master_ifindex = 0;
+	}
+}
+
 /* Deletes an observed link (and with a veth, its peer). */
 static void link_delete(struct differ *df, struct obs *ob, size_t idx, bool implicit, const char *note)
 {
@@ -330,6 +346,7 @@ static void link_delete(struct differ *df, struct obs *ob, size_t idx, bool impl
 		s.parent = ob->del_id;
 	df->parent = s.id;
 	link_from_observed(&s.link, o);
+	link_drop_gone_master(ob, &s.link);
 	if (o->type == TOPO_IF_VETH && o->peer_ns[0]) {
 		struct obs *pob = obs_find(df, o->peer_ns);
 		size_t pidx;
@@ -338,6 +355,7 @@ static void link_delete(struct differ *df, struct obs *ob, size_t idx, bool impl
 		if (p) {
 			snprintf(s.peer_ns, sizeof(s.peer_ns), "%s", o->peer_ns);
 			link_from_observed(&s.peer, p);
+			link_drop_gone_master(pob, &s.peer);
 			link_gone_implicit(df, pob, pidx);
 		}
 	}
@@ -1090,6 +1108,19 @@ static void pass_nft(struct differ *df, struct obs *ob)
 	}
 	nft_rules_free(want, nw);
 warn:
+	if (d && !ob->pruned && (d->n_nat || d->n_forward)) {
+		bool declared = false;
+
+		for (size_t i = 0; i < d->n_sysctls; i++)
+			declared |= strcmp(d->sysctls[i].key, "net.ipv4.ip_forward") == 0;
+		const struct topo_sysctl *fwd = o->exists ? obs_sysctl(o, "net.ipv4.ip_forward") : NULL;
+
+		if (!declared && !(fwd && fwd->value && strcmp(fwd->value, "1") == 0))
+			topo_msgs_add(&df->r->warnings,
+				      "namespace %s has nat/forward rules but net.ipv4.ip_forward is %s and the file "
+				      "does not set it: forwarded and NATed traffic will not pass (add sysctls: "
+				      "{net.ipv4.ip_forward: 1})", o->name, fwd && fwd->value ? fwd->value : "0");
+	}
 	if (d && !ob->pruned && (d->n_nat || d->n_forward))
 		for (size_t i = 0; i < o->n_nft_foreign_drop; i++)
 			topo_msgs_add(&df->r->warnings,

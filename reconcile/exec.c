@@ -88,9 +88,13 @@ int plan_execute(struct plan *plan, const struct exec_ops *ops, void *ctx,
 	unsigned long k = opts ? opts->executed_before : 0;
 	int ret = 0;
 
+	unsigned long total = 0;
+
 	memset(rep, 0, sizeof(*rep));
 	if (!plan->n)
 		return 0;
+	for (size_t i = 0; i < plan->n; i++)
+		total += !plan->steps[i].implicit;
 	batch = calloc(plan->n, sizeof(*batch));
 	errs = calloc(plan->n, sizeof(*errs));
 	msgs = calloc(plan->n, sizeof(*msgs));
@@ -161,6 +165,8 @@ int plan_execute(struct plan *plan, const struct exec_ops *ops, void *ctx,
 				snprintf(rep->msg, sizeof(rep->msg), "%s", msgs[b] ? msgs[b] : strerror(-errs[b]));
 			}
 		}
+		if (opts && opts->progress)
+			opts->progress(rep->executed, total, batch[n - 1], opts->progress_arg);
 	}
 	ret = journal_add_done(plan, ok, journal);
 	if (ret == 0 && rep->failed)

@@ -35,6 +35,9 @@ struct exec_opts {
 	void *arg;
 	/* Steps executed before this run (a second converge round continues the count). */
 	unsigned long executed_before;
+	/* Called after each batch with the steps done and the plan's total. */
+	void (*progress)(unsigned long done, unsigned long total, const struct step *last, void *arg);
+	void *progress_arg;
 };
 
 struct exec_report {
