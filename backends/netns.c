@@ -209,7 +209,7 @@ static int bns_sockets_here(struct backend *b, struct bns *ns)
 
 static bool fd_is_netns(int fd)
 {
-	int type = ioctl(fd, NS_GET_NSTYPE);
+	int type = ioctl(fd, NS_GET_NSTYPE, 0);
 
 	return type == CLONE_NEWNET;
 }

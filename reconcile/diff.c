@@ -440,7 +440,13 @@ static bool link_check_foreign(struct differ *df, const struct obs *ob, const st
 	return false;
 }
 
-/* Declared links that are not veths: bridges, vxlans, and lo. */
+/*
+ * Declared links that are not veths: bridges, vxlans, and lo. Creation order
+ * is bridges, veths, vxlans: a veth or a vxlan may name a bridge as its
+ * master, and a vxlan's underlay (`dev`) may be a veth; both are resolved
+ * when the link is created. So vxlans are created by pass_links_vxlan_create,
+ * after pass_links_veth (their deletes stay here, before the veths').
+ */
 static void pass_links_plain(struct differ *df, struct obs *ob)
 {
 	const struct topo_ns *d = ob->d;
@@ -461,7 +467,8 @@ static void pass_links_plain(struct differ *df, struct obs *ob)
 			continue;
 		}
 		if (!o) {
-			link_create(df, d->name, di, NULL, NULL, NULL);
+			if (di->type != TOPO_IF_VXLAN)
+				link_create(df, d->name, di, NULL, NULL, NULL);
 			continue;
 		}
 		if (!link_check_foreign(df, ob, o, di, d->name))
@@ -469,10 +476,30 @@ static void pass_links_plain(struct differ *df, struct obs *ob)
 		why = link_immutable_change(di, o);
 		if (why) {
 			link_delete(df, ob, oi, false, why);
-			link_create(df, d->name, di, NULL, NULL, why);
+			if (di->type != TOPO_IF_VXLAN)
+				link_create(df, d->name, di, NULL, NULL, why);
 			continue;
 		}
 		ob->kept[oi] = true;
+	}
+}
+
+/* Declared vxlans not there (or just deleted for a replace): created last. */
+static void pass_links_vxlan_create(struct differ *df, struct obs *ob)
+{
+	const struct topo_ns *d = ob->d;
+
+	for (size_t i = 0; d && i < d->n_ifaces; i++) {
+		const struct topo_iface *di = &d->ifaces[i];
+		size_t oi;
+		const struct topo_iface *o;
+
+		if (di->type != TOPO_IF_VXLAN)
+			continue;
+		o = obs_iface(ob, di->name, &oi);
+		if (o && !ob->gone[oi])
+			continue;       /* kept, or foreign (a conflict says so) */
+		link_create(df, d->name, di, NULL, NULL, o ? link_immutable_change(di, o) : NULL);
 	}
 }
 
@@ -1310,6 +1337,9 @@ int topo_diff(const struct topology *desired, const struct topology *observed,
 		if (!df.obs[i].conflict)
 			pass_links_plain(&df, &df.obs[i]);
 	pass_links_veth(&df);
+	for (size_t i = 0; i < observed->n_ns; i++)
+		if (!df.obs[i].conflict)
+			pass_links_vxlan_create(&df, &df.obs[i]);
 	for (size_t i = 0; i < observed->n_ns; i++)
 		pass_links_prune(&df, &df.obs[i]);
 	for (size_t i = 0; i < observed->n_ns; i++) {

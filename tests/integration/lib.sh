@@ -107,11 +107,17 @@ same_snapshot() {
 	fi
 }
 
-# A TCP listener in namespace NS on PORT answering with TEXT, in the background.
+# A TCP listener in namespace NS on PORT, in the background, accepting any
+# number of connections; each one is logged ("Connection received on ADDR")
+# in $WORK/listen-NS-PORT.log. TEXT is what a client's first read gets.
 tcp_listen() {
-	local ns=$1 port=$2 text=$3
-	nsx "$ns" bash -c "while true; do echo '$text' | nc -l -N $port >>'$WORK/listen-$ns-$port.log' 2>&1 || break; done" &
-	sleep 0.3
+	local ns=$1 port=$2 text=${3:-}
+	nsx "$ns" bash -c "exec nc -v -lk -n $port < <(echo '$text'; sleep 600)" >>"$WORK/listen-$ns-$port.log" 2>&1 &
+	for _ in $(seq 50); do
+		nsx "$ns" ss -Hltn "sport = :$port" | grep -q . && return 0
+		sleep 0.05
+	done
+	fail "listener on $ns:$port did not start"
 }
 
 done_ok() { echo "ok: $n_checks checks"; }

@@ -8,6 +8,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 : "${TOPO:=$root/build/topo}"
 export TOPO ROOT="$root"
+# The sanitizer build: any report fails the run; graphviz's own leaks aside.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$root/tests/lsan.supp:print_suppressions=0}
 filter=${1:-}
 logdir=$(mktemp -d /tmp/topo-it.XXXXXX)
 pass=0 fail=0 failed=()

@@ -2,11 +2,16 @@
 # diff converges, destroy leaves the kernel exactly as it was.
 . "$(dirname "$0")/lib.sh"
 
-# What a lab needs from outside topo: listeners behind its tcp checks,
-# namespaces it attaches to.
-prepare() {
+# What a lab needs from outside topo: namespaces it attaches to (before
+# apply), listeners behind its tcp checks (after).
+prepare_after() {
 	case "$1" in
 	seed000) tcp_listen busybox1 80 "hello from busybox1" ;;
+	esac
+}
+
+prepare_before() {
+	case "$1" in
 	seed002)
 		mkdir -p /var/run/docker/netns
 		ip netns add docker-sandbox
@@ -20,11 +25,10 @@ prepare() {
 for f in "$TOPOLOGIES"/*.yaml; do
 	name=$(awk '/^topology:/{print $2}' "$f")
 	echo "--- $name ($f)"
-	prepare_before=$WORK/$name.before
-	snapshot "$prepare_before.0"
+	prepare_before "$name"
+	snapshot "$WORK/$name.before"
 	ok "$name: apply" "$TOPO" apply "$f"
-	prepare "$name"
-	snapshot "$prepare_before"
+	prepare_after "$name"
 	ok "$name: checks" "$TOPO" check "$f"
 	cat "$WORK/out"
 	rc 0 "$name: converged" "$TOPO" diff "$f"
@@ -34,9 +38,12 @@ for f in "$TOPOLOGIES"/*.yaml; do
 	ok "$name: graph parses with dot" bash -c "'$TOPO' graph '$f' | dot -Tsvg >/dev/null"
 	ok "$name: destroy" "$TOPO" destroy "$f"
 	snapshot "$WORK/$name.after"
-	same_snapshot "$name: destroy leaves nothing" "$prepare_before.0" "$WORK/$name.after"
+	same_snapshot "$name: destroy leaves nothing" "$WORK/$name.before" "$WORK/$name.after"
 	pkill -f "nc -l" || true
 	# Namespaces attached for the lab are the test's to remove.
-	[ -e /var/run/docker/netns/467c0ddd4651 ] && umount /var/run/docker/netns/467c0ddd4651 && rm /var/run/docker/netns/467c0ddd4651
+	if [ -e /var/run/docker/netns/467c0ddd4651 ]; then
+		umount /var/run/docker/netns/467c0ddd4651
+		rm /var/run/docker/netns/467c0ddd4651
+	fi
 done
 done_ok

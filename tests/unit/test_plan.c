@@ -1,0 +1,648 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The plan as data: step_invert (what rollback runs) for every op,
+ * plan_count, and the iproute2 wording of step_format, plan_print and
+ * plan_print_json.
+ */
+#include "tests/unit/fixtures.h"
+
+static struct step mk(enum step_op op, enum step_phase phase, const char *ns)
+{
+	struct step s;
+
+	memset(&s, 0, sizeof(s));
+	s.op = op;
+	s.phase = phase;
+	s.id = 7;
+	snprintf(s.ns, sizeof(s.ns), "%s", ns);
+	return s;
+}
+
+static void set_name(char *dst, size_t len, const char *v)
+{
+	snprintf(dst, len, "%s", v);
+}
+#define SET(field, v) set_name((field), sizeof(field), (v))
+
+static void iface(struct topo_iface *l, const char *name, enum topo_iftype type)
+{
+	topo_iface_init(l);
+	SET(l->name, name);
+	l->type = type;
+}
+
+/* A veth vethA (host, master mybr0) with its peer eth0 in netns_A. */
+static struct step veth_add(void)
+{
+	struct step s = mk(STEP_LINK_ADD, PHASE_LINK_ADD, "host");
+
+	iface(&s.link, "vethA", TOPO_IF_VETH);
+	SET(s.link.master, "mybr0");
+	SET(s.peer_ns, "netns_A");
+	iface(&s.peer, "eth0", TOPO_IF_VETH);
+	s.peer.up = false;
+	return s;
+}
+
+static const char *fmt(const struct step *s)
+{
+	static char buf[1024];
+
+	step_format(s, buf, sizeof(buf));
+	return buf;
+}
+
+/* ---------------------------------------------------------- step_invert -- */
+
+static void test_invert_namespaces(void **state)
+{
+	struct step s = mk(STEP_NETNS_ADD, PHASE_NETNS_ADD, "web"), v;
+
+	(void)state;
+	assert_int_equal(step_invert(&s, &v), 0);
+	assert_int_equal(v.op, STEP_NETNS_DEL);
+	assert_string_equal(v.ns, "web");
+	assert_string_equal(v.note, "rollback");
+	assert_string_equal(fmt(&v), "- netns del web  # rollback");
+	s.op = STEP_NETNS_DEL;
+	assert_int_equal(step_invert(&s, &v), 0);
+	assert_int_equal(v.op, STEP_NETNS_ADD);
+}
+
+static void test_invert_links(void **state)
+{
+	struct step s = veth_add(), v;
+
+	(void)state;
+	s.follows_add = true;
+	assert_int_equal(step_invert(&s, &v), 0);
+	assert_int_equal(v.op, STEP_LINK_DEL);
+	assert_string_equal(v.link.name, "vethA");
+	assert_string_equal(v.peer.name, "eth0");
+	assert_string_equal(v.peer_ns, "netns_A");
+	assert_false(v.follows_add);
+	assert_false(v.peer_followups);
+	assert_int_equal(v.id, 7);
+	assert_string_equal(fmt(&v), "- link del vethA (veth, with its peer eth0 in netns_A)  # rollback");
+
+	/* Deleting comes back as a creation that also restores the peer's
+	 * state (up, master): it is one step in a rollback. An implicit delete
+	 * (the kernel's doing) comes back as an explicit creation. */
+	s = mk(STEP_LINK_DEL, PHASE_LINK_DEL, "host");
+	iface(&s.link, "br0", TOPO_IF_BRIDGE);
+	s.implicit = true;
+	s.parent = 3;
+	assert_int_equal(step_invert(&s, &v), 0);
+	assert_int_equal(v.op, STEP_LINK_ADD);
+	assert_true(v.peer_followups);
+	assert_false(v.implicit);
+	assert_string_equal(v.link.name, "br0");
+}
+
+static void test_invert_link_set_swaps(void **state)
+{
+	struct step s = mk(STEP_LINK_SET, PHASE_LINK_ATTR, "web"), v;
+
+	(void)state;
+	SET(s.ifname, "eth0");
+	s.attr = LINK_ATTR_MTU;
+	s.old.mtu = 1500;
+	s.new.mtu = 1400;
+	assert_int_equal(step_invert(&s, &v), 0);
+	assert_int_equal(v.op, STEP_LINK_SET);
+	assert_int_equal(v.attr, LINK_ATTR_MTU);
+	assert_int_equal(v.new.mtu, 1500);
+	assert_int_equal(v.old.mtu, 1400);
+	assert_string_equal(fmt(&v), "~ link set eth0 mtu 1500 netns web  # rollback");
+
+	s.attr = LINK_ATTR_MASTER;
+	SET(s.old.master, "br0");
+	SET(s.new.master, "");
+	assert_int_equal(step_invert(&s, &v), 0);
+	assert_string_equal(v.new.master, "br0");
+	assert_string_equal(v.old.master, "");
+	assert_string_equal(fmt(&v), "~ link set eth0 master br0 netns web  # rollback");
+
+	s.attr = LINK_ATTR_UP;
+	s.old.flag = false;
+	s.new.flag = true;
+	assert_int_equal(step_invert(&s, &v), 0);
+	assert_false(v.new.flag);
+	assert_string_equal(fmt(&v), "~ link set eth0 down netns web  # rollback");
+}
+
+static void test_invert_addresses_routes(void **state)
+{
+	struct step s = mk(STEP_ADDR_ADD, PHASE_ADDR_ADD, "netns_A"), v;
+
+	(void)state;
+	SET(s.ifname, "eth0");
+	s.addr.ip = fx_ip("172.18.0.2/16");
+	s.addr.proto = TOPO_IFAPROT;
+	assert_int_equal(step_invert(&s, &v), 0);
+	assert_int_equal(v.op, STEP_ADDR_DEL);
+	assert_int_equal(v.addr.proto, TOPO_IFAPROT);
+	assert_string_equal(fmt(&v), "- address del 172.18.0.2/16 dev eth0 netns netns_A  # rollback");
+	s.op = STEP_ADDR_DEL;
+	assert_int_equal(step_invert(&s, &v), 0);
+	assert_int_equal(v.op, STEP_ADDR_ADD);
+
+	s = mk(STEP_ROUTE_ADD, PHASE_ROUTE_ADD, "web");
+	s.route.dst.family = AF_INET;
+	s.route.via = fx_ip("172.18.0.1");
+	s.route.table = TOPO_TABLE_MAIN;
+	assert_int_equal(step_invert(&s, &v), 0);
+	assert_int_equal(v.op, STEP_ROUTE_DEL);
+	assert_string_equal(fmt(&v), "- route del default via 172.18.0.1 netns web  # rollback");
+	s.op = STEP_ROUTE_DEL;
+	assert_int_equal(step_invert(&s, &v), 0);
+	assert_int_equal(v.op, STEP_ROUTE_ADD);
+
+	/* replace: the old route becomes the new one and vice versa */
+	s.op = STEP_ROUTE_REPLACE;
+	s.old_route = s.route;
+	s.old_route.via = fx_ip("172.18.0.254");
+	assert_int_equal(step_invert(&s, &v), 0);
+	assert_int_equal(v.op, STEP_ROUTE_REPLACE);
+	assert_true(topo_ip_equal(&v.route.via, &s.old_route.via));
+	assert_true(topo_ip_equal(&v.old_route.via, &s.route.via));
+	assert_string_equal(fmt(&v), "~ route replace default via 172.18.0.254 netns web  # rollback");
+}
+
+static void test_invert_sysctl(void **state)
+{
+	struct step s = mk(STEP_SYSCTL_SET, PHASE_SYSCTL, "host"), v;
+
+	(void)state;
+	s.key = strdup("net.ipv4.ip_forward");
+	s.value = strdup("1");
+	/* Never written (the backend fills old_value when it writes). */
+	memset(&v, 0x5a, sizeof(v));
+	assert_int_equal(step_invert(&s, &v), 1);
+
+	s.old_value = strdup("0");
+	assert_int_equal(step_invert(&s, &v), 0);
+	assert_int_equal(v.op, STEP_SYSCTL_SET);
+	assert_string_equal(v.key, "net.ipv4.ip_forward");
+	assert_string_equal(v.value, "0");
+	assert_string_equal(v.old_value, "1");
+	/* Its own copies. */
+	assert_ptr_not_equal(v.key, s.key);
+	assert_ptr_not_equal(v.value, s.old_value);
+	assert_string_equal(fmt(&v), "~ sysctl net.ipv4.ip_forward=0 (was 1)  # rollback");
+	step_free(&v);
+	assert_null(v.key);
+	step_free(&s);
+}
+
+static void test_invert_nft(void **state)
+{
+	struct step s = mk(STEP_NFT_SET, PHASE_NFT, "host"), v;
+	static const unsigned char blob[] = { 1, 2, 3, 4, 5 };
+
+	(void)state;
+	SET(s.table, "topo-lab");
+	/* There was no table: undoing the set deletes it. */
+	assert_int_equal(step_invert(&s, &v), 0);
+	assert_int_equal(v.op, STEP_NFT_DEL);
+	assert_null(v.nft_saved);
+	assert_string_equal(fmt(&v), "- nft table inet topo-lab  # rollback");
+
+	/* There was one: put it back as it was saved. */
+	s.nft_had_table = true;
+	s.nft_saved = malloc(sizeof(blob));
+	memcpy(s.nft_saved, blob, sizeof(blob));
+	s.nft_saved_len = sizeof(blob);
+	assert_int_equal(step_invert(&s, &v), 0);
+	assert_int_equal(v.op, STEP_NFT_RESTORE);
+	assert_int_equal(v.nft_saved_len, sizeof(blob));
+	assert_non_null(v.nft_saved);
+	assert_ptr_not_equal(v.nft_saved, s.nft_saved);
+	assert_memory_equal(v.nft_saved, blob, sizeof(blob));
+	assert_string_equal(fmt(&v), "~ nft table inet topo-lab restored  # rollback");
+	step_free(&v);
+
+	/* A delete of a table that was there: restore; of none: nothing. */
+	s.op = STEP_NFT_DEL;
+	assert_int_equal(step_invert(&s, &v), 0);
+	assert_int_equal(v.op, STEP_NFT_RESTORE);
+	assert_memory_equal(v.nft_saved, blob, sizeof(blob));
+	step_free(&v);
+	s.nft_had_table = false;
+	assert_int_equal(step_invert(&s, &v), 1);
+
+	/* A restore is rollback's own: not undone. */
+	s.op = STEP_NFT_RESTORE;
+	assert_int_equal(step_invert(&s, &v), 1);
+	step_free(&s);
+}
+
+/* Inverting twice gives the step back (for the reversible ops). */
+static void test_invert_involution(void **state)
+{
+	static const enum step_op ops[] = {
+		STEP_NETNS_ADD, STEP_NETNS_DEL, STEP_ADDR_ADD, STEP_ADDR_DEL,
+		STEP_ROUTE_ADD, STEP_ROUTE_DEL, STEP_ROUTE_REPLACE, STEP_LINK_SET,
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+		struct step s = mk(ops[i], PHASE_ADDR_ADD, "x"), v, w;
+
+		s.route.dst = fx_ip("10.0.0.0/8");
+		s.old_route.dst = fx_ip("10.0.0.0/8");
+		s.old_route.metric = 5;
+		s.old.mtu = 1;
+		s.new.mtu = 2;
+		assert_int_equal(step_invert(&s, &v), 0);
+		assert_int_equal(step_invert(&v, &w), 0);
+		assert_int_equal(w.op, s.op);
+		assert_int_equal(w.old.mtu, 1);
+		assert_int_equal(w.new.mtu, 2);
+		assert_int_equal(w.route.metric, s.route.metric);
+		assert_int_equal(w.old_route.metric, s.old_route.metric);
+	}
+}
+
+/* ----------------------------------------------------------- plan_count -- */
+
+static void test_plan_count(void **state)
+{
+	struct plan p = { 0 };
+	struct step s;
+	struct plan_counts c;
+
+	(void)state;
+	s = veth_add();
+	assert_int_equal(plan_append(&p, &s), 0);                   /* add */
+	s = mk(STEP_LINK_SET, PHASE_UP, "netns_A");
+	s.follows_add = true;
+	assert_int_equal(plan_append(&p, &s), 0);                   /* not counted */
+	s = mk(STEP_ADDR_DEL, PHASE_ADDR_DEL_GONE, "netns_A");
+	s.implicit = true;
+	assert_int_equal(plan_append(&p, &s), 0);                   /* not counted */
+	s = mk(STEP_NFT_SET, PHASE_NFT, "host");
+	assert_int_equal(plan_append(&p, &s), 0);                   /* add: no table yet */
+	s.nft_had_table = true;
+	assert_int_equal(plan_append(&p, &s), 0);                   /* change */
+	s = mk(STEP_ROUTE_REPLACE, PHASE_ROUTE_ADD, "host");
+	assert_int_equal(plan_append(&p, &s), 0);                   /* change */
+	s = mk(STEP_NFT_DEL, PHASE_NFT_DEL, "host");
+	assert_int_equal(plan_append(&p, &s), 0);                   /* remove */
+	s = mk(STEP_NETNS_DEL, PHASE_NETNS_DEL, "x");
+	assert_int_equal(plan_append(&p, &s), 0);                   /* remove */
+	c = plan_count(&p);
+	assert_int_equal(c.add, 2);
+	assert_int_equal(c.change, 2);
+	assert_int_equal(c.remove, 2);
+	plan_free(&p);
+	assert_int_equal(p.n, 0);
+	assert_null(p.steps);
+}
+
+/* The array grows past its first allocations and keeps every step. */
+static void test_plan_append_grows(void **state)
+{
+	struct plan p = { 0 };
+
+	(void)state;
+	for (unsigned i = 0; i < 100; i++) {
+		struct step s = mk(STEP_SYSCTL_SET, PHASE_SYSCTL, "host");
+
+		s.id = i + 1;
+		assert_non_null(s.key = strdup("k"));
+		assert_int_equal(plan_append(&p, &s), 0);
+	}
+	assert_int_equal(p.n, 100);
+	for (unsigned i = 0; i < 100; i++) {
+		assert_int_equal(p.steps[i].id, i + 1);
+		assert_string_equal(p.steps[i].key, "k");
+	}
+	plan_free(&p);
+}
+
+/* ---------------------------------------------------------- step_format -- */
+
+static void test_format_links(void **state)
+{
+	struct step s = veth_add();
+
+	(void)state;
+	assert_string_equal(fmt(&s), "+ link add vethA type veth master mybr0 peer eth0 netns netns_A");
+
+	/* Created from inside a namespace, both ends there, attributes on both. */
+	s = mk(STEP_LINK_ADD, PHASE_LINK_ADD, "web");
+	iface(&s.link, "a", TOPO_IF_VETH);
+	s.link.mtu = 9000;
+	SET(s.peer_ns, "web");
+	iface(&s.peer, "b", TOPO_IF_VETH);
+	s.peer.mtu = 9000;
+	s.peer.has_mac = true;
+	memcpy(s.peer.mac, (const uint8_t[]){ 0x02, 0, 0, 0, 0, 0xab }, 6);
+	assert_string_equal(fmt(&s), "+ link add a netns web type veth mtu 9000 peer b mtu 9000 address 02:00:00:00:00:ab");
+
+	s = mk(STEP_LINK_ADD, PHASE_LINK_ADD, "host");
+	iface(&s.link, "mybr0", TOPO_IF_BRIDGE);
+	assert_string_equal(fmt(&s), "+ link add mybr0 type bridge");
+	s.link.stp = 1;
+	s.link.mtu = 1500;
+	SET(s.ns, "web");
+	assert_string_equal(fmt(&s), "+ link add mybr0 type bridge stp_state 1 mtu 1500 netns web");
+
+	s = mk(STEP_LINK_ADD, PHASE_LINK_ADD, "host");
+	iface(&s.link, "vx0", TOPO_IF_VXLAN);
+	s.link.vxlan.vni = 42;
+	s.link.vxlan.remote = fx_ip("192.0.2.9");
+	s.link.vxlan.local = fx_ip("192.0.2.1");
+	SET(s.link.vxlan.dev, "eth0");
+	s.link.vxlan.port = 4789;
+	assert_string_equal(fmt(&s), "+ link add vx0 type vxlan id 42 remote 192.0.2.9 local 192.0.2.1 dev eth0 dstport 4789");
+	s.link.vxlan.remote.family = 0;
+	s.link.vxlan.group = fx_ip("239.1.1.1");
+	s.note = "replace: vni changed";
+	assert_string_equal(fmt(&s), "+ link add vx0 type vxlan id 42 group 239.1.1.1 local 192.0.2.1 dev eth0 "
+			    "dstport 4789  # replace: vni changed");
+
+	s = mk(STEP_LINK_DEL, PHASE_LINK_DEL, "host");
+	iface(&s.link, "mybr0", TOPO_IF_BRIDGE);
+	assert_string_equal(fmt(&s), "- link del mybr0");
+	s = mk(STEP_LINK_DEL, PHASE_LINK_DEL, "netns_A");
+	iface(&s.link, "eth0", TOPO_IF_VETH);
+	iface(&s.peer, "vethA", TOPO_IF_VETH);
+	SET(s.peer_ns, "host");
+	assert_string_equal(fmt(&s), "- link del eth0 netns netns_A (veth, with its peer vethA)");
+}
+
+static void test_format_link_set(void **state)
+{
+	struct step s = mk(STEP_LINK_SET, PHASE_LINK_ATTR, "web");
+
+	(void)state;
+	SET(s.ifname, "eth0");
+	s.attr = LINK_ATTR_MTU;
+	s.new.mtu = 1400;
+	assert_string_equal(fmt(&s), "~ link set eth0 mtu 1400 netns web");
+	s.attr = LINK_ATTR_MAC;
+	memcpy(s.new.mac, (const uint8_t[]){ 0x02, 0x42, 0xAC, 0x11, 0, 2 }, 6);
+	assert_string_equal(fmt(&s), "~ link set eth0 address 02:42:ac:11:00:02 netns web");
+	s.attr = LINK_ATTR_STP;
+	s.new.flag = false;
+	SET(s.ns, "host");
+	SET(s.ifname, "br0");
+	assert_string_equal(fmt(&s), "~ link set br0 type bridge stp_state 0");
+	s.attr = LINK_ATTR_MASTER;
+	SET(s.ifname, "vethA");
+	SET(s.new.master, "br0");
+	assert_string_equal(fmt(&s), "~ link set vethA master br0");
+	SET(s.new.master, "");
+	assert_string_equal(fmt(&s), "~ link set vethA nomaster");
+	s.attr = LINK_ATTR_UP;
+	s.new.flag = true;
+	assert_string_equal(fmt(&s), "~ link set vethA up");
+}
+
+static void test_format_addresses(void **state)
+{
+	struct step s = mk(STEP_ADDR_DEL, PHASE_ADDR_DEL, "netns_A");
+
+	(void)state;
+	SET(s.ifname, "eth0");
+	s.addr.ip = fx_ip("172.18.0.2/16");
+	assert_string_equal(fmt(&s), "- address del 172.18.0.2/16 dev eth0 netns netns_A");
+	s.op = STEP_ADDR_ADD;
+	SET(s.ns, "host");
+	s.addr.ip = fx_ip("fd00:0:0:0::1/64");
+	assert_string_equal(fmt(&s), "+ address add fd00::1/64 dev eth0");
+}
+
+static void test_format_routes(void **state)
+{
+	struct step s = mk(STEP_ROUTE_ADD, PHASE_ROUTE_ADD, "web");
+
+	(void)state;
+	s.route.dst.family = AF_INET;
+	s.route.via = fx_ip("172.18.0.1");
+	s.route.table = TOPO_TABLE_MAIN;
+	assert_string_equal(fmt(&s), "+ route add default via 172.18.0.1 netns web");
+
+	s.route.dst = fx_ip("10.9.0.0/24");
+	s.route.src = fx_ip("172.18.0.2");
+	SET(s.route.dev, "eth0");
+	s.route.metric = 10;
+	s.route.table = 100;
+	assert_string_equal(fmt(&s), "+ route add 10.9.0.0/24 via 172.18.0.1 dev eth0 src 172.18.0.2 metric 10 "
+			    "table 100 netns web");
+
+	s = mk(STEP_ROUTE_DEL, PHASE_ROUTE_DEL, "host");
+	s.route.dst = fx_ip("10.7.0.0/16");
+	s.route.type = TOPO_RT_BLACKHOLE;
+	s.route.table = TOPO_TABLE_MAIN;
+	assert_string_equal(fmt(&s), "- route del blackhole 10.7.0.0/16");
+	s.route.type = TOPO_RT_UNREACHABLE;
+	assert_string_equal(fmt(&s), "- route del unreachable 10.7.0.0/16");
+
+	/* IPv6: metric 1024 is the default and is not shown; default says (ipv6). */
+	s = mk(STEP_ROUTE_REPLACE, PHASE_ROUTE_ADD, "web");
+	s.route.dst.family = AF_INET6;
+	s.route.via = fx_ip("fd00::1");
+	s.route.metric = 1024;
+	s.route.table = TOPO_TABLE_MAIN;
+	assert_string_equal(fmt(&s), "~ route replace default via fd00::1 (ipv6) netns web");
+	s.route.metric = 256;
+	assert_string_equal(fmt(&s), "~ route replace default via fd00::1 metric 256 (ipv6) netns web");
+}
+
+static void test_format_sysctl_nft_netns(void **state)
+{
+	struct step s = mk(STEP_SYSCTL_SET, PHASE_SYSCTL, "host");
+
+	(void)state;
+	s.key = (char *)"net.ipv4.ip_forward";
+	s.value = (char *)"1";
+	assert_string_equal(fmt(&s), "~ sysctl net.ipv4.ip_forward=1");
+	s.old_value = (char *)"0";
+	SET(s.ns, "r");
+	assert_string_equal(fmt(&s), "~ sysctl net.ipv4.ip_forward=1 netns r (was 0)");
+
+	s = mk(STEP_NFT_SET, PHASE_NFT, "host");
+	SET(s.table, "topo-seed000");
+	assert_string_equal(fmt(&s), "+ nft table inet topo-seed000");
+	s.nft_had_table = true;
+	SET(s.ns, "gw");
+	assert_string_equal(fmt(&s), "~ nft table inet topo-seed000 netns gw");
+	s.op = STEP_NFT_DEL;
+	assert_string_equal(fmt(&s), "- nft table inet topo-seed000 netns gw");
+
+	s = mk(STEP_NETNS_ADD, PHASE_NETNS_ADD, "netns_A");
+	assert_string_equal(fmt(&s), "+ netns add netns_A");
+}
+
+/* A short buffer: cut, terminated, nothing written past it. */
+static void test_format_truncates(void **state)
+{
+	struct step s = veth_add();
+	char buf[24];
+
+	(void)state;
+	memset(buf, 'X', sizeof(buf));
+	step_format(&s, buf, 16);
+	assert_string_equal(buf, "+ link add veth");
+	assert_int_equal(buf[16], 'X');
+	step_format(&s, buf, 1);
+	assert_string_equal(buf, "");
+}
+
+/* ---------------------------------------------------------- plan_print -- */
+
+static char *capture(void (*fn)(const struct plan *, FILE *, int), const struct plan *p, int arg)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	fn(p, f, arg);
+	fclose(f);
+	return buf;
+}
+
+static void print_plain(const struct plan *p, FILE *f, int color)
+{
+	plan_print(p, f, color != 0);
+}
+
+static void print_json(const struct plan *p, FILE *f, int unused)
+{
+	(void)unused;
+	plan_print_json(p, f);
+}
+
+static void small_plan(struct plan *p)
+{
+	struct step s;
+
+	memset(p, 0, sizeof(*p));
+	s = veth_add();
+	s.pos = (struct topo_pos){ 8, 7 };
+	assert_int_equal(plan_append(p, &s), 0);
+	s = mk(STEP_ADDR_DEL, PHASE_ADDR_DEL_GONE, "netns_A");
+	s.implicit = true;
+	SET(s.ifname, "eth0");
+	s.addr.ip = fx_ip("10.0.0.1/24");
+	assert_int_equal(plan_append(p, &s), 0);
+	s = mk(STEP_NFT_SET, PHASE_NFT, "host");
+	SET(s.table, "topo-x");
+	s.nft_had_table = true;
+	s.detail = strdup("missing in chain forward: iifname \"br0\" counter accept\nrules in another order\n");
+	assert_int_equal(plan_append(p, &s), 0);
+	s = mk(STEP_LINK_DEL, PHASE_LINK_DEL, "host");
+	iface(&s.link, "old0", TOPO_IF_BRIDGE);
+	s.note = "replace: kind changed";
+	assert_int_equal(plan_append(p, &s), 0);
+}
+
+static void test_plan_print(void **state)
+{
+	struct plan p;
+	char *out;
+
+	(void)state;
+	small_plan(&p);
+	out = capture(print_plain, &p, 0);
+	assert_string_equal(out,
+		"+ link add vethA type veth master mybr0 peer eth0 netns netns_A\n"
+		"~ nft table inet topo-x\n"
+		"    missing in chain forward: iifname \"br0\" counter accept\n"
+		"    rules in another order\n"
+		"- link del old0  # replace: kind changed\n");
+	free(out);
+	out = capture(print_plain, &p, 1);
+	assert_string_equal(out,
+		"\033[32m+ link add vethA type veth master mybr0 peer eth0 netns netns_A\033[0m\n"
+		"\033[33m~ nft table inet topo-x\033[0m\n"
+		"    missing in chain forward: iifname \"br0\" counter accept\n"
+		"    rules in another order\n"
+		"\033[31m- link del old0  # replace: kind changed\033[0m\n");
+	free(out);
+	plan_free(&p);
+}
+
+static void test_plan_print_json(void **state)
+{
+	struct plan p = { 0 };
+	char *out;
+
+	(void)state;
+	out = capture(print_json, &p, 0);
+	assert_string_equal(out, "{\"steps\":[],\"add\":0,\"change\":0,\"remove\":0}\n");
+	free(out);
+
+	small_plan(&p);
+	out = capture(print_json, &p, 0);
+	assert_string_equal(out,
+		"{\"steps\":[\n"
+		"  {\"op\":\"link_add\",\"ns\":\"host\",\"text\":\"+ link add vethA type veth master mybr0 peer eth0 "
+		"netns netns_A\",\"line\":8,\"column\":7},\n"
+		"  {\"op\":\"nft_set\",\"ns\":\"host\",\"text\":\"~ nft table inet topo-x\",\"detail\":\"missing in "
+		"chain forward: iifname \\\"br0\\\" counter accept\\nrules in another order\\n\"},\n"
+		"  {\"op\":\"link_del\",\"ns\":\"host\",\"text\":\"- link del old0  # replace: kind changed\","
+		"\"note\":\"replace: kind changed\"}\n"
+		"],\"add\":1,\"change\":1,\"remove\":1}\n");
+	free(out);
+	plan_free(&p);
+}
+
+static void test_op_names(void **state)
+{
+	static const char *const want[] = {
+		"netns_add", "netns_del", "link_add", "link_del", "link_set", "address_add", "address_del",
+		"route_add", "route_del", "route_replace", "sysctl_set", "nft_set", "nft_del", "nft_restore",
+	};
+
+	(void)state;
+	for (int i = 0; i <= STEP_NFT_RESTORE; i++)
+		assert_string_equal(step_op_name((enum step_op)i), want[i]);
+	assert_string_equal(step_op_name((enum step_op)99), "?");
+}
+
+static void test_msgs(void **state)
+{
+	struct topo_msgs m = { 0 };
+
+	(void)state;
+	assert_int_equal(topo_msgs_add(&m, "a %d", 1), 0);
+	assert_int_equal(topo_msgs_add(&m, "%s", "b"), 0);
+	assert_int_equal(m.n, 2);
+	assert_string_equal(m.v[0], "a 1");
+	assert_string_equal(m.v[1], "b");
+	topo_msgs_free(&m);
+	assert_int_equal(m.n, 0);
+	assert_null(m.v);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_invert_namespaces),
+		cmocka_unit_test(test_invert_links),
+		cmocka_unit_test(test_invert_link_set_swaps),
+		cmocka_unit_test(test_invert_addresses_routes),
+		cmocka_unit_test(test_invert_sysctl),
+		cmocka_unit_test(test_invert_nft),
+		cmocka_unit_test(test_invert_involution),
+		cmocka_unit_test(test_plan_count),
+		cmocka_unit_test(test_plan_append_grows),
+		cmocka_unit_test(test_format_links),
+		cmocka_unit_test(test_format_link_set),
+		cmocka_unit_test(test_format_addresses),
+		cmocka_unit_test(test_format_routes),
+		cmocka_unit_test(test_format_sysctl_nft_netns),
+		cmocka_unit_test(test_format_truncates),
+		cmocka_unit_test(test_plan_print),
+		cmocka_unit_test(test_plan_print_json),
+		cmocka_unit_test(test_op_names),
+		cmocka_unit_test(test_msgs),
+	};
+
+	return cmocka_run_group_tests_name("plan", tests, NULL, NULL);
+}
