@@ -113,7 +113,8 @@ static int probe_ping(struct backend *b, struct bns *ns, const struct topo_ip *d
 			if (sendto(fd, &req, sizeof(req), 0, (struct sockaddr *)&ss, sslen) < 0) {
 				r = -errno;
 				backend_fail(b, "%s", strerror(errno));
-				if (errno != EHOSTUNREACH && errno != ENETUNREACH)
+				/* No route is final; a neighbour not answering yet may still. */
+				if (errno != EHOSTUNREACH)
 					break;
 			}
 			next = now + 200;

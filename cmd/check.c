@@ -16,7 +16,7 @@ int cmd_check(int argc, char **argv)
 	struct session s;
 	size_t passed = 0, failed = 0;
 	const char *tmo = getenv("TOPO_CHECK_TIMEOUT_MS");
-	int timeout = tmo ? atoi(tmo) : 1000;
+	int timeout = tmo ? atoi(tmo) : 2000;
 	int r;
 
 	r = cmd_parse(argc, argv, OPT_JSON, "check [--json] [--no-color] [-q] FILE", &opts);
