@@ -83,6 +83,35 @@ static bool ns_is_created(const struct session *s, const char *name)
 	return i >= 0 && s->desired.ns[i].kind == TOPO_NS_CREATED;
 }
 
+/* Routes and addresses declared outside topo's own namespaces: recorded, so
+ * they are told from another topology's when the file is gone. */
+static int state_record_objects(const struct session *s, struct topo_state *st)
+{
+	int r = 0;
+
+	for (size_t n = 0; n < s->desired.n_ns && r == 0; n++) {
+		const struct topo_ns *ns = &s->desired.ns[n];
+
+		if (ns->kind == TOPO_NS_CREATED)
+			continue;
+		for (size_t i = 0; i < ns->n_routes && r == 0; i++) {
+			char *id = topo_object_id_route(ns->name, &ns->routes[i]);
+
+			r = id ? topo_state_object_put(st, id) : -ENOMEM;
+			free(id);
+		}
+		for (size_t i = 0; i < ns->n_ifaces && r == 0; i++) {
+			for (size_t a = 0; a < ns->ifaces[i].n_addrs && r == 0; a++) {
+				char *id = topo_object_id_addr(ns->name, ns->ifaces[i].name, &ns->ifaces[i].addrs[a].ip);
+
+				r = id ? topo_state_object_put(st, id) : -ENOMEM;
+				free(id);
+			}
+		}
+	}
+	return r;
+}
+
 /* Before anything is created, the state file says it will be. */
 static int state_record_intent(struct session *s, const struct plan *p)
 {
@@ -107,6 +136,8 @@ static int state_record_intent(struct session *s, const struct plan *p)
 		    topo_state_link_put(&s->state, st->peer_ns, st->peer.name) < 0)
 			return -ENOMEM;
 	}
+	if (state_record_objects(s, &s->state) < 0)
+		return -ENOMEM;
 	return state_save(s->state_dir, &s->state);
 }
 
@@ -130,6 +161,8 @@ static int state_record_result(struct session *s)
 				r = topo_state_sysctl_put(&next, rec->ns, rec->key, rec->original);
 		}
 	}
+	if (r == 0)
+		r = state_record_objects(s, &next);
 	if (r == 0)
 		r = state_save(s->state_dir, &next);
 	topo_state_free(&next);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "model/state.h"
 
+#include "model/ip.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -121,7 +123,12 @@ int topo_state_format(const struct topo_state *s, char **ret)
 		sbuf_json(&b, s->links[i].name);
 		sbuf_str(&b, "}");
 	}
-	sbuf_str(&b, s->n_links ? "\n  ]\n}\n" : "]\n}\n");
+	sbuf_str(&b, s->n_links ? "\n  ],\n  \"objects\": [" : "],\n  \"objects\": [");
+	for (size_t i = 0; i < s->n_objects; i++) {
+		sbuf_str(&b, i ? ",\n    " : "\n    ");
+		sbuf_json(&b, s->objects[i]);
+	}
+	sbuf_str(&b, s->n_objects ? "\n  ]\n}\n" : "]\n}\n");
 	if (b.oom) {
 		free(b.p);
 		return -ENOMEM;
@@ -315,6 +322,15 @@ static int rd_link(struct state_reader *r, struct topo_state *s)
 	return topo_state_link_put(s, ns, name);
 }
 
+static int rd_object(struct state_reader *r, struct topo_state *s)
+{
+	const char *v = rd_scalar(r);
+
+	if (!v)
+		return -EINVAL;
+	return topo_state_object_put(s, v);
+}
+
 static int rd_list(struct state_reader *r, struct topo_state *s, int (*item)(struct state_reader *, struct topo_state *))
 {
 	if (r->ev.type != YAML_SEQUENCE_START_EVENT)
@@ -373,6 +389,11 @@ int topo_state_parse(const char *buf, size_t len, struct topo_state *ret)
 			if (err < 0)
 				goto out;
 			err = -EINVAL;
+		} else if (strcmp(key, "objects") == 0) {
+			err = rd_list(&r, &s, rd_object);
+			if (err < 0)
+				goto out;
+			err = -EINVAL;
 		} else if (strcmp(key, "links") == 0) {
 			err = rd_list(&r, &s, rd_link);
 			if (err < 0)
@@ -408,6 +429,9 @@ void topo_state_free(struct topo_state *s)
 	}
 	free(s->sysctls);
 	free(s->links);
+	for (size_t i = 0; i < s->n_objects; i++)
+		free(s->objects[i]);
+	free(s->objects);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -424,6 +448,9 @@ int topo_state_copy(const struct topo_state *s, struct topo_state *ret)
 			goto oom;
 	for (size_t i = 0; i < s->n_links; i++)
 		if (topo_state_link_put(&c, s->links[i].ns, s->links[i].name) < 0)
+			goto oom;
+	for (size_t i = 0; i < s->n_objects; i++)
+		if (topo_state_object_put(&c, s->objects[i]) < 0)
 			goto oom;
 	*ret = c;
 	return 0;
@@ -545,5 +572,41 @@ int topo_state_link_put(struct topo_state *s, const char *ns, const char *name)
 	snprintf(v[s->n_links].ns, sizeof(v[s->n_links].ns), "%s", ns);
 	snprintf(v[s->n_links].name, sizeof(v[s->n_links].name), "%s", name);
 	s->n_links++;
+	return 0;
+}
+
+char *topo_object_id_route(const char *ns, const struct topo_route *rt)
+{
+	char dst[TOPO_IP_STRLEN], *id;
+
+	topo_ip_format(&rt->dst, true, dst, sizeof(dst));
+	if (asprintf(&id, "%s\tr\t%u\t%u\t%s", ns, rt->table, rt->metric, dst) < 0)
+		return NULL;
+	return id;
+}
+
+char *topo_object_id_addr(const char *ns, const char *dev, const struct topo_ip *ip)
+{
+	char a[TOPO_IP_STRLEN], *id;
+
+	topo_ip_format(ip, true, a, sizeof(a));
+	if (asprintf(&id, "%s\ta\t%s\t%s", ns, dev, a) < 0)
+		return NULL;
+	return id;
+}
+
+/* Appends without a duplicate check: readers put the ids in a map, where a
+ * duplicate is harmless. */
+int topo_state_object_put(struct topo_state *s, const char *id)
+{
+	char **v = realloc(s->objects, (s->n_objects + 1) * sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	s->objects = v;
+	v[s->n_objects] = strdup(id);
+	if (!v[s->n_objects])
+		return -ENOMEM;
+	s->n_objects++;
 	return 0;
 }

@@ -40,6 +40,12 @@ struct topo_state {
 	char topology[TOPO_NAME_MAX + 1];
 	struct state_link *links;
 	size_t n_links;
+	/* Routes and addresses topo added in host or an attached namespace that
+	 * are not on a link it owns (a blackhole route, an address on host's lo):
+	 * their protocol says "topo" but not which topology. Each is an id made
+	 * by topo_object_id. */
+	char **objects;
+	size_t n_objects;
 	struct state_ns *ns;
 	size_t n_ns;
 	struct state_sysctl *sysctls;
@@ -63,6 +69,12 @@ struct state_sysctl *topo_state_sysctl_find(const struct topo_state *s, const ch
 /* Records the original value unless one is recorded already; 0 or -ENOMEM. */
 int topo_state_sysctl_put(struct topo_state *s, const char *ns, const char *key, const char *original);
 void topo_state_sysctl_remove(struct topo_state *s, const char *ns, const char *key);
+
+/* "NS\tr\tTABLE\tMETRIC\tDST" for a route, "NS\ta\tDEV\tADDR" for an
+ * address; whitespace cannot occur in any part. Caller frees; NULL = ENOMEM. */
+char *topo_object_id_route(const char *ns, const struct topo_route *rt);
+char *topo_object_id_addr(const char *ns, const char *dev, const struct topo_ip *ip);
+int topo_state_object_put(struct topo_state *s, const char *id);
 
 bool topo_state_link_pending(const struct topo_state *s, const char *ns, const char *name);
 int topo_state_link_put(struct topo_state *s, const char *ns, const char *name);

@@ -53,6 +53,9 @@ struct differ {
 	struct obs *obs;             /* parallel to o->ns */
 	struct strmap o_ns;
 	struct strmap d_ns;
+	struct strmap claimed;       /* object ids this topology declares or recorded */
+	char **claim_ids;            /* the declared ones' strings, owned here */
+	size_t n_claim_ids;
 	unsigned ids;                /* last step id handed out */
 	unsigned parent;             /* while > 0, implicit steps are caused by this step */
 	int err;
@@ -196,6 +199,25 @@ static bool addr_is_kernels(const struct topo_iface *ifc, const struct topo_addr
 	return false;
 }
 
+static bool claimed_id(const struct differ *df, char *id)
+{
+	size_t dummy;
+	bool r = id && strmap_get(&df->claimed, id, &dummy) == 0;
+
+	free(id);
+	return r;
+}
+
+static bool claimed_route(const struct differ *df, const char *ns, const struct topo_route *rt)
+{
+	return claimed_id(df, topo_object_id_route(ns, rt));
+}
+
+static bool claimed_addr(const struct differ *df, const char *ns, const char *dev, const struct topo_ip *ip)
+{
+	return claimed_id(df, topo_object_id_addr(ns, dev, ip));
+}
+
 /* A link carrying another topology's mark: nothing on it is ours. */
 static bool link_is_theirs(const struct differ *df, const struct topo_iface *o)
 {
@@ -212,9 +234,11 @@ static bool addr_is_ours(const struct differ *df, const struct obs *ob, const st
 		return false;
 	if (link_is_ours(df, ob, ifc))
 		return true;
-	if (link_is_theirs(df, ifc))
+	if (link_is_theirs(df, ifc) || a->proto != TOPO_IFAPROT)
 		return false;
-	return a->proto == TOPO_IFAPROT;
+	/* On a link nobody marks (host's lo) only the declaration or the state
+	 * file says whose it is. */
+	return claimed_addr(df, ob->o->name, ifc->name, &a->ip);
 }
 
 static bool route_is_ours(const struct differ *df, const struct obs *ob, const struct topo_route *rt)
@@ -225,10 +249,15 @@ static bool route_is_ours(const struct differ *df, const struct obs *ob, const s
 		return rt->proto != RTPROT_KERNEL_;
 	if (rt->proto != TOPO_RTPROT)
 		return false;
-	/* Through another topology's link: that topology's route. */
-	if (rt->dev[0] && strmap_get(&ob->ifmap, rt->dev, &i) == 0 && link_is_theirs(df, &ob->o->ifaces[i]))
-		return false;
-	return true;
+	/* Through another topology's link: that topology's route; through ours: ours. */
+	if (rt->dev[0] && strmap_get(&ob->ifmap, rt->dev, &i) == 0) {
+		if (link_is_theirs(df, &ob->o->ifaces[i]))
+			return false;
+		if (link_is_ours(df, ob, &ob->o->ifaces[i]))
+			return true;
+	}
+	/* No device, or one nobody marks: the declaration or the state file decides. */
+	return claimed_route(df, ob->o->name, rt);
 }
 
 static char *xstrdup(struct differ *df, const char *s)
@@ -265,6 +294,8 @@ static void link_from_observed(struct topo_iface *ret, const struct topo_iface *
  * so that a rollback puts them back. Also ports of a deleted bridge lose
  * their master.
  */
+static void link_delete(struct differ *df, struct obs *ob, size_t idx, bool implicit, const char *note);
+
 static void link_gone_implicit(struct differ *df, struct obs *ob, size_t idx)
 {
 	const struct topo_iface *o = &ob->o->ifaces[idx];
@@ -293,6 +324,13 @@ static void link_gone_implicit(struct differ *df, struct obs *ob, size_t idx)
 		s.implicit = true;
 		s.route = *rt;
 		add_step(df, &s);
+	}
+	/* A vxlan goes with its underlay device: the kernel deletes it too. */
+	for (size_t i = 0; i < ob->o->n_ifaces; i++) {
+		const struct topo_iface *vx = &ob->o->ifaces[i];
+
+		if (!ob->gone[i] && vx->type == TOPO_IF_VXLAN && vx->vxlan.dev[0] && strcmp(vx->vxlan.dev, o->name) == 0)
+			link_delete(df, ob, i, true, NULL);
 	}
 	if (o->type != TOPO_IF_BRIDGE)
 		return;
@@ -342,8 +380,10 @@ static void link_delete(struct differ *df, struct obs *ob, size_t idx, bool impl
 	s.implicit = implicit;
 	s.note = note;
 	s.id = ++df->ids;
+	/* Implicit: caused by the step being planned (a vxlan's underlay), or
+	 * by the namespace's deletion. */
 	if (implicit)
-		s.parent = ob->del_id;
+		s.parent = saved_parent ? saved_parent : ob->del_id;
 	df->parent = s.id;
 	link_from_observed(&s.link, o);
 	link_drop_gone_master(ob, &s.link);
@@ -636,6 +676,27 @@ static bool addr_held_by_other(const struct differ *df, const struct obs *ob, co
 	return false;
 }
 
+/* Is the same IPv6 address (any prefix length) wanted? want is sorted by
+ * address first, so a binary search on the bytes finds it. */
+static bool want_has_v6_addr(const struct topo_addr *want, size_t nw, const struct topo_ip *ip)
+{
+	size_t lo = 0, hi = nw;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = want[mid].ip.family != ip->family ? (want[mid].ip.family < ip->family ? -1 : 1) :
+			memcmp(want[mid].ip.bytes, ip->bytes, 16);
+
+		if (c == 0)
+			return true;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
 /* Declared vs live addresses of one link: sort both, merge. */
 static void addr_diff_link(struct differ *df, struct obs *ob, const char *ns, const struct topo_iface *d,
 			   const struct topo_iface *o, size_t oidx)
@@ -674,8 +735,14 @@ static void addr_diff_link(struct differ *df, struct obs *ob, const char *ns, co
 			i++;
 		} else if (c < 0)
 			addr_step(df, STEP_ADDR_ADD, PHASE_ADDR_ADD, ns, d->name, &want[i++], false);
-		else if (c > 0)
-			addr_step(df, STEP_ADDR_DEL, PHASE_ADDR_DEL, ns, o->name, &have[j++], false);
+		else if (c > 0) {
+			/* IPv6 holds an address once per link whatever its prefix
+			 * length: when only that changes, the old one goes first. */
+			bool same_v6 = have[j].ip.family == AF_INET6 && want_has_v6_addr(want, nw, &have[j].ip);
+
+			addr_step(df, STEP_ADDR_DEL, same_v6 ? PHASE_ADDR_DEL_GONE : PHASE_ADDR_DEL, ns, o->name,
+				  &have[j++], false);
+		}
 		else
 			i++, j++;
 	}
@@ -1303,6 +1370,47 @@ static void obs_free(struct obs *ob)
 	free(ob->addr_done);
 }
 
+static int claim_add(struct differ *df, char *id)
+{
+	char **v;
+
+	if (!id)
+		return -ENOMEM;
+	v = realloc(df->claim_ids, (df->n_claim_ids + 1) * sizeof(*v));
+	if (!v) {
+		free(id);
+		return -ENOMEM;
+	}
+	df->claim_ids = v;
+	v[df->n_claim_ids++] = id;
+	return strmap_put(&df->claimed, id, 0) == -ENOMEM ? -ENOMEM : 0;
+}
+
+/* What this topology may claim among routes and addresses that carry only
+ * topo's protocol: what it declares outside its own namespaces, and what its
+ * state file recorded. */
+static int claims_build(struct differ *df)
+{
+	int r = 0;
+
+	for (size_t n = 0; n < df->d->n_ns && r == 0; n++) {
+		const struct topo_ns *ns = &df->d->ns[n];
+
+		if (ns->kind == TOPO_NS_CREATED)
+			continue;
+		for (size_t i = 0; i < ns->n_routes && r == 0; i++)
+			r = claim_add(df, topo_object_id_route(ns->name, &ns->routes[i]));
+		for (size_t i = 0; i < ns->n_ifaces && r == 0; i++)
+			for (size_t a = 0; a < ns->ifaces[i].n_addrs && r == 0; a++)
+				r = claim_add(df, topo_object_id_addr(ns->name, ns->ifaces[i].name,
+								      &ns->ifaces[i].addrs[a].ip));
+	}
+	for (size_t i = 0; df->state && i < df->state->n_objects && r == 0; i++)
+		if (strmap_put(&df->claimed, df->state->objects[i], 0) == -ENOMEM)
+			r = -ENOMEM;
+	return r;
+}
+
 int topo_diff(const struct topology *desired, const struct topology *observed,
 	      const struct topo_state *state, struct diff_result *ret)
 {
@@ -1329,6 +1437,8 @@ int topo_diff(const struct topology *desired, const struct topology *observed,
 		conflict(&df, &desired->ns[i].pos, "namespace %s was not observed (internal error)",
 			 desired->ns[i].name);
 	}
+	if (!df.err)
+		df.err = claims_build(&df);
 	if (df.err)
 		goto out;
 
@@ -1361,6 +1471,10 @@ out:
 	free(empty);
 	strmap_free(&df.o_ns);
 	strmap_free(&df.d_ns);
+	strmap_free(&df.claimed);
+	for (size_t i = 0; i < df.n_claim_ids; i++)
+		free(df.claim_ids[i]);
+	free(df.claim_ids);
 	if (r < 0)
 		diff_result_free(ret);
 	return r;

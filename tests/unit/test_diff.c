@@ -405,14 +405,10 @@ static void test_minimal_prefix_length_change_ipv4(void **state)
 	fx_free(&f);
 }
 
-#if 0
 /*
- * NOT FIXED (reported): IPv6 allows an address once per link whatever its
- * prefix length ("ipv6: address already assigned", EEXIST), so the plan
- * "+ address add fd00::2/48" (PHASE_ADDR_ADD) before "- address del
- * fd00::2/64" (PHASE_ADDR_DEL) fails at its first step and apply rolls
- * back. The old one must go first (e.g. in an earlier phase) when only the
- * prefix length of an IPv6 address changes. Left out of the build.
+ * IPv6 allows an address once per link whatever its prefix length ("ipv6:
+ * address already assigned", EEXIST): when only the prefix length changes,
+ * the old one must be deleted before the new one is added.
  */
 static void test_minimal_prefix_length_change_ipv6(void **state)
 {
@@ -434,7 +430,6 @@ static void test_minimal_prefix_length_change_ipv6(void **state)
 	assert_true(del < add);
 	fx_free(&f);
 }
-#endif
 
 static void test_minimal_mtu_change(void **state)
 {
@@ -668,14 +663,11 @@ static void test_other_topology_routes_untouched(void **state)
 	fx_free(&f);
 }
 
-#if 0
 /*
- * NOT FIXED (reported): a host route without a device (blackhole,
- * unreachable, prohibit) carries nothing that says which topology made it:
- * route_is_ours() takes every TOPO_RTPROT route in host for this topology's,
- * so a diff of seed001 deletes seed000's blackhole route, and
- * `topo destroy seed001` removes it. Needs the route's topology recorded
- * (the state file, or a per-topology protocol/table); left out of the build.
+ * A host route without a device (blackhole, unreachable, prohibit) carries
+ * nothing that says which topology made it: it is this topology's only when
+ * the file declares it or the state file records it. Another topology's is
+ * left alone; a recorded one of ours is removed.
  */
 static void test_other_topology_blackhole_untouched(void **state)
 {
@@ -685,10 +677,30 @@ static void test_other_topology_blackhole_untouched(void **state)
 	fx_seed_converged(&f, NULL);
 	fx_route(&f.o.ns[0], "10.201.0.0/16", NULL, NULL, TOPO_RTPROT)->type = TOPO_RT_BLACKHOLE;
 	fx_diff(&f);
-	assert_int_equal(f.r.plan.n, 0);     /* today: "- route del blackhole 10.201.0.0/16" */
+	assert_int_equal(f.r.plan.n, 0);
 	fx_free(&f);
 }
-#endif
+
+static void test_own_blackhole_recorded_is_removed(void **state)
+{
+	struct fx f;
+	struct topo_route *rt;
+	char *id;
+
+	(void)state;
+	fx_seed_converged(&f, NULL);
+	rt = fx_route(&f.o.ns[0], "10.201.0.0/16", NULL, NULL, TOPO_RTPROT);
+	rt->type = TOPO_RT_BLACKHOLE;
+	id = topo_object_id_route("host", rt);
+	assert_non_null(id);
+	assert_int_equal(topo_state_object_put(&f.s, id), 0);
+	free(id);
+	fx_diff(&f);
+	assert_int_equal(f.r.plan.n, 1);
+	assert_int_equal(f.r.plan.steps[0].op, STEP_ROUTE_DEL);
+	assert_int_equal(f.r.plan.steps[0].route.type, TOPO_RT_BLACKHOLE);
+	fx_free(&f);
+}
 
 /* host's own objects never appear, even in a destroy that removes all of topo's. */
 static void test_foreign_objects_never_in_plan(void **state)
@@ -1537,6 +1549,9 @@ int main(void)
 		cmocka_unit_test(test_minimal_address_change),
 		cmocka_unit_test(test_minimal_prefix_length_change_ipv4),
 		cmocka_unit_test(test_minimal_mtu_change),
+		cmocka_unit_test(test_minimal_prefix_length_change_ipv6),
+		cmocka_unit_test(test_other_topology_blackhole_untouched),
+		cmocka_unit_test(test_own_blackhole_recorded_is_removed),
 		cmocka_unit_test(test_minimal_route_via_change),
 		cmocka_unit_test(test_minimal_link_attrs),
 		cmocka_unit_test(test_canonical_compare),

@@ -1350,13 +1350,11 @@ static void check_rollback_everywhere(const struct scenario *sc)
 	}
 }
 
-#if 0
 /*
- * NOT FIXED (reported): the kernel deletes a vxlan together with its
- * underlay (vxlan_handle_lowerdev_unregister). A plan that deletes both, in
- * host (ifindex order: the underlay first), fails at the vxlan's own
- * "- link del" (ENODEV); the diff should make that delete implicit in the
- * underlay's, as it does for addresses and routes. Left out of the build.
+ * The kernel deletes a vxlan together with its underlay
+ * (vxlan_handle_lowerdev_unregister): the diff makes the vxlan's delete
+ * implicit in the underlay's, so apply does not trip over ENODEV and a
+ * rollback brings both back.
  */
 static const char host_vxlan[] =
 	"topology: seed001\n"
@@ -1379,7 +1377,6 @@ static void test_kernel_vxlan_goes_with_underlay(void **state)
 	check_converges(&sc);
 	check_rollback_everywhere(&sc);
 }
-#endif
 
 static void test_kernel_converges(void **state)
 {
@@ -1408,6 +1405,7 @@ int main(void)
 		cmocka_unit_test(test_rollback_keeps_going),
 		cmocka_unit_test(test_kernel_converges),
 		cmocka_unit_test(test_kernel_rollback_at_every_step),
+		cmocka_unit_test(test_kernel_vxlan_goes_with_underlay),
 	};
 
 	return cmocka_run_group_tests_name("exec", tests, NULL, NULL);
