@@ -92,7 +92,9 @@ snapshot() {
 			nsx "$ns" ip -j route show table all | jq -S 'map(select(.dst | startswith("fe80") | not) | del(.flags))
 				| sort_by(.table // "", .dst, .metric // 0)'
 			echo "== $ns nft"
-			nsx "$ns" nft -j list ruleset | jq -S '[.nftables[] | select(has("metainfo") | not) | del(.[].handle)]'
+			# Counters count traffic, not configuration.
+			nsx "$ns" nft -j list ruleset | jq -S '[.nftables[] | select(has("metainfo") | not) | del(.[].handle)]
+				| del(.. | .packets?, .bytes?)'
 			echo "== $ns sysctl"
 			for k in net.ipv4.ip_forward net.ipv6.conf.all.forwarding net.bridge.bridge-nf-call-iptables; do
 				echo "$k=$(sysctl_get "$ns" "$k" 2>/dev/null || echo -)"
@@ -111,7 +113,7 @@ same_snapshot() {
 
 # A TCP listener in namespace NS on PORT, in the background, accepting any
 # number of connections; each one is logged ("Connection received on ADDR")
-# in $WORK/listen-NS-PORT.log. TEXT is what a client's first read gets.
+# in $WORK/listen-NS-PORT.log. TEXT goes to the first client only.
 tcp_listen() {
 	local ns=$1 port=$2 text=${3:-}
 	nsx "$ns" bash -c "exec nc -v -lk -n $port < <(echo '$text'; sleep 600)" >>"$WORK/listen-$ns-$port.log" 2>&1 &
@@ -121,5 +123,8 @@ tcp_listen() {
 	done
 	fail "listener on $ns:$port did not start"
 }
+
+# connections_from NS PORT ADDR: how many connections the listener logged from ADDR.
+connections_from() { grep -c "Connection received on $3 " "$WORK/listen-$1-$2.log" || true; }
 
 done_ok() { echo "ok: $n_checks checks"; }

@@ -14,7 +14,7 @@ ok "a waiting second apply" "$TOPO" apply "$F"
 contains "it waited" "$WORK/out" "waiting for"
 contains "and found the work done" "$WORK/out" "no changes"
 wait "$first" || fail "the first apply failed: $(cat "$WORK/first.log")"
-contains "the first applied everything" "$WORK/first.log" "applied: 10 added"
+contains "the first applied everything" "$WORK/first.log" "applied: 11 added"
 rc 0 "converged" "$TOPO" diff "$F"
 
 # Two different topologies at once.

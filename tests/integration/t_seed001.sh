@@ -5,7 +5,7 @@ F=$TOPOLOGIES/seed001-bridge.yaml
 
 snapshot "$WORK/before"
 rc 2 "diff before apply" "$TOPO" diff "$F"
-contains "diff summary" "$WORK/out" "10 to add, 1 to change, 0 to remove"
+contains "diff summary" "$WORK/out" "11 to add, 1 to change, 0 to remove"
 contains "diff speaks iproute2" "$WORK/out" "+ link add vethA type veth master mybr0 peer eth0 netns netns_A"
 snapshot "$WORK/after-diff"
 same_snapshot "diff changes nothing" "$WORK/before" "$WORK/after-diff"

@@ -7,6 +7,7 @@
 prepare_after() {
 	case "$1" in
 	seed000) tcp_listen busybox1 80 "hello from busybox1" ;;
+	seed001) tcp_listen netns_B 80 "hello from netns_B" ;;
 	esac
 }
 
