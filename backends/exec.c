@@ -10,6 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <linux/rtnetlink.h>
+#include <sys/socket.h>
 
 #include <netlink/msg.h>
 
@@ -278,6 +283,144 @@ static size_t exec_sysctls(struct run *r, size_t from, size_t n)
 	return to;
 }
 
+/* ------------------------------------------------------- namespace waits -- */
+
+struct wait_dump {
+	const struct step_wait **want;   /* sorted by ifindex */
+	size_t n;
+	size_t present;
+};
+
+static int wait_cmp(const void *a, const void *b)
+{
+	int x = (*(const struct step_wait *const *)a)->ifindex, y = (*(const struct step_wait *const *)b)->ifindex;
+
+	return (x > y) - (x < y);
+}
+
+static int wait_dump_one(void *arg, const void *nlh)
+{
+	struct wait_dump *d = arg;
+	struct topo_iface ifc;
+	struct step_wait key, *kp = &key;
+	const struct step_wait **hit;
+
+	if (link_parse(nlh, &ifc) < 0)
+		return 0;
+	key.ifindex = ifc.ifindex;
+	hit = bsearch(&kp, d->want, d->n, sizeof(*d->want), wait_cmp);
+	if (hit && strcmp((*hit)->name, ifc.name) == 0)
+		d->present++;
+	return 0;
+}
+
+static void wait_dump_reset(void *arg)
+{
+	((struct wait_dump *)arg)->present = 0;
+}
+
+static void ignore_ack(void *arg, size_t tag, int err, const char *msg)
+{
+	(void)arg, (void)tag, (void)err, (void)msg;
+}
+
+/* Deletes the waited-for links still present, by ifindex; gone already is fine. */
+static int wait_delete_left(struct backend *b, struct bns *ns, const struct step_wait **w, size_t n)
+{
+	int r = 0;
+
+	for (size_t i = 0; i < n && r == 0; i++) {
+		struct nl_msg *msg = NULL;
+
+		if (ifnames_get(&ns->ifs, w[i]->name) != w[i]->ifindex)
+			ifnames_set(&ns->ifs, w[i]->name, w[i]->ifindex);
+		r = link_del_msg(b, ns, w[i]->name, &msg);
+		if (r == 0)
+			r = nlq_queue(b, ns, msg, i);
+		if (r == 0 && nlq_window_full(ns))
+			r = nlq_drain(b, ns, ignore_ack, NULL, NULL);
+	}
+	if (r == 0)
+		r = nlq_drain(b, ns, ignore_ack, NULL, NULL);
+	return r;
+}
+
+/*
+ * A deleted namespace's devices go in the kernel's cleanup work, a little
+ * later; the ends of its veths in namespaces that stay go with them. Wait
+ * until they are gone, so that whatever runs next sees the kernel as the
+ * plan left it. One dump per namespace per round.
+ */
+static int wait_links_gone(struct backend *b, struct step **steps, size_t n)
+{
+	const struct step_wait **all = NULL;
+	size_t total = 0;
+	int r = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (steps[i]->op == STEP_NETNS_DEL)
+			total += steps[i]->n_waits;
+	if (!total)
+		return 0;
+	all = malloc(total * sizeof(*all));
+	if (!all)
+		return -ENOMEM;
+	total = 0;
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; steps[i]->op == STEP_NETNS_DEL && k < steps[i]->n_waits; k++)
+			all[total++] = &steps[i]->waits[k];
+	/* Group by namespace: each group is waited for with one dump a round. */
+	for (size_t from = 0; from < total && r == 0;) {
+		size_t to = from;
+		struct bns *ns = bns_find(b, all[from]->ns);
+
+		for (size_t k = from; k < total; k++)
+			if (strcmp(all[k]->ns, all[from]->ns) == 0) {
+				const struct step_wait *t = all[to];
+
+				all[to++] = all[k];
+				all[k] = t;
+			}
+		if (ns && ns->sk) {
+			struct wait_dump d = { .want = all + from, .n = to - from };
+
+			qsort(all + from, to - from, sizeof(*all), wait_cmp);
+			size_t last = SIZE_MAX;
+			int stalled = 0;
+
+			for (int round = 0; round < 3000; round++) {
+				d.present = 0;
+				r = nlq_dump(b, ns, RTM_GETLINK, AF_UNSPEC, wait_dump_one, &d, wait_dump_reset);
+				if (r < 0 || d.present == 0)
+					break;
+				/* A process still inside a deleted namespace keeps it
+				 * alive: when the cleanup stops making progress, delete
+				 * what is left ourselves. */
+				stalled = d.present < last ? 0 : stalled + 1;
+				last = d.present;
+				if (stalled == 150) {
+					r = wait_delete_left(b, ns, all + from, to - from);
+					if (r < 0)
+						break;
+				}
+				struct timespec ts = { 0, 2 * 1000 * 1000 };
+
+				nanosleep(&ts, NULL);
+			}
+			if (r == 0 && d.present) {
+				backend_fail(b, "%zu links in namespace %s were still there 6 s after their namespaces went",
+					     d.present, ns->name);
+				r = -ETIMEDOUT;
+			}
+			for (size_t k = from; k < to; k++)
+				ifnames_del(&ns->ifs, all[k]->name);
+		}
+		from = to;
+	}
+	free(all);
+	return r;
+}
+
 /* ------------------------------------------------------------------ run -- */
 
 static bool is_rollback(const struct step *s)
@@ -392,6 +535,13 @@ static int backend_run(void *ctx, struct step **steps, size_t n, int *errs, cons
 		}
 	}
 	ret = drain_all(&r);
+	if (ret == 0) {
+		int e = wait_links_gone(b, steps, n);
+
+		for (size_t i = 0; e < 0 && i < n; i++)
+			if (steps[i]->op == STEP_NETNS_DEL)
+				run_fail(&r, i, e, b->err);
+	}
 	for (size_t i = 0; i < n; i++)
 		if (errs[i] && is_rollback(steps[i]) && rollback_tolerates(steps[i], errs[i]))
 			errs[i] = 0;

@@ -42,6 +42,8 @@ struct obs {
 	bool all_ours;               /* a namespace topo created */
 	bool pruned;                 /* the namespace is deleted */
 	unsigned del_id;             /* id of its NETNS_DEL step */
+	struct step_wait *waits;     /* links elsewhere that go with it */
+	size_t n_waits;
 	bool conflict;               /* nothing in it is touched */
 };
 
@@ -618,9 +620,25 @@ static void pass_links_veth(struct differ *df)
 }
 
 /* Owned links nobody declares any more. */
+static int obs_add_wait(struct obs *dying, const char *ns, const struct topo_iface *link)
+{
+	struct step_wait *v = realloc(dying->waits, (dying->n_waits + 1) * sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	dying->waits = v;
+	memset(&v[dying->n_waits], 0, sizeof(*v));
+	snprintf(v[dying->n_waits].ns, sizeof(v[dying->n_waits].ns), "%s", ns);
+	snprintf(v[dying->n_waits].name, sizeof(v[dying->n_waits].name), "%s", link->name);
+	v[dying->n_waits].ifindex = link->ifindex;
+	dying->n_waits++;
+	return 0;
+}
+
 static void pass_links_prune(struct differ *df, struct obs *ob)
 {
 	const struct topo_ns *o = ob->o;
+	unsigned saved_parent;
 
 	if (!o->exists || ob->conflict)
 		return;
@@ -631,16 +649,34 @@ static void pass_links_prune(struct differ *df, struct obs *ob)
 		if (ob->gone[i] || ob->kept[i] || oi->type == TOPO_IF_LOOPBACK || !link_is_ours(df, ob, oi))
 			continue;
 		/*
-		 * In a namespace that goes, its links go with it; but a veth whose
-		 * peer lives on is deleted first: namespace cleanup is asynchronous
-		 * and the peer would linger for a while.
+		 * A veth with an end in a namespace that goes goes with it: the
+		 * kernel unregisters all of a dying namespace's devices in one
+		 * batch, where deleting each pair costs an RCU grace period
+		 * (~20 ms). Namespace cleanup is asynchronous, so the namespace's
+		 * deletion waits until the end that lived elsewhere is gone too.
 		 */
-		implicit = false;
-		if (ob->pruned) {
-			struct obs *pob = oi->type == TOPO_IF_VETH ? obs_find(df, oi->peer_ns) : NULL;
+		implicit = ob->pruned;
+		struct obs *pob = oi->type == TOPO_IF_VETH ? obs_find(df, oi->peer_ns) : NULL;
+		struct obs *dying = ob->pruned ? ob : pob && pob->pruned ? pob : NULL;
+		struct obs *staying = ob->pruned ? (pob && !pob->pruned ? pob : NULL) : ob;
+		size_t pidx;
 
-			implicit = !(oi->type == TOPO_IF_VETH && (!pob || !pob->pruned) &&
-				     !(oi->peer_ns[0] == '\0' && oi->peer_netnsid < 0));
+		if (dying && oi->type == TOPO_IF_VETH) {
+			const struct topo_iface *left = staying == ob ? oi :
+							staying ? obs_iface(staying, oi->peer_name, &pidx) : NULL;
+
+			if (staying && !left) {
+				implicit = false;    /* the peer is unknown: delete it ourselves */
+			} else {
+				implicit = true;
+				if (left && obs_add_wait(dying, staying->o->name, left) < 0)
+					df->err = -ENOMEM;
+				saved_parent = df->parent;
+				df->parent = dying->del_id;
+				link_delete(df, ob, i, true, NULL);
+				df->parent = saved_parent;
+				continue;
+			}
 		}
 		link_delete(df, ob, i, implicit, NULL);
 	}
@@ -1289,6 +1325,10 @@ static void pass_namespaces_steps(struct differ *df)
 			continue;
 		s = step_new(STEP_NETNS_DEL, PHASE_NETNS_DEL, ob->o->name);
 		s.id = ob->del_id;
+		s.waits = ob->waits;
+		s.n_waits = ob->n_waits;
+		ob->waits = NULL;
+		ob->n_waits = 0;
 		add_step(df, &s);
 	}
 }
@@ -1368,6 +1408,7 @@ static void obs_free(struct obs *ob)
 	free(ob->route_done);
 	free(ob->addr_off);
 	free(ob->addr_done);
+	free(ob->waits);
 }
 
 static int claim_add(struct differ *df, char *id)

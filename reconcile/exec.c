@@ -11,6 +11,8 @@ static int step_copy(const struct step *s, struct step *ret)
 	*ret = *s;
 	ret->key = ret->value = ret->old_value = ret->detail = NULL;
 	ret->nft_saved = NULL;
+	ret->waits = NULL;
+	ret->n_waits = 0;
 	if ((s->key && !(ret->key = strdup(s->key))) || (s->value && !(ret->value = strdup(s->value))) ||
 	    (s->old_value && !(ret->old_value = strdup(s->old_value))))
 		goto oom;

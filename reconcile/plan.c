@@ -32,8 +32,11 @@ void step_free(struct step *s)
 	free(s->old_value);
 	free(s->nft_saved);
 	free(s->detail);
+	free(s->waits);
 	s->key = s->value = s->old_value = s->detail = NULL;
 	s->nft_saved = NULL;
+	s->waits = NULL;
+	s->n_waits = 0;
 }
 
 void plan_free(struct plan *p)
@@ -61,6 +64,8 @@ int step_invert(const struct step *s, struct step *ret)
 	v.key = v.value = v.old_value = v.detail = NULL;
 	v.nft_saved = NULL;
 	v.nft_saved_len = 0;
+	v.waits = NULL;
+	v.n_waits = 0;
 	v.implicit = false;
 	v.follows_add = false;
 	v.peer_followups = false;
@@ -285,6 +290,13 @@ void step_format(const struct step *s, char *buf, size_t len)
 		break;
 	case STEP_NETNS_DEL:
 		fb(&b, "- netns del %s", s->ns);
+		/* Links elsewhere that go with it, so the reader sees them go. */
+		for (size_t i = 0; i < s->n_waits && i < 3; i++)
+			fb(&b, "%s%s:%s", i ? ", " : " (with ", s->waits[i].ns, s->waits[i].name);
+		if (s->n_waits > 3)
+			fb(&b, " and %zu more", s->n_waits - 3);
+		if (s->n_waits)
+			fb(&b, ")");
 		break;
 	case STEP_LINK_ADD:
 		fb(&b, "+ ");

@@ -74,6 +74,14 @@ struct link_value {
 	char master[TOPO_IFNAME_MAX + 1];
 };
 
+/* A link in a namespace that stays, which the kernel deletes when another
+ * namespace goes (a veth's other end): NETNS_DEL waits until it is gone. */
+struct step_wait {
+	char ns[TOPO_NS_NAME_MAX + 1];
+	char name[TOPO_IFNAME_MAX + 1];
+	int ifindex;
+};
+
 struct step {
 	enum step_op op;
 	enum step_phase phase;
@@ -118,6 +126,10 @@ struct step {
 
 	/* What differs, one item per line ("rule missing: ..."); may be NULL. */
 	char *detail;
+
+	/* NETNS_DEL: links elsewhere that go with the namespace. */
+	struct step_wait *waits;
+	size_t n_waits;
 };
 
 struct plan {

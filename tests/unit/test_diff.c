@@ -724,11 +724,9 @@ static void test_foreign_objects_never_in_plan(void **state)
 	fx_assert_plan(&f.r.plan,
 		"~ sysctl net.ipv4.ip_forward=0 (was 1)\n"
 		"- link del mybr0\n"
-		"- link del vethA (veth, with its peer eth0 in netns_A)\n"
-		"- link del vethB (veth, with its peer eth0 in netns_B)\n"
-		"- netns del netns_A\n"
-		"- netns del netns_B\n");
-	fx_assert_counts(&f.r.plan, 0, 1, 5);
+		"- netns del netns_A (with host:vethA)\n"
+		"- netns del netns_B (with host:vethB)\n");
+	fx_assert_counts(&f.r.plan, 0, 1, 3);
 	for (size_t i = 0; i < f.r.plan.n; i++) {
 		const struct step *s = &f.r.plan.steps[i];
 		char a[TOPO_IP_STRLEN];
@@ -870,10 +868,8 @@ static void test_prune_namespace(void **state)
 	assert_int_equal(topo_state_sysctl_put(&f.s, "netns_A", "net.ipv4.conf.all.rp_filter", "0"), 0);
 	fx_diff(&f);
 	fx_assert_no_conflicts(&f.r);
-	fx_assert_plan(p,
-		"- link del vethA (veth, with its peer eth0 in netns_A)\n"
-		"- netns del netns_A\n");
-	fx_assert_counts(p, 0, 0, 2);
+	fx_assert_plan(p, "- netns del netns_A (with host:vethA)\n");
+	fx_assert_counts(p, 0, 0, 1);
 	for (size_t i = 0; i < p->n; i++) {
 		if (step_is(&p->steps[i], STEP_LINK_DEL, "host", "vethA"))
 			vdel = &p->steps[i];
@@ -882,12 +878,17 @@ static void test_prune_namespace(void **state)
 	}
 	assert_non_null(vdel);
 	assert_non_null(nsdel);
-	/* The host end is deleted explicitly, the peer named. */
-	assert_false(vdel->implicit);
+	/* The host end goes with the namespace (one batch in the kernel, no
+	 * RCU grace period per pair); the namespace's deletion waits for it. */
+	assert_true(vdel->implicit);
+	assert_int_equal(vdel->parent, nsdel->id);
 	assert_string_equal(vdel->peer_ns, "netns_A");
 	assert_string_equal(vdel->peer.name, "eth0");
 	assert_string_equal(vdel->link.master, "mybr0");
 	assert_string_equal(nsdel->ns, "netns_A");
+	assert_int_equal(nsdel->n_waits, 1);
+	assert_string_equal(nsdel->waits[0].ns, "host");
+	assert_string_equal(nsdel->waits[0].name, "vethA");
 
 	/* What goes with them, for a rollback: eth0's address and the route
 	 * through it with the veth; lo's address, the blackhole route and the
@@ -899,8 +900,8 @@ static void test_prune_namespace(void **state)
 		"[implicit] - route del blackhole 10.7.0.0/16 netns netns_A\n"
 		"[implicit] - address del 172.18.0.2/16 dev eth0 netns netns_A\n"
 		"[implicit] - address del 10.255.0.1/32 dev lo netns netns_A\n"
-		"- link del vethA (veth, with its peer eth0 in netns_A)\n"
-		"- netns del netns_A\n");
+		"[implicit] - link del vethA (veth, with its peer eth0 in netns_A)\n"
+		"- netns del netns_A (with host:vethA)\n");
 	free(txt);
 	for (size_t i = 0; i < p->n; i++) {
 		const struct step *s = &p->steps[i];
