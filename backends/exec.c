@@ -189,6 +189,25 @@ static void exec_link_del(struct run *r, size_t i, struct bns *ns)
 	}
 }
 
+/*
+ * With promote_secondaries=0 (the kernel's default), deleting an interface's
+ * primary IPv4 address deletes its secondaries too: an address change (new
+ * one added, old one deleted) would take the new address with it. In a
+ * namespace topo owns it promotes instead, set before the first deletion.
+ */
+static int promote_here(void *arg)
+{
+	(void)arg;
+	return netns_write_sysctl_here("/proc/sys/net/ipv4/conf/all/promote_secondaries", "1");
+}
+
+static void promote_secondaries(struct run *r, struct bns *ns)
+{
+	drain(r, ns);
+	if (netns_run(r->b, ns, promote_here, NULL) == 0)
+		ns->promote_secondaries = true;
+}
+
 /* ---------------------------------------------------------------- sysctl -- */
 
 struct sysctl_job {
@@ -478,9 +497,14 @@ static int backend_run(void *ctx, struct step **steps, size_t n, int *errs, cons
 		}
 		switch (s->op) {
 		case STEP_NETNS_ADD:
-			e = netns_create(b, s->ns, &ns);
-			if (e < 0)
+			e = netns_create(b, s->ns, s->netns_ipv6, &ns);
+			if (e < 0) {
 				run_fail(&r, i, e, b->err);
+				break;
+			}
+			/* lo up and marked: the namespace is recognisably ours. */
+			e = link_lo_init_msg(b->topology, &msg);
+			send_msg(&r, i, ns, e, msg);
 			break;
 		case STEP_NETNS_DEL:
 			ns = bns_find(b, s->ns);
@@ -507,6 +531,8 @@ static int backend_run(void *ctx, struct step **steps, size_t n, int *errs, cons
 		case STEP_ADDR_ADD:
 		case STEP_ADDR_DEL:
 			if ((ns = step_ns(&r, i))) {
+				if (s->op == STEP_ADDR_DEL && ns->kind == TOPO_NS_CREATED && !ns->promote_secondaries)
+					promote_secondaries(&r, ns);
 				e = addr_msg(b, ns, s->op == STEP_ADDR_ADD, s->ifname, &s->addr, &msg);
 				send_msg(&r, i, ns, e, msg);
 			}

@@ -50,6 +50,7 @@ struct bns {
 	struct nl_sock *sk;     /* rtnetlink, bound inside the namespace */
 	struct mnl_socket *nft; /* nfnetlink, bound inside the namespace; NULL until needed */
 	uint32_t nft_seq;
+	bool promote_secondaries;   /* set in this (created) namespace already */
 	struct ifnames ifs;
 	struct nl_pending *pending;
 	size_t n_pending, cap_pending;
@@ -86,7 +87,9 @@ struct bns *bns_find(struct backend *b, const char *name);
  * -ENOENT when a CREATED namespace does not exist. */
 int bns_open(struct backend *b, const char *name, enum topo_ns_kind kind, const char *path, int pid,
 	     struct bns **ret);
-int netns_create(struct backend *b, const char *name, struct bns **ret);
+int netns_create(struct backend *b, const char *name, bool ipv6, struct bns **ret);
+/* Writes /proc/sys/PATH in the namespace the caller is in. */
+int netns_write_sysctl_here(const char *path, const char *value);
 int netns_delete(struct backend *b, const char *name);
 /* Runs fn inside the namespace (setns there and back). */
 int netns_run(struct backend *b, struct bns *ns, int (*fn)(void *arg), void *arg);
@@ -131,6 +134,8 @@ int link_master_msg(struct backend *b, struct bns *ns, const char *name, const c
 int link_set_alias_msg(struct backend *b, struct bns *ns, const char *name, const char *alias,
 		       struct nl_msg **ret);
 int link_mark_msg(const char *name, const char *owner, struct nl_msg **ret);
+/* lo of a namespace topo just created: up, and carrying the mark, in one request. */
+int link_lo_init_msg(const char *owner, struct nl_msg **ret);
 int link_resolve(struct backend *b, struct bns *ns, const char *name);   /* ifindex or -errno */
 int link_peers_resolve(struct backend *b, struct topology *obs);
 

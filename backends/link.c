@@ -27,7 +27,6 @@
 #include <netlink/msg.h>
 #include <netlink/route/link.h>
 #include <netlink/route/link/veth.h>
-#include <netlink/route/link/vxlan.h>
 
 #include "backends/internal.h"
 #include "model/ip.h"
@@ -310,20 +309,10 @@ static int nl_addr_of_mac(const uint8_t mac[6], struct nl_addr **ret)
 	return *ret ? 0 : -ENOMEM;
 }
 
-static struct nl_addr *nl_addr_of_ip(const struct topo_ip *ip)
-{
-	struct nl_addr *a = nl_addr_build(ip->family, ip->bytes, ip->family == AF_INET6 ? 16 : 4);
-
-	if (a)
-		nl_addr_set_prefixlen(a, ip->plen);
-	return a;
-}
-
-/* Attributes common to both ends: name, mtu, mac, alias. */
+/* Attributes common to both ends: name, mtu, mac. (Not the alias: the
+ * kernel ignores IFLA_IFALIAS when it creates a link; link_mark_msg.) */
 static int link_fill_common(struct rtnl_link *l, const struct topo_iface *ifc)
 {
-	char alias[TOPO_NAME_MAX + 8];
-
 	rtnl_link_set_name(l, ifc->name);
 	if (ifc->mtu)
 		rtnl_link_set_mtu(l, ifc->mtu);
@@ -335,10 +324,6 @@ static int link_fill_common(struct rtnl_link *l, const struct topo_iface *ifc)
 		rtnl_link_set_addr(l, mac);
 		nl_addr_put(mac);
 	}
-	if (ifc->owned) {
-		snprintf(alias, sizeof(alias), TOPO_ALIAS_PREFIX "%s", ifc->owner);
-		rtnl_link_set_ifalias(l, alias);
-	}
 	return 0;
 }
 
@@ -348,7 +333,6 @@ static int bridge_add_msg(int master, const struct topo_iface *ifc, struct nl_ms
 	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
 	struct nl_msg *msg = nlmsg_alloc_simple(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO);
 	struct nlattr *info, *data;
-	char alias[TOPO_NAME_MAX + 8];
 
 	if (!msg)
 		return -ENOMEM;
@@ -366,11 +350,6 @@ static int bridge_add_msg(int master, const struct topo_iface *ifc, struct nl_ms
 		goto fail;
 	if (master && nla_put_u32(msg, IFLA_MASTER, (uint32_t)master) < 0)
 		goto fail;
-	if (ifc->owned) {
-		snprintf(alias, sizeof(alias), TOPO_ALIAS_PREFIX "%s", ifc->owner);
-		if (nla_put_string(msg, IFLA_IFALIAS, alias) < 0)
-			goto fail;
-	}
 	info = nla_nest_start(msg, IFLA_LINKINFO);
 	if (!info || nla_put_string(msg, IFLA_INFO_KIND, "bridge") < 0)
 		goto fail;
@@ -380,6 +359,65 @@ static int bridge_add_msg(int master, const struct topo_iface *ifc, struct nl_ms
 			goto fail;
 		nla_nest_end(msg, data);
 	}
+	nla_nest_end(msg, info);
+	*ret = msg;
+	return 0;
+fail:
+	nlmsg_free(msg);
+	return -ENOMEM;
+}
+
+static int resolve_or_zero(struct backend *b, struct bns *ns, const char *name, int *ret);
+
+/* A vxlan: built by hand because libnl 3.7 writes IFLA_VXLAN_PORT as a u32
+ * (the kernel wants a big-endian u16 and logs "invalid length"). */
+static int vxlan_add_msg(struct backend *b, struct bns *ns, int master, const struct topo_iface *ifc,
+			 struct nl_msg **ret)
+{
+	const struct topo_vxlan *vx = &ifc->vxlan;
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+	struct nl_msg *msg;
+	struct nlattr *info, *data;
+	int underlay = 0, r;
+
+	r = resolve_or_zero(b, ns, vx->dev, &underlay);
+	if (r < 0)
+		return r;
+	msg = nlmsg_alloc_simple(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO);
+	if (!msg)
+		return -ENOMEM;
+	if (ifc->up) {
+		ifi.ifi_flags = IFF_UP;
+		ifi.ifi_change = IFF_UP;
+	}
+	if (nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 || nla_put_string(msg, IFLA_IFNAME, ifc->name) < 0)
+		goto fail;
+	if (ifc->mtu && nla_put_u32(msg, IFLA_MTU, ifc->mtu) < 0)
+		goto fail;
+	if (ifc->has_mac && nla_put(msg, IFLA_ADDRESS, 6, ifc->mac) < 0)
+		goto fail;
+	if (master && nla_put_u32(msg, IFLA_MASTER, (uint32_t)master) < 0)
+		goto fail;
+	info = nla_nest_start(msg, IFLA_LINKINFO);
+	if (!info || nla_put_string(msg, IFLA_INFO_KIND, "vxlan") < 0)
+		goto fail;
+	data = nla_nest_start(msg, IFLA_INFO_DATA);
+	if (!data || nla_put_u32(msg, IFLA_VXLAN_ID, vx->vni) < 0 ||
+	    nla_put_u16(msg, IFLA_VXLAN_PORT, htons(vx->port)) < 0)
+		goto fail;
+	if (underlay && nla_put_u32(msg, IFLA_VXLAN_LINK, (uint32_t)underlay) < 0)
+		goto fail;
+	for (int i = 0; i < 2; i++) {
+		const struct topo_ip *ip = i == 0 ? (vx->remote.family ? &vx->remote : &vx->group) : &vx->local;
+		bool v6 = ip->family == AF_INET6;
+
+		if (!ip->family)
+			continue;
+		if (nla_put(msg, i == 0 ? (v6 ? IFLA_VXLAN_GROUP6 : IFLA_VXLAN_GROUP) :
+				       (v6 ? IFLA_VXLAN_LOCAL6 : IFLA_VXLAN_LOCAL), v6 ? 16 : 4, ip->bytes) < 0)
+			goto fail;
+	}
+	nla_nest_end(msg, data);
 	nla_nest_end(msg, info);
 	*ret = msg;
 	return 0;
@@ -429,38 +467,7 @@ int link_add_msg(struct backend *b, struct bns *ns, const struct step *s, struct
 		if (pns != ns)
 			rtnl_link_set_ns_fd(peer, pns->fd);
 	} else if (ifc->type == TOPO_IF_VXLAN) {
-		const struct topo_vxlan *vx = &ifc->vxlan;
-		struct nl_addr *a;
-		int underlay = 0;
-
-		l = rtnl_link_vxlan_alloc();
-		if (!l)
-			return -ENOMEM;
-		rtnl_link_vxlan_set_id(l, vx->vni);
-		rtnl_link_vxlan_set_port(l, vx->port);
-		if (vx->remote.family || vx->group.family) {
-			a = nl_addr_of_ip(vx->remote.family ? &vx->remote : &vx->group);
-			if (!a) {
-				r = -ENOMEM;
-				goto out;
-			}
-			rtnl_link_vxlan_set_group(l, a);
-			nl_addr_put(a);
-		}
-		if (vx->local.family) {
-			a = nl_addr_of_ip(&vx->local);
-			if (!a) {
-				r = -ENOMEM;
-				goto out;
-			}
-			rtnl_link_vxlan_set_local(l, a);
-			nl_addr_put(a);
-		}
-		r = resolve_or_zero(b, ns, vx->dev, &underlay);
-		if (r < 0)
-			goto out;
-		if (underlay)
-			rtnl_link_vxlan_set_link(l, (uint32_t)underlay);
+		return vxlan_add_msg(b, ns, master, ifc, ret);
 	} else {
 		return backend_fail(b, "cannot create a link of type %s", topo_iftype_name(ifc->type)), -EOPNOTSUPP;
 	}
@@ -570,6 +577,23 @@ int link_mark_msg(const char *name, const char *owner, struct nl_msg **ret)
 		return -ENOMEM;
 	snprintf(alias, sizeof(alias), TOPO_ALIAS_PREFIX "%s", owner);
 	rtnl_link_set_name(l, name);
+	rtnl_link_set_ifalias(l, alias);
+	r = rtnl_link_build_add_request(l, 0, ret) < 0 ? -ENOMEM : 0;
+	rtnl_link_put(l);
+	return r;
+}
+
+int link_lo_init_msg(const char *owner, struct nl_msg **ret)
+{
+	struct rtnl_link *l = rtnl_link_alloc();
+	char alias[TOPO_NAME_MAX + 8];
+	int r;
+
+	if (!l)
+		return -ENOMEM;
+	snprintf(alias, sizeof(alias), TOPO_ALIAS_PREFIX "%s", owner);
+	rtnl_link_set_ifindex(l, 1);
+	rtnl_link_set_flags(l, IFF_UP);
 	rtnl_link_set_ifalias(l, alias);
 	r = rtnl_link_build_add_request(l, 0, ret) < 0 ? -ENOMEM : 0;
 	rtnl_link_put(l);

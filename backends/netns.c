@@ -314,43 +314,17 @@ static int write_file(const char *path, const char *value)
 	return n < 0 ? -errno : 0;
 }
 
-/* lo up, carrying our mark (so the namespace can be recognised as ours from
- * the kernel alone); address changes that keep a link's other addresses. */
-static int netns_init_here(struct backend *b, struct bns *ns)
+/*
+ * Per-namespace settings topo needs only sometimes. Each /proc/sys lookup
+ * walks an entry per existing namespace, so writing them at every creation
+ * would make a big lab quadratic: they are written when they matter.
+ */
+int netns_write_sysctl_here(const char *path, const char *value)
 {
-	char alias[TOPO_NAME_MAX + 8];
-	struct nl_msg *msg = NULL;
-	int r;
-
-	/* With promote_secondaries=0, deleting an interface's primary IPv4
-	 * address deletes its secondaries too; an address change would then take
-	 * the new address with it. This namespace is ours: promote instead. */
-	write_file("/proc/sys/net/ipv4/conf/all/promote_secondaries", "1");
-	write_file("/proc/sys/net/ipv4/conf/default/promote_secondaries", "1");
-	/* The kernel's own link-local addresses stay tentative for a second or
-	 * two (DAD) and IPv6 forwarding waits on them; in a namespace nothing
-	 * else shares, there is no duplicate to detect. */
-	write_file("/proc/sys/net/ipv6/conf/all/accept_dad", "0");
-	write_file("/proc/sys/net/ipv6/conf/default/accept_dad", "0");
-
-	ifnames_set(&ns->ifs, "lo", 1);
-	snprintf(alias, sizeof(alias), TOPO_ALIAS_PREFIX "%s", b->topology);
-	r = link_up_msg(b, ns, "lo", true, &msg);
-	if (r < 0)
-		return r;
-	r = nlq_request(b, ns, msg, NULL, NULL);
-	if (r < 0)
-		return backend_fail(b, "namespace %s: lo up: %s", ns->name, strerror(-r)), r;
-	r = link_set_alias_msg(b, ns, "lo", alias, &msg);
-	if (r < 0)
-		return r;
-	r = nlq_request(b, ns, msg, NULL, NULL);
-	if (r < 0)
-		return backend_fail(b, "namespace %s: lo alias: %s", ns->name, strerror(-r)), r;
-	return 0;
+	return write_file(path, value);
 }
 
-int netns_create(struct backend *b, const char *name, struct bns **ret)
+int netns_create(struct backend *b, const char *name, bool ipv6, struct bns **ret)
 {
 	char path[512];
 	struct bns *ns = bns_find(b, name);
@@ -387,8 +361,17 @@ int netns_create(struct backend *b, const char *name, struct bns **ret)
 	}
 	ns->fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	r = ns->fd < 0 ? -errno : bns_sockets_here(b, ns);
+	if (r == 0 && ipv6) {
+		/* The kernel's own link-local addresses stay tentative for a second
+		 * or two (DAD) and IPv6 forwarding waits on them; in a namespace
+		 * nothing else shares, there is no duplicate to detect. */
+		write_file("/proc/sys/net/ipv6/conf/all/accept_dad", "0");
+		write_file("/proc/sys/net/ipv6/conf/default/accept_dad", "0");
+	}
+	/* lo is ifindex 1 in every namespace; it is brought up (and marked) by
+	 * the caller's next request. */
 	if (r == 0)
-		r = netns_init_here(b, ns);
+		r = ifnames_set(&ns->ifs, "lo", 1);
 	netns_leave(b);
 	if (r < 0) {
 		bns_close(ns);

@@ -1303,6 +1303,18 @@ static void pass_namespaces_classify(struct differ *df)
 	}
 }
 
+static bool ns_uses_ipv6(const struct topo_ns *d)
+{
+	for (size_t i = 0; i < d->n_ifaces; i++)
+		for (size_t a = 0; a < d->ifaces[i].n_addrs; a++)
+			if (d->ifaces[i].addrs[a].ip.family == AF_INET6)
+				return true;
+	for (size_t i = 0; i < d->n_routes; i++)
+		if (d->routes[i].dst.family == AF_INET6)
+			return true;
+	return false;
+}
+
 static void pass_namespaces_steps(struct differ *df)
 {
 	/* Creation, in file order. */
@@ -1315,6 +1327,7 @@ static void pass_namespaces_steps(struct differ *df)
 			continue;
 		s = step_new(STEP_NETNS_ADD, PHASE_NETNS_ADD, d->name);
 		s.pos = d->pos;
+		s.netns_ipv6 = ns_uses_ipv6(d);
 		add_step(df, &s);
 	}
 	for (size_t i = 0; i < df->o->n_ns; i++) {

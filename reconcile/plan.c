@@ -73,7 +73,10 @@ int step_invert(const struct step *s, struct step *ret)
 
 	switch (s->op) {
 	case STEP_NETNS_ADD: v.op = STEP_NETNS_DEL; break;
-	case STEP_NETNS_DEL: v.op = STEP_NETNS_ADD; break;
+	case STEP_NETNS_DEL:
+		v.op = STEP_NETNS_ADD;
+		v.netns_ipv6 = true;   /* what it held is not known here; a rollback can afford it */
+		break;
 	case STEP_LINK_ADD: v.op = STEP_LINK_DEL; break;
 	case STEP_LINK_DEL:
 		v.op = STEP_LINK_ADD;

@@ -90,6 +90,7 @@ struct step {
 	bool implicit;
 	bool follows_add;                 /* finishes a LINK_ADD (peer up, peer master): not counted */
 	bool peer_followups;              /* LINK_ADD from a rollback: also bring the peer up / enslave it */
+	bool netns_ipv6;                  /* NETNS_ADD: the namespace will carry IPv6 */
 	const char *note;                 /* static text saying why, e.g. "replace: peer namespace changed" */
 	struct topo_pos pos;              /* the declaration it comes from, if any */
 
