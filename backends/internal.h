@@ -88,6 +88,8 @@ struct bns *bns_find(struct backend *b, const char *name);
 int bns_open(struct backend *b, const char *name, enum topo_ns_kind kind, const char *path, int pid,
 	     struct bns **ret);
 int netns_create(struct backend *b, const char *name, bool ipv6, struct bns **ret);
+/* Opens the namespace's nfnetlink socket if it is not open yet. */
+int bns_nft_socket(struct backend *b, struct bns *ns);
 /* Writes /proc/sys/PATH in the namespace the caller is in. */
 int netns_write_sysctl_here(const char *path, const char *value);
 int netns_delete(struct backend *b, const char *name);

@@ -710,6 +710,43 @@ static int nsid_of(struct backend *b, struct bns *ns, struct bns *other, int32_t
 	return 0;
 }
 
+static size_t count_veths(const struct topo_ns *ns)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < ns->n_ifaces; i++)
+		n += ns->ifaces[i].type == TOPO_IF_VETH;
+	return n;
+}
+
+struct ns_weight {
+	size_t idx, veths;
+};
+
+static int ns_weight_cmp(const void *a, const void *b)
+{
+	const struct ns_weight *x = a, *y = b;
+
+	if (x->veths != y->veths)
+		return x->veths < y->veths ? -1 : 1;
+	return (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+/* Namespaces with fewer veths first. */
+static void sort_by_veths(const struct topology *obs, size_t *order)
+{
+	struct ns_weight *w = malloc(obs->n_ns * sizeof(*w));
+
+	if (!w)
+		return;   /* the order stays as it is: correct, only slower */
+	for (size_t i = 0; i < obs->n_ns; i++)
+		w[i] = (struct ns_weight){ order[i], count_veths(&obs->ns[order[i]]) };
+	qsort(w, obs->n_ns, sizeof(*w), ns_weight_cmp);
+	for (size_t i = 0; i < obs->n_ns; i++)
+		order[i] = w[i].idx;
+	free(w);
+}
+
 /* Per namespace: other namespace's index -> its id as seen from here. */
 static bool nsid_cache_get(const struct bns *ns, size_t other, int32_t *ret)
 {
@@ -814,7 +851,23 @@ int link_peers_resolve(struct backend *b, struct topology *obs)
 			n++;
 		}
 	}
-	for (size_t i = 0; i < obs->n_ns && r == 0; i++) {
+	/*
+	 * RTM_GETNSID from a namespace scans that namespace's whole table of ids,
+	 * and host holds one per peer namespace: ask from the side with fewer
+	 * veths (a leaf), and settle both ends of a pair with one answer.
+	 */
+	size_t *order = malloc(obs->n_ns * sizeof(*order));
+
+	if (!order) {
+		free(v);
+		free(buckets);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < obs->n_ns; i++)
+		order[i] = i;
+	sort_by_veths(obs, order);
+	for (size_t oi = 0; oi < obs->n_ns && r == 0; oi++) {
+		size_t i = order[oi];
 		struct topo_ns *S = &obs->ns[i];
 		struct bns *sns = bns_find(b, S->name);
 
@@ -823,10 +876,11 @@ int link_peers_resolve(struct backend *b, struct topology *obs)
 			uint64_t want = veth_key(ifc->peer_ifindex, ifc->ifindex);
 			size_t h = (size_t)(want * 0x9e3779b97f4a7c15ull) & (nb - 1);
 
-			if (ifc->type != TOPO_IF_VETH || !ifc->peer_ifindex)
+			if (ifc->type != TOPO_IF_VETH || !ifc->peer_ifindex || ifc->peer_ns[0])
 				continue;
 			for (size_t k = buckets[h]; k != SIZE_MAX && r == 0; k = v[k].next) {
 				struct topo_ns *T = &obs->ns[v[k].ns];
+				struct topo_iface *peer = &T->ifaces[v[k].iface];
 				struct bns *tns;
 				int32_t id = -1;
 
@@ -852,12 +906,16 @@ int link_peers_resolve(struct backend *b, struct topology *obs)
 					if (id != ifc->peer_netnsid)
 						continue;
 				}
+				/* A veth's peer's peer is itself: both ends at once. */
 				snprintf(ifc->peer_ns, sizeof(ifc->peer_ns), "%s", T->name);
-				snprintf(ifc->peer_name, sizeof(ifc->peer_name), "%s", T->ifaces[v[k].iface].name);
+				snprintf(ifc->peer_name, sizeof(ifc->peer_name), "%s", peer->name);
+				snprintf(peer->peer_ns, sizeof(peer->peer_ns), "%s", S->name);
+				snprintf(peer->peer_name, sizeof(peer->peer_name), "%s", ifc->name);
 				break;
 			}
 		}
 	}
+	free(order);
 	free(v);
 	free(buckets);
 	return r;

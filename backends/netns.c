@@ -193,17 +193,44 @@ static int bns_sockets_here(struct backend *b, struct bns *ns)
 	/* Pipelined requests queue their answers here; as root, force past rmem_max. */
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
-	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
 	/* The kernel's own words for a refusal ("Nexthop has invalid gateway"). */
 	setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
 	setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
 
+	return 0;
+}
+
+/* nfnetlink is opened on first use: most namespaces never need it. */
+static int nft_socket_here(void *arg)
+{
+	struct bns *ns = arg;
+	int one = 1;
+
 	ns->nft = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
-	if (!ns->nft || mnl_socket_bind(ns->nft, 0, MNL_SOCKET_AUTOPID) < 0) {
-		backend_fail(b, "nfnetlink socket in namespace %s: %s", ns->name, strerror(errno));
+	if (!ns->nft)
 		return -errno;
+	if (mnl_socket_bind(ns->nft, 0, MNL_SOCKET_AUTOPID) < 0) {
+		int r = -errno;
+
+		mnl_socket_close(ns->nft);
+		ns->nft = NULL;
+		return r;
 	}
 	setsockopt(mnl_socket_get_fd(ns->nft), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	return 0;
+}
+
+int bns_nft_socket(struct backend *b, struct bns *ns)
+{
+	int r;
+
+	if (ns->nft)
+		return 0;
+	if (ns->fd < 0)
+		return backend_fail(b, "namespace %s is not open", ns->name), -ENOENT;
+	r = netns_run(b, ns, nft_socket_here, ns);
+	if (r < 0)
+		return backend_fail(b, "nfnetlink socket in namespace %s: %s", ns->name, strerror(-r)), r;
 	return 0;
 }
 

@@ -1013,8 +1013,9 @@ int nft_observe(struct backend *b, struct bns *ns, struct topo_ns *out)
 	char table[TOPO_NAME_MAX + 8];
 	int r;
 
-	if (!ns->nft)
-		return backend_fail(b, "namespace %s: no nfnetlink socket", ns->name), -ENOTCONN;
+	r = bns_nft_socket(b, ns);
+	if (r < 0)
+		return r;
 	nft_table_name(b->topology, table, sizeof(table));
 	for (int attempt = 0;; attempt++) {
 		r = nft_read_once(ns, table, true, false, -1, &snap);
@@ -1815,8 +1816,9 @@ int nft_apply(struct backend *b, struct bns *ns, struct step *s)
 	uint32_t genid = 0;
 	int r = 0;
 
-	if (!ns->nft)
-		return backend_fail(b, "namespace %s: no nfnetlink socket", ns->name), -ENOTCONN;
+	r = bns_nft_socket(b, ns);
+	if (r < 0)
+		return r;
 	if (s->op == STEP_NFT_SET && !s->nft_desired)
 		return backend_fail(b, "no rules given"), -EINVAL;
 	if (s->op == STEP_NFT_RESTORE && s->nft_saved_len && !saved_valid(s->nft_saved, s->nft_saved_len))

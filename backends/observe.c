@@ -32,8 +32,27 @@ static int scope_add(struct scope **v, size_t *n, struct strmap *seen, struct sc
 	return 0;
 }
 
+/*
+ * Our nft table can matter in a namespace that declares rules, in host and
+ * attached namespaces (also for the foreign-drop warning), in a destroy's
+ * scan, and where the state file says we put one. Elsewhere the read (a
+ * socket and a dump per namespace) is skipped.
+ */
+static bool nft_matters(const struct scope *sc, const struct topo_state *state, const struct strmap *nft_ns,
+			bool scan_marks)
+{
+	size_t dummy;
+
+	(void)state;
+	if (scan_marks || sc->kind != TOPO_NS_CREATED)
+		return true;
+	if (sc->desired && (sc->desired->n_nat || sc->desired->n_forward))
+		return true;
+	return strmap_get(nft_ns, sc->name, &dummy) == 0;
+}
+
 static int observe_ns(struct backend *b, const struct scope *sc, const struct topo_state *state,
-		      struct topo_ns *out)
+		      bool with_nft, struct topo_ns *out)
 {
 	struct bns *ns;
 	char mark[TOPO_NAME_MAX + 8];
@@ -63,7 +82,7 @@ static int observe_ns(struct backend *b, const struct scope *sc, const struct to
 		r = route_observe(b, ns, out);
 	if (r == 0)
 		r = sysctl_observe(b, ns, sc->desired, state, out);
-	if (r == 0)
+	if (r == 0 && with_nft)
 		r = nft_observe(b, ns, out);
 	if (r < 0)
 		return r;
@@ -110,11 +129,39 @@ int backend_observe(struct backend *b, const struct topology *desired, const str
 		for (size_t i = 0; i < n_names && r == 0; i++)
 			r = scope_add(&sc, &n, &seen, (struct scope){ .name = names[i], .kind = TOPO_NS_CREATED });
 	}
+	/* Namespaces where the state file says topo put an nft table ("NS\tn"). */
+	struct strmap nft_ns = { 0 };
+	char **nft_names = NULL;
+	size_t n_nft = 0;
+
+	for (size_t i = 0; state && i < state->n_objects && r == 0; i++) {
+		const char *id = state->objects[i];
+		size_t len = strlen(id);
+
+		if (len < 3 || strcmp(id + len - 2, "\tn") != 0)
+			continue;
+		char **v = realloc(nft_names, (n_nft + 1) * sizeof(*v));
+
+		if (!v || !(v[n_nft] = strndup(id, len - 2))) {
+			if (v)
+				nft_names = v;
+			r = -ENOMEM;
+			break;
+		}
+		nft_names = v;
+		if (strmap_put(&nft_ns, nft_names[n_nft], n_nft) == -ENOMEM)
+			r = -ENOMEM;
+		n_nft++;
+	}
 	for (size_t i = 0; i < n && r == 0; i++) {
 		struct topo_ns *out = topology_ns_add(ret);
 
-		r = out ? observe_ns(b, &sc[i], state, out) : -ENOMEM;
+		r = out ? observe_ns(b, &sc[i], state, nft_matters(&sc[i], state, &nft_ns, scan_marks), out) : -ENOMEM;
 	}
+	strmap_free(&nft_ns);
+	for (size_t i = 0; i < n_nft; i++)
+		free(nft_names[i]);
+	free(nft_names);
 	/* A scan keeps only the namespaces that carry our mark. */
 	if (scan_marks && r == 0) {
 		size_t keep = 0;

@@ -92,7 +92,15 @@ static int state_record_objects(const struct session *s, struct topo_state *st)
 	for (size_t n = 0; n < s->desired.n_ns && r == 0; n++) {
 		const struct topo_ns *ns = &s->desired.ns[n];
 
-		if (ns->kind == TOPO_NS_CREATED)
+		/* Where our nft table is: observed there on later runs even when the
+		 * file no longer declares rules. */
+		if (ns->n_nat || ns->n_forward) {
+			char *id = topo_object_id_nft(ns->name);
+
+			r = id ? topo_state_object_put(st, id) : -ENOMEM;
+			free(id);
+		}
+		if (ns->kind == TOPO_NS_CREATED || r < 0)
 			continue;
 		for (size_t i = 0; i < ns->n_routes && r == 0; i++) {
 			char *id = topo_object_id_route(ns->name, &ns->routes[i]);

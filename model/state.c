@@ -610,3 +610,21 @@ int topo_state_object_put(struct topo_state *s, const char *id)
 	s->n_objects++;
 	return 0;
 }
+
+char *topo_object_id_nft(const char *ns)
+{
+	char *id;
+
+	if (asprintf(&id, "%s\tn", ns) < 0)
+		return NULL;
+	return id;
+}
+
+/* Linear: for the few lookups per namespace outside the diff (the diff maps them). */
+bool topo_state_object_has(const struct topo_state *s, const char *id)
+{
+	for (size_t i = 0; s && i < s->n_objects; i++)
+		if (strcmp(s->objects[i], id) == 0)
+			return true;
+	return false;
+}

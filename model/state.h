@@ -74,6 +74,9 @@ void topo_state_sysctl_remove(struct topo_state *s, const char *ns, const char *
  * address; whitespace cannot occur in any part. Caller frees; NULL = ENOMEM. */
 char *topo_object_id_route(const char *ns, const struct topo_route *rt);
 char *topo_object_id_addr(const char *ns, const char *dev, const struct topo_ip *ip);
+/* "NS\tn": topo's nft table was put in this namespace. */
+char *topo_object_id_nft(const char *ns);
+bool topo_state_object_has(const struct topo_state *s, const char *id);
 int topo_state_object_put(struct topo_state *s, const char *id);
 
 bool topo_state_link_pending(const struct topo_state *s, const char *ns, const char *name);
