@@ -39,8 +39,7 @@ ifeq ($(findstring clang,$(shell $(CC) --version 2>/dev/null | head -n1)),)
 WARN += $(GCC_WARN)
 endif
 
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -I. $(PKG_CFLAGS) \
-	-DTOPO_VERSION='"$(VERSION)"' -MMD -MP $(CFLAGS)
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) -I. -I$(BUILD) $(PKG_CFLAGS) -MMD -MP $(CFLAGS)
 ALL_LDFLAGS = $(LDSAN) $(LDFLAGS)
 
 MODEL_SRC     := $(wildcard model/*.c)
@@ -66,6 +65,18 @@ build: $(BUILD)/topo
 
 $(BUILD)/topo: $(TOPO_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# The version, from git: rewritten only when it changes, so what depends on
+# it is rebuilt exactly then.
+$(BUILD)/version.h: FORCE
+	@mkdir -p $(dir $@)
+	@echo '#define TOPO_VERSION "$(VERSION)"' >$@.tmp
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+
+$(BUILD)/cmd/main.o $(BUILD)/cmd/export.o: $(BUILD)/version.h
+
+.PHONY: FORCE
+FORCE:
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)

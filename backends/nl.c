@@ -174,7 +174,7 @@ static const char *nl_extack_msg(const struct nlmsghdr *nlh)
 		off += e->msg.nlmsg_len - NLMSG_HDRLEN;
 	if (NLMSG_HDRLEN + off > nlh->nlmsg_len)
 		return NULL;
-	attrs = (struct nlattr *)((char *)e + NLMSG_ALIGN(off));
+	attrs = (struct nlattr *)(void *)((char *)e + NLMSG_ALIGN(off));
 	len = (int)(nlh->nlmsg_len - NLMSG_HDRLEN - NLMSG_ALIGN(off));
 	for (struct nlattr *a = attrs; nla_ok(a, len); a = nla_next(a, &len)) {
 		if (nla_type(a) == NLMSGERR_ATTR_MSG && nla_len(a) > 0) {
@@ -224,8 +224,8 @@ int nlq_drain(struct backend *b, struct bns *ns,
 			backend_fail(b, "netlink receive in namespace %s: %s", ns->name, strerror(-r));
 			break;
 		}
-		for (struct nlmsghdr *nlh = (struct nlmsghdr *)buf; NLMSG_OK(nlh, (unsigned)len);
-		     nlh = NLMSG_NEXT(nlh, len)) {
+		for (struct nlmsghdr *nlh = (struct nlmsghdr *)(void *)buf; nlmsg_ok(nlh, len);
+		     nlh = nlmsg_next(nlh, &len)) {
 			size_t p;
 
 			for (p = 0; p < ns->n_pending; p++)
@@ -279,13 +279,13 @@ int nlq_dump(struct backend *b, struct bns *ns, int type, int family,
 		req.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 		req.nlh.nlmsg_seq = seq = nl_socket_use_seq(ns->sk);
 		if (type == RTM_GETLINK) {
-			struct nlattr *a = (struct nlattr *)((char *)&req + NLMSG_LENGTH(sizeof(req.ifi)));
+			struct nlattr *a = (struct nlattr *)(void *)((char *)&req + NLMSG_LENGTH(sizeof(req.ifi)));
 
 			req.ifi.ifi_family = (unsigned char)family;
 			/* Counters are a third of each message and never read. */
 			a->nla_type = IFLA_EXT_MASK;
 			a->nla_len = NLA_HDRLEN + 4;
-			*(uint32_t *)((char *)a + NLA_HDRLEN) = RTEXT_FILTER_SKIP_STATS;
+			*(uint32_t *)(void *)((char *)a + NLA_HDRLEN) = RTEXT_FILTER_SKIP_STATS;
 			req.nlh.nlmsg_len = NLMSG_LENGTH(sizeof(req.ifi)) + NLA_ALIGN(a->nla_len);
 		} else if (type == RTM_GETADDR) {
 			req.ifa.ifa_family = (unsigned char)family;
@@ -305,8 +305,8 @@ int nlq_dump(struct backend *b, struct bns *ns, int type, int family,
 				r = (int)n;
 				break;
 			}
-			for (struct nlmsghdr *nlh = (struct nlmsghdr *)buf; NLMSG_OK(nlh, (unsigned)len);
-			     nlh = NLMSG_NEXT(nlh, len)) {
+			for (struct nlmsghdr *nlh = (struct nlmsghdr *)(void *)buf; nlmsg_ok(nlh, len);
+			     nlh = nlmsg_next(nlh, &len)) {
 				if (nlh->nlmsg_seq != seq)
 					continue;
 				if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)

@@ -141,7 +141,7 @@ static int probe_ping(struct backend *b, struct bns *ns, const struct topo_ip *d
 		}
 		if (n < 8)
 			continue;
-		const struct icmphdr *h = (const struct icmphdr *)icmp;
+		const struct icmphdr *h = (const struct icmphdr *)(const void *)icmp;
 
 		if (h->type == (v6 ? ICMP6_ECHO_REPLY : ICMP_ECHOREPLY) && ntohs(h->un.echo.id) == id) {
 			r = 0;

@@ -18,9 +18,7 @@
 #include "cmd/session.h"
 #include "model/ip.h"
 
-#ifndef TOPO_VERSION
-#define TOPO_VERSION "0.1"
-#endif
+#include "version.h"
 
 /* A YAML scalar, quoted whenever a plain one could read as something else. */
 static void yaml_str(FILE *f, const char *s)

@@ -8,9 +8,7 @@
 #include "cmd/cmd.h"
 #include "model/loader.h"
 
-#ifndef TOPO_VERSION
-#define TOPO_VERSION "0.1"
-#endif
+#include "version.h"
 
 const char *topo_prog = "topo";
 
