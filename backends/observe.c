@@ -48,6 +48,9 @@ static bool nft_matters(const struct scope *sc, const struct topo_state *state, 
 		return true;
 	if (sc->desired && (sc->desired->n_nat || sc->desired->n_forward))
 		return true;
+	for (size_t i = 0; sc->desired && i < sc->desired->n_ifaces; i++)
+		if (sc->desired->ifaces[i].type == TOPO_IF_BRIDGE)
+			return true;   /* bridged traffic may meet a foreign drop */
 	return strmap_get(nft_ns, sc->name, &dummy) == 0;
 }
 

@@ -66,6 +66,14 @@ int sysctl_write(const char *key, const char *value)
 	return 0;
 }
 
+static bool ns_has_bridge(const struct topo_ns *d)
+{
+	for (size_t i = 0; i < d->n_ifaces; i++)
+		if (d->ifaces[i].type == TOPO_IF_BRIDGE)
+			return true;
+	return false;
+}
+
 struct sysctl_obs {
 	const struct topo_ns *desired;
 	const struct topo_state *state;
@@ -101,9 +109,12 @@ static int sysctl_observe_here(void *arg)
 
 	for (size_t i = 0; o->desired && i < o->desired->n_sysctls && r == 0; i++)
 		r = sysctl_observe_one(o->out, o->desired->sysctls[i].key);
-	/* For the diff's warning: NAT and forwarding need it. */
+	/* For the diff's warnings: NAT and forwarding need ip_forward; bridged
+	 * traffic meets iptables hooks when br_netfilter calls them. */
 	if (o->desired && (o->desired->n_nat || o->desired->n_forward) && r == 0)
 		r = sysctl_observe_one(o->out, "net.ipv4.ip_forward");
+	if (o->desired && ns_has_bridge(o->desired) && r == 0)
+		r = sysctl_observe_one(o->out, "net.bridge.bridge-nf-call-iptables");
 	for (size_t i = 0; o->state && i < o->state->n_sysctls && r == 0; i++)
 		if (strcmp(o->state->sysctls[i].ns, o->out->name) == 0)
 			r = sysctl_observe_one(o->out, o->state->sysctls[i].key);
@@ -114,7 +125,7 @@ int sysctl_observe(struct backend *b, struct bns *ns, const struct topo_ns *desi
 		   const struct topo_state *state, struct topo_ns *out)
 {
 	struct sysctl_obs o = { desired, state, out };
-	bool any = desired && (desired->n_sysctls || desired->n_nat || desired->n_forward);
+	bool any = desired && (desired->n_sysctls || desired->n_nat || desired->n_forward || ns_has_bridge(desired));
 
 	for (size_t i = 0; !any && state && i < state->n_sysctls; i++)
 		any = strcmp(state->sysctls[i].ns, out->name) == 0;

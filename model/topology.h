@@ -218,6 +218,7 @@ struct topo_ns {
 	size_t n_nft_rules;
 	char **nft_foreign_drop;          /* "table T chain C" with hook forward policy drop */
 	size_t n_nft_foreign_drop;
+	bool nft_docker;                  /* Docker's iptables chains are there */
 };
 
 struct topo_endpoint {

@@ -1251,6 +1251,25 @@ warn:
 				      "does not set it: forwarded and NATed traffic will not pass (add sysctls: "
 				      "{net.ipv4.ip_forward: 1})", o->name, fwd && fwd->value ? fwd->value : "0");
 	}
+	/* Bridged traffic: with br_netfilter calling the ip hooks, a foreign
+	 * forward chain that drops drops it too. */
+	const char *bridge = NULL;
+
+	for (size_t i = 0; d && !ob->pruned && i < d->n_ifaces && !bridge; i++)
+		if (d->ifaces[i].type == TOPO_IF_BRIDGE)
+			bridge = d->ifaces[i].name;
+	const struct topo_sysctl *brnf = bridge && o->exists ? obs_sysctl(o, "net.bridge.bridge-nf-call-iptables") : NULL;
+
+	if (bridge && brnf && brnf->value && strcmp(brnf->value, "1") == 0)
+		for (size_t i = 0; i < o->n_nft_foreign_drop; i++)
+			topo_msgs_add(&df->r->warnings,
+				      "namespace %s: traffic bridged on %s goes through the ip hooks "
+				      "(net.bridge.bridge-nf-call-iptables=1) and %s drops forwarded packets by default",
+				      o->name, bridge, o->nft_foreign_drop[i]);
+	if (o->nft_docker && d && !ob->pruned && (bridge || d->n_nat || d->n_forward))
+		topo_msgs_add(&df->r->warnings,
+			      "namespace %s: Docker's iptables chains are present; Docker sets the FORWARD policy "
+			      "to drop, which topo's accept rules do not override", o->name);
 	if (d && !ob->pruned && (d->n_nat || d->n_forward))
 		for (size_t i = 0; i < o->n_nft_foreign_drop; i++)
 			topo_msgs_add(&df->r->warnings,

@@ -59,6 +59,18 @@ contains "the bridge" "$WORK/hand.yaml" "hbr: {type: bridge"
 contains "the link" "$WORK/hand.yaml" '- ["host:hv", "hand:eth0"]'
 contains "the route" "$WORK/hand.yaml" '{to: default, via: "10.9.9.1"}'
 
+# Host-coexistence preflight: warnings, not errors.
+nft add table ip filter
+nft add chain ip filter FORWARD '{ type filter hook forward priority 0; policy drop; }'
+nft add chain ip filter DOCKER
+rc 2 "diff with Docker around" "$TOPO" diff "$TOPOLOGIES/seed004-trace.yaml"
+contains "br_netfilter meets a foreign drop" "$WORK/out" "traffic bridged on docker0 goes through the ip hooks (net.bridge.bridge-nf-call-iptables=1) and table ip filter chain FORWARD drops"
+contains "Docker's chains" "$WORK/out" "Docker's iptables chains are present"
+printf 'topology: natonly\nnamespaces:\n  r:\n    nat:\n      - masquerade: {source: 10.0.0.0/8}\n' >"$WORK/natonly.yaml"
+rc 2 "diff of NAT without ip_forward" "$TOPO" diff "$WORK/natonly.yaml"
+contains "ip_forward warning" "$WORK/out" "net.ipv4.ip_forward is 0 and the file does not set it"
+nft delete table ip filter
+
 # man page and install
 ok "man -l renders" bash -c "man -l '$ROOT/cmd/topo.8' | grep -q 'declarative network-topology reconciler'"
 dest=$WORK/dest
