@@ -327,12 +327,18 @@ static int link_fill_common(struct rtnl_link *l, const struct topo_iface *ifc)
 	return 0;
 }
 
-/* A bridge: built by hand for IFLA_BR_STP_STATE. */
-static int bridge_add_msg(int master, const struct topo_iface *ifc, struct nl_msg **ret)
+/*
+ * The head of a link creation built by hand: ifinfomsg (up if wanted), name,
+ * mtu, MAC (set explicitly, a bridge's MAC stays put; unset, it follows its
+ * ports), master, and IFLA_LINKINFO with the kind, left open for the
+ * caller's IFLA_INFO_DATA. The kernel echoes the new link (NLM_F_ECHO).
+ */
+static int link_new_msg(const struct topo_iface *ifc, int master, const char *kind, struct nl_msg **ret_msg,
+			struct nlattr **ret_info)
 {
 	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
 	struct nl_msg *msg = nlmsg_alloc_simple(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO);
-	struct nlattr *info, *data;
+	struct nlattr *info;
 
 	if (!msg)
 		return -ENOMEM;
@@ -340,19 +346,27 @@ static int bridge_add_msg(int master, const struct topo_iface *ifc, struct nl_ms
 		ifi.ifi_flags = IFF_UP;
 		ifi.ifi_change = IFF_UP;
 	}
-	if (nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
-	    nla_put_string(msg, IFLA_IFNAME, ifc->name) < 0)
-		goto fail;
-	if (ifc->mtu && nla_put_u32(msg, IFLA_MTU, ifc->mtu) < 0)
-		goto fail;
-	/* Set explicitly, a bridge's MAC stays put; unset, it follows its ports. */
-	if (ifc->has_mac && nla_put(msg, IFLA_ADDRESS, 6, ifc->mac) < 0)
-		goto fail;
-	if (master && nla_put_u32(msg, IFLA_MASTER, (uint32_t)master) < 0)
-		goto fail;
-	info = nla_nest_start(msg, IFLA_LINKINFO);
-	if (!info || nla_put_string(msg, IFLA_INFO_KIND, "bridge") < 0)
-		goto fail;
+	if (nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 || nla_put_string(msg, IFLA_IFNAME, ifc->name) < 0 ||
+	    (ifc->mtu && nla_put_u32(msg, IFLA_MTU, ifc->mtu) < 0) ||
+	    (ifc->has_mac && nla_put(msg, IFLA_ADDRESS, 6, ifc->mac) < 0) ||
+	    (master && nla_put_u32(msg, IFLA_MASTER, (uint32_t)master) < 0) ||
+	    !(info = nla_nest_start(msg, IFLA_LINKINFO)) || nla_put_string(msg, IFLA_INFO_KIND, kind) < 0) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	*ret_msg = msg;
+	*ret_info = info;
+	return 0;
+}
+
+/* A bridge: built by hand for IFLA_BR_STP_STATE, which libnl 3.7 lacks. */
+static int bridge_add_msg(int master, const struct topo_iface *ifc, struct nl_msg **ret)
+{
+	struct nl_msg *msg;
+	struct nlattr *info, *data;
+
+	if (link_new_msg(ifc, master, "bridge", &msg, &info) < 0)
+		return -ENOMEM;
 	if (ifc->stp >= 0) {
 		data = nla_nest_start(msg, IFLA_INFO_DATA);
 		if (!data || nla_put_u32(msg, IFLA_BR_STP_STATE, (uint32_t)ifc->stp) < 0)
@@ -375,7 +389,6 @@ static int vxlan_add_msg(struct backend *b, struct bns *ns, int master, const st
 			 struct nl_msg **ret)
 {
 	const struct topo_vxlan *vx = &ifc->vxlan;
-	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
 	struct nl_msg *msg;
 	struct nlattr *info, *data;
 	int underlay = 0, r;
@@ -383,24 +396,8 @@ static int vxlan_add_msg(struct backend *b, struct bns *ns, int master, const st
 	r = resolve_or_zero(b, ns, vx->dev, &underlay);
 	if (r < 0)
 		return r;
-	msg = nlmsg_alloc_simple(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO);
-	if (!msg)
+	if (link_new_msg(ifc, master, "vxlan", &msg, &info) < 0)
 		return -ENOMEM;
-	if (ifc->up) {
-		ifi.ifi_flags = IFF_UP;
-		ifi.ifi_change = IFF_UP;
-	}
-	if (nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 || nla_put_string(msg, IFLA_IFNAME, ifc->name) < 0)
-		goto fail;
-	if (ifc->mtu && nla_put_u32(msg, IFLA_MTU, ifc->mtu) < 0)
-		goto fail;
-	if (ifc->has_mac && nla_put(msg, IFLA_ADDRESS, 6, ifc->mac) < 0)
-		goto fail;
-	if (master && nla_put_u32(msg, IFLA_MASTER, (uint32_t)master) < 0)
-		goto fail;
-	info = nla_nest_start(msg, IFLA_LINKINFO);
-	if (!info || nla_put_string(msg, IFLA_INFO_KIND, "vxlan") < 0)
-		goto fail;
 	data = nla_nest_start(msg, IFLA_INFO_DATA);
 	if (!data || nla_put_u32(msg, IFLA_VXLAN_ID, vx->vni) < 0 ||
 	    nla_put_u16(msg, IFLA_VXLAN_PORT, htons(vx->port)) < 0)

@@ -348,6 +348,24 @@ static int rd_list(struct state_reader *r, struct topo_state *s, int (*item)(str
 	}
 }
 
+typedef int (*list_item_fn)(struct state_reader *, struct topo_state *);
+
+/* The top-level lists and the reader of their items. */
+static list_item_fn list_reader(const char *key)
+{
+	static const struct {
+		const char *key;
+		list_item_fn item;
+	} lists[] = {
+		{ "namespaces", rd_ns }, { "sysctls", rd_sysctl }, { "links", rd_link }, { "objects", rd_object },
+	};
+
+	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
+		if (strcmp(key, lists[i].key) == 0)
+			return lists[i].item;
+	return NULL;
+}
+
 int topo_state_parse(const char *buf, size_t len, struct topo_state *ret)
 {
 	struct state_reader r = { 0 };
@@ -366,6 +384,7 @@ int topo_state_parse(const char *buf, size_t len, struct topo_state *ret)
 	for (;;) {
 		char key[32];
 		const char *k;
+		list_item_fn item;
 
 		if (rd_next(&r) < 0)
 			goto out;
@@ -379,23 +398,8 @@ int topo_state_parse(const char *buf, size_t len, struct topo_state *ret)
 			goto out;
 		if (strcmp(key, "topology") == 0 && rd_scalar(&r)) {
 			snprintf(s.topology, sizeof(s.topology), "%s", rd_scalar(&r));
-		} else if (strcmp(key, "namespaces") == 0) {
-			err = rd_list(&r, &s, rd_ns);
-			if (err < 0)
-				goto out;
-			err = -EINVAL;
-		} else if (strcmp(key, "sysctls") == 0) {
-			err = rd_list(&r, &s, rd_sysctl);
-			if (err < 0)
-				goto out;
-			err = -EINVAL;
-		} else if (strcmp(key, "objects") == 0) {
-			err = rd_list(&r, &s, rd_object);
-			if (err < 0)
-				goto out;
-			err = -EINVAL;
-		} else if (strcmp(key, "links") == 0) {
-			err = rd_list(&r, &s, rd_link);
+		} else if ((item = list_reader(key))) {
+			err = rd_list(&r, &s, item);
 			if (err < 0)
 				goto out;
 			err = -EINVAL;
