@@ -192,7 +192,8 @@ int cmd_apply(int argc, char **argv)
 	size_t steps = 0;
 	struct plan_counts total = { 0, 0, 0 };
 
-	r = cmd_parse(argc, argv, OPT_JSON | OPT_NO_WAIT, "apply [--no-wait] [--json] [-q] [-v] [--no-color] FILE", &opts);
+	r = cmd_parse(argc, argv, OPT_JSON | OPT_NO_WAIT | OPT_ADOPT,
+		      "apply [--no-wait] [--adopt] [--json] [-q] [-v] [--no-color] FILE", &opts);
 	if (r)
 		return r;
 	r = session_open(&s, &opts, true);

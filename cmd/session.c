@@ -28,6 +28,8 @@ int cmd_parse(int argc, char **argv, unsigned allowed, const char *usage_line, s
 			ret->json = true;
 		} else if (strcmp(a, "--no-wait") == 0 && (allowed & OPT_NO_WAIT)) {
 			ret->no_wait = true;
+		} else if (strcmp(a, "--adopt") == 0 && (allowed & OPT_ADOPT)) {
+			ret->adopt = true;
 		} else if ((strcmp(a, "--name") == 0 || strcmp(a, "-n") == 0) && (allowed & OPT_NAME) && i + 1 < argc) {
 			ret->name = argv[++i];
 		} else if (strcmp(a, "--format") == 0 && (allowed & OPT_FORMAT) && i + 1 < argc) {
@@ -142,7 +144,9 @@ int session_diff(struct session *s, const struct topology *desired, bool scan_ma
 
 	if (r)
 		return r;
-	r = topo_diff(desired, &s->observed, &s->state, &s->diff);
+	struct diff_opts dopts = { .adopt = s->opts.adopt };
+
+	r = topo_diff_opts(desired, &s->observed, &s->state, &dopts, &s->diff);
 	if (r < 0)
 		return fail("diff: %s", strerror(-r));
 	for (size_t i = 0; i < s->diff.warnings.n; i++)

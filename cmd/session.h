@@ -15,10 +15,11 @@ enum {
 	OPT_NO_WAIT = 1 << 1,
 	OPT_NAME = 1 << 2,      /* --name TOPOLOGY instead of FILE */
 	OPT_FORMAT = 1 << 3,
+	OPT_ADOPT = 1 << 4,
 };
 
 struct cmd_opts {
-	bool quiet, verbose, json, color, no_wait;
+	bool quiet, verbose, json, color, no_wait, adopt;
 	const char *file;
 	const char *name;
 	const char *format;

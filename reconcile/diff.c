@@ -36,6 +36,7 @@ struct obs {
 	struct strmap ifmap;         /* name -> index in o->ifaces */
 	bool *gone;                  /* link deleted by the plan (explicitly or not) */
 	bool *kept;                  /* link matched by a declared one and staying */
+	bool *adopted;               /* unmarked link taken over (--adopt) */
 	bool *route_done;
 	size_t *addr_off;            /* o->ifaces[i].addrs start at addr_done[addr_off[i]] */
 	bool *addr_done;
@@ -58,6 +59,7 @@ struct differ {
 	struct strmap claimed;       /* object ids this topology declares or recorded */
 	char **claim_ids;            /* the declared ones' strings, owned here */
 	size_t n_claim_ids;
+	bool adopt;
 	unsigned ids;                /* last step id handed out */
 	unsigned parent;             /* while > 0, implicit steps are caused by this step */
 	int err;
@@ -179,8 +181,8 @@ static bool link_is_ours(const struct differ *df, const struct obs *ob, const st
 	if (ob->all_ours)
 		return true;
 	if (!o->owned)
-		/* Created by a run that died before it could mark it. */
-		return topo_state_link_pending(df->state, ob->o->name, o->name);
+		/* Created by a run that died before it could mark it, or taken over. */
+		return ob->adopted[o - ob->o->ifaces] || topo_state_link_pending(df->state, ob->o->name, o->name);
 	return strcmp(o->owner, df->d->name) == 0;
 }
 
@@ -467,11 +469,15 @@ static const char *link_immutable_change(const struct topo_iface *d, const struc
 }
 
 /* A declared name held by something that is not ours stops the whole plan. */
-static bool link_check_foreign(struct differ *df, const struct obs *ob, const struct topo_iface *o,
+static bool link_check_foreign(struct differ *df, struct obs *ob, const struct topo_iface *o,
 			       const struct topo_iface *d, const char *ns)
 {
 	if (link_is_ours(df, ob, o))
 		return true;
+	if (df->adopt && !o->owned) {
+		ob->adopted[o - ob->o->ifaces] = true;
+		return true;
+	}
 	if (o->owned && o->owner[0])
 		conflict(df, &d->pos, "interface %s in namespace %s belongs to topology '%s', not '%s'; "
 			 "nothing was changed", d->name, ns, o->owner, df->d->name);
@@ -1280,6 +1286,29 @@ warn:
 
 /* ------------------------------------------------------------ namespaces -- */
 
+/* lo carries another topology's mark: that topology's namespace. */
+static bool ns_marked_by_other(const struct topo_ns *o)
+{
+	for (size_t i = 0; i < o->n_ifaces; i++)
+		if (o->ifaces[i].type == TOPO_IF_LOOPBACK && o->ifaces[i].owned)
+			return true;
+	return false;
+}
+
+/* Taking over a namespace made by hand: its lo gets our mark. */
+static void adopt_namespace(struct differ *df, const struct topo_ns *d)
+{
+	struct step s = step_new(STEP_LINK_SET, PHASE_LINK_ATTR, d->name);
+
+	s.pos = d->pos;
+	s.attr = LINK_ATTR_MARK;
+	s.note = "adopt";
+	snprintf(s.ifname, sizeof(s.ifname), "lo");
+	s.old.flag = false;
+	s.new.flag = true;
+	add_step(df, &s);
+}
+
 static bool state_created(const struct differ *df, const char *name)
 {
 	const struct state_ns *s = df->state ? topo_state_ns_find(df->state, name) : NULL;
@@ -1297,9 +1326,13 @@ static void pass_namespaces_classify(struct differ *df)
 		if (d && d->kind == TOPO_NS_CREATED) {
 			ob->all_ours = true;
 			if (o->exists && !o->owned && !state_created(df, o->name)) {
-				conflict(df, &d->pos, "namespace %s exists (/run/netns/%s) and was not created by "
-					 "topology '%s'; nothing was changed", d->name, d->name, df->d->name);
-				ob->conflict = true;
+				if (df->adopt && !ns_marked_by_other(o)) {
+					adopt_namespace(df, d);
+				} else {
+					conflict(df, &d->pos, "namespace %s exists (/run/netns/%s) and was not created by "
+						 "topology '%s'; nothing was changed", d->name, d->name, df->d->name);
+					ob->conflict = true;
+				}
 			}
 		} else if (d) {
 			if (!o->exists) {
@@ -1419,10 +1452,11 @@ static int obs_init(struct obs *ob, const struct topo_ns *o, const struct topo_n
 	/* calloc(0) may return NULL: ask for one more. */
 	ob->gone = calloc(o->n_ifaces + 1, sizeof(bool));
 	ob->kept = calloc(o->n_ifaces + 1, sizeof(bool));
+	ob->adopted = calloc(o->n_ifaces + 1, sizeof(bool));
 	ob->route_done = calloc(o->n_routes + 1, sizeof(bool));
 	ob->addr_off = calloc(o->n_ifaces + 1, sizeof(size_t));
 	ob->addr_done = calloc(n_addr + 1, sizeof(bool));
-	if (!ob->gone || !ob->kept || !ob->route_done || !ob->addr_off || !ob->addr_done)
+	if (!ob->gone || !ob->kept || !ob->adopted || !ob->route_done || !ob->addr_off || !ob->addr_done)
 		return -ENOMEM;
 	n_addr = 0;
 	for (size_t i = 0; i < o->n_ifaces; i++) {
@@ -1437,6 +1471,7 @@ static void obs_free(struct obs *ob)
 	strmap_free(&ob->ifmap);
 	free(ob->gone);
 	free(ob->kept);
+	free(ob->adopted);
 	free(ob->route_done);
 	free(ob->addr_off);
 	free(ob->addr_done);
@@ -1487,7 +1522,13 @@ static int claims_build(struct differ *df)
 int topo_diff(const struct topology *desired, const struct topology *observed,
 	      const struct topo_state *state, struct diff_result *ret)
 {
-	struct differ df = { .d = desired, .o = observed, .state = state, .r = ret };
+	return topo_diff_opts(desired, observed, state, NULL, ret);
+}
+
+int topo_diff_opts(const struct topology *desired, const struct topology *observed,
+		   const struct topo_state *state, const struct diff_opts *opts, struct diff_result *ret)
+{
+	struct differ df = { .d = desired, .o = observed, .state = state, .r = ret, .adopt = opts && opts->adopt };
 	struct topo_ns *empty = NULL;
 	int r = 0;
 

@@ -165,6 +165,15 @@ struct diff_result {
  */
 int topo_diff(const struct topology *desired, const struct topology *observed,
 	      const struct topo_state *state, struct diff_result *ret);
+
+struct diff_opts {
+	/* Take over declared objects that exist without anyone's mark (a lab
+	 * built by hand, then exported): mark them, then manage them. */
+	bool adopt;
+};
+
+int topo_diff_opts(const struct topology *desired, const struct topology *observed,
+		   const struct topo_state *state, const struct diff_opts *opts, struct diff_result *ret);
 void diff_result_free(struct diff_result *r);
 
 /* The step that undoes s (for rollback): 0 with *ret filled, 1 when there is

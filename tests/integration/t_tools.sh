@@ -59,6 +59,21 @@ contains "the bridge" "$WORK/hand.yaml" "hbr: {type: bridge"
 contains "the link" "$WORK/hand.yaml" '- ["host:hv", "hand:eth0"]'
 contains "the route" "$WORK/hand.yaml" '{to: default, via: "10.9.9.1"}'
 
+# ... and taken over: --adopt marks what exists, then topo manages it.
+rc 1 "plain apply refuses what is not topo's" "$TOPO" apply "$WORK/hand.yaml"
+contains "names the namespace" "$WORK/out" "namespace hand exists"
+rc 2 "diff --adopt" "$TOPO" diff --adopt "$WORK/hand.yaml"
+contains "three marks, nothing else" "$WORK/out" "0 to add, 3 to change, 0 to remove"
+ok "apply --adopt" "$TOPO" apply --adopt "$WORK/hand.yaml"
+contains "marks the bridge" "$WORK/out" "~ link set hbr alias topo:<topology>"
+contains "marks the namespace" "$WORK/out" "~ link set lo alias topo:<topology> netns hand  # adopt"
+lacks "nothing recreated" "$WORK/out" "link add"
+rc 0 "adopted: converged" "$TOPO" diff "$WORK/hand.yaml"
+eq "the mark" "$(ip -j -d link show hbr | jq -r '.[0].ifalias')" "topo:handmade"
+ok "destroy the adopted lab" "$TOPO" destroy "$WORK/hand.yaml"
+! ip netns list | grep -q hand || fail "adopted namespace left"
+! link_exists host hbr || fail "adopted bridge left"
+
 # Host-coexistence preflight: warnings, not errors.
 nft add table ip filter
 nft add chain ip filter FORWARD '{ type filter hook forward priority 0; policy drop; }'

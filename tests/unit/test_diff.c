@@ -702,6 +702,69 @@ static void test_own_blackhole_recorded_is_removed(void **state)
 	fx_free(&f);
 }
 
+/*
+ * A lab built by hand: nothing carries a mark and no state records it.
+ * Without --adopt that is a conflict; with it, each declared object is
+ * marked in place (nothing recreated), and other topologies' stay theirs.
+ */
+static void hand_built(struct fx *f)
+{
+	fx_seed_converged(f, NULL);
+	topo_state_free(&f->s);
+	snprintf(f->s.topology, sizeof(f->s.topology), "seed001");
+	for (size_t n = 0; n < f->o.n_ns; n++) {
+		f->o.ns[n].owned = false;
+		for (size_t i = 0; i < f->o.ns[n].n_ifaces; i++) {
+			f->o.ns[n].ifaces[i].owned = false;
+			f->o.ns[n].ifaces[i].owner[0] = '\0';
+		}
+	}
+}
+
+static void test_adopt_hand_built_lab(void **state)
+{
+	struct fx f;
+	struct diff_opts adopt = { .adopt = true };
+	size_t marks = 0;
+
+	(void)state;
+	hand_built(&f);
+	fx_diff(&f);
+	assert_true(f.r.conflicts.n > 0);
+	diff_result_free(&f.r);
+
+	assert_int_equal(topo_diff_opts(&f.d, &f.o, &f.s, &adopt, &f.r), 0);
+	fx_assert_no_conflicts(&f.r);
+	for (size_t i = 0; i < f.r.plan.n; i++) {
+		const struct step *s = &f.r.plan.steps[i];
+
+		assert_int_equal(s->op, STEP_LINK_SET);
+		assert_int_equal(s->attr, LINK_ATTR_MARK);
+		assert_true(s->new.flag);
+		marks++;
+	}
+	/* lo of netns_A and netns_B; mybr0, vethA, vethB in host. */
+	assert_int_equal(marks, 5);
+	assert_true(fx_plan_touches(&f.r.plan, "host", "mybr0"));
+	assert_true(fx_plan_touches(&f.r.plan, "netns_A", "lo"));
+	fx_free(&f);
+}
+
+static void test_adopt_leaves_other_topologies(void **state)
+{
+	struct fx f;
+	struct diff_opts adopt = { .adopt = true };
+
+	(void)state;
+	hand_built(&f);
+	fx_oif(&f.o, "host", "mybr0")->owned = true;
+	snprintf(fx_oif(&f.o, "host", "mybr0")->owner, TOPO_NAME_MAX + 1, "other");
+	assert_int_equal(topo_diff_opts(&f.d, &f.o, &f.s, &adopt, &f.r), 0);
+	assert_true(f.r.conflicts.n > 0);
+	assert_non_null(strstr(f.r.conflicts.v[0], "belongs to topology 'other'"));
+	fx_free(&f);
+}
+
 /* host's own objects never appear, even in a destroy that removes all of topo's. */
 static void test_foreign_objects_never_in_plan(void **state)
 {
@@ -1552,6 +1615,8 @@ int main(void)
 		cmocka_unit_test(test_minimal_mtu_change),
 		cmocka_unit_test(test_minimal_prefix_length_change_ipv6),
 		cmocka_unit_test(test_other_topology_blackhole_untouched),
+		cmocka_unit_test(test_adopt_hand_built_lab),
+		cmocka_unit_test(test_adopt_leaves_other_topologies),
 		cmocka_unit_test(test_own_blackhole_recorded_is_removed),
 		cmocka_unit_test(test_minimal_route_via_change),
 		cmocka_unit_test(test_minimal_link_attrs),
