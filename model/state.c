@@ -184,126 +184,28 @@ static const char *rd_scalar(struct state_reader *r)
 	return r->ev.type == YAML_SCALAR_EVENT ? (const char *)r->ev.data.scalar.value : NULL;
 }
 
-static int rd_ns(struct state_reader *r, struct topo_state *s)
+/*
+ * Walks a flat mapping of scalars (the current event is its start), calling
+ * pair() for each key and scalar value; values that are not scalars are
+ * skipped. 0, or -EINVAL on malformed input, or what pair() returned.
+ */
+static int rd_pairs(struct state_reader *r, int (*pair)(void *ctx, const char *key, const char *value), void *ctx)
 {
-	char name[TOPO_NS_NAME_MAX + 1] = "";
-	enum topo_ns_kind kind = TOPO_NS_CREATED;
-	char *path = NULL;
-	int pid = 0, ret = -EINVAL;
-
 	if (r->ev.type != YAML_MAPPING_START_EVENT)
 		return -EINVAL;
 	for (;;) {
-		const char *k, *v;
-
-		if (rd_next(r) < 0)
-			goto out;
-		if (r->ev.type == YAML_MAPPING_END_EVENT)
-			break;
-		k = rd_scalar(r);
-		if (!k)
-			goto out;
 		char key[16];
+		const char *k, *v;
+		int err;
 
+		if (rd_next(r) < 0)
+			return -EINVAL;
+		if (r->ev.type == YAML_MAPPING_END_EVENT)
+			return 0;
+		k = rd_scalar(r);
+		if (!k)
+			return -EINVAL;
 		snprintf(key, sizeof(key), "%s", k);
-		if (rd_next(r) < 0)
-			goto out;
-		v = rd_scalar(r);
-		if (!v) {
-			if (rd_skip(r) < 0)
-				goto out;
-			continue;
-		}
-		if (strcmp(key, "name") == 0) {
-			if (strlen(v) > TOPO_NS_NAME_MAX)
-				goto out;
-			snprintf(name, sizeof(name), "%s", v);
-		} else if (strcmp(key, "kind") == 0) {
-			kind = strcmp(v, "path") == 0 ? TOPO_NS_PATH : strcmp(v, "pid") == 0 ? TOPO_NS_PID :
-			       strcmp(v, "host") == 0 ? TOPO_NS_IS_HOST : TOPO_NS_CREATED;
-		} else if (strcmp(key, "path") == 0) {
-			free(path);
-			path = strdup(v);
-			if (!path) {
-				ret = -ENOMEM;
-				goto out;
-			}
-		} else if (strcmp(key, "pid") == 0) {
-			pid = atoi(v);
-		}
-	}
-	if (!name[0])
-		goto out;
-	ret = topo_state_ns_put(s, name, kind, path, pid);
-out:
-	free(path);
-	return ret;
-}
-
-static int rd_sysctl(struct state_reader *r, struct topo_state *s)
-{
-	char ns[TOPO_NS_NAME_MAX + 1] = "";
-	char *key = NULL, *orig = NULL;
-	int ret = -EINVAL;
-
-	if (r->ev.type != YAML_MAPPING_START_EVENT)
-		return -EINVAL;
-	for (;;) {
-		const char *k, *v;
-		char kbuf[16];
-
-		if (rd_next(r) < 0)
-			goto out;
-		if (r->ev.type == YAML_MAPPING_END_EVENT)
-			break;
-		k = rd_scalar(r);
-		if (!k)
-			goto out;
-		snprintf(kbuf, sizeof(kbuf), "%s", k);
-		if (rd_next(r) < 0)
-			goto out;
-		v = rd_scalar(r);
-		if (!v) {
-			if (rd_skip(r) < 0)
-				goto out;
-			continue;
-		}
-		if (strcmp(kbuf, "ns") == 0 && strlen(v) <= TOPO_NS_NAME_MAX) {
-			snprintf(ns, sizeof(ns), "%s", v);
-		} else if (strcmp(kbuf, "key") == 0) {
-			free(key);
-			key = strdup(v);
-		} else if (strcmp(kbuf, "original") == 0) {
-			free(orig);
-			orig = strdup(v);
-		}
-	}
-	if (ns[0] && key && orig)
-		ret = topo_state_sysctl_put(s, ns, key, orig);
-out:
-	free(key);
-	free(orig);
-	return ret;
-}
-
-static int rd_link(struct state_reader *r, struct topo_state *s)
-{
-	char ns[TOPO_NS_NAME_MAX + 1] = "", name[TOPO_IFNAME_MAX + 1] = "";
-
-	if (r->ev.type != YAML_MAPPING_START_EVENT)
-		return -EINVAL;
-	for (;;) {
-		const char *k, *v;
-		char kbuf[16];
-
-		if (rd_next(r) < 0)
-			return -EINVAL;
-		if (r->ev.type == YAML_MAPPING_END_EVENT)
-			break;
-		k = rd_scalar(r);
-		if (!k)
-			return -EINVAL;
-		snprintf(kbuf, sizeof(kbuf), "%s", k);
 		if (rd_next(r) < 0)
 			return -EINVAL;
 		v = rd_scalar(r);
@@ -312,14 +214,111 @@ static int rd_link(struct state_reader *r, struct topo_state *s)
 				return -EINVAL;
 			continue;
 		}
-		if (strcmp(kbuf, "ns") == 0 && strlen(v) <= TOPO_NS_NAME_MAX)
-			snprintf(ns, sizeof(ns), "%s", v);
-		else if (strcmp(kbuf, "name") == 0 && strlen(v) <= TOPO_IFNAME_MAX)
-			snprintf(name, sizeof(name), "%s", v);
+		err = pair(ctx, key, v);
+		if (err < 0)
+			return err;
 	}
-	if (!ns[0] || !name[0])
+}
+
+/* Copies a value that must fit; anything longer is malformed. */
+static int rd_copy(char *dst, size_t len, const char *v)
+{
+	if (strlen(v) >= len)
 		return -EINVAL;
-	return topo_state_link_put(s, ns, name);
+	memcpy(dst, v, strlen(v) + 1);
+	return 0;
+}
+
+static int rd_replace(char **dst, const char *v)
+{
+	free(*dst);
+	*dst = strdup(v);
+	return *dst ? 0 : -ENOMEM;
+}
+
+struct rd_ns_item {
+	char name[TOPO_NS_NAME_MAX + 1];
+	enum topo_ns_kind kind;
+	char *path;
+	int pid;
+};
+
+static int rd_ns_pair(void *ctx, const char *key, const char *v)
+{
+	struct rd_ns_item *it = ctx;
+
+	if (strcmp(key, "name") == 0)
+		return rd_copy(it->name, sizeof(it->name), v);
+	if (strcmp(key, "kind") == 0)
+		it->kind = strcmp(v, "path") == 0 ? TOPO_NS_PATH : strcmp(v, "pid") == 0 ? TOPO_NS_PID :
+			   strcmp(v, "host") == 0 ? TOPO_NS_IS_HOST : TOPO_NS_CREATED;
+	else if (strcmp(key, "path") == 0)
+		return rd_replace(&it->path, v);
+	else if (strcmp(key, "pid") == 0)
+		it->pid = atoi(v);
+	return 0;
+}
+
+static int rd_ns(struct state_reader *r, struct topo_state *s)
+{
+	struct rd_ns_item it = { .kind = TOPO_NS_CREATED };
+	int err = rd_pairs(r, rd_ns_pair, &it);
+
+	if (err == 0)
+		err = it.name[0] ? topo_state_ns_put(s, it.name, it.kind, it.path, it.pid) : -EINVAL;
+	free(it.path);
+	return err;
+}
+
+struct rd_sysctl_item {
+	char ns[TOPO_NS_NAME_MAX + 1];
+	char *key, *original;
+};
+
+static int rd_sysctl_pair(void *ctx, const char *key, const char *v)
+{
+	struct rd_sysctl_item *it = ctx;
+
+	if (strcmp(key, "ns") == 0)
+		return rd_copy(it->ns, sizeof(it->ns), v);
+	if (strcmp(key, "key") == 0)
+		return rd_replace(&it->key, v);
+	if (strcmp(key, "original") == 0)
+		return rd_replace(&it->original, v);
+	return 0;
+}
+
+static int rd_sysctl(struct state_reader *r, struct topo_state *s)
+{
+	struct rd_sysctl_item it = { 0 };
+	int err = rd_pairs(r, rd_sysctl_pair, &it);
+
+	if (err == 0)
+		err = it.ns[0] && it.key && it.original ? topo_state_sysctl_put(s, it.ns, it.key, it.original) : -EINVAL;
+	free(it.key);
+	free(it.original);
+	return err;
+}
+
+static int rd_link_pair(void *ctx, const char *key, const char *v)
+{
+	struct state_link *it = ctx;
+
+	if (strcmp(key, "ns") == 0)
+		return rd_copy(it->ns, sizeof(it->ns), v);
+	if (strcmp(key, "name") == 0)
+		return rd_copy(it->name, sizeof(it->name), v);
+	return 0;
+}
+
+static int rd_link(struct state_reader *r, struct topo_state *s)
+{
+	struct state_link it = { 0 };
+	int err = rd_pairs(r, rd_link_pair, &it);
+
+	if (err == 0)
+		err = it.ns[0] && it.name[0] ? topo_state_link_put(s, it.ns, it.name) : -EINVAL;
+	return err;
 }
 
 static int rd_object(struct state_reader *r, struct topo_state *s)
