@@ -17,33 +17,31 @@
 #include "cmd/cmd.h"
 #include "cmd/session.h"
 #include "model/ip.h"
+#include "model/yaml_scalar.h"
 
 #include "version.h"
 
-/* A YAML scalar, quoted whenever a plain one could read as something else. */
+/* Every string goes through the file format's one quoting rule
+ * (model/yaml_scalar.c); callers leave out what exportable() refuses. */
 static void yaml_str(FILE *f, const char *s)
 {
-	bool plain = s[0] != '\0';
+	if (yaml_scalar_write(f, s) < 0)
+		fputs("\"\"", f);   /* not reached: callers check exportable() */
+}
 
-	for (const char *p = s; *p && plain; p++)
-		plain = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-			*p == '_' || *p == '-' || *p == '.' || *p == '/';
-	/* Things YAML 1.1 reads as numbers or booleans stay strings. */
-	if (plain && (strspn(s, "0123456789.") == strlen(s) || strcmp(s, "yes") == 0 || strcmp(s, "no") == 0 ||
-		      strcmp(s, "on") == 0 || strcmp(s, "off") == 0 || strcmp(s, "true") == 0 ||
-		      strcmp(s, "false") == 0 || strcmp(s, "null") == 0 || strcmp(s, "y") == 0 || strcmp(s, "n") == 0))
-		plain = false;
-	if (plain) {
-		fputs(s, f);
-		return;
-	}
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fputc('\\', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
+/* Text a topology file can hold. The kernel allows more in a name (control
+ * characters, bytes that are not UTF-8); such an object is left out of the
+ * export, with a comment, rather than written as a file that does not load. */
+static bool exportable(const char *s)
+{
+	return yaml_text_printable(s);
+}
+
+static void not_exported(FILE *f, const char *indent, const char *what, const char *name, const char *why)
+{
+	fprintf(f, "%s# not exported: %s ", indent, what);
+	yaml_comment_write(f, name);
+	fprintf(f, " (%s)\n", why);
 }
 
 static void yaml_ip(FILE *f, const struct topo_ip *ip, bool with_plen)
@@ -223,7 +221,14 @@ static void emit_rules(FILE *f, const struct topo_ns *o)
 				continue;
 			if (!parse_rule(o->nft_rules[i].chain, o->nft_rules[i].text, &pr)) {
 				if (pass == 0 && strcmp(o->nft_rules[i].chain, "output") != 0)
-					fprintf(f, "    # not exported (not a rule topo writes): %s\n", o->nft_rules[i].text);
+					not_exported(f, "    ", "rule", o->nft_rules[i].text, "not a rule topo writes");
+				continue;
+			}
+			if (!exportable(pr.is_nat ? pr.nat.in.name : pr.fwd.in.name) ||
+			    !exportable(pr.is_nat ? pr.nat.out.name : pr.fwd.out.name)) {
+				if (pass == 0)
+					not_exported(f, "    ", "rule", o->nft_rules[i].text,
+						     "an interface name a topology file cannot hold");
 				continue;
 			}
 			if (pass == 0 && pr.is_nat) {
@@ -307,6 +312,25 @@ static bool ns_exported(const struct session *s, const struct topo_ns *o)
 		if (session_route_ours(o, &o->routes[i]))
 			return true;
 	return o->n_sysctls || o->n_nft_rules;
+}
+
+static bool ns_representable(const struct topo_ns *o)
+{
+	return exportable(o->name) && (o->kind != TOPO_NS_PATH || !o->path || exportable(o->path));
+}
+
+/* Everything emit_iface and the links: section write for it. A veth goes
+ * with its peer: a veth that is no link end would not load. */
+static bool iface_representable(const struct session *s, const struct topo_iface *ifc)
+{
+	long pn;
+
+	if (!exportable(ifc->name) || !exportable(ifc->master) || !exportable(ifc->vxlan.dev))
+		return false;
+	if (ifc->type != TOPO_IF_VETH || !ifc->peer_ns[0])
+		return true;
+	pn = topology_ns_find(&s->observed, ifc->peer_ns);
+	return exportable(ifc->peer_name) && (pn < 0 || ns_representable(&s->observed.ns[pn]));
 }
 
 static void emit_iface(FILE *f, const struct topo_iface *ifc)
@@ -407,13 +431,19 @@ static void export_yaml(const struct session *s, FILE *f)
 	bool any_link = false;
 
 	fprintf(f, "# Exported by topo %s from the kernel: topology %s.\n", TOPO_VERSION, s->desired.name);
-	fprintf(f, "topology: %s\nnamespaces:\n", s->desired.name);
+	fprintf(f, "topology: ");
+	yaml_str(f, s->desired.name);
+	fprintf(f, "\nnamespaces:\n");
 	for (size_t n = 0; n < s->observed.n_ns; n++) {
 		const struct topo_ns *o = &s->observed.ns[n];
 		bool any;
 
 		if (!ns_exported(s, o))
 			continue;
+		if (!ns_representable(o)) {
+			not_exported(f, "  ", "namespace", o->name, "its name or path is not text a topology file can hold");
+			continue;
+		}
 		fprintf(f, "  ");
 		yaml_str(f, o->name);
 		fprintf(f, ":\n");
@@ -429,7 +459,14 @@ static void export_yaml(const struct session *s, FILE *f)
 			for (size_t i = 0; i < o->n_sysctls; i++) {
 				if (!o->sysctls[i].value)
 					continue;
-				fprintf(f, "      %s: ", o->sysctls[i].key);
+				if (!exportable(o->sysctls[i].key) || !exportable(o->sysctls[i].value)) {
+					not_exported(f, "      ", "sysctl", o->sysctls[i].key,
+						     "its value is not text a topology file can hold");
+					continue;
+				}
+				fprintf(f, "      ");
+				yaml_str(f, o->sysctls[i].key);
+				fprintf(f, ": ");
 				yaml_str(f, o->sysctls[i].value);
 				fprintf(f, "\n");
 			}
@@ -442,7 +479,12 @@ static void export_yaml(const struct session *s, FILE *f)
 								  o->kind == TOPO_NS_CREATED && false))
 				continue;
 			if (ifc->type == TOPO_IF_OTHER) {
-				fprintf(f, "    # not exported: %s (a kind topo does not manage)\n", ifc->name);
+				not_exported(f, "    ", "interface", ifc->name, "a kind topo does not manage");
+				continue;
+			}
+			if (!iface_representable(s, ifc)) {
+				not_exported(f, "    ", "interface", ifc->name,
+					     "its name, its master's, its dev's or its peer's is not text a topology file can hold");
 				continue;
 			}
 			if (!any)
@@ -454,6 +496,11 @@ static void export_yaml(const struct session *s, FILE *f)
 		for (size_t i = 0; i < o->n_routes; i++) {
 			if (!session_route_ours(o, &o->routes[i]))
 				continue;
+			if (!exportable(o->routes[i].dev)) {
+				not_exported(f, "    ", "a route through", o->routes[i].dev,
+					     "a name a topology file cannot hold");
+				continue;
+			}
 			if (!any)
 				fprintf(f, "    routes:\n");
 			any = true;
@@ -473,11 +520,14 @@ static void export_yaml(const struct session *s, FILE *f)
 			const struct topo_iface *ifc = &o->ifaces[i];
 			long pn;
 
-			if (ifc->type != TOPO_IF_VETH || !session_iface_ours(s, o, ifc))
+			if (ifc->type != TOPO_IF_VETH || !session_iface_ours(s, o, ifc) || !ns_representable(o) ||
+			    !iface_representable(s, ifc))
 				continue;
 			if (!ifc->peer_ns[0]) {
-				fprintf(f, "# not exported: veth %s:%s, its peer is outside the namespaces read\n",
-					o->name, ifc->name);
+				char end[TOPO_NS_NAME_MAX + TOPO_IFNAME_MAX + 2];
+
+				snprintf(end, sizeof(end), "%s:%s", o->name, ifc->name);
+				not_exported(f, "", "veth", end, "its peer is outside the namespaces read");
 				continue;
 			}
 			pn = topology_ns_find(&s->observed, ifc->peer_ns);
@@ -486,7 +536,15 @@ static void export_yaml(const struct session *s, FILE *f)
 			if (!any_link)
 				fprintf(f, "links:\n");
 			any_link = true;
-			fprintf(f, "  - [\"%s:%s\", \"%s:%s\"]\n", o->name, ifc->name, ifc->peer_ns, ifc->peer_name);
+			char end[TOPO_NS_NAME_MAX + TOPO_IFNAME_MAX + 2];
+
+			snprintf(end, sizeof(end), "%s:%s", o->name, ifc->name);
+			fprintf(f, "  - [");
+			yaml_str(f, end);
+			snprintf(end, sizeof(end), "%s:%s", ifc->peer_ns, ifc->peer_name);
+			fprintf(f, ", ");
+			yaml_str(f, end);
+			fprintf(f, "]\n");
 		}
 	}
 }

@@ -25,6 +25,7 @@
 
 #include "model/ip.h"
 #include "model/strmap.h"
+#include "model/yaml_scalar.h"
 
 #define YAML_MAX_DEPTH 32
 #define YAML_MAX_NODES 1000000
@@ -377,9 +378,7 @@ static struct ynode *tree_build(struct loader *ld, const unsigned char *buf, siz
 
 static bool is_null(const struct ynode *n)
 {
-	return n->type == YN_SCALAR && n->plain &&
-	       (n->len == 0 || strcmp(n->str, "~") == 0 || strcmp(n->str, "null") == 0 ||
-		strcmp(n->str, "Null") == 0 || strcmp(n->str, "NULL") == 0);
+	return n->type == YN_SCALAR && n->plain && (n->len == 0 || yaml_plain_is_null(n->str));
 }
 
 /* A scalar's text, or NULL after saying why not. */
@@ -400,30 +399,13 @@ static const char *want_str(struct loader *ld, const struct ynode *n, const char
 	return n->str;
 }
 
-static bool parse_u64(const char *s, uint64_t *ret)
-{
-	uint64_t v = 0;
-
-	if (!*s || strlen(s) > 20)
-		return false;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
-			return false;
-		if (v > (UINT64_MAX - (uint64_t)(*s - '0')) / 10)
-			return false;
-		v = v * 10 + (uint64_t)(*s - '0');
-	}
-	*ret = v;
-	return true;
-}
-
 /* An integer in [min, max], written as a plain (unquoted) scalar. */
 static bool want_uint(struct loader *ld, const struct ynode *n, const char *what,
 		      uint64_t min, uint64_t max, uint64_t *ret)
 {
 	uint64_t v;
 
-	if (n->type != YN_SCALAR || !n->plain || !parse_u64(n->str, &v) || v < min || v > max) {
+	if (n->type != YN_SCALAR || !n->plain || !yaml_plain_uint(n->str, &v) || v < min || v > max) {
 		if (n->type == YN_SCALAR)
 			diag(ld, n->pos, "%s must be an integer %llu-%llu, not %s'%s'", what,
 			     (unsigned long long)min, (unsigned long long)max,
@@ -439,21 +421,8 @@ static bool want_uint(struct loader *ld, const struct ynode *n, const char *what
 
 static bool want_bool(struct loader *ld, const struct ynode *n, const char *what, bool *ret)
 {
-	static const char *const yes[] = { "true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON" };
-	static const char *const no[] = { "false", "False", "FALSE", "no", "No", "NO", "off", "Off", "OFF" };
-
-	if (n->type == YN_SCALAR && n->plain) {
-		for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
-			if (strcmp(n->str, yes[i]) == 0) {
-				*ret = true;
-				return true;
-			}
-			if (strcmp(n->str, no[i]) == 0) {
-				*ret = false;
-				return true;
-			}
-		}
-	}
+	if (n->type == YN_SCALAR && n->plain && yaml_plain_bool(n->str, ret))
+		return true;
 	diag(ld, n->pos, "%s must be true or false", what);
 	return false;
 }
@@ -675,6 +644,38 @@ static void addrs_check_duplicates(struct loader *ld, struct topo_iface *ifc)
 	free(sorted);
 }
 
+/*
+ * The kernel gives every link but lo an IPv6 link-local address of its own,
+ * fe80::/64 with the EUI-64 interface id made from the MAC (IFA_PROTO
+ * kernel_ll); IPv6 holds an address once per link, so declaring that one
+ * would fail with EEXIST, or fight the kernel after a MAC change. Other
+ * link-local addresses are topo's like any address. Without a declared MAC
+ * the kernel's id is unknown until the link exists: an EUI-64-shaped id
+ * (ff:fe in its middle) may be it.
+ */
+static void check_link_local(struct loader *ld, const struct topo_iface *ifc, const struct topo_addr *a)
+{
+	static const uint8_t ll_prefix[8] = { 0xfe, 0x80 };
+	const uint8_t *b = a->ip.bytes;
+	char buf[TOPO_IP_STRLEN], mac[18];
+
+	if (a->ip.family != AF_INET6 || memcmp(b, ll_prefix, 8) != 0 || b[11] != 0xff || b[12] != 0xfe)
+		return;
+	topo_ip_format(&a->ip, false, buf, sizeof(buf));
+	if (!ifc->has_mac) {
+		diag(ld, a->pos, "address %s on %s has an EUI-64 interface id, like the link-local address the kernel "
+		     "makes from the MAC, which this file does not set: declare mac, or use another id (e.g. fe80::1/64)",
+		     buf, ifc->name);
+		return;
+	}
+	const uint8_t *m = ifc->mac;
+	const uint8_t eui[8] = { m[0] ^ 0x02, m[1], m[2], 0xff, 0xfe, m[3], m[4], m[5] };
+
+	if (memcmp(b + 8, eui, 8) == 0)
+		diag(ld, a->pos, "address %s on %s is the link-local address the kernel makes itself from mac %s: "
+		     "leave it out, or use another id (e.g. fe80::1/64)", buf, ifc->name, topo_mac_format(m, mac));
+}
+
 struct iface_seen {
 	const struct ynode *type, *stp, *vxlan_key;
 };
@@ -817,6 +818,9 @@ static void load_iface(struct loader *ld, struct topo_ns *ns, const struct ynode
 		     "type loopback is only for 'lo' (each namespace has exactly one loopback)");
 	if (ifc->type == TOPO_IF_LOOPBACK && (ifc->mtu || ifc->has_mac || ifc->master[0]))
 		diag(ld, key->pos, "lo takes only addresses (its mtu, mac and master are the kernel's)");
+	if (ifc->type != TOPO_IF_LOOPBACK)
+		for (size_t i = 0; i < ifc->n_addrs; i++)
+			check_link_local(ld, ifc, &ifc->addrs[i]);
 }
 
 /* ----------------------------------------------------------------- routes -- */
@@ -860,7 +864,7 @@ static void load_route(struct loader *ld, struct topo_ns *ns, const struct ynode
 				rt.table = TOPO_TABLE_LOCAL;
 			else if (v->type == YN_SCALAR && strcmp(v->str, "default") == 0)
 				rt.table = TOPO_TABLE_DEFAULT;
-			else if (v->type == YN_SCALAR && v->plain && parse_u64(v->str, &u) && u >= 1 && u <= 4294967295u)
+			else if (v->type == YN_SCALAR && v->plain && yaml_plain_uint(v->str, &u) && u >= 1 && u <= 4294967295u)
 				rt.table = (uint32_t)u;
 			else {
 				diag(ld, v->pos, "table must be main, local, default or an integer 1-4294967295");
@@ -1008,6 +1012,32 @@ static bool valid_sysctl_key(const char *k)
 	return true;
 }
 
+/* A value is one line of text: the kernel ends a string value at its first
+ * newline, and other control characters make the write fail (EINVAL for
+ * integers, no such algorithm for names). Tabs are blanks, as the kernel
+ * itself prints some values (ip_local_port_range). */
+static bool sysctl_value_is_one_line(struct loader *ld, const struct ynode *k, const struct ynode *v)
+{
+	for (size_t i = 0; i < v->len; i++) {
+		unsigned char c = (unsigned char)v->str[i];
+		bool c1 = c == 0xc2 && i + 1 < v->len && (unsigned char)v->str[i + 1] >= 0x80 &&
+			  (unsigned char)v->str[i + 1] <= 0x9f;
+
+		if (c == '\n' || c == '\r') {
+			diag(ld, v->pos, "sysctl %s: the value holds a line break; /proc/sys takes one line "
+			     "(separate several values with spaces)", k->str);
+			return false;
+		}
+		if ((c < 0x20 && c != '\t') || c == 0x7f || c1) {
+			diag(ld, v->pos, "sysctl %s: the value holds the control character \\x%02x; "
+			     "the kernel refuses it (values are printable text)", k->str,
+			     c1 ? (unsigned char)v->str[i + 1] : c);
+			return false;
+		}
+	}
+	return true;
+}
+
 static void load_sysctls(struct loader *ld, struct topo_ns *ns, const struct ynode *n)
 {
 	if (is_null(n) || !want_map(ld, n, "sysctls"))
@@ -1027,6 +1057,8 @@ static void load_sysctls(struct loader *ld, struct topo_ns *ns, const struct yno
 			diag(ld, v->pos, "sysctl %s needs a scalar value (an integer or a string)", k->str);
 			continue;
 		}
+		if (!sysctl_value_is_one_line(ld, k, v))
+			continue;
 		if (!check_limit(ld, &ld->n_sysctls, TOPO_MAX_SYSCTLS, k, "sysctls"))
 			return;
 		s = topo_ns_sysctl_add(ns);
@@ -1063,14 +1095,14 @@ static bool want_port_range(struct loader *ld, const struct ynode *n, uint16_t *
 	const char *dash;
 	char first[8];
 
-	if (n->type == YN_SCALAR && parse_u64(n->str, &a) && a >= 1 && a <= 65535) {
+	if (n->type == YN_SCALAR && yaml_plain_uint(n->str, &a) && a >= 1 && a <= 65535) {
 		*lo = *hi = (uint16_t)a;
 		return true;
 	}
 	if (n->type == YN_SCALAR && (dash = strchr(n->str, '-')) && (size_t)(dash - n->str) < sizeof(first)) {
 		memcpy(first, n->str, (size_t)(dash - n->str));
 		first[dash - n->str] = '\0';
-		if (parse_u64(first, &a) && parse_u64(dash + 1, &b) && a >= 1 && b <= 65535 && a <= b) {
+		if (yaml_plain_uint(first, &a) && yaml_plain_uint(dash + 1, &b) && a >= 1 && b <= 65535 && a <= b) {
 			*lo = (uint16_t)a;
 			*hi = (uint16_t)b;
 			return true;
@@ -1117,7 +1149,7 @@ static bool want_ip_port(struct loader *ld, const struct ynode *n, const char *w
 			diag(ld, n->pos, "%s takes an address without a port", what);
 			return false;
 		}
-		if (!parse_u64(ps, &p) || p < 1 || p > 65535)
+		if (!yaml_plain_uint(ps, &p) || p < 1 || p > 65535)
 			goto bad;
 	}
 	if (port)
@@ -1679,6 +1711,93 @@ static void routes_check_duplicates(struct loader *ld, const struct topo_ns *ns)
 	free(v);
 }
 
+#define IPV6_MIN_MTU 1280
+
+/* The MTU the kernel will give link i, when the file decides it below
+ * IPV6_MIN_MTU; 0 otherwise. A bridge without its own mtu follows its
+ * smallest port (min_port[i], an index, or -1); a vxlan without one takes its
+ * dev's less its headers. *why says where the value comes from. */
+static uint32_t low_mtu(const struct topo_ns *ns, const struct strmap *ifs, const long *min_port, size_t i,
+			char *why, size_t len)
+{
+	const struct topo_iface *ifc = &ns->ifaces[i];
+	uint32_t mtu = ifc->mtu;
+	size_t m;
+
+	why[0] = '\0';
+	if (!mtu && ifc->type == TOPO_IF_BRIDGE && min_port[i] >= 0) {
+		mtu = ns->ifaces[min_port[i]].mtu;
+		snprintf(why, len, " (that of its port %s)", ns->ifaces[min_port[i]].name);
+	} else if (!mtu && ifc->type == TOPO_IF_VXLAN && ifc->vxlan.dev[0] &&
+		   strmap_get(ifs, ifc->vxlan.dev, &m) == 0 && ns->ifaces[m].mtu) {
+		const struct topo_vxlan *vx = &ifc->vxlan;
+		bool v6 = vx->remote.family == AF_INET6 || vx->group.family == AF_INET6 || vx->local.family == AF_INET6;
+		uint32_t headers = v6 ? 70 : 50;
+		uint32_t dev_mtu = ns->ifaces[m].mtu;
+
+		mtu = dev_mtu > headers ? dev_mtu - headers : 1;
+		snprintf(why, len, " (dev %s's %u less %u for the vxlan headers)", vx->dev, dev_mtu, headers);
+	}
+	return mtu && mtu < IPV6_MIN_MTU ? mtu : 0;
+}
+
+/* Below 1280 the kernel turns IPv6 off on a link ("IPv6 is disabled on this
+ * device"): its IPv6 addresses and routes would fail at apply. */
+static void check_ipv6_mtu(struct loader *ld, const struct topo_ns *ns, const struct strmap *ifs)
+{
+	char why[96], a[TOPO_IP_STRLEN];
+	long *min_port;
+	size_t m;
+
+	if (!ns->n_ifaces)
+		return;
+	min_port = malloc(ns->n_ifaces * sizeof(*min_port));
+	if (!min_port) {
+		ld->oom = true;
+		return;
+	}
+	for (size_t i = 0; i < ns->n_ifaces; i++)
+		min_port[i] = -1;
+	for (size_t i = 0; i < ns->n_ifaces; i++) {
+		const struct topo_iface *port = &ns->ifaces[i];
+
+		if (port->mtu && port->master[0] && strmap_get(ifs, port->master, &m) == 0 &&
+		    (min_port[m] < 0 || port->mtu < ns->ifaces[min_port[m]].mtu))
+			min_port[m] = (long)i;
+	}
+	for (size_t i = 0; i < ns->n_ifaces; i++) {
+		const struct topo_iface *ifc = &ns->ifaces[i];
+		uint32_t mtu = 0;
+		bool computed = false;
+
+		for (size_t k = 0; k < ifc->n_addrs; k++) {
+			if (ifc->addrs[k].ip.family != AF_INET6 || ifc->type == TOPO_IF_LOOPBACK)
+				continue;
+			if (!computed)
+				mtu = low_mtu(ns, ifs, min_port, i, why, sizeof(why));
+			computed = true;
+			if (mtu)
+				diag(ld, ifc->addrs[k].pos, "IPv6 address %s on %s, whose mtu is %u%s: the kernel turns IPv6 "
+				     "off on a link with an mtu below %u (raise the mtu, or drop the address)",
+				     topo_ip_format(&ifc->addrs[k].ip, true, a, sizeof(a)), ifc->name, mtu, why, IPV6_MIN_MTU);
+		}
+	}
+	for (size_t i = 0; i < ns->n_routes; i++) {
+		const struct topo_route *rt = &ns->routes[i];
+		uint32_t mtu;
+
+		if (rt->dst.family != AF_INET6 || !rt->dev[0] || strmap_get(ifs, rt->dev, &m) < 0 ||
+		    ns->ifaces[m].type == TOPO_IF_LOOPBACK)
+			continue;
+		mtu = low_mtu(ns, ifs, min_port, m, why, sizeof(why));
+		if (mtu)
+			diag(ld, rt->pos, "IPv6 route to %s through %s, whose mtu is %u%s: the kernel turns IPv6 off on "
+			     "a link with an mtu below %u (raise the mtu)",
+			     topo_ip_format(&rt->dst, true, a, sizeof(a)), rt->dev, mtu, why, IPV6_MIN_MTU);
+	}
+	free(min_port);
+}
+
 static void validate_ns(struct loader *ld, struct topo_ns *ns)
 {
 	routes_check_duplicates(ld, ns);
@@ -1719,6 +1838,7 @@ static void validate_ns(struct loader *ld, struct topo_ns *ns)
 		if (rt->dev[0] && ns->kind == TOPO_NS_CREATED && strmap_get(&ifs, rt->dev, &m) < 0)
 			diag(ld, rt->pos, "route dev '%s' is not an interface of namespace %s", rt->dev, ns->name);
 	}
+	check_ipv6_mtu(ld, ns, &ifs);
 	strmap_free(&ifs);
 }
 
@@ -1915,6 +2035,16 @@ void topo_diags_print(const struct topo_diags *diags, const char *file, FILE *ou
 			diags->v[i].msg);
 	if (diags->dropped)
 		fprintf(out, "%s: error: %zu more errors not shown\n", file, diags->dropped);
+}
+
+bool topo_ns_name_valid(const char *name)
+{
+	return valid_ns_name(name);
+}
+
+const char *topo_ns_name_rule(void)
+{
+	return NSNAME_RULE;
 }
 
 void topo_diags_free(struct topo_diags *diags)
