@@ -61,7 +61,35 @@ int cmd_load(const char *file, struct topology *ret)
 	return 0;
 }
 
-int main(int argc, char **argv)
+/*
+ * Output that did not reach its reader is a failure, whatever the command
+ * returned: `topo export > /dev/full` must not exit 0 with an empty file.
+ * Checked once, here, for every command: an error stays in stdout's flag
+ * (ferror) when a write failed mid-way, and fflush/fclose report the last.
+ */
+static int finish_stdout(int status)
+{
+	bool failed = ferror(stdout);
+	int err = 0;
+
+	if (fflush(stdout) != 0) {
+		failed = true;
+		err = errno;
+	}
+	if (fclose(stdout) != 0 && !failed) {
+		failed = true;
+		err = errno;
+	}
+	if (!failed)
+		return status;
+	if (err)
+		fprintf(stderr, "%s: error writing to standard output: %s\n", topo_prog, strerror(err));
+	else
+		fprintf(stderr, "%s: error writing to standard output\n", topo_prog);
+	return EXIT_ERROR;
+}
+
+static int run(int argc, char **argv)
 {
 	const char *name;
 
@@ -84,4 +112,9 @@ int main(int argc, char **argv)
 	fprintf(stderr, "%s: unknown command '%s'\n", topo_prog, name);
 	usage(stderr);
 	return EXIT_ERROR;
+}
+
+int main(int argc, char **argv)
+{
+	return finish_stdout(run(argc, argv));
 }
