@@ -12,6 +12,7 @@
 
 #include "backends/backend.h"
 #include "cmd/cmd.h"
+#include "model/loader.h"
 
 int cmd_exec(int argc, char **argv)
 {
@@ -47,6 +48,12 @@ int cmd_exec(int argc, char **argv)
 	}
 	if (strcmp(ns, TOPO_NS_HOST) == 0)
 		kind = TOPO_NS_IS_HOST;
+	/* A name, never a path: /run/netns/NAME is opened, and "../x" or
+	 * "/proc/1/ns/net" would reach outside it. Attached namespaces are
+	 * reached by their declared name with -f. */
+	if (!file && !topo_ns_name_valid(ns))
+		return fail("exec: '%s' is not a namespace name (%s); a namespace declared with path: or pid: "
+			    "is reached with -f FILE and its name", ns, topo_ns_name_rule());
 	if (file) {
 		long n;
 
