@@ -206,7 +206,8 @@ bool session_addr_shown(const struct topo_addr *a)
 {
 	if (a->proto && a->proto <= 3)
 		return false;
-	if (a->ip.family == AF_INET6 && a->ip.bytes[0] == 0xfe && (a->ip.bytes[1] & 0xc0) == 0x80)
+	if (a->ip.family == AF_INET6 && a->ip.bytes[0] == 0xfe && (a->ip.bytes[1] & 0xc0) == 0x80 &&
+	    a->proto != TOPO_IFAPROT)
 		return false;
 	return true;
 }

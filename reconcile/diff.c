@@ -192,8 +192,11 @@ static bool addr_is_kernels(const struct topo_iface *ifc, const struct topo_addr
 
 	if (a->proto && a->proto <= IFAPROT_KERNEL_MAX)
 		return true;
-	/* IPv6 link-local: the kernel makes and remakes it with the link. */
-	if (a->ip.family == AF_INET6 && a->ip.bytes[0] == 0xfe && (a->ip.bytes[1] & 0xc0) == 0x80)
+	/* IPv6 link-local: the kernel makes and remakes its own with the link
+	 * (IFA_PROTO kernel_ll, or none before 5.18); one carrying topo's mark
+	 * was declared, and is topo's like any other address. */
+	if (a->ip.family == AF_INET6 && a->ip.bytes[0] == 0xfe && (a->ip.bytes[1] & 0xc0) == 0x80 &&
+	    a->proto != TOPO_IFAPROT)
 		return true;
 	/* Kernels before 5.18 have no IFA_PROTO: know lo's own addresses by sight. */
 	if (ifc->type == TOPO_IF_LOOPBACK &&
