@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "model/loader.h"
+#include "model/yaml_scalar.h"
 
 /* ------------------------------------------------------------- helpers -- */
 
@@ -1494,6 +1495,254 @@ static void test_load_file_errors(void **state)
 	topo_diags_free(&d);
 }
 
+
+/* ------------------------------------------- what apply would fail on -- */
+
+/* A sysctl value is one line of printable text (tabs are blanks). */
+static void test_sysctl_value_control_chars(void **state)
+{
+	struct topology t;
+
+	(void)state;
+	load_ok(HEAD "    sysctls:\n      net.ipv4.ip_local_port_range: \"1024\\t2048\"\n"
+		"      net.ipv4.tcp_congestion_control: \"caf\xc3\xa9\"\n", &t);
+	assert_string_equal(t.ns[0].sysctls[0].value, "1024 2048");
+	topology_free(&t);
+
+	EXPECT_ERRORS(HEAD "    sysctls:\n      net.a: \"1\\n2\"\n",
+		      { 7, 14, "sysctl net.a: the value holds a line break; /proc/sys takes one line "
+			       "(separate several values with spaces)" });
+	EXPECT_ERRORS(HEAD "    sysctls:\n      net.a: \"1\\r\"\n", { 7, 14, "sysctl net.a: the value holds a line break" });
+	/* A literal block keeps its line breaks. */
+	EXPECT_ERRORS(HEAD "    sysctls:\n      net.a: |\n        1\n        2\n",
+		      { 7, 14, "sysctl net.a: the value holds a line break" });
+	static const struct { const char *in, *code; } ctl[] = {
+		{ "\\x01", "\\x01" }, { "a\\eb", "\\x1b" }, { "\\x7f", "\\x7f" }, { "1\\x85", "\\x85" },
+		{ "\\x9f", "\\x9f" }, { "\\b", "\\x08" },
+	};
+
+	for (size_t i = 0; i < sizeof(ctl) / sizeof(ctl[0]); i++)
+		EXPECT_ERRORS(fmt(HEAD "    sysctls:\n      net.a: \"%s\"\n", ctl[i].in),
+			      { 7, 14, fmt("sysctl net.a: the value holds the control character %s; the kernel refuses it "
+					   "(values are printable text)", ctl[i].code) });
+}
+
+/* Below 1280 the kernel takes IPv6 off a link. */
+static void test_ipv6_mtu(void **state)
+{
+	struct topology t;
+
+	(void)state;
+	load_ok(HEAD "      b1: {type: bridge, mtu: 1280, addresses: [\"fd00::1/64\"]}\n"
+		"      b2: {type: bridge, mtu: 1279, addresses: [10.0.0.1/24]}\n"
+		"      b3: {type: bridge, mtu: 1500, addresses: [\"fd00:3::1/64\"]}\n"
+		"      p3: {master: b3, mtu: 1000}\n"
+		"      u: {type: bridge, mtu: 1330}\n"
+		"      vx: {type: vxlan, vni: 1, dev: u, addresses: [\"fd00:4::1/64\"]}\n"
+		"      lo: {addresses: [\"::2/128\"]}\n"
+		"    routes:\n      - {to: \"fd00:9::/64\", dev: b1}\n      - {to: 10.9.0.0/24, dev: b2}\n"
+		"  o:\n    interfaces: {q3: {}}\nlinks:\n  - [web:p3, o:q3]\n", &t);
+	topology_free(&t);
+
+	EXPECT_ERRORS(HEAD "      b1: {type: bridge, mtu: 1279, addresses: [10.0.0.1/24, \"fd00::1/64\"]}\n",
+		      { 6, 62, "IPv6 address fd00::1/64 on b1, whose mtu is 1279: the kernel turns IPv6 off on a link "
+			       "with an mtu below 1280 (raise the mtu, or drop the address)" });
+	/* A link's mtu is its ends'. */
+	EXPECT_ERRORS("topology: t\nnamespaces:\n  a:\n    interfaces:\n      e: {addresses: [\"fd00::1/64\"]}\n"
+		      "  b:\nlinks:\n  - {endpoints: [a:e, b:f], mtu: 1000}\n",
+		      { 5, 23, "IPv6 address fd00::1/64 on e, whose mtu is 1000: the kernel turns IPv6 off" });
+	/* A bridge without its own mtu follows its smallest port. */
+	EXPECT_ERRORS(HEAD "      b1: {type: bridge, addresses: [\"fd00::1/64\"]}\n"
+		      "      p1: {master: b1, mtu: 1400}\n      p2: {master: b1, mtu: 1200}\n"
+		      "  o:\nlinks:\n  - [web:p1, o:q1]\n  - [web:p2, o:q2]\n",
+		      { 6, 38, "IPv6 address fd00::1/64 on b1, whose mtu is 1200 (that of its port p2): the kernel turns "
+			       "IPv6 off" });
+	/* A vxlan without one takes its dev's, less 50 (70 over IPv6). */
+	EXPECT_ERRORS(HEAD "      u: {type: bridge, mtu: 1329}\n"
+		      "      vx: {type: vxlan, vni: 1, dev: u, addresses: [\"fd00::1/64\"]}\n",
+		      { 7, 53, "IPv6 address fd00::1/64 on vx, whose mtu is 1279 (dev u's 1329 less 50 for the vxlan "
+			       "headers): the kernel turns IPv6 off" });
+	EXPECT_ERRORS(HEAD "      u: {type: bridge, mtu: 1340}\n"
+		      "      vx: {type: vxlan, vni: 1, dev: u, remote: \"fd01::2\", addresses: [\"fd00::1/64\"]}\n",
+		      { 7, 72, "on vx, whose mtu is 1270 (dev u's 1340 less 70 for the vxlan headers)" });
+	EXPECT_ERRORS(HEAD "      b1: {type: bridge, mtu: 1000}\n    routes:\n      - {to: \"fd00:9::/64\", dev: b1}\n",
+		      { 8, 9, "IPv6 route to fd00:9::/64 through b1, whose mtu is 1000: the kernel turns IPv6 off on a "
+			      "link with an mtu below 1280 (raise the mtu)" });
+}
+
+/* The kernel's own link-local address (EUI-64 of the MAC) cannot be
+ * declared; any other link-local address is topo's like any address. */
+static void test_link_local(void **state)
+{
+	static const uint8_t fe80_1[16] = { 0xfe, 0x80, [15] = 1 };
+	struct topology t;
+
+	(void)state;
+	load_ok(HEAD "      b1: {type: bridge, addresses: [\"fe80::1/64\", \"fe80::abcd:1/64\"]}\n"
+		"      b2: {type: bridge, mac: \"02:00:00:00:00:02\", addresses: [\"fe80::ff:fe00:1/64\"]}\n"
+		"      b3: {type: bridge, addresses: [\"fe80:1::ff:fe00:1/64\", \"fd00::ff:fe00:1/64\"]}\n"
+		"      lo: {addresses: [\"fe80::ff:fe00:1/64\"]}\n", &t);
+	assert_ip(&if_named(&t.ns[0], "b1")->addrs[0].ip, AF_INET6, 64, fe80_1);
+	topology_free(&t);
+
+	EXPECT_ERRORS(HEAD "      b1: {type: bridge, mac: \"02:00:00:00:00:01\", addresses: [\"fe80::ff:fe00:1/64\"]}\n",
+		      { 6, 64, "address fe80::ff:fe00:1 on b1 is the link-local address the kernel makes itself from "
+			       "mac 02:00:00:00:00:01: leave it out, or use another id (e.g. fe80::1/64)" });
+	/* Whatever the prefix length and spelling; the mac after the address. */
+	EXPECT_ERRORS(HEAD "      b1: {type: bridge, addresses: [\"FE80:0::a8BB:CCff:FEdd:eeff/128\"], mac: \"AA:BB:CC:DD:EE:FF\"}\n",
+		      { 6, 38, "address fe80::a8bb:ccff:fedd:eeff on b1 is the link-local address the kernel makes itself "
+			       "from mac aa:bb:cc:dd:ee:ff" });
+	EXPECT_ERRORS(HEAD "      b1: {type: bridge, addresses: [\"fe80::1234:56ff:fe78:9abc/64\"]}\n",
+		      { 6, 38, "address fe80::1234:56ff:fe78:9abc on b1 has an EUI-64 interface id, like the link-local "
+			       "address the kernel makes from the MAC, which this file does not set: declare mac, or use "
+			       "another id (e.g. fe80::1/64)" });
+}
+
+/* -------------------------------------------------- one scalar rule -- */
+
+/* s as yaml_scalar_write writes it; the caller frees. */
+static char *scalar_text(const char *s, int *ret)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	*ret = yaml_scalar_write(f, s);
+	fclose(f);
+	return buf;
+}
+
+/* What the writer writes, the loader reads back as the same string: as a
+ * path (any text), an interface name and a namespace name, in block and
+ * flow style; and the loader's plain readings are exactly what it quotes. */
+static void test_scalar_round_trip(void **state)
+{
+	static const char *const texts[] = {
+		"NULL", "null", "Null", "~", "true", "True", "TRUE", "false", "yes", "No", "ON", "off", "y", "N",
+		"0x1", "1e3", "1_000", "0o7", "017", ".inf", "-.inf", ".NaN", "+1", "-1", "1:20", "1.5", "",
+		"a\"b", "c\\d", "e#f", "e #f", "g: h", "g:h", "-x", "- x", "?", "? x", "[x]", "{y}", "a,b", "&a",
+		"*a", "!t", "%p", "@q", "`r", "'s", "|h", ">g", "=", "<<", "---", "...", " lead", "trail ", "a\tb",
+		"a\nb", "a\rb", "\x01", "\x1b[31m", "\x7f", "\xc2\x80", "\xc2\x85z", "\xc2\xa0", "\xe2\x80\xa8",
+		"\xe2\x80\xa9", "\xef\xbb\xbf", "\xef\xbf\xbe", "\xef\xbf\xbf", "\xf0\x9f\x98\x80", "caf\xc3\xa9",
+		"eth0", "br-pub", "a.b", "x/y", "_u",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		const char *s = texts[i];
+		struct topology t;
+		int r;
+		char *path = malloc(strlen(s) + 2), *w, *wp;
+
+		assert_non_null(path);
+		sprintf(path, "/%s", s);
+		wp = scalar_text(path, &r);
+		assert_int_equal(r, 0);
+		w = scalar_text(s, &r);
+		assert_int_equal(r, 0);
+		load_ok(fmt("topology: t\nnamespaces:\n  a:\n    path: %s\n  b: {path: %s}\n", wp, wp), &t);
+		assert_string_equal(t.ns[0].path, path);
+		assert_string_equal(t.ns[1].path, path);
+		topology_free(&t);
+		/* Names the file's rules allow. */
+		if (*s && strlen(s) <= 15 && !strpbrk(s, "/: \t\n\r\v\f") && yaml_text_printable(s) &&
+		    strcmp(s, ".") && strcmp(s, "..") && !strchr(s, 0x7f)) {
+			load_ok(fmt("topology: t\nnamespaces:\n  host:\n    interfaces:\n      %s: {type: bridge}\n"
+				    "      p: {type: bridge, master: %s}\n", w, w), &t);
+			assert_string_equal(t.ns[0].ifaces[0].name, s);
+			assert_string_equal(t.ns[0].ifaces[1].master, s);
+			topology_free(&t);
+		}
+		if (topo_ns_name_valid(s)) {
+			char end[80], *we;
+
+			snprintf(end, sizeof(end), "%s:v", s);
+			we = scalar_text(end, &r);
+			load_ok(fmt("topology: t\nnamespaces:\n  %s:\n  x: {}\nlinks:\n  - [%s, x:e]\n", w, we), &t);
+			assert_string_equal(t.ns[0].name, s);
+			assert_int_equal(t.n_links, 1);
+			assert_string_equal(t.ns[0].ifaces[0].name, "v");
+			topology_free(&t);
+			free(we);
+		}
+		/* Written plain only when the loader reads it as this text. */
+		bool b;
+		uint64_t u;
+
+		if (yaml_plain_safe(s)) {
+			assert_string_equal(w, s);
+			assert_false(yaml_plain_is_null(s) || yaml_plain_bool(s, &b) || yaml_plain_uint(s, &u));
+		} else {
+			assert_int_equal(w[0], '"');
+		}
+		free(w);
+		free(wp);
+		free(path);
+	}
+}
+
+/* No YAML scalar holds a byte that is not UTF-8 (libyaml reads "\xff" as
+ * U+00FF): the writer refuses, and writes nothing. */
+static void test_scalar_not_utf8(void **state)
+{
+	static const char *const bad[] = {
+		"\xff", "a\x80", "\xc0\xaf", "\xe0\x80\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xc3", "\xe2\x82",
+	};
+	int r;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *w = scalar_text(bad[i], &r);
+
+		assert_int_equal(r, -EILSEQ);
+		assert_string_equal(w, "");
+		free(w);
+		assert_false(yaml_text_printable(bad[i]));
+	}
+	assert_false(yaml_text_printable("a\x01"));
+	assert_false(yaml_text_printable("\x7f"));
+	assert_true(yaml_text_printable("\xc2\x85 caf\xc3\xa9"));
+	/* The loader's plain readings, from the one table. */
+	bool b = false;
+	uint64_t u;
+
+	assert_true(yaml_plain_bool("ON", &b) && b);
+	assert_true(yaml_plain_bool("No", &b) && !b);
+	assert_false(yaml_plain_bool("y", &b));
+	assert_true(yaml_plain_is_null("~") && yaml_plain_is_null("NULL") && !yaml_plain_is_null("nULL"));
+	assert_true(yaml_plain_uint("18446744073709551615", &u) && u == UINT64_MAX);
+	assert_false(yaml_plain_uint("18446744073709551616", &u));
+	assert_false(yaml_plain_uint("0x1", &u) || yaml_plain_uint("+1", &u) || yaml_plain_uint("", &u));
+}
+
+/* Names the kernel and the file allow that YAML would read as something
+ * else: quoted, they are names; plain, the loader says what it read. */
+static void test_hostile_names(void **state)
+{
+	static const char *const names[] = { "NULL", "true", "0x1", "1e3", "yes", "No", "ON", "y", "1_000" };
+	struct topology t;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		load_ok(fmt("topology: t\nnamespaces:\n  \"%s\":\n    interfaces:\n      \"%s\": {type: bridge}\n"
+			    "  b:\nlinks:\n  - [\"%s:v\", \"b:%s\"]\n", names[i], names[i], names[i], names[i]), &t);
+		assert_string_equal(t.ns[0].name, names[i]);
+		assert_string_equal(t.ns[0].ifaces[0].name, names[i]);
+		assert_string_equal(t.ns[1].ifaces[0].name, names[i]);
+		topology_free(&t);
+	}
+	/* Plain true, 0x1, 1e3 are text where the schema wants a name. */
+	load_ok("topology: t\nnamespaces:\n  true:\n  0x1:\n  1e3: {interfaces: {ON: {type: bridge}}}\n", &t);
+	assert_string_equal(t.ns[0].name, "true");
+	assert_string_equal(t.ns[1].name, "0x1");
+	assert_string_equal(t.ns[2].ifaces[0].name, "ON");
+	topology_free(&t);
+	/* Plain NULL and ~ are null. */
+	EXPECT_ERRORS("topology: t\nnamespaces:\n  NULL:\n", { 3, 3, "namespace name is empty" });
+	EXPECT_ERRORS(HEAD "      ~: {type: bridge}\n", { 6, 7, "interface name is empty" });
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1542,6 +1791,12 @@ int main(void)
 		cmocka_unit_test(test_namespace_limit),
 		cmocka_unit_test(test_seed_files),
 		cmocka_unit_test(test_load_file_errors),
+		cmocka_unit_test(test_sysctl_value_control_chars),
+		cmocka_unit_test(test_ipv6_mtu),
+		cmocka_unit_test(test_link_local),
+		cmocka_unit_test(test_scalar_round_trip),
+		cmocka_unit_test(test_scalar_not_utf8),
+		cmocka_unit_test(test_hostile_names),
 	};
 
 	return cmocka_run_group_tests_name("loader", tests, NULL, NULL);
