@@ -189,8 +189,8 @@ const char *owner_ns_other(const struct owner_ctx *ctx, const struct topo_ns *o)
 
 enum owner_verdict owner_ns(const struct owner_ctx *ctx, const struct topo_ns *o, const struct topo_ns *d)
 {
-	if (o->is_self && (o->kind == TOPO_NS_PATH || o->kind == TOPO_NS_PID))
-		return OWNER_FOREIGN;   /* "attached" to the namespace topo runs in: host, by another name */
+	if (o->is_self && o->kind != TOPO_NS_IS_HOST)
+		return OWNER_FOREIGN;   /* the namespace topo runs in: host, by another name */
 	if (o->kind != TOPO_NS_CREATED)
 		return OWNER_KERNEL;    /* shared: host or attached */
 	if (!o->exists)
