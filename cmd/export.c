@@ -423,15 +423,16 @@ static void export_yaml(const struct session *s, FILE *f)
 		} else if (o->kind == TOPO_NS_PID) {
 			fprintf(f, "    pid: %d\n", o->pid);
 		}
-		if (o->n_sysctls) {
-			fprintf(f, "    sysctls:\n");
-			for (size_t i = 0; i < o->n_sysctls; i++) {
-				if (!o->sysctls[i].value)
-					continue;
-				fprintf(f, "      %s: ", o->sysctls[i].key);
-				yaml_str(f, o->sysctls[i].value);
-				fprintf(f, "\n");
-			}
+		any = false;
+		for (size_t i = 0; i < o->n_sysctls; i++) {
+			if (!o->sysctls[i].value || !session_sysctl_ours(s, o, o->sysctls[i].key))
+				continue;
+			if (!any)
+				fprintf(f, "    sysctls:\n");
+			any = true;
+			fprintf(f, "      %s: ", o->sysctls[i].key);
+			yaml_str(f, o->sysctls[i].value);
+			fprintf(f, "\n");
 		}
 		any = false;
 		for (size_t i = 0; i < o->n_ifaces; i++) {

@@ -260,6 +260,13 @@ bool session_route_ours(const struct session *s, const struct topo_ns *o, const 
 	return sc && owner_route(&s->own, sc, rt) == OWNER_OURS;
 }
 
+bool session_sysctl_ours(const struct session *s, const struct topo_ns *o, const char *key)
+{
+	const struct owner_scope *sc = scope_of(s, o);
+
+	return sc && owner_sysctl(&s->own, sc, key) == OWNER_OURS;
+}
+
 bool session_nft_ours(const struct session *s, const struct topo_ns *o)
 {
 	const struct owner_scope *sc = scope_of(s, o);

@@ -72,6 +72,7 @@ bool session_addr_ours(const struct session *s, const struct topo_ns *o, const s
 		       const struct topo_addr *a);
 bool session_route_ours(const struct session *s, const struct topo_ns *o, const struct topo_route *rt);
 bool session_nft_ours(const struct session *s, const struct topo_ns *o);
+bool session_sysctl_ours(const struct session *s, const struct topo_ns *o, const char *key);
 
 /* "3 to add, 1 to change, 2 to remove" */
 void print_counts(FILE *out, const struct plan *p);

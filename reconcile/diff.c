@@ -191,11 +191,6 @@ static bool addr_is_ours(const struct differ *df, const struct obs *ob, const st
 	return owner_addr(&df->own, &ob->sc, ifc, a) == OWNER_OURS;
 }
 
-static bool route_is_ours(const struct differ *df, const struct obs *ob, const struct topo_route *rt)
-{
-	return owner_route(&df->own, &ob->sc, rt) == OWNER_OURS;
-}
-
 static char *xstrdup(struct differ *df, const char *s)
 {
 	char *p;
@@ -871,11 +866,11 @@ static void pass_routes(struct differ *df, struct obs *ob)
 		if (!others)
 			goto oom;
 		for (size_t i = 0; i < o->n_routes; i++) {
-			if (ob->route_done[i] || o->routes[i].proto == RTPROT_KERNEL_)
-				continue;
-			if (route_is_ours(df, ob, &o->routes[i]))
+			enum owner_verdict v = ob->route_done[i] ? OWNER_KERNEL : owner_route(&df->own, &ob->sc, &o->routes[i]);
+
+			if (v == OWNER_OURS)
 				have[nh++] = &o->routes[i];
-			else
+			else if (v != OWNER_KERNEL)
 				others[no++] = &o->routes[i];
 		}
 		qsort(have, nh, sizeof(*have), route_ptr_cmp);

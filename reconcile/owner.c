@@ -213,6 +213,7 @@ int owner_scope_init(struct owner_scope *sc, const struct owner_ctx *ctx, const 
 {
 	memset(sc, 0, sizeof(*sc));
 	sc->o = o;
+	sc->d = d;
 	sc->ns = owner_ns(ctx, o, d);
 	sc->all_ours = o->kind == TOPO_NS_CREATED && (sc->ns == OWNER_OURS || sc->ns == OWNER_ADOPTABLE);
 	for (size_t i = 0; i < o->n_ifaces; i++)
@@ -327,19 +328,20 @@ enum owner_verdict owner_nft(const struct owner_ctx *ctx, const struct owner_sco
 	(void)ctx;
 	if (sc->ns == OWNER_FOREIGN || sc->ns == OWNER_OTHER)
 		return sc->ns;
-	/* The comment is the mark; in a namespace of ours an unmarked table of
-	 * our name (from a topo before the mark) is ours all the same. */
-	if (sc->o->nft_table || (sc->o->nft_table_foreign && sc->all_ours))
+	/* The comment is the mark; in a namespace we created an unmarked table
+	 * of our name (from a topo before the mark) is ours all the same, not
+	 * in one --adopt takes over. */
+	if (sc->o->nft_table || (sc->o->nft_table_foreign && sc->o->kind == TOPO_NS_CREATED && sc->ns == OWNER_OURS))
 		return OWNER_OURS;
 	return OWNER_FOREIGN;
 }
 
 /* ---------------------------------------------------------------- sysctls -- */
 
-enum owner_verdict owner_sysctl(const struct owner_ctx *ctx, const struct topo_ns *d, const char *ns, const char *key)
+enum owner_verdict owner_sysctl(const struct owner_ctx *ctx, const struct owner_scope *sc, const char *key)
 {
-	for (size_t i = 0; d && i < d->n_sysctls; i++)
-		if (strcmp(d->sysctls[i].key, key) == 0)
+	for (size_t i = 0; sc->d && i < sc->d->n_sysctls; i++)
+		if (strcmp(sc->d->sysctls[i].key, key) == 0)
 			return OWNER_OURS;
-	return ctx->state && topo_state_sysctl_find(ctx->state, ns, key) ? OWNER_OURS : OWNER_FOREIGN;
+	return ctx->state && topo_state_sysctl_find(ctx->state, sc->o->name, key) ? OWNER_OURS : OWNER_FOREIGN;
 }

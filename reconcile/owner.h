@@ -63,6 +63,7 @@ struct owner_scope {
 	const struct topo_ns *o;
 	enum owner_verdict ns;               /* owner_ns() */
 	bool all_ours;                       /* a namespace this topology created or adopts */
+	const struct topo_ns *d;             /* the declared namespace of the same name, or NULL */
 	const bool *adopted;                 /* per o->ifaces: taken over by --adopt; NULL = none */
 	struct strmap ifmap;                 /* name -> index in o->ifaces */
 };
@@ -96,14 +97,15 @@ enum owner_verdict owner_route(const struct owner_ctx *ctx, const struct owner_s
 const char *owner_route_other(const struct owner_ctx *ctx, const char *ns, const struct topo_route *rt);
 
 /* Our nft table inet topo-<topology> in this namespace (when there is one of
- * that name): OURS when it carries our comment, or in our own namespace. */
+ * that name): OURS when it carries our comment (or, in a namespace this
+ * topology created, from a topo before the mark); else FOREIGN. */
 enum owner_verdict owner_nft(const struct owner_ctx *ctx, const struct owner_scope *sc);
 /* Is there a table of our name at all? */
 bool owner_nft_present(const struct topo_ns *o);
 
 /* A sysctl: OURS when this topology declares it or recorded its old value
  * (it restores it), FOREIGN otherwise. */
-enum owner_verdict owner_sysctl(const struct owner_ctx *ctx, const struct topo_ns *d, const char *ns, const char *key);
+enum owner_verdict owner_sysctl(const struct owner_ctx *ctx, const struct owner_scope *sc, const char *key);
 
 /* The kernel's own address (IFA_PROTO kernel_lo/ra/ll, link-local, lo's). */
 bool owner_addr_is_kernels(const struct topo_iface *ifc, const struct topo_addr *a);
