@@ -4,10 +4,13 @@
  *
  * Objects are matched by their kernel key: a namespace and a link by name,
  * an address by (link, family, address, prefix length), a route by (table,
- * family, destination, metric). Ownership decides what may be touched:
- * inside a namespace topo created everything is topo's; in `host` and in
- * attached namespaces only links carrying the alias topo:<topology>, the
- * addresses on them, and addresses and routes carrying topo's protocol.
+ * family, destination, metric). Ownership decides what may be touched, and
+ * reconcile/owner.c decides ownership (the rules are there, not here):
+ * inside a namespace topo created everything but the kernel's and routing
+ * daemons' objects is topo's; in `host` and in attached namespaces only
+ * links carrying the alias topo:<topology>, the addresses on them, and
+ * addresses and routes carrying topo's protocol that no other topology
+ * records. A declared object that is not ours is a conflict.
  *
  * The passes run over all namespaces in turn, because a veth joins two of
  * them: links first (what is created, replaced, deleted), then what hangs on
@@ -1285,10 +1288,14 @@ static void pass_namespaces_classify(struct differ *df)
 					 d->kind == TOPO_NS_PID ? "no such process" : "not found");
 				ob->conflict = true;
 			} else if (v == OWNER_FOREIGN) {
-				conflict(df, &d->pos, "namespace %s (%s%s%.0d) is the namespace topo runs in, not another one: "
-					 "declare its interfaces and routes under host; nothing was changed", d->name,
-					 d->kind == TOPO_NS_PATH ? "path " : "pid ", d->kind == TOPO_NS_PATH ? d->path : "",
-					 d->kind == TOPO_NS_PID ? d->pid : 0);
+				char how[300];
+
+				if (d->kind == TOPO_NS_PATH)
+					snprintf(how, sizeof(how), "path %s", d->path);
+				else
+					snprintf(how, sizeof(how), "pid %d", d->pid);
+				conflict(df, &d->pos, "namespace %s (%s) is the namespace topo runs in, not another one: "
+					 "declare its interfaces and routes under host; nothing was changed", d->name, how);
 				ob->conflict = true;
 			}
 		} else if (o->kind == TOPO_NS_CREATED) {
@@ -1350,9 +1357,9 @@ static void pass_namespaces_steps(struct differ *df)
 
 /* ---------------------------------------------------------------- adopt -- */
 
-static bool link_adopted(const struct differ *df, const char *ns, const char *name)
+static bool link_adopted(struct differ *df, const char *ns, const char *name)
 {
-	struct obs *ob = obs_find((struct differ *)df, ns);
+	const struct obs *ob = obs_find(df, ns);
 	size_t i;
 
 	return ob && name[0] && strmap_get(&ob->sc.ifmap, name, &i) == 0 && ob->adopted[i];
