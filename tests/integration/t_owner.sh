@@ -3,6 +3,14 @@
 # topology's, and checks the kernel with ip -j and nft -j afterwards.
 . "$(dirname "$0")/lib.sh"
 
+# Waits until process PID is in a network namespace of its own (unshare done).
+wait_unshared() {
+	for _ in $(seq 100); do
+		[ "$(readlink "/proc/$1/ns/net")" != "$(readlink /proc/$$/ns/net)" ] && return 0
+		sleep 0.02
+	done
+	fail "process $1 did not enter a namespace of its own"
+}
 nft_table_json() { nsx "$1" nft -j list table inet "$2" | jq -cS '[.nftables[] | select(has("metainfo") | not)]'; }
 
 # ---------------------------------------------------------------------------
@@ -145,7 +153,7 @@ ip netns del elsewhere
 #    topo created (labs run FRR in them); a hand-added boot route is drift.
 unshare --net sleep 300 &
 att=$!
-sleep 0.2
+wait_unshared $att
 A="nsenter --net=/proc/$att/ns/net"
 $A ip link set lo up
 cat >"$WORK/routed.yaml" <<YAML
@@ -238,7 +246,7 @@ umount /run/docker/netns/default
 for round in 1 2 3 4 5; do
 	unshare --net sleep 300 &
 	pid=$!
-	sleep 0.1
+	wait_unshared $pid
 	cat >"$WORK/dying.yaml" <<YAML
 topology: dying
 namespaces:
