@@ -263,6 +263,60 @@ static void test_adopt_refuses_replace(void **state)
 	topology_free(&o);
 }
 
+static const char adopt_veth_lab[] =
+	"topology: adopted\n"
+	"namespaces:\n"
+	"  host:\n"
+	"    interfaces:\n"
+	"      hv: {}\n"
+	"  hand:\n"
+	"    interfaces:\n"
+	"      eth0: {}\n"
+	"links:\n"
+	"  - [host:hv, hand:eth0]\n";
+
+/* A veth whose peer is in an undeclared namespace, and a route nobody
+ * declares in a namespace --adopt takes over: deletes, so refused. */
+static void test_adopt_refuses_deletes(void **state)
+{
+	struct topology d, o = { 0 };
+	struct topo_state st = { 0 };
+	struct diff_opts adopt = { .adopt = true };
+	struct diff_result r;
+	struct topo_ns *h, *hand;
+	struct topo_iface *hv;
+
+	(void)state;
+	fx_load(adopt_veth_lab, &d);
+	h = fx_host_base(&o);
+	hv = fx_if(h, "hv", TOPO_IF_VETH, 30);
+	snprintf(hv->peer_ns, sizeof(hv->peer_ns), "elsewhere");
+	snprintf(hv->peer_name, sizeof(hv->peer_name), "eth0");
+	hv->peer_netnsid = 3;
+	hand = fx_ns(&o, "hand", TOPO_NS_CREATED, true);
+	fx_lo(hand, NULL);
+	fx_route(hand, "10.88.0.0/16", NULL, "lo", FX_RTPROT_BOOT);
+	assert_int_equal(topo_diff_opts(&d, &o, &st, &adopt, &r), 0);
+	assert_true(fx_msgs_have(&r.conflicts, "apply --adopt would have to delete `- link del hv"));
+	assert_true(fx_msgs_have(&r.conflicts, "(replace: peer namespace changed)"));
+	assert_true(fx_msgs_have(&r.conflicts, "apply --adopt would have to delete `- route del 10.88.0.0/16 dev lo netns hand"));
+	assert_int_equal(r.conflicts.n, 2);
+	diff_result_free(&r);
+	/* The route declared, the veth where the file says: only marks. */
+	snprintf(hv->peer_ns, sizeof(hv->peer_ns), "hand");
+	fx_if(hand, "eth0", TOPO_IF_VETH, 2);
+	fx_peer(&o, "host", "hv", "hand", "eth0");
+	hand->n_routes = 0;
+	assert_int_equal(topo_diff_opts(&d, &o, &st, &adopt, &r), 0);
+	fx_assert_no_conflicts(&r);
+	for (size_t i = 0; i < r.plan.n; i++)
+		assert_int_equal(r.plan.steps[i].attr, LINK_ATTR_MARK);
+	assert_int_equal(r.plan.n, 2);
+	diff_result_free(&r);
+	topology_free(&d);
+	topology_free(&o);
+}
+
 static const char routed_lab[] =
 	"topology: routed\n"
 	"namespaces:\n"
@@ -322,6 +376,7 @@ int main(void)
 		cmocka_unit_test(test_nft_table_without_mark),
 		cmocka_unit_test(test_attached_namespace_is_host),
 		cmocka_unit_test(test_adopt_refuses_replace),
+		cmocka_unit_test(test_adopt_refuses_deletes),
 		cmocka_unit_test(test_created_namespace_routes_and_marks),
 	};
 
