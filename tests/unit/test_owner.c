@@ -139,6 +139,36 @@ static void test_destroy_leaves_other_topology_record(void **state)
 	topology_free(&o);
 }
 
+static const char pending_lab[] =
+	"topology: lab2\n"
+	"namespaces:\n"
+	"  host:\n"
+	"    interfaces:\n"
+	"      br-x: {type: bridge}\n";
+
+/* An unmarked link another topology recorded as being created (it died
+ * before marking it) is that topology's, even under --adopt. */
+static void test_other_topology_pending_link(void **state)
+{
+	struct topology d, o = { 0 };
+	struct topo_state st = { 0 }, other = { 0 };
+	struct diff_opts opts = { .others = &other, .n_others = 1, .adopt = true };
+	struct diff_result r;
+
+	(void)state;
+	fx_load(pending_lab, &d);
+	fx_if(fx_host_base(&o), "br-x", TOPO_IF_BRIDGE, 40);
+	snprintf(other.topology, sizeof(other.topology), "lab1");
+	assert_int_equal(topo_state_link_put(&other, "host", "br-x"), 0);
+	assert_int_equal(topo_diff_opts(&d, &o, &st, &opts, &r), 0);
+	assert_int_equal(r.conflicts.n, 1);
+	assert_true(fx_msgs_have(&r.conflicts, "interface br-x in namespace host belongs to topology 'lab1', not 'lab2'"));
+	diff_result_free(&r);
+	topo_state_free(&other);
+	topology_free(&d);
+	topology_free(&o);
+}
+
 static const char nat_lab[] =
 	"topology: natlab\n"
 	"namespaces:\n"
@@ -373,6 +403,7 @@ int main(void)
 		cmocka_unit_test(test_route_protocols),
 		cmocka_unit_test(test_other_topology_record_is_a_conflict),
 		cmocka_unit_test(test_destroy_leaves_other_topology_record),
+		cmocka_unit_test(test_other_topology_pending_link),
 		cmocka_unit_test(test_nft_table_without_mark),
 		cmocka_unit_test(test_attached_namespace_is_host),
 		cmocka_unit_test(test_adopt_refuses_replace),
