@@ -79,6 +79,10 @@ int state_load(const char *dir, const char *topology, struct topo_state *ret);
 /* Written to a temporary file, fsync'ed and renamed over the old one. */
 int state_save(const char *dir, const struct topo_state *s);
 int state_remove(const char *dir, const char *topology);
+/* Every other topology's state file in DIR (not `except`'s), parsed; files
+ * that cannot be read or parsed are skipped. 0 or -ENOMEM; caller frees
+ * each with topo_state_free, then the array. */
+int state_load_others(const char *dir, const char *except, struct topo_state **ret, size_t *ret_n);
 
 /*
  * flock(2) on DIR/<topology>.lock (and with global, DIR/.global.lock):

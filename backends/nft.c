@@ -46,6 +46,9 @@
 #define NFT_MAX_EXPRS   48
 #define NFT_TEXT_MAX    1024
 #define NFT_IFNAME_LEN  (TOPO_IFNAME_MAX + 1)   /* IFNAMSIZ: nft compares the zero-padded name */
+/* The table's comment is topo's mark (`nft list` shows it): TOPO_ALIAS_PREFIX
+ * and the topology, then these words. Tables made before the mark carry the
+ * words alone, and count as marked too. */
 #define NFT_COMMENT     "managed by topo; changes here are undone by `topo apply`"
 
 #define NFT_TYPE(msg)   ((uint16_t)((NFNL_SUBSYS_NFTABLES << 8) | (msg)))
@@ -974,12 +977,52 @@ static bool table_dormant(const struct nlmsghdr *table)
 	return false;
 }
 
-static int observe_fill(const struct snapshot *snap, struct topo_ns *out)
+static void mark_comment(const char *topology, char *buf, size_t len)
+{
+	snprintf(buf, len, TOPO_ALIAS_PREFIX "%s " NFT_COMMENT, topology);
+}
+
+static int on_table_udata(const struct nftnl_udata *attr, void *data)
+{
+	const char **comment = data;
+	const char *v = nftnl_udata_get(attr);
+	uint8_t len = nftnl_udata_len(attr);
+
+	/* A comment is a NUL-terminated string in its TLV (nftables' own check). */
+	if (nftnl_udata_type(attr) == NFTNL_UDATA_TABLE_COMMENT && len > 0 && v[len - 1] == '\0')
+		*comment = v;
+	return 0;
+}
+
+/* Does the table carry topo's mark for this topology? */
+static bool table_marked(const struct nlmsghdr *table, const char *topology)
+{
+	struct nftnl_table *t = nftnl_table_alloc();
+	const char *comment = NULL;
+	char want[160];
+	bool r = false;
+
+	if (!t || nftnl_table_nlmsg_parse(table, t) < 0 || !nftnl_table_is_set(t, NFTNL_TABLE_USERDATA))
+		goto out;
+	uint32_t len = 0;
+	const void *ud = nftnl_table_get_data(t, NFTNL_TABLE_USERDATA, &len);
+
+	if (!ud || nftnl_udata_parse(ud, len, on_table_udata, &comment) < 0 || !comment)
+		goto out;
+	mark_comment(topology, want, sizeof(want));
+	r = strcmp(comment, want) == 0 || strcmp(comment, NFT_COMMENT) == 0;
+out:
+	nftnl_table_free(t);
+	return r;
+}
+
+static int observe_fill(const struct snapshot *snap, const char *topology, struct topo_ns *out)
 {
 	bool dormant;
 	int r = 0;
 
-	out->nft_table = snap->table != NULL;
+	out->nft_table = snap->table && table_marked(snap->table, topology);
+	out->nft_table_foreign = snap->table && !out->nft_table;
 	if (!snap->table)
 		return 0;
 	dormant = table_dormant(snap->table);
@@ -1030,7 +1073,7 @@ int nft_observe(struct backend *b, struct bns *ns, struct topo_ns *out)
 	if (r == -EOPNOTSUPP)
 		r = 0;
 	if (r == 0)
-		r = observe_fill(&snap, out);
+		r = observe_fill(&snap, b->topology, out);
 	if (r == 0) {
 		out->nft_foreign_drop = snap.foreign_drop;
 		out->n_nft_foreign_drop = snap.n_foreign_drop;
@@ -1792,7 +1835,7 @@ out:
 
 /* ------------------------------------------------------------------ apply -- */
 
-static int build_batch(struct batch *bt, struct bns *ns, const struct step *s, uint32_t genid)
+static int build_batch(struct batch *bt, struct bns *ns, const struct step *s, uint32_t genid, const char *comment)
 {
 	int r = batch_begin(bt, ns, genid);
 
@@ -1802,7 +1845,7 @@ static int build_batch(struct batch *bt, struct bns *ns, const struct step *s, u
 	if (r == 0)
 		r = batch_table(bt, ns, NFT_MSG_DELTABLE, 0, s->table, NULL);
 	if (r == 0 && s->op == STEP_NFT_SET) {
-		r = batch_table(bt, ns, NFT_MSG_NEWTABLE, NLM_F_CREATE, s->table, NFT_COMMENT);
+		r = batch_table(bt, ns, NFT_MSG_NEWTABLE, NLM_F_CREATE, s->table, comment);
 		if (r == 0)
 			r = batch_declared(bt, ns, s->table, s->nft_desired);
 	}
@@ -1819,8 +1862,10 @@ int nft_apply(struct backend *b, struct bns *ns, struct step *s)
 	struct nbuf saved = { 0 };
 	struct batch bt = { 0 };
 	uint32_t genid = 0;
+	char comment[160];
 	int r = 0;
 
+	mark_comment(b->topology, comment, sizeof(comment));
 	r = bns_nft_socket(b, ns);
 	if (r < 0)
 		return r;
@@ -1839,7 +1884,7 @@ int nft_apply(struct backend *b, struct bns *ns, struct step *s)
 		if (r == 0)
 			r = save_table(&snap, &saved);
 		if (r == 0)
-			r = build_batch(&bt, ns, s, genid);
+			r = build_batch(&bt, ns, s, genid, comment);
 		if (r < 0 && r != -EINTR) {
 			backend_fail(b, "reading the table and preparing the change: %s", strerror(-r));
 			goto out;

@@ -7,8 +7,17 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "backends/internal.h"
+
+/* The same namespace as the one topo runs in? Namespaces are inodes of nsfs. */
+static bool same_namespace(int a, int b)
+{
+	struct stat sa, sb;
+
+	return fstat(a, &sa) == 0 && fstat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
 
 struct scope {
 	const char *name;
@@ -78,6 +87,11 @@ static int observe_ns(struct backend *b, const struct scope *sc, const struct to
 		return r == -ENOMEM ? r : 0;
 	}
 	out->exists = true;
+	/* Attached by a path or pid that leads back to host (/proc/1/ns/net,
+	 * Docker's netns/default): the owner rules refuse it; nothing to read. */
+	out->is_self = sc->kind != TOPO_NS_IS_HOST && same_namespace(ns->fd, b->self_fd);
+	if (out->is_self)
+		return 0;
 	r = link_observe(b, ns, out);
 	if (r == 0)
 		r = addr_observe(b, ns, out);

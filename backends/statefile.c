@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* The state file and the locks, under /run/topo. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -103,6 +104,61 @@ int state_remove(const char *dir, const char *topology)
 	state_path(dir, topology, ".json", path, sizeof(path));
 	if (unlink(path) < 0 && errno != ENOENT)
 		return -errno;
+	return 0;
+}
+
+int state_load_others(const char *dir, const char *except, struct topo_state **ret, size_t *ret_n)
+{
+	struct topo_state *v = NULL;
+	size_t n = 0;
+	struct dirent *e;
+	DIR *d;
+	int r = 0;
+
+	*ret = NULL;
+	*ret_n = 0;
+	d = opendir(dir);
+	if (!d)
+		return 0;      /* no directory: no other topology */
+	while (r == 0 && (e = readdir(d))) {
+		char name[TOPO_NAME_MAX + 1];
+		size_t len = strlen(e->d_name);
+		struct topo_state st, *nv;
+
+		/* <topology>.json; dot files, .tmp and .lock are not records. */
+		if (e->d_name[0] == '.' || len <= 5 || len - 5 > TOPO_NAME_MAX || strcmp(e->d_name + len - 5, ".json") != 0)
+			continue;
+		snprintf(name, sizeof(name), "%.*s", (int)(len - 5), e->d_name);
+		if (strcmp(name, except) == 0)
+			continue;
+		r = state_load(dir, name, &st);
+		if (r < 0) {
+			r = r == -ENOMEM ? r : 0;
+			continue;
+		}
+		/* A record names its topology; one that names another is not its file. */
+		if (strcmp(st.topology, name) != 0) {
+			topo_state_free(&st);
+			continue;
+		}
+		nv = realloc(v, (n + 1) * sizeof(*v));
+		if (!nv) {
+			topo_state_free(&st);
+			r = -ENOMEM;
+			break;
+		}
+		v = nv;
+		v[n++] = st;
+	}
+	closedir(d);
+	if (r < 0) {
+		for (size_t i = 0; i < n; i++)
+			topo_state_free(&v[i]);
+		free(v);
+		return r;
+	}
+	*ret = v;
+	*ret_n = n;
 	return 0;
 }
 

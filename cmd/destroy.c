@@ -4,12 +4,21 @@
  * the state file and, so that it also works without one, from the kernel's
  * marks: named namespaces whose lo carries topo:<topology>, links with that
  * alias in host, routes and addresses with topo's protocol.
+ *
+ * A failed step is not the end: the kernel may have removed the object by
+ * itself in the meantime (an attached namespace whose last process just
+ * exited is torn down asynchronously, veths included). destroy reads the
+ * kernel again and finishes what is left; only what is still there and
+ * still cannot be removed is an error.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cmd/cmd.h"
 #include "cmd/session.h"
+
+#define DESTROY_ROUNDS 3
 
 int cmd_destroy(int argc, char **argv)
 {
@@ -18,6 +27,7 @@ int cmd_destroy(int argc, char **argv)
 	struct topology empty = { 0 };
 	struct plan journal = { 0 };
 	struct exec_report rep;
+	struct plan_counts counts;
 	int r;
 
 	r = cmd_parse(argc, argv, OPT_NAME | OPT_NO_WAIT, "destroy [--no-wait] [-q] [-v] FILE | --name TOPOLOGY", &opts);
@@ -44,7 +54,21 @@ int cmd_destroy(int argc, char **argv)
 		plan_print(&s.diff.plan, stdout, opts.color);
 	fflush(stdout);
 	backend_set_state(s.b, NULL);
+	counts = plan_count(&s.diff.plan);
 	r = plan_execute(&s.diff.plan, &backend_exec_ops, s.b, NULL, &journal, &rep);
+	for (int again = 0; r < 0 && again < DESTROY_ROUNDS; again++) {
+		if (opts.verbose)
+			fprintf(stderr, "%s: %s: %s; reading the kernel again\n", topo_prog, rep.step, rep.msg);
+		r = session_diff(&s, &empty, true);
+		if (r) {
+			r = -EIO;
+			break;
+		}
+		if (s.diff.plan.n == 0)
+			break;         /* what failed is gone all the same */
+		plan_free(&journal);
+		r = plan_execute(&s.diff.plan, &backend_exec_ops, s.b, NULL, &journal, &rep);
+	}
 	if (r < 0) {
 		/* No rollback: what is gone stays gone, and another destroy finishes the job. */
 		fprintf(stderr, "%s: error: %s: %s (run destroy again once the cause is fixed)\n", topo_prog,
@@ -54,11 +78,8 @@ int cmd_destroy(int argc, char **argv)
 	}
 	if (state_remove(s.state_dir, s.desired.name) < 0)
 		fprintf(stderr, "%s: warning: cannot remove the state file\n", topo_prog);
-	if (!opts.quiet) {
-		struct plan_counts c = plan_count(&s.diff.plan);
-
-		printf("destroyed: %zu removed, %zu restored\n", c.remove, c.change);
-	}
+	if (!opts.quiet)
+		printf("destroyed: %zu removed, %zu restored\n", counts.remove, counts.change);
 	r = EXIT_OK;
 out:
 	empty.file = NULL;

@@ -309,9 +309,9 @@ static bool ns_exported(const struct session *s, const struct topo_ns *o)
 		if (session_iface_ours(s, o, &o->ifaces[i]))
 			return true;
 	for (size_t i = 0; i < o->n_routes; i++)
-		if (session_route_ours(o, &o->routes[i]))
+		if (session_route_ours(s, o, &o->routes[i]))
 			return true;
-	return o->n_sysctls || o->n_nft_rules;
+	return o->n_sysctls || (o->n_nft_rules && session_nft_ours(s, o));
 }
 
 static bool ns_representable(const struct topo_ns *o)
@@ -333,7 +333,7 @@ static bool iface_representable(const struct session *s, const struct topo_iface
 	return exportable(ifc->peer_name) && (pn < 0 || ns_representable(&s->observed.ns[pn]));
 }
 
-static void emit_iface(FILE *f, const struct topo_iface *ifc)
+static void emit_iface(FILE *f, const struct session *s, const struct topo_ns *o, const struct topo_iface *ifc)
 {
 	char mac[18];
 	bool first = true;
@@ -349,8 +349,7 @@ static void emit_iface(FILE *f, const struct topo_iface *ifc)
 		bool fa = true;
 
 		for (size_t k = 0; k < ifc->n_addrs; k++) {
-			if (!session_addr_shown(&ifc->addrs[k]) ||
-			    (ifc->type == TOPO_IF_LOOPBACK && ifc->addrs[k].proto != TOPO_IFAPROT))
+			if (!session_addr_ours(s, o, ifc, &ifc->addrs[k]))
 				continue;
 			fprintf(f, "%s", fa ? (first ? "addresses: [" : ", addresses: [") : ", ");
 			yaml_ip(f, &ifc->addrs[k].ip, true);
@@ -454,29 +453,29 @@ static void export_yaml(const struct session *s, FILE *f)
 		} else if (o->kind == TOPO_NS_PID) {
 			fprintf(f, "    pid: %d\n", o->pid);
 		}
-		if (o->n_sysctls) {
-			fprintf(f, "    sysctls:\n");
-			for (size_t i = 0; i < o->n_sysctls; i++) {
-				if (!o->sysctls[i].value)
-					continue;
-				if (!exportable(o->sysctls[i].key) || !exportable(o->sysctls[i].value)) {
-					not_exported(f, "      ", "sysctl", o->sysctls[i].key,
-						     "its value is not text a topology file can hold");
-					continue;
-				}
-				fprintf(f, "      ");
-				yaml_str(f, o->sysctls[i].key);
-				fprintf(f, ": ");
-				yaml_str(f, o->sysctls[i].value);
-				fprintf(f, "\n");
+		any = false;
+		for (size_t i = 0; i < o->n_sysctls; i++) {
+			if (!o->sysctls[i].value || !session_sysctl_ours(s, o, o->sysctls[i].key))
+				continue;
+			if (!any)
+				fprintf(f, "    sysctls:\n");
+			any = true;
+			if (!exportable(o->sysctls[i].key) || !exportable(o->sysctls[i].value)) {
+				not_exported(f, "      ", "sysctl", o->sysctls[i].key,
+					     "its value is not text a topology file can hold");
+				continue;
 			}
+			fprintf(f, "      ");
+			yaml_str(f, o->sysctls[i].key);
+			fprintf(f, ": ");
+			yaml_str(f, o->sysctls[i].value);
+			fprintf(f, "\n");
 		}
 		any = false;
 		for (size_t i = 0; i < o->n_ifaces; i++) {
 			const struct topo_iface *ifc = &o->ifaces[i];
 
-			if (!session_iface_ours(s, o, ifc) && !(ifc->type == TOPO_IF_LOOPBACK && ifc->n_addrs &&
-								  o->kind == TOPO_NS_CREATED && false))
+			if (!session_iface_ours(s, o, ifc))
 				continue;
 			if (ifc->type == TOPO_IF_OTHER) {
 				not_exported(f, "    ", "interface", ifc->name, "a kind topo does not manage");
@@ -490,11 +489,11 @@ static void export_yaml(const struct session *s, FILE *f)
 			if (!any)
 				fprintf(f, "    interfaces:\n");
 			any = true;
-			emit_iface(f, ifc);
+			emit_iface(f, s, o, ifc);
 		}
 		any = false;
 		for (size_t i = 0; i < o->n_routes; i++) {
-			if (!session_route_ours(o, &o->routes[i]))
+			if (!session_route_ours(s, o, &o->routes[i]))
 				continue;
 			if (!exportable(o->routes[i].dev)) {
 				not_exported(f, "    ", "a route through", o->routes[i].dev,
@@ -506,7 +505,8 @@ static void export_yaml(const struct session *s, FILE *f)
 			any = true;
 			emit_route(f, &o->routes[i]);
 		}
-		emit_rules(f, o);
+		if (session_nft_ours(s, o))
+			emit_rules(f, o);
 		if (!o->n_ifaces && !o->n_routes)
 			fprintf(f, "    {}\n");
 	}
@@ -633,6 +633,8 @@ int cmd_export(int argc, char **argv)
 				if (o->ifaces[k].type == TOPO_IF_VETH && strcmp(o->ifaces[k].peer_ns, TOPO_NS_HOST) == 0)
 					export_claim(&s, o->ifaces[k].peer_name);
 		}
+		if (r == 0)
+			r = session_owner_refresh(&s, &want);
 	} else {
 		r = session_diff(&s, s.have_desired ? &s.desired : &want, !s.have_desired);
 	}

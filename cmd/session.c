@@ -96,6 +96,10 @@ int session_open(struct session *s, const struct cmd_opts *opts, bool need_file)
 		return fail("state file %s/%s.json: %s", s->state_dir, name, strerror(-r));
 	else
 		snprintf(s->state.topology, sizeof(s->state.topology), "%s", name);
+	/* What the others recorded is theirs (a route on host's lo, say). */
+	r = state_load_others(s->state_dir, name, &s->others, &s->n_others);
+	if (r < 0)
+		return fail("state files in %s: %s", s->state_dir, strerror(-r));
 
 	bo.verbose = opts->verbose;
 	bo.state_dir = s->state_dir;
@@ -125,17 +129,54 @@ int session_lock(struct session *s)
 	return 0;
 }
 
+static void scopes_free(struct session *s)
+{
+	for (size_t i = 0; i < s->n_scopes; i++)
+		owner_scope_free(&s->scopes[i]);
+	free(s->scopes);
+	s->scopes = NULL;
+	s->n_scopes = 0;
+	owner_ctx_free(&s->own);
+}
+
+int session_owner_refresh(struct session *s, const struct topology *desired)
+{
+	struct strmap d_ns = { 0 };
+	int r = 0;
+
+	scopes_free(s);
+	if (owner_ctx_init(&s->own, desired, &s->state, s->others, s->n_others, s->opts.adopt) < 0)
+		return fail("out of memory");
+	s->scopes = calloc(s->observed.n_ns + 1, sizeof(*s->scopes));
+	if (!s->scopes)
+		r = -ENOMEM;
+	for (size_t i = 0; i < desired->n_ns && r == 0; i++)
+		if (strmap_put(&d_ns, desired->ns[i].name, i) == -ENOMEM)
+			r = -ENOMEM;
+	for (size_t i = 0; i < s->observed.n_ns && r == 0; i++) {
+		size_t k;
+		const struct topo_ns *d = strmap_get(&d_ns, s->observed.ns[i].name, &k) == 0 ? &desired->ns[k] : NULL;
+
+		r = owner_scope_init(&s->scopes[i], &s->own, &s->observed.ns[i], d);
+		if (r == 0)
+			s->n_scopes++;
+	}
+	strmap_free(&d_ns);
+	return r < 0 ? fail("out of memory") : 0;
+}
+
 int session_observe(struct session *s, const struct topology *desired, bool scan_marks)
 {
 	int r;
 
+	scopes_free(s);
 	topology_free(&s->observed);
 	diff_result_free(&s->diff);
 	r = backend_observe(s->b, desired, &s->state, scan_marks, &s->observed);
 	if (r < 0)
 		return fail("reading the kernel: %s%s%s", strerror(-r), backend_error(s->b)[0] ? ": " : "",
 			    backend_error(s->b));
-	return 0;
+	return session_owner_refresh(s, desired);
 }
 
 int session_diff(struct session *s, const struct topology *desired, bool scan_marks)
@@ -144,7 +185,7 @@ int session_diff(struct session *s, const struct topology *desired, bool scan_ma
 
 	if (r)
 		return r;
-	struct diff_opts dopts = { .adopt = s->opts.adopt };
+	struct diff_opts dopts = { .adopt = s->opts.adopt, .others = s->others, .n_others = s->n_others };
 
 	r = topo_diff_opts(desired, &s->observed, &s->state, &dopts, &s->diff);
 	if (r < 0)
@@ -161,6 +202,10 @@ int session_diff(struct session *s, const struct topology *desired, bool scan_ma
 
 void session_close(struct session *s)
 {
+	scopes_free(s);
+	for (size_t i = 0; i < s->n_others; i++)
+		topo_state_free(&s->others[i]);
+	free(s->others);
 	diff_result_free(&s->diff);
 	topology_free(&s->observed);
 	topology_free(&s->desired);
@@ -177,43 +222,54 @@ void print_counts(FILE *out, const struct plan *p)
 	fprintf(out, "%zu to add, %zu to change, %zu to remove\n", c.add, c.change, c.remove);
 }
 
-#define RTPROT_KERNEL_ 2
-
-static bool ns_all_ours(const struct topo_ns *o)
+static const struct owner_scope *scope_of(const struct session *s, const struct topo_ns *o)
 {
-	return o->kind == TOPO_NS_CREATED;
+	size_t i = (size_t)(o - s->observed.ns);
+
+	return i < s->n_scopes ? &s->scopes[i] : NULL;
+}
+
+bool session_addr_ours(const struct session *s, const struct topo_ns *o, const struct topo_iface *ifc,
+		       const struct topo_addr *a)
+{
+	const struct owner_scope *sc = scope_of(s, o);
+
+	return sc && owner_addr(&s->own, sc, ifc, a) == OWNER_OURS;
 }
 
 bool session_iface_ours(const struct session *s, const struct topo_ns *o, const struct topo_iface *ifc)
 {
-	long d = topology_ns_find(&s->desired, o->name);
+	const struct owner_scope *sc = scope_of(s, o);
 
+	if (!sc)
+		return false;
 	if (ifc->type == TOPO_IF_LOOPBACK) {
 		/* lo only when it carries something of ours. */
 		for (size_t i = 0; i < ifc->n_addrs; i++)
-			if (ifc->addrs[i].proto == TOPO_IFAPROT)
+			if (owner_addr(&s->own, sc, ifc, &ifc->addrs[i]) == OWNER_OURS)
 				return true;
 		return false;
 	}
-	if (ns_all_ours(o))
-		return true;
-	if (ifc->owned && strcmp(ifc->owner, s->desired.name) == 0)
-		return true;
-	return d >= 0 && topo_ns_iface_find(&s->desired.ns[d], ifc->name) >= 0;
+	return owner_link(&s->own, sc, ifc) == OWNER_OURS;
 }
 
-bool session_addr_shown(const struct topo_addr *a)
+bool session_route_ours(const struct session *s, const struct topo_ns *o, const struct topo_route *rt)
 {
-	if (a->proto && a->proto <= 3)
-		return false;
-	if (a->ip.family == AF_INET6 && a->ip.bytes[0] == 0xfe && (a->ip.bytes[1] & 0xc0) == 0x80 &&
-	    a->proto != TOPO_IFAPROT)
-		return false;
-	return true;
+	const struct owner_scope *sc = scope_of(s, o);
+
+	return sc && owner_route(&s->own, sc, rt) == OWNER_OURS;
 }
 
-bool session_route_ours(const struct topo_ns *o, const struct topo_route *rt)
+bool session_sysctl_ours(const struct session *s, const struct topo_ns *o, const char *key)
 {
-	return ns_all_ours(o) ? rt->proto != RTPROT_KERNEL_ : rt->proto == TOPO_RTPROT;
+	const struct owner_scope *sc = scope_of(s, o);
+
+	return sc && owner_sysctl(&s->own, sc, key) == OWNER_OURS;
 }
 
+bool session_nft_ours(const struct session *s, const struct topo_ns *o)
+{
+	const struct owner_scope *sc = scope_of(s, o);
+
+	return sc && owner_nft_present(o) && owner_nft(&s->own, sc) == OWNER_OURS;
+}

@@ -8,6 +8,7 @@
 #include "backends/backend.h"
 #include "model/state.h"
 #include "model/topology.h"
+#include "reconcile/owner.h"
 #include "reconcile/plan.h"
 
 enum {
@@ -39,8 +40,14 @@ struct session {
 	struct topo_state state;
 	bool have_state;
 	struct backend *b;
+	struct topo_state *others;      /* the other topologies' state files */
+	size_t n_others;
 	struct topology observed;
 	struct diff_result diff;
+	/* Whose the observed objects are (reconcile/owner.h), for show and export. */
+	struct owner_ctx own;
+	struct owner_scope *scopes;     /* parallel to observed.ns */
+	size_t n_scopes;
 	int lock_fd, global_fd;
 };
 
@@ -53,12 +60,19 @@ int session_diff(struct session *s, const struct topology *desired, bool scan_ma
 int session_lock(struct session *s);
 void session_close(struct session *s);
 
+/* Rebuilds the ownership view of s->observed (after a caller changed its
+ * marks, as export --netns does). 0 or EXIT_ERROR. */
+int session_owner_refresh(struct session *s, const struct topology *desired);
+
 /* What of the observed state is the topology's, as show and export list it:
- * links topo owns or the file declares (lo only with topo's addresses),
- * addresses other than the kernel's, routes topo owns. */
+ * the rules of reconcile/owner.h, the same as diff and destroy use. An
+ * interface is listed when it is ours, lo when an address on it is ours. */
 bool session_iface_ours(const struct session *s, const struct topo_ns *o, const struct topo_iface *ifc);
-bool session_addr_shown(const struct topo_addr *a);
-bool session_route_ours(const struct topo_ns *o, const struct topo_route *rt);
+bool session_addr_ours(const struct session *s, const struct topo_ns *o, const struct topo_iface *ifc,
+		       const struct topo_addr *a);
+bool session_route_ours(const struct session *s, const struct topo_ns *o, const struct topo_route *rt);
+bool session_nft_ours(const struct session *s, const struct topo_ns *o);
+bool session_sysctl_ours(const struct session *s, const struct topo_ns *o, const char *key);
 
 /* "3 to add, 1 to change, 2 to remove" */
 void print_counts(FILE *out, const struct plan *p);

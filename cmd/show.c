@@ -86,7 +86,7 @@ static void show_text(const struct session *s, bool color)
 			       topo_iftype_name(ifc->type), ifc->up ? "UP" : "DOWN", ifc->mtu,
 			       ifc->has_mac ? topo_mac_format(ifc->mac, mac) : "-");
 			for (size_t k = 0; k < ifc->n_addrs; k++)
-				if (session_addr_shown(&ifc->addrs[k]))
+				if (session_addr_ours(s, o, ifc, &ifc->addrs[k]))
 					printf(" %s", topo_ip_format(&ifc->addrs[k].ip, true, a, sizeof(a)));
 			if (ifc->master[0])
 				printf(" master %s", ifc->master);
@@ -98,14 +98,14 @@ static void show_text(const struct session *s, bool color)
 			printf("\n");
 		}
 		for (size_t i = 0; i < o->n_routes; i++) {
-			if (!session_route_ours(o, &o->routes[i]))
+			if (!session_route_ours(s, o, &o->routes[i]))
 				continue;
 			route_text(&o->routes[i], line, sizeof(line));
 			printf("  route %s\n", line);
 		}
 		for (size_t i = 0; i < o->n_sysctls; i++)
 			printf("  sysctl %s = %s\n", o->sysctls[i].key, o->sysctls[i].value ? o->sysctls[i].value : "(missing)");
-		for (size_t i = 0; i < o->n_nft_rules; i++)
+		for (size_t i = 0; session_nft_ours(s, o) && i < o->n_nft_rules; i++)
 			if (strncmp(o->nft_rules[i].text, "type ", 5) != 0)
 				printf("  nft %s: %s\n", o->nft_rules[i].chain, o->nft_rules[i].text);
 	}
@@ -149,7 +149,7 @@ static void show_json(const struct session *s)
 				printf(",\"mac\":\"%s\"", topo_mac_format(ifc->mac, mac));
 			printf(",\"owned\":%s,\"addresses\":[", ifc->owned ? "true" : "false");
 			for (size_t k = 0; k < ifc->n_addrs; k++) {
-				if (!session_addr_shown(&ifc->addrs[k]))
+				if (!session_addr_ours(s, o, ifc, &ifc->addrs[k]))
 					continue;
 				printf("%s\"%s\"", fa ? "" : ",", topo_ip_format(&ifc->addrs[k].ip, true, a, sizeof(a)));
 				fa = false;
@@ -172,7 +172,7 @@ static void show_json(const struct session *s)
 		printf("],\"routes\":[");
 		first = true;
 		for (size_t i = 0; i < o->n_routes; i++) {
-			if (!session_route_ours(o, &o->routes[i]))
+			if (!session_route_ours(s, o, &o->routes[i]))
 				continue;
 			route_text(&o->routes[i], line, sizeof(line));
 			printf("%s", first ? "" : ",");
@@ -191,7 +191,7 @@ static void show_json(const struct session *s)
 		}
 		printf("},\"nft\":[");
 		first = true;
-		for (size_t i = 0; i < o->n_nft_rules; i++) {
+		for (size_t i = 0; session_nft_ours(s, o) && i < o->n_nft_rules; i++) {
 			if (strncmp(o->nft_rules[i].text, "type ", 5) == 0)
 				continue;
 			printf("%s{\"chain\":", first ? "" : ",");

@@ -213,7 +213,9 @@ struct topo_ns {
 	bool exists;
 	char *absent;                     /* why it could not be opened, when it should exist */
 	bool owned;                       /* created namespace whose lo carries our mark */
-	bool nft_table;                   /* our nft table is present */
+	bool is_self;                     /* the namespace topo runs in (same st_dev/st_ino as host's) */
+	bool nft_table;                   /* our nft table is present, with our mark */
+	bool nft_table_foreign;           /* a table of our table's name, without our mark */
 	struct topo_nft_rule *nft_rules;
 	size_t n_nft_rules;
 	char **nft_foreign_drop;          /* "table T chain C" with hook forward policy drop */

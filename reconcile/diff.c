@@ -4,10 +4,13 @@
  *
  * Objects are matched by their kernel key: a namespace and a link by name,
  * an address by (link, family, address, prefix length), a route by (table,
- * family, destination, metric). Ownership decides what may be touched:
- * inside a namespace topo created everything is topo's; in `host` and in
- * attached namespaces only links carrying the alias topo:<topology>, the
- * addresses on them, and addresses and routes carrying topo's protocol.
+ * family, destination, metric). Ownership decides what may be touched, and
+ * reconcile/owner.c decides ownership (the rules are there, not here):
+ * inside a namespace topo created everything but the kernel's and routing
+ * daemons' objects is topo's; in `host` and in attached namespaces only
+ * links carrying the alias topo:<topology>, the addresses on them, and
+ * addresses and routes carrying topo's protocol that no other topology
+ * records. A declared object that is not ours is a conflict.
  *
  * The passes run over all namespaces in turn, because a veth joins two of
  * them: links first (what is created, replaced, deleted), then what hangs on
@@ -24,23 +27,24 @@
 #include "model/ip.h"
 #include "model/strmap.h"
 #include "reconcile/nft_render.h"
+#include "reconcile/owner.h"
 #include "reconcile/plan.h"
 
 #define RTPROT_KERNEL_ 2        /* routes the kernel made itself */
-#define IFAPROT_KERNEL_MAX 3    /* IFAPROT_KERNEL_LO, _RA, _LL */
 
 /* Per observed namespace: what the plan does to its objects. */
 struct obs {
 	const struct topo_ns *o;
 	const struct topo_ns *d;     /* desired namespace of the same name, or NULL */
-	struct strmap ifmap;         /* name -> index in o->ifaces */
+	struct owner_scope sc;       /* whose its objects are; sc.ifmap: name -> index in o->ifaces */
 	bool *gone;                  /* link deleted by the plan (explicitly or not) */
 	bool *kept;                  /* link matched by a declared one and staying */
 	bool *adopted;               /* unmarked link taken over (--adopt) */
 	bool *route_done;
 	size_t *addr_off;            /* o->ifaces[i].addrs start at addr_done[addr_off[i]] */
 	bool *addr_done;
-	bool all_ours;               /* a namespace topo created */
+	bool all_ours;               /* a namespace topo created (or adopts) */
+	bool adopting;               /* --adopt takes this namespace over */
 	bool pruned;                 /* the namespace is deleted */
 	unsigned del_id;             /* id of its NETNS_DEL step */
 	struct step_wait *waits;     /* links elsewhere that go with it */
@@ -56,9 +60,7 @@ struct differ {
 	struct obs *obs;             /* parallel to o->ns */
 	struct strmap o_ns;
 	struct strmap d_ns;
-	struct strmap claimed;       /* object ids this topology declares or recorded */
-	char **claim_ids;            /* the declared ones' strings, owned here */
-	size_t n_claim_ids;
+	struct owner_ctx own;        /* the ownership rules' input */
 	bool adopt;
 	unsigned ids;                /* last step id handed out */
 	unsigned parent;             /* while > 0, implicit steps are caused by this step */
@@ -150,7 +152,7 @@ static const struct topo_iface *obs_iface(const struct obs *ob, const char *name
 {
 	size_t i;
 
-	if (!ob || !ob->o->exists || strmap_get(&ob->ifmap, name, &i) < 0)
+	if (!ob || !ob->o->exists || strmap_get(&ob->sc.ifmap, name, &i) < 0)
 		return NULL;
 	if (ret_idx)
 		*ret_idx = i;
@@ -175,96 +177,21 @@ static const struct topo_ns *desired_ns(const struct differ *df, const char *nam
 	return &df->d->ns[i];
 }
 
-/* Is this observed link one topo may change or delete? */
+/* Is this observed object one topo may change or delete? owner.c decides. */
 static bool link_is_ours(const struct differ *df, const struct obs *ob, const struct topo_iface *o)
 {
-	if (ob->all_ours)
-		return true;
-	if (!o->owned)
-		/* Created by a run that died before it could mark it, or taken over. */
-		return ob->adopted[o - ob->o->ifaces] || topo_state_link_pending(df->state, ob->o->name, o->name);
-	return strcmp(o->owner, df->d->name) == 0;
+	return owner_link(&df->own, &ob->sc, o) == OWNER_OURS;
 }
 
 static bool addr_is_kernels(const struct topo_iface *ifc, const struct topo_addr *a)
 {
-	static const uint8_t lo6[16] = { [15] = 1 };
-
-	if (a->proto && a->proto <= IFAPROT_KERNEL_MAX)
-		return true;
-	/* IPv6 link-local: the kernel makes and remakes its own with the link
-	 * (IFA_PROTO kernel_ll, or none before 5.18); one carrying topo's mark
-	 * was declared, and is topo's like any other address. */
-	if (a->ip.family == AF_INET6 && a->ip.bytes[0] == 0xfe && (a->ip.bytes[1] & 0xc0) == 0x80 &&
-	    a->proto != TOPO_IFAPROT)
-		return true;
-	/* Kernels before 5.18 have no IFA_PROTO: know lo's own addresses by sight. */
-	if (ifc->type == TOPO_IF_LOOPBACK &&
-	    ((a->ip.family == AF_INET && a->ip.bytes[0] == 127 && a->ip.plen == 8) ||
-	     (a->ip.family == AF_INET6 && memcmp(a->ip.bytes, lo6, 16) == 0)))
-		return true;
-	return false;
+	return owner_addr_is_kernels(ifc, a);
 }
 
-static bool claimed_id(const struct differ *df, char *id)
-{
-	size_t dummy;
-	bool r = id && strmap_get(&df->claimed, id, &dummy) == 0;
-
-	free(id);
-	return r;
-}
-
-static bool claimed_route(const struct differ *df, const char *ns, const struct topo_route *rt)
-{
-	return claimed_id(df, topo_object_id_route(ns, rt));
-}
-
-static bool claimed_addr(const struct differ *df, const char *ns, const char *dev, const struct topo_ip *ip)
-{
-	return claimed_id(df, topo_object_id_addr(ns, dev, ip));
-}
-
-/* A link carrying another topology's mark: nothing on it is ours. */
-static bool link_is_theirs(const struct differ *df, const struct topo_iface *o)
-{
-	return o->owned && strcmp(o->owner, df->d->name) != 0;
-}
-
-/* Addresses topo manages on this observed link: all of them on a link it
- * owns; on someone else's (host's lo, say) only those with its protocol;
- * on another topology's link, none. */
 static bool addr_is_ours(const struct differ *df, const struct obs *ob, const struct topo_iface *ifc,
 			 const struct topo_addr *a)
 {
-	if (addr_is_kernels(ifc, a))
-		return false;
-	if (link_is_ours(df, ob, ifc))
-		return true;
-	if (link_is_theirs(df, ifc) || a->proto != TOPO_IFAPROT)
-		return false;
-	/* On a link nobody marks (host's lo) only the declaration or the state
-	 * file says whose it is. */
-	return claimed_addr(df, ob->o->name, ifc->name, &a->ip);
-}
-
-static bool route_is_ours(const struct differ *df, const struct obs *ob, const struct topo_route *rt)
-{
-	size_t i;
-
-	if (ob->all_ours)
-		return rt->proto != RTPROT_KERNEL_;
-	if (rt->proto != TOPO_RTPROT)
-		return false;
-	/* Through another topology's link: that topology's route; through ours: ours. */
-	if (rt->dev[0] && strmap_get(&ob->ifmap, rt->dev, &i) == 0) {
-		if (link_is_theirs(df, &ob->o->ifaces[i]))
-			return false;
-		if (link_is_ours(df, ob, &ob->o->ifaces[i]))
-			return true;
-	}
-	/* No device, or one nobody marks: the declaration or the state file decides. */
-	return claimed_route(df, ob->o->name, rt);
+	return owner_addr(&df->own, &ob->sc, ifc, a) == OWNER_OURS;
 }
 
 static char *xstrdup(struct differ *df, const char *s)
@@ -475,15 +402,18 @@ static const char *link_immutable_change(const struct topo_iface *d, const struc
 static bool link_check_foreign(struct differ *df, struct obs *ob, const struct topo_iface *o,
 			       const struct topo_iface *d, const char *ns)
 {
-	if (link_is_ours(df, ob, o))
+	enum owner_verdict v = owner_link(&df->own, &ob->sc, o);
+	const char *other = v == OWNER_OTHER ? owner_link_other(&df->own, &ob->sc, o) : NULL;
+
+	if (v == OWNER_OURS)
 		return true;
-	if (df->adopt && !o->owned) {
+	if (v == OWNER_ADOPTABLE) {
 		ob->adopted[o - ob->o->ifaces] = true;
 		return true;
 	}
-	if (o->owned && o->owner[0])
+	if (other && other[0])
 		conflict(df, &d->pos, "interface %s in namespace %s belongs to topology '%s', not '%s'; "
-			 "nothing was changed", d->name, ns, o->owner, df->d->name);
+			 "nothing was changed", d->name, ns, other, df->d->name);
 	else
 		conflict(df, &d->pos, "interface %s in namespace %s exists and was not created by topo "
 			 "(a foreign %s, ifindex %d); rename the declared one or remove the foreign one; "
@@ -593,7 +523,7 @@ static void pass_links_veth(struct differ *df)
 			o[e] = ob[e] ? obs_iface(ob[e], di[e]->name, &oi[e]) : NULL;
 			if (o[e] && ob[e]->gone[oi[e]])
 				o[e] = NULL;
-			if (o[e] && !link_check_foreign(df, ob[e], o[e], di[e], dns[e]->name))
+			if (o[e] && !ob[e]->conflict && !link_check_foreign(df, ob[e], o[e], di[e], dns[e]->name))
 				ok = false;
 		}
 		if (!ok) {
@@ -771,8 +701,16 @@ static void addr_diff_link(struct differ *df, struct obs *ob, const char *ns, co
 	}
 	for (size_t i = 0, j = 0; i < nw || j < nh;) {
 		int c = i == nw ? 1 : j == nh ? -1 : topo_ip_cmp(&want[i].ip, &have[j].ip);
+		const char *other = c < 0 && !ob->all_ours ? owner_addr_other(&df->own, ns, d->name, &want[i].ip) : NULL;
 
-		if (c < 0 && o && addr_held_by_other(df, ob, o, &want[i])) {
+		if (other) {
+			char a[TOPO_IP_STRLEN];
+
+			conflict(df, &want[i].pos, "address %s on %s in namespace %s belongs to topology '%s' (its "
+				 "state file records it), not '%s'; nothing was changed",
+				 topo_ip_format(&want[i].ip, true, a, sizeof(a)), d->name, ns, other, df->d->name);
+			i++;
+		} else if (c < 0 && o && addr_held_by_other(df, ob, o, &want[i])) {
 			char a[TOPO_IP_STRLEN];
 
 			conflict(df, &want[i].pos, "address %s on %s in namespace %s exists and is not topo's; "
@@ -931,11 +869,11 @@ static void pass_routes(struct differ *df, struct obs *ob)
 		if (!others)
 			goto oom;
 		for (size_t i = 0; i < o->n_routes; i++) {
-			if (ob->route_done[i] || o->routes[i].proto == RTPROT_KERNEL_)
-				continue;
-			if (route_is_ours(df, ob, &o->routes[i]))
+			enum owner_verdict v = ob->route_done[i] ? OWNER_KERNEL : owner_route(&df->own, &ob->sc, &o->routes[i]);
+
+			if (v == OWNER_OURS)
 				have[nh++] = &o->routes[i];
-			else
+			else if (v != OWNER_KERNEL)
 				others[no++] = &o->routes[i];
 		}
 		qsort(have, nh, sizeof(*have), route_ptr_cmp);
@@ -943,8 +881,9 @@ static void pass_routes(struct differ *df, struct obs *ob)
 	}
 	for (size_t i = 0, j = 0; i < nw || j < nh;) {
 		int c = i == nw ? 1 : j == nh ? -1 : route_key_cmp(want[i], have[j]);
+		const char *other = c < 0 && !ob->all_ours ? owner_route_other(&df->own, o->name, want[i]) : NULL;
 
-		if (c < 0 && no && bsearch(&want[i], others, no, sizeof(*others), route_ptr_cmp)) {
+		if (other || (c < 0 && no && bsearch(&want[i], others, no, sizeof(*others), route_ptr_cmp))) {
 			char line[256];
 			struct step tmp;
 
@@ -953,8 +892,13 @@ static void pass_routes(struct differ *df, struct obs *ob)
 			snprintf(tmp.ns, sizeof(tmp.ns), "%s", o->name);
 			tmp.route = *want[i];
 			step_format(&tmp, line, sizeof(line));
-			conflict(df, &want[i]->pos, "a route with the same key (table, destination, metric) exists in "
-				 "namespace %s and is not topo's (%s); nothing was changed", o->name, line + 12);
+			if (other)
+				conflict(df, &want[i]->pos, "the route %s in namespace %s belongs to topology '%s' (its state "
+					 "file records it), not '%s'; nothing was changed", line + 12, o->name, other,
+					 df->d->name);
+			else
+				conflict(df, &want[i]->pos, "a route with the same key (table, destination, metric) exists in "
+					 "namespace %s and is not topo's (%s); nothing was changed", o->name, line + 12);
 			i++;
 		} else if (c < 0) {
 			route_step(df, STEP_ROUTE_ADD, PHASE_ROUTE_ADD, o->name, want[i++], NULL);
@@ -1181,8 +1125,18 @@ static void pass_nft(struct differ *df, struct obs *ob)
 		return;
 	}
 	nft_table_name(df->d->name, table, sizeof(table));
+	/* A table of our name without our mark is someone else's: never replaced. */
+	bool have = owner_nft_present(o) && owner_nft(&df->own, &ob->sc) == OWNER_OURS;
+
+	if (nw && owner_nft_present(o) && !have) {
+		conflict(df, d->n_nat ? &d->nat[0].pos : &d->forward[0].pos, "nft table inet %s in namespace %s exists "
+			 "and was not made by topo (its comment lacks the mark " TOPO_ALIAS_PREFIX "%s); rename or remove "
+			 "it; nothing was changed", table, o->name, df->d->name);
+		nft_rules_free(want, nw);
+		goto warn;
+	}
 	if (nw == 0) {
-		if (o->nft_table) {
+		if (have) {
 			s = step_new(STEP_NFT_DEL, PHASE_NFT_DEL, o->name);
 			snprintf(s.table, sizeof(s.table), "%s", table);
 			s.nft_had_table = true;
@@ -1195,7 +1149,7 @@ static void pass_nft(struct differ *df, struct obs *ob)
 	char *detail = NULL;
 	size_t dlen = 0;
 	FILE *f = open_memstream(&detail, &dlen);
-	bool same = o->nft_table && o->n_nft_rules == nw;
+	bool same = have && o->n_nft_rules == nw;
 
 	if (!f) {
 		nft_rules_free(want, nw);
@@ -1205,7 +1159,7 @@ static void pass_nft(struct differ *df, struct obs *ob)
 	for (size_t i = 0; same && i < nw; i++)
 		same = strcmp(want[i].chain, o->nft_rules[i].chain) == 0 &&
 		       strcmp(want[i].text, o->nft_rules[i].text) == 0;
-	if (!same && o->nft_table) {
+	if (!same && have) {
 		/* Name what differs: rules missing from the kernel, rules that should not be there. */
 		for (size_t i = 0; i < nw; i++) {
 			bool found = false;
@@ -1233,7 +1187,7 @@ static void pass_nft(struct differ *df, struct obs *ob)
 		s = step_new(STEP_NFT_SET, PHASE_NFT, o->name);
 		snprintf(s.table, sizeof(s.table), "%s", table);
 		s.nft_desired = d;
-		s.nft_had_table = o->nft_table;
+		s.nft_had_table = have;
 		if (d->n_nat)
 			s.pos = d->nat[0].pos;
 		else if (d->n_forward)
@@ -1289,15 +1243,6 @@ warn:
 
 /* ------------------------------------------------------------ namespaces -- */
 
-/* lo carries another topology's mark: that topology's namespace. */
-static bool ns_marked_by_other(const struct topo_ns *o)
-{
-	for (size_t i = 0; i < o->n_ifaces; i++)
-		if (o->ifaces[i].type == TOPO_IF_LOOPBACK && o->ifaces[i].owned)
-			return true;
-	return false;
-}
-
 /* Taking over a namespace made by hand: its lo gets our mark. */
 static void adopt_namespace(struct differ *df, const struct topo_ns *d)
 {
@@ -1312,30 +1257,28 @@ static void adopt_namespace(struct differ *df, const struct topo_ns *d)
 	add_step(df, &s);
 }
 
-static bool state_created(const struct differ *df, const char *name)
-{
-	const struct state_ns *s = df->state ? topo_state_ns_find(df->state, name) : NULL;
-
-	return s && s->kind == TOPO_NS_CREATED;
-}
-
 static void pass_namespaces_classify(struct differ *df)
 {
 	for (size_t i = 0; i < df->o->n_ns; i++) {
 		struct obs *ob = &df->obs[i];
 		const struct topo_ns *o = ob->o;
 		const struct topo_ns *d = ob->d;
+		enum owner_verdict v = ob->sc.ns;
 
+		ob->all_ours = ob->sc.all_ours;
 		if (d && d->kind == TOPO_NS_CREATED) {
-			ob->all_ours = true;
-			if (o->exists && !o->owned && !state_created(df, o->name)) {
-				if (df->adopt && !ns_marked_by_other(o)) {
-					adopt_namespace(df, d);
-				} else {
-					conflict(df, &d->pos, "namespace %s exists (/run/netns/%s) and was not created by "
-						 "topology '%s'; nothing was changed", d->name, d->name, df->d->name);
-					ob->conflict = true;
-				}
+			if (v == OWNER_ADOPTABLE) {
+				adopt_namespace(df, d);
+				ob->adopting = true;
+			} else if (v == OWNER_OTHER) {
+				conflict(df, &d->pos, "namespace %s exists (/run/netns/%s) and was not created by "
+					 "topology '%s': it belongs to topology '%s'; nothing was changed", d->name, d->name,
+					 df->d->name, owner_ns_other(&df->own, o));
+				ob->conflict = true;
+			} else if (v != OWNER_OURS) {
+				conflict(df, &d->pos, "namespace %s exists (/run/netns/%s) and was not created by "
+					 "topology '%s'; nothing was changed", d->name, d->name, df->d->name);
+				ob->conflict = true;
 			}
 		} else if (d) {
 			if (!o->exists) {
@@ -1344,16 +1287,27 @@ static void pass_namespaces_classify(struct differ *df)
 					 d->kind == TOPO_NS_PATH ? "its path is not a network namespace" :
 					 d->kind == TOPO_NS_PID ? "no such process" : "not found");
 				ob->conflict = true;
+			} else if (v == OWNER_FOREIGN) {
+				char how[300];
+
+				if (d->kind == TOPO_NS_PATH)
+					snprintf(how, sizeof(how), "path %s", d->path);
+				else
+					snprintf(how, sizeof(how), "pid %d", d->pid);
+				conflict(df, &d->pos, "namespace %s (%s) is the namespace topo runs in, not another one: "
+					 "declare its interfaces and routes under host; nothing was changed", d->name, how);
+				ob->conflict = true;
 			}
 		} else if (o->kind == TOPO_NS_CREATED) {
 			/* In scope but not declared: ours to remove if we made it. */
-			if (o->exists && (o->owned || state_created(df, o->name))) {
-				ob->all_ours = true;
+			if (o->exists && v == OWNER_OURS) {
 				ob->pruned = true;
 				ob->del_id = ++df->ids;
 			} else {
 				ob->conflict = true;   /* nothing of ours in it */
 			}
+		} else if (v == OWNER_FOREIGN) {
+			ob->conflict = true;           /* recorded as attached, but it is host */
 		}
 	}
 }
@@ -1401,6 +1355,63 @@ static void pass_namespaces_steps(struct differ *df)
 	}
 }
 
+/* ---------------------------------------------------------------- adopt -- */
+
+static bool link_adopted(struct differ *df, const char *ns, const char *name)
+{
+	const struct obs *ob = obs_find(df, ns);
+	size_t i;
+
+	return ob && name[0] && strmap_get(&ob->sc.ifmap, name, &i) == 0 && ob->adopted[i];
+}
+
+/*
+ * --adopt marks objects in place and nothing more: a plan that would delete
+ * or replace something it takes over (a veth whose peer is elsewhere, a
+ * link of another kind), or anything in a namespace it takes over, is
+ * refused, naming the object.
+ */
+static void pass_adopt_refusals(struct differ *df)
+{
+	const struct plan *p = &df->r->plan;
+
+	for (size_t i = 0; df->adopt && i < p->n; i++) {
+		const struct step *st = &p->steps[i];
+		const struct obs *ob = obs_find(df, st->ns);
+		bool refuse = false;
+		char line[256];
+
+		if (st->implicit || !ob)
+			continue;
+		switch (st->op) {
+		case STEP_LINK_DEL:
+			refuse = ob->adopting || link_adopted(df, st->ns, st->link.name) ||
+				 (st->peer_ns[0] && link_adopted(df, st->peer_ns, st->peer.name));
+			break;
+		case STEP_ADDR_DEL:
+			refuse = ob->adopting || link_adopted(df, st->ns, st->ifname);
+			break;
+		case STEP_ROUTE_DEL:
+		case STEP_ROUTE_REPLACE:
+		case STEP_NFT_DEL:
+			refuse = ob->adopting;
+			break;
+		case STEP_NFT_SET:
+			refuse = ob->adopting && st->nft_had_table;
+			break;
+		default:
+			break;
+		}
+		if (!refuse)
+			continue;
+		step_format(st, line, sizeof(line));
+		conflict(df, &st->pos, "apply --adopt would have to %s `%s`%s%s%s in namespace %s, which it takes over: "
+			 "--adopt only marks objects in place; change or remove it by hand; nothing was changed",
+			 st->op == STEP_ROUTE_REPLACE || st->op == STEP_NFT_SET ? "replace" : "delete", line,
+			 st->note ? " (" : "", st->note ? st->note : "", st->note ? ")" : "", st->ns);
+	}
+}
+
 /* ----------------------------------------------------------------- entry -- */
 
 struct sort_item {
@@ -1438,20 +1449,17 @@ static int plan_sort(struct plan *p)
 	return 0;
 }
 
-static int obs_init(struct obs *ob, const struct topo_ns *o, const struct topo_ns *d)
+static int obs_init(const struct differ *df, struct obs *ob, const struct topo_ns *o, const struct topo_ns *d)
 {
 	size_t n_addr = 0;
 
 	memset(ob, 0, sizeof(*ob));
 	ob->o = o;
 	ob->d = d;
-	for (size_t i = 0; i < o->n_ifaces; i++) {
-		int r = strmap_put(&ob->ifmap, o->ifaces[i].name, i);
-
-		if (r == -ENOMEM)
-			return r;
+	if (owner_scope_init(&ob->sc, &df->own, o, d) < 0)
+		return -ENOMEM;
+	for (size_t i = 0; i < o->n_ifaces; i++)
 		n_addr += o->ifaces[i].n_addrs;
-	}
 	/* calloc(0) may return NULL: ask for one more. */
 	ob->gone = calloc(o->n_ifaces + 1, sizeof(bool));
 	ob->kept = calloc(o->n_ifaces + 1, sizeof(bool));
@@ -1461,6 +1469,7 @@ static int obs_init(struct obs *ob, const struct topo_ns *o, const struct topo_n
 	ob->addr_done = calloc(n_addr + 1, sizeof(bool));
 	if (!ob->gone || !ob->kept || !ob->adopted || !ob->route_done || !ob->addr_off || !ob->addr_done)
 		return -ENOMEM;
+	ob->sc.adopted = ob->adopted;
 	n_addr = 0;
 	for (size_t i = 0; i < o->n_ifaces; i++) {
 		ob->addr_off[i] = n_addr;
@@ -1471,7 +1480,7 @@ static int obs_init(struct obs *ob, const struct topo_ns *o, const struct topo_n
 
 static void obs_free(struct obs *ob)
 {
-	strmap_free(&ob->ifmap);
+	owner_scope_free(&ob->sc);
 	free(ob->gone);
 	free(ob->kept);
 	free(ob->adopted);
@@ -1479,47 +1488,6 @@ static void obs_free(struct obs *ob)
 	free(ob->addr_off);
 	free(ob->addr_done);
 	free(ob->waits);
-}
-
-static int claim_add(struct differ *df, char *id)
-{
-	char **v;
-
-	if (!id)
-		return -ENOMEM;
-	v = realloc(df->claim_ids, (df->n_claim_ids + 1) * sizeof(*v));
-	if (!v) {
-		free(id);
-		return -ENOMEM;
-	}
-	df->claim_ids = v;
-	v[df->n_claim_ids++] = id;
-	return strmap_put(&df->claimed, id, 0) == -ENOMEM ? -ENOMEM : 0;
-}
-
-/* What this topology may claim among routes and addresses that carry only
- * topo's protocol: what it declares outside its own namespaces, and what its
- * state file recorded. */
-static int claims_build(struct differ *df)
-{
-	int r = 0;
-
-	for (size_t n = 0; n < df->d->n_ns && r == 0; n++) {
-		const struct topo_ns *ns = &df->d->ns[n];
-
-		if (ns->kind == TOPO_NS_CREATED)
-			continue;
-		for (size_t i = 0; i < ns->n_routes && r == 0; i++)
-			r = claim_add(df, topo_object_id_route(ns->name, &ns->routes[i]));
-		for (size_t i = 0; i < ns->n_ifaces && r == 0; i++)
-			for (size_t a = 0; a < ns->ifaces[i].n_addrs && r == 0; a++)
-				r = claim_add(df, topo_object_id_addr(ns->name, ns->ifaces[i].name,
-								      &ns->ifaces[i].addrs[a].ip));
-	}
-	for (size_t i = 0; df->state && i < df->state->n_objects && r == 0; i++)
-		if (strmap_put(&df->claimed, df->state->objects[i], 0) == -ENOMEM)
-			r = -ENOMEM;
-	return r;
 }
 
 int topo_diff(const struct topology *desired, const struct topology *observed,
@@ -1536,15 +1504,20 @@ int topo_diff_opts(const struct topology *desired, const struct topology *observ
 	int r = 0;
 
 	memset(ret, 0, sizeof(*ret));
-	df.obs = calloc(observed->n_ns + 1, sizeof(*df.obs));
-	if (!df.obs)
+	if (owner_ctx_init(&df.own, desired, state, opts ? opts->others : NULL, opts ? opts->n_others : 0,
+			   df.adopt) < 0)
 		return -ENOMEM;
+	df.obs = calloc(observed->n_ns + 1, sizeof(*df.obs));
+	if (!df.obs) {
+		owner_ctx_free(&df.own);
+		return -ENOMEM;
+	}
 	for (size_t i = 0; i < desired->n_ns; i++)
 		if (strmap_put(&df.d_ns, desired->ns[i].name, i) == -ENOMEM)
 			df.err = -ENOMEM;
 	for (size_t i = 0; i < observed->n_ns && !df.err; i++) {
 		if (strmap_put(&df.o_ns, observed->ns[i].name, i) == -ENOMEM ||
-		    obs_init(&df.obs[i], &observed->ns[i], desired_ns(&df, observed->ns[i].name)) < 0)
+		    obs_init(&df, &df.obs[i], &observed->ns[i], desired_ns(&df, observed->ns[i].name)) < 0)
 			df.err = -ENOMEM;
 	}
 	/* A declared namespace the backend did not report is one that does not exist. */
@@ -1554,8 +1527,6 @@ int topo_diff_opts(const struct topology *desired, const struct topology *observ
 		conflict(&df, &desired->ns[i].pos, "namespace %s was not observed (internal error)",
 			 desired->ns[i].name);
 	}
-	if (!df.err)
-		df.err = claims_build(&df);
 	if (df.err)
 		goto out;
 
@@ -1578,6 +1549,7 @@ int topo_diff_opts(const struct topology *desired, const struct topology *observ
 		pass_nft(&df, &df.obs[i]);
 	}
 	pass_namespaces_steps(&df);
+	pass_adopt_refusals(&df);
 	if (!df.err)
 		df.err = plan_sort(&ret->plan);
 out:
@@ -1588,10 +1560,7 @@ out:
 	free(empty);
 	strmap_free(&df.o_ns);
 	strmap_free(&df.d_ns);
-	strmap_free(&df.claimed);
-	for (size_t i = 0; i < df.n_claim_ids; i++)
-		free(df.claim_ids[i]);
-	free(df.claim_ids);
+	owner_ctx_free(&df.own);
 	if (r < 0)
 		diff_result_free(ret);
 	return r;

@@ -170,6 +170,9 @@ struct diff_opts {
 	/* Take over declared objects that exist without anyone's mark (a lab
 	 * built by hand, then exported): mark them, then manage them. */
 	bool adopt;
+	/* The other topologies' state files: what they recorded is theirs. */
+	const struct topo_state *others;
+	size_t n_others;
 };
 
 int topo_diff_opts(const struct topology *desired, const struct topology *observed,

@@ -9,7 +9,11 @@ mount --bind /run/netns/dockerish /var/run/docker/netns/1a2b3c4d
 ip netns del dockerish    # only the docker-style path is left
 unshare --net sleep 300 &
 pid=$!
-sleep 0.2
+# Until unshare is done the pid's namespace is the sandbox's (topo refuses that).
+for _ in $(seq 100); do
+	[ "$(readlink /proc/$pid/ns/net)" != "$(readlink /proc/$$/ns/net)" ] && break
+	sleep 0.02
+done
 cat >"$WORK/attached.yaml" <<YAML
 topology: attach
 namespaces:

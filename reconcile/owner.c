@@ -1,0 +1,350 @@
+// SPDX-License-Identifier: MIT
+/* Ownership: every rule about whose an object is. Pure, see owner.h. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "reconcile/owner.h"
+
+#define RTPROT_UNSPEC_   0
+#define RTPROT_REDIRECT_ 1
+#define RTPROT_KERNEL_   2
+#define RTPROT_BOOT_     3
+#define RTPROT_STATIC_   4
+#define RTPROT_RA_       9
+#define IFAPROT_KERNEL_MAX 3    /* IFAPROT_KERNEL_LO, _RA, _LL */
+
+enum owner_verdict owner_route_protocol(bool ns_ours, unsigned char proto)
+{
+	if (proto == RTPROT_KERNEL_ || proto == RTPROT_RA_)
+		return OWNER_KERNEL;
+	if (proto == TOPO_RTPROT)
+		return OWNER_OURS;
+	if (ns_ours && (proto == RTPROT_UNSPEC_ || proto == RTPROT_REDIRECT_ || proto == RTPROT_BOOT_ ||
+			proto == RTPROT_STATIC_))
+		return OWNER_OURS;
+	return OWNER_FOREIGN;
+}
+
+bool owner_addr_is_kernels(const struct topo_iface *ifc, const struct topo_addr *a)
+{
+	static const uint8_t lo6[16] = { [15] = 1 };
+
+	if (a->proto && a->proto <= IFAPROT_KERNEL_MAX)
+		return true;
+	/* IPv6 link-local: the kernel makes and remakes its own with the link
+	 * (IFA_PROTO kernel_ll, or none before 5.18); one carrying topo's mark
+	 * was declared, and is topo's like any other address. */
+	if (a->ip.family == AF_INET6 && a->ip.bytes[0] == 0xfe && (a->ip.bytes[1] & 0xc0) == 0x80 &&
+	    a->proto != TOPO_IFAPROT)
+		return true;
+	/* Kernels before 5.18 have no IFA_PROTO: know lo's own addresses by sight. */
+	if (ifc->type == TOPO_IF_LOOPBACK &&
+	    ((a->ip.family == AF_INET && a->ip.bytes[0] == 127 && a->ip.plen == 8) ||
+	     (a->ip.family == AF_INET6 && memcmp(a->ip.bytes, lo6, 16) == 0)))
+		return true;
+	return false;
+}
+
+/* ---------------------------------------------------------------- context -- */
+
+static int ctx_keep(struct owner_ctx *ctx, char *id, struct strmap *map, size_t value)
+{
+	char **v;
+	int r;
+
+	if (!id)
+		return -ENOMEM;
+	v = realloc(ctx->ids, (ctx->n_ids + 1) * sizeof(*v));
+	if (!v) {
+		free(id);
+		return -ENOMEM;
+	}
+	ctx->ids = v;
+	v[ctx->n_ids++] = id;
+	r = strmap_put(map, id, value);
+	return r == -ENOMEM ? r : 0;
+}
+
+static char *id_link(const char *ns, const char *name)
+{
+	char *s;
+
+	return asprintf(&s, "%s\tl\t%s", ns, name) < 0 ? NULL : s;
+}
+
+static char *id_created(const char *ns)
+{
+	char *s;
+
+	return asprintf(&s, "%s\tc", ns) < 0 ? NULL : s;
+}
+
+int owner_ctx_init(struct owner_ctx *ctx, const struct topology *desired, const struct topo_state *state,
+		   const struct topo_state *others, size_t n_others, bool adopt)
+{
+	int r = 0;
+
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->topology = desired->name;
+	ctx->state = state;
+	ctx->others = others;
+	ctx->n_others = n_others;
+	ctx->adopt = adopt;
+	/* What this topology claims among routes and addresses that carry only
+	 * topo's protocol: what it declares outside its own namespaces, and
+	 * what its state file recorded. */
+	for (size_t n = 0; n < desired->n_ns && r == 0; n++) {
+		const struct topo_ns *ns = &desired->ns[n];
+
+		if (ns->kind == TOPO_NS_CREATED)
+			continue;
+		for (size_t i = 0; i < ns->n_routes && r == 0; i++)
+			r = ctx_keep(ctx, topo_object_id_route(ns->name, &ns->routes[i]), &ctx->claimed, 0);
+		for (size_t i = 0; i < ns->n_ifaces && r == 0; i++)
+			for (size_t a = 0; a < ns->ifaces[i].n_addrs && r == 0; a++)
+				r = ctx_keep(ctx, topo_object_id_addr(ns->name, ns->ifaces[i].name,
+								      &ns->ifaces[i].addrs[a].ip), &ctx->claimed, 0);
+	}
+	for (size_t i = 0; state && i < state->n_objects && r == 0; i++)
+		if (strmap_put(&ctx->claimed, state->objects[i], 0) == -ENOMEM)
+			r = -ENOMEM;
+	/* The other topologies' records, first one wins. */
+	for (size_t t = 0; t < n_others && r == 0; t++) {
+		const struct topo_state *o = &others[t];
+
+		if (strcmp(o->topology, desired->name) == 0)
+			continue;
+		for (size_t i = 0; i < o->n_objects && r == 0; i++)
+			if (strmap_put(&ctx->other_ids, o->objects[i], t) == -ENOMEM)
+				r = -ENOMEM;
+		for (size_t i = 0; i < o->n_links && r == 0; i++)
+			r = ctx_keep(ctx, id_link(o->links[i].ns, o->links[i].name), &ctx->other_ids, t);
+		for (size_t i = 0; i < o->n_ns && r == 0; i++)
+			if (o->ns[i].kind == TOPO_NS_CREATED)
+				r = ctx_keep(ctx, id_created(o->ns[i].name), &ctx->other_ids, t);
+	}
+	if (r < 0)
+		owner_ctx_free(ctx);
+	return r;
+}
+
+void owner_ctx_free(struct owner_ctx *ctx)
+{
+	strmap_free(&ctx->claimed);
+	strmap_free(&ctx->other_ids);
+	for (size_t i = 0; i < ctx->n_ids; i++)
+		free(ctx->ids[i]);
+	free(ctx->ids);
+	memset(ctx, 0, sizeof(*ctx));
+}
+
+/* The other topology recording this id (the id is freed), or NULL. */
+static const char *other_of(const struct owner_ctx *ctx, char *id)
+{
+	size_t t;
+	const char *r = NULL;
+
+	if (id && strmap_get(&ctx->other_ids, id, &t) == 0)
+		r = ctx->others[t].topology;
+	free(id);
+	return r;
+}
+
+static bool claimed(const struct owner_ctx *ctx, char *id)
+{
+	size_t dummy;
+	bool r = id && strmap_get(&ctx->claimed, id, &dummy) == 0;
+
+	free(id);
+	return r;
+}
+
+/* ------------------------------------------------------------- namespaces -- */
+
+static const struct topo_iface *ns_lo(const struct topo_ns *o)
+{
+	for (size_t i = 0; i < o->n_ifaces; i++)
+		if (o->ifaces[i].type == TOPO_IF_LOOPBACK)
+			return &o->ifaces[i];
+	return NULL;
+}
+
+static bool state_created(const struct topo_state *s, const char *name)
+{
+	const struct state_ns *r = s ? topo_state_ns_find(s, name) : NULL;
+
+	return r && r->kind == TOPO_NS_CREATED;
+}
+
+const char *owner_ns_other(const struct owner_ctx *ctx, const struct topo_ns *o)
+{
+	const struct topo_iface *lo = ns_lo(o);
+
+	if (lo && lo->owned && strcmp(lo->owner, ctx->topology) != 0)
+		return lo->owner;
+	if (lo && lo->owned)
+		return NULL;
+	return other_of(ctx, id_created(o->name));
+}
+
+enum owner_verdict owner_ns(const struct owner_ctx *ctx, const struct topo_ns *o, const struct topo_ns *d)
+{
+	if (o->is_self && o->kind != TOPO_NS_IS_HOST)
+		return OWNER_FOREIGN;   /* the namespace topo runs in: host, by another name */
+	if (o->kind != TOPO_NS_CREATED)
+		return OWNER_KERNEL;    /* shared: host or attached */
+	if (!o->exists)
+		return OWNER_OURS;      /* to be created (or gone) */
+	/* The kernel's mark first: lo's alias names the topology. */
+	if (o->owned)
+		return OWNER_OURS;
+	if (owner_ns_other(ctx, o))
+		return OWNER_OTHER;
+	/* Created by a run that died before it could mark lo. */
+	if (state_created(ctx->state, o->name))
+		return OWNER_OURS;
+	if (ctx->adopt && d && d->kind == TOPO_NS_CREATED)
+		return OWNER_ADOPTABLE;
+	return OWNER_FOREIGN;
+}
+
+int owner_scope_init(struct owner_scope *sc, const struct owner_ctx *ctx, const struct topo_ns *o,
+		     const struct topo_ns *d)
+{
+	memset(sc, 0, sizeof(*sc));
+	sc->o = o;
+	sc->d = d;
+	sc->ns = owner_ns(ctx, o, d);
+	sc->all_ours = o->kind == TOPO_NS_CREATED && (sc->ns == OWNER_OURS || sc->ns == OWNER_ADOPTABLE);
+	for (size_t i = 0; i < o->n_ifaces; i++)
+		if (strmap_put(&sc->ifmap, o->ifaces[i].name, i) == -ENOMEM) {
+			owner_scope_free(sc);
+			return -ENOMEM;
+		}
+	return 0;
+}
+
+void owner_scope_free(struct owner_scope *sc)
+{
+	strmap_free(&sc->ifmap);
+}
+
+/* ------------------------------------------------------------------ links -- */
+
+enum owner_verdict owner_link(const struct owner_ctx *ctx, const struct owner_scope *sc, const struct topo_iface *ifc)
+{
+	if (ifc->type == TOPO_IF_LOOPBACK)
+		return OWNER_KERNEL;
+	if (sc->ns == OWNER_FOREIGN || sc->ns == OWNER_OTHER)
+		return sc->ns;
+	if (sc->all_ours)
+		return OWNER_OURS;
+	if (ifc->owned)
+		return strcmp(ifc->owner, ctx->topology) == 0 ? OWNER_OURS : OWNER_OTHER;
+	/* Created by a run that died before it could mark it, or taken over. */
+	if (topo_state_link_pending(ctx->state, sc->o->name, ifc->name))
+		return OWNER_OURS;
+	if (sc->adopted && sc->adopted[ifc - sc->o->ifaces])
+		return OWNER_OURS;
+	if (other_of(ctx, id_link(sc->o->name, ifc->name)))
+		return OWNER_OTHER;
+	return ctx->adopt ? OWNER_ADOPTABLE : OWNER_FOREIGN;
+}
+
+const char *owner_link_other(const struct owner_ctx *ctx, const struct owner_scope *sc, const struct topo_iface *ifc)
+{
+	if (ifc->owned && strcmp(ifc->owner, ctx->topology) != 0)
+		return ifc->owner;
+	return other_of(ctx, id_link(sc->o->name, ifc->name));
+}
+
+/* -------------------------------------------------------------- addresses -- */
+
+const char *owner_addr_other(const struct owner_ctx *ctx, const char *ns, const char *dev, const struct topo_ip *ip)
+{
+	return other_of(ctx, topo_object_id_addr(ns, dev, ip));
+}
+
+enum owner_verdict owner_addr(const struct owner_ctx *ctx, const struct owner_scope *sc, const struct topo_iface *ifc,
+			      const struct topo_addr *a)
+{
+	enum owner_verdict link;
+
+	if (owner_addr_is_kernels(ifc, a))
+		return OWNER_KERNEL;
+	if (sc->all_ours)
+		return OWNER_OURS;      /* lo's too */
+	link = owner_link(ctx, sc, ifc);
+	/* On a link topo owns, every address; on another topology's, none. */
+	if (link == OWNER_OURS || link == OWNER_OTHER)
+		return link;
+	if (sc->ns == OWNER_FOREIGN || a->proto != TOPO_IFAPROT)
+		return OWNER_FOREIGN;
+	/* On a link nobody marks (host's lo) the protocol says "topo"; the
+	 * records say which topology, another's first. */
+	if (owner_addr_other(ctx, sc->o->name, ifc->name, &a->ip))
+		return OWNER_OTHER;
+	return claimed(ctx, topo_object_id_addr(sc->o->name, ifc->name, &a->ip)) ? OWNER_OURS : OWNER_FOREIGN;
+}
+
+/* ----------------------------------------------------------------- routes -- */
+
+const char *owner_route_other(const struct owner_ctx *ctx, const char *ns, const struct topo_route *rt)
+{
+	return other_of(ctx, topo_object_id_route(ns, rt));
+}
+
+enum owner_verdict owner_route(const struct owner_ctx *ctx, const struct owner_scope *sc, const struct topo_route *rt)
+{
+	enum owner_verdict v;
+	size_t i;
+
+	if (sc->ns == OWNER_FOREIGN || sc->ns == OWNER_OTHER)
+		return rt->proto == RTPROT_KERNEL_ ? OWNER_KERNEL : sc->ns;
+	v = owner_route_protocol(sc->all_ours, rt->proto);
+	if (sc->all_ours || v != OWNER_OURS)
+		return v;
+	/* Through another topology's link: that topology's; through ours: ours. */
+	if (rt->dev[0] && strmap_get(&sc->ifmap, rt->dev, &i) == 0) {
+		v = owner_link(ctx, sc, &sc->o->ifaces[i]);
+		if (v == OWNER_OURS || v == OWNER_OTHER)
+			return v;
+	}
+	/* No device, or one nobody marks: the records decide, another's first. */
+	if (owner_route_other(ctx, sc->o->name, rt))
+		return OWNER_OTHER;
+	return claimed(ctx, topo_object_id_route(sc->o->name, rt)) ? OWNER_OURS : OWNER_FOREIGN;
+}
+
+/* -------------------------------------------------------------------- nft -- */
+
+bool owner_nft_present(const struct topo_ns *o)
+{
+	return o->nft_table || o->nft_table_foreign;
+}
+
+enum owner_verdict owner_nft(const struct owner_ctx *ctx, const struct owner_scope *sc)
+{
+	(void)ctx;
+	if (sc->ns == OWNER_FOREIGN || sc->ns == OWNER_OTHER)
+		return sc->ns;
+	/* The comment is the mark; in a namespace we created an unmarked table
+	 * of our name (from a topo before the mark) is ours all the same, not
+	 * in one --adopt takes over. */
+	if (sc->o->nft_table || (sc->o->nft_table_foreign && sc->o->kind == TOPO_NS_CREATED && sc->ns == OWNER_OURS))
+		return OWNER_OURS;
+	return OWNER_FOREIGN;
+}
+
+/* ---------------------------------------------------------------- sysctls -- */
+
+enum owner_verdict owner_sysctl(const struct owner_ctx *ctx, const struct owner_scope *sc, const char *key)
+{
+	for (size_t i = 0; sc->d && i < sc->d->n_sysctls; i++)
+		if (strcmp(sc->d->sysctls[i].key, key) == 0)
+			return OWNER_OURS;
+	return ctx->state && topo_state_sysctl_find(ctx->state, sc->o->name, key) ? OWNER_OURS : OWNER_FOREIGN;
+}
