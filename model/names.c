@@ -63,7 +63,7 @@ bool topo_ifname_valid(const char *s)
 	if (!topo_ifname_kernel_valid(s))
 		return false;
 	for (const char *p = s; *p; p++)
-		if ((unsigned char)*p < ' ' || (unsigned char)*p == 0x7f)
+		if ((unsigned char)*p < ' ' || (unsigned char)*p == 0x7f || *p == '%')
 			return false;
 	return true;
 }

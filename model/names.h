@@ -23,10 +23,11 @@ bool topo_ns_name_valid(const char *s);
  * Any other byte, control characters and bytes that are not UTF-8 among
  * them, is a name the kernel accepts. */
 bool topo_ifname_kernel_valid(const char *s);
-/* What a topology file may declare: the kernel's rule, and no control
- * characters (they cannot be typed or shown). */
+/* What a topology file may declare: the kernel's rule, no control
+ * characters (they cannot be typed or shown), and no '%' (the kernel takes
+ * a name with one as a pattern like "eth%d" and refuses any other). */
 bool topo_ifname_valid(const char *s);
-#define TOPO_IFNAME_RULE "1-15 bytes, no '/', ':' or whitespace, not '.' or '..'"
+#define TOPO_IFNAME_RULE "1-15 bytes, no '/', ':', '%' or whitespace, not '.' or '..'"
 
 /* net.*, at most 255 bytes, no '/', "..", blanks or control characters,
  * not ending in '.': it becomes a path under /proc/sys/net. */

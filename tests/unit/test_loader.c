@@ -629,7 +629,7 @@ static void test_interface_names(void **state)
 	}
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		EXPECT_ERRORS(fmt(HEAD "      \"%s\": {type: bridge}\n", bad[i]),
-			      { 6, 7, "is not a valid interface name (1-15 bytes, no '/', ':' or whitespace, not '.' or '..')" });
+			      { 6, 7, "is not a valid interface name (1-15 bytes, no '/', ':', '%' or whitespace, not '.' or '..')" });
 	EXPECT_ERRORS(HEAD "      \"\": {type: bridge}\n", { 6, 7, "interface name '' is not a valid interface name" });
 	EXPECT_ERRORS(HEAD "      b1: {type: bridge, master: \"a:b\"}\n",
 		      { 6, 34, "master 'a:b' is not a valid interface name" });
