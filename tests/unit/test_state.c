@@ -397,6 +397,175 @@ static void test_copy(void **state)
 	topo_state_free(&b);
 }
 
+/* ------------------------------------------------- host sysctl registry -- */
+
+static void registry_sample(struct host_sysctls *r)
+{
+	memset(r, 0, sizeof(*r));
+	assert_int_equal(topo_host_sysctls_hold(r, "4:4026531840", "net.ipv4.ip_forward", "0", "laba", "host", "1"), 0);
+	assert_int_equal(topo_host_sysctls_hold(r, "4:4026531840", "net.ipv4.ip_forward", "7", "labb", "host", "1"), 0);
+	assert_int_equal(topo_host_sysctls_hold(r, "4:4026532000", "net.ipv4.ip_forward", "0", "labb", "box\xff", "1"), 0);
+}
+
+static void test_registry(void **state)
+{
+	struct host_sysctls r, b;
+	char *text, *again, err[256];
+
+	(void)state;
+	registry_sample(&r);
+	/* One entry per (namespace, key); the first original stays. */
+	assert_int_equal(r.n, 2);
+	assert_string_equal(r.v[0].original, "0");
+	assert_int_equal(r.v[0].n_holders, 2);
+	assert_int_equal(topo_host_sysctls_format(&r, &text), -EINVAL);   /* "box\xff" is no namespace name */
+	snprintf(r.v[1].holders[0].ns, sizeof(r.v[1].holders[0].ns), "box");
+	assert_int_equal(topo_host_sysctls_format(&r, &text), 0);
+	assert_int_equal(topo_host_sysctls_parse(text, strlen(text), &b, err, sizeof(err)), 0);
+	assert_int_equal(topo_host_sysctls_format(&b, &again), 0);
+	assert_string_equal(text, again);
+	free(text);
+	free(again);
+	topo_host_sysctls_free(&b);
+
+	/* laba leaves: the entry stays for labb; labb leaves: nothing is left. */
+	topo_host_sysctls_release(&r, "laba");
+	assert_int_equal(r.n, 2);
+	assert_int_equal(r.v[0].n_holders, 1);
+	assert_string_equal(r.v[0].holders[0].topology, "labb");
+	topo_host_sysctls_release(&r, "labb");
+	assert_int_equal(r.n, 0);
+	assert_int_equal(topo_host_sysctls_format(&r, &text), 0);
+	assert_non_null(strstr(text, "\"sysctls\": []"));
+	free(text);
+	topo_host_sysctls_free(&r);
+}
+
+static void test_registry_refuses(void **state)
+{
+	static const struct {
+		const char *text, *why;
+	} bad[] = {
+		{ "[]", "not a JSON object" },
+		{ "{\"sysctls\": {}}", "\"sysctls\" must be a list" },
+		{ "{\"sysctls\": [{\"netns\": \"1:2\", \"key\": \"kernel.x\", \"original\": \"0\", \"holders\": "
+		  "[{\"topology\": \"a\", \"ns\": \"host\", \"value\": \"1\"}]}]}", "'kernel.x' is not a sysctl" },
+		{ "{\"sysctls\": [{\"netns\": \"../x\", \"key\": \"net.x\", \"original\": \"0\", \"holders\": "
+		  "[{\"topology\": \"a\", \"ns\": \"host\", \"value\": \"1\"}]}]}", "not a namespace identity" },
+		{ "{\"sysctls\": [{\"netns\": \"1:2\", \"key\": \"net.x\", \"original\": \"0\", \"holders\": []}]}",
+		  "no holders" },
+		{ "{\"sysctls\": [{\"netns\": \"1:2\", \"key\": \"net.x\", \"original\": \"0\"}]}", "holders must be a list" },
+		{ "{\"sysctls\": [{\"netns\": \"1:2\", \"key\": \"net.x\", \"original\": \"0\", \"holders\": "
+		  "[{\"topology\": \"A/B\", \"ns\": \"host\", \"value\": \"1\"}]}]}", "not a topology name" },
+		{ "{\"sysctls\": [{\"netns\": \"1:2\", \"key\": \"net.x\", \"original\": \"0\", \"holders\": "
+		  "[{\"topology\": \"a\", \"ns\": \"..\", \"value\": \"1\"}]}]}", "not a namespace name" },
+		{ "{\"sysctls\": [{\"netns\": \"1:2\", \"key\": \"net.x\", \"original\": \"0\", \"holders\": "
+		  "[{\"topology\": \"a\", \"ns\": \"host\", \"value\": 1}]}]}", "value: must be a string" },
+		{ "{\"sysctls\": [{\"netns\": \"1:2\", \"key\": \"net.x\", \"original\": \"0\", \"holders\": "
+		  "[{\"topology\": \"a\", \"ns\": \"host\", \"value\": \"1\"}, {\"topology\": \"a\", \"ns\": \"host\", "
+		  "\"value\": \"2\"}]}]}", "holds it twice" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct host_sysctls r;
+		char err[256];
+		int e = topo_host_sysctls_parse(bad[i].text, strlen(bad[i].text), &r, err, sizeof(err));
+
+		if (e != -EINVAL || !strstr(err, bad[i].why))
+			print_message("%s -> %d '%s', expected '%s'\n", bad[i].text, e, err, bad[i].why);
+		assert_int_equal(e, -EINVAL);
+		assert_non_null(strstr(err, bad[i].why));
+		assert_int_equal(r.n, 0);
+	}
+}
+
+/* What a topology's state learns from the registry. */
+static void test_merge_host(void **state)
+{
+	struct host_sysctls r;
+	struct topo_state s = { 0 };
+	const struct shared_ns shared[] = { { "host", "4:4026531840" }, { "mybox", "4:4026532000" } };
+
+	(void)state;
+	registry_sample(&r);
+	snprintf(r.v[1].holders[0].ns, sizeof(r.v[1].holders[0].ns), "box");
+	/* labb found ip_forward already on: its own file has no original. */
+	snprintf(s.topology, sizeof(s.topology), "labb");
+	assert_int_equal(topo_state_merge_host(&s, &r, shared, 2), 0);
+	assert_string_equal(topo_state_sysctl_find(&s, "host", "net.ipv4.ip_forward")->original, "0");
+	/* Its own name for the attached namespace, from the registry. */
+	assert_non_null(topo_state_sysctl_find(&s, "box", "net.ipv4.ip_forward"));
+	assert_non_null(topo_state_held_find(&s, "host", "net.ipv4.ip_forward"));
+	assert_string_equal(topo_state_held_find(&s, "host", "net.ipv4.ip_forward")->holder, "laba");
+	assert_null(topo_state_held_find(&s, "box", "net.ipv4.ip_forward"));   /* labb alone there */
+	topo_state_free(&s);
+
+	/* A newcomer that holds nothing sees who does, under its own names. */
+	snprintf(s.topology, sizeof(s.topology), "labc");
+	assert_int_equal(topo_state_sysctl_put(&s, "host", "net.ipv4.ip_forward", "9"), 0);
+	assert_int_equal(topo_state_merge_host(&s, &r, shared, 2), 0);
+	assert_string_equal(topo_state_held_find(&s, "mybox", "net.ipv4.ip_forward")->holder, "labb");
+	assert_non_null(topo_state_held_find(&s, "host", "net.ipv4.ip_forward"));
+	/* Not a holder: its own record is left as it is. */
+	assert_string_equal(topo_state_sysctl_find(&s, "host", "net.ipv4.ip_forward")->original, "9");
+	/* Merging again does not pile up. */
+	size_t n = s.n_held;
+
+	assert_int_equal(topo_state_merge_host(&s, &r, shared, 2), 0);
+	assert_int_equal(s.n_held, n);
+	topo_state_free(&s);
+	topo_host_sysctls_free(&r);
+}
+
+/* The diff: no restore while another topology holds the key, a conflict
+ * for another value. */
+static void test_diff_shared(void **state)
+{
+	static const char wants0[] = "topology: labc\nnamespaces:\n  host:\n    sysctls: {net.ipv4.ip_forward: 0}\n";
+	static const char wants1[] = "topology: labc\nnamespaces:\n  host:\n    sysctls: {net.ipv4.ip_forward: 1}\n";
+	struct topology d, o, empty = { 0 };
+	struct topo_state s = { 0 };
+	struct diff_result r;
+
+	(void)state;
+	snprintf(s.topology, sizeof(s.topology), "labc");
+	assert_int_equal(topo_state_held_put(&s, "host", "net.ipv4.ip_forward", "1", "laba"), 0);
+	fx_load(wants0, &d);
+	fx_observe_empty(&d, &o, "1");
+	assert_int_equal(topo_diff(&d, &o, &s, &r), 0);
+	assert_true(fx_msgs_have(&r.conflicts, "sysctl net.ipv4.ip_forward in namespace host: topology laba holds it at 1, this file wants 0"));
+	assert_int_equal(r.plan.n, 0);
+	diff_result_free(&r);
+	topology_free(&d);
+	topology_free(&o);
+
+	/* The same value: fine. */
+	fx_load(wants1, &d);
+	fx_observe_empty(&d, &o, "0");
+	assert_int_equal(topo_diff(&d, &o, &s, &r), 0);
+	assert_int_equal(r.conflicts.n, 0);
+	fx_assert_plan(&r.plan, "~ sysctl net.ipv4.ip_forward=1 (was 0)\n");
+	diff_result_free(&r);
+	topology_free(&o);
+
+	/* Leaving (destroy) while laba holds it: not put back. */
+	snprintf(empty.name, sizeof(empty.name), "labc");
+	assert_int_equal(topo_state_sysctl_put(&s, "host", "net.ipv4.ip_forward", "0"), 0);
+	fx_observe_empty(&d, &o, "1");
+	assert_int_equal(topo_diff(&empty, &o, &s, &r), 0);
+	assert_int_equal(r.plan.n, 0);
+	diff_result_free(&r);
+	/* The last one to leave puts it back. */
+	topo_state_held_clear(&s);
+	assert_int_equal(topo_diff(&empty, &o, &s, &r), 0);
+	fx_assert_plan(&r.plan, "~ sysctl net.ipv4.ip_forward=0 (was 1)\n");
+	diff_result_free(&r);
+	topology_free(&o);
+	topology_free(&d);
+	topo_state_free(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -410,6 +579,10 @@ int main(void)
 		cmocka_unit_test(test_ns_helpers),
 		cmocka_unit_test(test_sysctl_helpers),
 		cmocka_unit_test(test_copy),
+		cmocka_unit_test(test_registry),
+		cmocka_unit_test(test_registry_refuses),
+		cmocka_unit_test(test_merge_host),
+		cmocka_unit_test(test_diff_shared),
 	};
 
 	return cmocka_run_group_tests_name("state", tests, NULL, NULL);
