@@ -4,7 +4,7 @@
 #   make deps           install missing Debian packages (apt), quiet when all are there
 #   make check          deps, build, unit tests (plain, ASan+UBSan, valgrind), integration tests
 #   make run            deps, build, bring up the default topology in a sandbox and show it
-#   make fuzz           libFuzzer on the loader for FUZZ_SECONDS (default 60)
+#   make fuzz           libFuzzer on the loader, then on the state file codec, FUZZ_SECONDS each (default 60)
 #   make bench N=1000   the scale benchmark (tests/bench)
 #   make install        PREFIX=/usr/local DESTDIR=
 
@@ -16,7 +16,7 @@ FUZZ_SECONDS ?= 60
 N       ?= 1000
 VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1)
 
-PKGS    := libnl-3.0 libnl-route-3.0 libnftnl libmnl yaml-0.1 libgvc
+PKGS    := libnl-3.0 libnl-route-3.0 libnftnl libmnl yaml-0.1 libgvc jansson
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
@@ -53,7 +53,7 @@ PURE_OBJ  := $(call obj,$(MODEL_SRC) $(RECONCILE_SRC))
 TOPO_OBJ  := $(call obj,$(MODEL_SRC) $(RECONCILE_SRC) $(BACKEND_SRC) $(CMD_SRC))
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
-DEB_PKGS := build-essential pkg-config libyaml-dev libnl-3-dev libnl-route-3-dev libnftnl-dev \
+DEB_PKGS := build-essential pkg-config libyaml-dev libjansson-dev libnl-3-dev libnl-route-3-dev libnftnl-dev \
 	libmnl-dev libcmocka-dev iproute2 nftables iputils-ping valgrind clang libclang-rt-14-dev \
 	jq netcat-openbsd procps util-linux graphviz libgraphviz-dev man-db groff-base
 
@@ -130,13 +130,19 @@ run: deps
 # libFuzzer wants clang; its own flags, its own directory.
 FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -I. -Wall -Wextra -Werror \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_LIBS = $(shell pkg-config --cflags --libs yaml-0.1 jansson)
 $(BUILD)/fuzz/fuzz_loader: tests/fuzz/fuzz_loader.c $(MODEL_SRC)
 	@mkdir -p $(dir $@)
-	clang $(FUZZ_CFLAGS) -o $@ $^ $(shell pkg-config --cflags --libs yaml-0.1)
+	clang $(FUZZ_CFLAGS) -o $@ $^ $(FUZZ_LIBS)
+
+$(BUILD)/fuzz/fuzz_state: tests/fuzz/fuzz_state.c $(MODEL_SRC)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -o $@ $^ $(FUZZ_LIBS)
 
 fuzz: deps
-	@$(MAKE) --no-print-directory $(BUILD)/fuzz/fuzz_loader
+	@$(MAKE) --no-print-directory $(BUILD)/fuzz/fuzz_loader $(BUILD)/fuzz/fuzz_state
 	@tests/fuzz/run.sh $(BUILD)/fuzz/fuzz_loader $(FUZZ_SECONDS)
+	@tests/fuzz/run.sh $(BUILD)/fuzz/fuzz_state $(FUZZ_SECONDS) tests/fuzz/seeds-state tests/fuzz/state.dict
 
 bench: deps
 	@$(MAKE) --no-print-directory build

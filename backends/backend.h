@@ -76,6 +76,8 @@ int netns_switch_for_exec(const char *name, enum topo_ns_kind kind, const char *
 
 /* /run/topo/<topology>.json. -ENOENT when there is none. */
 int state_load(const char *dir, const char *topology, struct topo_state *ret);
+/* The same; on any other error err says what is wrong with the file. */
+int state_load_msg(const char *dir, const char *topology, struct topo_state *ret, char *err, size_t errlen);
 /* Written to a temporary file, fsync'ed and renamed over the old one. */
 int state_save(const char *dir, const struct topo_state *s);
 int state_remove(const char *dir, const char *topology);
@@ -83,6 +85,22 @@ int state_remove(const char *dir, const char *topology);
  * that cannot be read or parsed are skipped. 0 or -ENOMEM; caller frees
  * each with topo_state_free, then the array. */
 int state_load_others(const char *dir, const char *except, struct topo_state **ret, size_t *ret_n);
+
+/* The host sysctl registry (model/state.h), DIR/host-sysctls.json; call
+ * these under the global lock. Missing reads as empty; an empty one is
+ * removed. On error err says what is wrong. */
+void host_sysctls_path(const char *dir, char *buf, size_t len);
+int host_sysctls_load(const char *dir, struct host_sysctls *ret, char *err, size_t errlen);
+int host_sysctls_save(const char *dir, const struct host_sysctls *reg);
+/* Fills st's held sysctls and shared originals from the registry, for host
+ * and the attached namespaces of desired and st. */
+int host_sysctls_merge(const char *dir, const struct topology *desired, struct topo_state *st, char *err,
+		       size_t errlen);
+/* After a successful apply (desired) or destroy (desired NULL): the
+ * topology now holds exactly the sysctls desired declares in host and
+ * attached namespaces. */
+int host_sysctls_commit(const char *dir, const struct topology *desired, const struct topo_state *st, char *err,
+			size_t errlen);
 
 /*
  * flock(2) on DIR/<topology>.lock (and with global, DIR/.global.lock):

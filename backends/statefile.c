@@ -17,60 +17,105 @@ static void state_path(const char *dir, const char *topology, const char *suffix
 	snprintf(buf, len, "%s/%s%s", dir, topology, suffix);
 }
 
-int state_load(const char *dir, const char *topology, struct topo_state *ret)
+/* The whole of a file of at most TOPO_MAX_FILE_SIZE bytes, NUL-terminated. */
+static int read_small(const char *path, char **ret, size_t *ret_len)
 {
-	char path[512], *buf;
 	struct stat st;
-	ssize_t n;
-	int fd, r;
+	char *buf;
+	size_t len = 0;
+	int fd;
 
-	memset(ret, 0, sizeof(*ret));
-	state_path(dir, topology, ".json", path, sizeof(path));
+	*ret = NULL;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	if (fstat(fd, &st) < 0 || st.st_size > (16 << 20)) {
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > (off_t)TOPO_MAX_FILE_SIZE) {
+		int r = fstat(fd, &st) < 0 ? -errno : !S_ISREG(st.st_mode) ? -EISDIR : -EFBIG;
+
 		close(fd);
-		return -EFBIG;
+		return r;
 	}
 	buf = malloc((size_t)st.st_size + 1);
 	if (!buf) {
 		close(fd);
 		return -ENOMEM;
 	}
-	n = read(fd, buf, (size_t)st.st_size);
-	close(fd);
-	if (n < 0) {
-		free(buf);
-		return -errno;
+	while (len < (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + len, (size_t)st.st_size - len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int r = -errno;
+
+			free(buf);
+			close(fd);
+			return r;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
 	}
-	buf[n] = '\0';
-	r = topo_state_parse(buf, (size_t)n, ret);
+	close(fd);
+	buf[len] = '\0';
+	*ret = buf;
+	*ret_len = len;
+	return 0;
+}
+
+static const char *read_error(int r)
+{
+	return r == -EFBIG ? "larger than 16 MiB" : r == -EISDIR ? "not a regular file" : strerror(-r);
+}
+
+int state_load_msg(const char *dir, const char *topology, struct topo_state *ret, char *err, size_t errlen)
+{
+	char path[512], *buf;
+	size_t len;
+	int r;
+
+	memset(ret, 0, sizeof(*ret));
+	err[0] = '\0';
+	state_path(dir, topology, ".json", path, sizeof(path));
+	r = read_small(path, &buf, &len);
+	if (r < 0) {
+		if (r != -ENOENT)
+			snprintf(err, errlen, "%s", read_error(r));
+		return r;
+	}
+	r = topo_state_parse_msg(buf, len, ret, err, errlen);
 	free(buf);
+	if (r == 0 && strcmp(ret->topology, topology) != 0) {
+		snprintf(err, errlen, "it is the record of topology '%s', not of '%s'", ret->topology, topology);
+		topo_state_free(ret);
+		r = -EINVAL;
+	}
 	return r;
 }
 
-int state_save(const char *dir, const struct topo_state *s)
+int state_load(const char *dir, const char *topology, struct topo_state *ret)
 {
-	char path[512], tmp[520], *json;
-	size_t len;
-	int fd, r;
+	char err[256];
+
+	return state_load_msg(dir, topology, ret, err, sizeof(err));
+}
+
+/* Text to DIR/NAME through NAME.tmp: fsync'ed, then renamed over the old one. */
+static int write_atomic(const char *dir, const char *name, const char *text)
+{
+	char path[512], tmp[520];
+	size_t len = strlen(text);
+	int fd, r = 0;
 
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
 		return -errno;
-	r = topo_state_format(s, &json);
-	if (r < 0)
-		return r;
-	state_path(dir, s->topology, ".json", path, sizeof(path));
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		r = -errno;
-		goto out;
-	}
-	len = strlen(json);
+	if (fd < 0)
+		return -errno;
 	for (size_t off = 0; off < len;) {
-		ssize_t n = write(fd, json + off, len - off);
+		ssize_t n = write(fd, text + off, len - off);
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -78,7 +123,7 @@ int state_save(const char *dir, const struct topo_state *s)
 			r = -errno;
 			close(fd);
 			unlink(tmp);
-			goto out;
+			return r;
 		}
 		off += (size_t)n;
 	}
@@ -86,13 +131,26 @@ int state_save(const char *dir, const struct topo_state *s)
 	if (fsync(fd) < 0 || close(fd) < 0) {
 		r = -errno;
 		unlink(tmp);
-		goto out;
+		return r;
 	}
 	if (rename(tmp, path) < 0) {
 		r = -errno;
 		unlink(tmp);
 	}
-out:
+	return r;
+}
+
+int state_save(const char *dir, const struct topo_state *s)
+{
+	char name[TOPO_NAME_MAX + 8], *json;
+	int r;
+
+	/* -EINVAL: the state would not read back (never written, then). */
+	r = topo_state_format(s, &json);
+	if (r < 0)
+		return r;
+	snprintf(name, sizeof(name), "%s.json", s->topology);
+	r = write_atomic(dir, name, json);
 	free(json);
 	return r;
 }
@@ -198,4 +256,191 @@ void state_unlock(int fd)
 {
 	if (fd >= 0)
 		close(fd);
+}
+
+/* ------------------------------------------------- host sysctl registry -- */
+
+#define HOST_SYSCTLS "host-sysctls.json"
+
+void host_sysctls_path(const char *dir, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/" HOST_SYSCTLS, dir);
+}
+
+int host_sysctls_load(const char *dir, struct host_sysctls *ret, char *err, size_t errlen)
+{
+	char path[512], *buf;
+	size_t len;
+	int r;
+
+	memset(ret, 0, sizeof(*ret));
+	err[0] = '\0';
+	host_sysctls_path(dir, path, sizeof(path));
+	r = read_small(path, &buf, &len);
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0) {
+		snprintf(err, errlen, "%s", read_error(r));
+		return r;
+	}
+	r = topo_host_sysctls_parse(buf, len, ret, err, errlen);
+	free(buf);
+	return r;
+}
+
+int host_sysctls_save(const char *dir, const struct host_sysctls *reg)
+{
+	char path[512], *json;
+	int r;
+
+	if (reg->n == 0) {
+		host_sysctls_path(dir, path, sizeof(path));
+		return unlink(path) < 0 && errno != ENOENT ? -errno : 0;
+	}
+	r = topo_host_sysctls_format(reg, &json);
+	if (r < 0)
+		return r;
+	r = write_atomic(dir, HOST_SYSCTLS, json);
+	free(json);
+	return r;
+}
+
+/* "DEV:INO" of a namespace's nsfs file: what tells two names for one namespace apart. */
+static int netns_identity(enum topo_ns_kind kind, const char *path, int pid, char *buf, size_t len)
+{
+	char proc[64];
+	struct stat st;
+
+	if (kind == TOPO_NS_PATH && path) {
+		if (stat(path, &st) < 0)
+			return -errno;
+	} else {
+		if (kind == TOPO_NS_PID)
+			snprintf(proc, sizeof(proc), "/proc/%d/ns/net", pid);
+		else if (kind == TOPO_NS_IS_HOST)
+			snprintf(proc, sizeof(proc), "/proc/self/ns/net");
+		else
+			return -EINVAL;   /* a namespace topo created is this topology's alone */
+		if (stat(proc, &st) < 0)
+			return -errno;
+	}
+	snprintf(buf, len, "%lu:%llu", (unsigned long)st.st_dev, (unsigned long long)st.st_ino);
+	return 0;
+}
+
+struct shared_list {
+	struct shared_ns *v;
+	char (*ids)[48];
+	size_t n, cap;
+};
+
+static int shared_add(struct shared_list *l, const char *name, enum topo_ns_kind kind, const char *path, int pid)
+{
+	char id[48];
+
+	if (netns_identity(kind, path, pid, id, sizeof(id)) < 0)
+		return 0;   /* not there (yet): nobody can share it */
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 8;
+		struct shared_ns *v = realloc(l->v, cap * sizeof(*v));
+		char (*ids)[48];
+
+		if (!v)
+			return -ENOMEM;
+		l->v = v;
+		ids = realloc(l->ids, cap * sizeof(*ids));
+		if (!ids)
+			return -ENOMEM;
+		l->ids = ids;
+		l->cap = cap;
+	}
+	memcpy(l->ids[l->n], id, sizeof(id));
+	l->v[l->n].name = name;
+	l->n++;
+	return 0;
+}
+
+/* host, and the attached namespaces of the file and of the record. */
+static int shared_list_build(const struct topology *desired, const struct topo_state *st, struct shared_list *l)
+{
+	int r = shared_add(l, TOPO_NS_HOST, TOPO_NS_IS_HOST, NULL, 0);
+
+	for (size_t i = 0; desired && i < desired->n_ns && r == 0; i++) {
+		const struct topo_ns *ns = &desired->ns[i];
+
+		if (ns->kind == TOPO_NS_PATH || ns->kind == TOPO_NS_PID)
+			r = shared_add(l, ns->name, ns->kind, ns->path, ns->pid);
+	}
+	for (size_t i = 0; st && i < st->n_ns && r == 0; i++) {
+		const struct state_ns *ns = &st->ns[i];
+
+		if (ns->kind == TOPO_NS_PATH || ns->kind == TOPO_NS_PID)
+			r = shared_add(l, ns->name, ns->kind, ns->path, ns->pid);
+	}
+	/* The ids moved while growing: point at them now. */
+	for (size_t i = 0; i < l->n; i++)
+		l->v[i].netns = l->ids[i];
+	return r;
+}
+
+static void shared_list_free(struct shared_list *l)
+{
+	free(l->v);
+	free(l->ids);
+}
+
+int host_sysctls_merge(const char *dir, const struct topology *desired, struct topo_state *st, char *err,
+		       size_t errlen)
+{
+	struct host_sysctls reg;
+	struct shared_list l = { 0 };
+	int r = host_sysctls_load(dir, &reg, err, errlen);
+
+	topo_state_held_clear(st);
+	if (r < 0)
+		return r;
+	r = shared_list_build(desired, st, &l);
+	if (r == 0)
+		r = topo_state_merge_host(st, &reg, l.v, l.n);
+	if (r == -ENOMEM)
+		snprintf(err, errlen, "out of memory");
+	shared_list_free(&l);
+	topo_host_sysctls_free(&reg);
+	return r;
+}
+
+int host_sysctls_commit(const char *dir, const struct topology *desired, const struct topo_state *st, char *err,
+			size_t errlen)
+{
+	struct host_sysctls reg;
+	struct shared_list l = { 0 };
+	int r = host_sysctls_load(dir, &reg, err, errlen);
+
+	if (r < 0)
+		return r;
+	topo_host_sysctls_release(&reg, st->topology);
+	r = shared_list_build(desired, NULL, &l);
+	for (size_t i = 0; desired && i < desired->n_ns && r == 0; i++) {
+		const struct topo_ns *ns = &desired->ns[i];
+		const char *id = NULL;
+
+		for (size_t k = 0; k < l.n && !id; k++)
+			if (strcmp(l.v[k].name, ns->name) == 0)
+				id = l.v[k].netns;
+		for (size_t k = 0; id && k < ns->n_sysctls && r == 0; k++) {
+			const struct topo_sysctl *sc = &ns->sysctls[k];
+			const struct state_sysctl *rec = topo_state_sysctl_find(st, ns->name, sc->key);
+
+			/* Without a record topo found the value already set: that is the original. */
+			r = topo_host_sysctls_hold(&reg, id, sc->key, rec ? rec->original : sc->value, st->topology,
+						   ns->name, sc->value);
+		}
+	}
+	if (r == 0)
+		r = host_sysctls_save(dir, &reg);
+	if (r < 0)
+		snprintf(err, errlen, "%s", strerror(-r));
+	shared_list_free(&l);
+	topo_host_sysctls_free(&reg);
+	return r;
 }

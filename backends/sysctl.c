@@ -13,6 +13,7 @@
 
 #include "backends/internal.h"
 #include "model/loader.h"
+#include "model/names.h"
 
 static void sysctl_path(const char *key, char *buf, size_t len)
 {
@@ -30,6 +31,9 @@ int sysctl_read(const char *key, char **ret)
 	int fd;
 
 	*ret = NULL;
+	/* The one door to /proc/sys: only net.* keys pass, whoever asks. */
+	if (!topo_sysctl_key_valid(key))
+		return -EINVAL;
 	sysctl_path(key, path, sizeof(path));
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -50,6 +54,8 @@ int sysctl_write(const char *key, const char *value)
 	ssize_t n;
 	int fd;
 
+	if (!topo_sysctl_key_valid(key))
+		return -EINVAL;
 	sysctl_path(key, path, sizeof(path));
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)

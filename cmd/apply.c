@@ -174,7 +174,25 @@ static int state_record_result(struct session *s)
 	if (r == 0)
 		r = state_save(s->state_dir, &next);
 	topo_state_free(&next);
+	/* The host registry: this topology now holds what it declares there. */
+	if (r == 0) {
+		char err[256];
+
+		r = host_sysctls_commit(s->state_dir, &s->desired, &s->state, err, sizeof(err));
+		if (r < 0)
+			fprintf(stderr, "%s: error: host sysctl registry in %s: %s\n", topo_prog, s->state_dir, err);
+	}
 	return r;
+}
+
+/* Who else holds host sysctls, read again now that the global lock is ours. */
+static int state_merge_locked(struct session *s)
+{
+	char err[256];
+
+	if (host_sysctls_merge(s->state_dir, &s->desired, &s->state, err, sizeof(err)) < 0)
+		return fail("host sysctl registry in %s: %s", s->state_dir, err);
+	return 0;
 }
 
 int cmd_apply(int argc, char **argv)
@@ -199,6 +217,8 @@ int cmd_apply(int argc, char **argv)
 	r = session_open(&s, &opts, true);
 	if (r == 0)
 		r = session_lock(&s);
+	if (r == 0)
+		r = state_merge_locked(&s);
 	if (r == 0)
 		r = session_diff(&s, &s.desired, false);
 	if (r)

@@ -19,6 +19,14 @@
 #include "cmd/session.h"
 
 #define DESTROY_ROUNDS 3
+/* The topology holds no host sysctl any more. */
+static void release_host_sysctls(struct session *s)
+{
+	char err[256];
+
+	if (host_sysctls_commit(s->state_dir, NULL, &s->state, err, sizeof(err)) < 0)
+		fprintf(stderr, "%s: warning: host sysctl registry in %s: %s\n", topo_prog, s->state_dir, err);
+}
 
 int cmd_destroy(int argc, char **argv)
 {
@@ -28,6 +36,7 @@ int cmd_destroy(int argc, char **argv)
 	struct plan journal = { 0 };
 	struct exec_report rep;
 	struct plan_counts counts;
+	char err[256];
 	int r;
 
 	r = cmd_parse(argc, argv, OPT_NAME | OPT_NO_WAIT, "destroy [--no-wait] [-q] [-v] FILE | --name TOPOLOGY", &opts);
@@ -38,6 +47,9 @@ int cmd_destroy(int argc, char **argv)
 		r = session_lock(&s);
 	if (r)
 		goto out;
+	/* Who else holds host sysctls, read again under the global lock. */
+	if (host_sysctls_merge(s.state_dir, s.have_desired ? &s.desired : NULL, &s.state, err, sizeof(err)) < 0)
+		fprintf(stderr, "%s: warning: host sysctl registry in %s: %s\n", topo_prog, s.state_dir, err);
 	snprintf(empty.name, sizeof(empty.name), "%s", s.desired.name);
 	empty.file = s.desired.file;
 	r = session_diff(&s, &empty, true);
@@ -47,6 +59,7 @@ int cmd_destroy(int argc, char **argv)
 		if (!opts.quiet)
 			printf("nothing to destroy: topology %s has nothing in the kernel\n", s.desired.name);
 		state_remove(s.state_dir, s.desired.name);
+		release_host_sysctls(&s);
 		r = EXIT_OK;
 		goto out;
 	}
@@ -78,6 +91,7 @@ int cmd_destroy(int argc, char **argv)
 	}
 	if (state_remove(s.state_dir, s.desired.name) < 0)
 		fprintf(stderr, "%s: warning: cannot remove the state file\n", topo_prog);
+	release_host_sysctls(&s);
 	if (!opts.quiet)
 		printf("destroyed: %zu removed, %zu restored\n", counts.remove, counts.change);
 	r = EXIT_OK;

@@ -13,6 +13,7 @@
 #include "backends/backend.h"
 #include "cmd/cmd.h"
 #include "model/loader.h"
+#include "model/names.h"
 
 int cmd_exec(int argc, char **argv)
 {
@@ -53,7 +54,7 @@ int cmd_exec(int argc, char **argv)
 	 * reached by their declared name with -f. */
 	if (!file && !topo_ns_name_valid(ns))
 		return fail("exec: '%s' is not a namespace name (%s); a namespace declared with path: or pid: "
-			    "is reached with -f FILE and its name", ns, topo_ns_name_rule());
+			    "is reached with -f FILE and its name", ns, TOPO_NS_NAME_RULE);
 	if (file) {
 		long n;
 

@@ -7,6 +7,7 @@
 
 #include "cmd/cmd.h"
 #include "cmd/session.h"
+#include "model/names.h"
 #include <sys/socket.h>
 
 int cmd_parse(int argc, char **argv, unsigned allowed, const char *usage_line, struct cmd_opts *ret)
@@ -60,6 +61,7 @@ int session_open(struct session *s, const struct cmd_opts *opts, bool need_file)
 {
 	struct backend_opts bo = { 0 };
 	const char *name;
+	char err[512];
 	int r;
 
 	memset(s, 0, sizeof(*s));
@@ -79,27 +81,39 @@ int session_open(struct session *s, const struct cmd_opts *opts, bool need_file)
 		return fail("--name %s does not match the file's topology '%s'", opts->name, s->desired.name);
 	if (!s->have_desired) {
 		/* The loader's rule for names applies to --name too. */
-		size_t n = strlen(name);
-		bool ok = n >= 1 && n <= TOPO_NAME_MAX;
-
-		for (size_t i = 0; ok && i < n; i++)
-			ok = (name[i] >= 'a' && name[i] <= 'z') || (name[i] >= '0' && name[i] <= '9') ||
-			     (i > 0 && (name[i] == '-' || name[i] == '_'));
-		if (!ok)
-			return fail("'%s' is not a topology name ([a-z0-9][a-z0-9_-]{0,31})", name);
+		if (!topo_name_valid(name))
+			return fail("'%s' is not a topology name (%s)", name, TOPO_NAME_RULE);
 		snprintf(s->desired.name, sizeof(s->desired.name), "%s", name);
 	}
-	r = state_load(s->state_dir, name, &s->state);
-	if (r == 0)
+	r = state_load_msg(s->state_dir, name, &s->state, err, sizeof(err));
+	if (r == 0) {
 		s->have_state = true;
-	else if (r != -ENOENT)
-		return fail("state file %s/%s.json: %s", s->state_dir, name, strerror(-r));
-	else
+	} else if (r != -ENOENT) {
+		/* apply and diff must not guess; destroy, show and export can go by
+		 * the kernel's marks, which are the primary record anyway. */
+		if (need_file)
+			return fail("state file %s/%s.json: %s (remove or repair it; topo destroy --name %s "
+				    "works without it)", s->state_dir, name, err, name);
+		fprintf(stderr, "%s: warning: state file %s/%s.json: %s; ignoring it and going by the kernel's "
+			"marks: sysctls recorded only there cannot be restored\n", topo_prog, s->state_dir, name, err);
+	}
+	if (!s->have_state)
 		snprintf(s->state.topology, sizeof(s->state.topology), "%s", name);
 	/* What the others recorded is theirs (a route on host's lo, say). */
 	r = state_load_others(s->state_dir, name, &s->others, &s->n_others);
 	if (r < 0)
 		return fail("state files in %s: %s", s->state_dir, strerror(-r));
+	r = host_sysctls_merge(s->state_dir, s->have_desired ? &s->desired : NULL, &s->state, err, sizeof(err));
+	if (r < 0) {
+		char reg[512];
+
+		host_sysctls_path(s->state_dir, reg, sizeof(reg));
+		if (need_file)
+			return fail("%s: %s (it says which topologies share host sysctls; repair or remove it)", reg,
+				    err);
+		fprintf(stderr, "%s: warning: %s: %s; ignoring it: sysctls shared with other topologies are "
+			"restored from this topology's record alone\n", topo_prog, reg, err);
+	}
 
 	bo.verbose = opts->verbose;
 	bo.state_dir = s->state_dir;

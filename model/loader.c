@@ -24,6 +24,7 @@
 #include <yaml.h>
 
 #include "model/ip.h"
+#include "model/names.h"
 #include "model/strmap.h"
 #include "model/yaml_scalar.h"
 
@@ -452,56 +453,9 @@ static void unknown_key(struct loader *ld, const struct ynode *k, const char *wh
 
 /* ----------------------------------------------------------------- names -- */
 
-static bool valid_topology_name(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n < 1 || n > TOPO_NAME_MAX)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-		bool alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-
-		if (!alnum && (i == 0 || (c != '_' && c != '-')))
-			return false;
-	}
-	return true;
-}
-
-static bool valid_ns_name(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n < 1 || n > TOPO_NS_NAME_MAX || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-		bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-
-		if (!alnum && (i == 0 || (c != '_' && c != '.' && c != '-')))
-			return false;
-	}
-	return true;
-}
-
-/* The kernel's dev_valid_name(), plus no control characters. */
-static bool valid_ifname(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n < 1 || n > TOPO_IFNAME_MAX || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '/' || c == ':' || c <= ' ' || c == 0x7f)
-			return false;
-	}
-	return true;
-}
-
-#define IFNAME_RULE "1-15 bytes, no '/', ':' or whitespace, not '.' or '..'"
-#define NSNAME_RULE "[A-Za-z0-9][A-Za-z0-9_.-]{0,63}"
+/* The rules themselves are in model/names.c, shared with the state file reader. */
+#define IFNAME_RULE TOPO_IFNAME_RULE
+#define NSNAME_RULE TOPO_NS_NAME_RULE
 
 static bool want_ifname(struct loader *ld, const struct ynode *n, const char *what, char ret[TOPO_IFNAME_MAX + 1])
 {
@@ -509,7 +463,7 @@ static bool want_ifname(struct loader *ld, const struct ynode *n, const char *wh
 
 	if (!s)
 		return false;
-	if (!valid_ifname(s)) {
+	if (!topo_ifname_valid(s)) {
 		diag(ld, n->pos, "%s '%s' is not a valid interface name (%s)", what, s, IFNAME_RULE);
 		return false;
 	}
@@ -527,7 +481,7 @@ static bool want_ifmatch(struct loader *ld, const struct ynode *n, const char *w
 	ret->negate = s[0] == '!';
 	if (ret->negate)
 		s++;
-	if (!valid_ifname(s)) {
+	if (!topo_ifname_valid(s)) {
 		diag(ld, n->pos, "%s '%s' is not an interface name, or '!' and one (%s)", what, n->str, IFNAME_RULE);
 		return false;
 	}
@@ -996,22 +950,6 @@ char *topo_sysctl_value_canon(const char *s)
 	return out;
 }
 
-static bool valid_sysctl_key(const char *k)
-{
-	size_t n = strlen(k);
-
-	if (strncmp(k, "net.", 4) != 0 || n < 5 || n > 255 || strstr(k, "..") || strchr(k, '/') ||
-	    k[n - 1] == '.')
-		return false;
-	for (const char *p = k; *p; p++) {
-		unsigned char c = (unsigned char)*p;
-
-		if (c <= ' ' || c == 0x7f)
-			return false;
-	}
-	return true;
-}
-
 /* A value is one line of text: the kernel ends a string value at its first
  * newline, and other control characters make the write fail (EINVAL for
  * integers, no such algorithm for names). Tabs are blanks, as the kernel
@@ -1048,7 +986,7 @@ static void load_sysctls(struct loader *ld, struct topo_ns *ns, const struct yno
 
 		if (k->type != YN_SCALAR)
 			continue;
-		if (!valid_sysctl_key(k->str)) {
+		if (!topo_sysctl_key_valid(k->str)) {
 			diag(ld, k->pos, "sysctl key '%s' must start with 'net.' and contain no '/', '..' or blanks "
 			     "(e.g. net.ipv4.ip_forward)", k->str);
 			continue;
@@ -1340,7 +1278,7 @@ static void load_ns(struct loader *ld, const struct ynode *key, const struct yno
 
 	if (!name)
 		return;
-	if (!valid_ns_name(name)) {
+	if (!topo_ns_name_valid(name)) {
 		diag(ld, key->pos, "namespace name '%s' is not valid (%s; it becomes a file under /run/netns)",
 		     name, NSNAME_RULE);
 		return;
@@ -1438,7 +1376,7 @@ static bool parse_endpoint(struct loader *ld, const struct ynode *n, struct strm
 	if (!s)
 		return false;
 	colon = strchr(s, ':');
-	if (!colon || (size_t)(colon - s) > TOPO_NS_NAME_MAX || colon == s || !valid_ifname(colon + 1)) {
+	if (!colon || (size_t)(colon - s) > TOPO_NS_NAME_MAX || colon == s || !topo_ifname_valid(colon + 1)) {
 		diag(ld, n->pos, "link end '%s' must be NAMESPACE:INTERFACE (e.g. host:vethA)", s);
 		return false;
 	}
@@ -1874,7 +1812,7 @@ static void load_root(struct loader *ld, const struct ynode *root)
 	} else {
 		const char *s = want_str(ld, name, "topology");
 
-		if (s && !valid_topology_name(s))
+		if (s && !topo_name_valid(s))
 			diag(ld, name->pos, "topology name '%s' is not valid ([a-z0-9][a-z0-9_-]{0,31})", s);
 		else if (s)
 			snprintf(t->name, sizeof(t->name), "%s", s);
@@ -2035,16 +1973,6 @@ void topo_diags_print(const struct topo_diags *diags, const char *file, FILE *ou
 			diags->v[i].msg);
 	if (diags->dropped)
 		fprintf(out, "%s: error: %zu more errors not shown\n", file, diags->dropped);
-}
-
-bool topo_ns_name_valid(const char *name)
-{
-	return valid_ns_name(name);
-}
-
-const char *topo_ns_name_rule(void)
-{
-	return NSNAME_RULE;
 }
 
 void topo_diags_free(struct topo_diags *diags)

@@ -39,11 +39,6 @@ int topo_load_file(const char *path, struct topology *ret, struct topo_diags *di
 void topo_diags_print(const struct topo_diags *diags, const char *file, FILE *out);
 void topo_diags_free(struct topo_diags *diags);
 
-/* The file's rule for namespace names (they become files under /run/netns),
- * for names that come from the command line; and the rule in words. */
-bool topo_ns_name_valid(const char *name);
-const char *topo_ns_name_rule(void);
-
 /* A sysctl value as the kernel prints it back: integers without leading
  * zeros, runs of blanks as one space. Caller frees; NULL when out of memory. */
 char *topo_sysctl_value_canon(const char *s);

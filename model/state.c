@@ -2,69 +2,229 @@
 #include "model/state.h"
 
 #include "model/ip.h"
+#include "model/names.h"
+#include "model/strmap.h"
 
 #include <errno.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <yaml.h>
 
-/* ------------------------------------------------------------- writing -- */
+/* A recorded value (a sysctl's) is at most what one read of /proc/sys gives. */
+#define STATE_VALUE_MAX 4096
+#define STATE_PATH_MAX 4096
+#define PID_MAX_ 4194304
 
-struct sbuf {
-	char *p;
-	size_t len, cap;
-	bool oom;
+/* ------------------------------------------------------- byte strings -- */
+
+/* Length of the valid UTF-8 sequence at s (RFC 3629: no overlong forms, no
+ * surrogates, nothing past U+10FFFF; what jansson accepts), or 0. */
+static size_t utf8_seq(const unsigned char *s, size_t left)
+{
+	unsigned char c = s[0];
+	size_t n;
+	uint32_t cp;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		n = 2, cp = c & 0x1f;
+	else if (c >= 0xe0 && c <= 0xef)
+		n = 3, cp = c & 0x0f;
+	else if (c >= 0xf0 && c <= 0xf4)
+		n = 4, cp = c & 0x07;
+	else
+		return 0;
+	if (left < n)
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+/* Bytes -> a JSON string: '%' and bytes outside valid UTF-8 as %XX. */
+static json_t *bstr_new(const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t len = strlen(s), o = 0;
+	char *buf = malloc(len * 3 + 1);
+	json_t *j;
+
+	if (!buf)
+		return NULL;
+	for (size_t i = 0; i < len;) {
+		const unsigned char *p = (const unsigned char *)s + i;
+		size_t n = *p == '%' ? 0 : utf8_seq(p, len - i);
+
+		if (n == 0) {
+			buf[o++] = '%';
+			buf[o++] = hex[*p >> 4];
+			buf[o++] = hex[*p & 15];
+			i++;
+		} else {
+			memcpy(buf + o, p, n);
+			o += n;
+			i += n;
+		}
+	}
+	j = json_stringn(buf, o);
+	free(buf);
+	return j;
+}
+
+static int hexval(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 :
+	       c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* The reverse; NULL and *why set when the text is not such a string. */
+static char *bstr_decode(const json_t *j, const char **why)
+{
+	const char *s = json_string_value(j);
+	size_t len = json_string_length(j), o = 0;
+	char *out;
+
+	if (!s) {
+		*why = "must be a string";
+		return NULL;
+	}
+	if (strlen(s) != len) {
+		*why = "holds a NUL character";
+		return NULL;
+	}
+	out = malloc(len + 1);
+	if (!out) {
+		*why = NULL;        /* out of memory */
+		return NULL;
+	}
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] != '%') {
+			out[o++] = s[i];
+			continue;
+		}
+		int hi = i + 2 < len ? hexval(s[i + 1]) : -1;
+		int lo = hi >= 0 ? hexval(s[i + 2]) : -1;
+
+		if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
+			*why = "has a '%' not followed by two hex digits (%XX stands for a byte, %25 for '%')";
+			free(out);
+			return NULL;
+		}
+		out[o++] = (char)(hi << 4 | lo);
+		i += 2;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+/* ------------------------------------------------------------ checking -- */
+
+struct checker {
+	char *err;
+	size_t errlen;
+	int r;
 };
 
-static void sbuf_add(struct sbuf *b, const char *s, size_t n)
+__attribute__((format(printf, 2, 3)))
+static int bad(struct checker *c, const char *fmt, ...)
 {
-	if (b->oom)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 256;
+	va_list ap;
 
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		char *p = realloc(b->p, cap);
-
-		if (!p) {
-			b->oom = true;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
+	if (c->r == 0 && c->err && c->errlen) {
+		va_start(ap, fmt);
+		vsnprintf(c->err, c->errlen, fmt, ap);
+		va_end(ap);
 	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
+	if (c->r == 0)
+		c->r = -EINVAL;
+	return -EINVAL;
 }
 
-static void sbuf_str(struct sbuf *b, const char *s)
+/* Printable for a message: what is not, as \xNN. */
+static const char *shown(const char *s, char *buf, size_t len)
 {
-	sbuf_add(b, s, strlen(s));
+	size_t o = 0;
+
+	for (; *s && o + 5 < len; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch < 0x20 || ch >= 0x7f || ch == '\'')
+			o += (size_t)snprintf(buf + o, len - o, "\\x%02x", ch);
+		else
+			buf[o++] = (char)ch;
+	}
+	if (*s && o + 4 <= len)
+		memcpy(buf + o, "...", 3), o += 3;
+	buf[o] = '\0';
+	return buf;
 }
 
-/* A JSON string (also a YAML double-quoted scalar, which is how it is read back). */
-static void sbuf_json(struct sbuf *b, const char *s)
+static bool u32_text(const char **p, char stop)
 {
-	sbuf_add(b, "\"", 1);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		char esc[8];
+	const char *s = *p;
+	uint64_t v = 0;
+	size_t n = 0;
 
-		if (c == '"' || c == '\\') {
-			esc[0] = '\\';
-			esc[1] = (char)c;
-			sbuf_add(b, esc, 2);
-		} else if (c < 0x20 || c == 0x7f) {
-			snprintf(esc, sizeof(esc), "\\u%04x", c);
-			sbuf_add(b, esc, 6);
-		} else {
-			sbuf_add(b, s, 1);
-		}
+	while (s[n] >= '0' && s[n] <= '9' && n < 11)
+		v = v * 10 + (uint64_t)(s[n++] - '0');
+	if (n == 0 || n > 10 || (n > 1 && s[0] == '0') || v > UINT32_MAX || s[n] != stop)
+		return false;
+	*p = s + n + (stop ? 1 : 0);
+	return true;
+}
+
+/* As topo_object_id_* writes it: canonical, with the prefix length; a
+ * route's destination is a network (the loader's rule). */
+static bool ip_text(const char *s, bool network)
+{
+	struct topo_ip ip;
+	char canon[TOPO_IP_STRLEN];
+
+	if (topo_ip_parse(s, &ip) < 0 || (network && !topo_ip_is_network(&ip)))
+		return false;
+	return strcmp(topo_ip_format(&ip, true, canon, sizeof(canon)), s) == 0;
+}
+
+/* "NS\tn", "NS\tr\tTABLE\tMETRIC\tDST", "NS\ta\tDEV\tADDR". */
+static bool object_id_valid(const char *id)
+{
+	const char *tab = strchr(id, '\t'), *p;
+	char ns[TOPO_NS_NAME_MAX + 1], dev[TOPO_IFNAME_MAX + 1];
+	size_t n;
+
+	if (!tab || (size_t)(tab - id) > TOPO_NS_NAME_MAX)
+		return false;
+	memcpy(ns, id, (size_t)(tab - id));
+	ns[tab - id] = '\0';
+	if (!topo_ns_name_valid(ns))
+		return false;
+	p = tab + 1;
+	if (strcmp(p, "n") == 0)
+		return true;
+	if (strncmp(p, "r\t", 2) == 0) {
+		p += 2;
+		return u32_text(&p, '\t') && u32_text(&p, '\t') && ip_text(p, true);
 	}
-	sbuf_add(b, "\"", 1);
+	if (strncmp(p, "a\t", 2) != 0)
+		return false;
+	p += 2;
+	tab = strchr(p, '\t');
+	n = tab ? (size_t)(tab - p) : 0;
+	if (!tab || n > TOPO_IFNAME_MAX)
+		return false;
+	memcpy(dev, p, n);
+	dev[n] = '\0';
+	return topo_ifname_kernel_valid(dev) && ip_text(tab + 1, false);
 }
 
 static const char *ns_kind_name(enum topo_ns_kind k)
@@ -78,347 +238,429 @@ static const char *ns_kind_name(enum topo_ns_kind k)
 	return "created";
 }
 
-int topo_state_format(const struct topo_state *s, char **ret)
+static void check_ns(struct checker *c, size_t i, const struct state_ns *ns)
 {
-	struct sbuf b = { 0 };
-	char num[32];
+	char b[160];
 
-	sbuf_str(&b, "{\n  \"topology\": ");
-	sbuf_json(&b, s->topology);
-	sbuf_str(&b, ",\n  \"namespaces\": [");
-	for (size_t i = 0; i < s->n_ns; i++) {
-		const struct state_ns *ns = &s->ns[i];
+	if (!topo_ns_name_valid(ns->name))
+		bad(c, "namespaces[%zu].name: '%s' is not a namespace name (%s)", i, shown(ns->name, b, sizeof(b)),
+		    TOPO_NS_NAME_RULE);
+	else if (strcmp(ns->name, TOPO_NS_HOST) == 0 || ns->kind == TOPO_NS_IS_HOST)
+		bad(c, "namespaces[%zu]: '%s' as kind %s: host is never recorded (topo runs in it)", i, ns->name,
+		    ns_kind_name(ns->kind));
+	else if (ns->kind == TOPO_NS_PATH &&
+		 (!ns->path || ns->path[0] != '/' || strlen(ns->path) > STATE_PATH_MAX || ns->pid))
+		bad(c, "namespaces[%zu] (%s): kind path needs an absolute path and no pid", i, ns->name);
+	else if (ns->kind == TOPO_NS_PID && (ns->path || ns->pid < 1 || ns->pid > PID_MAX_))
+		bad(c, "namespaces[%zu] (%s): kind pid needs a pid (1-%d) and no path", i, ns->name, PID_MAX_);
+	else if (ns->kind == TOPO_NS_CREATED && (ns->path || ns->pid))
+		bad(c, "namespaces[%zu] (%s): kind created takes no path or pid", i, ns->name);
+}
 
-		sbuf_str(&b, i ? ",\n    {\"name\": " : "\n    {\"name\": ");
-		sbuf_json(&b, ns->name);
-		sbuf_str(&b, ", \"kind\": ");
-		sbuf_json(&b, ns_kind_name(ns->kind));
-		if (ns->path) {
-			sbuf_str(&b, ", \"path\": ");
-			sbuf_json(&b, ns->path);
-		}
-		if (ns->pid) {
-			snprintf(num, sizeof(num), ", \"pid\": %d", ns->pid);
-			sbuf_str(&b, num);
-		}
-		sbuf_str(&b, "}");
-	}
-	sbuf_str(&b, s->n_ns ? "\n  ],\n  \"sysctls\": [" : "],\n  \"sysctls\": [");
-	for (size_t i = 0; i < s->n_sysctls; i++) {
-		const struct state_sysctl *c = &s->sysctls[i];
+static void check_value(struct checker *c, const char *where, size_t i, const char *what, const char *v)
+{
+	if (!v)
+		bad(c, "%s[%zu].%s: missing", where, i, what);
+	else if (strlen(v) > STATE_VALUE_MAX)
+		bad(c, "%s[%zu].%s: longer than %d bytes", where, i, what, STATE_VALUE_MAX);
+}
 
-		sbuf_str(&b, i ? ",\n    {\"ns\": " : "\n    {\"ns\": ");
-		sbuf_json(&b, c->ns);
-		sbuf_str(&b, ", \"key\": ");
-		sbuf_json(&b, c->key);
-		sbuf_str(&b, ", \"original\": ");
-		sbuf_json(&b, c->original);
-		sbuf_str(&b, "}");
+static void check_sysctl(struct checker *c, const char *where, size_t i, const char *ns, const char *key)
+{
+	char b[160];
+
+	if (!topo_ns_name_valid(ns))
+		bad(c, "%s[%zu].ns: '%s' is not a namespace name (%s)", where, i, shown(ns, b, sizeof(b)),
+		    TOPO_NS_NAME_RULE);
+	else if (!key || !topo_sysctl_key_valid(key))
+		bad(c, "%s[%zu].key: '%s' is not a sysctl topo may touch (%s)", where, i,
+		    key ? shown(key, b, sizeof(b)) : "", TOPO_SYSCTL_KEY_RULE);
+}
+
+int topo_state_check(const struct topo_state *s, char *err, size_t errlen)
+{
+	struct checker c = { err, errlen, 0 };
+	struct strmap names = { 0 };
+	char b[160];
+
+	if (!topo_name_valid(s->topology))
+		bad(&c, "topology: '%s' is not a topology name (%s)", shown(s->topology, b, sizeof(b)), TOPO_NAME_RULE);
+	if (s->n_ns > TOPO_MAX_NAMESPACES || s->n_sysctls > TOPO_MAX_SYSCTLS || s->n_links > TOPO_MAX_INTERFACES ||
+	    s->n_objects > TOPO_MAX_ADDRESSES + TOPO_MAX_ROUTES + TOPO_MAX_NAMESPACES)
+		bad(&c, "more entries than a topology can have (topo's limits)");
+	for (size_t i = 0; i < s->n_ns && c.r == 0; i++) {
+		check_ns(&c, i, &s->ns[i]);
+		if (c.r == 0 && strmap_put(&names, s->ns[i].name, i) == -EEXIST)
+			bad(&c, "namespaces[%zu]: '%s' is recorded twice", i, s->ns[i].name);
 	}
-	sbuf_str(&b, s->n_sysctls ? "\n  ],\n  \"links\": [" : "],\n  \"links\": [");
-	for (size_t i = 0; i < s->n_links; i++) {
-		sbuf_str(&b, i ? ",\n    {\"ns\": " : "\n    {\"ns\": ");
-		sbuf_json(&b, s->links[i].ns);
-		sbuf_str(&b, ", \"name\": ");
-		sbuf_json(&b, s->links[i].name);
-		sbuf_str(&b, "}");
+	strmap_free(&names);
+	for (size_t i = 0; i < s->n_sysctls && c.r == 0; i++) {
+		check_sysctl(&c, "sysctls", i, s->sysctls[i].ns, s->sysctls[i].key);
+		check_value(&c, "sysctls", i, "original", s->sysctls[i].original);
 	}
-	sbuf_str(&b, s->n_links ? "\n  ],\n  \"objects\": [" : "],\n  \"objects\": [");
-	for (size_t i = 0; i < s->n_objects; i++) {
-		sbuf_str(&b, i ? ",\n    " : "\n    ");
-		sbuf_json(&b, s->objects[i]);
+	for (size_t i = 0; i < s->n_links && c.r == 0; i++) {
+		if (!topo_ns_name_valid(s->links[i].ns))
+			bad(&c, "links[%zu].ns: '%s' is not a namespace name (%s)", i,
+			    shown(s->links[i].ns, b, sizeof(b)), TOPO_NS_NAME_RULE);
+		else if (!topo_ifname_kernel_valid(s->links[i].name))
+			bad(&c, "links[%zu].name: '%s' is not an interface name (%s)", i,
+			    shown(s->links[i].name, b, sizeof(b)), TOPO_IFNAME_RULE);
 	}
-	sbuf_str(&b, s->n_objects ? "\n  ]\n}\n" : "]\n}\n");
-	if (b.oom) {
-		free(b.p);
+	for (size_t i = 0; i < s->n_objects && c.r == 0; i++)
+		if (!object_id_valid(s->objects[i]))
+			bad(&c, "objects[%zu]: '%s' is not a route, address or nft table id", i,
+			    shown(s->objects[i], b, sizeof(b)));
+	return c.r;
+}
+
+/* ------------------------------------------------------------- writing -- */
+
+static int set_new(json_t *obj, const char *key, json_t *v)
+{
+	return v && json_object_set_new(obj, key, v) == 0 ? 0 : -ENOMEM;
+}
+
+static int append_new(json_t *arr, json_t *v)
+{
+	return v && json_array_append_new(arr, v) == 0 ? 0 : -ENOMEM;
+}
+
+static int dump(json_t *root, char **ret)
+{
+	char *text = json_dumps(root, JSON_INDENT(2));
+	size_t n;
+
+	json_decref(root);
+	if (!text)
+		return -ENOMEM;
+	/* A text file ends with a newline; jansson's allocator is malloc. */
+	n = strlen(text);
+	char *t = realloc(text, n + 2);
+
+	if (!t) {
+		free(text);
 		return -ENOMEM;
 	}
-	*ret = b.p;
+	t[n] = '\n';
+	t[n + 1] = '\0';
+	*ret = t;
 	return 0;
+}
+
+int topo_state_format(const struct topo_state *s, char **ret)
+{
+	json_t *root, *nss, *scs, *lks, *objs;
+	int r;
+
+	*ret = NULL;
+	if (topo_state_check(s, NULL, 0) < 0)
+		return -EINVAL;
+	root = json_object();
+	nss = json_array();
+	scs = json_array();
+	lks = json_array();
+	objs = json_array();
+	r = root && nss && scs && lks && objs ? 0 : -ENOMEM;
+	if (r == 0)
+		r = set_new(root, "topology", bstr_new(s->topology));
+	if (r == 0)
+		r = set_new(root, "namespaces", json_incref(nss));
+	if (r == 0)
+		r = set_new(root, "sysctls", json_incref(scs));
+	if (r == 0)
+		r = set_new(root, "links", json_incref(lks));
+	if (r == 0)
+		r = set_new(root, "objects", json_incref(objs));
+	for (size_t i = 0; i < s->n_ns && r == 0; i++) {
+		const struct state_ns *ns = &s->ns[i];
+		json_t *o = json_object();
+
+		r = append_new(nss, o);
+		if (r == 0)
+			r = set_new(o, "name", bstr_new(ns->name));
+		if (r == 0)
+			r = set_new(o, "kind", json_string(ns_kind_name(ns->kind)));
+		if (r == 0 && ns->path)
+			r = set_new(o, "path", bstr_new(ns->path));
+		if (r == 0 && ns->pid)
+			r = set_new(o, "pid", json_integer(ns->pid));
+	}
+	for (size_t i = 0; i < s->n_sysctls && r == 0; i++) {
+		const struct state_sysctl *c = &s->sysctls[i];
+		json_t *o = json_object();
+
+		r = append_new(scs, o);
+		if (r == 0)
+			r = set_new(o, "ns", bstr_new(c->ns));
+		if (r == 0)
+			r = set_new(o, "key", bstr_new(c->key));
+		if (r == 0)
+			r = set_new(o, "original", bstr_new(c->original));
+	}
+	for (size_t i = 0; i < s->n_links && r == 0; i++) {
+		json_t *o = json_object();
+
+		r = append_new(lks, o);
+		if (r == 0)
+			r = set_new(o, "ns", bstr_new(s->links[i].ns));
+		if (r == 0)
+			r = set_new(o, "name", bstr_new(s->links[i].name));
+	}
+	for (size_t i = 0; i < s->n_objects && r == 0; i++)
+		r = append_new(objs, bstr_new(s->objects[i]));
+	json_decref(nss);
+	json_decref(scs);
+	json_decref(lks);
+	json_decref(objs);
+	if (r < 0) {
+		json_decref(root);
+		return r;
+	}
+	return dump(root, ret);
 }
 
 /* ------------------------------------------------------------- reading -- */
 
 /*
- * The file is JSON, which libyaml reads as flow YAML. The reader accepts
- * exactly the shape topo_state_format writes, ignoring unknown keys, so a
- * newer topo's state file still reads.
+ * The reader takes what topo_state_format writes: known keys must have the
+ * right type and pass the checks; unknown keys are skipped, so a newer
+ * topo's file still reads.
  */
-struct state_reader {
-	yaml_parser_t parser;
-	yaml_event_t ev;
-	bool have;
-};
-
-static int rd_next(struct state_reader *r)
+static json_t *load_root(const char *buf, size_t len, struct checker *c)
 {
-	if (r->have)
-		yaml_event_delete(&r->ev);
-	r->have = false;
-	if (!yaml_parser_parse(&r->parser, &r->ev))
-		return -EINVAL;
-	r->have = true;
-	return 0;
-}
+	json_error_t je;
+	json_t *root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je);
 
-/* Skips the value whose first event is current. */
-static int rd_skip(struct state_reader *r)
-{
-	int depth = 0;
-
-	do {
-		if (r->ev.type == YAML_MAPPING_START_EVENT || r->ev.type == YAML_SEQUENCE_START_EVENT)
-			depth++;
-		else if (r->ev.type == YAML_MAPPING_END_EVENT || r->ev.type == YAML_SEQUENCE_END_EVENT)
-			depth--;
-		else if (r->ev.type != YAML_SCALAR_EVENT)
-			return -EINVAL;
-		if (depth > 0 && rd_next(r) < 0)
-			return -EINVAL;
-	} while (depth > 0);
-	return 0;
-}
-
-static const char *rd_scalar(struct state_reader *r)
-{
-	return r->ev.type == YAML_SCALAR_EVENT ? (const char *)r->ev.data.scalar.value : NULL;
-}
-
-/*
- * Walks a flat mapping of scalars (the current event is its start), calling
- * pair() for each key and scalar value; values that are not scalars are
- * skipped. 0, or -EINVAL on malformed input, or what pair() returned.
- */
-static int rd_pairs(struct state_reader *r, int (*pair)(void *ctx, const char *key, const char *value), void *ctx)
-{
-	if (r->ev.type != YAML_MAPPING_START_EVENT)
-		return -EINVAL;
-	for (;;) {
-		char key[16];
-		const char *k, *v;
-		int err;
-
-		if (rd_next(r) < 0)
-			return -EINVAL;
-		if (r->ev.type == YAML_MAPPING_END_EVENT)
-			return 0;
-		k = rd_scalar(r);
-		if (!k)
-			return -EINVAL;
-		snprintf(key, sizeof(key), "%s", k);
-		if (rd_next(r) < 0)
-			return -EINVAL;
-		v = rd_scalar(r);
-		if (!v) {
-			if (rd_skip(r) < 0)
-				return -EINVAL;
-			continue;
-		}
-		err = pair(ctx, key, v);
-		if (err < 0)
-			return err;
+	if (!root) {
+		if (je.line > 0)
+			bad(c, "line %d, column %d: %s", je.line, je.column, je.text);
+		else
+			bad(c, "%s", je.text);
+		return NULL;
 	}
+	if (!json_is_object(root)) {
+		bad(c, "not a JSON object");
+		json_decref(root);
+		return NULL;
+	}
+	return root;
 }
 
-/* Copies a value that must fit; anything longer is malformed. */
-static int rd_copy(char *dst, size_t len, const char *v)
+/* A string member: 0 with *ret (NULL when absent and optional), or -EINVAL/-ENOMEM. */
+static int get_str(struct checker *c, const json_t *obj, const char *key, bool required, const char *where,
+		   size_t i, char **ret)
 {
-	if (strlen(v) >= len)
-		return -EINVAL;
-	memcpy(dst, v, strlen(v) + 1);
-	return 0;
-}
+	const json_t *v = json_object_get(obj, key);
+	const char *why = NULL;
 
-static int rd_replace(char **dst, const char *v)
-{
-	free(*dst);
-	*dst = strdup(v);
-	return *dst ? 0 : -ENOMEM;
-}
-
-struct rd_ns_item {
-	char name[TOPO_NS_NAME_MAX + 1];
-	enum topo_ns_kind kind;
-	char *path;
-	int pid;
-};
-
-static int rd_ns_pair(void *ctx, const char *key, const char *v)
-{
-	struct rd_ns_item *it = ctx;
-
-	if (strcmp(key, "name") == 0)
-		return rd_copy(it->name, sizeof(it->name), v);
-	if (strcmp(key, "kind") == 0)
-		it->kind = strcmp(v, "path") == 0 ? TOPO_NS_PATH : strcmp(v, "pid") == 0 ? TOPO_NS_PID :
-			   strcmp(v, "host") == 0 ? TOPO_NS_IS_HOST : TOPO_NS_CREATED;
-	else if (strcmp(key, "path") == 0)
-		return rd_replace(&it->path, v);
-	else if (strcmp(key, "pid") == 0)
-		it->pid = atoi(v);
-	return 0;
-}
-
-static int rd_ns(struct state_reader *r, struct topo_state *s)
-{
-	struct rd_ns_item it = { .kind = TOPO_NS_CREATED };
-	int err = rd_pairs(r, rd_ns_pair, &it);
-
-	if (err == 0)
-		err = it.name[0] ? topo_state_ns_put(s, it.name, it.kind, it.path, it.pid) : -EINVAL;
-	free(it.path);
-	return err;
-}
-
-struct rd_sysctl_item {
-	char ns[TOPO_NS_NAME_MAX + 1];
-	char *key, *original;
-};
-
-static int rd_sysctl_pair(void *ctx, const char *key, const char *v)
-{
-	struct rd_sysctl_item *it = ctx;
-
-	if (strcmp(key, "ns") == 0)
-		return rd_copy(it->ns, sizeof(it->ns), v);
-	if (strcmp(key, "key") == 0)
-		return rd_replace(&it->key, v);
-	if (strcmp(key, "original") == 0)
-		return rd_replace(&it->original, v);
-	return 0;
-}
-
-static int rd_sysctl(struct state_reader *r, struct topo_state *s)
-{
-	struct rd_sysctl_item it = { 0 };
-	int err = rd_pairs(r, rd_sysctl_pair, &it);
-
-	if (err == 0)
-		err = it.ns[0] && it.key && it.original ? topo_state_sysctl_put(s, it.ns, it.key, it.original) : -EINVAL;
-	free(it.key);
-	free(it.original);
-	return err;
-}
-
-static int rd_link_pair(void *ctx, const char *key, const char *v)
-{
-	struct state_link *it = ctx;
-
-	if (strcmp(key, "ns") == 0)
-		return rd_copy(it->ns, sizeof(it->ns), v);
-	if (strcmp(key, "name") == 0)
-		return rd_copy(it->name, sizeof(it->name), v);
-	return 0;
-}
-
-static int rd_link(struct state_reader *r, struct topo_state *s)
-{
-	struct state_link it = { 0 };
-	int err = rd_pairs(r, rd_link_pair, &it);
-
-	if (err == 0)
-		err = it.ns[0] && it.name[0] ? topo_state_link_put(s, it.ns, it.name) : -EINVAL;
-	return err;
-}
-
-static int rd_object(struct state_reader *r, struct topo_state *s)
-{
-	const char *v = rd_scalar(r);
-
+	*ret = NULL;
 	if (!v)
-		return -EINVAL;
-	return topo_state_object_put(s, v);
+		return required ? bad(c, "%s[%zu]: no \"%s\"", where, i, key) : 0;
+	*ret = bstr_decode(v, &why);
+	if (*ret)
+		return 0;
+	if (!why)
+		return c->r = -ENOMEM;
+	return bad(c, "%s[%zu].%s: %s", where, i, key, why);
 }
 
-static int rd_list(struct state_reader *r, struct topo_state *s, int (*item)(struct state_reader *, struct topo_state *))
+/* Copies a string that must fit a fixed buffer. */
+static int get_name(struct checker *c, const json_t *obj, const char *key, const char *where, size_t i,
+		    char *dst, size_t len)
 {
-	if (r->ev.type != YAML_SEQUENCE_START_EVENT)
-		return -EINVAL;
-	for (;;) {
-		int ret;
+	char *v;
+	int r = get_str(c, obj, key, true, where, i, &v);
+	char b[160];
 
-		if (rd_next(r) < 0)
-			return -EINVAL;
-		if (r->ev.type == YAML_SEQUENCE_END_EVENT)
-			return 0;
-		ret = item(r, s);
-		if (ret < 0)
-			return ret;
+	if (r < 0)
+		return r;
+	if (strlen(v) >= len)
+		r = bad(c, "%s[%zu].%s: '%s' is longer than %zu bytes", where, i, key, shown(v, b, sizeof(b)),
+			len - 1);
+	else
+		memcpy(dst, v, strlen(v) + 1);
+	free(v);
+	return r;
+}
+
+static const json_t *get_list(struct checker *c, const json_t *root, const char *key)
+{
+	const json_t *v = json_object_get(root, key);
+
+	if (v && !json_is_array(v)) {
+		bad(c, "\"%s\" must be a list", key);
+		return NULL;
 	}
+	return v;
 }
 
-typedef int (*list_item_fn)(struct state_reader *, struct topo_state *);
-
-/* The top-level lists and the reader of their items. */
-static list_item_fn list_reader(const char *key)
+static const json_t *get_item(struct checker *c, const json_t *list, const char *where, size_t i)
 {
-	static const struct {
-		const char *key;
-		list_item_fn item;
-	} lists[] = {
-		{ "namespaces", rd_ns }, { "sysctls", rd_sysctl }, { "links", rd_link }, { "objects", rd_object },
-	};
+	const json_t *o = json_array_get(list, i);
 
-	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
-		if (strcmp(key, lists[i].key) == 0)
-			return lists[i].item;
-	return NULL;
+	if (!json_is_object(o)) {
+		bad(c, "%s[%zu] must be an object", where, i);
+		return NULL;
+	}
+	return o;
+}
+
+static int rd_ns(struct checker *c, const json_t *o, size_t i, struct topo_state *s)
+{
+	char name[TOPO_NS_NAME_MAX + 1], *kind = NULL, *path = NULL;
+	const json_t *pid = json_object_get(o, "pid");
+	enum topo_ns_kind k = TOPO_NS_CREATED;
+	json_int_t p = 0;
+	int r;
+
+	r = get_name(c, o, "name", "namespaces", i, name, sizeof(name));
+	if (r == 0)
+		r = get_str(c, o, "kind", true, "namespaces", i, &kind);
+	if (r == 0)
+		r = get_str(c, o, "path", false, "namespaces", i, &path);
+	if (r == 0 && pid && !json_is_integer(pid))
+		r = bad(c, "namespaces[%zu].pid: must be an integer", i);
+	if (r == 0 && pid) {
+		p = json_integer_value(pid);
+		if (p < 1 || p > PID_MAX_)
+			r = bad(c, "namespaces[%zu].pid: %lld is not a pid (1-%d)", i, (long long)p, PID_MAX_);
+	}
+	if (r == 0) {
+		if (strcmp(kind, "created") == 0)
+			k = TOPO_NS_CREATED;
+		else if (strcmp(kind, "path") == 0)
+			k = TOPO_NS_PATH;
+		else if (strcmp(kind, "pid") == 0)
+			k = TOPO_NS_PID;
+		else
+			r = bad(c, "namespaces[%zu].kind: must be created, path or pid", i);
+	}
+	if (r == 0)
+		r = topo_state_ns_put(s, name, k, path, (int)p);
+	free(kind);
+	free(path);
+	return r;
+}
+
+static int rd_sysctl(struct checker *c, const json_t *o, size_t i, struct topo_state *s)
+{
+	char ns[TOPO_NS_NAME_MAX + 1], *key = NULL, *orig = NULL;
+	int r = get_name(c, o, "ns", "sysctls", i, ns, sizeof(ns));
+
+	if (r == 0)
+		r = get_str(c, o, "key", true, "sysctls", i, &key);
+	if (r == 0)
+		r = get_str(c, o, "original", true, "sysctls", i, &orig);
+	if (r == 0)
+		r = topo_state_sysctl_put(s, ns, key, orig);
+	free(key);
+	free(orig);
+	return r;
+}
+
+static int rd_link(struct checker *c, const json_t *o, size_t i, struct topo_state *s)
+{
+	char ns[TOPO_NS_NAME_MAX + 1], name[TOPO_IFNAME_MAX + 1];
+	int r = get_name(c, o, "ns", "links", i, ns, sizeof(ns));
+
+	if (r == 0)
+		r = get_name(c, o, "name", "links", i, name, sizeof(name));
+	if (r == 0)
+		r = topo_state_link_put(s, ns, name);
+	return r;
+}
+
+int topo_state_parse_msg(const char *buf, size_t len, struct topo_state *ret, char *err, size_t errlen)
+{
+	struct checker c = { err, errlen, 0 };
+	struct topo_state s = { 0 };
+	const json_t *v, *nss, *scs, *lks, *objs;
+	char *topology = NULL;
+	json_t *root;
+
+	memset(ret, 0, sizeof(*ret));
+	if (err && errlen)
+		err[0] = '\0';
+	root = load_root(buf, len, &c);
+	if (!root)
+		return c.r;
+	v = json_object_get(root, "topology");
+	if (!v) {
+		bad(&c, "no \"topology\"");
+	} else {
+		const char *why = NULL;
+		char b[160];
+
+		topology = bstr_decode(v, &why);
+		if (!topology && !why)
+			c.r = -ENOMEM;
+		else if (!topology)
+			bad(&c, "topology: %s", why);
+		else if (!topo_name_valid(topology))
+			bad(&c, "topology: '%s' is not a topology name (%s)", shown(topology, b, sizeof(b)), TOPO_NAME_RULE);
+		else
+			memcpy(s.topology, topology, strlen(topology) + 1);
+		free(topology);
+	}
+	nss = get_list(&c, root, "namespaces");
+	scs = get_list(&c, root, "sysctls");
+	lks = get_list(&c, root, "links");
+	objs = get_list(&c, root, "objects");
+	/* Before reading (the helpers look up linearly): topo's own limits. */
+	if (json_array_size(nss) > TOPO_MAX_NAMESPACES || json_array_size(scs) > TOPO_MAX_SYSCTLS ||
+	    json_array_size(lks) > TOPO_MAX_INTERFACES ||
+	    json_array_size(objs) > TOPO_MAX_ADDRESSES + TOPO_MAX_ROUTES + TOPO_MAX_NAMESPACES)
+		bad(&c, "more entries than a topology can have (topo's limits)");
+	for (size_t i = 0; c.r == 0 && i < json_array_size(nss); i++) {
+		const json_t *o = get_item(&c, nss, "namespaces", i);
+
+		if (o && rd_ns(&c, o, i, &s) == -ENOMEM)
+			c.r = -ENOMEM;
+		/* topo_state_ns_put would merge a repeated name: refuse it first. */
+		if (c.r == 0 && s.n_ns != i + 1)
+			bad(&c, "namespaces[%zu]: '%s' is recorded twice", i, s.ns[s.n_ns - 1].name);
+	}
+	for (size_t i = 0; c.r == 0 && i < json_array_size(scs); i++) {
+		const json_t *o = get_item(&c, scs, "sysctls", i);
+
+		if (o && rd_sysctl(&c, o, i, &s) == -ENOMEM)
+			c.r = -ENOMEM;
+	}
+	for (size_t i = 0; c.r == 0 && i < json_array_size(lks); i++) {
+		const json_t *o = get_item(&c, lks, "links", i);
+
+		if (o && rd_link(&c, o, i, &s) == -ENOMEM)
+			c.r = -ENOMEM;
+	}
+	for (size_t i = 0; c.r == 0 && i < json_array_size(objs); i++) {
+		const char *why = NULL;
+		char *id = bstr_decode(json_array_get(objs, i), &why);
+
+		if (!id && !why)
+			c.r = -ENOMEM;
+		else if (!id)
+			bad(&c, "objects[%zu]: %s", i, why);
+		else if (topo_state_object_put(&s, id) < 0)
+			c.r = -ENOMEM;
+		free(id);
+	}
+	json_decref(root);
+	if (c.r == 0)
+		topo_state_check(&s, c.err, c.errlen) < 0 ? (void)(c.r = -EINVAL) : (void)0;
+	if (c.r < 0) {
+		if (c.r == -ENOMEM && err && errlen)
+			snprintf(err, errlen, "out of memory");
+		topo_state_free(&s);
+		return c.r;
+	}
+	*ret = s;
+	return 0;
 }
 
 int topo_state_parse(const char *buf, size_t len, struct topo_state *ret)
 {
-	struct state_reader r = { 0 };
-	struct topo_state s = { 0 };
-	int err = -EINVAL;
-
-	memset(ret, 0, sizeof(*ret));
-	if (!yaml_parser_initialize(&r.parser))
-		return -ENOMEM;
-	yaml_parser_set_input_string(&r.parser, (const unsigned char *)buf, len);
-	/* stream start, document start, mapping start */
-	if (rd_next(&r) < 0 || r.ev.type != YAML_STREAM_START_EVENT ||
-	    rd_next(&r) < 0 || r.ev.type != YAML_DOCUMENT_START_EVENT ||
-	    rd_next(&r) < 0 || r.ev.type != YAML_MAPPING_START_EVENT)
-		goto out;
-	for (;;) {
-		char key[32];
-		const char *k;
-		list_item_fn item;
-
-		if (rd_next(&r) < 0)
-			goto out;
-		if (r.ev.type == YAML_MAPPING_END_EVENT)
-			break;
-		k = rd_scalar(&r);
-		if (!k)
-			goto out;
-		snprintf(key, sizeof(key), "%s", k);
-		if (rd_next(&r) < 0)
-			goto out;
-		if (strcmp(key, "topology") == 0 && rd_scalar(&r)) {
-			snprintf(s.topology, sizeof(s.topology), "%s", rd_scalar(&r));
-		} else if ((item = list_reader(key))) {
-			err = rd_list(&r, &s, item);
-			if (err < 0)
-				goto out;
-			err = -EINVAL;
-		} else if (rd_skip(&r) < 0) {
-			goto out;
-		}
-	}
-	if (!s.topology[0])
-		goto out;
-	*ret = s;
-	memset(&s, 0, sizeof(s));
-	err = 0;
-out:
-	if (r.have)
-		yaml_event_delete(&r.ev);
-	yaml_parser_delete(&r.parser);
-	topo_state_free(&s);
-	return err;
+	return topo_state_parse_msg(buf, len, ret, NULL, 0);
 }
-
 /* ----------------------------------------------------------- mutation -- */
 
 void topo_state_free(struct topo_state *s)
@@ -435,6 +677,7 @@ void topo_state_free(struct topo_state *s)
 	for (size_t i = 0; i < s->n_objects; i++)
 		free(s->objects[i]);
 	free(s->objects);
+	topo_state_held_clear(s);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -454,6 +697,9 @@ int topo_state_copy(const struct topo_state *s, struct topo_state *ret)
 			goto oom;
 	for (size_t i = 0; i < s->n_objects; i++)
 		if (topo_state_object_put(&c, s->objects[i]) < 0)
+			goto oom;
+	for (size_t i = 0; i < s->n_held; i++)
+		if (topo_state_held_put(&c, s->held[i].ns, s->held[i].key, s->held[i].value, s->held[i].holder) < 0)
 			goto oom;
 	*ret = c;
 	return 0;
@@ -630,4 +876,376 @@ bool topo_state_object_has(const struct topo_state *s, const char *id)
 		if (strcmp(s->objects[i], id) == 0)
 			return true;
 	return false;
+}
+
+/* ------------------------------------------------------------------ held -- */
+
+const struct state_held *topo_state_held_find(const struct topo_state *s, const char *ns, const char *key)
+{
+	for (size_t i = 0; s && i < s->n_held; i++)
+		if (strcmp(s->held[i].ns, ns) == 0 && strcmp(s->held[i].key, key) == 0)
+			return &s->held[i];
+	return NULL;
+}
+
+int topo_state_held_put(struct topo_state *s, const char *ns, const char *key, const char *value,
+			const char *holder)
+{
+	struct state_held *v, *h;
+
+	if (topo_state_held_find(s, ns, key))
+		return 0;
+	v = realloc(s->held, (s->n_held + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	s->held = v;
+	h = &v[s->n_held];
+	memset(h, 0, sizeof(*h));
+	snprintf(h->ns, sizeof(h->ns), "%s", ns);
+	snprintf(h->holder, sizeof(h->holder), "%s", holder);
+	h->key = strdup(key);
+	h->value = strdup(value);
+	if (!h->key || !h->value) {
+		free(h->key);
+		free(h->value);
+		return -ENOMEM;
+	}
+	s->n_held++;
+	return 0;
+}
+
+void topo_state_held_clear(struct topo_state *s)
+{
+	for (size_t i = 0; i < s->n_held; i++) {
+		free(s->held[i].key);
+		free(s->held[i].value);
+	}
+	free(s->held);
+	s->held = NULL;
+	s->n_held = 0;
+}
+
+/* ------------------------------------------------- host sysctl registry -- */
+
+/* "DEV:INO": two decimal numbers without leading zeros (u32, u64). */
+static bool netns_id_valid(const char *s)
+{
+	const char *p = s, *ino;
+	size_t n;
+
+	if (!u32_text(&p, ':'))
+		return false;
+	ino = p;
+	n = strspn(ino, "0123456789");
+	return n >= 1 && n <= 20 && ino[n] == '\0' && (n == 1 || ino[0] != '0') &&
+	       (n < 20 || strcmp(ino, "18446744073709551615") <= 0);
+}
+
+static void host_sysctl_clear(struct host_sysctl *e)
+{
+	free(e->netns);
+	free(e->key);
+	free(e->original);
+	for (size_t i = 0; i < e->n_holders; i++)
+		free(e->holders[i].value);
+	free(e->holders);
+	memset(e, 0, sizeof(*e));
+}
+
+void topo_host_sysctls_free(struct host_sysctls *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		host_sysctl_clear(&r->v[i]);
+	free(r->v);
+	memset(r, 0, sizeof(*r));
+}
+
+static struct host_sysctl *host_find(const struct host_sysctls *r, const char *netns, const char *key)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (strcmp(r->v[i].netns, netns) == 0 && strcmp(r->v[i].key, key) == 0)
+			return &r->v[i];
+	return NULL;
+}
+
+static struct host_holder *holder_find(const struct host_sysctl *e, const char *topology)
+{
+	for (size_t i = 0; i < e->n_holders; i++)
+		if (strcmp(e->holders[i].topology, topology) == 0)
+			return &e->holders[i];
+	return NULL;
+}
+
+void topo_host_sysctls_release(struct host_sysctls *r, const char *topology)
+{
+	size_t keep = 0;
+
+	for (size_t i = 0; i < r->n; i++) {
+		struct host_sysctl *e = &r->v[i];
+		struct host_holder *h = holder_find(e, topology);
+
+		if (h) {
+			free(h->value);
+			memmove(h, h + 1, (size_t)(e->holders + e->n_holders - (h + 1)) * sizeof(*h));
+			e->n_holders--;
+		}
+		if (e->n_holders == 0)
+			host_sysctl_clear(e);
+		else
+			r->v[keep++] = *e;
+	}
+	r->n = keep;
+}
+
+int topo_host_sysctls_hold(struct host_sysctls *r, const char *netns, const char *key, const char *original,
+			   const char *topology, const char *ns, const char *value)
+{
+	struct host_sysctl *e = host_find(r, netns, key);
+	struct host_holder *h, *hv;
+	char *val = strdup(value);
+
+	if (!val)
+		return -ENOMEM;
+	if (!e) {
+		struct host_sysctl *v = realloc(r->v, (r->n + 1) * sizeof(*v));
+
+		if (!v) {
+			free(val);
+			return -ENOMEM;
+		}
+		r->v = v;
+		e = &v[r->n];
+		memset(e, 0, sizeof(*e));
+		e->netns = strdup(netns);
+		e->key = strdup(key);
+		e->original = strdup(original);
+		if (!e->netns || !e->key || !e->original) {
+			host_sysctl_clear(e);
+			free(val);
+			return -ENOMEM;
+		}
+		r->n++;
+	}
+	h = holder_find(e, topology);
+	if (!h) {
+		hv = realloc(e->holders, (e->n_holders + 1) * sizeof(*hv));
+		if (!hv) {
+			free(val);
+			return -ENOMEM;   /* an entry without holders is dropped by the next release */
+		}
+		e->holders = hv;
+		h = &hv[e->n_holders++];
+		memset(h, 0, sizeof(*h));
+		snprintf(h->topology, sizeof(h->topology), "%s", topology);
+	}
+	free(h->value);
+	h->value = val;
+	snprintf(h->ns, sizeof(h->ns), "%s", ns);
+	return 0;
+}
+
+static int host_check(const struct host_sysctls *r, struct checker *c)
+{
+	char b[160];
+
+	for (size_t i = 0; i < r->n && c->r == 0; i++) {
+		const struct host_sysctl *e = &r->v[i];
+
+		if (!netns_id_valid(e->netns))
+			bad(c, "sysctls[%zu].netns: '%s' is not a namespace identity (DEV:INO)", i,
+			    shown(e->netns, b, sizeof(b)));
+		else if (!topo_sysctl_key_valid(e->key))
+			bad(c, "sysctls[%zu].key: '%s' is not a sysctl topo may touch (%s)", i,
+			    shown(e->key, b, sizeof(b)), TOPO_SYSCTL_KEY_RULE);
+		else if (host_find(r, e->netns, e->key) != e)
+			bad(c, "sysctls[%zu]: %s in %s is recorded twice", i, e->key, e->netns);
+		else if (e->n_holders == 0)
+			bad(c, "sysctls[%zu]: no holders (an entry goes when its last holder does)", i);
+		check_value(c, "sysctls", i, "original", e->original);
+		for (size_t k = 0; k < e->n_holders && c->r == 0; k++) {
+			const struct host_holder *h = &e->holders[k];
+
+			if (!topo_name_valid(h->topology))
+				bad(c, "sysctls[%zu].holders[%zu].topology: '%s' is not a topology name (%s)", i, k,
+				    shown(h->topology, b, sizeof(b)), TOPO_NAME_RULE);
+			else if (holder_find(e, h->topology) != h)
+				bad(c, "sysctls[%zu].holders[%zu]: %s holds it twice", i, k, h->topology);
+			else if (!topo_ns_name_valid(h->ns))
+				bad(c, "sysctls[%zu].holders[%zu].ns: '%s' is not a namespace name (%s)", i, k,
+				    shown(h->ns, b, sizeof(b)), TOPO_NS_NAME_RULE);
+			else
+				check_value(c, "holders", k, "value", h->value);
+		}
+	}
+	return c->r;
+}
+
+int topo_host_sysctls_format(const struct host_sysctls *r, char **ret)
+{
+	struct checker c = { NULL, 0, 0 };
+	json_t *root, *list;
+	int e;
+
+	*ret = NULL;
+	if (host_check(r, &c) < 0)
+		return -EINVAL;
+	root = json_object();
+	list = json_array();
+	e = root && list ? 0 : -ENOMEM;
+	if (e == 0)
+		e = set_new(root, "sysctls", json_incref(list));
+	for (size_t i = 0; i < r->n && e == 0; i++) {
+		const struct host_sysctl *hs = &r->v[i];
+		json_t *o = json_object(), *hl = json_array();
+
+		e = append_new(list, o);
+		if (e == 0)
+			e = set_new(o, "netns", bstr_new(hs->netns));
+		if (e == 0)
+			e = set_new(o, "key", bstr_new(hs->key));
+		if (e == 0)
+			e = set_new(o, "original", bstr_new(hs->original));
+		if (e == 0)
+			e = set_new(o, "holders", hl);
+		else
+			json_decref(hl);
+		for (size_t k = 0; k < hs->n_holders && e == 0; k++) {
+			json_t *h = json_object();
+
+			e = append_new(hl, h);
+			if (e == 0)
+				e = set_new(h, "topology", bstr_new(hs->holders[k].topology));
+			if (e == 0)
+				e = set_new(h, "ns", bstr_new(hs->holders[k].ns));
+			if (e == 0)
+				e = set_new(h, "value", bstr_new(hs->holders[k].value));
+		}
+	}
+	json_decref(list);
+	if (e < 0) {
+		json_decref(root);
+		return e;
+	}
+	return dump(root, ret);
+}
+
+static int rd_holder(struct checker *c, const json_t *o, size_t i, struct host_sysctl *e)
+{
+	struct host_holder h = { 0 };
+	struct host_holder *v;
+	int r = get_name(c, o, "topology", "holders", i, h.topology, sizeof(h.topology));
+
+	if (r == 0)
+		r = get_name(c, o, "ns", "holders", i, h.ns, sizeof(h.ns));
+	if (r == 0)
+		r = get_str(c, o, "value", true, "holders", i, &h.value);
+	if (r < 0)
+		return r;
+	v = realloc(e->holders, (e->n_holders + 1) * sizeof(*v));
+	if (!v) {
+		free(h.value);
+		return c->r = -ENOMEM;
+	}
+	e->holders = v;
+	v[e->n_holders++] = h;
+	return 0;
+}
+
+int topo_host_sysctls_parse(const char *buf, size_t len, struct host_sysctls *ret, char *err, size_t errlen)
+{
+	struct checker c = { err, errlen, 0 };
+	struct host_sysctls r = { 0 };
+	const json_t *list;
+	json_t *root;
+
+	memset(ret, 0, sizeof(*ret));
+	if (err && errlen)
+		err[0] = '\0';
+	root = load_root(buf, len, &c);
+	if (!root)
+		return c.r;
+	list = get_list(&c, root, "sysctls");
+	if (json_array_size(list) > TOPO_MAX_SYSCTLS * 4)
+		bad(&c, "more entries than topo keeps");
+	for (size_t i = 0; c.r == 0 && i < json_array_size(list); i++) {
+		const json_t *o = get_item(&c, list, "sysctls", i), *hl;
+		struct host_sysctl *v, *e;
+
+		if (!o)
+			break;
+		v = realloc(r.v, (r.n + 1) * sizeof(*v));
+		if (!v) {
+			c.r = -ENOMEM;
+			break;
+		}
+		r.v = v;
+		e = &v[r.n++];
+		memset(e, 0, sizeof(*e));
+		if (get_str(&c, o, "netns", true, "sysctls", i, &e->netns) < 0 ||
+		    get_str(&c, o, "key", true, "sysctls", i, &e->key) < 0 ||
+		    get_str(&c, o, "original", true, "sysctls", i, &e->original) < 0)
+			break;
+		hl = json_object_get(o, "holders");
+		if (!json_is_array(hl)) {
+			bad(&c, "sysctls[%zu].holders must be a list", i);
+			break;
+		}
+		if (json_array_size(hl) > 4096) {
+			bad(&c, "sysctls[%zu].holders: more than 4096", i);
+			break;
+		}
+		for (size_t k = 0; c.r == 0 && k < json_array_size(hl); k++) {
+			const json_t *h = get_item(&c, hl, "holders", k);
+
+			if (h)
+				rd_holder(&c, h, k, e);
+		}
+	}
+	json_decref(root);
+	if (c.r == 0)
+		host_check(&r, &c);
+	if (c.r < 0) {
+		if (c.r == -ENOMEM && err && errlen)
+			snprintf(err, errlen, "out of memory");
+		topo_host_sysctls_free(&r);
+		return c.r;
+	}
+	*ret = r;
+	return 0;
+}
+
+int topo_state_merge_host(struct topo_state *s, const struct host_sysctls *r, const struct shared_ns *ns,
+			  size_t n_ns)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		const struct host_sysctl *e = &r->v[i];
+		const struct host_holder *mine = holder_find(e, s->topology);
+		const char *name = mine ? mine->ns : NULL;
+
+		for (size_t k = 0; !name && k < n_ns; k++)
+			if (strcmp(ns[k].netns, e->netns) == 0)
+				name = ns[k].name;
+		if (!name)
+			continue;   /* a namespace this topology does not use */
+		for (size_t k = 0; k < e->n_holders; k++)
+			if (&e->holders[k] != mine &&
+			    topo_state_held_put(s, name, e->key, e->holders[k].value, e->holders[k].topology) < 0)
+				return -ENOMEM;
+		if (!mine)
+			continue;
+		/* The registry's original is the namespace's: over the topology's own. */
+		struct state_sysctl *rec = topo_state_sysctl_find(s, name, e->key);
+
+		if (rec) {
+			char *o = strdup(e->original);
+
+			if (!o)
+				return -ENOMEM;
+			free(rec->original);
+			rec->original = o;
+		} else if (topo_state_sysctl_put(s, name, e->key, e->original) < 0) {
+			return -ENOMEM;
+		}
+	}
+	return 0;
 }

@@ -6,6 +6,14 @@
  * The kernel's own marks (link alias, route and address protocol, lo alias of
  * a created namespace) are the primary record; this file adds what the kernel
  * cannot hold. Pure (de)serialization here; the file I/O is in backends/.
+ *
+ * The file is JSON (jansson). It is input like the topology file: the reader
+ * checks every name and key by the loader's rules (model/names.h), and the
+ * writer refuses what the reader would refuse, so every file written reads
+ * back. Strings hold bytes, not only text: a byte that is not part of valid
+ * UTF-8, and '%' itself, are written as %XX (two upper-case hex digits), so
+ * an interface name the kernel accepts survives byte for byte ("caf\xe9"
+ * is "caf%E9", "100%" is "100%25"; valid UTF-8 such as "é" stays as it is).
  */
 #ifndef TOPO_MODEL_STATE_H
 #define TOPO_MODEL_STATE_H
@@ -36,6 +44,17 @@ struct state_link {
 	char name[TOPO_IFNAME_MAX + 1];
 };
 
+/* A sysctl that another applied topology holds in a namespace this one
+ * shares (host, an attached namespace), from the host registry: never put
+ * back while that topology holds it, and wanting another value is a
+ * conflict. In memory only, never in the topology's own file. */
+struct state_held {
+	char ns[TOPO_NS_NAME_MAX + 1];   /* this topology's name for the namespace */
+	char *key;
+	char *value;
+	char holder[TOPO_NAME_MAX + 1];
+};
+
 struct topo_state {
 	char topology[TOPO_NAME_MAX + 1];
 	struct state_link *links;
@@ -50,12 +69,21 @@ struct topo_state {
 	size_t n_ns;
 	struct state_sysctl *sysctls;
 	size_t n_sysctls;
+	struct state_held *held;         /* not written: see struct state_held */
+	size_t n_held;
 };
 
 /* JSON text, NUL-terminated, caller frees. 0 or -ENOMEM. */
 int topo_state_format(const struct topo_state *s, char **ret);
 /* 0, -EINVAL on malformed input, -ENOMEM. */
 int topo_state_parse(const char *buf, size_t len, struct topo_state *ret);
+/* The same, saying what is wrong in err (a JSON syntax error with its line
+ * and column, or the entry and the rule it breaks: "namespaces[2].name:
+ * '../x' is not a namespace name ([A-Za-z0-9][A-Za-z0-9_.-]{0,63})"). */
+int topo_state_parse_msg(const char *buf, size_t len, struct topo_state *ret, char *err, size_t errlen);
+/* What the reader checks, on a state in memory: 0 or -EINVAL with err set.
+ * topo_state_format refuses (-EINVAL) a state that does not pass. */
+int topo_state_check(const struct topo_state *s, char *err, size_t errlen);
 void topo_state_free(struct topo_state *s);
 int topo_state_copy(const struct topo_state *s, struct topo_state *ret);
 
@@ -81,5 +109,69 @@ int topo_state_object_put(struct topo_state *s, const char *id);
 
 bool topo_state_link_pending(const struct topo_state *s, const char *ns, const char *name);
 int topo_state_link_put(struct topo_state *s, const char *ns, const char *name);
+
+const struct state_held *topo_state_held_find(const struct topo_state *s, const char *ns, const char *key);
+/* One holder per (ns, key) is enough to say who holds it; 0 or -ENOMEM. */
+int topo_state_held_put(struct topo_state *s, const char *ns, const char *key, const char *value,
+			const char *holder);
+void topo_state_held_clear(struct topo_state *s);
+
+/* ------------------------------------------------- host sysctl registry -- */
+
+/*
+ * /run/topo/host-sysctls.json: the sysctls of namespaces that topologies
+ * share (host, attached ones), one entry per (namespace, key) while any
+ * applied topology declares it: the value from before the first of them
+ * changed it, and who holds it with which value. A namespace is named by its
+ * identity, "DEV:INO" of its nsfs file (stat(2) of /proc/self/ns/net or of
+ * the attached path), so two topologies attaching one namespace by different
+ * names or paths meet in one entry. Read and written under the global lock.
+ */
+struct host_holder {
+	char topology[TOPO_NAME_MAX + 1];
+	char ns[TOPO_NS_NAME_MAX + 1];   /* that topology's name for the namespace */
+	char *value;
+};
+
+struct host_sysctl {
+	char *netns;                     /* "DEV:INO" */
+	char *key;
+	char *original;
+	struct host_holder *holders;     /* never empty in a valid registry */
+	size_t n_holders;
+};
+
+struct host_sysctls {
+	struct host_sysctl *v;
+	size_t n;
+};
+
+int topo_host_sysctls_parse(const char *buf, size_t len, struct host_sysctls *ret, char *err, size_t errlen);
+/* -EINVAL when the registry would not read back (an entry without holders). */
+int topo_host_sysctls_format(const struct host_sysctls *r, char **ret);
+void topo_host_sysctls_free(struct host_sysctls *r);
+
+/* Drops every hold of topology; entries nobody holds any more go. */
+void topo_host_sysctls_release(struct host_sysctls *r, const char *topology);
+/* topology holds key in netns (its name for it: ns) at value; a new entry
+ * records original. 0 or -ENOMEM. */
+int topo_host_sysctls_hold(struct host_sysctls *r, const char *netns, const char *key, const char *original,
+			   const char *topology, const char *ns, const char *value);
+
+/* A namespace of this topology that others may share, by its identity. */
+struct shared_ns {
+	const char *name;
+	const char *netns;               /* "DEV:INO" */
+};
+
+/*
+ * Brings what the registry knows into a topology's state: for every entry
+ * this topology holds, its original (over the one in the topology's file,
+ * which a topology that found the value already set never recorded); for
+ * every entry in one of its namespaces, the other holders as held. 0 or
+ * -ENOMEM.
+ */
+int topo_state_merge_host(struct topo_state *s, const struct host_sysctls *r, const struct shared_ns *ns,
+			  size_t n_ns);
 
 #endif

@@ -1057,7 +1057,15 @@ static void pass_sysctls(struct differ *df, struct obs *ob)
 	for (size_t i = 0; d && !ob->pruned && i < d->n_sysctls; i++) {
 		const struct topo_sysctl *want = &d->sysctls[i];
 		const struct topo_sysctl *have = o->exists ? obs_sysctl(o, want->key) : NULL;
+		const struct state_held *held = topo_state_held_find(df->state, d->name, want->key);
 
+		/* A shared namespace has one value per key: two labs cannot both win. */
+		if (held && strcmp(held->value, want->value) != 0) {
+			conflict(df, &want->pos, "sysctl %s in namespace %s: topology %s holds it at %s, this file "
+				 "wants %s (one value per shared namespace; topo destroy --name %s releases it)",
+				 want->key, d->name, held->holder, held->value, want->value, held->holder);
+			continue;
+		}
 		if (o->exists && (!have || !have->value)) {
 			if (sysctl_key_names_iface(d, want->key)) {
 				sysctl_step(df, PHASE_SYSCTL, d->name, want->key, want->value, NULL, &want->pos, false);
@@ -1088,7 +1096,9 @@ static void pass_sysctls(struct differ *df, struct obs *ob)
 		for (size_t j = 0; d && !ob->pruned && j < d->n_sysctls; j++)
 			if (strcmp(d->sysctls[j].key, rec->key) == 0)
 				declared = true;
-		if (declared)
+		/* Another applied topology still wants it: not ours to put back yet
+		 * (the last one to leave restores the original). */
+		if (declared || topo_state_held_find(df->state, rec->ns, rec->key))
 			continue;
 		have = obs_sysctl(o, rec->key);
 		if (!have || !have->value || strcmp(have->value, rec->original) == 0)

@@ -1,16 +1,16 @@
 #!/bin/bash
-# Runs the loader's libFuzzer binary for a while and says what it found.
+# Runs a libFuzzer binary for a while and says what it found.
 #
-#   tests/fuzz/run.sh BINARY SECONDS
+#   tests/fuzz/run.sh BINARY SECONDS [SEEDS-DIR DICT]
 #
-# The corpus starts fresh each run (build/fuzz/corpus, or beside BINARY),
-# seeded from topologies/*.yaml and tests/fuzz/seeds/*; crashes, leaks and
-# timeouts land in build/fuzz/artifacts/. Prints the exec count and the
+# The corpus starts fresh each run (beside BINARY: NAME-corpus), seeded from
+# SEEDS-DIR (default: topologies/*.yaml and tests/fuzz/seeds/*, for the
+# loader); crashes, leaks and timeouts land in NAME-artifacts/. Prints the exec count and the
 # coverage from libFuzzer's final stats; exits non-zero on any finding.
 set -u
 
-if [ $# -lt 1 ] || [ $# -gt 2 ]; then
-	echo "usage: $0 BINARY [SECONDS]" >&2
+if [ $# -lt 1 ] || [ $# -gt 4 ]; then
+	echo "usage: $0 BINARY [SECONDS [SEEDS-DIR DICT]]" >&2
 	exit 2
 fi
 bin=$1
@@ -18,9 +18,12 @@ secs=${2:-60}
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 out=$(cd "$(dirname "$bin")" && pwd)
-corpus=$out/corpus
-artifacts=$out/artifacts
-log=$out/fuzz.log
+name=$(basename "$bin")
+corpus=$out/$name-corpus
+artifacts=$out/$name-artifacts
+log=$out/$name.log
+seed_dir=${3:-}
+dict=${4:-$here/loader.dict}
 
 if [ ! -x "$bin" ]; then
 	echo "fuzz: $bin is not built (make fuzz builds it)" >&2
@@ -30,13 +33,17 @@ fi
 rm -rf "$corpus" "$artifacts"
 mkdir -p "$corpus" "$artifacts"
 shopt -s nullglob
-seeds=("$root"/topologies/*.yaml "$here"/seeds/*)
+if [ -n "$seed_dir" ]; then
+	seeds=("$seed_dir"/*)
+else
+	seeds=("$root"/topologies/*.yaml "$here"/seeds/*)
+fi
 shopt -u nullglob
 [ ${#seeds[@]} -gt 0 ] && cp -- "${seeds[@]}" "$corpus"/
 
 echo "fuzz: $(basename "$bin") for ${secs}s, ${#seeds[@]} seeds (log: $log)"
 "$bin" -max_total_time="$secs" -max_len=65536 -rss_limit_mb=2048 -timeout=10 \
-	-dict="$here/loader.dict" -artifact_prefix="$artifacts/" -print_final_stats=1 \
+	-dict="$dict" -artifact_prefix="$artifacts/" -print_final_stats=1 \
 	"$corpus" >"$log" 2>&1
 rc=$?
 

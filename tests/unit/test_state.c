@@ -11,13 +11,21 @@ static void sample(struct topo_state *s)
 	memset(s, 0, sizeof(*s));
 	snprintf(s->topology, sizeof(s->topology), "lab1");
 	assert_int_equal(topo_state_ns_put(s, "netns_A", TOPO_NS_CREATED, NULL, 0), 0);
-	assert_int_equal(topo_state_ns_put(s, "app", TOPO_NS_PATH, "/var/run/docker/netns/1a \"b\"\\c", 0), 0);
+	assert_int_equal(topo_state_ns_put(s, "app", TOPO_NS_PATH, "/var/run/docker/netns/1a \"b\"\\c%\xff", 0), 0);
 	assert_int_equal(topo_state_ns_put(s, "proc", TOPO_NS_PID, NULL, 4242), 0);
-	assert_int_equal(topo_state_ns_put(s, "host", TOPO_NS_IS_HOST, NULL, 0), 0);
 	assert_int_equal(topo_state_sysctl_put(s, "host", "net.ipv4.ip_forward", "0"), 0);
 	assert_int_equal(topo_state_sysctl_put(s, "netns_A", "net.ipv4.ip_local_port_range", "32768 60999"), 0);
-	assert_int_equal(topo_state_sysctl_put(s, "host", "kernel.x", "a \"quoted\" \\back\\ \ttab\nnl \x01"), 0);
-	assert_int_equal(topo_state_sysctl_put(s, "host", "kernel.empty", ""), 0);
+	assert_int_equal(topo_state_sysctl_put(s, "host", "net.x", "a \"quoted\" \\back\\ \ttab\nnl \x01 caf\xc3\xa9"), 0);
+	assert_int_equal(topo_state_sysctl_put(s, "host", "net.empty", ""), 0);
+	/* Interface names as the kernel takes them: any byte but '/', ':', blanks. */
+	assert_int_equal(topo_state_link_put(s, "host", "caf\xe9"), 0);           /* Latin-1, not UTF-8 */
+	assert_int_equal(topo_state_link_put(s, "host", "100%"), 0);
+	assert_int_equal(topo_state_link_put(s, "host", "a\x01\x7f\xff\xfe"), 0);
+	assert_int_equal(topo_state_link_put(s, "app", "\xc3\xa9t\xc3\xa9"), 0);  /* UTF-8 */
+	assert_int_equal(topo_state_link_put(s, "app", "%41"), 0);
+	assert_int_equal(topo_state_object_put(s, "host\tr\t254\t0\t10.7.0.0/16"), 0);
+	assert_int_equal(topo_state_object_put(s, "host\ta\tcaf\xe9\tfd00::1/64"), 0);
+	assert_int_equal(topo_state_object_put(s, "host\tn"), 0);
 }
 
 static void assert_same(const struct topo_state *a, const struct topo_state *b)
@@ -39,6 +47,14 @@ static void assert_same(const struct topo_state *a, const struct topo_state *b)
 		assert_string_equal(a->sysctls[i].key, b->sysctls[i].key);
 		assert_string_equal(a->sysctls[i].original, b->sysctls[i].original);
 	}
+	assert_int_equal(a->n_links, b->n_links);
+	for (size_t i = 0; i < a->n_links; i++) {
+		assert_string_equal(a->links[i].ns, b->links[i].ns);
+		assert_string_equal(a->links[i].name, b->links[i].name);   /* byte for byte */
+	}
+	assert_int_equal(a->n_objects, b->n_objects);
+	for (size_t i = 0; i < a->n_objects; i++)
+		assert_string_equal(a->objects[i], b->objects[i]);
 }
 
 static int parse(const char *text, struct topo_state *s)
@@ -54,12 +70,18 @@ static void test_round_trip(void **state)
 	(void)state;
 	sample(&a);
 	assert_int_equal(topo_state_format(&a, &text), 0);
-	/* JSON: strings escaped, control characters as \u. */
-	assert_non_null(strstr(text, "\"path\": \"/var/run/docker/netns/1a \\\"b\\\"\\\\c\""));
-	assert_non_null(strstr(text, "\"original\": \"a \\\"quoted\\\" \\\\back\\\\ \\u0009tab\\u000anl \\u0001\""));
-	assert_non_null(strstr(text, "{\"name\": \"proc\", \"kind\": \"pid\", \"pid\": 4242}"));
-	assert_non_null(strstr(text, "{\"name\": \"netns_A\", \"kind\": \"created\"}"));
-	assert_non_null(strstr(text, "{\"name\": \"host\", \"kind\": \"host\"}"));
+	/* JSON through jansson: quotes and backslashes escaped, control
+	 * characters as \u; bytes outside UTF-8 and '%' as %XX. */
+	assert_non_null(strstr(text, "\"path\": \"/var/run/docker/netns/1a \\\"b\\\"\\\\c%25%FF\""));
+	assert_non_null(strstr(text, "\"original\": \"a \\\"quoted\\\" \\\\back\\\\ \\ttab\\nnl \\u0001 caf\xc3\xa9\""));
+	assert_non_null(strstr(text, "\"name\": \"caf%E9\""));
+	assert_non_null(strstr(text, "\"name\": \"100%25\""));
+	assert_non_null(strstr(text, "\"name\": \"a\\u0001\x7f%FF%FE\""));
+	assert_non_null(strstr(text, "\"name\": \"\xc3\xa9t\xc3\xa9\""));
+	assert_non_null(strstr(text, "\"name\": \"%2541\""));
+	assert_non_null(strstr(text, "\"host\\ta\\tcaf%E9\\tfd00::1/64\""));
+	assert_non_null(strstr(text, "\"pid\": 4242"));
+	assert_int_equal(text[strlen(text) - 1], '\n');
 	assert_int_equal(topo_state_parse(text, strlen(text), &b), 0);
 	assert_same(&a, &b);
 	/* And the same text again. */
@@ -113,36 +135,125 @@ static void test_links_round_trip(void **state)
 	topo_state_free(&b);
 }
 
+/* What the reader refuses the writer never writes. */
+static void test_format_refuses(void **state)
+{
+	static const char *const bad_keys[] = { "kernel.core_pattern", "net", "net.", "net../x", "net.a/b",
+						"net.a..b", "net.a b", "vm.swappiness" };
+	static const char *const bad_ns[] = { "..", ".", "../etc", "a/b", "-a", "", "x y" };
+	static const char *const bad_if[] = { "", ".", "..", "a/b", "a:b", "a b", "a\tb", "\xa0x", "0123456789abcdef" };
+	struct topo_state s;
+	char *text = NULL;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad_keys) / sizeof(bad_keys[0]); i++) {
+		memset(&s, 0, sizeof(s));
+		snprintf(s.topology, sizeof(s.topology), "t");
+		assert_int_equal(topo_state_sysctl_put(&s, "host", bad_keys[i], "1"), 0);
+		assert_int_equal(topo_state_format(&s, &text), -EINVAL);
+		assert_null(text);
+		topo_state_free(&s);
+	}
+	for (size_t i = 0; i < sizeof(bad_ns) / sizeof(bad_ns[0]); i++) {
+		memset(&s, 0, sizeof(s));
+		snprintf(s.topology, sizeof(s.topology), "t");
+		assert_int_equal(topo_state_ns_put(&s, bad_ns[i], TOPO_NS_CREATED, NULL, 0), 0);
+		assert_int_equal(topo_state_format(&s, &text), -EINVAL);
+		topo_state_free(&s);
+	}
+	for (size_t i = 0; i < sizeof(bad_if) / sizeof(bad_if[0]); i++) {
+		memset(&s, 0, sizeof(s));
+		snprintf(s.topology, sizeof(s.topology), "t");
+		assert_int_equal(topo_state_link_put(&s, "host", bad_if[i]), 0);
+		if (strlen(bad_if[i]) <= TOPO_IFNAME_MAX)
+			assert_int_equal(topo_state_format(&s, &text), -EINVAL);
+		topo_state_free(&s);
+	}
+	/* host is never recorded as a namespace; kinds need what they name. */
+	memset(&s, 0, sizeof(s));
+	snprintf(s.topology, sizeof(s.topology), "t");
+	assert_int_equal(topo_state_ns_put(&s, "host", TOPO_NS_IS_HOST, NULL, 0), 0);
+	assert_int_equal(topo_state_format(&s, &text), -EINVAL);
+	topo_state_free(&s);
+	memset(&s, 0, sizeof(s));
+	snprintf(s.topology, sizeof(s.topology), "t");
+	assert_int_equal(topo_state_ns_put(&s, "a", TOPO_NS_PATH, "relative/path", 0), 0);
+	assert_int_equal(topo_state_format(&s, &text), -EINVAL);
+	topo_state_free(&s);
+	memset(&s, 0, sizeof(s));
+	snprintf(s.topology, sizeof(s.topology), "Bad/Name");
+	assert_int_equal(topo_state_format(&s, &text), -EINVAL);
+}
+
+#define ST(body) "{\"topology\": \"t\", " body "}"
+
 static void test_parse_refuses(void **state)
 {
-	static const char *const bad[] = {
-		"",
-		"garbage",
-		"[1, 2]",
-		"{\"topology\": ",
-		"{\"namespaces\": [], \"sysctls\": []}",                           /* no topology */
-		"{\"topology\": \"\"}",
-		"{\"topology\": \"t\", \"namespaces\": {\"a\": 1}}",             /* not a list */
-		"{\"topology\": \"t\", \"namespaces\": [{\"kind\": \"created\"}]}",  /* no name */
-		"{\"topology\": \"t\", \"namespaces\": [\"netns_A\"]}",
-		"{\"topology\": \"t\", \"sysctls\": [{\"ns\": \"host\", \"key\": \"k\"}]}",   /* no original */
+	static const struct {
+		const char *text, *why;
+	} bad[] = {
+		{ "", "line 1" },
+		{ "garbage", "line 1, column 7" },
+		{ "[1, 2]", "not a JSON object" },
+		{ "{\"topology\": ", "line 1" },
+		{ "{\"namespaces\": [], \"sysctls\": []}", "no \"topology\"" },
+		{ "{\"topology\": \"\"}", "not a topology name" },
+		{ "{\"topology\": \"../x\"}", "not a topology name" },
+		{ "{\"topology\": 3}", "topology: must be a string" },
+		{ "{\"topology\": \"t\", \"topology\": \"u\"}", "duplicate" },
+		{ ST("\"namespaces\": {\"a\": 1}"), "\"namespaces\" must be a list" },
+		{ ST("\"namespaces\": [{\"kind\": \"created\"}]"), "namespaces[0]: no \"name\"" },
+		{ ST("\"namespaces\": [\"netns_A\"]"), "namespaces[0] must be an object" },
+		{ ST("\"namespaces\": [{\"name\": \"../../etc\", \"kind\": \"created\"}]"), "namespaces[0].name: '../../etc' is not a namespace name" },
+		{ ST("\"namespaces\": [{\"name\": \"..\", \"kind\": \"created\"}]"), "not a namespace name" },
+		{ ST("\"namespaces\": [{\"name\": \"a/b\", \"kind\": \"created\"}]"), "not a namespace name" },
+		{ ST("\"namespaces\": [{\"name\": \"host\", \"kind\": \"created\"}]"), "host is never recorded" },
+		{ ST("\"namespaces\": [{\"name\": \"a\", \"kind\": \"weird\"}]"), "kind: must be created, path or pid" },
+		{ ST("\"namespaces\": [{\"name\": \"a\", \"kind\": \"created\"}, {\"name\": \"a\", \"kind\": \"created\"}]"), "recorded twice" },
+		{ ST("\"namespaces\": [{\"name\": \"a\", \"kind\": \"pid\", \"pid\": \"12\"}]"), "pid: must be an integer" },
+		{ ST("\"namespaces\": [{\"name\": \"a\", \"kind\": \"pid\", \"pid\": 0}]"), "is not a pid" },
+		{ ST("\"namespaces\": [{\"name\": \"a\", \"kind\": \"pid\"}]"), "kind pid needs a pid" },
+		{ ST("\"namespaces\": [{\"name\": \"a\", \"kind\": \"path\", \"path\": \"x\"}]"), "absolute path" },
+		{ ST("\"namespaces\": [{\"name\": \"a\", \"kind\": \"path\", \"path\": 7}]"), "path: must be a string" },
+		{ ST("\"namespaces\": [{\"name\": \"a\", \"kind\": \"created\", \"path\": \"/x\"}]"), "takes no path" },
+		{ ST("\"sysctls\": [{\"ns\": \"host\", \"key\": \"net.x\"}]"), "sysctls[0]: no \"original\"" },
+		{ ST("\"sysctls\": [{\"ns\": \"host\", \"key\": \"kernel.core_pattern\", \"original\": \"x\"}]"), "sysctls[0].key: 'kernel.core_pattern' is not a sysctl topo may touch" },
+		{ ST("\"sysctls\": [{\"ns\": \"host\", \"key\": \"net.a/../../kernel/x\", \"original\": \"x\"}]"), "is not a sysctl" },
+		{ ST("\"sysctls\": [{\"ns\": \"host\", \"key\": \"net.x\", \"original\": 1}]"), "original: must be a string" },
+		{ ST("\"sysctls\": [{\"ns\": \"../x\", \"key\": \"net.x\", \"original\": \"1\"}]"), "sysctls[0].ns" },
+		{ ST("\"links\": [{\"ns\": \"host\", \"name\": \"a/b\"}]"), "links[0].name: 'a/b' is not an interface name" },
+		{ ST("\"links\": [{\"ns\": \"host\", \"name\": \"..\"}]"), "is not an interface name" },
+		{ ST("\"links\": [{\"ns\": \"host\", \"name\": \"0123456789abcdef\"}]"), "longer than 15 bytes" },
+		{ ST("\"links\": [{\"ns\": \"host\", \"name\": \"a%zz\"}]"), "'%' not followed by two hex digits" },
+		{ ST("\"links\": [{\"ns\": \"host\", \"name\": \"a%00b\"}]"), "'%' not followed" },
+		{ ST("\"links\": [{\"ns\": \"host\", \"name\": \"a\\u0000b\"}]"), "NUL" },
+		{ ST("\"links\": [{\"ns\": \"host\", \"name\": \"a%2Fb\"}]"), "is not an interface name" },
+		{ ST("\"objects\": [\"host\\tq\"]"), "objects[0]" },
+		{ ST("\"objects\": [\"../x\\tn\"]"), "objects[0]" },
+		{ ST("\"objects\": [\"host\\tr\\t254\\t0\\t10.7.0.1/16\"]"), "objects[0]" },   /* not canonical */
+		{ ST("\"objects\": [\"host\\tr\\t254\\t99999999999\\t10.7.0.0/16\"]"), "objects[0]" },
+		{ ST("\"objects\": [\"host\\ta\\ta/b\\t10.0.0.1/32\"]"), "objects[0]" },
+		{ ST("\"objects\": [3]"), "objects[0]: must be a string" },
 		/* a name too long */
-		("{\"topology\": \"t\", \"namespaces\": [{\"name\": "
-		 "\"0123456789012345678901234567890123456789012345678901234567890123456789\"}]}"),
-		"{\"topology\": \"t\"",
-		"{\"topology\": \"t\", \"x\": [1, 2}",
+		{ ST("\"namespaces\": [{\"name\": \"0123456789012345678901234567890123456789012345678901234567890123456789\", \"kind\": \"created\"}]"), "longer than 64 bytes" },
+		{ "{\"topology\": \"t\"", "line 1" },
+		{ "{\"topology\": \"t\", \"x\": [1, 2}", "line 1" },
+		{ "{\"topology\": \"t\"} {}", "end of file expected" },
+		{ "{\"topology\": \"t\xff\"}", "unable to decode byte 0xff" },
 	};
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct topo_state s;
+		char err[256];
 		int r;
 
 		memset(&s, 0x5a, sizeof(s));
-		r = parse(bad[i], &s);
-		if (r != -EINVAL)
-			print_message("accepted: %s\n", bad[i]);
+		r = topo_state_parse_msg(bad[i].text, strlen(bad[i].text), &s, err, sizeof(err));
+		if (r != -EINVAL || !strstr(err, bad[i].why))
+			print_message("%s -> %d '%s', expected '%s'\n", bad[i].text, r, err, bad[i].why);
 		assert_int_equal(r, -EINVAL);
+		assert_non_null(strstr(err, bad[i].why));
 		/* Nothing handed back. */
 		assert_int_equal(s.n_ns, 0);
 		assert_null(s.ns);
@@ -160,7 +271,7 @@ static void test_parse_unknown_keys(void **state)
 	assert_int_equal(parse("{\"version\": 3, \"topology\": \"lab\", \"extra\": {\"a\": [1, {\"b\": 2}]},\n"
 			       " \"namespaces\": [{\"name\": \"web\", \"kind\": \"path\", \"path\": \"/p\", "
 			       "\"inode\": 1234, \"tags\": [\"x\"], \"more\": {\"k\": \"v\"}}],\n"
-			       " \"sysctls\": [{\"ns\": \"host\", \"key\": \"k\", \"original\": \"1\", \"when\": \"now\"}],\n"
+			       " \"sysctls\": [{\"ns\": \"host\", \"key\": \"net.k\", \"original\": \"1\", \"when\": \"now\"}],\n"
 			       " \"future\": []}", &s), 0);
 	assert_string_equal(s.topology, "lab");
 	assert_int_equal(s.n_ns, 1);
@@ -171,10 +282,41 @@ static void test_parse_unknown_keys(void **state)
 	assert_string_equal(s.sysctls[0].original, "1");
 	topo_state_free(&s);
 
-	/* Fields in any order; an unknown kind reads as created. */
-	assert_int_equal(parse("{\"namespaces\": [{\"kind\": \"weird\", \"name\": \"a\"}], \"topology\": \"t\"}", &s), 0);
+	/* Fields in any order; lists may be missing. */
+	assert_int_equal(parse("{\"namespaces\": [{\"kind\": \"created\", \"name\": \"a\"}], \"topology\": \"t\"}", &s), 0);
 	assert_int_equal(s.ns[0].kind, TOPO_NS_CREATED);
 	topo_state_free(&s);
+}
+
+/* The ids topo itself makes read back. */
+static void test_object_ids(void **state)
+{
+	struct topo_state a = { 0 }, b;
+	struct topo_route rt = { 0 };
+	struct topo_ip ip;
+	char *text, *id;
+
+	(void)state;
+	snprintf(a.topology, sizeof(a.topology), "t");
+	assert_int_equal(topo_ip_parse("2001:db8::/32", &rt.dst), 0);
+	rt.table = 4294967295u;
+	rt.metric = 1024;
+	id = topo_object_id_route("app", &rt);
+	assert_int_equal(topo_state_object_put(&a, id), 0);
+	free(id);
+	assert_int_equal(topo_ip_parse("10.255.0.1/32", &ip), 0);
+	id = topo_object_id_addr("host", "lo", &ip);
+	assert_int_equal(topo_state_object_put(&a, id), 0);
+	free(id);
+	id = topo_object_id_nft("web");
+	assert_int_equal(topo_state_object_put(&a, id), 0);
+	free(id);
+	assert_int_equal(topo_state_format(&a, &text), 0);
+	assert_int_equal(parse(text, &b), 0);
+	assert_same(&a, &b);
+	free(text);
+	topo_state_free(&a);
+	topo_state_free(&b);
 }
 
 static void test_ns_helpers(void **state)
@@ -251,8 +393,177 @@ static void test_copy(void **state)
 	assert_same(&a, &b);
 	assert_ptr_not_equal(a.ns[1].path, b.ns[1].path);
 	topo_state_free(&a);
-	assert_string_equal(b.ns[1].path, "/var/run/docker/netns/1a \"b\"\\c");
+	assert_string_equal(b.ns[1].path, "/var/run/docker/netns/1a \"b\"\\c%\xff");
 	topo_state_free(&b);
+}
+
+/* ------------------------------------------------- host sysctl registry -- */
+
+static void registry_sample(struct host_sysctls *r)
+{
+	memset(r, 0, sizeof(*r));
+	assert_int_equal(topo_host_sysctls_hold(r, "4:4026531840", "net.ipv4.ip_forward", "0", "laba", "host", "1"), 0);
+	assert_int_equal(topo_host_sysctls_hold(r, "4:4026531840", "net.ipv4.ip_forward", "7", "labb", "host", "1"), 0);
+	assert_int_equal(topo_host_sysctls_hold(r, "4:4026532000", "net.ipv4.ip_forward", "0", "labb", "box\xff", "1"), 0);
+}
+
+static void test_registry(void **state)
+{
+	struct host_sysctls r, b;
+	char *text, *again, err[256];
+
+	(void)state;
+	registry_sample(&r);
+	/* One entry per (namespace, key); the first original stays. */
+	assert_int_equal(r.n, 2);
+	assert_string_equal(r.v[0].original, "0");
+	assert_int_equal(r.v[0].n_holders, 2);
+	assert_int_equal(topo_host_sysctls_format(&r, &text), -EINVAL);   /* "box\xff" is no namespace name */
+	snprintf(r.v[1].holders[0].ns, sizeof(r.v[1].holders[0].ns), "box");
+	assert_int_equal(topo_host_sysctls_format(&r, &text), 0);
+	assert_int_equal(topo_host_sysctls_parse(text, strlen(text), &b, err, sizeof(err)), 0);
+	assert_int_equal(topo_host_sysctls_format(&b, &again), 0);
+	assert_string_equal(text, again);
+	free(text);
+	free(again);
+	topo_host_sysctls_free(&b);
+
+	/* laba leaves: the entry stays for labb; labb leaves: nothing is left. */
+	topo_host_sysctls_release(&r, "laba");
+	assert_int_equal(r.n, 2);
+	assert_int_equal(r.v[0].n_holders, 1);
+	assert_string_equal(r.v[0].holders[0].topology, "labb");
+	topo_host_sysctls_release(&r, "labb");
+	assert_int_equal(r.n, 0);
+	assert_int_equal(topo_host_sysctls_format(&r, &text), 0);
+	assert_non_null(strstr(text, "\"sysctls\": []"));
+	free(text);
+	topo_host_sysctls_free(&r);
+}
+
+static void test_registry_refuses(void **state)
+{
+	static const struct {
+		const char *text, *why;
+	} bad[] = {
+		{ "[]", "not a JSON object" },
+		{ "{\"sysctls\": {}}", "\"sysctls\" must be a list" },
+		{ "{\"sysctls\": [{\"netns\": \"1:2\", \"key\": \"kernel.x\", \"original\": \"0\", \"holders\": "
+		  "[{\"topology\": \"a\", \"ns\": \"host\", \"value\": \"1\"}]}]}", "'kernel.x' is not a sysctl" },
+		{ "{\"sysctls\": [{\"netns\": \"../x\", \"key\": \"net.x\", \"original\": \"0\", \"holders\": "
+		  "[{\"topology\": \"a\", \"ns\": \"host\", \"value\": \"1\"}]}]}", "not a namespace identity" },
+		{ "{\"sysctls\": [{\"netns\": \"1:2\", \"key\": \"net.x\", \"original\": \"0\", \"holders\": []}]}",
+		  "no holders" },
+		{ "{\"sysctls\": [{\"netns\": \"1:2\", \"key\": \"net.x\", \"original\": \"0\"}]}", "holders must be a list" },
+		{ "{\"sysctls\": [{\"netns\": \"1:2\", \"key\": \"net.x\", \"original\": \"0\", \"holders\": "
+		  "[{\"topology\": \"A/B\", \"ns\": \"host\", \"value\": \"1\"}]}]}", "not a topology name" },
+		{ "{\"sysctls\": [{\"netns\": \"1:2\", \"key\": \"net.x\", \"original\": \"0\", \"holders\": "
+		  "[{\"topology\": \"a\", \"ns\": \"..\", \"value\": \"1\"}]}]}", "not a namespace name" },
+		{ "{\"sysctls\": [{\"netns\": \"1:2\", \"key\": \"net.x\", \"original\": \"0\", \"holders\": "
+		  "[{\"topology\": \"a\", \"ns\": \"host\", \"value\": 1}]}]}", "value: must be a string" },
+		{ "{\"sysctls\": [{\"netns\": \"1:2\", \"key\": \"net.x\", \"original\": \"0\", \"holders\": "
+		  "[{\"topology\": \"a\", \"ns\": \"host\", \"value\": \"1\"}, {\"topology\": \"a\", \"ns\": \"host\", "
+		  "\"value\": \"2\"}]}]}", "holds it twice" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct host_sysctls r;
+		char err[256];
+		int e = topo_host_sysctls_parse(bad[i].text, strlen(bad[i].text), &r, err, sizeof(err));
+
+		if (e != -EINVAL || !strstr(err, bad[i].why))
+			print_message("%s -> %d '%s', expected '%s'\n", bad[i].text, e, err, bad[i].why);
+		assert_int_equal(e, -EINVAL);
+		assert_non_null(strstr(err, bad[i].why));
+		assert_int_equal(r.n, 0);
+	}
+}
+
+/* What a topology's state learns from the registry. */
+static void test_merge_host(void **state)
+{
+	struct host_sysctls r;
+	struct topo_state s = { 0 };
+	const struct shared_ns shared[] = { { "host", "4:4026531840" }, { "mybox", "4:4026532000" } };
+
+	(void)state;
+	registry_sample(&r);
+	snprintf(r.v[1].holders[0].ns, sizeof(r.v[1].holders[0].ns), "box");
+	/* labb found ip_forward already on: its own file has no original. */
+	snprintf(s.topology, sizeof(s.topology), "labb");
+	assert_int_equal(topo_state_merge_host(&s, &r, shared, 2), 0);
+	assert_string_equal(topo_state_sysctl_find(&s, "host", "net.ipv4.ip_forward")->original, "0");
+	/* Its own name for the attached namespace, from the registry. */
+	assert_non_null(topo_state_sysctl_find(&s, "box", "net.ipv4.ip_forward"));
+	assert_non_null(topo_state_held_find(&s, "host", "net.ipv4.ip_forward"));
+	assert_string_equal(topo_state_held_find(&s, "host", "net.ipv4.ip_forward")->holder, "laba");
+	assert_null(topo_state_held_find(&s, "box", "net.ipv4.ip_forward"));   /* labb alone there */
+	topo_state_free(&s);
+
+	/* A newcomer that holds nothing sees who does, under its own names. */
+	snprintf(s.topology, sizeof(s.topology), "labc");
+	assert_int_equal(topo_state_sysctl_put(&s, "host", "net.ipv4.ip_forward", "9"), 0);
+	assert_int_equal(topo_state_merge_host(&s, &r, shared, 2), 0);
+	assert_string_equal(topo_state_held_find(&s, "mybox", "net.ipv4.ip_forward")->holder, "labb");
+	assert_non_null(topo_state_held_find(&s, "host", "net.ipv4.ip_forward"));
+	/* Not a holder: its own record is left as it is. */
+	assert_string_equal(topo_state_sysctl_find(&s, "host", "net.ipv4.ip_forward")->original, "9");
+	/* Merging again does not pile up. */
+	size_t n = s.n_held;
+
+	assert_int_equal(topo_state_merge_host(&s, &r, shared, 2), 0);
+	assert_int_equal(s.n_held, n);
+	topo_state_free(&s);
+	topo_host_sysctls_free(&r);
+}
+
+/* The diff: no restore while another topology holds the key, a conflict
+ * for another value. */
+static void test_diff_shared(void **state)
+{
+	static const char wants0[] = "topology: labc\nnamespaces:\n  host:\n    sysctls: {net.ipv4.ip_forward: 0}\n";
+	static const char wants1[] = "topology: labc\nnamespaces:\n  host:\n    sysctls: {net.ipv4.ip_forward: 1}\n";
+	struct topology d, o, empty = { 0 };
+	struct topo_state s = { 0 };
+	struct diff_result r;
+
+	(void)state;
+	snprintf(s.topology, sizeof(s.topology), "labc");
+	assert_int_equal(topo_state_held_put(&s, "host", "net.ipv4.ip_forward", "1", "laba"), 0);
+	fx_load(wants0, &d);
+	fx_observe_empty(&d, &o, "1");
+	assert_int_equal(topo_diff(&d, &o, &s, &r), 0);
+	assert_true(fx_msgs_have(&r.conflicts, "sysctl net.ipv4.ip_forward in namespace host: topology laba holds it at 1, this file wants 0"));
+	assert_int_equal(r.plan.n, 0);
+	diff_result_free(&r);
+	topology_free(&d);
+	topology_free(&o);
+
+	/* The same value: fine. */
+	fx_load(wants1, &d);
+	fx_observe_empty(&d, &o, "0");
+	assert_int_equal(topo_diff(&d, &o, &s, &r), 0);
+	assert_int_equal(r.conflicts.n, 0);
+	fx_assert_plan(&r.plan, "~ sysctl net.ipv4.ip_forward=1 (was 0)\n");
+	diff_result_free(&r);
+	topology_free(&o);
+
+	/* Leaving (destroy) while laba holds it: not put back. */
+	snprintf(empty.name, sizeof(empty.name), "labc");
+	assert_int_equal(topo_state_sysctl_put(&s, "host", "net.ipv4.ip_forward", "0"), 0);
+	fx_observe_empty(&d, &o, "1");
+	assert_int_equal(topo_diff(&empty, &o, &s, &r), 0);
+	assert_int_equal(r.plan.n, 0);
+	diff_result_free(&r);
+	/* The last one to leave puts it back. */
+	topo_state_held_clear(&s);
+	assert_int_equal(topo_diff(&empty, &o, &s, &r), 0);
+	fx_assert_plan(&r.plan, "~ sysctl net.ipv4.ip_forward=0 (was 1)\n");
+	diff_result_free(&r);
+	topology_free(&o);
+	topology_free(&d);
+	topo_state_free(&s);
 }
 
 int main(void)
@@ -261,11 +572,17 @@ int main(void)
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_format_empty),
 		cmocka_unit_test(test_links_round_trip),
+		cmocka_unit_test(test_format_refuses),
 		cmocka_unit_test(test_parse_refuses),
+		cmocka_unit_test(test_object_ids),
 		cmocka_unit_test(test_parse_unknown_keys),
 		cmocka_unit_test(test_ns_helpers),
 		cmocka_unit_test(test_sysctl_helpers),
 		cmocka_unit_test(test_copy),
+		cmocka_unit_test(test_registry),
+		cmocka_unit_test(test_registry_refuses),
+		cmocka_unit_test(test_merge_host),
+		cmocka_unit_test(test_diff_shared),
 	};
 
 	return cmocka_run_group_tests_name("state", tests, NULL, NULL);
