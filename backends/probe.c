@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
- * Reachability probes for `topo check`, run from inside a namespace: the
- * socket is made there (setns in, socket(), setns back) and keeps talking
- * from there. ping is a raw ICMP echo, tcp a non-blocking connect().
+ * Probes for `topo check`, run from inside a namespace: every socket is made
+ * there (setns in, socket(), setns back) and keeps talking from there. ping
+ * is a raw ICMP echo (optionally of a given size, with don't-fragment), tcp a
+ * non-blocking connect(), udp a datagram that topo's own listener echoes.
+ * The listeners are sockets too, each made in the namespace that should
+ * receive the connection, so that what the receiving end saw (the peer
+ * address, which listener got it) is observed, not guessed.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -12,12 +16,16 @@
 #include <netinet/ip_icmp.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "backends/internal.h"
+
+#define PING_BUF (65536 + 64)
+#define RESEND_MS 200
 
 static double mono_ms(void)
 {
@@ -63,6 +71,33 @@ static void sockaddr_of(const struct topo_ip *ip, uint16_t port, struct sockaddr
 	}
 }
 
+static void ip_of_sockaddr(const struct sockaddr_storage *ss, struct topo_ip *ip, uint16_t *port)
+{
+	memset(ip, 0, sizeof(*ip));
+	if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ss;
+		static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+		if (memcmp(&s6->sin6_addr, mapped, 12) == 0) {
+			ip->family = AF_INET;
+			ip->plen = 32;
+			memcpy(ip->bytes, (const uint8_t *)&s6->sin6_addr + 12, 4);
+		} else {
+			ip->family = AF_INET6;
+			ip->plen = 128;
+			memcpy(ip->bytes, &s6->sin6_addr, 16);
+		}
+		*port = ntohs(s6->sin6_port);
+	} else if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *s4 = (const struct sockaddr_in *)ss;
+
+		ip->family = AF_INET;
+		ip->plen = 32;
+		memcpy(ip->bytes, &s4->sin_addr, 4);
+		*port = ntohs(s4->sin_port);
+	}
+}
+
 static uint16_t icmp_checksum(const void *data, size_t len)
 {
 	const uint8_t *p = data;
@@ -77,59 +112,116 @@ static uint16_t icmp_checksum(const void *data, size_t len)
 	return htons((uint16_t)~sum);
 }
 
-/* Echo requests every 200 ms (the first may wait for ARP/ND) until a reply
- * with our id comes or the time is up. */
-static int probe_ping(struct backend *b, struct bns *ns, const struct topo_ip *dst, int timeout_ms, double *ret_ms)
+static enum probe_reason reason_of_errno(int err)
 {
+	switch (err) {
+	case 0: return PROBE_OK;
+	case ENETUNREACH: case EHOSTUNREACH: case EADDRNOTAVAIL: case ENONET: case EHOSTDOWN:
+		return PROBE_NO_ROUTE;
+	case ECONNREFUSED: return PROBE_REFUSED;
+	case ETIMEDOUT: return PROBE_TIMEOUT;
+	case EMSGSIZE: return PROBE_TOO_BIG;
+	default: return PROBE_ERROR;
+	}
+}
+
+/* The path MTU a connected socket's route carries now. */
+static unsigned path_mtu(int fd, bool v6)
+{
+	int mtu = 0;
+	socklen_t len = sizeof(mtu);
+
+	if (getsockopt(fd, v6 ? IPPROTO_IPV6 : IPPROTO_IP, v6 ? IPV6_MTU : IP_MTU, &mtu, &len) < 0 || mtu < 0)
+		return 0;
+	return (unsigned)mtu;
+}
+
+/*
+ * Echo requests every RESEND_MS (the first may wait for ARP/ND) until a reply
+ * with our id comes or the time is up. The socket is connected, so errors the
+ * network reports about our packets (unreachable, fragmentation needed) come
+ * back as socket errors, and IP_MTU then tells the path MTU.
+ */
+static int probe_ping(struct backend *b, struct bns *ns, const struct probe_request *rq, struct probe_result *res)
+{
+	const struct topo_ip *dst = &rq->dst;
 	bool v6 = dst->family == AF_INET6;
+	size_t payload = rq->has_size ? rq->size : 16, len = sizeof(struct icmphdr) + payload;
 	struct sockaddr_storage ss;
 	socklen_t sslen;
-	uint16_t id = (uint16_t)(getpid() ^ (uintptr_t)ns);
+	uint16_t id = (uint16_t)(getpid() ^ (uintptr_t)ns ^ (uintptr_t)rq);
 	double start = mono_ms(), next = start;
-	int fd, r = -ETIMEDOUT;
+	int fd, err = ETIMEDOUT;
 	uint16_t seq = 0;
+	unsigned char *req = NULL, *buf = NULL;
 
 	fd = socket_in(b, ns, dst->family, SOCK_RAW, v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP);
 	if (fd < 0)
 		return backend_fail(b, "raw ICMP socket: %s", strerror(-fd)), fd;
+	req = calloc(1, len);
+	buf = malloc(PING_BUF);
+	if (!req || !buf) {
+		err = ENOMEM;
+		goto out;
+	}
+	if (rq->df || rq->has_size) {
+		/* With df the kernel refuses to fragment (locally EMSGSIZE, remotely
+		 * "fragmentation needed"); a plain sized ping may be fragmented. */
+		int v = v6 ? (rq->df ? IPV6_PMTUDISC_DO : IPV6_PMTUDISC_DONT) : (rq->df ? IP_PMTUDISC_DO : IP_PMTUDISC_DONT);
+
+		if (setsockopt(fd, v6 ? IPPROTO_IPV6 : IPPROTO_IP, v6 ? IPV6_MTU_DISCOVER : IP_MTU_DISCOVER, &v,
+			       sizeof(v)) < 0) {
+			err = errno;
+			goto out;
+		}
+	}
 	sockaddr_of(dst, 0, &ss, &sslen);
+	if (connect(fd, (struct sockaddr *)&ss, sslen) < 0) {
+		err = errno;
+		goto out;
+	}
+	for (size_t i = 0; i < payload; i++)
+		req[sizeof(struct icmphdr) + i] = (unsigned char)"topo check probe"[i % 16];
 	for (;;) {
 		double now = mono_ms();
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		unsigned char buf[1500];
 
-		if (now - start >= timeout_ms)
+		if (now - start >= rq->timeout_ms)
 			break;
 		if (now >= next) {
-			struct { struct icmphdr h; char payload[16]; } req;
+			struct icmphdr *h = (struct icmphdr *)(void *)req;
 
-			memset(&req, 0, sizeof(req));
-			req.h.type = v6 ? ICMP6_ECHO_REQUEST : ICMP_ECHO;
-			req.h.un.echo.id = htons(id);
-			req.h.un.echo.sequence = htons(++seq);
-			memcpy(req.payload, "topo check probe", 16);
+			h->type = v6 ? ICMP6_ECHO_REQUEST : ICMP_ECHO;
+			h->code = 0;
+			h->checksum = 0;
+			h->un.echo.id = htons(id);
+			h->un.echo.sequence = htons(++seq);
 			if (!v6)   /* the kernel fills ICMPv6 checksums itself */
-				req.h.checksum = icmp_checksum(&req, sizeof(req));
-			if (sendto(fd, &req, sizeof(req), 0, (struct sockaddr *)&ss, sslen) < 0) {
-				r = -errno;
-				backend_fail(b, "%s", strerror(errno));
-				/* No route is final; a neighbour not answering yet may still. */
+				h->checksum = icmp_checksum(req, len);
+			if (send(fd, req, len, 0) < 0) {
+				err = errno;
+				/* A neighbour not answering yet may still; anything else is final. */
 				if (errno != EHOSTUNREACH)
 					break;
 			}
-			next = now + 200;
+			next = now + RESEND_MS;
 		}
 		int wait = (int)(next - now);
 
-		if (wait > timeout_ms - (now - start))
-			wait = (int)(timeout_ms - (now - start)) + 1;
+		if (wait > rq->timeout_ms - (now - start))
+			wait = (int)(rq->timeout_ms - (now - start)) + 1;
 		if (poll(&pfd, 1, wait > 0 ? wait : 0) <= 0)
 			continue;
-		ssize_t n = recv(fd, buf, sizeof(buf), 0);
+		ssize_t n = recv(fd, buf, PING_BUF, 0);
 		const unsigned char *icmp = buf;
 
-		if (n <= 0)
-			continue;
+		if (n < 0) {
+			/* The network's word on our packets: unreachable, too big. */
+			if (errno == EAGAIN || errno == EINTR)
+				continue;
+			err = errno;
+			break;
+		}
 		/* IPv4 raw sockets hand over the IP header too; ICMPv6 ones do not. */
 		if (!v6) {
 			size_t hl = (size_t)(buf[0] & 0x0f) * 4;
@@ -144,78 +236,330 @@ static int probe_ping(struct backend *b, struct bns *ns, const struct topo_ip *d
 		const struct icmphdr *h = (const struct icmphdr *)(const void *)icmp;
 
 		if (h->type == (v6 ? ICMP6_ECHO_REPLY : ICMP_ECHOREPLY) && ntohs(h->un.echo.id) == id) {
-			r = 0;
-			*ret_ms = mono_ms() - start;
+			err = 0;
+			res->ms = mono_ms() - start;
 			break;
 		}
-		if (h->type == (v6 ? ICMP6_DST_UNREACH : ICMP_DEST_UNREACH)) {
-			r = -EHOSTUNREACH;
-			backend_fail(b, "destination unreachable");
-		}
 	}
-	if (r == -ETIMEDOUT)
-		backend_fail(b, "no reply in %d ms", timeout_ms);
+out:
+	res->reason = reason_of_errno(err);
+	if (err == EMSGSIZE) {
+		res->mtu = path_mtu(fd, v6);
+		if (res->mtu)
+			backend_fail(b, "%zu bytes do not fit the path MTU %u", len + (v6 ? 40 : 20), res->mtu);
+		else
+			backend_fail(b, "%zu bytes do not fit the path MTU", len + (v6 ? 40 : 20));
+	} else if (err == ETIMEDOUT)
+		backend_fail(b, "no reply in %d ms", rq->timeout_ms);
+	else if (err)
+		backend_fail(b, "%s", strerror(err));
+	free(req);
+	free(buf);
 	close(fd);
-	return r;
+	return err == ENOMEM ? -ENOMEM : 0;
 }
 
-static int probe_tcp(struct backend *b, struct bns *ns, const struct topo_ip *dst, uint16_t port, int timeout_ms,
-	      double *ret_ms)
+/* ------------------------------------------------------------ listeners -- */
+
+struct listeners {
+	int fd[PROBE_MAX_LISTEN];
+	size_t n;
+};
+
+static void listeners_close(struct listeners *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (l->fd[i] >= 0)
+			close(l->fd[i]);
+	l->n = 0;
+}
+
+/* One socket per listen[] entry, bound to the wildcard address of the
+ * namespace (nothing outside it can reach it). A port already taken there is
+ * someone else's server: left alone, marked held. */
+static int listeners_open(struct backend *b, const struct probe_request *rq, struct listeners *l,
+			  struct probe_result *res)
+{
+	bool v6 = rq->dst.family == AF_INET6, udp = rq->kind == TOPO_CHECK_UDP;
+	int one = 1;
+
+	l->n = 0;
+	for (size_t i = 0; i < rq->n_listen && i < PROBE_MAX_LISTEN; i++) {
+		const struct topo_ns *tns = rq->listen[i].ns;
+		struct sockaddr_storage ss;
+		socklen_t sslen;
+		struct topo_ip any = { .family = rq->dst.family };
+		struct bns *bn;
+		int r = bns_open(b, tns->name, tns->kind, tns->path, tns->pid, &bn), fd;
+
+		l->fd[l->n++] = -1;
+		if (r < 0)
+			return backend_fail(b, "namespace %s cannot be entered (%s)", tns->name, strerror(-r)), r;
+		fd = socket_in(b, bn, rq->dst.family, (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_NONBLOCK, 0);
+		if (fd < 0)
+			return backend_fail(b, "listener in %s: socket: %s", tns->name, strerror(-fd)), fd;
+		l->fd[l->n - 1] = fd;
+		/* SO_REUSEADDR lets us bind over TIME_WAIT leftovers, never over a
+		 * listening or bound socket. */
+		if ((!udp && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0) ||
+		    (v6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0) ||
+		    (udp && setsockopt(fd, v6 ? IPPROTO_IPV6 : IPPROTO_IP, v6 ? IPV6_RECVPKTINFO : IP_PKTINFO, &one,
+				       sizeof(one)) < 0))
+			return backend_fail(b, "listener in %s: %s", tns->name, strerror(errno)), -errno;
+		sockaddr_of(&any, rq->listen[i].port, &ss, &sslen);
+		if (bind(fd, (struct sockaddr *)&ss, sslen) < 0) {
+			if (errno != EADDRINUSE)
+				return backend_fail(b, "listener in %s port %u: %s", tns->name, rq->listen[i].port,
+						    strerror(errno)), -errno;
+			res->held[i] = true;
+			close(fd);
+			l->fd[l->n - 1] = -1;
+			continue;
+		}
+		if (!udp && listen(fd, 16) < 0)
+			return backend_fail(b, "listener in %s: %s", tns->name, strerror(errno)), -errno;
+	}
+	return 0;
+}
+
+/* A connection waiting on one of our listeners: who it came from. */
+static void tcp_accept_ready(const struct listeners *l, const struct pollfd *pfd, struct probe_result *res)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		struct sockaddr_storage peer;
+		socklen_t plen = sizeof(peer);
+		int c;
+
+		if (l->fd[i] < 0 || !(pfd[i].revents & POLLIN) || res->received_by >= 0)
+			continue;
+		c = accept4(l->fd[i], (struct sockaddr *)&peer, &plen, SOCK_CLOEXEC);
+		if (c < 0)
+			continue;
+		ip_of_sockaddr(&peer, &res->peer, &res->peer_port);
+		res->received_by = (int)i;
+		close(c);
+	}
+}
+
+static int probe_tcp(struct backend *b, struct bns *ns, const struct probe_request *rq, const struct listeners *l,
+		     struct probe_result *res)
+{
+	struct sockaddr_storage ss;
+	socklen_t sslen, errlen = sizeof(int);
+	double start = mono_ms(), connected_at = 0;
+	struct pollfd pfd[PROBE_MAX_LISTEN + 1];
+	int fd, err = ETIMEDOUT;
+	bool any_ours = false;
+
+	fd = socket_in(b, ns, rq->dst.family, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return backend_fail(b, "socket: %s", strerror(-fd)), fd;
+	sockaddr_of(&rq->dst, rq->port, &ss, &sslen);
+	if (connect(fd, (struct sockaddr *)&ss, sslen) < 0 && errno != EINPROGRESS) {
+		err = errno;
+		goto out;
+	}
+	for (size_t i = 0; i < l->n; i++) {
+		pfd[i] = (struct pollfd){ .fd = l->fd[i], .events = POLLIN };
+		any_ours |= l->fd[i] >= 0;
+	}
+	pfd[l->n] = (struct pollfd){ .fd = fd, .events = POLLOUT };
+	for (;;) {
+		double now = mono_ms();
+		int left = (int)(rq->timeout_ms - (now - start));
+
+		/* Connected: give our listener a moment to see the handshake end. */
+		if (connected_at && (res->received_by >= 0 || !any_ours || now - connected_at > 500 || left <= 0))
+			break;
+		if (!connected_at && left <= 0)
+			break;
+		if (poll(pfd, l->n + 1, left > 0 ? left : 1) < 0 && errno != EINTR) {
+			err = errno;
+			break;
+		}
+		tcp_accept_ready(l, pfd, res);
+		if (!connected_at && pfd[l->n].revents) {
+			int e = 0;
+
+			if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &errlen) < 0)
+				e = errno;
+			err = e;
+			if (e)
+				break;
+			connected_at = mono_ms();
+			res->ms = connected_at - start;
+			pfd[l->n].fd = -1;
+		}
+	}
+out:
+	res->reason = reason_of_errno(err);
+	if (err)
+		backend_fail(b, "%s", err == ETIMEDOUT ? "no answer (timed out)" : strerror(err));
+	close(fd);
+	return 0;
+}
+
+/* A datagram for our UDP listener: echo it to its sender, from the address
+ * it was sent to (so conntrack undoes any NAT on the way back). */
+static void udp_echo_ready(const struct listeners *l, const struct pollfd *pfd, const char *token,
+			   struct probe_result *res)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		char data[64], cbuf[256];
+		struct sockaddr_storage peer;
+		struct iovec iov = { data, sizeof(data) };
+		struct msghdr mh = { .msg_name = &peer, .msg_namelen = sizeof(peer), .msg_iov = &iov, .msg_iovlen = 1,
+				     .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+		ssize_t n;
+
+		if (l->fd[i] < 0 || !(pfd[i].revents & POLLIN))
+			continue;
+		while ((n = recvmsg(l->fd[i], &mh, 0)) >= 0) {
+			char obuf[CMSG_SPACE(sizeof(struct in6_pktinfo))] = { 0 };
+			struct msghdr out = { .msg_name = &peer, .msg_namelen = mh.msg_namelen, .msg_iov = &iov,
+					      .msg_iovlen = 1 };
+
+			iov.iov_len = (size_t)n;
+			if ((size_t)n == strlen(token) && memcmp(data, token, (size_t)n) == 0) {
+				for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
+					if ((cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_PKTINFO) ||
+					    (cm->cmsg_level == IPPROTO_IPV6 && cm->cmsg_type == IPV6_PKTINFO)) {
+						size_t dl = cm->cmsg_len - CMSG_LEN(0);
+						struct cmsghdr *oc;
+
+						out.msg_control = obuf;
+						out.msg_controllen = CMSG_SPACE(dl);
+						oc = CMSG_FIRSTHDR(&out);
+						oc->cmsg_level = cm->cmsg_level;
+						oc->cmsg_type = cm->cmsg_type;
+						oc->cmsg_len = cm->cmsg_len;
+						memcpy(CMSG_DATA(oc), CMSG_DATA(cm), dl);
+						if (cm->cmsg_level == IPPROTO_IP) {
+							struct in_pktinfo *pi = (struct in_pktinfo *)(void *)CMSG_DATA(oc);
+
+							pi->ipi_spec_dst = pi->ipi_addr;
+							pi->ipi_ifindex = 0;
+						}
+					}
+				}
+				if (res->received_by < 0) {
+					ip_of_sockaddr(&peer, &res->peer, &res->peer_port);
+					res->received_by = (int)i;
+				}
+				(void)sendmsg(l->fd[i], &out, MSG_DONTWAIT);
+			}
+			iov.iov_len = sizeof(data);
+			mh.msg_namelen = sizeof(peer);
+			mh.msg_controllen = sizeof(cbuf);
+		}
+	}
+}
+
+static int probe_udp(struct backend *b, struct bns *ns, const struct probe_request *rq, const struct listeners *l,
+		     struct probe_result *res)
 {
 	struct sockaddr_storage ss;
 	socklen_t sslen;
-	double start = mono_ms();
-	int fd, r, err = 0;
-	socklen_t errlen = sizeof(err);
-	struct pollfd pfd;
+	double start = mono_ms(), next = start;
+	struct pollfd pfd[PROBE_MAX_LISTEN + 1];
+	char token[48];
+	int fd, err = ETIMEDOUT;
+	bool sent = false;
 
-	fd = socket_in(b, ns, dst->family, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	snprintf(token, sizeof(token), "topo check %d.%ld", (int)getpid(), (long)(start * 1000));
+	fd = socket_in(b, ns, rq->dst.family, SOCK_DGRAM | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return backend_fail(b, "socket: %s", strerror(-fd)), fd;
-	sockaddr_of(dst, port, &ss, &sslen);
-	r = connect(fd, (struct sockaddr *)&ss, sslen);
-	if (r < 0 && errno != EINPROGRESS) {
-		r = -errno;
+	sockaddr_of(&rq->dst, rq->port, &ss, &sslen);
+	if (connect(fd, (struct sockaddr *)&ss, sslen) < 0) {
+		err = errno;
 		goto out;
 	}
-	pfd = (struct pollfd){ .fd = fd, .events = POLLOUT };
-	r = poll(&pfd, 1, timeout_ms);
-	if (r == 0) {
-		r = -ETIMEDOUT;
-		goto out;
+	for (size_t i = 0; i < l->n; i++)
+		pfd[i] = (struct pollfd){ .fd = l->fd[i], .events = POLLIN };
+	pfd[l->n] = (struct pollfd){ .fd = fd, .events = POLLIN };
+	for (;;) {
+		double now = mono_ms();
+		int left = (int)(rq->timeout_ms - (now - start)), wait;
+
+		if (left <= 0)
+			break;
+		if (now >= next) {
+			if (send(fd, token, strlen(token), 0) < 0 && errno != EAGAIN) {
+				err = errno;
+				if (errno != EHOSTUNREACH)
+					break;
+			} else
+				sent = true;
+			next = now + RESEND_MS;
+		}
+		wait = (int)(next - now);
+		if (wait > left)
+			wait = left;
+		if (poll(pfd, l->n + 1, wait > 0 ? wait : 1) <= 0)
+			continue;
+		udp_echo_ready(l, pfd, token, res);
+		if (pfd[l->n].revents) {
+			char data[64];
+			ssize_t n = recv(fd, data, sizeof(data), 0);
+
+			if (n >= 0) {
+				/* Only the destination can answer a connected socket; another
+				 * server's answer need not be our echo. */
+				err = 0;
+				res->ms = mono_ms() - start;
+				break;
+			}
+			if (errno == EAGAIN || errno == EINTR)
+				continue;
+			err = errno;   /* port unreachable (refused), host unreachable */
+			break;
+		}
 	}
-	if (r < 0 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &errlen) < 0) {
-		r = -errno;
-		goto out;
-	}
-	r = -err;
-	if (r == 0)
-		*ret_ms = mono_ms() - start;
 out:
-	if (r < 0)
-		backend_fail(b, "%s", r == -ETIMEDOUT ? "no answer (timed out)" : strerror(-r));
+	res->reason = reason_of_errno(err);
+	if (err == ETIMEDOUT)
+		backend_fail(b, "%s", sent ? "no echo (timed out)" : "could not send");
+	else if (err)
+		backend_fail(b, "%s", strerror(err));
 	close(fd);
+	return 0;
+}
+
+int backend_probe(struct backend *b, const struct probe_request *rq, struct probe_result *ret)
+{
+	struct listeners l = { .n = 0 };
+	struct bns *bn;
+	int r;
+
+	memset(ret, 0, sizeof(*ret));
+	ret->received_by = -1;
+	r = bns_open(b, rq->from->name, rq->from->kind, rq->from->path, rq->from->pid, &bn);
+	if (r < 0)
+		return backend_fail(b, "namespace %s cannot be entered (%s)", rq->from->name, strerror(-r)), r;
+	if (rq->kind == TOPO_CHECK_PING)
+		return probe_ping(b, bn, rq, ret);
+	r = listeners_open(b, rq, &l, ret);
+	if (r == 0)
+		r = rq->kind == TOPO_CHECK_TCP ? probe_tcp(b, bn, rq, &l, ret) : probe_udp(b, bn, rq, &l, ret);
+	listeners_close(&l);
 	return r;
 }
 
-int backend_ping(struct backend *b, const struct topo_ns *ns, const struct topo_ip *dst, int timeout_ms,
-		 double *ret_ms)
+int backend_ns_owner(struct backend *b, const struct topo_ns *ns, char *owner, size_t len)
 {
+	struct topo_ns seen = { 0 };
 	struct bns *bn;
 	int r = bns_open(b, ns->name, ns->kind, ns->path, ns->pid, &bn);
 
 	if (r < 0)
-		return backend_fail(b, "namespace %s cannot be entered (%s)", ns->name, strerror(-r)), r;
-	return probe_ping(b, bn, dst, timeout_ms, ret_ms);
-}
-
-int backend_tcp(struct backend *b, const struct topo_ns *ns, const struct topo_ip *dst, uint16_t port,
-		int timeout_ms, double *ret_ms)
-{
-	struct bns *bn;
-	int r = bns_open(b, ns->name, ns->kind, ns->path, ns->pid, &bn);
-
-	if (r < 0)
-		return backend_fail(b, "namespace %s cannot be entered (%s)", ns->name, strerror(-r)), r;
-	return probe_tcp(b, bn, dst, port, timeout_ms, ret_ms);
+		return backend_fail(b, "namespace %s cannot be entered (%s)", ns->name,
+				    r == -ENOENT ? "it does not exist" : strerror(-r)), r;
+	r = link_observe(b, bn, &seen);
+	owner[0] = '\0';
+	for (size_t i = 0; r == 0 && i < seen.n_ifaces; i++)
+		if (seen.ifaces[i].type == TOPO_IF_LOOPBACK && seen.ifaces[i].owned)
+			snprintf(owner, len, "%s", seen.ifaces[i].owner);
+	topo_ns_clear(&seen);
+	return r;
 }
