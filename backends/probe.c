@@ -14,6 +14,7 @@
 #include <netinet/in.h>
 #include <netinet/ip.h>
 #include <netinet/ip_icmp.h>
+#include <linux/errqueue.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@
 #include <unistd.h>
 
 #include "backends/internal.h"
+#include "model/ip.h"
 
 #define PING_BUF (65536 + 64)
 #define RESEND_MS 200
@@ -136,6 +138,45 @@ static unsigned path_mtu(int fd, bool v6)
 	return (unsigned)mtu;
 }
 
+/* After a socket error: what the error queue says (the ICMP error, who sent
+ * it, the MTU it carries), newest last. */
+static void ping_error_queue(int fd, struct probe_result *res, int *err, char *offender, size_t len)
+{
+	for (int i = 0; i < 8; i++) {
+		char data[256], cbuf[512];
+		struct iovec iov = { data, sizeof(data) };
+		struct sockaddr_storage from;
+		struct msghdr mh = { .msg_name = &from, .msg_namelen = sizeof(from), .msg_iov = &iov, .msg_iovlen = 1,
+				     .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+
+		if (recvmsg(fd, &mh, MSG_ERRQUEUE | MSG_DONTWAIT) < 0)
+			return;
+		for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
+			const struct sock_extended_err *ee = (const void *)CMSG_DATA(cm);
+			const struct sockaddr *off;
+
+			if (!((cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_RECVERR) ||
+			      (cm->cmsg_level == IPPROTO_IPV6 && cm->cmsg_type == IPV6_RECVERR)))
+				continue;
+			*err = (int)ee->ee_errno;
+			if (ee->ee_errno == EMSGSIZE)
+				res->mtu = ee->ee_info;
+			off = SO_EE_OFFENDER(ee);
+			if (ee->ee_origin == SO_EE_ORIGIN_ICMP || ee->ee_origin == SO_EE_ORIGIN_ICMP6) {
+				struct topo_ip ip;
+				char buf[TOPO_IP_STRLEN];
+				uint16_t port;
+
+				ip_of_sockaddr((const struct sockaddr_storage *)(const void *)off, &ip, &port);
+				if (ip.family) {
+					topo_ip_format(&ip, false, buf, sizeof(buf));
+					snprintf(offender, len, " (from %s)", buf);
+				}
+			}
+		}
+	}
+}
+
 /*
  * Echo requests every RESEND_MS (the first may wait for ARP/ND) until a reply
  * with our id comes or the time is up. The socket is connected, so errors the
@@ -154,6 +195,7 @@ static int probe_ping(struct backend *b, struct bns *ns, const struct probe_requ
 	int fd, err = ETIMEDOUT;
 	uint16_t seq = 0;
 	unsigned char *req = NULL, *buf = NULL;
+	char offender[TOPO_IP_STRLEN + 8] = "";
 
 	fd = socket_in(b, ns, dst->family, SOCK_RAW, v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP);
 	if (fd < 0)
@@ -174,6 +216,11 @@ static int probe_ping(struct backend *b, struct bns *ns, const struct probe_requ
 			err = errno;
 			goto out;
 		}
+	}
+	/* Every error about our packets, with who sent it and the MTU it gives. */
+	if (setsockopt(fd, v6 ? IPPROTO_IPV6 : IPPROTO_IP, v6 ? IPV6_RECVERR : IP_RECVERR, &(int){ 1 }, sizeof(int)) < 0) {
+		err = errno;
+		goto out;
 	}
 	sockaddr_of(dst, 0, &ss, &sslen);
 	if (connect(fd, (struct sockaddr *)&ss, sslen) < 0) {
@@ -216,10 +263,10 @@ static int probe_ping(struct backend *b, struct bns *ns, const struct probe_requ
 		const unsigned char *icmp = buf;
 
 		if (n < 0) {
-			/* The network's word on our packets: unreachable, too big. */
 			if (errno == EAGAIN || errno == EINTR)
 				continue;
 			err = errno;
+			ping_error_queue(fd, res, &err, offender, sizeof(offender));
 			break;
 		}
 		/* IPv4 raw sockets hand over the IP header too; ICMPv6 ones do not. */
@@ -244,7 +291,8 @@ static int probe_ping(struct backend *b, struct bns *ns, const struct probe_requ
 out:
 	res->reason = reason_of_errno(err);
 	if (err == EMSGSIZE) {
-		res->mtu = path_mtu(fd, v6);
+		if (!res->mtu)
+			res->mtu = path_mtu(fd, v6);
 		if (res->mtu)
 			backend_fail(b, "%zu bytes do not fit the path MTU %u", len + (v6 ? 40 : 20), res->mtu);
 		else
@@ -252,7 +300,7 @@ out:
 	} else if (err == ETIMEDOUT)
 		backend_fail(b, "no reply in %d ms", rq->timeout_ms);
 	else if (err)
-		backend_fail(b, "%s", strerror(err));
+		backend_fail(b, "%s%s", strerror(err), offender);
 	free(req);
 	free(buf);
 	close(fd);
