@@ -89,7 +89,8 @@ struct probe_result {
 	enum probe_reason reason;
 	double ms;                        /* PROBE_OK: time to the answer */
 	unsigned mtu;                     /* PROBE_TOO_BIG: the path MTU the kernel knows, 0 = unknown */
-	int received_by;                  /* index in listen[] that got it; -1 = none of topo's */
+	int received_by;                  /* index in listen[] that got it; -1 = unknown */
+	bool received_foreign;            /* by the server already there (held), seen in its socket table */
 	bool held[PROBE_MAX_LISTEN];      /* listen[i]'s port was taken there: another server answers */
 	struct topo_ip peer;              /* the source address topo's listener saw; family 0 = not seen */
 	uint16_t peer_port;

@@ -14,7 +14,11 @@
 #include <netinet/in.h>
 #include <netinet/ip.h>
 #include <netinet/ip_icmp.h>
+#include <libmnl/libmnl.h>
 #include <linux/errqueue.h>
+#include <linux/inet_diag.h>
+#include <linux/sock_diag.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -389,6 +393,92 @@ static void tcp_accept_ready(const struct listeners *l, const struct pollfd *pfd
 	}
 }
 
+struct diag_match {
+	uint16_t port, peer_port;         /* the server's port; the client's, as it arrives */
+	struct probe_result *res;
+	bool found;
+};
+
+static int diag_cb(const struct nlmsghdr *nlh, void *arg)
+{
+	struct diag_match *m = arg;
+	const struct inet_diag_msg *d = mnl_nlmsg_get_payload(nlh);
+
+	if (nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY || m->found || ntohs(d->id.idiag_sport) != m->port ||
+	    ntohs(d->id.idiag_dport) != m->peer_port)
+		return MNL_CB_OK;
+	memset(&m->res->peer, 0, sizeof(m->res->peer));
+	m->res->peer.family = d->idiag_family;
+	m->res->peer.plen = d->idiag_family == AF_INET6 ? 128 : 32;
+	memcpy(m->res->peer.bytes, d->id.idiag_dst, d->idiag_family == AF_INET6 ? 16 : 4);
+	m->res->peer_port = m->peer_port;
+	m->found = true;
+	return MNL_CB_OK;
+}
+
+/*
+ * Someone else's server holds the port: what it saw is in the namespace's
+ * socket table (sock_diag), the connection whose peer port is our client's.
+ * The source port survives NAT unless it clashes, so a miss is "unknown",
+ * never a guess.
+ */
+static bool tcp_peer_from_diag(struct backend *b, struct bns *ns, int family, uint16_t port, uint16_t client_port,
+			       struct probe_result *res)
+{
+	struct diag_match m = { .port = port, .peer_port = client_port, .res = res };
+	char buf[32768];
+	struct mnl_socket *sk;
+	bool ok = true;
+
+	if (ns->kind != TOPO_NS_IS_HOST && netns_enter(b, ns) < 0)
+		return false;
+	sk = mnl_socket_open2(NETLINK_SOCK_DIAG, SOCK_CLOEXEC);
+	if (ns->kind != TOPO_NS_IS_HOST)
+		netns_leave(b);
+	if (!sk)
+		return false;
+	if (mnl_socket_bind(sk, 0, MNL_SOCKET_AUTOPID) < 0)
+		ok = false;
+	for (int fam = 0; ok && fam < 2 && !m.found; fam++) {
+		struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+		struct inet_diag_req_v2 *rq;
+		unsigned seq = (unsigned)fam + 1, pid = mnl_socket_get_portid(sk);
+		ssize_t n;
+
+		/* A v4 client reaches a dual-stack v6 server as a mapped address. */
+		if (fam == 1 && family == AF_INET6)
+			break;
+		nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
+		nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+		nlh->nlmsg_seq = seq;
+		rq = mnl_nlmsg_put_extra_header(nlh, sizeof(*rq));
+		rq->sdiag_family = (uint8_t)(fam == 0 ? family : AF_INET6);
+		rq->sdiag_protocol = IPPROTO_TCP;
+		rq->idiag_states = (1u << TCP_ESTABLISHED) | (1u << TCP_SYN_RECV) | (1u << 12 /* TCP_NEW_SYN_RECV */) |
+				   (1u << TCP_CLOSE_WAIT);
+		if (mnl_socket_sendto(sk, nlh, nlh->nlmsg_len) < 0)
+			break;
+		while ((n = mnl_socket_recvfrom(sk, buf, sizeof(buf))) > 0) {
+			int r = mnl_cb_run(buf, (size_t)n, seq, pid, diag_cb, &m);
+
+			if (r <= MNL_CB_STOP)
+				break;
+		}
+		if (fam == 1 && m.found && m.res->peer.family == AF_INET6) {
+			static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+			if (memcmp(m.res->peer.bytes, mapped, 12) == 0) {
+				memmove(m.res->peer.bytes, m.res->peer.bytes + 12, 4);
+				memset(m.res->peer.bytes + 4, 0, 12);
+				m.res->peer.family = AF_INET;
+				m.res->peer.plen = 32;
+			}
+		}
+	}
+	mnl_socket_close(sk);
+	return m.found;
+}
+
 static int probe_tcp(struct backend *b, struct bns *ns, const struct probe_request *rq, const struct listeners *l,
 		     struct probe_result *res)
 {
@@ -438,6 +528,30 @@ static int probe_tcp(struct backend *b, struct bns *ns, const struct probe_reque
 			res->ms = connected_at - start;
 			pfd[l->n].fd = -1;
 		}
+	}
+	/* Connected, but not to us: to a server already there, if any. */
+	if (connected_at && res->received_by < 0) {
+		struct sockaddr_storage me;
+		socklen_t melen = sizeof(me);
+		struct topo_ip myip;
+		uint16_t myport = 0;
+
+		if (getsockname(fd, (struct sockaddr *)&me, &melen) == 0)
+			ip_of_sockaddr(&me, &myip, &myport);
+		for (int attempt = 0; attempt < 5 && res->received_by < 0 && myport; attempt++) {
+			for (size_t i = 0; i < rq->n_listen && res->received_by < 0; i++) {
+				const struct topo_ns *tns = rq->listen[i].ns;
+				struct bns *bn;
+
+				if (res->held[i] && bns_open(b, tns->name, tns->kind, tns->path, tns->pid, &bn) == 0 &&
+				    tcp_peer_from_diag(b, bn, rq->dst.family, rq->listen[i].port, myport, res))
+					res->received_by = (int)i;
+			}
+			if (res->received_by < 0)
+				nanosleep(&(struct timespec){ 0, 20 * 1000000L }, NULL);
+		}
+		if (res->received_by >= 0)
+			res->received_foreign = true;
 	}
 out:
 	res->reason = reason_of_errno(err);

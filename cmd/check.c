@@ -116,6 +116,7 @@ static int run_one(struct session *s, const struct topo_check *c, int timeout, s
 			expected = (long)i;
 	if (o->res.received_by >= 0) {
 		o->receiver = o->res.received_by;
+		o->receiver_foreign = o->res.received_foreign;
 	} else if (reached && expected >= 0 && o->res.held[expected]) {
 		/* Someone else's server there answered: reachability only. */
 		o->receiver = expected;
@@ -129,7 +130,9 @@ static int run_one(struct session *s, const struct topo_check *c, int timeout, s
 		}
 		return 0;
 	}
-	if (!reached) {
+	/* A datagram that reached our listener says who got it and from where,
+	 * even when its echo did not make it back: judge that first. */
+	if (!reached && o->res.received_by < 0) {
 		o->reason = probe_reason_name(o->res.reason);
 		return 0;
 	}
@@ -164,6 +167,15 @@ static int run_one(struct session *s, const struct topo_check *c, int timeout, s
 			o->reason = "wrong source";
 			snprintf(o->why, sizeof(o->why), "seen from %s, expected %s", got, want);
 		}
+	}
+	if (o->good && !reached) {
+		char got[TOPO_IP_STRLEN];
+
+		topo_ip_format(&o->res.peer, false, got, sizeof(got));
+		o->good = false;
+		o->reason = probe_reason_name(o->res.reason);
+		snprintf(o->why, sizeof(o->why), "received by %s:%u from %s, but the echo did not come back",
+			 t->ns[o->listen_ns[o->receiver]].name, o->listen[o->receiver].port, got);
 	}
 	return 0;
 }
