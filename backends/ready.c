@@ -28,6 +28,8 @@ struct ready_item {
 	char ifname[TOPO_IFNAME_MAX + 1];
 	const struct topo_iface *decl;    /* the declaration (NULL for a created namespace's lo) */
 	bool need_carrier;                /* false: a bridge without declared ports, up is enough */
+	bool need_oper_up;                /* veths and bridges: linkwatch must have said UP (lo and
+					   * vxlan stay "unknown" for good) */
 	int ifindex;
 	bool ready;
 	char why[96];
@@ -100,6 +102,8 @@ static int item_add(struct ready *rd, const struct topology *desired, const char
 	snprintf(it->ifname, sizeof(it->ifname), "%s", ifname);
 	it->decl = i >= 0 ? &desired->ns[n].ifaces[i] : NULL;
 	it->need_carrier = !(it->decl && it->decl->type == TOPO_IF_BRIDGE && !bridge_has_ports(&desired->ns[n], ifname));
+	it->need_oper_up = it->need_carrier && it->decl &&
+			   (it->decl->type == TOPO_IF_BRIDGE || it->decl->type == TOPO_IF_VETH || it->decl->link >= 0);
 	return 0;
 }
 
@@ -153,13 +157,17 @@ static int on_link(void *arg, const void *msg)
 	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
 	const struct nlattr *a;
 	const char *name = NULL;
+	int oper = -1;
 	struct ready_item *it;
 
 	if (nlh->nlmsg_type != RTM_NEWLINK)
 		return 0;
-	mnl_attr_for_each(a, nlh, sizeof(*ifi))
+	mnl_attr_for_each(a, nlh, sizeof(*ifi)) {
 		if (mnl_attr_get_type(a) == IFLA_IFNAME && mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0)
 			name = mnl_attr_get_str(a);
+		else if (mnl_attr_get_type(a) == IFLA_OPERSTATE && mnl_attr_get_payload_len(a) >= 1)
+			oper = mnl_attr_get_u8(a);
+	}
 	if (!name || !(it = item_by_name(rd, name)))
 		return 0;
 	it->ifindex = ifi->ifi_index;
@@ -169,6 +177,10 @@ static int on_link(void *arg, const void *msg)
 		snprintf(it->why, sizeof(it->why), "no carrier");
 	else if (it->need_carrier && !(ifi->ifi_flags & IFF_RUNNING))
 		snprintf(it->why, sizeof(it->why), "carrier, but operstate not up yet");
+	/* "Unknown" on a veth or bridge: linkwatch has not run, the qdisc is
+	 * still the one that drops everything. */
+	else if (it->need_oper_up && oper != IF_OPER_UP)
+		snprintf(it->why, sizeof(it->why), "operstate %s, not up yet", oper == IF_OPER_UNKNOWN ? "unknown" : "down");
 	else {
 		it->ready = true;
 		it->why[0] = '\0';
