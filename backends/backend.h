@@ -66,10 +66,11 @@ enum probe_reason {
 #define PROBE_MAX_LISTEN 4
 
 /* A listening socket topo opens for the probe's duration: in namespace NS,
- * on the wildcard address of the probe's family, port PORT. */
+ * on ADDR (family 0: the wildcard address of the probe's family), port PORT. */
 struct probe_listen {
 	const struct topo_ns *ns;
 	uint16_t port;
+	struct topo_ip addr;
 };
 
 struct probe_request {

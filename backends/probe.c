@@ -326,9 +326,10 @@ static void listeners_close(struct listeners *l)
 	l->n = 0;
 }
 
-/* One socket per listen[] entry, bound to the wildcard address of the
- * namespace (nothing outside it can reach it). A port already taken there is
- * someone else's server: left alone, marked held. */
+/* One socket per listen[] entry, made in its namespace and bound to the
+ * address the connection arrives at (or that namespace's wildcard address):
+ * nothing outside the namespace can reach it. A port already taken there
+ * is someone else's server: left alone, marked held. */
 static int listeners_open(struct backend *b, const struct probe_request *rq, struct listeners *l,
 			  struct probe_result *res)
 {
@@ -340,7 +341,8 @@ static int listeners_open(struct backend *b, const struct probe_request *rq, str
 		const struct topo_ns *tns = rq->listen[i].ns;
 		struct sockaddr_storage ss;
 		socklen_t sslen;
-		struct topo_ip any = { .family = rq->dst.family };
+		struct topo_ip any = rq->listen[i].addr.family == rq->dst.family ? rq->listen[i].addr
+						 : (struct topo_ip){ .family = rq->dst.family };
 		struct bns *bn;
 		int r = bns_open(b, tns->name, tns->kind, tns->path, tns->pid, &bn), fd;
 

@@ -59,7 +59,7 @@ static void listen_add(struct outcome *o, const struct topology *t, const struct
 	for (size_t i = 0; i < o->n_listen; i++)
 		if (o->listen_ns[i] == e->ns && o->listen[i].port == e->port)
 			return;
-	o->listen[o->n_listen] = (struct probe_listen){ &t->ns[e->ns], e->port };
+	o->listen[o->n_listen] = (struct probe_listen){ &t->ns[e->ns], e->port, e->addr };
 	o->listen_ns[o->n_listen++] = e->ns;
 }
 

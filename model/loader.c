@@ -1678,6 +1678,7 @@ static void check_resolve_receiver(struct loader *ld, const struct ynode *n, str
 	const struct topology *t = ld->t;
 	const struct topo_nat *dnat = dnat_for(t, c->kind == TOPO_CHECK_TCP ? IPPROTO_TCP : IPPROTO_UDP,
 					       &c->addr, c->port);
+	const struct topo_ip *arrival = dnat ? &dnat->to : &c->addr;
 	struct topo_check_end natural = { 0 };
 	long owner;
 
@@ -1685,22 +1686,31 @@ static void check_resolve_receiver(struct loader *ld, const struct ynode *n, str
 		/* The rewritten destination is received where that address lives. */
 		owner = address_owner(t, &dnat->to, c->from);
 		if (owner >= 0)
-			natural = (struct topo_check_end){ true, (size_t)owner, dnat->to_port ? dnat->to_port : c->port };
+			natural = (struct topo_check_end){ true, (size_t)owner, dnat->to_port ? dnat->to_port : c->port,
+							   dnat->to };
 		owner = address_owner(t, &c->addr, c->from);
 		if (owner >= 0)
-			c->unrewritten = (struct topo_check_end){ true, (size_t)owner, c->port };
+			c->unrewritten = (struct topo_check_end){ true, (size_t)owner, c->port, c->addr };
 	} else {
 		owner = address_owner(t, &c->addr, c->from);
 		if (owner >= 0)
-			natural = (struct topo_check_end){ true, (size_t)owner, c->port };
+			natural = (struct topo_check_end){ true, (size_t)owner, c->port, c->addr };
 	}
-	if (c->served_declared && !c->served_by.port)
-		c->served_by.port = natural.set && natural.ns == c->served_by.ns ? natural.port : c->port;
-	if (!c->served_declared)
+	/* Listeners bind the address the connection arrives at when that
+	 * namespace has it (nothing else can reach them), else the wildcard. */
+	if (c->served_declared) {
+		if (!c->served_by.port)
+			c->served_by.port = natural.set && natural.ns == c->served_by.ns ? natural.port : c->port;
+		if (address_owner(t, arrival, c->served_by.ns) == (long)c->served_by.ns)
+			c->served_by.addr = *arrival;
+	} else
 		c->served_by = natural;
-	if (c->arrives_declared && !c->arrives.port)
-		c->arrives.port = c->served_by.set && c->served_by.ns == c->arrives.ns ? c->served_by.port : c->port;
-	if (!c->arrives_declared)
+	if (c->arrives_declared) {
+		if (!c->arrives.port)
+			c->arrives.port = c->served_by.set && c->served_by.ns == c->arrives.ns ? c->served_by.port : c->port;
+		if (address_owner(t, arrival, c->arrives.ns) == (long)c->arrives.ns)
+			c->arrives.addr = *arrival;
+	} else
 		c->arrives = c->served_by;
 	if (c->unrewritten.set && ((c->served_by.set && c->unrewritten.ns == c->served_by.ns &&
 				    c->unrewritten.port == c->served_by.port) ||

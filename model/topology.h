@@ -243,6 +243,7 @@ struct topo_check_end {
 	bool set;
 	size_t ns;                        /* index in topology.ns */
 	uint16_t port;
+	struct topo_ip addr;              /* the address it arrives at there; family 0 = unknown */
 };
 
 /*

@@ -1205,6 +1205,10 @@ static void test_check_receivers(void **state)
 	assert_end(&t, &c->arrives, "s", 80);
 	assert_end(&t, &c->unrewritten, "r", 8080);
 	assert_int_equal(c->source.family, AF_INET);
+	/* Listeners bind the address the connection arrives at there. */
+	assert_int_equal(c->served_by.addr.family, AF_INET);
+	assert_memory_equal(c->served_by.addr.bytes, ((uint8_t[]){ 10, 1, 0, 2 }), 4);
+	assert_memory_equal(c->unrewritten.addr.bytes, ((uint8_t[]){ 10, 0, 0, 1 }), 4);
 	topology_free(&t);
 	/* The dnat is for tcp: udp to that port is received where the address is. */
 	c = only_check(CHK "  - {from: c, udp: \"10.0.0.1:8080\"}\n", &t);
@@ -1233,6 +1237,7 @@ static void test_check_receivers(void **state)
 	c = only_check(CHK "  - {from: c, tcp: \"192.0.2.1:443\", served_by: \"empty:8443\"}\n", &t);
 	assert_end(&t, &c->served_by, "empty", 8443);
 	assert_end(&t, &c->arrives, "empty", 8443);
+	assert_int_equal(c->served_by.addr.family, 0);   /* not its address: the wildcard */
 	topology_free(&t);
 	/* Nobody owns the address and nothing is asserted: reachability only. */
 	c = only_check(CHK "  - {from: c, tcp: \"192.0.2.1:443\"}\n", &t);
