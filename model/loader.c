@@ -1703,8 +1703,15 @@ static void check_resolve_receiver(struct loader *ld, const struct ynode *n, str
 			c->served_by.port = natural.set && natural.ns == c->served_by.ns ? natural.port : c->port;
 		if (address_owner(t, arrival, c->served_by.ns) == (long)c->served_by.ns)
 			c->served_by.addr = *arrival;
-	} else
+	} else if (natural.set || !c->arrives_declared)
 		c->served_by = natural;
+	else {
+		/* Nothing in the file says; where it must arrive is where to serve. */
+		c->served_by = c->arrives;
+		c->served_by.port = c->served_by.port ? c->served_by.port : c->port;
+		if (address_owner(t, arrival, c->served_by.ns) == (long)c->served_by.ns)
+			c->served_by.addr = *arrival;
+	}
 	if (c->arrives_declared) {
 		if (!c->arrives.port)
 			c->arrives.port = c->served_by.set && c->served_by.ns == c->arrives.ns ? c->served_by.port : c->port;
@@ -1716,7 +1723,7 @@ static void check_resolve_receiver(struct loader *ld, const struct ynode *n, str
 				    c->unrewritten.port == c->served_by.port) ||
 				   (c->unrewritten.ns == c->arrives.ns && c->unrewritten.port == c->arrives.port)))
 		c->unrewritten.set = false;
-	if (!c->served_by.set && (c->source.family || c->arrives_declared))
+	if (!c->served_by.set && c->source.family)
 		diag(ld, n->pos, "no namespace in this file receives %s:%u: say which with served_by: NS[:PORT]",
 		     topo_ip_format(&c->addr, false, (char[TOPO_IP_STRLEN]){ 0 }, TOPO_IP_STRLEN), c->port);
 }

@@ -1239,6 +1239,12 @@ static void test_check_receivers(void **state)
 	assert_end(&t, &c->arrives, "empty", 8443);
 	assert_int_equal(c->served_by.addr.family, 0);   /* not its address: the wildcard */
 	topology_free(&t);
+	/* Nobody owns the address: where it must arrive is where it is served. */
+	c = only_check(CHK "  - {from: c, udp: \"192.0.2.1:53\", arrives: s}\n", &t);
+	assert_end(&t, &c->served_by, "s", 53);
+	assert_end(&t, &c->arrives, "s", 53);
+	assert_int_equal(c->served_by.addr.family, 0);
+	topology_free(&t);
 	/* Nobody owns the address and nothing is asserted: reachability only. */
 	c = only_check(CHK "  - {from: c, tcp: \"192.0.2.1:443\"}\n", &t);
 	assert_false(c->served_by.set);
