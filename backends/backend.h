@@ -53,15 +53,79 @@ void backend_set_state(struct backend *b, struct topo_state *state);
 
 /* ---------------------------------------------------------------- probes -- */
 
+/* Why a probe did not get through. */
+enum probe_reason {
+	PROBE_OK = 0,
+	PROBE_NO_ROUTE,         /* no route, or a host/network unreachable on the way */
+	PROBE_REFUSED,          /* a TCP reset, or ICMP port unreachable */
+	PROBE_TIMEOUT,          /* no answer in the time given */
+	PROBE_TOO_BIG,          /* don't fragment, and bigger than the path MTU */
+	PROBE_ERROR,            /* anything else: backend_error says */
+};
+
+#define PROBE_MAX_LISTEN 4
+
+/* A listening socket topo opens for the probe's duration: in namespace NS,
+ * on ADDR (family 0: the wildcard address of the probe's family), port PORT. */
+struct probe_listen {
+	const struct topo_ns *ns;
+	uint16_t port;
+	struct topo_ip addr;
+};
+
+struct probe_request {
+	const struct topo_ns *from;
+	enum topo_check_kind kind;
+	struct topo_ip dst;
+	uint16_t port;                    /* tcp, udp */
+	bool has_size;                    /* ping: size = ICMP payload bytes (else a 16-byte probe) */
+	uint32_t size;
+	bool df;                          /* ping: don't fragment */
+	const struct probe_listen *listen;   /* tcp, udp: at most PROBE_MAX_LISTEN */
+	size_t n_listen;
+	int timeout_ms;
+};
+
+struct probe_result {
+	enum probe_reason reason;
+	double ms;                        /* PROBE_OK: time to the answer */
+	unsigned mtu;                     /* PROBE_TOO_BIG: the path MTU the kernel knows, 0 = unknown */
+	int received_by;                  /* index in listen[] that got it; -1 = unknown */
+	bool received_foreign;            /* by the server already there (held), seen in its socket table */
+	bool held[PROBE_MAX_LISTEN];      /* listen[i]'s port was taken there: another server answers */
+	struct topo_ip peer;              /* the source address topo's listener saw; family 0 = not seen */
+	uint16_t peer_port;
+};
+
 /*
- * From inside the namespace NS (declared in t): an ICMP echo, or a TCP
- * connect to dst:port. 0 with the time taken, or -errno (backend_error says
- * what happened: "no reply in 1000 ms", "Connection refused").
+ * From inside req->from: an ICMP echo (raw socket, optionally of a given size
+ * with don't-fragment), a TCP connect, or a UDP datagram echoed back by
+ * topo's own listener. Listeners are opened first (each in its namespace,
+ * unless the port is already taken there, which is then someone else's
+ * server) and closed before returning. No program is run.
+ * 0 with *ret filled (reason PROBE_OK or why not; backend_error has the
+ * detail), or -errno when the probe could not be made at all.
  */
-int backend_ping(struct backend *b, const struct topo_ns *ns, const struct topo_ip *dst, int timeout_ms,
-		 double *ret_ms);
-int backend_tcp(struct backend *b, const struct topo_ns *ns, const struct topo_ip *dst, uint16_t port,
-		int timeout_ms, double *ret_ms);
+int backend_probe(struct backend *b, const struct probe_request *req, struct probe_result *ret);
+
+/* The topology named by the mark on a namespace's lo: owner = "" when it
+ * carries none. 0, or -errno (backend_error says) when it cannot be read. */
+int backend_ns_owner(struct backend *b, const struct topo_ns *ns, char *owner, size_t len);
+
+/* ------------------------------------------------------------- readiness -- */
+
+/*
+ * After an apply: waits until every interface the executed steps created or
+ * changed (and that the file still declares) is up with carrier and
+ * operstate up (or unknown, as lo and vxlan report), and none of their
+ * declared IPv6 addresses is tentative; reading the kernel again on each
+ * RTNLGRP_LINK / RTNLGRP_IPV6_IFADDR notification, never sleeping blind.
+ * Bridges without a declared port only have to be up. 0 when ready,
+ * -ETIMEDOUT after timeout_ms with backend_error naming what is not ready,
+ * or another -errno.
+ */
+int backend_wait_ready(struct backend *b, const struct topology *desired, const struct plan *done,
+		       int timeout_ms);
 
 /*
  * Moves the calling process into a namespace for good, as `ip netns exec`

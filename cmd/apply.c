@@ -19,6 +19,8 @@
 /* A plan may need a second look: the kernel flushes routes when a link goes
  * down or loses its last address. Each round re-reads and re-plans. */
 #define APPLY_ROUNDS 3
+/* How long apply waits, by default, for what it changed to carry traffic. */
+#define APPLY_READY_MS 5000
 
 static double now_ms(void)
 {
@@ -210,8 +212,8 @@ int cmd_apply(int argc, char **argv)
 	size_t steps = 0;
 	struct plan_counts total = { 0, 0, 0 };
 
-	r = cmd_parse(argc, argv, OPT_JSON | OPT_NO_WAIT | OPT_ADOPT,
-		      "apply [--no-wait] [--adopt] [--json] [-q] [-v] [--no-color] FILE", &opts);
+	r = cmd_parse(argc, argv, OPT_JSON | OPT_NO_WAIT | OPT_ADOPT | OPT_WAIT,
+		      "apply [--no-wait] [--wait S] [--adopt] [--json] [-q] [-v] [--no-color] FILE", &opts);
 	if (r)
 		return r;
 	r = session_open(&s, &opts, true);
@@ -305,6 +307,11 @@ int cmd_apply(int argc, char **argv)
 		r = fail("cannot write the state file %s/%s.json", s.state_dir, s.desired.name);
 		goto out;
 	}
+	/* Return when the lab carries traffic; not ready in time is a warning. */
+	if (opts.wait_ms != 0 &&
+	    backend_wait_ready(s.b, &s.desired, &journal, opts.wait_ms < 0 ? APPLY_READY_MS : opts.wait_ms) < 0)
+		fprintf(stderr, "%s: warning: not ready after %.1f s: %s\n", topo_prog,
+			(opts.wait_ms < 0 ? APPLY_READY_MS : opts.wait_ms) / 1000.0, backend_error(s.b));
 	if (json_open)
 		printf(",\"applied\":true,\"add\":%zu,\"change\":%zu,\"remove\":%zu,\"steps\":%zu,\"ms\":%.1f}\n",
 		       total.add, total.change, total.remove, steps, now_ms() - t0);

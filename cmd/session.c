@@ -15,6 +15,7 @@ int cmd_parse(int argc, char **argv, unsigned allowed, const char *usage_line, s
 	const char *no_color = getenv("NO_COLOR");
 
 	memset(ret, 0, sizeof(*ret));
+	ret->wait_ms = -1;
 	ret->color = isatty(STDOUT_FILENO) && !(no_color && no_color[0]);
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -29,6 +30,16 @@ int cmd_parse(int argc, char **argv, unsigned allowed, const char *usage_line, s
 			ret->json = true;
 		} else if (strcmp(a, "--no-wait") == 0 && (allowed & OPT_NO_WAIT)) {
 			ret->no_wait = true;
+		} else if (strcmp(a, "--wait") == 0 && (allowed & OPT_WAIT) && i + 1 < argc) {
+			char *end;
+			double sec = strtod(argv[++i], &end);
+
+			if (end == argv[i] || *end || !(sec >= 0 && sec <= 3600)) {
+				fprintf(stderr, "%s: --wait takes seconds, 0-3600 (0: do not wait)\nusage: %s %s\n",
+					topo_prog, topo_prog, usage_line);
+				return EXIT_ERROR;
+			}
+			ret->wait_ms = (int)(sec * 1000);
 		} else if (strcmp(a, "--adopt") == 0 && (allowed & OPT_ADOPT)) {
 			ret->adopt = true;
 		} else if ((strcmp(a, "--name") == 0 || strcmp(a, "-n") == 0) && (allowed & OPT_NAME) && i + 1 < argc) {

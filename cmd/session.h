@@ -17,6 +17,7 @@ enum {
 	OPT_NAME = 1 << 2,      /* --name TOPOLOGY instead of FILE */
 	OPT_FORMAT = 1 << 3,
 	OPT_ADOPT = 1 << 4,
+	OPT_WAIT = 1 << 5,      /* --wait S: readiness bound after apply */
 };
 
 struct cmd_opts {
@@ -24,6 +25,7 @@ struct cmd_opts {
 	const char *file;
 	const char *name;
 	const char *format;
+	int wait_ms;            /* --wait S in ms; -1 = not given */
 	char **rest;            /* after "--" */
 	int n_rest;
 };

@@ -1532,11 +1532,240 @@ static void load_link(struct loader *ld, const struct ynode *n, struct strmap *n
 
 /* ----------------------------------------------------------------- checks -- */
 
-static void load_check(struct loader *ld, const struct ynode *n, struct strmap *ns_index)
+static bool same_address(const struct topo_ip *a, const struct topo_ip *b)
+{
+	return a->family == b->family && memcmp(a->bytes, b->bytes, a->family == AF_INET6 ? 16 : 4) == 0;
+}
+
+static bool ns_has_address(const struct topo_ns *ns, const struct topo_ip *a)
+{
+	for (size_t i = 0; i < ns->n_ifaces; i++)
+		for (size_t k = 0; k < ns->ifaces[i].n_addrs; k++)
+			if (same_address(&ns->ifaces[i].addrs[k].ip, a))
+				return true;
+	return false;
+}
+
+static bool is_loopback_address(const struct topo_ip *a)
+{
+	static const uint8_t v6_lo[16] = { [15] = 1 };
+
+	return a->family == AF_INET ? a->bytes[0] == 127 : memcmp(a->bytes, v6_lo, 16) == 0;
+}
+
+/* The namespace that receives packets addressed to A, seen from FROM:
+ * FROM itself when it has the address (or for loopback), else the first
+ * namespace that declares it; -1 when none does. */
+static long address_owner(const struct topology *t, const struct topo_ip *a, size_t from)
+{
+	if (is_loopback_address(a) || ns_has_address(&t->ns[from], a))
+		return (long)from;
+	for (size_t n = 0; n < t->n_ns; n++)
+		if (ns_has_address(&t->ns[n], a))
+			return (long)n;
+	return -1;
+}
+
+/* The file's own dnat that rewrites a connection to A:PORT, as nft would
+ * match it: protocol, port range, and the destination (declared, or "an
+ * address of this namespace" as the rendered `fib daddr type local`). */
+static const struct topo_nat *dnat_for(const struct topology *t, uint8_t proto, const struct topo_ip *a,
+				       uint16_t port)
+{
+	for (size_t n = 0; n < t->n_ns; n++) {
+		const struct topo_ns *ns = &t->ns[n];
+
+		for (size_t i = 0; i < ns->n_nat; i++) {
+			const struct topo_nat *r = &ns->nat[i];
+
+			if (r->kind != TOPO_NAT_DNAT || (r->protocol && r->protocol != proto) ||
+			    r->to.family != a->family)
+				continue;
+			if (r->port_lo && (port < r->port_lo || port > (r->port_hi ? r->port_hi : r->port_lo)))
+				continue;
+			if (r->destination.family ? !topo_ip_contains(&r->destination, a) : !ns_has_address(ns, a))
+				continue;
+			return r;
+		}
+	}
+	return NULL;
+}
+
+/* NS or NS:PORT (a namespace name has no ':'). */
+static bool want_check_end(struct loader *ld, const struct ynode *v, const char *what, struct strmap *ns_index,
+			   struct topo_check_end *ret)
+{
+	const char *s = want_str(ld, v, what);
+	char name[TOPO_NS_NAME_MAX + 1];
+	const char *colon;
+	uint64_t port = 0;
+	size_t idx, len;
+
+	if (!s)
+		return false;
+	colon = strchr(s, ':');
+	len = colon ? (size_t)(colon - s) : strlen(s);
+	if (len == 0 || len > TOPO_NS_NAME_MAX || (colon && (!parse_u64(colon + 1, &port) || port < 1 || port > 65535))) {
+		diag(ld, v->pos, "%s '%s' is not NS or NS:PORT (e.g. \"busybox1:80\")", what, s);
+		return false;
+	}
+	memcpy(name, s, len);
+	name[len] = '\0';
+	if (strmap_get(ns_index, name, &idx) < 0) {
+		diag(ld, v->pos, "%s '%s': no such namespace in this file", what, name);
+		return false;
+	}
+	*ret = (struct topo_check_end){ .set = true, .ns = idx, .port = (uint16_t)port };
+	return true;
+}
+
+static bool check_append(struct loader *ld, const struct ynode *n, const struct topo_check *c)
 {
 	struct topology *t = ld->t;
+	struct topo_check *v;
+
+	if (t->n_checks >= TOPO_MAX_CHECKS) {
+		if (!ld->limit_reported)
+			diag(ld, n->pos, "more than %d checks (isolated: counts every ping it expands to)",
+			     TOPO_MAX_CHECKS);
+		ld->limit_reported = true;
+		return false;
+	}
+	v = realloc(t->checks, (t->n_checks + 1) * sizeof(*v));
+	if (!v) {
+		ld->oom = true;
+		return false;
+	}
+	t->checks = v;
+	t->checks[t->n_checks++] = *c;
+	return true;
+}
+
+/* Where a tcp/udp check is served and must arrive: declared, or followed
+ * through the file's own dnat, or the namespace owning the address. */
+static void check_resolve_receiver(struct loader *ld, const struct ynode *n, struct topo_check *c)
+{
+	const struct topology *t = ld->t;
+	const struct topo_nat *dnat = dnat_for(t, c->kind == TOPO_CHECK_TCP ? IPPROTO_TCP : IPPROTO_UDP,
+					       &c->addr, c->port);
+	const struct topo_ip *arrival = dnat ? &dnat->to : &c->addr;
+	struct topo_check_end natural = { 0 };
+	long owner;
+
+	if (dnat) {
+		/* The rewritten destination is received where that address lives. */
+		owner = address_owner(t, &dnat->to, c->from);
+		if (owner >= 0)
+			natural = (struct topo_check_end){ true, (size_t)owner, dnat->to_port ? dnat->to_port : c->port,
+							   dnat->to };
+		owner = address_owner(t, &c->addr, c->from);
+		if (owner >= 0)
+			c->unrewritten = (struct topo_check_end){ true, (size_t)owner, c->port, c->addr };
+	} else {
+		owner = address_owner(t, &c->addr, c->from);
+		if (owner >= 0)
+			natural = (struct topo_check_end){ true, (size_t)owner, c->port, c->addr };
+	}
+	/* Listeners bind the address the connection arrives at when that
+	 * namespace has it (nothing else can reach them), else the wildcard. */
+	if (c->served_declared) {
+		if (!c->served_by.port)
+			c->served_by.port = natural.set && natural.ns == c->served_by.ns ? natural.port : c->port;
+		if (address_owner(t, arrival, c->served_by.ns) == (long)c->served_by.ns)
+			c->served_by.addr = *arrival;
+	} else if (natural.set || !c->arrives_declared)
+		c->served_by = natural;
+	else {
+		/* Nothing in the file says; where it must arrive is where to serve. */
+		c->served_by = c->arrives;
+		c->served_by.port = c->served_by.port ? c->served_by.port : c->port;
+		if (address_owner(t, arrival, c->served_by.ns) == (long)c->served_by.ns)
+			c->served_by.addr = *arrival;
+	}
+	if (c->arrives_declared) {
+		if (!c->arrives.port)
+			c->arrives.port = c->served_by.set && c->served_by.ns == c->arrives.ns ? c->served_by.port : c->port;
+		if (address_owner(t, arrival, c->arrives.ns) == (long)c->arrives.ns)
+			c->arrives.addr = *arrival;
+	} else
+		c->arrives = c->served_by;
+	if (c->unrewritten.set && ((c->served_by.set && c->unrewritten.ns == c->served_by.ns &&
+				    c->unrewritten.port == c->served_by.port) ||
+				   (c->unrewritten.ns == c->arrives.ns && c->unrewritten.port == c->arrives.port)))
+		c->unrewritten.set = false;
+	if (!c->served_by.set && c->source.family)
+		diag(ld, n->pos, "no namespace in this file receives %s:%u: say which with served_by: NS[:PORT]",
+		     topo_ip_format(&c->addr, false, (char[TOPO_IP_STRLEN]){ 0 }, TOPO_IP_STRLEN), c->port);
+}
+
+/* isolated: [A, B, ...]: from each, a ping to every address of each other
+ * one, all of which must fail. */
+static void load_isolated(struct loader *ld, const struct ynode *n, const struct ynode *v, struct strmap *ns_index)
+{
+	const struct topology *t = ld->t;
+	size_t *idx, count = 0, made = 0;
+	bool ok = true;
+
+	if (!want_seq(ld, v, "isolated"))
+		return;
+	if (v->n < 2) {
+		diag(ld, v->pos, "isolated needs at least two namespaces (e.g. [ns1, ns2])");
+		return;
+	}
+	idx = calloc(v->n, sizeof(*idx));
+	if (!idx) {
+		ld->oom = true;
+		return;
+	}
+	for (size_t i = 0; i < v->n; i++) {
+		const char *s = want_str(ld, v->kids[i], "isolated");
+		size_t k;
+
+		if (!s) {
+			ok = false;
+			continue;
+		}
+		if (strmap_get(ns_index, s, &k) < 0) {
+			diag(ld, v->kids[i]->pos, "isolated '%s': no such namespace in this file", s);
+			ok = false;
+			continue;
+		}
+		for (size_t j = 0; j < count; j++)
+			if (idx[j] == k) {
+				diag(ld, v->kids[i]->pos, "isolated names '%s' twice", s);
+				ok = false;
+			}
+		idx[count++] = k;
+	}
+	for (size_t a = 0; ok && a < count; a++) {
+		for (size_t b = 0; ok && b < count; b++) {
+			const struct topo_ns *to = &t->ns[idx[b]];
+
+			if (a == b)
+				continue;
+			for (size_t i = 0; ok && i < to->n_ifaces; i++) {
+				for (size_t k = 0; ok && k < to->ifaces[i].n_addrs; k++) {
+					struct topo_check c = { .from = idx[a], .kind = TOPO_CHECK_PING, .expect_fail = true,
+								.isolated = true, .pos = n->pos };
+
+					c.addr = to->ifaces[i].addrs[k].ip;
+					c.addr.plen = c.addr.family == AF_INET6 ? 128 : 32;
+					ok = check_append(ld, n, &c);
+					made++;
+				}
+			}
+		}
+	}
+	if (ok && made == 0)
+		diag(ld, v->pos, "isolated: none of these namespaces declares an address, so there is nothing to ping");
+	free(idx);
+}
+
+static void load_check(struct loader *ld, const struct ynode *n, struct strmap *ns_index)
+{
 	struct topo_check c = { 0 };
-	const struct ynode *from = NULL, *what = NULL;
+	const struct ynode *from = NULL, *what = NULL, *isolated = NULL, *size = NULL, *df = NULL;
+	const struct ynode *source = NULL, *arrives = NULL, *served = NULL, *expect = NULL;
 	bool ok = true;
 
 	if (!want_map(ld, n, "a check"))
@@ -1559,24 +1788,28 @@ static void load_check(struct loader *ld, const struct ynode *n, struct strmap *
 				ok = false;
 			} else
 				c.from = idx;
-		} else if (strcmp(k->str, "ping") == 0) {
-			if (what)
-				diag(ld, k->pos, "a check is either ping or tcp, not both");
-			what = k;
-			c.kind = TOPO_CHECK_PING;
-			ok &= want_ip(ld, v, "ping", &c.addr);
-		} else if (strcmp(k->str, "tcp") == 0) {
-			if (what)
-				diag(ld, k->pos, "a check is either ping or tcp, not both");
-			what = k;
-			c.kind = TOPO_CHECK_TCP;
-			if (want_ip_port(ld, v, "tcp", &c.addr, &c.port, true) && !c.port) {
-				diag(ld, v->pos, "tcp needs IP:PORT (e.g. \"10.0.0.2:80\")");
+		} else if (strcmp(k->str, "ping") == 0 || strcmp(k->str, "tcp") == 0 || strcmp(k->str, "udp") == 0) {
+			if (what) {
+				diag(ld, k->pos, "a check is one of ping, tcp or udp, not both %s and %s", what->str, k->str);
 				ok = false;
+			}
+			what = k;
+			if (k->str[0] == 'p') {
+				c.kind = TOPO_CHECK_PING;
+				ok &= want_ip(ld, v, "ping", &c.addr);
+			} else {
+				c.kind = k->str[0] == 't' ? TOPO_CHECK_TCP : TOPO_CHECK_UDP;
+				if (!want_ip_port(ld, v, k->str, &c.addr, &c.port, true))
+					ok = false;
+				else if (!c.port) {
+					diag(ld, v->pos, "%s needs IP:PORT (e.g. \"10.0.0.2:80\")", k->str);
+					ok = false;
+				}
 			}
 		} else if (strcmp(k->str, "expect") == 0) {
 			const char *s = want_str(ld, v, "expect");
 
+			expect = v;
 			if (s && strcmp(s, "fail") == 0)
 				c.expect_fail = true;
 			else if (s && strcmp(s, "success") == 0)
@@ -1586,24 +1819,85 @@ static void load_check(struct loader *ld, const struct ynode *n, struct strmap *
 					diag(ld, v->pos, "expect '%s' is not success or fail", s);
 				ok = false;
 			}
+		} else if (strcmp(k->str, "size") == 0) {
+			uint64_t sz;
+
+			size = k;
+			if (want_uint(ld, v, "size", 0, 65507, &sz)) {
+				c.has_size = true;
+				c.size = (uint32_t)sz;
+			} else
+				ok = false;
+		} else if (strcmp(k->str, "df") == 0) {
+			df = k;
+			ok &= want_bool(ld, v, "df", &c.df);
+		} else if (strcmp(k->str, "source") == 0) {
+			source = k;
+			ok &= want_ip(ld, v, "source", &c.source);
+		} else if (strcmp(k->str, "arrives") == 0) {
+			arrives = k;
+			ok &= c.arrives_declared = want_check_end(ld, v, "arrives", ns_index, &c.arrives);
+		} else if (strcmp(k->str, "served_by") == 0) {
+			served = k;
+			ok &= c.served_declared = want_check_end(ld, v, "served_by", ns_index, &c.served_by);
+		} else if (strcmp(k->str, "isolated") == 0) {
+			isolated = v;
 		} else {
-			unknown_key(ld, k, "a check", "from, ping, tcp, expect");
+			unknown_key(ld, k, "a check", "from, ping, tcp, udp, expect, size, df, source, arrives, served_by, isolated");
+			ok = false;
 		}
 	}
-	if (!from || !what) {
-		diag(ld, n->pos, "a check needs 'from' and one of 'ping: IP' or 'tcp: IP:PORT'");
+	if (isolated) {
+		const struct ynode *extra = from ? from : what ? what : size ? size : df ? df : source ? source
+					    : arrives ? arrives : served;
+
+		if (extra)
+			diag(ld, extra->pos, "isolated: [NS, ...] stands alone (it expands to pings both ways that must fail)");
+		else if (expect && !c.expect_fail)
+			diag(ld, expect->pos, "isolated: always expects its pings to fail");
+		else if (ok)
+			load_isolated(ld, n, isolated, ns_index);
 		return;
+	}
+	if (!from || !what) {
+		diag(ld, n->pos, "a check needs 'from' and one of 'ping: IP', 'tcp: IP:PORT', 'udp: IP:PORT' "
+			       "(or is 'isolated: [NS, NS...]')");
+		return;
+	}
+	if (c.kind == TOPO_CHECK_PING) {
+		const struct ynode *bad = source ? source : arrives ? arrives : served;
+
+		if (bad) {
+			diag(ld, bad->pos, "%s is for tcp and udp checks, not ping", bad->str);
+			ok = false;
+		}
+		if (c.df && !c.has_size)
+			diag(ld, df->pos, "df: true needs size: N (the ICMP payload that must or must not pass whole)");
+		ok &= !(c.df && !c.has_size);
+	} else {
+		const struct ynode *bad = size ? size : df;
+
+		if (bad) {
+			diag(ld, bad->pos, "%s is for ping checks, not %s", bad->str, what->str);
+			ok = false;
+		}
+		if (c.source.family && c.source.family != c.addr.family) {
+			diag(ld, source->pos, "source is IPv%c but the check's address is IPv%c",
+			     c.source.family == AF_INET ? '4' : '6', c.addr.family == AF_INET ? '4' : '6');
+			ok = false;
+		}
+		if (c.expect_fail && (source || arrives)) {
+			diag(ld, (source ? source : arrives)->pos,
+			     "%s says what a connection that succeeds looks like; not with expect: fail",
+			     (source ? source : arrives)->str);
+			ok = false;
+		}
+		if (ok)
+			check_resolve_receiver(ld, n, &c);
 	}
 	if (!ok || !check_limit(ld, &ld->n_rules, TOPO_MAX_CHECKS + TOPO_MAX_RULES, n, "checks"))
 		return;
-	struct topo_check *v = realloc(t->checks, (t->n_checks + 1) * sizeof(*v));
-
-	if (!v) {
-		ld->oom = true;
-		return;
-	}
-	t->checks = v;
-	t->checks[t->n_checks++] = c;
+	check_append(ld, n, &c);
 }
 
 /* ------------------------------------------------------ cross references -- */

@@ -237,14 +237,41 @@ struct topo_link {
 enum topo_check_kind {
 	TOPO_CHECK_PING,
 	TOPO_CHECK_TCP,
+	TOPO_CHECK_UDP,
 };
 
+/* A namespace and a port: where a connection is served, or must arrive. */
+struct topo_check_end {
+	bool set;
+	size_t ns;                        /* index in topology.ns */
+	uint16_t port;
+	struct topo_ip addr;              /* the address it arrives at there; family 0 = unknown */
+};
+
+/*
+ * One assertion of `checks:`. For tcp and udp the loader resolves where the
+ * connection is received: served_by (declared, or followed through the
+ * file's own dnat, or the namespace owning the address), arrives (declared,
+ * or the same), and where it would land if that dnat did not act
+ * (unrewritten), so a missing rewrite is told apart from a missing route.
+ */
 struct topo_check {
 	size_t from;                      /* index in topology.ns */
 	enum topo_check_kind kind;
 	struct topo_ip addr;
-	uint16_t port;
+	uint16_t port;                    /* tcp, udp */
 	bool expect_fail;
+	/* ping */
+	bool has_size;
+	uint32_t size;                    /* ICMP payload bytes, as ping -s */
+	bool df;                          /* don't fragment */
+	/* tcp, udp */
+	struct topo_ip source;            /* family 0 = not asserted */
+	struct topo_check_end served_by;  /* where topo's listener goes; set = false: unknown */
+	struct topo_check_end arrives;    /* where it must be received */
+	struct topo_check_end unrewritten;
+	bool served_declared, arrives_declared;
+	bool isolated;                    /* one of the pings an `isolated:` entry expands to */
 	struct topo_pos pos;
 };
 

@@ -1,16 +1,10 @@
-# Every file in topologies/: apply, its own checks pass (topo check), the
-# diff converges, destroy leaves the kernel exactly as it was.
+# Every file in topologies/: apply, its own checks pass (topo check, with no
+# other process started), the diff converges, destroy leaves the kernel
+# exactly as it was.
 . "$(dirname "$0")/lib.sh"
 
 # What a lab needs from outside topo: namespaces it attaches to (before
-# apply), listeners behind its tcp checks (after).
-prepare_after() {
-	case "$1" in
-	seed000) tcp_listen busybox1 80 "hello from busybox1" ;;
-	seed001) tcp_listen netns_B 80 "hello from netns_B" ;;
-	esac
-}
-
+# apply). Nothing after: topo check brings its own listeners.
 prepare_before() {
 	case "$1" in
 	seed002)
@@ -29,7 +23,6 @@ for f in "$TOPOLOGIES"/*.yaml; do
 	prepare_before "$name"
 	snapshot "$WORK/$name.before"
 	ok "$name: apply" "$TOPO" apply "$f"
-	prepare_after "$name"
 	ok "$name: checks" "$TOPO" check "$f"
 	cat "$WORK/out"
 	rc 0 "$name: converged" "$TOPO" diff "$f"
@@ -40,7 +33,6 @@ for f in "$TOPOLOGIES"/*.yaml; do
 	ok "$name: destroy" "$TOPO" destroy "$f"
 	snapshot "$WORK/$name.after"
 	same_snapshot "$name: destroy leaves nothing" "$WORK/$name.before" "$WORK/$name.after"
-	pkill -f "nc -l" || true
 	# Namespaces attached for the lab are the test's to remove.
 	if [ -e /var/run/docker/netns/467c0ddd4651 ]; then
 		umount /var/run/docker/netns/467c0ddd4651

@@ -413,7 +413,8 @@ static void test_unknown_keys(void **state)
 	EXPECT_ERRORS(HEAD "links:\n  - {endpoints: [web:a, web:b], name: x}\n",
 		      { 7, 33, "unknown key 'name' in a link (accepted: endpoints, mtu)" });
 	EXPECT_ERRORS(HEAD "checks:\n  - {from: web, ping: 10.0.0.1, count: 3}\n",
-		      { 7, 33, "unknown key 'count' in a check (accepted: from, ping, tcp, expect)" });
+		      { 7, 33, "unknown key 'count' in a check (accepted: from, ping, tcp, udp, expect, size, df, source, "
+			       "arrives, served_by, isolated)" });
 	EXPECT_ERRORS(HEAD "    nat:\n      - redirect: {}\n",
 		      { 7, 9, "unknown nat kind 'redirect' (accepted: masquerade, snat, dnat)" });
 }
@@ -1147,11 +1148,170 @@ static void test_checks(void **state)
 	EXPECT_ERRORS(HEAD "checks:\n  - {from: nope, ping: 10.0.0.1}\n",
 		      { 7, 12, "check from 'nope': no such namespace in this file" });
 	EXPECT_ERRORS(HEAD "checks:\n  - {from: web, tcp: 10.0.0.1}\n", { 7, 22, "tcp needs IP:PORT" });
-	EXPECT_ERRORS(HEAD "checks:\n  - {from: web}\n", { 7, 5, "a check needs 'from' and one of 'ping: IP' or 'tcp: IP:PORT'" });
+	EXPECT_ERRORS(HEAD "checks:\n  - {from: web, udp: 10.0.0.1}\n", { 7, 22, "udp needs IP:PORT" });
+	EXPECT_ERRORS(HEAD "checks:\n  - {from: web}\n",
+		      { 7, 5, "a check needs 'from' and one of 'ping: IP', 'tcp: IP:PORT', 'udp: IP:PORT'" });
 	EXPECT_ERRORS(HEAD "checks:\n  - {from: web, ping: 10.0.0.1, expect: maybe}\n",
 		      { 7, 41, "expect 'maybe' is not success or fail" });
 	EXPECT_ERRORS(HEAD "checks:\n  - {from: web, ping: 10.0.0.1, tcp: \"10.0.0.1:80\"}\n",
-		      { 7, 33, "a check is either ping or tcp, not both" });
+		      { 7, 33, "a check is one of ping, tcp or udp, not both ping and tcp" });
+}
+
+/* Two namespaces on a bridge, a router with a dnat: the receiver rules. */
+#define CHK \
+	"topology: t\n"                                                        /* 1 */ \
+	"namespaces:\n"                                                        /* 2 */ \
+	"  r:\n"                                                               /* 3 */ \
+	"    interfaces:\n"                                                    /* 4 */ \
+	"      e0: {addresses: [10.0.0.1/24]}\n"                               /* 5 */ \
+	"      e1: {addresses: [10.1.0.1/24, \"fd00::1/64\"]}\n"                /* 6 */ \
+	"    nat:\n"                                                           /* 7 */ \
+	"      - dnat: {protocol: tcp, port: 8080, to: \"10.1.0.2:80\"}\n"     /* 8 */ \
+	"      - dnat: {protocol: udp, port: \"5000-5010\", to: 10.1.0.2}\n"    /* 9 */ \
+	"  c:\n"                                                               /* 10 */ \
+	"    interfaces:\n"                                                    /* 11 */ \
+	"      e0: {addresses: [10.0.0.2/24]}\n"                               /* 12 */ \
+	"  s:\n"                                                               /* 13 */ \
+	"    interfaces:\n"                                                    /* 14 */ \
+	"      e0: {addresses: [10.1.0.2/24, \"fd00::2/64\"]}\n"                /* 15 */ \
+	"  empty: {}\n"                                                        /* 16 */ \
+	"links:\n"                                                             /* 17 */ \
+	"  - [r:e0, c:e0]\n"                                                   /* 18 */ \
+	"  - [r:e1, s:e0]\n"                                                   /* 19 */ \
+	"checks:\n"                                                            /* 20 */
+
+static const struct topo_check *only_check(const char *text, struct topology *t)
+{
+	load_ok(text, t);
+	assert_int_equal(t->n_checks, 1);
+	return &t->checks[0];
+}
+
+static void assert_end(const struct topology *t, const struct topo_check_end *e, const char *ns, unsigned port)
+{
+	assert_true(e->set);
+	assert_string_equal(t->ns[e->ns].name, ns);
+	assert_int_equal(e->port, port);
+}
+
+static void test_check_receivers(void **state)
+{
+	struct topology t;
+	const struct topo_check *c;
+
+	(void)state;
+	/* Through the file's dnat: received by s:80; without it, by r:8080. */
+	c = only_check(CHK "  - {from: c, tcp: \"10.0.0.1:8080\", source: 10.0.0.2}\n", &t);
+	assert_int_equal(c->kind, TOPO_CHECK_TCP);
+	assert_end(&t, &c->served_by, "s", 80);
+	assert_end(&t, &c->arrives, "s", 80);
+	assert_end(&t, &c->unrewritten, "r", 8080);
+	assert_int_equal(c->source.family, AF_INET);
+	/* Listeners bind the address the connection arrives at there. */
+	assert_int_equal(c->served_by.addr.family, AF_INET);
+	assert_memory_equal(c->served_by.addr.bytes, ((uint8_t[]){ 10, 1, 0, 2 }), 4);
+	assert_memory_equal(c->unrewritten.addr.bytes, ((uint8_t[]){ 10, 0, 0, 1 }), 4);
+	topology_free(&t);
+	/* The dnat is for tcp: udp to that port is received where the address is. */
+	c = only_check(CHK "  - {from: c, udp: \"10.0.0.1:8080\"}\n", &t);
+	assert_end(&t, &c->served_by, "r", 8080);
+	assert_false(c->unrewritten.set);
+	topology_free(&t);
+	/* A port range mapped to an address only: the port is kept. */
+	c = only_check(CHK "  - {from: c, udp: \"10.0.0.1:5005\"}\n", &t);
+	assert_end(&t, &c->served_by, "s", 5005);
+	assert_end(&t, &c->unrewritten, "r", 5005);
+	topology_free(&t);
+	/* No dnat: the owner of the address; IPv6 too. */
+	c = only_check(CHK "  - {from: c, tcp: \"[fd00::2]:22\"}\n", &t);
+	assert_end(&t, &c->served_by, "s", 22);
+	assert_false(c->unrewritten.set);
+	topology_free(&t);
+	/* Loopback is the client's own namespace. */
+	c = only_check(CHK "  - {from: c, tcp: \"127.0.0.1:22\"}\n", &t);
+	assert_end(&t, &c->served_by, "c", 22);
+	topology_free(&t);
+	/* served_by and arrives declared; their ports default sensibly. */
+	c = only_check(CHK "  - {from: c, tcp: \"10.0.0.1:8080\", served_by: s, arrives: \"s:80\"}\n", &t);
+	assert_end(&t, &c->served_by, "s", 80);
+	assert_end(&t, &c->arrives, "s", 80);
+	topology_free(&t);
+	c = only_check(CHK "  - {from: c, tcp: \"192.0.2.1:443\", served_by: \"empty:8443\"}\n", &t);
+	assert_end(&t, &c->served_by, "empty", 8443);
+	assert_end(&t, &c->arrives, "empty", 8443);
+	assert_int_equal(c->served_by.addr.family, 0);   /* not its address: the wildcard */
+	topology_free(&t);
+	/* Nobody owns the address: where it must arrive is where it is served. */
+	c = only_check(CHK "  - {from: c, udp: \"192.0.2.1:53\", arrives: s}\n", &t);
+	assert_end(&t, &c->served_by, "s", 53);
+	assert_end(&t, &c->arrives, "s", 53);
+	assert_int_equal(c->served_by.addr.family, 0);
+	topology_free(&t);
+	/* Nobody owns the address and nothing is asserted: reachability only. */
+	c = only_check(CHK "  - {from: c, tcp: \"192.0.2.1:443\"}\n", &t);
+	assert_false(c->served_by.set);
+	assert_false(c->arrives.set);
+	topology_free(&t);
+	/* Ping size and df. */
+	c = only_check(CHK "  - {from: c, ping: 10.1.0.2, size: 1472, df: true, expect: fail}\n", &t);
+	assert_true(c->has_size && c->df && c->expect_fail);
+	assert_int_equal(c->size, 1472);
+	topology_free(&t);
+}
+
+static void test_check_isolated(void **state)
+{
+	struct topology t;
+
+	(void)state;
+	/* c and s: c pings s's two addresses, s pings c's one; empty has none. */
+	load_ok(CHK "  - {isolated: [c, s, empty]}\n", &t);
+	assert_int_equal(t.n_checks, 2 + 1 + 1 + 2);
+	for (size_t i = 0; i < t.n_checks; i++) {
+		assert_int_equal(t.checks[i].kind, TOPO_CHECK_PING);
+		assert_true(t.checks[i].expect_fail);
+		assert_true(t.checks[i].isolated);
+		assert_int_equal(t.checks[i].pos.line, 21);
+	}
+	topology_free(&t);
+	EXPECT_ERRORS(CHK "  - {isolated: [c]}\n", { 21, 16, "isolated needs at least two namespaces" });
+	EXPECT_ERRORS(CHK "  - {isolated: [c, c]}\n", { 21, 20, "isolated names 'c' twice" });
+	EXPECT_ERRORS(CHK "  - {isolated: [c, nope]}\n", { 21, 20, "isolated 'nope': no such namespace" });
+	EXPECT_ERRORS(CHK "  - {isolated: [empty, empty2]}\n", { 21, 24, "isolated 'empty2': no such namespace" });
+	EXPECT_ERRORS("topology: t\nnamespaces: {a: {}, b: {}}\nchecks:\n  - {isolated: [a, b]}\n",
+		      { 4, 16, "none of these namespaces declares an address" });
+	EXPECT_ERRORS(CHK "  - {isolated: [c, s], from: c}\n", { 21, 30, "isolated: [NS, ...] stands alone" });
+	EXPECT_ERRORS(CHK "  - {isolated: [c, s], expect: success}\n", { 21, 32, "isolated: always expects" });
+	EXPECT_ERRORS(CHK "  - {isolated: c}\n", { 21, 16, "isolated must be a list" });
+}
+
+static void test_check_rules(void **state)
+{
+	(void)state;
+	EXPECT_ERRORS(CHK "  - {from: c, ping: 10.1.0.2, df: true}\n", { 21, 31, "df: true needs size: N" });
+	EXPECT_ERRORS(CHK "  - {from: c, ping: 10.1.0.2, size: 65508}\n", { 21, 37, "size must be an integer 0-65507" });
+	EXPECT_ERRORS(CHK "  - {from: c, ping: 10.1.0.2, df: maybe, size: 1}\n", { 21, 35, "df must be true or false" });
+	EXPECT_ERRORS(CHK "  - {from: c, ping: 10.1.0.2, source: 10.0.0.2}\n",
+		      { 21, 31, "source is for tcp and udp checks, not ping" });
+	EXPECT_ERRORS(CHK "  - {from: c, ping: 10.1.0.2, served_by: s}\n",
+		      { 21, 31, "served_by is for tcp and udp checks, not ping" });
+	EXPECT_ERRORS(CHK "  - {from: c, tcp: \"10.1.0.2:80\", size: 100}\n",
+		      { 21, 35, "size is for ping checks, not tcp" });
+	EXPECT_ERRORS(CHK "  - {from: c, tcp: \"10.1.0.2:80\", source: \"fd00::9\"}\n",
+		      { 21, 35, "source is IPv6 but the check's address is IPv4" });
+	EXPECT_ERRORS(CHK "  - {from: c, tcp: \"10.1.0.2:80\", source: 10.0.0.2, expect: fail}\n",
+		      { 21, 35, "source says what a connection that succeeds looks like; not with expect: fail" });
+	EXPECT_ERRORS(CHK "  - {from: c, tcp: \"10.1.0.2:80\", arrives: nope}\n",
+		      { 21, 44, "arrives 'nope': no such namespace in this file" });
+	EXPECT_ERRORS(CHK "  - {from: c, tcp: \"10.1.0.2:80\", arrives: \"s:0\"}\n",
+		      { 21, 44, "arrives 's:0' is not NS or NS:PORT" });
+	EXPECT_ERRORS(CHK "  - {from: c, tcp: \"10.1.0.2:80\", served_by: \"s:x\"}\n",
+		      { 21, 46, "served_by 's:x' is not NS or NS:PORT" });
+	/* Who receives it must be known before what it saw can be asserted. */
+	EXPECT_ERRORS(CHK "  - {from: c, tcp: \"192.0.2.1:80\", source: 10.0.0.2}\n",
+		      { 21, 5, "no namespace in this file receives 192.0.2.1:80: say which with served_by: NS[:PORT]" });
+	EXPECT_ERRORS(CHK "  - {from: c, udp: \"10.1.0.2:80\", ping: 10.1.0.2}\n",
+		      { 21, 35, "a check is one of ping, tcp or udp, not both udp and ping" });
 }
 
 /* --------------------------------------------------------- YAML features -- */
@@ -1778,6 +1938,9 @@ int main(void)
 		cmocka_unit_test(test_sysctl_keys),
 		cmocka_unit_test(test_path_pid),
 		cmocka_unit_test(test_checks),
+		cmocka_unit_test(test_check_receivers),
+		cmocka_unit_test(test_check_isolated),
+		cmocka_unit_test(test_check_rules),
 		cmocka_unit_test(test_yaml_alias_anchor),
 		cmocka_unit_test(test_yaml_tags),
 		cmocka_unit_test(test_yaml_syntax),
