@@ -1605,7 +1605,7 @@ static bool want_check_end(struct loader *ld, const struct ynode *v, const char 
 		return false;
 	colon = strchr(s, ':');
 	len = colon ? (size_t)(colon - s) : strlen(s);
-	if (len == 0 || len > TOPO_NS_NAME_MAX || (colon && (!parse_u64(colon + 1, &port) || port < 1 || port > 65535))) {
+	if (len == 0 || len > TOPO_NS_NAME_MAX || (colon && (!yaml_plain_uint(colon + 1, &port) || port < 1 || port > 65535))) {
 		diag(ld, v->pos, "%s '%s' is not NS or NS:PORT (e.g. \"busybox1:80\")", what, s);
 		return false;
 	}
