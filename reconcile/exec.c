@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 static int step_copy(const struct step *s, struct step *ret)
 {
@@ -182,19 +183,189 @@ out:
 	return ret;
 }
 
-int plan_rollback(struct plan *journal, const struct exec_ops *ops, void *ctx, struct rollback_report *rep)
-{
-	memset(rep, 0, sizeof(*rep));
-	for (size_t i = journal->n; i-- > 0;) {
-		struct step inv, *one = &inv;
-		int err = 0, r;
-		const char *msg = NULL;
+/* ------------------------------------------------------------ rollback -- */
 
-		r = step_invert(&journal->steps[i], &inv);
+/*
+ * The order of a rollback. Undoing newest first is not enough: renumbering
+ * replaced a route through a new gateway, then deleted the old address;
+ * putting the old route back first fails (its gateway is not reachable yet).
+ * So the inverse steps run in the forward plan's phase order, which is
+ * dependency-safe (route deletes early, address adds before address deletes,
+ * links before what hangs on them, routes late); within a phase, newest
+ * first.
+ *
+ * One exception: a step that acted on a namespace or a link the journal
+ * created (an address on a new link, its peer brought up) is undone first,
+ * newest first as it was done, while its object is still there: the
+ * rollback deletes the object itself a few phases later.
+ */
+enum { RANK_EARLY = -1 };
+
+struct inverse {
+	struct step s;
+	int rank;                         /* RANK_EARLY or an enum step_phase */
+	size_t age;                       /* 0 = the newest journal step */
+};
+
+/* The phase the inverse step s would have in a forward plan. */
+static int rollback_phase(const struct step *s, bool of_implicit)
+{
+	char ifname[TOPO_IFNAME_MAX + 1];
+
+	switch (s->op) {
+	case STEP_NETNS_ADD: return PHASE_NETNS_ADD;
+	case STEP_NETNS_DEL: return PHASE_NETNS_DEL;
+	case STEP_LINK_ADD: return PHASE_LINK_ADD;
+	case STEP_LINK_DEL: return PHASE_LINK_DEL;
+	case STEP_LINK_SET:
+		switch (s->attr) {
+		case LINK_ATTR_MASTER: return PHASE_MASTER;
+		case LINK_ATTR_UP: return PHASE_UP;
+		case LINK_ATTR_MTU:
+		case LINK_ATTR_MAC:
+		case LINK_ATTR_STP:
+		case LINK_ATTR_MARK:
+			return PHASE_LINK_ATTR;
+		}
+		return PHASE_LINK_ATTR;
+	case STEP_ADDR_ADD: return PHASE_ADDR_ADD;
+	case STEP_ADDR_DEL:
+		/* IPv6 before an mtu goes below 1280 and before the same
+		 * address comes back with its old prefix length. */
+		return s->addr.ip.family == AF_INET6 ? PHASE_ADDR_DEL_GONE : PHASE_ADDR_DEL;
+	case STEP_ROUTE_ADD:
+	case STEP_ROUTE_REPLACE:
+		return PHASE_ROUTE_ADD;
+	case STEP_ROUTE_DEL: return PHASE_ROUTE_DEL;
+	case STEP_SYSCTL_SET:
+		/* Put back where it was changed: namespace-wide keys before the
+		 * links the rollback re-creates (which copy conf.default.*), the
+		 * others once those links exist. An explicit write of a key that
+		 * sets every interface's forwarding was made before the
+		 * per-interface ones and recorded their values after it: it is
+		 * undone after them, with them. */
+		if (sysctl_key_iface(s->key, ifname))
+			return PHASE_SYSCTL_IF;
+		if (!of_implicit && sysctl_key_is_global_forwarding(s->key))
+			return PHASE_SYSCTL_IF;
+		return PHASE_SYSCTL_NS;
+	case STEP_NFT_SET:
+	case STEP_NFT_RESTORE:
+		return PHASE_NFT;
+	case STEP_NFT_DEL: return PHASE_NFT_DEL;
+	}
+	return PHASE_COUNT;
+}
+
+/* Does the step act on one link (named in ifname, or in its sysctl key)? */
+static bool step_on_link(const struct step *s)
+{
+	char ifname[TOPO_IFNAME_MAX + 1];
+
+	switch (s->op) {
+	case STEP_LINK_SET:
+	case STEP_ADDR_ADD:
+	case STEP_ADDR_DEL:
+		return true;
+	case STEP_SYSCTL_SET:
+		return s->key && sysctl_key_iface(s->key, ifname);
+	default:
+		return false;
+	}
+}
+
+static bool same_link(const struct step *s, const char *ns, const char *name)
+{
+	char ifname[TOPO_IFNAME_MAX + 1];
+
+	if (s->op == STEP_SYSCTL_SET) {
+		if (!sysctl_key_iface(s->key, ifname))
+			return false;
+		return strcmp(s->ns, ns) == 0 && strcmp(ifname, name) == 0;
+	}
+	return strcmp(s->ns, ns) == 0 && strcmp(s->ifname, name) == 0;
+}
+
+/*
+ * Did journal step i act on something an earlier journal step created? The
+ * latest creation or deletion of its namespace (or link) before it decides:
+ * a replaced link's old addresses were removed before the new one came.
+ */
+static bool acts_on_created(const struct plan *journal, size_t i)
+{
+	const struct step *s = &journal->steps[i];
+	bool link = step_on_link(s);
+
+	if (s->op == STEP_NETNS_DEL || s->op == STEP_NETNS_ADD)
+		return false;
+	for (size_t j = i; j-- > 0;) {
+		const struct step *e = &journal->steps[j];
+
+		if ((e->op == STEP_NETNS_ADD || e->op == STEP_NETNS_DEL) && strcmp(e->ns, s->ns) == 0)
+			return e->op == STEP_NETNS_ADD;
+		if (!link || (e->op != STEP_LINK_ADD && e->op != STEP_LINK_DEL))
+			continue;
+		if (same_link(s, e->ns, e->link.name) || (e->peer.name[0] && same_link(s, e->peer_ns, e->peer.name)))
+			return e->op == STEP_LINK_ADD;
+	}
+	return false;
+}
+
+static int inverse_cmp(const void *a, const void *b)
+{
+	const struct inverse *x = a, *y = b;
+
+	if (x->rank != y->rank)
+		return x->rank < y->rank ? -1 : 1;
+	return x->age < y->age ? -1 : x->age > y->age;
+}
+
+/* The journal's inverse steps, in the order they must run. */
+static int rollback_order(const struct plan *journal, struct inverse **ret, size_t *ret_n)
+{
+	struct inverse *v = calloc(journal->n + 1, sizeof(*v));
+	size_t n = 0;
+
+	if (!v)
+		return -ENOMEM;
+	for (size_t i = journal->n; i-- > 0;) {
+		int r = step_invert(&journal->steps[i], &v[n].s);
+
 		if (r == 1)
 			continue;
-		if (r < 0)
+		if (r < 0) {
+			for (size_t k = 0; k < n; k++)
+				step_free(&v[k].s);
+			free(v);
 			return r;
+		}
+		v[n].age = journal->n - 1 - i;
+		v[n].rank = acts_on_created(journal, i) ? RANK_EARLY
+							: rollback_phase(&v[n].s, journal->steps[i].implicit);
+		v[n].s.phase = v[n].rank == RANK_EARLY ? journal->steps[i].phase : (enum step_phase)v[n].rank;
+		n++;
+	}
+	qsort(v, n, sizeof(*v), inverse_cmp);
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}
+
+int plan_rollback(struct plan *journal, const struct exec_ops *ops, void *ctx, struct rollback_report *rep)
+{
+	struct inverse *v;
+	size_t n;
+	int r;
+
+	memset(rep, 0, sizeof(*rep));
+	r = rollback_order(journal, &v, &n);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < n; i++) {
+		struct step *one = &v[i].s;
+		int err = 0;
+		const char *msg = NULL;
+
 		/* The kernel redoes some side effects itself when the cause is
 		 * undone; the backend treats "already there" as done. */
 		r = ops->run(ctx, &one, 1, &err, &msg);
@@ -204,7 +375,7 @@ int plan_rollback(struct plan *journal, const struct exec_ops *ops, void *ctx, s
 			if (!rep->failed) {
 				char line[400];
 
-				step_format(&inv, line, sizeof(line));
+				step_format(one, line, sizeof(line));
 				snprintf(rep->first_error, sizeof(rep->first_error), "%s: %s", line,
 					 msg ? msg : strerror(-err));
 			}
@@ -212,7 +383,9 @@ int plan_rollback(struct plan *journal, const struct exec_ops *ops, void *ctx, s
 		} else {
 			rep->undone++;
 		}
-		step_free(&inv);
 	}
+	for (size_t i = 0; i < n; i++)
+		step_free(&v[i].s);
+	free(v);
 	return 0;
 }

@@ -323,6 +323,16 @@ static inline void fx_observe_converged(const struct topology *d, struct topolog
 			if (di->type != TOPO_IF_LOOPBACK)
 				fx_link_local(oi);
 		}
+		/* A vxlan without mtu gets its underlay's less the encapsulation. */
+		for (size_t k = 0; k < dn->n_ifaces; k++) {
+			const struct topo_iface *di = &dn->ifaces[k];
+			const struct topo_vxlan *vx = &di->vxlan;
+			long u = di->type == TOPO_IF_VXLAN && !di->mtu && vx->dev[0] ? topo_ns_iface_find(on, vx->dev) : -1;
+			bool v6 = vx->remote.family == AF_INET6 || vx->group.family == AF_INET6;
+
+			if (u >= 0)
+				on->ifaces[topo_ns_iface_find(on, di->name)].mtu = on->ifaces[u].mtu - (v6 ? 70 : 50);
+		}
 		/* Prefix routes of the addresses, then masters by ifindex. */
 		for (size_t k = 0; k < on->n_ifaces; k++) {
 			struct topo_iface *oi = &on->ifaces[k];

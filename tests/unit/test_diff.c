@@ -107,6 +107,7 @@ static void test_empty_kernel_seed(void **state)
 	fx_assert_plan(p,
 		"+ netns add netns_A\n"
 		"+ netns add netns_B\n"
+		"~ sysctl net.ipv4.ip_forward=1 (was 0)\n"
 		"+ link add mybr0 type bridge\n"
 		"+ link add vethA type veth master mybr0 peer eth0 netns netns_A\n"
 		"+ link add vethB type veth master mybr0 peer eth0 netns netns_B\n"
@@ -116,15 +117,14 @@ static void test_empty_kernel_seed(void **state)
 		"+ address add 172.18.0.2/16 dev eth0 netns netns_A\n"
 		"+ address add 172.18.0.3/16 dev eth0 netns netns_B\n"
 		"+ route add default via 172.18.0.1 netns netns_A\n"
-		"+ route add default via 172.18.0.1 netns netns_B\n"
-		"~ sysctl net.ipv4.ip_forward=1 (was 0)\n");
+		"+ route add default via 172.18.0.1 netns netns_B\n");
 	/* Nothing implicit: nothing is deleted. */
 	assert_int_equal(p->n, 13);
 	/* `topo diff` says "10 to add, 1 to change, 0 to remove". */
 	fx_assert_counts(p, 10, 1, 0);
 
 	assert_int_equal(p->steps[0].phase, PHASE_NETNS_ADD);
-	s = &p->steps[2];
+	s = &p->steps[3];
 	assert_true(step_is(s, STEP_LINK_ADD, "host", "mybr0"));
 	assert_int_equal(s->link.type, TOPO_IF_BRIDGE);
 	assert_true(s->link.owned);
@@ -134,7 +134,7 @@ static void test_empty_kernel_seed(void **state)
 
 	/* The veth is created from its host end, enslaved at creation, peer
 	 * in the other namespace, the peer neither up nor enslaved yet. */
-	s = &p->steps[3];
+	s = &p->steps[4];
 	assert_true(step_is(s, STEP_LINK_ADD, "host", "vethA"));
 	assert_int_equal(s->phase, PHASE_LINK_ADD);
 	assert_int_equal(s->link.type, TOPO_IF_VETH);
@@ -151,7 +151,7 @@ static void test_empty_kernel_seed(void **state)
 	assert_null(s->note);
 
 	/* The peers are brought up after: follow-ups, not counted. */
-	for (int i = 5; i <= 6; i++) {
+	for (int i = 6; i <= 7; i++) {
 		s = &p->steps[i];
 		assert_int_equal(s->op, STEP_LINK_SET);
 		assert_int_equal(s->attr, LINK_ATTR_UP);
@@ -160,22 +160,23 @@ static void test_empty_kernel_seed(void **state)
 		assert_true(s->new.flag);
 		assert_string_equal(s->ifname, "eth0");
 	}
-	assert_string_equal(p->steps[5].ns, "netns_A");
-	assert_string_equal(p->steps[6].ns, "netns_B");
+	assert_string_equal(p->steps[6].ns, "netns_A");
+	assert_string_equal(p->steps[7].ns, "netns_B");
 
-	s = &p->steps[8];
+	s = &p->steps[9];
 	assert_int_equal(s->op, STEP_ADDR_ADD);
 	assert_int_equal(s->addr.proto, TOPO_IFAPROT);
-	s = &p->steps[10];
+	s = &p->steps[11];
 	assert_int_equal(s->op, STEP_ROUTE_ADD);
 	assert_int_equal(s->route.proto, TOPO_RTPROT);
 	assert_int_equal(s->route.table, TOPO_TABLE_MAIN);
 	assert_int_equal(s->route.dst.plen, 0);
 
-	/* The sysctl last, with the value it overwrites. */
-	s = &p->steps[12];
+	/* The sysctl right after the namespaces, before any link, with the
+	 * value it overwrites. */
+	s = &p->steps[2];
 	assert_int_equal(s->op, STEP_SYSCTL_SET);
-	assert_int_equal(s->phase, PHASE_SYSCTL);
+	assert_int_equal(s->phase, PHASE_SYSCTL_NS);
 	assert_string_equal(s->key, "net.ipv4.ip_forward");
 	assert_string_equal(s->value, "1");
 	assert_string_equal(s->old_value, "0");
@@ -426,6 +427,8 @@ static void test_minimal_prefix_length_change_ipv6(void **state)
 		if (f.r.plan.steps[i].op == STEP_ADDR_DEL)
 			del = i;
 	}
+	if (f.r.plan.n != 2)
+		fx_assert_plan(&f.r.plan, "");
 	assert_int_equal(f.r.plan.n, 2);
 	assert_true(del < add);
 	fx_free(&f);
@@ -1312,12 +1315,15 @@ static void test_sysctl_missing_keys(void **state)
 				 "not exist in namespace host: net.bridge.* needs the br_netfilter module"));
 	assert_true(fx_msgs_have(&f.r.conflicts, "t.yaml:6:7: sysctl net.ipv4.nosuch does not exist in "
 				 "namespace host (no /proc/sys/net.ipv4.nosuch)"));
-	/* The key of a link still to be made is set after the link, unknown before. */
+	/* The key of a link still to be made is set after the link, unknown
+	 * before; a namespace-wide key before any link. */
 	fx_assert_plan(&f.r.plan,
+		"~ sysctl net.ipv4.ip_forward=1 (was 0)\n"
 		"+ link add br9 type bridge\n"
-		"~ sysctl net.ipv4.conf.br9.rp_filter=2\n"
-		"~ sysctl net.ipv4.ip_forward=1 (was 0)\n");
-	assert_null(f.r.plan.steps[1].old_value);
+		"~ sysctl net.ipv4.conf.br9.rp_filter=2\n");
+	assert_null(f.r.plan.steps[2].old_value);
+	assert_int_equal(f.r.plan.steps[0].phase, PHASE_SYSCTL_NS);
+	assert_int_equal(f.r.plan.steps[2].phase, PHASE_SYSCTL_IF);
 	fx_free(&f);
 }
 
@@ -1485,8 +1491,8 @@ static void test_nft_in_new_namespace(void **state)
 	fx_assert_no_conflicts(&f.r);
 	fx_assert_plan(&f.r.plan,
 		"+ netns add gw\n"
-		"+ address add 10.0.0.1/32 dev lo netns gw\n"
 		"~ sysctl net.ipv4.ip_forward=1 netns gw\n"
+		"+ address add 10.0.0.1/32 dev lo netns gw\n"
 		"+ nft table inet topo-n netns gw\n");
 	fx_assert_counts(&f.r.plan, 3, 1, 0);
 	fx_free(&f);

@@ -89,7 +89,7 @@ static void creation_plan(struct plan *p)
 	s->route.dst.family = AF_INET;
 	s->route.via = fx_ip("10.0.0.254");
 	s->route.table = TOPO_TABLE_MAIN;
-	s = push(p, STEP_SYSCTL_SET, PHASE_SYSCTL, "web");
+	s = push(p, STEP_SYSCTL_SET, PHASE_SYSCTL_NS, "web");
 	s->key = strdup("net.ipv4.ip_forward");
 	s->value = strdup("1");
 	s = push(p, STEP_NFT_SET, PHASE_NFT, "web");
@@ -164,7 +164,7 @@ static void test_execute_keeps_plan_order(void **state)
 	(void)state;
 	s = push(&p, STEP_NETNS_ADD, PHASE_NETNS_ADD, "a");
 	s = push(&p, STEP_NETNS_ADD, PHASE_NETNS_ADD, "b");
-	s = push(&p, STEP_SYSCTL_SET, PHASE_SYSCTL, "a");
+	s = push(&p, STEP_SYSCTL_SET, PHASE_SYSCTL_NS, "a");
 	s->key = strdup("k");
 	s->value = strdup("1");
 	s = push(&p, STEP_NETNS_ADD, PHASE_NETNS_ADD, "c");
@@ -478,6 +478,9 @@ struct kern {
 	char msg[256];                /* the current step's error */
 	char msgs[256][256];          /* per step of a batch: valid until the next call */
 	unsigned long calls;
+	/* Bridges whose mtu was set by hand (BROPT_MTU_SET_BY_USER): "ns/name". */
+	char mtu_set[32][TOPO_NS_NAME_MAX + TOPO_IFNAME_MAX + 2];
+	size_t n_mtu_set;
 };
 
 static struct topo_ns *k_ns(struct kern *k, const char *name)
@@ -556,8 +559,14 @@ static struct topo_iface *k_new_if(struct kern *k, struct topo_ns *ns, const str
 {
 	struct topo_iface *ifc = fx_if(ns, l->name, l->type, k->next_ifindex++);
 
-	if (l->mtu)
+	if (l->mtu) {
 		ifc->mtu = l->mtu;
+	} else if (l->type == TOPO_IF_VXLAN && l->vxlan.dev[0] && k_if(ns, l->vxlan.dev)) {
+		/* vxlan_config_apply: the underlay's mtu less the encapsulation */
+		bool v6 = l->vxlan.remote.family == AF_INET6 || l->vxlan.group.family == AF_INET6;
+
+		ifc->mtu = k_if(ns, l->vxlan.dev)->mtu - (v6 ? 70 : 50);
+	}
 	if (l->has_mac)
 		memcpy(ifc->mac, l->mac, 6);
 	ifc->stp = l->type == TOPO_IF_BRIDGE ? (l->stp > 0 ? 1 : 0) : -1;
@@ -635,6 +644,44 @@ static int k_link_add(struct kern *k, struct step *s)
 	return 0;
 }
 
+/* addrconf_notify(NETDEV_CHANGEMTU) below IPV6_MIN_MTU: the link loses its
+ * IPv6 addresses and the IPv6 routes through it. */
+static void k_ipv6_off(struct topo_ns *ns, struct topo_iface *ifc)
+{
+	for (size_t i = 0; i < ifc->n_addrs;) {
+		if (ifc->addrs[i].ip.family == AF_INET6) {
+			memmove(&ifc->addrs[i], &ifc->addrs[i + 1], (ifc->n_addrs - i - 1) * sizeof(ifc->addrs[0]));
+			ifc->n_addrs--;
+		} else {
+			i++;
+		}
+	}
+	for (size_t r = 0; r < ns->n_routes;) {
+		if (ns->routes[r].dst.family == AF_INET6 && strcmp(ns->routes[r].dev, ifc->name) == 0) {
+			memmove(&ns->routes[r], &ns->routes[r + 1], (ns->n_routes - r - 1) * sizeof(ns->routes[0]));
+			ns->n_routes--;
+		} else {
+			r++;
+		}
+	}
+}
+
+/* fib_sync_down_dev: a link without IPv4 addresses loses its IPv4 routes. */
+static void k_ipv4_gone(struct topo_ns *ns, const struct topo_iface *ifc)
+{
+	for (size_t i = 0; i < ifc->n_addrs; i++)
+		if (ifc->addrs[i].ip.family == AF_INET)
+			return;
+	for (size_t r = 0; r < ns->n_routes;) {
+		if (ns->routes[r].dst.family == AF_INET && strcmp(ns->routes[r].dev, ifc->name) == 0) {
+			memmove(&ns->routes[r], &ns->routes[r + 1], (ns->n_routes - r - 1) * sizeof(ns->routes[0]));
+			ns->n_routes--;
+		} else {
+			r++;
+		}
+	}
+}
+
 static int k_link_set(struct kern *k, struct step *s)
 {
 	struct topo_ns *ns = k_live_ns(k, s->ns);
@@ -647,6 +694,8 @@ static int k_link_set(struct kern *k, struct step *s)
 		return k_set_master(ns, s->ifname, s->new.master);
 	case LINK_ATTR_MTU:
 		ifc->mtu = s->new.mtu;
+		if (ifc->mtu < TOPO_IPV6_MIN_MTU)
+			k_ipv6_off(ns, ifc);
 		return 0;
 	case LINK_ATTR_MAC:
 		memcpy(ifc->mac, s->new.mac, 6);
@@ -672,16 +721,21 @@ static bool k_addr_clash(const struct topo_ip *a, const struct topo_ip *b)
 
 static int k_addr(struct kern *k, struct step *s)
 {
-	struct topo_iface *ifc = k_if(k_live_ns(k, s->ns), s->ifname);
+	struct topo_ns *ns = k_live_ns(k, s->ns);
+	struct topo_iface *ifc = k_if(ns, s->ifname);
 
 	if (!ifc)
 		return snprintf(k->msg, sizeof(k->msg), "no link %s", s->ifname), -ENODEV;
+	if (s->addr.ip.family == AF_INET6 && ifc->type != TOPO_IF_LOOPBACK && ifc->mtu < TOPO_IPV6_MIN_MTU)
+		return snprintf(k->msg, sizeof(k->msg), "IPv6 is disabled on this device"), -EACCES;
 	for (size_t i = 0; i < ifc->n_addrs; i++) {
 		if (s->op == STEP_ADDR_ADD && k_addr_clash(&ifc->addrs[i].ip, &s->addr.ip))
 			return -EEXIST;
 		if (s->op == STEP_ADDR_DEL && topo_ip_equal(&ifc->addrs[i].ip, &s->addr.ip)) {
 			memmove(&ifc->addrs[i], &ifc->addrs[i + 1], (ifc->n_addrs - i - 1) * sizeof(ifc->addrs[0]));
 			ifc->n_addrs--;
+			if (s->addr.ip.family == AF_INET)
+				k_ipv4_gone(ns, ifc);
 			return 0;
 		}
 	}
@@ -728,6 +782,13 @@ static int k_route(struct kern *k, struct step *s)
 		if (!ifc)
 			return -ENODEV;
 		rt.oif = ifc->ifindex;
+		/* fib_check_nh: the gateway must be reachable through the device. */
+		if (rt.type == TOPO_RT_UNICAST && rt.via.family) {
+			const char *via_dev = fx_dev_for(ns, &rt.via);
+
+			if (!via_dev || strcmp(via_dev, rt.dev) != 0)
+				return snprintf(k->msg, sizeof(k->msg), "Nexthop has invalid gateway"), -EINVAL;
+		}
 	}
 	rt.pos = (struct topo_pos){ 0, 0 };
 	if (i == ns->n_routes)
@@ -888,6 +949,55 @@ static int k_step(struct kern *k, struct step *s)
 	return -EINVAL;
 }
 
+static bool k_mtu_set_find(const struct kern *k, const char *ns, const char *name, size_t *ret)
+{
+	char id[sizeof(k->mtu_set[0])];
+
+	snprintf(id, sizeof(id), "%s/%s", ns, name);
+	for (size_t i = 0; i < k->n_mtu_set; i++)
+		if (strcmp(k->mtu_set[i], id) == 0) {
+			if (ret)
+				*ret = i;
+			return true;
+		}
+	return false;
+}
+
+/* A bridge's mtu: set by hand (at creation or later), it stays; a new
+ * bridge follows its ports' (br_mtu_auto_adjust), 1500 without ports. */
+static void k_bridge_mtu(struct kern *k, const struct step *s)
+{
+	size_t at;
+
+	if (s->op == STEP_LINK_DEL && s->link.type == TOPO_IF_BRIDGE && k_mtu_set_find(k, s->ns, s->link.name, &at))
+		memmove(&k->mtu_set[at], &k->mtu_set[at + 1], (--k->n_mtu_set - at) * sizeof(k->mtu_set[0]));
+	if ((s->op == STEP_LINK_ADD && s->link.type == TOPO_IF_BRIDGE && s->link.mtu) ||
+	    (s->op == STEP_LINK_SET && s->attr == LINK_ATTR_MTU && k_if(k_live_ns(k, s->ns), s->ifname) &&
+	     k_if(k_live_ns(k, s->ns), s->ifname)->type == TOPO_IF_BRIDGE)) {
+		const char *name = s->op == STEP_LINK_ADD ? s->link.name : s->ifname;
+
+		if (!k_mtu_set_find(k, s->ns, name, NULL)) {
+			assert_true(k->n_mtu_set < 32);
+			snprintf(k->mtu_set[k->n_mtu_set++], sizeof(k->mtu_set[0]), "%s/%s", s->ns, name);
+		}
+	}
+	for (size_t n = 0; n < k->t.n_ns; n++) {
+		struct topo_ns *ns = &k->t.ns[n];
+
+		for (size_t b = 0; ns->exists && b < ns->n_ifaces; b++) {
+			struct topo_iface *br = &ns->ifaces[b];
+			uint32_t m = 0;
+
+			if (br->type != TOPO_IF_BRIDGE || k_mtu_set_find(k, ns->name, br->name, NULL))
+				continue;
+			for (size_t p = 0; p < ns->n_ifaces; p++)
+				if (strcmp(ns->ifaces[p].master, br->name) == 0 && (!m || ns->ifaces[p].mtu < m))
+					m = ns->ifaces[p].mtu;
+			br->mtu = m ? m : 1500;
+		}
+	}
+}
+
 /* As the backend: a rollback step whose effect the kernel already undid is done. */
 static bool k_tolerated(const struct step *s, int err)
 {
@@ -911,6 +1021,8 @@ static int kern_run(void *ctx, struct step **steps, size_t n, int *errs, const c
 		k->calls++;
 		k->msg[0] = '\0';
 		errs[i] = k_step(k, steps[i]);
+		if (!errs[i])
+			k_bridge_mtu(k, steps[i]);
 		if (errs[i] && k_tolerated(steps[i], errs[i]))
 			errs[i] = 0;
 		assert_true(i < 256);

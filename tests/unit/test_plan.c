@@ -171,7 +171,7 @@ static void test_invert_addresses_routes(void **state)
 
 static void test_invert_sysctl(void **state)
 {
-	struct step s = mk(STEP_SYSCTL_SET, PHASE_SYSCTL, "host"), v;
+	struct step s = mk(STEP_SYSCTL_SET, PHASE_SYSCTL_NS, "host"), v;
 
 	(void)state;
 	s.key = strdup("net.ipv4.ip_forward");
@@ -307,7 +307,7 @@ static void test_plan_append_grows(void **state)
 
 	(void)state;
 	for (unsigned i = 0; i < 100; i++) {
-		struct step s = mk(STEP_SYSCTL_SET, PHASE_SYSCTL, "host");
+		struct step s = mk(STEP_SYSCTL_SET, PHASE_SYSCTL_NS, "host");
 
 		s.id = i + 1;
 		assert_non_null(s.key = strdup("k"));
@@ -454,7 +454,7 @@ static void test_format_routes(void **state)
 
 static void test_format_sysctl_nft_netns(void **state)
 {
-	struct step s = mk(STEP_SYSCTL_SET, PHASE_SYSCTL, "host");
+	struct step s = mk(STEP_SYSCTL_SET, PHASE_SYSCTL_NS, "host");
 
 	(void)state;
 	s.key = (char *)"net.ipv4.ip_forward";
