@@ -1281,6 +1281,37 @@ static void pass_sysctls(struct differ *df, struct obs *ob)
 
 /* ------------------------------------------------------------------- nft -- */
 
+/*
+ * Will the namespace forward IPv4? The kernel asks the interface a packet
+ * came in on (its conf.IF.forwarding); net.ipv4.ip_forward and
+ * net.ipv4.conf.all.forwarding are one setting that writes every
+ * interface's. A file that sets any of them has decided; otherwise the
+ * kernel's value tells.
+ */
+static bool ns_may_forward_v4(const struct topo_ns *d, const struct topo_ns *o)
+{
+	char ifname[TOPO_IFNAME_MAX + 1];
+
+	for (size_t i = 0; i < d->n_sysctls; i++) {
+		const char *key = d->sysctls[i].key;
+		size_t n = strlen(key);
+
+		if (sysctl_key_is_global_forwarding(key) && strncmp(key, "net.ipv4.", 9) == 0)
+			return true;
+		if (strncmp(key, "net.ipv4.conf.", 14) == 0 && n > 11 && strcmp(key + n - 11, ".forwarding") == 0 &&
+		    sysctl_key_iface(key, ifname) && strcmp(d->sysctls[i].value, "1") == 0)
+			return true;
+	}
+	for (size_t i = 0; o->exists && i < o->n_sysctls; i++) {
+		const struct topo_sysctl *c = &o->sysctls[i];
+
+		if (sysctl_key_is_global_forwarding(c->key) && strncmp(c->key, "net.ipv4.", 9) == 0 && c->value &&
+		    strcmp(c->value, "1") == 0)
+			return true;
+	}
+	return false;
+}
+
 static void pass_nft(struct differ *df, struct obs *ob)
 {
 	const struct topo_ns *d = ob->d;
@@ -1365,18 +1396,14 @@ static void pass_nft(struct differ *df, struct obs *ob)
 	}
 	nft_rules_free(want, nw);
 warn:
-	if (d && !ob->pruned && (d->n_nat || d->n_forward)) {
-		bool declared = false;
-
-		for (size_t i = 0; i < d->n_sysctls; i++)
-			declared |= strcmp(d->sysctls[i].key, "net.ipv4.ip_forward") == 0;
+	if (d && !ob->pruned && (d->n_nat || d->n_forward) && !ns_may_forward_v4(d, o)) {
 		const struct topo_sysctl *fwd = o->exists ? obs_sysctl(o, "net.ipv4.ip_forward") : NULL;
 
-		if (!declared && !(fwd && fwd->value && strcmp(fwd->value, "1") == 0))
-			topo_msgs_add(&df->r->warnings,
-				      "namespace %s has nat/forward rules but net.ipv4.ip_forward is %s and the file "
-				      "does not set it: forwarded and NATed traffic will not pass (add sysctls: "
-				      "{net.ipv4.ip_forward: 1})", o->name, fwd && fwd->value ? fwd->value : "0");
+		topo_msgs_add(&df->r->warnings,
+			      "namespace %s has nat/forward rules but net.ipv4.ip_forward is %s and the file "
+			      "does not set it (nor net.ipv4.conf.all.forwarding, nor an interface's forwarding): "
+			      "forwarded and NATed traffic will not pass (add sysctls: {net.ipv4.ip_forward: 1})",
+			      o->name, fwd && fwd->value ? fwd->value : "0");
 	}
 	/* Bridged traffic: with br_netfilter calling the ip hooks, a foreign
 	 * forward chain that drops drops it too. */
