@@ -1047,8 +1047,7 @@ static uint32_t link_planned_mtu(const struct obs *ob, const struct topo_ns *d, 
  * one. A bridge: the kernel's automatic mtu, the smallest of its ports'
  * (1500 without ports); once an mtu was set by hand the kernel never goes
  * back to following its ports (only a new bridge does), so topo sets that
- * value itself, and sets it again whenever the ports' change. 0: unknown,
- * leave it.
+ * value itself (see bridge_follows_ports). 0: unknown, leave it.
  */
 static uint32_t link_default_mtu(const struct obs *ob, const struct topo_ns *d, const struct topo_iface *di,
 				 int depth)
@@ -1096,6 +1095,26 @@ static uint32_t link_default_mtu(const struct obs *ob, const struct topo_ns *d, 
 	}
 }
 
+/*
+ * A bridge whose mtu is the smallest of its ports' (1500 without ports) is
+ * left to the kernel, which keeps it so as ports come, go and change: one
+ * set by hand (it differs) is set by topo. The kernel does not say which a
+ * bridge is; one set by hand to the very value its ports give is found
+ * when apply reads the kernel again after its plan.
+ */
+static bool bridge_follows_ports(const struct obs *ob, const struct topo_iface *o)
+{
+	uint32_t m = 0;
+
+	for (size_t i = 0; i < ob->o->n_ifaces; i++) {
+		const struct topo_iface *port = &ob->o->ifaces[i];
+
+		if (strcmp(port->master, o->name) == 0 && (!m || port->mtu < m))
+			m = port->mtu;
+	}
+	return o->mtu == (m ? m : ETH_DATA_LEN_);
+}
+
 static void pass_link_attrs(struct differ *df, struct obs *ob)
 {
 	const struct topo_ns *d = ob->d;
@@ -1130,7 +1149,9 @@ static void pass_link_attrs(struct differ *df, struct obs *ob)
 			link_set(df, d->name, di, LINK_ATTR_MASTER, PHASE_MASTER, &old, &new);
 		}
 		/* Without `mtu:`, the kernel's default for a new link of its kind. */
-		uint32_t mtu = di->mtu ? di->mtu : link_default_mtu(ob, d, di, 0);
+		uint32_t mtu = di->mtu ? di->mtu :
+			       di->type == TOPO_IF_BRIDGE && bridge_follows_ports(ob, o) ? 0 :
+			       link_default_mtu(ob, d, di, 0);
 
 		if (mtu && mtu != o->mtu) {
 			old = (struct link_value){ .mtu = o->mtu };
