@@ -13,16 +13,28 @@
 # Each update then applies in one run, converges and works.
 . "$(dirname "$0")/lib.sh"
 
-# lib.sh's snapshot plus the IPv6 routes (ip route shows IPv4 only unless
-# asked), the kernel's link-local and multicast ones left out.
-snapshot46() {
-	local ns
-	snapshot "$1"
-	for ns in host $(ip netns list | awk '{print $1}' | sort); do
-		echo "== $ns route6"
-		nsx "$ns" ip -6 -j route show table all | jq -S 'map(select((.dst | startswith("fe80") or startswith("ff00")) | not)
-			| del(.flags)) | sort_by(.table // "", .dst, .metric // 0)'
-	done >>"$1"
+# The kernel finishes some work after topo returns: IPv6 multicast and local
+# routes appear when a link's carrier comes up (linkwatch, up to a second)
+# and when addrconf's work queue handles a new address. A snapshot is taken
+# once the kernel is quiet: the same twice in a row (settled), or the
+# reference one (settled_like REF), within 3 s.
+settled() {
+	local out=$1 i
+	snapshot "$out"
+	for i in $(seq 15); do
+		sleep 0.2
+		snapshot "$out.again"
+		cmp -s "$out" "$out.again" && return 0
+		mv "$out.again" "$out"
+	done
+}
+settled_like() {
+	local ref=$1 out=$2 i
+	for i in $(seq 15); do
+		snapshot "$out"
+		cmp -s "$ref" "$out" && return 0
+		sleep 0.2
+	done
 }
 has_route6() { [ -n "$(nsx "$1" ip -6 -j route show "$2" | jq -r '.[0].dst // empty')" ]; }
 
@@ -31,14 +43,14 @@ every_k() {
 	"$TOPO" diff --json "$file" >"$WORK/plan.json" || true
 	n=$(jq '.steps | length' "$WORK/plan.json")
 	[ "$n" -ge "$min" ] || fail "$label: plan too small ($n steps)"
-	snapshot46 "$WORK/before"
+	settled "$WORK/before"
 	cp /run/topo/*.json "$WORK/state-before.json" 2>/dev/null || echo none >"$WORK/state-before.json"
 	for k in $(seq 1 "$n"); do
 		rc 1 "$label: fail at step $k" env TOPO_FAIL_AT_STEP=$k "$TOPO" apply "$file"
 		contains "$label: step $k named" "$WORK/out" "step $k failed"
 		contains "$label: step $k rolled back" "$WORK/out" "rolled back: "
 		lacks "$label: step $k: every step undone" "$WORK/out" "could not be undone"
-		snapshot46 "$WORK/after"
+		settled_like "$WORK/before" "$WORK/after"
 		same_snapshot "$label: rollback after step $k of $n" "$WORK/before" "$WORK/after"
 		cp /run/topo/*.json "$WORK/state-after.json" 2>/dev/null || echo none >"$WORK/state-after.json"
 		same_snapshot "$label: state file after step $k" "$WORK/state-before.json" "$WORK/state-after.json"
