@@ -1121,12 +1121,16 @@ static void pass_link_attrs(struct differ *df, struct obs *ob)
 
 	if (!d || ob->conflict || ob->pruned)
 		return;
-	for (size_t i = 0; i < d->n_ifaces; i++) {
-		const struct topo_iface *di = &d->ifaces[i];
+	/* vxlans after the other links: the kernel refuses a vxlan an mtu
+	 * above its underlay's (less the encapsulation) until that is raised. */
+	for (size_t n = 0; n < 2 * d->n_ifaces; n++) {
+		const struct topo_iface *di = &d->ifaces[n % d->n_ifaces];
 		size_t oi;
 		const struct topo_iface *o = obs_iface(ob, di->name, &oi);
 		struct link_value old = { 0 }, new = { 0 };
 
+		if ((di->type == TOPO_IF_VXLAN) != (n >= d->n_ifaces))
+			continue;
 		if (!o || ob->gone[oi] || !ob->kept[oi])
 			continue;
 		if (di->type == TOPO_IF_LOOPBACK) {

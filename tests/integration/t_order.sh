@@ -170,6 +170,31 @@ ok "mtus: destroy" "$TOPO" destroy "$WORK/m1.yaml"
 eq "foreign veth still untouched" "$(mtu_of host frgn0)" 1400
 ip link del frgn0
 
+# A vxlan declared before its underlay: raising both, the underlay goes
+# first (the kernel refuses a vxlan more than its underlay's mtu less 50);
+# without `mtu:` the vxlan follows the underlay's new mtu, as at creation.
+cat >"$WORK/vx1.yaml" <<'YAML'
+topology: vxm
+namespaces:
+  host:
+    interfaces:
+      vxU: {type: vxlan, vni: 7, remote: 10.0.0.2, dev: vethU}
+      vethU: {addresses: [10.0.0.1/24]}
+  va: {interfaces: {eth0: {addresses: [10.0.0.2/24]}}}
+links:
+  - [host:vethU, va:eth0]
+YAML
+sed 's|vethU: {addresses: \[10.0.0.1/24\]}|vethU: {addresses: [10.0.0.1/24], mtu: 9000}|' "$WORK/vx1.yaml" >"$WORK/vx2.yaml"
+ok "vxm: apply" "$TOPO" apply "$WORK/vx1.yaml"
+eq "vxm: vxlan at creation" "$(mtu_of host vxU)" 1450
+ok "vxm: raise" "$TOPO" apply "$WORK/vx2.yaml"
+rc 0 "vxm: converged" "$TOPO" diff "$WORK/vx2.yaml"
+eq "vxm: vxlan follows" "$(mtu_of host vxU)" 8950
+ok "vxm: lower" "$TOPO" apply "$WORK/vx1.yaml"
+eq "vxm: vxlan back" "$(mtu_of host vxU)" 1450
+eq "vxm: underlay back" "$(mtu_of host vethU)" 1500
+ok "vxm: destroy" "$TOPO" destroy "$WORK/vx1.yaml"
+
 # -------------------------------------------------------- 4: warnings --
 cat >"$WORK/w1.yaml" <<'YAML'
 topology: warn

@@ -747,6 +747,13 @@ static int k_link_set(struct kern *k, struct step *s)
 	case LINK_ATTR_MASTER:
 		return k_set_master(ns, s->ifname, s->new.master);
 	case LINK_ATTR_MTU:
+		/* vxlan_change_mtu: not above the underlay's less the encapsulation. */
+		if (ifc->type == TOPO_IF_VXLAN && ifc->vxlan.dev[0] && k_if(ns, ifc->vxlan.dev)) {
+			bool v6 = ifc->vxlan.remote.family == AF_INET6 || ifc->vxlan.group.family == AF_INET6;
+
+			if (s->new.mtu + (v6 ? 70 : 50) > k_if(ns, ifc->vxlan.dev)->mtu)
+				return snprintf(k->msg, sizeof(k->msg), "mtu greater than device maximum"), -EINVAL;
+		}
 		ifc->mtu = s->new.mtu;
 		if (ifc->mtu < TOPO_IPV6_MIN_MTU)
 			k_ipv6_off(ns, ifc);
@@ -1489,7 +1496,24 @@ static const char order2[] =
 	"  - [host:vethO, netns_A:eth0]\n"
 	"  - [host:vethO2, netns_A:eth1]\n";
 
+/* A vxlan declared before its underlay; both mtus go up (the underlay's
+ * first) and come back down. */
+#define VXMTU(mtu) \
+	"topology: seed001\n" \
+	"namespaces:\n" \
+	"  host:\n" \
+	"    interfaces:\n" \
+	"      vxU: {type: vxlan, vni: 7, remote: 10.0.0.2, dev: vethU}\n" \
+	"      vethU: {addresses: [10.0.0.1/24]" mtu "}\n" \
+	"  netns_A: {interfaces: {eth0: {addresses: [10.0.0.2/24]}}}\n" \
+	"links:\n" \
+	"  - [host:vethU, netns_A:eth0]\n"
+static const char vxmtu_small[] = VXMTU("");
+static const char vxmtu_big[] = VXMTU(", mtu: 9000");
+
 static const struct scenario scenarios[] = {
+	{ "vxlan and underlay mtu up", vxmtu_small, vxmtu_big, NULL, { "netns_A" } },
+	{ "vxlan and underlay mtu down", vxmtu_big, vxmtu_small, NULL, { "netns_A" } },
 	{ "renumbering", renum1, renum2, NULL, { "netns_A" } },
 	{ "renumbering back", renum2, renum1, NULL, { "netns_A" } },
 	{ "bridge membership", member1, member2, NULL, { "netns_A", "netns_B" } },
