@@ -500,10 +500,10 @@ static inline void fx_assert_ids(const struct plan *p)
 }
 
 /*
- * A rollback undoes the journal newest first, so what the kernel removes
- * along with a step (implicit) must come before that step in the plan: the
- * cause is undone first (the link comes back), then its side effects (the
- * address on it).
+ * What the kernel removes along with a step (implicit) must come before that
+ * step in the plan: a rollback tells what acted on an old link from what
+ * acted on its replacement by their places in the journal, and undoes the
+ * cause (the link comes back) before its side effects (the address on it).
  */
 static inline void fx_assert_implicit_before_parent(const struct plan *p)
 {
