@@ -7,6 +7,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "model/strmap.h"
+
 static int step_copy(const struct step *s, struct step *ret)
 {
 	*ret = *s;
@@ -257,15 +259,15 @@ static int rollback_phase(const struct step *s, bool of_implicit)
 	return PHASE_COUNT;
 }
 
-/* Does the step act on one link (named in ifname, or in its sysctl key)? */
-static bool step_on_link(const struct step *s)
+/* The link a step acts on (named in ifname, or in its sysctl key) into
+ * ifname; false for steps that act on no one link. */
+static bool step_link(const struct step *s, char *ifname)
 {
-	char ifname[TOPO_IFNAME_MAX + 1];
-
 	switch (s->op) {
 	case STEP_LINK_SET:
 	case STEP_ADDR_ADD:
 	case STEP_ADDR_DEL:
+		snprintf(ifname, TOPO_IFNAME_MAX + 1, "%s", s->ifname);
 		return true;
 	case STEP_SYSCTL_SET:
 		return s->key && sysctl_key_iface(s->key, ifname);
@@ -274,41 +276,118 @@ static bool step_on_link(const struct step *s)
 	}
 }
 
-static bool same_link(const struct step *s, const char *ns, const char *name)
-{
-	char ifname[TOPO_IFNAME_MAX + 1];
+/* The last creation or deletion of each namespace ("ns") and link
+ * ("ns/link") seen so far in the journal. */
+struct lifecycle {
+	struct strmap map;              /* key -> index in the arrays below */
+	char **keys;                    /* owned; the map borrows them */
+	size_t *when;                   /* journal index of the event */
+	bool *created;
+	size_t n, cap;
+};
 
-	if (s->op == STEP_SYSCTL_SET) {
-		if (!sysctl_key_iface(s->key, ifname))
-			return false;
-		return strcmp(s->ns, ns) == 0 && strcmp(ifname, name) == 0;
+static void lifecycle_free(struct lifecycle *lc)
+{
+	strmap_free(&lc->map);
+	for (size_t i = 0; i < lc->n; i++)
+		free(lc->keys[i]);
+	free(lc->keys);
+	free(lc->when);
+	free(lc->created);
+}
+
+/* The event recorded for (ns, link), link NULL for the namespace; NULL if none. */
+static const size_t *lifecycle_get(const struct lifecycle *lc, const char *ns, const char *link, bool *created)
+{
+	char key[TOPO_NS_NAME_MAX + TOPO_IFNAME_MAX + 2];
+	size_t k;
+
+	snprintf(key, sizeof(key), "%s%s%s", ns, link ? "/" : "", link ? link : "");
+	if (strmap_get(&lc->map, key, &k) < 0)
+		return NULL;
+	*created = lc->created[k];
+	return &lc->when[k];
+}
+
+static int lifecycle_put(struct lifecycle *lc, const char *ns, const char *link, size_t when, bool created)
+{
+	char *key;
+	size_t k;
+	int r;
+
+	if (asprintf(&key, "%s%s%s", ns, link ? "/" : "", link ? link : "") < 0)
+		return -ENOMEM;
+	if (strmap_get(&lc->map, key, &k) == 0) {
+		free(key);
+		lc->when[k] = when;
+		lc->created[k] = created;
+		return 0;
 	}
-	return strcmp(s->ns, ns) == 0 && strcmp(s->ifname, name) == 0;
+	if (lc->n == lc->cap) {
+		size_t cap = lc->cap ? 2 * lc->cap : 16;
+		char **keys = realloc(lc->keys, cap * sizeof(*keys));
+		size_t *w = keys ? realloc(lc->when, cap * sizeof(*w)) : NULL;
+		bool *c = w ? realloc(lc->created, cap * sizeof(*c)) : NULL;
+
+		if (keys)
+			lc->keys = keys;
+		if (w)
+			lc->when = w;
+		if (!c) {
+			free(key);
+			return -ENOMEM;
+		}
+		lc->created = c;
+		lc->cap = cap;
+	}
+	r = strmap_put(&lc->map, key, lc->n);
+	if (r < 0) {
+		free(key);
+		return r;
+	}
+	lc->keys[lc->n] = key;
+	lc->when[lc->n] = when;
+	lc->created[lc->n++] = created;
+	return 0;
 }
 
 /*
- * Did journal step i act on something an earlier journal step created? The
- * latest creation or deletion of its namespace (or link) before it decides:
- * a replaced link's old addresses were removed before the new one came.
+ * For each journal step: did it act on something an earlier journal step
+ * created? The latest creation or deletion of its namespace, or of its
+ * link, before it decides: a replaced link's old addresses were removed
+ * before the new link came. One pass, linear in the journal.
  */
-static bool acts_on_created(const struct plan *journal, size_t i)
+static int acts_on_created(const struct plan *journal, bool *ret)
 {
-	const struct step *s = &journal->steps[i];
-	bool link = step_on_link(s);
+	struct lifecycle lc = { 0 };
+	int r = 0;
 
-	if (s->op == STEP_NETNS_DEL || s->op == STEP_NETNS_ADD)
-		return false;
-	for (size_t j = i; j-- > 0;) {
-		const struct step *e = &journal->steps[j];
+	for (size_t i = 0; i < journal->n && r == 0; i++) {
+		const struct step *s = &journal->steps[i];
+		char ifname[TOPO_IFNAME_MAX + 1];
+		const size_t *ns_when, *link_when = NULL;
+		bool ns_created = false, link_created = false;
 
-		if ((e->op == STEP_NETNS_ADD || e->op == STEP_NETNS_DEL) && strcmp(e->ns, s->ns) == 0)
-			return e->op == STEP_NETNS_ADD;
-		if (!link || (e->op != STEP_LINK_ADD && e->op != STEP_LINK_DEL))
+		ret[i] = false;
+		if (s->op == STEP_NETNS_ADD || s->op == STEP_NETNS_DEL) {
+			r = lifecycle_put(&lc, s->ns, NULL, i, s->op == STEP_NETNS_ADD);
 			continue;
-		if (same_link(s, e->ns, e->link.name) || (e->peer.name[0] && same_link(s, e->peer_ns, e->peer.name)))
-			return e->op == STEP_LINK_ADD;
+		}
+		ns_when = lifecycle_get(&lc, s->ns, NULL, &ns_created);
+		if (step_link(s, ifname))
+			link_when = lifecycle_get(&lc, s->ns, ifname, &link_created);
+		if (link_when && (!ns_when || *link_when > *ns_when))
+			ret[i] = link_created;
+		else if (ns_when)
+			ret[i] = ns_created;
+		if (s->op == STEP_LINK_ADD || s->op == STEP_LINK_DEL) {
+			r = lifecycle_put(&lc, s->ns, s->link.name, i, s->op == STEP_LINK_ADD);
+			if (r == 0 && s->peer.name[0])
+				r = lifecycle_put(&lc, s->peer_ns, s->peer.name, i, s->op == STEP_LINK_ADD);
+		}
 	}
-	return false;
+	lifecycle_free(&lc);
+	return r;
 }
 
 static int inverse_cmp(const void *a, const void *b)
@@ -324,26 +403,29 @@ static int inverse_cmp(const void *a, const void *b)
 static int rollback_order(const struct plan *journal, struct inverse **ret, size_t *ret_n)
 {
 	struct inverse *v = calloc(journal->n + 1, sizeof(*v));
+	bool *early = calloc(journal->n + 1, sizeof(*early));
 	size_t n = 0;
+	int r = v && early ? acts_on_created(journal, early) : -ENOMEM;
 
-	if (!v)
-		return -ENOMEM;
-	for (size_t i = journal->n; i-- > 0;) {
-		int r = step_invert(&journal->steps[i], &v[n].s);
-
-		if (r == 1)
+	for (size_t i = journal->n; r == 0 && i-- > 0;) {
+		r = step_invert(&journal->steps[i], &v[n].s);
+		if (r == 1) {
+			r = 0;
 			continue;
-		if (r < 0) {
-			for (size_t k = 0; k < n; k++)
-				step_free(&v[k].s);
-			free(v);
-			return r;
 		}
+		if (r < 0)
+			break;
 		v[n].age = journal->n - 1 - i;
-		v[n].rank = acts_on_created(journal, i) ? RANK_EARLY
-							: rollback_phase(&v[n].s, journal->steps[i].implicit);
+		v[n].rank = early[i] ? RANK_EARLY : rollback_phase(&v[n].s, journal->steps[i].implicit);
 		v[n].s.phase = v[n].rank == RANK_EARLY ? journal->steps[i].phase : (enum step_phase)v[n].rank;
 		n++;
+	}
+	free(early);
+	if (r < 0) {
+		for (size_t k = 0; k < n; k++)
+			step_free(&v[k].s);
+		free(v);
+		return r;
 	}
 	qsort(v, n, sizeof(*v), inverse_cmp);
 	*ret = v;
