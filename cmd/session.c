@@ -204,6 +204,19 @@ int session_observe(struct session *s, const struct topology *desired, bool scan
 	return session_owner_refresh(s, desired);
 }
 
+/* apply diffs again after each round: a warning is said once, not per round. */
+static void session_warn(struct session *s, const char *msg)
+{
+	if (s->opts.quiet)
+		return;
+	for (size_t i = 0; i < s->warned.n; i++)
+		if (strcmp(s->warned.v[i], msg) == 0)
+			return;
+	fprintf(stderr, "%s: warning: %s\n", topo_prog, msg);
+	/* Out of memory: the worst is saying it again. */
+	topo_msgs_add(&s->warned, "%s", msg);
+}
+
 int session_diff(struct session *s, const struct topology *desired, bool scan_marks)
 {
 	int r = session_observe(s, desired, scan_marks);
@@ -216,7 +229,7 @@ int session_diff(struct session *s, const struct topology *desired, bool scan_ma
 	if (r < 0)
 		return fail("diff: %s", strerror(-r));
 	for (size_t i = 0; i < s->diff.warnings.n; i++)
-		fprintf(stderr, "%s: warning: %s\n", topo_prog, s->diff.warnings.v[i]);
+		session_warn(s, s->diff.warnings.v[i]);
 	if (s->diff.conflicts.n) {
 		for (size_t i = 0; i < s->diff.conflicts.n; i++)
 			fprintf(stderr, "%s: error: %s\n", topo_prog, s->diff.conflicts.v[i]);
@@ -232,6 +245,7 @@ void session_close(struct session *s)
 		topo_state_free(&s->others[i]);
 	free(s->others);
 	diff_result_free(&s->diff);
+	topo_msgs_free(&s->warned);
 	topology_free(&s->observed);
 	topology_free(&s->desired);
 	topo_state_free(&s->state);

@@ -50,6 +50,7 @@ struct session {
 	struct owner_ctx own;
 	struct owner_scope *scopes;     /* parallel to observed.ns */
 	size_t n_scopes;
+	struct topo_msgs warned;        /* warnings already printed: each once per run */
 	int lock_fd, global_fd;
 };
 
@@ -57,7 +58,8 @@ struct session {
 int session_open(struct session *s, const struct cmd_opts *opts, bool need_file);
 /* Read the kernel only. 0 or EXIT_ERROR. */
 int session_observe(struct session *s, const struct topology *desired, bool scan_marks);
-/* Observe the kernel and diff; prints conflicts and warnings. 0, or EXIT_ERROR. */
+/* Observe the kernel and diff; prints conflicts, and warnings (each once per
+ * run, none with -q). 0, or EXIT_ERROR. */
 int session_diff(struct session *s, const struct topology *desired, bool scan_marks);
 int session_lock(struct session *s);
 void session_close(struct session *s);

@@ -623,6 +623,17 @@ static void pass_links_prune(struct differ *df, struct obs *ob)
 
 /* ------------------------------------------------------------- addresses -- */
 
+/* A declared address and its place in the file. */
+struct want_addr {
+	struct topo_addr a;
+	size_t idx;
+};
+
+static int want_addr_cmp(const void *a, const void *b)
+{
+	return topo_ip_cmp(&((const struct want_addr *)a)->a.ip, &((const struct want_addr *)b)->a.ip);
+}
+
 static int addr_cmp(const void *a, const void *b)
 {
 	return topo_ip_cmp(&((const struct topo_addr *)a)->ip, &((const struct topo_addr *)b)->ip);
@@ -653,14 +664,14 @@ static bool addr_held_by_other(const struct differ *df, const struct obs *ob, co
 
 /* Is the same IPv6 address (any prefix length) wanted? want is sorted by
  * address first, so a binary search on the bytes finds it. */
-static bool want_has_v6_addr(const struct topo_addr *want, size_t nw, const struct topo_ip *ip)
+static bool want_has_v6_addr(const struct want_addr *want, size_t nw, const struct topo_ip *ip)
 {
 	size_t lo = 0, hi = nw;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		int c = want[mid].ip.family != ip->family ? (want[mid].ip.family < ip->family ? -1 : 1) :
-			memcmp(want[mid].ip.bytes, ip->bytes, 16);
+		const struct topo_ip *w = &want[mid].a.ip;
+		int c = w->family != ip->family ? (w->family < ip->family ? -1 : 1) : memcmp(w->bytes, ip->bytes, 16);
 
 		if (c == 0)
 			return true;
@@ -672,21 +683,33 @@ static bool want_has_v6_addr(const struct topo_addr *want, size_t nw, const stru
 	return false;
 }
 
-/* Declared vs live addresses of one link: sort both, merge. */
+/*
+ * Declared vs live addresses of one link: sort both, merge. The adds are
+ * made in file order: the first IPv4 address of a subnet added to a link is
+ * its primary, the source of what the namespace sends.
+ */
 static void addr_diff_link(struct differ *df, struct obs *ob, const char *ns, const struct topo_iface *d,
 			   const struct topo_iface *o, size_t oidx)
 {
-	struct topo_addr *want = NULL, *have = NULL;
+	struct want_addr *want = NULL;
+	struct topo_addr *have = NULL;
+	bool *add = NULL;
 	size_t nw = d ? d->n_addrs : 0, nh = 0;
+	/* Below 1280 the kernel takes IPv6 off the link: its IPv6 addresses
+	 * go before the mtu comes down (PHASE_LINK_ATTR). */
+	bool v6_goes_early = d && d->mtu && d->mtu < TOPO_IPV6_MIN_MTU;
 
 	if (nw) {
 		want = malloc(nw * sizeof(*want));
-		if (!want)
+		add = calloc(nw, sizeof(*add));
+		if (!want || !add)
 			goto oom;
-		memcpy(want, d->addrs, nw * sizeof(*want));
-		for (size_t i = 0; i < nw; i++)
-			want[i].proto = TOPO_IFAPROT;
-		qsort(want, nw, sizeof(*want), addr_cmp);
+		for (size_t i = 0; i < nw; i++) {
+			want[i].a = d->addrs[i];
+			want[i].a.proto = TOPO_IFAPROT;
+			want[i].idx = i;
+		}
+		qsort(want, nw, sizeof(*want), want_addr_cmp);
 	}
 	if (o && o->n_addrs) {
 		have = malloc(o->n_addrs * sizeof(*have));
@@ -700,40 +723,50 @@ static void addr_diff_link(struct differ *df, struct obs *ob, const char *ns, co
 		qsort(have, nh, sizeof(*have), addr_cmp);
 	}
 	for (size_t i = 0, j = 0; i < nw || j < nh;) {
-		int c = i == nw ? 1 : j == nh ? -1 : topo_ip_cmp(&want[i].ip, &have[j].ip);
-		const char *other = c < 0 && !ob->all_ours ? owner_addr_other(&df->own, ns, d->name, &want[i].ip) : NULL;
+		int c = i == nw ? 1 : j == nh ? -1 : topo_ip_cmp(&want[i].a.ip, &have[j].ip);
+		const char *other = c < 0 && !ob->all_ours ? owner_addr_other(&df->own, ns, d->name, &want[i].a.ip) : NULL;
 
 		if (other) {
 			char a[TOPO_IP_STRLEN];
 
-			conflict(df, &want[i].pos, "address %s on %s in namespace %s belongs to topology '%s' (its "
+			conflict(df, &want[i].a.pos, "address %s on %s in namespace %s belongs to topology '%s' (its "
 				 "state file records it), not '%s'; nothing was changed",
-				 topo_ip_format(&want[i].ip, true, a, sizeof(a)), d->name, ns, other, df->d->name);
+				 topo_ip_format(&want[i].a.ip, true, a, sizeof(a)), d->name, ns, other, df->d->name);
 			i++;
-		} else if (c < 0 && o && addr_held_by_other(df, ob, o, &want[i])) {
+		} else if (c < 0 && o && addr_held_by_other(df, ob, o, &want[i].a)) {
 			char a[TOPO_IP_STRLEN];
 
-			conflict(df, &want[i].pos, "address %s on %s in namespace %s exists and is not topo's; "
-				 "nothing was changed", topo_ip_format(&want[i].ip, true, a, sizeof(a)), d->name, ns);
+			conflict(df, &want[i].a.pos, "address %s on %s in namespace %s exists and is not topo's; "
+				 "nothing was changed", topo_ip_format(&want[i].a.ip, true, a, sizeof(a)), d->name, ns);
 			i++;
 		} else if (c < 0)
-			addr_step(df, STEP_ADDR_ADD, PHASE_ADDR_ADD, ns, d->name, &want[i++], false);
+			add[want[i++].idx] = true;
 		else if (c > 0) {
 			/* IPv6 holds an address once per link whatever its prefix
 			 * length: when only that changes, the old one goes first. */
-			bool same_v6 = have[j].ip.family == AF_INET6 && want_has_v6_addr(want, nw, &have[j].ip);
+			bool early = have[j].ip.family == AF_INET6 &&
+				     (v6_goes_early || want_has_v6_addr(want, nw, &have[j].ip));
 
-			addr_step(df, STEP_ADDR_DEL, same_v6 ? PHASE_ADDR_DEL_GONE : PHASE_ADDR_DEL, ns, o->name,
+			addr_step(df, STEP_ADDR_DEL, early ? PHASE_ADDR_DEL_GONE : PHASE_ADDR_DEL, ns, o->name,
 				  &have[j++], false);
 		}
 		else
 			i++, j++;
 	}
+	for (size_t i = 0; i < nw; i++) {
+		struct topo_addr a = d->addrs[i];
+
+		a.proto = TOPO_IFAPROT;
+		if (add[i])
+			addr_step(df, STEP_ADDR_ADD, PHASE_ADDR_ADD, ns, d->name, &a, false);
+	}
 	free(want);
 	free(have);
+	free(add);
 	return;
 oom:
 	free(want);
+	free(add);
 	df->err = -ENOMEM;
 }
 
@@ -935,18 +968,116 @@ static void link_set(struct differ *df, const char *ns, const struct topo_iface 
 	add_step(df, &s);
 }
 
+#define VXLAN_HEADROOM_V4 50
+#define VXLAN_HEADROOM_V6 70
+#define ETH_DATA_LEN_ 1500
+
+static uint32_t link_default_mtu(const struct obs *ob, const struct topo_ns *d, const struct topo_iface *di,
+				 int depth);
+
+/* The mtu a declared link will have once the plan is done. */
+static uint32_t link_planned_mtu(const struct obs *ob, const struct topo_ns *d, const char *name, int depth)
+{
+	long i = topo_ns_iface_find(d, name);
+	const struct topo_iface *o;
+
+	if (i >= 0)
+		return d->ifaces[i].mtu ? d->ifaces[i].mtu : link_default_mtu(ob, d, &d->ifaces[i], depth + 1);
+	o = obs_iface(ob, name, NULL);
+	return o ? o->mtu : 0;
+}
+
+/*
+ * The mtu a link topo owns gets back when its `mtu:` leaves the file: what
+ * the kernel gives a new one. A veth: 1500. A vxlan: its underlay's mtu
+ * less the encapsulation (50 bytes over IPv4, 70 over IPv6), 1500 without
+ * one. A bridge: the kernel's automatic mtu, the smallest of its ports'
+ * (1500 without ports); once an mtu was set by hand the kernel never goes
+ * back to following its ports (only a new bridge does), so topo sets that
+ * value itself (see bridge_follows_ports). 0: unknown, leave it.
+ */
+static uint32_t link_default_mtu(const struct obs *ob, const struct topo_ns *d, const struct topo_iface *di,
+				 int depth)
+{
+	uint32_t m = 0;
+
+	if (depth > 4)
+		return 0;
+	switch (di->type) {
+	case TOPO_IF_VETH:
+		return ETH_DATA_LEN_;
+	case TOPO_IF_VXLAN: {
+		const struct topo_vxlan *vx = &di->vxlan;
+		bool v6 = vx->remote.family == AF_INET6 || vx->group.family == AF_INET6 ||
+			  vx->local.family == AF_INET6;
+		uint32_t headroom = v6 ? VXLAN_HEADROOM_V6 : VXLAN_HEADROOM_V4;
+
+		if (!vx->dev[0])
+			return ETH_DATA_LEN_;
+		m = link_planned_mtu(ob, d, vx->dev, depth);
+		return m > headroom ? m - headroom : 0;
+	}
+	case TOPO_IF_BRIDGE:
+		for (size_t i = 0; i < d->n_ifaces; i++) {
+			uint32_t p;
+
+			if (strcmp(d->ifaces[i].master, di->name) != 0)
+				continue;
+			p = link_planned_mtu(ob, d, d->ifaces[i].name, depth);
+			if (!p)
+				return 0;
+			m = !m || p < m ? p : m;
+		}
+		/* Ports enslaved by someone else count too. */
+		for (size_t i = 0; ob->o->exists && i < ob->o->n_ifaces; i++) {
+			const struct topo_iface *port = &ob->o->ifaces[i];
+
+			if (strcmp(port->master, di->name) == 0 && !ob->gone[i] &&
+			    topo_ns_iface_find(d, port->name) < 0)
+				m = !m || port->mtu < m ? port->mtu : m;
+		}
+		return m ? m : ETH_DATA_LEN_;
+	default:
+		return 0;       /* lo is the kernel's */
+	}
+}
+
+/*
+ * A bridge whose mtu is the smallest of its ports' (1500 without ports) is
+ * left to the kernel, which keeps it so as ports come, go and change: one
+ * set by hand (it differs) is set by topo. The kernel does not say which a
+ * bridge is; one set by hand to the very value its ports give is found
+ * when apply reads the kernel again after its plan.
+ */
+static bool bridge_follows_ports(const struct obs *ob, const struct topo_iface *o)
+{
+	uint32_t m = 0;
+
+	for (size_t i = 0; i < ob->o->n_ifaces; i++) {
+		const struct topo_iface *port = &ob->o->ifaces[i];
+
+		if (strcmp(port->master, o->name) == 0 && (!m || port->mtu < m))
+			m = port->mtu;
+	}
+	return o->mtu == (m ? m : ETH_DATA_LEN_);
+}
+
 static void pass_link_attrs(struct differ *df, struct obs *ob)
 {
 	const struct topo_ns *d = ob->d;
 
 	if (!d || ob->conflict || ob->pruned)
 		return;
-	for (size_t i = 0; i < d->n_ifaces; i++) {
-		const struct topo_iface *di = &d->ifaces[i];
+	/* vxlans after the other links: the kernel refuses a vxlan an mtu
+	 * above its underlay's (less the encapsulation) until that is raised. */
+	for (size_t n = 0; n < 2 * d->n_ifaces; n++) {
+		const struct topo_iface *di = &d->ifaces[n % d->n_ifaces];
 		size_t oi;
 		const struct topo_iface *o = obs_iface(ob, di->name, &oi);
 		struct link_value old = { 0 }, new = { 0 };
 
+		if ((di->type == TOPO_IF_VXLAN) != (n >= d->n_ifaces))
+			continue;
 		if (!o || ob->gone[oi] || !ob->kept[oi])
 			continue;
 		if (di->type == TOPO_IF_LOOPBACK) {
@@ -968,9 +1099,14 @@ static void pass_link_attrs(struct differ *df, struct obs *ob)
 			snprintf(new.master, sizeof(new.master), "%s", di->master);
 			link_set(df, d->name, di, LINK_ATTR_MASTER, PHASE_MASTER, &old, &new);
 		}
-		if (di->mtu && di->mtu != o->mtu) {
+		/* Without `mtu:`, the kernel's default for a new link of its kind. */
+		uint32_t mtu = di->mtu ? di->mtu :
+			       di->type == TOPO_IF_BRIDGE && bridge_follows_ports(ob, o) ? 0 :
+			       link_default_mtu(ob, d, di, 0);
+
+		if (mtu && mtu != o->mtu) {
 			old = (struct link_value){ .mtu = o->mtu };
-			new = (struct link_value){ .mtu = di->mtu };
+			new = (struct link_value){ .mtu = mtu };
 			link_set(df, d->name, di, LINK_ATTR_MTU, PHASE_LINK_ATTR, &old, &new);
 		}
 		if (di->has_mac && memcmp(di->mac, o->mac, 6) != 0) {
@@ -1012,25 +1148,20 @@ static const struct topo_sysctl *obs_sysctl(const struct topo_ns *o, const char 
 /* net.ipv4.conf.IFNAME.x: a key that exists once the declared IFNAME does. */
 static bool sysctl_key_names_iface(const struct topo_ns *d, const char *key)
 {
-	static const char *const infixes[] = { ".conf.", ".neigh." };
+	char name[TOPO_IFNAME_MAX + 1];
 
-	for (size_t i = 0; d && i < sizeof(infixes) / sizeof(infixes[0]); i++) {
-		const char *p = strstr(key, infixes[i]);
-		char name[TOPO_IFNAME_MAX + 1];
-		const char *end;
+	return d && sysctl_key_iface(key, name) && topo_ns_iface_find(d, name) >= 0;
+}
 
-		if (!p)
-			continue;
-		p += strlen(infixes[i]);
-		end = strchr(p, '.');
-		if (!end || (size_t)(end - p) > TOPO_IFNAME_MAX)
-			continue;
-		memcpy(name, p, (size_t)(end - p));
-		name[end - p] = '\0';
-		if (topo_ns_iface_find(d, name) >= 0)
-			return true;
-	}
-	return false;
+/*
+ * Where a declared key goes: one naming a declared interface once the link
+ * exists (and is up), before its addresses; every other one right after the
+ * namespace is created, before any link, as a person at the shell does
+ * (a new link copies conf.default.*).
+ */
+static enum step_phase sysctl_phase(const struct topo_ns *d, const char *key)
+{
+	return sysctl_key_names_iface(d, key) ? PHASE_SYSCTL_IF : PHASE_SYSCTL_NS;
 }
 
 static void sysctl_step(struct differ *df, enum step_phase phase, const char *ns, const char *key,
@@ -1047,75 +1178,123 @@ static void sysctl_step(struct differ *df, enum step_phase phase, const char *ns
 	add_step(df, &s);
 }
 
-static void pass_sysctls(struct differ *df, struct obs *ob)
+static void pass_sysctl_declared(struct differ *df, struct obs *ob, const struct topo_sysctl *want)
 {
 	const struct topo_ns *d = ob->d;
 	const struct topo_ns *o = ob->o;
+	const struct topo_sysctl *have = o->exists ? obs_sysctl(o, want->key) : NULL;
+	enum step_phase phase = sysctl_phase(d, want->key);
+	const struct state_held *held = topo_state_held_find(df->state, d->name, want->key);
+
+	/* A shared namespace has one value per key: two labs cannot both win. */
+	if (held && strcmp(held->value, want->value) != 0) {
+		conflict(df, &want->pos, "sysctl %s in namespace %s: topology %s holds it at %s, this file "
+			 "wants %s (one value per shared namespace; topo destroy --name %s releases it)",
+			 want->key, d->name, held->holder, held->value, want->value, held->holder);
+		return;
+	}
+	if (o->exists && (!have || !have->value)) {
+		if (phase == PHASE_SYSCTL_IF) {
+			sysctl_step(df, phase, d->name, want->key, want->value, NULL, &want->pos, false);
+			return;
+		}
+		if (strncmp(want->key, "net.bridge.", 11) == 0)
+			conflict(df, &want->pos, "sysctl %s does not exist in namespace %s: "
+				 "net.bridge.* needs the br_netfilter module (modprobe br_netfilter)",
+				 want->key, d->name);
+		else
+			conflict(df, &want->pos, "sysctl %s does not exist in namespace %s "
+				 "(no /proc/sys/%s)", want->key, d->name, want->key);
+		return;
+	}
+	if (have && strcmp(have->value, want->value) == 0)
+		return;
+	sysctl_step(df, phase, d->name, want->key, want->value, have ? have->value : NULL, &want->pos, false);
+}
+
+static void pass_sysctl_restore(struct differ *df, struct obs *ob, const struct state_sysctl *rec)
+{
+	const struct topo_ns *d = ob->d;
+	const struct topo_ns *o = ob->o;
+	const struct topo_sysctl *have;
+
+	if (strcmp(rec->ns, o->name) != 0 || !o->exists)
+		return;
+	for (size_t j = 0; d && !ob->pruned && j < d->n_sysctls; j++)
+		if (strcmp(d->sysctls[j].key, rec->key) == 0)
+			return;   /* still declared */
+	/* Another applied topology still wants it: not ours to put back yet
+	 * (the last one to leave restores the original). */
+	if (topo_state_held_find(df->state, rec->ns, rec->key))
+		return;
+	have = obs_sysctl(o, rec->key);
+	if (!have || !have->value || strcmp(have->value, rec->original) == 0)
+		return;
+	/* In a namespace that goes away the value goes with it; the step is
+	 * there for a rollback that brings the namespace back. */
+	unsigned saved = df->parent;
+
+	if (ob->pruned && ob->all_ours)
+		df->parent = ob->del_id;
+	sysctl_step(df, PHASE_SYSCTL_RESTORE, o->name, rec->key, rec->original, have->value, NULL,
+		    ob->pruned && ob->all_ours);
+	df->parent = saved;
+}
+
+/*
+ * Writing net.ipv4.ip_forward (or conf.all.forwarding) sets every
+ * interface's forwarding: those keys go first in their namespace (the
+ * phase sort is stable), so a per-interface key declared with them wins.
+ */
+static void pass_sysctls(struct differ *df, struct obs *ob)
+{
+	const struct topo_ns *d = ob->d;
 
 	if (ob->conflict)
 		return;
-	for (size_t i = 0; d && !ob->pruned && i < d->n_sysctls; i++) {
-		const struct topo_sysctl *want = &d->sysctls[i];
-		const struct topo_sysctl *have = o->exists ? obs_sysctl(o, want->key) : NULL;
-		const struct state_held *held = topo_state_held_find(df->state, d->name, want->key);
-
-		/* A shared namespace has one value per key: two labs cannot both win. */
-		if (held && strcmp(held->value, want->value) != 0) {
-			conflict(df, &want->pos, "sysctl %s in namespace %s: topology %s holds it at %s, this file "
-				 "wants %s (one value per shared namespace; topo destroy --name %s releases it)",
-				 want->key, d->name, held->holder, held->value, want->value, held->holder);
-			continue;
-		}
-		if (o->exists && (!have || !have->value)) {
-			if (sysctl_key_names_iface(d, want->key)) {
-				sysctl_step(df, PHASE_SYSCTL, d->name, want->key, want->value, NULL, &want->pos, false);
-				continue;
-			}
-			if (strncmp(want->key, "net.bridge.", 11) == 0)
-				conflict(df, &want->pos, "sysctl %s does not exist in namespace %s: "
-					 "net.bridge.* needs the br_netfilter module (modprobe br_netfilter)",
-					 want->key, d->name);
-			else
-				conflict(df, &want->pos, "sysctl %s does not exist in namespace %s "
-					 "(no /proc/sys/%s)", want->key, d->name, want->key);
-			continue;
-		}
-		if (have && strcmp(have->value, want->value) == 0)
-			continue;
-		sysctl_step(df, PHASE_SYSCTL, d->name, want->key, want->value, have ? have->value : NULL,
-			    &want->pos, false);
-	}
-	/* Values topo changed earlier and the file no longer declares: put them back. */
-	for (size_t i = 0; df->state && i < df->state->n_sysctls; i++) {
-		const struct state_sysctl *rec = &df->state->sysctls[i];
-		const struct topo_sysctl *have;
-		bool declared = false;
-
-		if (strcmp(rec->ns, o->name) != 0 || !o->exists)
-			continue;
-		for (size_t j = 0; d && !ob->pruned && j < d->n_sysctls; j++)
-			if (strcmp(d->sysctls[j].key, rec->key) == 0)
-				declared = true;
-		/* Another applied topology still wants it: not ours to put back yet
-		 * (the last one to leave restores the original). */
-		if (declared || topo_state_held_find(df->state, rec->ns, rec->key))
-			continue;
-		have = obs_sysctl(o, rec->key);
-		if (!have || !have->value || strcmp(have->value, rec->original) == 0)
-			continue;
-		/* In a namespace that goes away the value goes with it; the step is
-		 * there for a rollback that brings the namespace back. */
-		unsigned saved = df->parent;
-
-		if (ob->pruned && ob->all_ours)
-			df->parent = ob->del_id;
-		sysctl_step(df, PHASE_SYSCTL_RESTORE, o->name, rec->key, rec->original, have->value, NULL,
-			    ob->pruned && ob->all_ours);
-		df->parent = saved;
+	for (int global = 1; global >= 0; global--) {
+		for (size_t i = 0; d && !ob->pruned && i < d->n_sysctls; i++)
+			if (sysctl_key_is_global_forwarding(d->sysctls[i].key) == (global == 1))
+				pass_sysctl_declared(df, ob, &d->sysctls[i]);
+		/* Values topo changed earlier and the file no longer declares: put them back. */
+		for (size_t i = 0; df->state && i < df->state->n_sysctls; i++)
+			if (sysctl_key_is_global_forwarding(df->state->sysctls[i].key) == (global == 1))
+				pass_sysctl_restore(df, ob, &df->state->sysctls[i]);
 	}
 }
 
 /* ------------------------------------------------------------------- nft -- */
+
+/*
+ * Will the namespace forward IPv4? The kernel asks the interface a packet
+ * came in on (its conf.IF.forwarding); net.ipv4.ip_forward and
+ * net.ipv4.conf.all.forwarding are one setting that writes every
+ * interface's. A file that sets any of them has decided; otherwise the
+ * kernel's value tells.
+ */
+static bool ns_may_forward_v4(const struct topo_ns *d, const struct topo_ns *o)
+{
+	char ifname[TOPO_IFNAME_MAX + 1];
+
+	for (size_t i = 0; i < d->n_sysctls; i++) {
+		const char *key = d->sysctls[i].key;
+		size_t n = strlen(key);
+
+		if (sysctl_key_is_global_forwarding(key) && strncmp(key, "net.ipv4.", 9) == 0)
+			return true;
+		if (strncmp(key, "net.ipv4.conf.", 14) == 0 && n > 11 && strcmp(key + n - 11, ".forwarding") == 0 &&
+		    sysctl_key_iface(key, ifname) && strcmp(d->sysctls[i].value, "1") == 0)
+			return true;
+	}
+	for (size_t i = 0; o->exists && i < o->n_sysctls; i++) {
+		const struct topo_sysctl *c = &o->sysctls[i];
+
+		if (sysctl_key_is_global_forwarding(c->key) && strncmp(c->key, "net.ipv4.", 9) == 0 && c->value &&
+		    strcmp(c->value, "1") == 0)
+			return true;
+	}
+	return false;
+}
 
 static void pass_nft(struct differ *df, struct obs *ob)
 {
@@ -1211,18 +1390,14 @@ static void pass_nft(struct differ *df, struct obs *ob)
 	}
 	nft_rules_free(want, nw);
 warn:
-	if (d && !ob->pruned && (d->n_nat || d->n_forward)) {
-		bool declared = false;
-
-		for (size_t i = 0; i < d->n_sysctls; i++)
-			declared |= strcmp(d->sysctls[i].key, "net.ipv4.ip_forward") == 0;
+	if (d && !ob->pruned && (d->n_nat || d->n_forward) && !ns_may_forward_v4(d, o)) {
 		const struct topo_sysctl *fwd = o->exists ? obs_sysctl(o, "net.ipv4.ip_forward") : NULL;
 
-		if (!declared && !(fwd && fwd->value && strcmp(fwd->value, "1") == 0))
-			topo_msgs_add(&df->r->warnings,
-				      "namespace %s has nat/forward rules but net.ipv4.ip_forward is %s and the file "
-				      "does not set it: forwarded and NATed traffic will not pass (add sysctls: "
-				      "{net.ipv4.ip_forward: 1})", o->name, fwd && fwd->value ? fwd->value : "0");
+		topo_msgs_add(&df->r->warnings,
+			      "namespace %s has nat/forward rules but net.ipv4.ip_forward is %s and the file "
+			      "does not set it (nor net.ipv4.conf.all.forwarding, nor an interface's forwarding): "
+			      "forwarded and NATed traffic will not pass (add sysctls: {net.ipv4.ip_forward: 1})",
+			      o->name, fwd && fwd->value ? fwd->value : "0");
 	}
 	/* Bridged traffic: with br_netfilter calling the ip hooks, a foreign
 	 * forward chain that drops drops it too. */

@@ -5,6 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+
+#include "model/strmap.h"
 
 static int step_copy(const struct step *s, struct step *ret)
 {
@@ -182,19 +185,269 @@ out:
 	return ret;
 }
 
+/* ------------------------------------------------------------ rollback -- */
+
+/*
+ * The order of a rollback. Undoing newest first is not enough: renumbering
+ * replaced a route through a new gateway, then deleted the old address;
+ * putting the old route back first fails (its gateway is not reachable yet).
+ * So the inverse steps run in the forward plan's phase order, which is
+ * dependency-safe (route deletes early, address adds before address deletes,
+ * links before what hangs on them, routes late); within a phase, newest
+ * first.
+ *
+ * One exception: a step that acted on a namespace or a link the journal
+ * created (an address on a new link, its peer brought up) is undone first,
+ * newest first as it was done, while its object is still there: the
+ * rollback deletes the object itself a few phases later.
+ */
+enum { RANK_EARLY = -1 };
+
+struct inverse {
+	struct step s;
+	int rank;                         /* RANK_EARLY or an enum step_phase */
+	size_t age;                       /* 0 = the newest journal step */
+};
+
+/* The phase the inverse step s would have in a forward plan. */
+static int rollback_phase(const struct step *s, bool of_implicit)
+{
+	char ifname[TOPO_IFNAME_MAX + 1];
+
+	switch (s->op) {
+	case STEP_NETNS_ADD: return PHASE_NETNS_ADD;
+	case STEP_NETNS_DEL: return PHASE_NETNS_DEL;
+	case STEP_LINK_ADD: return PHASE_LINK_ADD;
+	case STEP_LINK_DEL: return PHASE_LINK_DEL;
+	case STEP_LINK_SET:
+		switch (s->attr) {
+		case LINK_ATTR_MASTER: return PHASE_MASTER;
+		case LINK_ATTR_UP: return PHASE_UP;
+		case LINK_ATTR_MTU:
+		case LINK_ATTR_MAC:
+		case LINK_ATTR_STP:
+		case LINK_ATTR_MARK:
+			return PHASE_LINK_ATTR;
+		}
+		return PHASE_LINK_ATTR;
+	case STEP_ADDR_ADD: return PHASE_ADDR_ADD;
+	case STEP_ADDR_DEL:
+		/* IPv6 before an mtu goes below 1280 and before the same
+		 * address comes back with its old prefix length. */
+		return s->addr.ip.family == AF_INET6 ? PHASE_ADDR_DEL_GONE : PHASE_ADDR_DEL;
+	case STEP_ROUTE_ADD:
+	case STEP_ROUTE_REPLACE:
+		return PHASE_ROUTE_ADD;
+	case STEP_ROUTE_DEL: return PHASE_ROUTE_DEL;
+	case STEP_SYSCTL_SET:
+		/* Put back where it was changed: namespace-wide keys before the
+		 * links the rollback re-creates (which copy conf.default.*), the
+		 * others once those links exist. An explicit write of a key that
+		 * sets every interface's forwarding was made before the
+		 * per-interface ones and recorded their values after it: it is
+		 * undone after them, with them. */
+		if (sysctl_key_iface(s->key, ifname))
+			return PHASE_SYSCTL_IF;
+		if (!of_implicit && sysctl_key_is_global_forwarding(s->key))
+			return PHASE_SYSCTL_IF;
+		return PHASE_SYSCTL_NS;
+	case STEP_NFT_SET:
+	case STEP_NFT_RESTORE:
+		return PHASE_NFT;
+	case STEP_NFT_DEL: return PHASE_NFT_DEL;
+	}
+	return PHASE_COUNT;
+}
+
+/* The link a step acts on (named in ifname, or in its sysctl key) into
+ * ifname; false for steps that act on no one link. */
+static bool step_link(const struct step *s, char *ifname)
+{
+	switch (s->op) {
+	case STEP_LINK_SET:
+	case STEP_ADDR_ADD:
+	case STEP_ADDR_DEL:
+		snprintf(ifname, TOPO_IFNAME_MAX + 1, "%s", s->ifname);
+		return true;
+	case STEP_SYSCTL_SET:
+		return s->key && sysctl_key_iface(s->key, ifname);
+	default:
+		return false;
+	}
+}
+
+/* The last creation or deletion of each namespace ("ns") and link
+ * ("ns/link") seen so far in the journal. */
+struct lifecycle {
+	struct strmap map;              /* key -> index in the arrays below */
+	char **keys;                    /* owned; the map borrows them */
+	size_t *when;                   /* journal index of the event */
+	bool *created;
+	size_t n, cap;
+};
+
+static void lifecycle_free(struct lifecycle *lc)
+{
+	strmap_free(&lc->map);
+	for (size_t i = 0; i < lc->n; i++)
+		free(lc->keys[i]);
+	free(lc->keys);
+	free(lc->when);
+	free(lc->created);
+}
+
+/* The event recorded for (ns, link), link NULL for the namespace; NULL if none. */
+static const size_t *lifecycle_get(const struct lifecycle *lc, const char *ns, const char *link, bool *created)
+{
+	char key[TOPO_NS_NAME_MAX + TOPO_IFNAME_MAX + 2];
+	size_t k;
+
+	snprintf(key, sizeof(key), "%s%s%s", ns, link ? "/" : "", link ? link : "");
+	if (strmap_get(&lc->map, key, &k) < 0)
+		return NULL;
+	*created = lc->created[k];
+	return &lc->when[k];
+}
+
+static int lifecycle_put(struct lifecycle *lc, const char *ns, const char *link, size_t when, bool created)
+{
+	char *key;
+	size_t k;
+	int r;
+
+	if (asprintf(&key, "%s%s%s", ns, link ? "/" : "", link ? link : "") < 0)
+		return -ENOMEM;
+	if (strmap_get(&lc->map, key, &k) == 0) {
+		free(key);
+		lc->when[k] = when;
+		lc->created[k] = created;
+		return 0;
+	}
+	if (lc->n == lc->cap) {
+		size_t cap = lc->cap ? 2 * lc->cap : 16;
+		char **keys = realloc(lc->keys, cap * sizeof(*keys));
+		size_t *w = keys ? realloc(lc->when, cap * sizeof(*w)) : NULL;
+		bool *c = w ? realloc(lc->created, cap * sizeof(*c)) : NULL;
+
+		if (keys)
+			lc->keys = keys;
+		if (w)
+			lc->when = w;
+		if (!c) {
+			free(key);
+			return -ENOMEM;
+		}
+		lc->created = c;
+		lc->cap = cap;
+	}
+	r = strmap_put(&lc->map, key, lc->n);
+	if (r < 0) {
+		free(key);
+		return r;
+	}
+	lc->keys[lc->n] = key;
+	lc->when[lc->n] = when;
+	lc->created[lc->n++] = created;
+	return 0;
+}
+
+/*
+ * For each journal step: did it act on something an earlier journal step
+ * created? The latest creation or deletion of its namespace, or of its
+ * link, before it decides: a replaced link's old addresses were removed
+ * before the new link came. One pass, linear in the journal.
+ */
+static int acts_on_created(const struct plan *journal, bool *ret)
+{
+	struct lifecycle lc = { 0 };
+	int r = 0;
+
+	for (size_t i = 0; i < journal->n && r == 0; i++) {
+		const struct step *s = &journal->steps[i];
+		char ifname[TOPO_IFNAME_MAX + 1];
+		const size_t *ns_when, *link_when = NULL;
+		bool ns_created = false, link_created = false;
+
+		ret[i] = false;
+		if (s->op == STEP_NETNS_ADD || s->op == STEP_NETNS_DEL) {
+			r = lifecycle_put(&lc, s->ns, NULL, i, s->op == STEP_NETNS_ADD);
+			continue;
+		}
+		ns_when = lifecycle_get(&lc, s->ns, NULL, &ns_created);
+		if (step_link(s, ifname))
+			link_when = lifecycle_get(&lc, s->ns, ifname, &link_created);
+		if (link_when && (!ns_when || *link_when > *ns_when))
+			ret[i] = link_created;
+		else if (ns_when)
+			ret[i] = ns_created;
+		if (s->op == STEP_LINK_ADD || s->op == STEP_LINK_DEL) {
+			r = lifecycle_put(&lc, s->ns, s->link.name, i, s->op == STEP_LINK_ADD);
+			if (r == 0 && s->peer.name[0])
+				r = lifecycle_put(&lc, s->peer_ns, s->peer.name, i, s->op == STEP_LINK_ADD);
+		}
+	}
+	lifecycle_free(&lc);
+	return r;
+}
+
+static int inverse_cmp(const void *a, const void *b)
+{
+	const struct inverse *x = a, *y = b;
+
+	if (x->rank != y->rank)
+		return x->rank < y->rank ? -1 : 1;
+	return x->age < y->age ? -1 : x->age > y->age;
+}
+
+/* The journal's inverse steps, in the order they must run. */
+static int rollback_order(const struct plan *journal, struct inverse **ret, size_t *ret_n)
+{
+	struct inverse *v = calloc(journal->n + 1, sizeof(*v));
+	bool *early = calloc(journal->n + 1, sizeof(*early));
+	size_t n = 0;
+	int r = v && early ? acts_on_created(journal, early) : -ENOMEM;
+
+	for (size_t i = journal->n; r == 0 && i-- > 0;) {
+		r = step_invert(&journal->steps[i], &v[n].s);
+		if (r == 1) {
+			r = 0;
+			continue;
+		}
+		if (r < 0)
+			break;
+		v[n].age = journal->n - 1 - i;
+		v[n].rank = early[i] ? RANK_EARLY : rollback_phase(&v[n].s, journal->steps[i].implicit);
+		v[n].s.phase = v[n].rank == RANK_EARLY ? journal->steps[i].phase : (enum step_phase)v[n].rank;
+		n++;
+	}
+	free(early);
+	if (r < 0) {
+		for (size_t k = 0; k < n; k++)
+			step_free(&v[k].s);
+		free(v);
+		return r;
+	}
+	qsort(v, n, sizeof(*v), inverse_cmp);
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}
+
 int plan_rollback(struct plan *journal, const struct exec_ops *ops, void *ctx, struct rollback_report *rep)
 {
+	struct inverse *v;
+	size_t n;
+	int r;
+
 	memset(rep, 0, sizeof(*rep));
-	for (size_t i = journal->n; i-- > 0;) {
-		struct step inv, *one = &inv;
-		int err = 0, r;
+	r = rollback_order(journal, &v, &n);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < n; i++) {
+		struct step *one = &v[i].s;
+		int err = 0;
 		const char *msg = NULL;
 
-		r = step_invert(&journal->steps[i], &inv);
-		if (r == 1)
-			continue;
-		if (r < 0)
-			return r;
 		/* The kernel redoes some side effects itself when the cause is
 		 * undone; the backend treats "already there" as done. */
 		r = ops->run(ctx, &one, 1, &err, &msg);
@@ -204,7 +457,7 @@ int plan_rollback(struct plan *journal, const struct exec_ops *ops, void *ctx, s
 			if (!rep->failed) {
 				char line[400];
 
-				step_format(&inv, line, sizeof(line));
+				step_format(one, line, sizeof(line));
 				snprintf(rep->first_error, sizeof(rep->first_error), "%s: %s", line,
 					 msg ? msg : strerror(-err));
 			}
@@ -212,7 +465,9 @@ int plan_rollback(struct plan *journal, const struct exec_ops *ops, void *ctx, s
 		} else {
 			rep->undone++;
 		}
-		step_free(&inv);
 	}
+	for (size_t i = 0; i < n; i++)
+		step_free(&v[i].s);
+	free(v);
 	return 0;
 }

@@ -6,7 +6,8 @@
  * Steps run phase by phase; within a phase the backend may pipeline them.
  * Every step that succeeded goes to a journal (with what the backend learnt
  * while doing it: the sysctl value it overwrote, the nft table it replaced).
- * When a step fails, the journal is inverted step by step, newest first.
+ * When a step fails, the journal is inverted step by step, in the order a
+ * forward plan would run the inverse steps (see plan_rollback).
  */
 #ifndef TOPO_RECONCILE_EXEC_H
 #define TOPO_RECONCILE_EXEC_H
@@ -60,7 +61,11 @@ struct rollback_report {
 	char first_error[512];
 };
 
-/* Undoes the journal, newest step first; keeps going past failures. */
+/* Undoes the journal; keeps going past failures. The inverse steps run in
+ * the forward plan's phase order (route deletes early, links before what
+ * hangs on them, address adds before address deletes, routes late), newest
+ * first within a phase; what acted on an object the journal created is
+ * undone first, newest first, before the object goes. */
 int plan_rollback(struct plan *journal, const struct exec_ops *ops, void *ctx, struct rollback_report *rep);
 
 #endif

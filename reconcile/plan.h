@@ -51,21 +51,31 @@ enum step_phase {
 	PHASE_NFT_DEL,
 	PHASE_SYSCTL_RESTORE,
 	PHASE_ROUTE_DEL,
-	PHASE_ADDR_DEL_GONE,    /* addresses of links about to go (implicit) */
+	/* Addresses of links about to go (implicit); IPv6 addresses that must
+	 * be gone before the same address comes back with another prefix
+	 * length, or before an mtu below 1280 takes IPv6 off their link. */
+	PHASE_ADDR_DEL_GONE,
 	PHASE_LINK_DEL,
 	PHASE_NETNS_DEL,
 	PHASE_NETNS_ADD,
+	/* Namespace-wide keys, before the links: a new link copies
+	 * net.ipv4.conf.default.* and net.ipv6.conf.default.*, a route caches
+	 * its source under route_localnet. */
+	PHASE_SYSCTL_NS,
 	PHASE_LINK_ADD,
 	PHASE_MASTER,
-	PHASE_LINK_ATTR,        /* mtu, mac, stp */
+	PHASE_LINK_ATTR,        /* mtu (raised before IPv6 addresses come), mac, stp */
 	PHASE_UP,
+	PHASE_SYSCTL_IF,        /* keys naming a declared interface: once it exists */
 	PHASE_ADDR_ADD,
 	PHASE_ADDR_DEL,         /* after the adds: an interface never drops to zero addresses */
 	PHASE_ROUTE_ADD,
-	PHASE_SYSCTL,
 	PHASE_NFT,
 	PHASE_COUNT,
 };
+
+/* IPv6 is off on a link whose mtu is below this (the kernel removes it). */
+#define TOPO_IPV6_MIN_MTU 1280
 
 struct link_value {
 	uint32_t mtu;
@@ -182,6 +192,14 @@ void diff_result_free(struct diff_result *r);
 /* The step that undoes s (for rollback): 0 with *ret filled, 1 when there is
  * nothing to undo, -ENOMEM. */
 int step_invert(const struct step *s, struct step *ret);
+
+/* sysctl keys. Writing one of these (net.ipv4.ip_forward,
+ * net.ipv4.conf.all.forwarding, net.ipv6.conf.all.forwarding) sets the
+ * forwarding of every interface of the namespace. */
+bool sysctl_key_is_global_forwarding(const char *key);
+/* net.ipv{4,6}.conf.IF.*, net.ipv{4,6}.neigh.IF.* (not all/default): true
+ * and IF in ifname (TOPO_IFNAME_MAX + 1 bytes). */
+bool sysctl_key_iface(const char *key, char *ifname);
 void step_free(struct step *s);
 void plan_free(struct plan *p);
 int plan_append(struct plan *p, const struct step *s);   /* takes s's strings */

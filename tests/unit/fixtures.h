@@ -323,6 +323,16 @@ static inline void fx_observe_converged(const struct topology *d, struct topolog
 			if (di->type != TOPO_IF_LOOPBACK)
 				fx_link_local(oi);
 		}
+		/* A vxlan without mtu gets its underlay's less the encapsulation. */
+		for (size_t k = 0; k < dn->n_ifaces; k++) {
+			const struct topo_iface *di = &dn->ifaces[k];
+			const struct topo_vxlan *vx = &di->vxlan;
+			long u = di->type == TOPO_IF_VXLAN && !di->mtu && vx->dev[0] ? topo_ns_iface_find(on, vx->dev) : -1;
+			bool v6 = vx->remote.family == AF_INET6 || vx->group.family == AF_INET6;
+
+			if (u >= 0)
+				on->ifaces[topo_ns_iface_find(on, di->name)].mtu = on->ifaces[u].mtu - (v6 ? 70 : 50);
+		}
 		/* Prefix routes of the addresses, then masters by ifindex. */
 		for (size_t k = 0; k < on->n_ifaces; k++) {
 			struct topo_iface *oi = &on->ifaces[k];
@@ -490,10 +500,10 @@ static inline void fx_assert_ids(const struct plan *p)
 }
 
 /*
- * A rollback undoes the journal newest first, so what the kernel removes
- * along with a step (implicit) must come before that step in the plan: the
- * cause is undone first (the link comes back), then its side effects (the
- * address on it).
+ * What the kernel removes along with a step (implicit) must come before that
+ * step in the plan: a rollback tells what acted on an old link from what
+ * acted on its replacement by their places in the journal, and undoes the
+ * cause (the link comes back) before its side effects (the address on it).
  */
 static inline void fx_assert_implicit_before_parent(const struct plan *p)
 {

@@ -107,6 +107,7 @@ static void test_empty_kernel_seed(void **state)
 	fx_assert_plan(p,
 		"+ netns add netns_A\n"
 		"+ netns add netns_B\n"
+		"~ sysctl net.ipv4.ip_forward=1 (was 0)\n"
 		"+ link add mybr0 type bridge\n"
 		"+ link add vethA type veth master mybr0 peer eth0 netns netns_A\n"
 		"+ link add vethB type veth master mybr0 peer eth0 netns netns_B\n"
@@ -116,15 +117,14 @@ static void test_empty_kernel_seed(void **state)
 		"+ address add 172.18.0.2/16 dev eth0 netns netns_A\n"
 		"+ address add 172.18.0.3/16 dev eth0 netns netns_B\n"
 		"+ route add default via 172.18.0.1 netns netns_A\n"
-		"+ route add default via 172.18.0.1 netns netns_B\n"
-		"~ sysctl net.ipv4.ip_forward=1 (was 0)\n");
+		"+ route add default via 172.18.0.1 netns netns_B\n");
 	/* Nothing implicit: nothing is deleted. */
 	assert_int_equal(p->n, 13);
 	/* `topo diff` says "10 to add, 1 to change, 0 to remove". */
 	fx_assert_counts(p, 10, 1, 0);
 
 	assert_int_equal(p->steps[0].phase, PHASE_NETNS_ADD);
-	s = &p->steps[2];
+	s = &p->steps[3];
 	assert_true(step_is(s, STEP_LINK_ADD, "host", "mybr0"));
 	assert_int_equal(s->link.type, TOPO_IF_BRIDGE);
 	assert_true(s->link.owned);
@@ -134,7 +134,7 @@ static void test_empty_kernel_seed(void **state)
 
 	/* The veth is created from its host end, enslaved at creation, peer
 	 * in the other namespace, the peer neither up nor enslaved yet. */
-	s = &p->steps[3];
+	s = &p->steps[4];
 	assert_true(step_is(s, STEP_LINK_ADD, "host", "vethA"));
 	assert_int_equal(s->phase, PHASE_LINK_ADD);
 	assert_int_equal(s->link.type, TOPO_IF_VETH);
@@ -151,7 +151,7 @@ static void test_empty_kernel_seed(void **state)
 	assert_null(s->note);
 
 	/* The peers are brought up after: follow-ups, not counted. */
-	for (int i = 5; i <= 6; i++) {
+	for (int i = 6; i <= 7; i++) {
 		s = &p->steps[i];
 		assert_int_equal(s->op, STEP_LINK_SET);
 		assert_int_equal(s->attr, LINK_ATTR_UP);
@@ -160,22 +160,23 @@ static void test_empty_kernel_seed(void **state)
 		assert_true(s->new.flag);
 		assert_string_equal(s->ifname, "eth0");
 	}
-	assert_string_equal(p->steps[5].ns, "netns_A");
-	assert_string_equal(p->steps[6].ns, "netns_B");
+	assert_string_equal(p->steps[6].ns, "netns_A");
+	assert_string_equal(p->steps[7].ns, "netns_B");
 
-	s = &p->steps[8];
+	s = &p->steps[9];
 	assert_int_equal(s->op, STEP_ADDR_ADD);
 	assert_int_equal(s->addr.proto, TOPO_IFAPROT);
-	s = &p->steps[10];
+	s = &p->steps[11];
 	assert_int_equal(s->op, STEP_ROUTE_ADD);
 	assert_int_equal(s->route.proto, TOPO_RTPROT);
 	assert_int_equal(s->route.table, TOPO_TABLE_MAIN);
 	assert_int_equal(s->route.dst.plen, 0);
 
-	/* The sysctl last, with the value it overwrites. */
-	s = &p->steps[12];
+	/* The sysctl right after the namespaces, before any link, with the
+	 * value it overwrites. */
+	s = &p->steps[2];
 	assert_int_equal(s->op, STEP_SYSCTL_SET);
-	assert_int_equal(s->phase, PHASE_SYSCTL);
+	assert_int_equal(s->phase, PHASE_SYSCTL_NS);
 	assert_string_equal(s->key, "net.ipv4.ip_forward");
 	assert_string_equal(s->value, "1");
 	assert_string_equal(s->old_value, "0");
@@ -426,6 +427,8 @@ static void test_minimal_prefix_length_change_ipv6(void **state)
 		if (f.r.plan.steps[i].op == STEP_ADDR_DEL)
 			del = i;
 	}
+	if (f.r.plan.n != 2)
+		fx_assert_plan(&f.r.plan, "");
 	assert_int_equal(f.r.plan.n, 2);
 	assert_true(del < add);
 	fx_free(&f);
@@ -451,6 +454,261 @@ static void test_minimal_mtu_change(void **state)
 	assert_int_equal(s->new.mtu, 1400);
 	fx_assert_counts(&f.r.plan, 0, 1, 0);
 	fx_free(&f);
+}
+
+/* The first declared IPv4 address of a link is its primary: the adds are
+ * in file order, not sorted. */
+static void test_addresses_in_file_order(void **state)
+{
+	struct fx f;
+
+	(void)state;
+	fx_seed_converged(&f, NULL);
+	topology_free(&f.d);
+	fx_load(SEED_HEAD
+		"      vethA: {master: mybr0}\n"
+		"      vethB: {master: mybr0}\n"
+		"  netns_A:\n"
+		"    interfaces:\n"
+		"      eth0: {addresses: [172.18.0.2/16, 10.9.0.30/24, \"fd00::9/64\", 10.9.0.4/24]}\n"
+		"    routes:\n"
+		"      - {to: default, via: 172.18.0.1}\n"
+		SEED_NETNS_B
+		"links:\n"
+		"  - [host:vethA, netns_A:eth0]\n"
+		"  - [host:vethB, netns_B:eth0]\n", &f.d);
+	fx_diff(&f);
+	fx_assert_plan(&f.r.plan,
+		"+ address add 10.9.0.30/24 dev eth0 netns netns_A\n"
+		"+ address add fd00::9/64 dev eth0 netns netns_A\n"
+		"+ address add 10.9.0.4/24 dev eth0 netns netns_A\n");
+	fx_free(&f);
+}
+
+/*
+ * An mtu below 1280 takes IPv6 off the link: its IPv6 addresses are
+ * deleted before the mtu changes (an early phase), its IPv4 ones after the
+ * adds as always; the other end's too.
+ */
+static void test_mtu_below_1280_ipv6_first(void **state)
+{
+	struct fx f = { 0 };
+	static const char v6[] =
+		"topology: m\n"
+		"namespaces:\n"
+		"  host:\n"
+		"    interfaces:\n"
+		"      vethP: {addresses: [10.40.0.1/24, \"fd40::1/64\"]}\n"
+		"  p1:\n"
+		"    interfaces:\n"
+		"      eth0: {addresses: [10.40.0.2/24, \"fd40::2/64\"]}\n"
+		"links:\n"
+		"  - [host:vethP, p1:eth0]\n";
+	static const char small[] =
+		"topology: m\n"
+		"namespaces:\n"
+		"  host:\n"
+		"    interfaces:\n"
+		"      vethP: {addresses: [10.40.0.1/24]}\n"
+		"  p1:\n"
+		"    interfaces:\n"
+		"      eth0: {addresses: [10.40.0.3/24]}\n"
+		"links:\n"
+		"  - {endpoints: [host:vethP, p1:eth0], mtu: 1200}\n";
+
+	(void)state;
+	fx_load(v6, &f.d);
+	fx_observe_converged(&f.d, &f.o);
+	topology_free(&f.d);
+	fx_load(small, &f.d);
+	fx_diff(&f);
+	fx_assert_plan(&f.r.plan,
+		"- address del fd40::1/64 dev vethP\n"
+		"- address del fd40::2/64 dev eth0 netns p1\n"
+		"~ link set vethP mtu 1200\n"
+		"~ link set eth0 mtu 1200 netns p1\n"
+		"+ address add 10.40.0.3/24 dev eth0 netns p1\n"
+		"- address del 10.40.0.2/24 dev eth0 netns p1\n");
+	assert_int_equal(f.r.plan.steps[0].phase, PHASE_ADDR_DEL_GONE);
+	assert_int_equal(f.r.plan.steps[5].phase, PHASE_ADDR_DEL);
+	fx_free(&f);
+
+	/* Back up: the mtu is raised before IPv6 addresses are added. */
+	memset(&f, 0, sizeof(f));
+	fx_load(small, &f.d);
+	fx_observe_converged(&f.d, &f.o);
+	topology_free(&f.d);
+	fx_load(v6, &f.d);
+	fx_diff(&f);
+	fx_assert_plan(&f.r.plan,
+		"~ link set vethP mtu 1500\n"
+		"~ link set eth0 mtu 1500 netns p1\n"
+		"+ address add fd40::1/64 dev vethP\n"
+		"+ address add 10.40.0.2/24 dev eth0 netns p1\n"
+		"+ address add fd40::2/64 dev eth0 netns p1\n"
+		"- address del 10.40.0.3/24 dev eth0 netns p1\n");
+	fx_free(&f);
+}
+
+/*
+ * Without `mtu:`, a link topo owns gets the kernel's default for its kind:
+ * veth 1500, vxlan its underlay's less 50 (70 over IPv6) or 1500 without
+ * one, a bridge the smallest of its ports' (it follows them by itself
+ * until an mtu is set by hand). A foreign link is never touched.
+ */
+static void test_mtu_default_when_not_declared(void **state)
+{
+	struct fx f = { 0 };
+	struct topo_iface *foreign;
+	static const char lab[] =
+		"topology: m\n"
+		"namespaces:\n"
+		"  host:\n"
+		"    interfaces:\n"
+		"      br0: {type: bridge}\n"
+		"      vethA: {master: br0}\n"
+		"      vethB: {master: br0, mtu: 1400}\n"
+		"      vx4: {type: vxlan, vni: 4, remote: 10.0.0.2, dev: vethA}\n"
+		"      vx6: {type: vxlan, vni: 6, remote: \"fd00::2\", dev: vethA}\n"
+		"      vx0: {type: vxlan, vni: 7, remote: 10.0.0.2}\n"
+		"  a:\n"
+		"    interfaces: {eth0: {}, eth1: {}}\n"
+		"links:\n"
+		"  - [host:vethA, a:eth0]\n"
+		"  - [host:vethB, a:eth1]\n";
+
+	(void)state;
+	fx_load(lab, &f.d);
+	fx_observe_converged(&f.d, &f.o);
+	/* A converged kernel: the bridge follows its smallest port. */
+	fx_oif(&f.o, "host", "br0")->mtu = 1400;
+	fx_diff(&f);
+	fx_assert_plan(&f.r.plan, "");
+	diff_result_free(&f.r);
+
+	/* Someone's mtus everywhere (an earlier file's): back to the defaults;
+	 * the bridge no longer follows its ports (set by hand): set to theirs. */
+	fx_oif(&f.o, "host", "br0")->mtu = 9000;
+	fx_oif(&f.o, "host", "vethA")->mtu = 9000;
+	fx_oif(&f.o, "host", "vx4")->mtu = 1000;
+	fx_oif(&f.o, "host", "vx6")->mtu = 1000;
+	fx_oif(&f.o, "host", "vx0")->mtu = 1000;
+	fx_oif(&f.o, "a", "eth0")->mtu = 1000;
+	foreign = fx_oif(&f.o, "host", "vethforeign");
+	foreign->mtu = 1234;
+	fx_diff(&f);
+	fx_assert_plan(&f.r.plan,
+		"~ link set br0 mtu 1400\n"
+		"~ link set vethA mtu 1500\n"
+		"~ link set vx4 mtu 1450\n"
+		"~ link set vx6 mtu 1430\n"
+		"~ link set vx0 mtu 1500\n"
+		"~ link set eth0 mtu 1500 netns a\n");
+	fx_free(&f);
+}
+
+/*
+ * sysctls go where a person at the shell puts them: namespace-wide keys
+ * right after the namespace, before any link (a link copies conf.default.*);
+ * a key naming a declared interface once it exists, before its addresses;
+ * a key that sets every interface's forwarding before the rest.
+ */
+static void test_sysctl_phases(void **state)
+{
+	struct fx f = { 0 };
+	const struct plan *p = &f.r.plan;
+
+	(void)state;
+	fx_load("topology: s\n"
+		"namespaces:\n"
+		"  o1:\n"
+		"    sysctls:\n"
+		"      net.ipv4.conf.default.arp_ignore: 1\n"
+		"      net.ipv4.conf.eth0.forwarding: 0\n"
+		"      net.ipv6.conf.eth0.hop_limit: 9\n"
+		"      net.ipv4.conf.all.route_localnet: 1\n"
+		"      net.ipv4.ip_forward: 1\n"
+		"    interfaces:\n"
+		"      eth0: {addresses: [10.0.0.2/24]}\n"
+		"    routes: [{to: default, via: 10.0.0.1}]\n"
+		"  host: {interfaces: {veth0: {addresses: [10.0.0.1/24]}}}\n"
+		"links:\n"
+		"  - [host:veth0, o1:eth0]\n", &f.d);
+	fx_observe_empty(&f.d, &f.o, NULL);
+	fx_diff(&f);
+	fx_assert_no_conflicts(&f.r);
+	fx_assert_plan(p,
+		"+ netns add o1\n"
+		"~ sysctl net.ipv4.ip_forward=1 netns o1\n"
+		"~ sysctl net.ipv4.conf.default.arp_ignore=1 netns o1\n"
+		"~ sysctl net.ipv4.conf.all.route_localnet=1 netns o1\n"
+		"+ link add veth0 type veth peer eth0 netns o1\n"
+		"~ link set eth0 up netns o1\n"
+		"~ sysctl net.ipv4.conf.eth0.forwarding=0 netns o1\n"
+		"~ sysctl net.ipv6.conf.eth0.hop_limit=9 netns o1\n"
+		"+ address add 10.0.0.1/24 dev veth0\n"
+		"+ address add 10.0.0.2/24 dev eth0 netns o1\n"
+		"+ route add default via 10.0.0.1 netns o1\n");
+	assert_int_equal(p->steps[1].phase, PHASE_SYSCTL_NS);
+	assert_int_equal(p->steps[6].phase, PHASE_SYSCTL_IF);
+	fx_free(&f);
+}
+
+/*
+ * The "ip_forward is 0" warning: net.ipv4.conf.all.forwarding is the same
+ * setting; an interface's own forwarding forwards what comes in on it.
+ */
+static void test_ip_forward_warning(void **state)
+{
+	static const char *const sysctls[] = {
+		"", "    sysctls: {net.ipv4.conf.all.forwarding: 1}\n", "    sysctls: {net.ipv4.conf.eth0.forwarding: 1}\n",
+		"    sysctls: {net.ipv4.ip_forward: 0}\n", "    sysctls: {net.ipv4.conf.eth0.forwarding: 0}\n",
+		"    sysctls: {net.ipv6.conf.all.forwarding: 1}\n",
+	};
+	static const size_t want[] = { 1, 0, 0, 0, 1, 1 };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		struct fx f = { 0 };
+		char *yaml;
+
+		assert_true(asprintf(&yaml, "topology: w\n"
+				     "namespaces:\n"
+				     "  wn:\n"
+				     "%s"
+				     "    interfaces: {eth0: {addresses: [10.80.0.2/24]}}\n"
+				     "    nat:\n"
+				     "      - masquerade: {source: 10.80.0.0/24, out: eth0}\n"
+				     "  host: {interfaces: {vethW: {}}}\n"
+				     "links:\n"
+				     "  - [host:vethW, wn:eth0]\n", sysctls[i]) > 0);
+		fx_load(yaml, &f.d);
+		fx_observe_empty(&f.d, &f.o, "0");
+		fx_diff(&f);
+		if (f.r.warnings.n != want[i])
+			print_message("case %zu: %zu warnings\n", i, f.r.warnings.n);
+		assert_int_equal(f.r.warnings.n, want[i]);
+		if (want[i])
+			assert_true(fx_msgs_have(&f.r.warnings, "net.ipv4.ip_forward is 0"));
+		fx_free(&f);
+		free(yaml);
+	}
+	/* The kernel's value counts, under either name. */
+	for (int k = 0; k < 2; k++) {
+		struct fx f = { 0 };
+
+		fx_load("topology: w\n"
+			"namespaces:\n"
+			"  host:\n"
+			"    interfaces: {br0: {type: bridge}}\n"
+			"    nat:\n"
+			"      - masquerade: {source: 10.80.0.0/24, out: br0}\n", &f.d);
+		fx_observe_empty(&f.d, &f.o, NULL);
+		fx_sysctl(&f.o.ns[0], k ? "net.ipv4.conf.all.forwarding" : "net.ipv4.ip_forward", "1");
+		fx_diff(&f);
+		assert_int_equal(f.r.warnings.n, 0);
+		fx_free(&f);
+	}
 }
 
 static void test_minimal_route_via_change(void **state)
@@ -1312,12 +1570,15 @@ static void test_sysctl_missing_keys(void **state)
 				 "not exist in namespace host: net.bridge.* needs the br_netfilter module"));
 	assert_true(fx_msgs_have(&f.r.conflicts, "t.yaml:6:7: sysctl net.ipv4.nosuch does not exist in "
 				 "namespace host (no /proc/sys/net.ipv4.nosuch)"));
-	/* The key of a link still to be made is set after the link, unknown before. */
+	/* The key of a link still to be made is set after the link, unknown
+	 * before; a namespace-wide key before any link. */
 	fx_assert_plan(&f.r.plan,
+		"~ sysctl net.ipv4.ip_forward=1 (was 0)\n"
 		"+ link add br9 type bridge\n"
-		"~ sysctl net.ipv4.conf.br9.rp_filter=2\n"
-		"~ sysctl net.ipv4.ip_forward=1 (was 0)\n");
-	assert_null(f.r.plan.steps[1].old_value);
+		"~ sysctl net.ipv4.conf.br9.rp_filter=2\n");
+	assert_null(f.r.plan.steps[2].old_value);
+	assert_int_equal(f.r.plan.steps[0].phase, PHASE_SYSCTL_NS);
+	assert_int_equal(f.r.plan.steps[2].phase, PHASE_SYSCTL_IF);
 	fx_free(&f);
 }
 
@@ -1485,8 +1746,8 @@ static void test_nft_in_new_namespace(void **state)
 	fx_assert_no_conflicts(&f.r);
 	fx_assert_plan(&f.r.plan,
 		"+ netns add gw\n"
-		"+ address add 10.0.0.1/32 dev lo netns gw\n"
 		"~ sysctl net.ipv4.ip_forward=1 netns gw\n"
+		"+ address add 10.0.0.1/32 dev lo netns gw\n"
 		"+ nft table inet topo-n netns gw\n");
 	fx_assert_counts(&f.r.plan, 3, 1, 0);
 	fx_free(&f);
@@ -1619,6 +1880,11 @@ int main(void)
 		cmocka_unit_test(test_adopt_leaves_other_topologies),
 		cmocka_unit_test(test_own_blackhole_recorded_is_removed),
 		cmocka_unit_test(test_minimal_route_via_change),
+		cmocka_unit_test(test_addresses_in_file_order),
+		cmocka_unit_test(test_mtu_below_1280_ipv6_first),
+		cmocka_unit_test(test_mtu_default_when_not_declared),
+		cmocka_unit_test(test_sysctl_phases),
+		cmocka_unit_test(test_ip_forward_warning),
 		cmocka_unit_test(test_minimal_link_attrs),
 		cmocka_unit_test(test_canonical_compare),
 		cmocka_unit_test(test_foreign_link_declared_name),

@@ -89,7 +89,7 @@ static void creation_plan(struct plan *p)
 	s->route.dst.family = AF_INET;
 	s->route.via = fx_ip("10.0.0.254");
 	s->route.table = TOPO_TABLE_MAIN;
-	s = push(p, STEP_SYSCTL_SET, PHASE_SYSCTL, "web");
+	s = push(p, STEP_SYSCTL_SET, PHASE_SYSCTL_NS, "web");
 	s->key = strdup("net.ipv4.ip_forward");
 	s->value = strdup("1");
 	s = push(p, STEP_NFT_SET, PHASE_NFT, "web");
@@ -164,7 +164,7 @@ static void test_execute_keeps_plan_order(void **state)
 	(void)state;
 	s = push(&p, STEP_NETNS_ADD, PHASE_NETNS_ADD, "a");
 	s = push(&p, STEP_NETNS_ADD, PHASE_NETNS_ADD, "b");
-	s = push(&p, STEP_SYSCTL_SET, PHASE_SYSCTL, "a");
+	s = push(&p, STEP_SYSCTL_SET, PHASE_SYSCTL_NS, "a");
 	s->key = strdup("k");
 	s->value = strdup("1");
 	s = push(&p, STEP_NETNS_ADD, PHASE_NETNS_ADD, "c");
@@ -478,6 +478,9 @@ struct kern {
 	char msg[256];                /* the current step's error */
 	char msgs[256][256];          /* per step of a batch: valid until the next call */
 	unsigned long calls;
+	/* Bridges whose mtu was set by hand (BROPT_MTU_SET_BY_USER): "ns/name". */
+	char mtu_set[32][TOPO_NS_NAME_MAX + TOPO_IFNAME_MAX + 2];
+	size_t n_mtu_set;
 };
 
 static struct topo_ns *k_ns(struct kern *k, const char *name)
@@ -501,6 +504,58 @@ static struct topo_iface *k_if(struct topo_ns *ns, const char *name)
 	return i < 0 ? NULL : &ns->ifaces[i];
 }
 
+/* net.ipv4.conf.IF.x and friends: the keys of one link. */
+static bool k_key_of_link(const char *key, const char *ifname)
+{
+	char name[TOPO_IFNAME_MAX + 1];
+
+	return sysctl_key_iface(key, name) && strcmp(name, ifname) == 0;
+}
+
+static void k_sysctl_put(struct topo_ns *ns, const char *key, const char *value)
+{
+	for (size_t i = 0; i < ns->n_sysctls; i++)
+		if (strcmp(ns->sysctls[i].key, key) == 0) {
+			free(ns->sysctls[i].value);
+			ns->sysctls[i].value = strdup(value);
+			return;
+		}
+	fx_sysctl(ns, key, value);
+}
+
+/* A new link copies net.ipv{4,6}.conf.default.* (the ones this kernel knows). */
+static void k_sysctl_link_born(struct topo_ns *ns, const char *ifname)
+{
+	static const char *const defaults[] = { "net.ipv4.conf.default.", "net.ipv6.conf.default." };
+	size_t n = ns->n_sysctls;
+
+	for (size_t i = 0; i < n; i++)
+		for (size_t f = 0; f < 2; f++) {
+			size_t len = strlen(defaults[f]);
+			char key[256];
+
+			if (strncmp(ns->sysctls[i].key, defaults[f], len) != 0 || !ns->sysctls[i].value)
+				continue;
+			snprintf(key, sizeof(key), "%.*s%s.%s", (int)(len - 8), defaults[f], ifname,
+				 ns->sysctls[i].key + len);
+			k_sysctl_put(ns, key, ns->sysctls[i].value);
+		}
+}
+
+static void k_sysctl_link_gone(struct topo_ns *ns, const char *ifname)
+{
+	for (size_t i = 0; i < ns->n_sysctls;) {
+		if (k_key_of_link(ns->sysctls[i].key, ifname)) {
+			free(ns->sysctls[i].key);
+			free(ns->sysctls[i].value);
+			memmove(&ns->sysctls[i], &ns->sysctls[i + 1], (ns->n_sysctls - i - 1) * sizeof(ns->sysctls[0]));
+			ns->n_sysctls--;
+		} else {
+			i++;
+		}
+	}
+}
+
 /* A link goes: its addresses, the routes through it, its ports' master,
  * the vxlans over it. */
 static void k_unlink_one(struct topo_ns *ns, const char *name)
@@ -511,6 +566,7 @@ static void k_unlink_one(struct topo_ns *ns, const char *name)
 	if (i < 0)
 		return;
 	snprintf(gone, sizeof(gone), "%s", name);
+	k_sysctl_link_gone(ns, gone);
 	free(ns->ifaces[i].addrs);
 	memmove(&ns->ifaces[i], &ns->ifaces[i + 1], (ns->n_ifaces - (size_t)i - 1) * sizeof(ns->ifaces[0]));
 	ns->n_ifaces--;
@@ -556,8 +612,14 @@ static struct topo_iface *k_new_if(struct kern *k, struct topo_ns *ns, const str
 {
 	struct topo_iface *ifc = fx_if(ns, l->name, l->type, k->next_ifindex++);
 
-	if (l->mtu)
+	if (l->mtu) {
 		ifc->mtu = l->mtu;
+	} else if (l->type == TOPO_IF_VXLAN && l->vxlan.dev[0] && k_if(ns, l->vxlan.dev)) {
+		/* vxlan_config_apply: the underlay's mtu less the encapsulation */
+		bool v6 = l->vxlan.remote.family == AF_INET6 || l->vxlan.group.family == AF_INET6;
+
+		ifc->mtu = k_if(ns, l->vxlan.dev)->mtu - (v6 ? 70 : 50);
+	}
 	if (l->has_mac)
 		memcpy(ifc->mac, l->mac, 6);
 	ifc->stp = l->type == TOPO_IF_BRIDGE ? (l->stp > 0 ? 1 : 0) : -1;
@@ -565,7 +627,8 @@ static struct topo_iface *k_new_if(struct kern *k, struct topo_ns *ns, const str
 	ifc->vxlan = l->vxlan;
 	ifc->owned = l->owned;
 	snprintf(ifc->owner, sizeof(ifc->owner), "%s", l->owner);
-	return ifc;
+	k_sysctl_link_born(ns, l->name);
+	return k_if(ns, l->name);
 }
 
 static int k_set_master(struct topo_ns *ns, const char *name, const char *master)
@@ -635,6 +698,44 @@ static int k_link_add(struct kern *k, struct step *s)
 	return 0;
 }
 
+/* addrconf_notify(NETDEV_CHANGEMTU) below IPV6_MIN_MTU: the link loses its
+ * IPv6 addresses and the IPv6 routes through it. */
+static void k_ipv6_off(struct topo_ns *ns, struct topo_iface *ifc)
+{
+	for (size_t i = 0; i < ifc->n_addrs;) {
+		if (ifc->addrs[i].ip.family == AF_INET6) {
+			memmove(&ifc->addrs[i], &ifc->addrs[i + 1], (ifc->n_addrs - i - 1) * sizeof(ifc->addrs[0]));
+			ifc->n_addrs--;
+		} else {
+			i++;
+		}
+	}
+	for (size_t r = 0; r < ns->n_routes;) {
+		if (ns->routes[r].dst.family == AF_INET6 && strcmp(ns->routes[r].dev, ifc->name) == 0) {
+			memmove(&ns->routes[r], &ns->routes[r + 1], (ns->n_routes - r - 1) * sizeof(ns->routes[0]));
+			ns->n_routes--;
+		} else {
+			r++;
+		}
+	}
+}
+
+/* fib_sync_down_dev: a link without IPv4 addresses loses its IPv4 routes. */
+static void k_ipv4_gone(struct topo_ns *ns, const struct topo_iface *ifc)
+{
+	for (size_t i = 0; i < ifc->n_addrs; i++)
+		if (ifc->addrs[i].ip.family == AF_INET)
+			return;
+	for (size_t r = 0; r < ns->n_routes;) {
+		if (ns->routes[r].dst.family == AF_INET && strcmp(ns->routes[r].dev, ifc->name) == 0) {
+			memmove(&ns->routes[r], &ns->routes[r + 1], (ns->n_routes - r - 1) * sizeof(ns->routes[0]));
+			ns->n_routes--;
+		} else {
+			r++;
+		}
+	}
+}
+
 static int k_link_set(struct kern *k, struct step *s)
 {
 	struct topo_ns *ns = k_live_ns(k, s->ns);
@@ -646,7 +747,16 @@ static int k_link_set(struct kern *k, struct step *s)
 	case LINK_ATTR_MASTER:
 		return k_set_master(ns, s->ifname, s->new.master);
 	case LINK_ATTR_MTU:
+		/* vxlan_change_mtu: not above the underlay's less the encapsulation. */
+		if (ifc->type == TOPO_IF_VXLAN && ifc->vxlan.dev[0] && k_if(ns, ifc->vxlan.dev)) {
+			bool v6 = ifc->vxlan.remote.family == AF_INET6 || ifc->vxlan.group.family == AF_INET6;
+
+			if (s->new.mtu + (v6 ? 70 : 50) > k_if(ns, ifc->vxlan.dev)->mtu)
+				return snprintf(k->msg, sizeof(k->msg), "mtu greater than device maximum"), -EINVAL;
+		}
 		ifc->mtu = s->new.mtu;
+		if (ifc->mtu < TOPO_IPV6_MIN_MTU)
+			k_ipv6_off(ns, ifc);
 		return 0;
 	case LINK_ATTR_MAC:
 		memcpy(ifc->mac, s->new.mac, 6);
@@ -672,16 +782,21 @@ static bool k_addr_clash(const struct topo_ip *a, const struct topo_ip *b)
 
 static int k_addr(struct kern *k, struct step *s)
 {
-	struct topo_iface *ifc = k_if(k_live_ns(k, s->ns), s->ifname);
+	struct topo_ns *ns = k_live_ns(k, s->ns);
+	struct topo_iface *ifc = k_if(ns, s->ifname);
 
 	if (!ifc)
 		return snprintf(k->msg, sizeof(k->msg), "no link %s", s->ifname), -ENODEV;
+	if (s->addr.ip.family == AF_INET6 && ifc->type != TOPO_IF_LOOPBACK && ifc->mtu < TOPO_IPV6_MIN_MTU)
+		return snprintf(k->msg, sizeof(k->msg), "IPv6 is disabled on this device"), -EACCES;
 	for (size_t i = 0; i < ifc->n_addrs; i++) {
 		if (s->op == STEP_ADDR_ADD && k_addr_clash(&ifc->addrs[i].ip, &s->addr.ip))
 			return -EEXIST;
 		if (s->op == STEP_ADDR_DEL && topo_ip_equal(&ifc->addrs[i].ip, &s->addr.ip)) {
 			memmove(&ifc->addrs[i], &ifc->addrs[i + 1], (ifc->n_addrs - i - 1) * sizeof(ifc->addrs[0]));
 			ifc->n_addrs--;
+			if (s->addr.ip.family == AF_INET)
+				k_ipv4_gone(ns, ifc);
 			return 0;
 		}
 	}
@@ -728,6 +843,13 @@ static int k_route(struct kern *k, struct step *s)
 		if (!ifc)
 			return -ENODEV;
 		rt.oif = ifc->ifindex;
+		/* fib_check_nh: the gateway must be reachable through the device. */
+		if (rt.type == TOPO_RT_UNICAST && rt.via.family) {
+			const char *via_dev = fx_dev_for(ns, &rt.via);
+
+			if (!via_dev || strcmp(via_dev, rt.dev) != 0)
+				return snprintf(k->msg, sizeof(k->msg), "Nexthop has invalid gateway"), -EINVAL;
+		}
 	}
 	rt.pos = (struct topo_pos){ 0, 0 };
 	if (i == ns->n_routes)
@@ -742,8 +864,12 @@ static int k_sysctl(struct kern *k, struct step *s)
 	struct topo_ns *ns = k_live_ns(k, s->ns);
 	struct topo_sysctl *c = NULL;
 
+	char ifname[TOPO_IFNAME_MAX + 1];
+
 	if (!ns)
 		return -ENOENT;
+	if (sysctl_key_iface(s->key, ifname) && !k_if(ns, ifname))
+		return snprintf(k->msg, sizeof(k->msg), "no /proc/sys for %s: no link %s", s->key, ifname), -ENOENT;
 	for (size_t i = 0; i < ns->n_sysctls; i++)
 		if (strcmp(ns->sysctls[i].key, s->key) == 0)
 			c = &ns->sysctls[i];
@@ -751,10 +877,24 @@ static int k_sysctl(struct kern *k, struct step *s)
 		fx_sysctl(ns, s->key, "0");       /* the kernel's default */
 		c = &ns->sysctls[ns->n_sysctls - 1];
 	}
-	if (!s->old_value)
-		s->old_value = strdup(c->value);
+	/* The backend reads the value it overwrites when it writes. */
+	free(s->old_value);
+	s->old_value = strdup(c->value);
 	free(c->value);
 	c->value = strdup(s->value);
+	/* devinet_sysctl_forward: one setting, written to every interface. */
+	if (strcmp(s->key, "net.ipv4.ip_forward") == 0 || strcmp(s->key, "net.ipv4.conf.all.forwarding") == 0) {
+		size_t n = ns->n_sysctls;
+
+		for (size_t i = 0; i < n; i++) {
+			const char *key = ns->sysctls[i].key;
+			size_t len = strlen(key);
+
+			if ((strncmp(key, "net.ipv4.conf.", 14) == 0 && len > 11 &&
+			     strcmp(key + len - 11, ".forwarding") == 0) || strcmp(key, "net.ipv4.ip_forward") == 0)
+				k_sysctl_put(ns, key, s->value);
+		}
+	}
 	return 0;
 }
 
@@ -888,6 +1028,55 @@ static int k_step(struct kern *k, struct step *s)
 	return -EINVAL;
 }
 
+static bool k_mtu_set_find(const struct kern *k, const char *ns, const char *name, size_t *ret)
+{
+	char id[sizeof(k->mtu_set[0])];
+
+	snprintf(id, sizeof(id), "%s/%s", ns, name);
+	for (size_t i = 0; i < k->n_mtu_set; i++)
+		if (strcmp(k->mtu_set[i], id) == 0) {
+			if (ret)
+				*ret = i;
+			return true;
+		}
+	return false;
+}
+
+/* A bridge's mtu: set by hand (at creation or later), it stays; a new
+ * bridge follows its ports' (br_mtu_auto_adjust), 1500 without ports. */
+static void k_bridge_mtu(struct kern *k, const struct step *s)
+{
+	size_t at;
+
+	if (s->op == STEP_LINK_DEL && s->link.type == TOPO_IF_BRIDGE && k_mtu_set_find(k, s->ns, s->link.name, &at))
+		memmove(&k->mtu_set[at], &k->mtu_set[at + 1], (--k->n_mtu_set - at) * sizeof(k->mtu_set[0]));
+	if ((s->op == STEP_LINK_ADD && s->link.type == TOPO_IF_BRIDGE && s->link.mtu) ||
+	    (s->op == STEP_LINK_SET && s->attr == LINK_ATTR_MTU && k_if(k_live_ns(k, s->ns), s->ifname) &&
+	     k_if(k_live_ns(k, s->ns), s->ifname)->type == TOPO_IF_BRIDGE)) {
+		const char *name = s->op == STEP_LINK_ADD ? s->link.name : s->ifname;
+
+		if (!k_mtu_set_find(k, s->ns, name, NULL)) {
+			assert_true(k->n_mtu_set < 32);
+			snprintf(k->mtu_set[k->n_mtu_set++], sizeof(k->mtu_set[0]), "%s/%s", s->ns, name);
+		}
+	}
+	for (size_t n = 0; n < k->t.n_ns; n++) {
+		struct topo_ns *ns = &k->t.ns[n];
+
+		for (size_t b = 0; ns->exists && b < ns->n_ifaces; b++) {
+			struct topo_iface *br = &ns->ifaces[b];
+			uint32_t m = 0;
+
+			if (br->type != TOPO_IF_BRIDGE || k_mtu_set_find(k, ns->name, br->name, NULL))
+				continue;
+			for (size_t p = 0; p < ns->n_ifaces; p++)
+				if (strcmp(ns->ifaces[p].master, br->name) == 0 && (!m || ns->ifaces[p].mtu < m))
+					m = ns->ifaces[p].mtu;
+			br->mtu = m ? m : 1500;
+		}
+	}
+}
+
 /* As the backend: a rollback step whose effect the kernel already undid is done. */
 static bool k_tolerated(const struct step *s, int err)
 {
@@ -911,6 +1100,8 @@ static int kern_run(void *ctx, struct step **steps, size_t n, int *errs, const c
 		k->calls++;
 		k->msg[0] = '\0';
 		errs[i] = k_step(k, steps[i]);
+		if (!errs[i])
+			k_bridge_mtu(k, steps[i]);
 		if (errs[i] && k_tolerated(steps[i], errs[i]))
 			errs[i] = 0;
 		assert_true(i < 256);
@@ -1197,7 +1388,140 @@ static void tweak_drift(struct kern *k)
 	k_ns(k, "netns_A")->nft_table = true;
 }
 
+/* Renumbering: addresses and the routes through the gateway (a nat rule
+ * makes a step after the routes). */
+#define RENUM(net, extra) \
+	"topology: seed001\n" \
+	"namespaces:\n" \
+	"  host:\n" \
+	"    interfaces:\n" \
+	"      mybr0: {type: bridge, addresses: [" net ".1/24]}\n" \
+	"      vethA: {master: mybr0}\n" \
+	"  netns_A:\n" \
+	"    interfaces:\n" \
+	"      eth0: {addresses: [" net ".2/24]}\n" \
+	"    routes:\n" \
+	"      - {to: default, via: " net ".1}\n" \
+	"      - {to: 10.99.0.0/16, via: " net ".1, metric: 7}\n" \
+	extra \
+	"links:\n" \
+	"  - [host:vethA, netns_A:eth0]\n"
+static const char renum1[] = RENUM("10.10.0", "");
+static const char renum2[] = RENUM("10.20.0", "    nat:\n      - masquerade: {out: eth0}\n");
+
+/* Bridge membership: a port moves to the other bridge, another leaves its
+ * bridge for an address of its own. */
+static const char member1[] =
+	"topology: seed001\n"
+	"namespaces:\n"
+	"  host:\n"
+	"    interfaces:\n"
+	"      br0: {type: bridge, addresses: [10.30.0.1/24]}\n"
+	"      br1: {type: bridge, addresses: [10.31.0.1/24]}\n"
+	"      vethM: {master: br0}\n"
+	"      vethN: {master: br1}\n"
+	"  netns_A:\n"
+	"    interfaces: {eth0: {addresses: [10.30.0.2/24]}}\n"
+	"    routes: [{to: default, via: 10.30.0.1}]\n"
+	"  netns_B:\n"
+	"    interfaces: {eth0: {addresses: [10.31.0.2/24]}}\n"
+	"    routes: [{to: default, via: 10.31.0.1}]\n"
+	"links:\n"
+	"  - [host:vethM, netns_A:eth0]\n"
+	"  - [host:vethN, netns_B:eth0]\n";
+static const char member2[] =
+	"topology: seed001\n"
+	"namespaces:\n"
+	"  host:\n"
+	"    interfaces:\n"
+	"      br0: {type: bridge, addresses: [10.30.0.1/24]}\n"
+	"      br1: {type: bridge, addresses: [10.31.0.1/24]}\n"
+	"      vethM: {master: br1}\n"
+	"      vethN: {addresses: [10.32.0.1/24]}\n"
+	"  netns_A:\n"
+	"    interfaces: {eth0: {addresses: [10.31.0.3/24]}}\n"
+	"    routes: [{to: default, via: 10.31.0.1}]\n"
+	"  netns_B:\n"
+	"    interfaces: {eth0: {addresses: [10.32.0.2/24]}}\n"
+	"    routes: [{to: default, via: 10.32.0.1}]\n"
+	"links:\n"
+	"  - [host:vethM, netns_A:eth0]\n"
+	"  - [host:vethN, netns_B:eth0]\n";
+
+/* An mtu across 1280 with IPv6 addresses and an IPv6 route. */
+static const char mtu_v6[] =
+	"topology: seed001\n"
+	"namespaces:\n"
+	"  host:\n"
+	"    interfaces:\n"
+	"      vethP: {addresses: [10.40.0.1/24, \"fd40::1/64\"]}\n"
+	"  netns_A:\n"
+	"    interfaces: {eth0: {addresses: [10.40.0.2/24, \"fd40::2/64\"]}}\n"
+	"    routes: [{to: default, via: 10.40.0.1}, {to: \"fd41::/64\", via: \"fd40::1\"}]\n"
+	"links:\n"
+	"  - [host:vethP, netns_A:eth0]\n";
+static const char mtu_small[] =
+	"topology: seed001\n"
+	"namespaces:\n"
+	"  host:\n"
+	"    interfaces:\n"
+	"      vethP: {addresses: [10.40.0.1/24]}\n"
+	"  netns_A:\n"
+	"    interfaces: {eth0: {addresses: [10.40.0.2/24]}}\n"
+	"    routes: [{to: default, via: 10.40.0.1}]\n"
+	"links:\n"
+	"  - {endpoints: [host:vethP, netns_A:eth0], mtu: 1200}\n";
+
+/* sysctls that a link copies, per-interface keys, ip_forward. */
+#define ORDER_HEAD \
+	"topology: seed001\n" \
+	"namespaces:\n" \
+	"  netns_A:\n" \
+	"    sysctls:\n" \
+	"      net.ipv4.conf.default.arp_ignore: 1\n" \
+	"      net.ipv4.conf.eth0.forwarding: 0\n" \
+	"      net.ipv4.ip_forward: 1\n" \
+	"    interfaces:\n" \
+	"      eth0: {addresses: [10.50.0.9/24, 10.50.0.2/24]}\n"
+static const char order1[] =
+	ORDER_HEAD
+	"  host: {interfaces: {vethO: {addresses: [10.50.0.1/24]}}}\n"
+	"links:\n"
+	"  - [host:vethO, netns_A:eth0]\n";
+static const char order2[] =
+	ORDER_HEAD
+	"      eth1: {addresses: [10.51.0.2/24]}\n"
+	"  host: {interfaces: {vethO: {addresses: [10.50.0.1/24]}, vethO2: {}}}\n"
+	"links:\n"
+	"  - [host:vethO, netns_A:eth0]\n"
+	"  - [host:vethO2, netns_A:eth1]\n";
+
+/* A vxlan declared before its underlay; both mtus go up (the underlay's
+ * first) and come back down. */
+#define VXMTU(mtu) \
+	"topology: seed001\n" \
+	"namespaces:\n" \
+	"  host:\n" \
+	"    interfaces:\n" \
+	"      vxU: {type: vxlan, vni: 7, remote: 10.0.0.2, dev: vethU}\n" \
+	"      vethU: {addresses: [10.0.0.1/24]" mtu "}\n" \
+	"  netns_A: {interfaces: {eth0: {addresses: [10.0.0.2/24]}}}\n" \
+	"links:\n" \
+	"  - [host:vethU, netns_A:eth0]\n"
+static const char vxmtu_small[] = VXMTU("");
+static const char vxmtu_big[] = VXMTU(", mtu: 9000");
+
 static const struct scenario scenarios[] = {
+	{ "vxlan and underlay mtu up", vxmtu_small, vxmtu_big, NULL, { "netns_A" } },
+	{ "vxlan and underlay mtu down", vxmtu_big, vxmtu_small, NULL, { "netns_A" } },
+	{ "renumbering", renum1, renum2, NULL, { "netns_A" } },
+	{ "renumbering back", renum2, renum1, NULL, { "netns_A" } },
+	{ "bridge membership", member1, member2, NULL, { "netns_A", "netns_B" } },
+	{ "bridge membership back", member2, member1, NULL, { "netns_A", "netns_B" } },
+	{ "mtu below 1280, IPv6 removed", mtu_v6, mtu_small, NULL, { "netns_A" } },
+	{ "mtu above 1280, IPv6 added", mtu_small, mtu_v6, NULL, { "netns_A" } },
+	{ "sysctls, a link copies defaults", NULL, order1, NULL, { NULL } },
+	{ "sysctls, a new link in an existing namespace", order1, order2, NULL, { "netns_A" } },
 	{ "seed from an empty kernel", NULL, seed, NULL, { NULL } },
 	{ "rich file from an empty kernel", NULL, rich, NULL, { NULL } },
 	{ "vxlan over a veth, port of a bridge", NULL, vxlan_lab, NULL, { NULL } },
@@ -1378,6 +1702,146 @@ static void test_kernel_vxlan_goes_with_underlay(void **state)
 	check_rollback_everywhere(&sc);
 }
 
+/*
+ * Rollback order: the inverse steps in the forward plan's phase order,
+ * newest first within a phase. Undoing a renumbering, the old address
+ * comes back before the old route through it, and the new address goes
+ * after (a link never drops to no address); steps on a link the journal
+ * created come first, while it is there.
+ */
+static void test_rollback_phase_order(void **state)
+{
+	struct plan j = { 0 };
+	struct rec r = { 0 };
+	struct rollback_report rb;
+	struct step *s;
+
+	(void)state;
+	s = push(&j, STEP_ADDR_ADD, PHASE_ADDR_ADD, "leaf");
+	snprintf(s->ifname, sizeof(s->ifname), "eth0");
+	s->addr.ip = fx_ip("10.20.0.2/24");
+	s = push(&j, STEP_ADDR_DEL, PHASE_ADDR_DEL, "leaf");
+	snprintf(s->ifname, sizeof(s->ifname), "eth0");
+	s->addr.ip = fx_ip("10.10.0.2/24");
+	s = push(&j, STEP_ROUTE_REPLACE, PHASE_ROUTE_ADD, "leaf");
+	s->route.dst.family = AF_INET;
+	s->route.via = fx_ip("10.20.0.1");
+	s->route.table = TOPO_TABLE_MAIN;
+	s->old_route = s->route;
+	s->old_route.via = fx_ip("10.10.0.1");
+	s = push(&j, STEP_LINK_ADD, PHASE_LINK_ADD, "leaf");
+	topo_iface_init(&s->link);
+	snprintf(s->link.name, sizeof(s->link.name), "br9");
+	s->link.type = TOPO_IF_BRIDGE;
+	s = push(&j, STEP_ADDR_ADD, PHASE_ADDR_ADD, "leaf");
+	snprintf(s->ifname, sizeof(s->ifname), "br9");
+	s->addr.ip = fx_ip("10.9.0.1/24");
+	s = push(&j, STEP_ADDR_DEL, PHASE_ADDR_DEL_GONE, "leaf");
+	snprintf(s->ifname, sizeof(s->ifname), "eth0");
+	s->addr.ip = fx_ip("fd00::2/64");
+	s = push(&j, STEP_LINK_SET, PHASE_LINK_ATTR, "leaf");
+	snprintf(s->ifname, sizeof(s->ifname), "eth0");
+	s->attr = LINK_ATTR_MTU;
+	s->old.mtu = 1500;
+	s->new.mtu = 1200;
+	assert_int_equal(plan_rollback(&j, &rec_ops, &r, &rb), 0);
+	ASSERT_LOG(&r,
+		   "- address del 10.9.0.1/24 dev br9 netns leaf  # rollback",
+		   "- link del br9 netns leaf  # rollback",
+		   "~ link set eth0 mtu 1500 netns leaf  # rollback",
+		   "+ address add fd00::2/64 dev eth0 netns leaf  # rollback",
+		   "+ address add 10.10.0.2/24 dev eth0 netns leaf  # rollback",
+		   "- address del 10.20.0.2/24 dev eth0 netns leaf  # rollback",
+		   "~ route replace default via 10.10.0.1 netns leaf  # rollback");
+	assert_int_equal(rb.undone, 7);
+	plan_free(&j);
+}
+
+/*
+ * sysctls: a namespace-wide key is put back before the links a rollback
+ * re-creates (they copy conf.default.*); a per-interface key after them;
+ * ip_forward, which set every interface's forwarding before the
+ * per-interface keys were written (and their old values read), after those.
+ */
+static void test_rollback_sysctl_order(void **state)
+{
+	struct plan j = { 0 };
+	struct rec r = { 0 };
+	struct rollback_report rb;
+	struct step *s;
+	static const char *const keys[][3] = {
+		{ "net.ipv4.ip_forward", "1", "0" },
+		{ "net.ipv4.conf.default.arp_ignore", "1", "0" },
+		{ "net.ipv4.conf.eth0.forwarding", "0", "1" },
+	};
+
+	(void)state;
+	s = push(&j, STEP_LINK_DEL, PHASE_LINK_DEL, "a");
+	topo_iface_init(&s->link);
+	snprintf(s->link.name, sizeof(s->link.name), "br9");
+	s->link.type = TOPO_IF_BRIDGE;
+	for (size_t i = 0; i < 3; i++) {
+		s = push(&j, STEP_SYSCTL_SET, i < 2 ? PHASE_SYSCTL_NS : PHASE_SYSCTL_IF, "a");
+		s->key = strdup(keys[i][0]);
+		s->value = strdup(keys[i][1]);
+		s->old_value = strdup(keys[i][2]);
+	}
+	assert_int_equal(plan_rollback(&j, &rec_ops, &r, &rb), 0);
+	ASSERT_LOG(&r,
+		   "~ sysctl net.ipv4.conf.default.arp_ignore=0 netns a (was 1)  # rollback",
+		   "+ link add br9 type bridge netns a  # rollback",
+		   "~ sysctl net.ipv4.conf.eth0.forwarding=1 netns a (was 0)  # rollback",
+		   "~ sysctl net.ipv4.ip_forward=0 netns a (was 1)  # rollback");
+	plan_free(&j);
+}
+
+static const char *k_sysctl_value(struct kern *k, const char *ns, const char *key)
+{
+	struct topo_ns *n = k_live_ns(k, ns);
+
+	for (size_t i = 0; n && i < n->n_sysctls; i++)
+		if (strcmp(n->sysctls[i].key, key) == 0)
+			return n->sysctls[i].value;
+	return NULL;
+}
+
+/* What the order buys, in the fake kernel: the link copies the default set
+ * before it; ip_forward does not overwrite the interface's own key; the
+ * first declared address is the first on the link. */
+static void test_kernel_order_effects(void **state)
+{
+	static const struct scenario fresh = { "order", NULL, order1, NULL, { NULL } };
+	static const struct scenario update = { "order update", order1, order2, NULL, { "netns_A" } };
+	const struct scenario *sc[] = { &fresh, &update };
+
+	(void)state;
+	for (size_t i = 0; i < 2; i++) {
+		struct world w;
+		struct diff_result r;
+		struct plan j = { 0 };
+		struct exec_report rep;
+		const struct topo_iface *eth0;
+		char a[TOPO_IP_STRLEN];
+
+		world_build(&w, sc[i]);
+		assert_int_equal(topo_diff(&w.d, &w.k.t, &w.s, &r), 0);
+		assert_int_equal(plan_execute(&r.plan, &kern_ops, &w.k, NULL, &j, &rep), 0);
+		if (i == 0) {
+			assert_string_equal(k_sysctl_value(&w.k, "netns_A", "net.ipv4.conf.eth0.arp_ignore"), "1");
+			assert_string_equal(k_sysctl_value(&w.k, "netns_A", "net.ipv4.conf.eth0.forwarding"), "0");
+			assert_string_equal(k_sysctl_value(&w.k, "netns_A", "net.ipv4.ip_forward"), "1");
+			eth0 = fx_oif(&w.k.t, "netns_A", "eth0");
+			assert_int_equal(eth0->n_addrs, 2);
+			assert_string_equal(topo_ip_format(&eth0->addrs[0].ip, true, a, sizeof(a)), "10.50.0.9/24");
+		} else {
+			assert_string_equal(k_sysctl_value(&w.k, "netns_A", "net.ipv4.conf.eth1.arp_ignore"), "1");
+		}
+		diff_result_free(&r);
+		plan_free(&j);
+		world_free(&w);
+	}
+}
+
 static void test_kernel_converges(void **state)
 {
 	(void)state;
@@ -1403,6 +1867,9 @@ int main(void)
 		cmocka_unit_test(test_before_step_hook),
 		cmocka_unit_test(test_backend_failure_in_batch),
 		cmocka_unit_test(test_rollback_keeps_going),
+		cmocka_unit_test(test_rollback_phase_order),
+		cmocka_unit_test(test_rollback_sysctl_order),
+		cmocka_unit_test(test_kernel_order_effects),
 		cmocka_unit_test(test_kernel_converges),
 		cmocka_unit_test(test_kernel_rollback_at_every_step),
 		cmocka_unit_test(test_kernel_vxlan_goes_with_underlay),

@@ -171,7 +171,7 @@ static void test_invert_addresses_routes(void **state)
 
 static void test_invert_sysctl(void **state)
 {
-	struct step s = mk(STEP_SYSCTL_SET, PHASE_SYSCTL, "host"), v;
+	struct step s = mk(STEP_SYSCTL_SET, PHASE_SYSCTL_NS, "host"), v;
 
 	(void)state;
 	s.key = strdup("net.ipv4.ip_forward");
@@ -307,7 +307,7 @@ static void test_plan_append_grows(void **state)
 
 	(void)state;
 	for (unsigned i = 0; i < 100; i++) {
-		struct step s = mk(STEP_SYSCTL_SET, PHASE_SYSCTL, "host");
+		struct step s = mk(STEP_SYSCTL_SET, PHASE_SYSCTL_NS, "host");
 
 		s.id = i + 1;
 		assert_non_null(s.key = strdup("k"));
@@ -454,7 +454,7 @@ static void test_format_routes(void **state)
 
 static void test_format_sysctl_nft_netns(void **state)
 {
-	struct step s = mk(STEP_SYSCTL_SET, PHASE_SYSCTL, "host");
+	struct step s = mk(STEP_SYSCTL_SET, PHASE_SYSCTL_NS, "host");
 
 	(void)state;
 	s.key = (char *)"net.ipv4.ip_forward";
@@ -620,6 +620,35 @@ static void test_msgs(void **state)
 	assert_null(m.v);
 }
 
+/* Which sysctl keys name an interface, which set every interface's forwarding. */
+static void test_sysctl_key_kinds(void **state)
+{
+	char name[TOPO_IFNAME_MAX + 1];
+
+	(void)state;
+	assert_true(sysctl_key_iface("net.ipv4.conf.eth0.rp_filter", name));
+	assert_string_equal(name, "eth0");
+	assert_true(sysctl_key_iface("net.ipv6.conf.br-x.hop_limit", name));
+	assert_string_equal(name, "br-x");
+	assert_true(sysctl_key_iface("net.ipv4.neigh.veth1.gc_stale_time", name));
+	assert_string_equal(name, "veth1");
+	assert_true(sysctl_key_iface("net.ipv4.conf.eth0/1.forwarding", name));
+	assert_string_equal(name, "eth0.1");       /* sysctl(8)'s dotted form */
+	assert_false(sysctl_key_iface("net.ipv4.conf.all.forwarding", name));
+	assert_false(sysctl_key_iface("net.ipv4.conf.default.arp_ignore", name));
+	assert_false(sysctl_key_iface("net.ipv6.neigh.default.gc_thresh1", name));
+	assert_false(sysctl_key_iface("net.ipv4.ip_forward", name));
+	assert_false(sysctl_key_iface("net.ipv4.conf.", name));
+	assert_false(sysctl_key_iface("net.ipv4.conf.abcdefghijklmnopq.x", name));
+	assert_false(sysctl_key_iface("net.core.somaxconn", name));
+
+	assert_true(sysctl_key_is_global_forwarding("net.ipv4.ip_forward"));
+	assert_true(sysctl_key_is_global_forwarding("net.ipv4.conf.all.forwarding"));
+	assert_true(sysctl_key_is_global_forwarding("net.ipv6.conf.all.forwarding"));
+	assert_false(sysctl_key_is_global_forwarding("net.ipv4.conf.default.forwarding"));
+	assert_false(sysctl_key_is_global_forwarding("net.ipv4.conf.eth0.forwarding"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -642,6 +671,7 @@ int main(void)
 		cmocka_unit_test(test_plan_print_json),
 		cmocka_unit_test(test_op_names),
 		cmocka_unit_test(test_msgs),
+		cmocka_unit_test(test_sysctl_key_kinds),
 	};
 
 	return cmocka_run_group_tests_name("plan", tests, NULL, NULL);
