@@ -103,6 +103,29 @@ snapshot() {
 	} >"$out"
 }
 
+# The kernel finishes some work after topo returns: IPv6 multicast and local
+# routes appear when a link's carrier comes up (linkwatch, up to a second)
+# and when addrconf's work queue handles a new address. A snapshot is taken
+# once the kernel is quiet: the same twice in a row (settled), or the
+# reference one (settled_like REF), within 3 s.
+settled() {
+	local out=$1 i
+	snapshot "$out"
+	for i in $(seq 15); do
+		sleep 0.2
+		snapshot "$out.again"
+		cmp -s "$out" "$out.again" && return 0
+		mv "$out.again" "$out"
+	done
+}
+settled_like() {
+	local ref=$1 out=$2 i
+	for i in $(seq 15); do
+		snapshot "$out"
+		cmp -s "$ref" "$out" && return 0
+		sleep 0.2
+	done
+}
 same_snapshot() {
 	n_checks=$((n_checks + 1))
 	if ! diff -u "$2" "$3" >"$WORK/snapdiff"; then

@@ -11,13 +11,13 @@ every_k() {
 	"$TOPO" diff --json "$file" >"$WORK/plan.json" || true
 	n=$(jq '.steps | length' "$WORK/plan.json")
 	[ "$n" -gt 5 ] || fail "$label: plan too small ($n steps)"
-	snapshot "$WORK/before"
+	settled "$WORK/before"
 	cp /run/topo/*.json "$WORK/state-before.json" 2>/dev/null || echo none >"$WORK/state-before.json"
 	for k in $(seq 1 "$n"); do
 		rc 1 "$label: fail at step $k" env TOPO_FAIL_AT_STEP=$k "$TOPO" apply "$file"
 		contains "$label: step $k named" "$WORK/out" "step $k failed"
 		contains "$label: step $k rolled back" "$WORK/out" "rolled back"
-		snapshot "$WORK/after"
+		settled_like "$WORK/before" "$WORK/after"
 		same_snapshot "$label: rollback after step $k of $n" "$WORK/before" "$WORK/after"
 		cp /run/topo/*.json "$WORK/state-after.json" 2>/dev/null || echo none >"$WORK/state-after.json"
 		same_snapshot "$label: state file after step $k" "$WORK/state-before.json" "$WORK/state-after.json"
