@@ -5,8 +5,10 @@
  * nft table; then the veth peers across namespaces.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "backends/internal.h"
 
@@ -67,15 +69,46 @@ static int observe_ns(struct backend *b, const struct scope *sc, const struct to
 	if (sc->path && !(out->path = strdup(sc->path)))
 		return -ENOMEM;
 	b->err[0] = '\0';
-	r = bns_open(b, sc->name, sc->kind, sc->path, sc->pid, &ns);
-	if (r < 0) {
-		/* Not there: the diff decides whether that is to create or an error. */
-		out->exists = false;
-		if (sc->kind == TOPO_NS_PATH && r == -ENOENT)
-			out->absent = strdup("its path does not exist");
-		else if (b->err[0])
-			out->absent = strdup(b->err);
-		return r == -ENOMEM ? r : 0;
+	if (sc->kind == TOPO_NS_CREATED) {
+		enum netns_entry what;
+		int fd;
+
+		/* Unreadable is not absent: any failure but "not there" stops here. */
+		r = netns_probe(b, sc->name, &what, &fd);
+		if (r < 0)
+			return r;
+		switch (what) {
+		case NSE_ABSENT:
+			out->exists = false;
+			return 0;
+		case NSE_LEFTOVER:
+			/* An interrupted creation or deletion of ours: declared, it is
+			 * made again; otherwise it is there to be removed. */
+			out->exists = out->owned = !sc->desired;
+			return 0;
+		case NSE_FOREIGN:
+			/* Someone else's: a conflict when declared, left alone otherwise. */
+			out->exists = false;
+			return (out->absent = strdup(b->err)) ? 0 : -ENOMEM;
+		case NSE_NETNS:
+			break;
+		}
+		r = bns_open_fd(b, sc->name, sc->kind, NULL, 0, fd, &ns);
+		if (r < 0)
+			return r;
+	} else {
+		r = bns_open(b, sc->name, sc->kind, sc->path, sc->pid, &ns);
+		if (r == -ENOENT || r == -ENOTTY || r == -ESRCH) {
+			/* Not there: the diff says whether that is an error. */
+			out->exists = false;
+			if (sc->kind == TOPO_NS_PATH && r == -ENOENT)
+				out->absent = strdup("its path does not exist");
+			else if (b->err[0])
+				out->absent = strdup(b->err);
+			return 0;
+		}
+		if (r < 0)
+			return r;
 	}
 	out->exists = true;
 	r = link_observe(b, ns, out);
@@ -96,6 +129,33 @@ static int observe_ns(struct backend *b, const struct scope *sc, const struct to
 		if (ifc->type == TOPO_IF_LOOPBACK && ifc->owned && strcmp(ifc->owner, mark) == 0)
 			out->owned = true;
 	}
+	return 0;
+}
+
+/* Descriptors kept for other uses (stdio, state file, locks, a dump's spare). */
+#define FD_RESERVE 64
+
+/*
+ * Every namespace in scope keeps its rtnetlink socket (and an nfnetlink one
+ * where nft matters). Its own descriptor is kept too when all of them fit
+ * the limit; otherwise it is opened for each use. A limit too low even for
+ * the sockets is refused here, before anything is read or changed.
+ */
+static int fd_budget(struct backend *b, const struct scope *sc, size_t n, const struct topo_state *state,
+		     const struct strmap *nft_ns, bool scan_marks)
+{
+	struct rlimit rl;
+	size_t need = FD_RESERVE;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return backend_fail(b, "getrlimit: %s", strerror(errno)), -errno;
+	for (size_t i = 0; i < n; i++)
+		need += 1 + nft_matters(&sc[i], state, nft_ns, scan_marks);
+	if (rl.rlim_cur != RLIM_INFINITY && need > rl.rlim_cur)
+		return backend_fail(b, "%zu namespaces need about %zu open files (a netlink socket each) and the "
+				    "limit is %llu (hard limit %llu): raise it (ulimit -n)", n, need,
+				    (unsigned long long)rl.rlim_cur, (unsigned long long)rl.rlim_max), -EMFILE;
+	b->hold_fds = rl.rlim_cur == RLIM_INFINITY || need + n <= rl.rlim_cur;
 	return 0;
 }
 
@@ -156,6 +216,8 @@ int backend_observe(struct backend *b, const struct topology *desired, const str
 			r = -ENOMEM;
 		n_nft++;
 	}
+	if (r == 0)
+		r = fd_budget(b, sc, n, state, &nft_ns, scan_marks);
 	for (size_t i = 0; i < n && r == 0; i++) {
 		struct topo_ns *out = topology_ns_add(ret);
 

@@ -1309,13 +1309,6 @@ static void adopt_namespace(struct differ *df, const struct topo_ns *d)
 	add_step(df, &s);
 }
 
-static bool state_created(const struct differ *df, const char *name)
-{
-	const struct state_ns *s = df->state ? topo_state_ns_find(df->state, name) : NULL;
-
-	return s && s->kind == TOPO_NS_CREATED;
-}
-
 static void pass_namespaces_classify(struct differ *df)
 {
 	for (size_t i = 0; i < df->o->n_ns; i++) {
@@ -1325,7 +1318,16 @@ static void pass_namespaces_classify(struct differ *df)
 
 		if (d && d->kind == TOPO_NS_CREATED) {
 			ob->all_ours = true;
-			if (o->exists && !o->owned && !state_created(df, o->name)) {
+			/* Something that is not a namespace holds the name (the
+			 * backend says what): not ours to replace. */
+			if (!o->exists && o->absent) {
+				conflict(df, &d->pos, "namespace %s: %s; nothing was changed", d->name, o->absent);
+				ob->conflict = true;
+				continue;
+			}
+			/* Only the mark proves a namespace ours: the state file's
+			 * "about to create" does not (someone may have made it since). */
+			if (o->exists && !o->owned) {
 				if (df->adopt && !ns_marked_by_other(o)) {
 					adopt_namespace(df, d);
 				} else {
@@ -1344,7 +1346,7 @@ static void pass_namespaces_classify(struct differ *df)
 			}
 		} else if (o->kind == TOPO_NS_CREATED) {
 			/* In scope but not declared: ours to remove if we made it. */
-			if (o->exists && (o->owned || state_created(df, o->name))) {
+			if (o->exists && o->owned) {
 				ob->all_ours = true;
 				ob->pruned = true;
 				ob->del_id = ++df->ids;

@@ -133,6 +133,13 @@ int plan_execute(struct plan *plan, const struct exec_ops *ops, void *ctx,
 			where[n] = j;
 			batch[n++] = &plan->steps[j++];
 		}
+		if (opts && opts->stop && opts->stop(opts->stop_arg)) {
+			rep->failed = rep->interrupted = true;
+			rep->err = -ECANCELED;
+			step_format(&plan->steps[i], rep->step, sizeof(rep->step));
+			snprintf(rep->msg, sizeof(rep->msg), "not run: interrupted");
+			break;
+		}
 		i = j;
 		if (n == 0)
 			continue;
@@ -161,6 +168,7 @@ int plan_execute(struct plan *plan, const struct exec_ops *ops, void *ctx,
 			}
 			if (!rep->failed) {
 				rep->failed = true;
+				rep->interrupted = errs[b] == -ECANCELED;
 				rep->err = errs[b];
 				rep->pos = batch[b]->pos;
 				step_format(batch[b], rep->step, sizeof(rep->step));
