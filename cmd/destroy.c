@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "cmd/interrupt.h"
 #include "cmd/session.h"
 
 int cmd_destroy(int argc, char **argv)
@@ -18,6 +19,8 @@ int cmd_destroy(int argc, char **argv)
 	struct topology empty = { 0 };
 	struct plan journal = { 0 };
 	struct exec_report rep;
+	struct exec_opts eo = { 0 };
+	struct interrupt intr = { .blocked = false };
 	int r;
 
 	r = cmd_parse(argc, argv, OPT_NAME | OPT_NO_WAIT, "destroy [--no-wait] [-q] [-v] FILE | --name TOPOLOGY", &opts);
@@ -28,6 +31,11 @@ int cmd_destroy(int argc, char **argv)
 		r = session_lock(&s);
 	if (r)
 		goto out;
+	/* A signal stops the run between steps; what is gone stays gone. */
+	interrupt_block(&intr);
+	eo.stop = interrupt_requested;
+	eo.stop_arg = &intr;
+	backend_set_stop(s.b, interrupt_requested, &intr);
 	snprintf(empty.name, sizeof(empty.name), "%s", s.desired.name);
 	empty.file = s.desired.file;
 	r = session_diff(&s, &empty, true);
@@ -44,7 +52,13 @@ int cmd_destroy(int argc, char **argv)
 		plan_print(&s.diff.plan, stdout, opts.color);
 	fflush(stdout);
 	backend_set_state(s.b, NULL);
-	r = plan_execute(&s.diff.plan, &backend_exec_ops, s.b, NULL, &journal, &rep);
+	r = plan_execute(&s.diff.plan, &backend_exec_ops, s.b, &eo, &journal, &rep);
+	if (r < 0 && rep.interrupted) {
+		fprintf(stderr, "%s: interrupted by %s after %lu steps: the rest was not started "
+			"(run destroy again to finish)\n", topo_prog, interrupt_name(&intr), rep.executed);
+		r = EXIT_ERROR;
+		goto out;
+	}
 	if (r < 0) {
 		/* No rollback: what is gone stays gone, and another destroy finishes the job. */
 		fprintf(stderr, "%s: error: %s: %s (run destroy again once the cause is fixed)\n", topo_prog,
@@ -65,5 +79,6 @@ out:
 	topology_free(&empty);
 	plan_free(&journal);
 	session_close(&s);
+	interrupt_end(&intr);   /* interrupted: dies of the signal */
 	return r;
 }

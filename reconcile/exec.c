@@ -160,8 +160,11 @@ int plan_execute(struct plan *plan, const struct exec_ops *ops, void *ctx,
 					errs[b] = r;
 		}
 		for (size_t b = 0; b < n; b++) {
-			k++;
-			rep->executed++;
+			/* Not run (interrupted): not counted as executed either. */
+			if (errs[b] != -ECANCELED) {
+				k++;
+				rep->executed++;
+			}
 			if (errs[b] == 0) {
 				ok[where[b]] = true;
 				continue;
