@@ -42,6 +42,9 @@ struct nsid_slot {
 	bool used;
 };
 
+/* topo_iface.peer_netnsid of a veth whose peer's namespace is dying. */
+#define NSID_DYING (-2)
+
 /* One namespace the backend works in. */
 struct bns {
 	char name[TOPO_NS_NAME_MAX + 1];
@@ -131,6 +134,9 @@ enum netns_entry {
  * for NSE_FOREIGN, why goes to b->err. 0 or -errno (an open failure other
  * than ENOENT: the entry could not be read, which is not "absent"). */
 int netns_probe(struct backend *b, const char *name, enum netns_entry *ret, int *fd);
+/* Returns once the kernel has torn down every namespace that died before
+ * the call (their devices gone). 0 or -errno. */
+int netns_cleanup_barrier(struct backend *b);
 /* Interruption check between steps. */
 bool backend_stop_requested(struct backend *b);
 /* Opens the namespace's nfnetlink socket if it is not open yet. */

@@ -147,8 +147,11 @@ static int link_parse_full(const void *nlhv, struct topo_iface *ret, struct link
 	if (ret->type == TOPO_IF_VETH) {
 		if (tb[IFLA_LINK] && nla_len(tb[IFLA_LINK]) >= 4)
 			ret->peer_ifindex = (int)nla_get_u32(tb[IFLA_LINK]);
+		/* Present but unassigned: the peer's namespace is being torn down
+		 * (its ids are gone, its devices not yet). */
 		if (tb[IFLA_LINK_NETNSID] && nla_len(tb[IFLA_LINK_NETNSID]) >= 4)
-			ret->peer_netnsid = nla_get_s32(tb[IFLA_LINK_NETNSID]);
+			ret->peer_netnsid = nla_get_s32(tb[IFLA_LINK_NETNSID]) >= 0 ?
+					    nla_get_s32(tb[IFLA_LINK_NETNSID]) : NSID_DYING;
 	}
 	return 0;
 }
@@ -892,6 +895,8 @@ int link_peers_resolve(struct backend *b, struct topology *obs)
 
 				if (v[k].key != want)
 					continue;
+				if (ifc->peer_netnsid == NSID_DYING)
+					break;
 				if (ifc->peer_netnsid < 0) {
 					if (v[k].ns != i)
 						continue;

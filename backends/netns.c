@@ -39,8 +39,13 @@
 
 #include <libmnl/libmnl.h>
 #include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <netlink/msg.h>
 #include <netlink/netlink.h>
+#include <netlink/route/link.h>
+#include <netlink/route/link/veth.h>
 #include <netlink/socket.h>
+#include <time.h>
 
 #include "backends/internal.h"
 
@@ -772,6 +777,68 @@ int netns_list(struct backend *b, char ***ret, size_t *ret_n)
 	*ret = v;
 	*ret_n = n;
 	return 0;
+}
+
+static int getlink_by_name(struct backend *b, struct bns *host, const char *name)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+	struct nl_msg *msg = nlmsg_alloc_simple(RTM_GETLINK, NLM_F_REQUEST);
+
+	if (!msg)
+		return -ENOMEM;
+	if (nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 || nla_put_string(msg, IFLA_IFNAME, name) < 0) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	return nlq_request(b, host, msg, NULL, NULL);
+}
+
+/*
+ * The kernel tears namespaces down in order, in one worker: a throwaway
+ * namespace with a veth end in host, dropped now, is torn down after every
+ * namespace that died before it. When its host end is gone, so are theirs.
+ */
+int netns_cleanup_barrier(struct backend *b)
+{
+	struct bns *host = bns_find(b, TOPO_NS_HOST);
+	struct rtnl_link *l = NULL;
+	struct nl_msg *msg = NULL;
+	char name[16];
+	int fd, r;
+
+	if (!host || !host->sk)
+		return -ENOENT;
+	snprintf(name, sizeof(name), "topo-b%d", (int)(getpid() % 100000000));
+	if (unshare(CLONE_NEWNET) < 0)
+		return -errno;
+	fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	netns_leave(b);
+	if (fd < 0)
+		return -errno;
+	l = rtnl_link_veth_alloc();
+	if (!l) {
+		close(fd);
+		return -ENOMEM;
+	}
+	rtnl_link_set_name(l, name);
+	rtnl_link_set_name(rtnl_link_veth_get_peer(l), "b");
+	rtnl_link_set_ns_fd(rtnl_link_veth_get_peer(l), fd);
+	r = rtnl_link_build_add_request(l, NLM_F_CREATE | NLM_F_EXCL, &msg) < 0 ? -ENOMEM : 0;
+	rtnl_link_put(l);
+	if (r == 0)
+		r = nlq_request(b, host, msg, NULL, NULL);
+	close(fd);   /* the throwaway namespace dies here */
+	if (r < 0)
+		return r;
+	for (int i = 0; i < 2500; i++) {
+		r = getlink_by_name(b, host, name);
+		if (r == -ENODEV)
+			return 0;
+		if (r < 0)
+			return r;
+		nanosleep(&(struct timespec){ 0, 2 * 1000 * 1000 }, NULL);
+	}
+	return -ETIMEDOUT;
 }
 
 int netns_switch_for_exec(const char *name, enum topo_ns_kind kind, const char *path, int pid, char *err,

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 
 #include "backends/internal.h"
 
@@ -159,8 +160,8 @@ static int fd_budget(struct backend *b, const struct scope *sc, size_t n, const 
 	return 0;
 }
 
-int backend_observe(struct backend *b, const struct topology *desired, const struct topo_state *state,
-		    bool scan_marks, struct topology *ret)
+static int observe_once(struct backend *b, const struct topology *desired, const struct topo_state *state,
+			bool scan_marks, struct topology *ret)
 {
 	struct scope *sc = NULL;
 	size_t n = 0;
@@ -253,4 +254,49 @@ int backend_observe(struct backend *b, const struct topology *desired, const str
 	if (r < 0)
 		topology_free(ret);
 	return r;
+}
+
+/* Veths whose other end is in a namespace being torn down (its ids already
+ * gone), or in none that was read. */
+static bool peers_dying(const struct topology *t, bool *unknown)
+{
+	bool dying = false;
+
+	*unknown = false;
+	for (size_t i = 0; i < t->n_ns; i++)
+		for (size_t k = 0; k < t->ns[i].n_ifaces; k++) {
+			const struct topo_iface *ifc = &t->ns[i].ifaces[k];
+
+			if (ifc->type != TOPO_IF_VETH)
+				continue;
+			dying |= ifc->peer_netnsid == NSID_DYING;
+			*unknown |= ifc->peer_ifindex > 0 && !ifc->peer_ns[0];
+		}
+	return dying;
+}
+
+/*
+ * A namespace whose last holder just went (a topo killed a moment ago) is
+ * torn down by the kernel a little later, taking its veths' other ends with
+ * it: read in between, those ends look like veths whose peer is nowhere
+ * (or whose peer's namespace has no id any more). When the read finds such
+ * veths, it waits for the kernel's teardown of what died before it
+ * (netns_cleanup_barrier) and reads again; veths into someone else's
+ * namespace stay as they are and the second read is final.
+ */
+int backend_observe(struct backend *b, const struct topology *desired, const struct topo_state *state,
+		    bool scan_marks, struct topology *ret)
+{
+	bool unknown;
+
+	for (int attempt = 0;; attempt++) {
+		int r = observe_once(b, desired, state, scan_marks, ret);
+
+		if (r < 0 || attempt == 2 || (!peers_dying(ret, &unknown) && !unknown))
+			return r;
+		topology_free(ret);
+		r = netns_cleanup_barrier(b);
+		if (r < 0 && r != -ETIMEDOUT)
+			return backend_fail(b, "waiting for the kernel to finish deleting namespaces: %s", strerror(-r)), r;
+	}
 }
