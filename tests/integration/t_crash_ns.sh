@@ -150,7 +150,9 @@ for sig in TERM INT; do
 signal.signal(signal.SIGINT, signal.SIG_DFL)
 os.execvp(sys.argv[1], sys.argv[1:])' "$TOPO" apply "$F" >"$WORK/sig.out" 2>&1 &
 	pid=$!
-	sleep 0.25
+	# Once the plan is printed, steps are running (30 ms each).
+	for _ in $(seq 100); do grep -q "netns add b" "$WORK/sig.out" && break; sleep 0.05; done
+	sleep 0.1
 	kill -s "$sig" "$pid"
 	got=0; wait "$pid" || got=$?
 	[ "$sig" = TERM ] && want=143 || want=130
