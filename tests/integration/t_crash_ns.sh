@@ -8,7 +8,11 @@
 # rounds. Around the lab: a namespace and a plain file that are someone
 # else's, which no round may touch. Then: a state-file entry is not proof,
 # and SIGTERM/SIGINT stop at a step boundary and roll back.
-#   TOPO_CRASH_NS_FULL=1 also sweeps openat, close, sendto and recvfrom.
+# Last, random SIGKILL/SIGTERM rounds during apply and destroy of a
+# 200-namespace star (tests/bench/gen.sh), each recovered by a plain apply
+# and a plain destroy to a snapshot identical to the one before.
+#   TOPO_CRASH_NS_FULL=1 also sweeps openat, close, sendto, recvfrom, recvmsg.
+#   TOPO_CRASH_ROUNDS=N random rounds (default 4).
 . "$(dirname "$0")/lib.sh"
 command -v strace >/dev/null || fail "strace is needed (make deps)"
 F=$WORK/crashns.yaml
@@ -162,4 +166,47 @@ os.execvp(sys.argv[1], sys.argv[1:])' "$TOPO" apply "$F" >"$WORK/sig.out" 2>&1 &
 	full_check "SIG$sig rolled back"
 	snapshot_ns_clean "SIG$sig rolled back"
 done
+
+# Random rounds on 200 namespaces.
+S=$WORK/star.yaml
+"$ROOT/tests/bench/gen.sh" 200 >"$S"
+rounds=${TOPO_CRASH_ROUNDS:-4}
+killed=0 termed=0 finished=0
+# How long each takes here: the signal lands anywhere in that time.
+ms() { echo $(( ${EPOCHREALTIME/./} / 1000 )); }
+t0=$(ms); ok "timed apply" "$TOPO" apply -q "$S"; t1=$(ms)
+ok "timed destroy" "$TOPO" destroy -q "$S"; t2=$(ms)
+dur_apply=$((t1 - t0)) dur_destroy=$((t2 - t1))
+echo "200 namespaces: apply ${dur_apply} ms, destroy ${dur_destroy} ms"
+for r in $(seq "$rounds"); do
+	phase=apply; [ $((RANDOM % 2)) -eq 0 ] && phase=destroy
+	sig=KILL; [ $((RANDOM % 2)) -eq 0 ] && sig=TERM
+	[ "$phase" = destroy ] && ok "round $r: set up" "$TOPO" apply -q "$S"
+	"$TOPO" "$phase" -q "$S" >"$WORK/rnd.out" 2>&1 &
+	pid=$!
+	dur=$dur_apply; [ "$phase" = destroy ] && dur=$dur_destroy
+	delay=$(( (RANDOM * 32768 + RANDOM) % (dur + 1) ))
+	sleep "$(printf '%d.%03d' $((delay / 1000)) $((delay % 1000)))"
+	kill -s "$sig" "$pid" 2>/dev/null || true
+	got=0; wait "$pid" 2>/dev/null || got=$?
+	case $got in
+	0) finished=$((finished + 1)) ;;
+	137) killed=$((killed + 1)) ;;
+	143) termed=$((termed + 1))
+		if [ "$phase" = apply ]; then
+			contains "round $r: SIGTERM says so" "$WORK/rnd.out" "interrupted by SIGTERM"
+			contains "round $r: SIGTERM rolled back" "$WORK/rnd.out" "the kernel is as it was"
+			snapshot_ns_clean "round $r: apply rolled back after SIGTERM at ${delay} ms"
+		fi ;;
+	*) cat "$WORK/rnd.out" >&2; fail "round $r: $phase exited $got after SIG$sig at ${delay} ms" ;;
+	esac
+	echo "round $r: SIG$sig at ${delay} ms into $phase: exit $got"
+	ok "round $r: apply converges" "$TOPO" apply -q "$S"
+	rc 0 "round $r: converged" "$TOPO" diff -q "$S"
+	eq "round $r: 200 namespaces" "$(others | wc -l)" 200
+	ok "round $r: destroy" "$TOPO" destroy -q "$S"
+	snapshot_ns_clean "round $r"
+	full_check "round $r: SIG$sig at ${delay} ms into $phase"
+done
+echo "random rounds: $rounds ($killed killed, $termed stopped by SIGTERM, $finished finished first), every one recovered"
 done_ok

@@ -55,6 +55,9 @@ light_snapshot() {
 		ip -all netns exec ip -br addr show
 		ip -all netns exec ip route show
 		ip route show
+		ip -all netns exec nft -s list ruleset
+		nft -s list ruleset
+		cat /proc/sys/net/ipv4/ip_forward
 	} >"$1" 2>&1
 }
 "$GEN" 200 >"$WORK/l.yaml"
@@ -74,7 +77,7 @@ settle() {
 settle
 ok "peers known under 300 (show)" bash -c "ulimit -n 300; exec '$TOPO' show --json '$WORK/l.yaml'"
 eq "veth peers resolved" "$(jq -r '[.. | objects | select(.peer? != null) | .peer] | length' "$WORK/out")" 400
-snapshot "$WORK/l.applied"
+light_snapshot "$WORK/l.applied"
 
 # Too low for the sockets of a converged lab: diff, apply, destroy refuse, nothing changes.
 for cmd in diff apply destroy; do
@@ -92,7 +95,7 @@ same_snapshot "destroyed under 500" "$WORK/empty" "$WORK/after"
 # Failures injected at every call: a converged lab stays exactly as it was.
 F=$TOPOLOGIES/seed001-bridge.yaml
 ok "apply seed001" "$TOPO" apply -q "$F"
-snapshot "$WORK/s.applied"
+light_snapshot "$WORK/s.applied"
 injected=0
 SPECS="openat:EMFILE socket:EMFILE"
 [ "${TOPO_FDLIMIT_FULL:-0}" = 1 ] && SPECS="openat:EMFILE openat:EACCES socket:EMFILE setns:EACCES"
@@ -113,7 +116,7 @@ for spec in $SPECS; do
 				snapshot "$WORK/after"
 				same_snapshot "destroy with $sc#$n $err" "$WORK/empty" "$WORK/after"
 				ok "apply again" "$TOPO" apply -q "$F"
-				snapshot "$WORK/s.applied"   # new MACs
+				light_snapshot "$WORK/s.applied"   # new MACs
 			else
 				if [ "$got" -ne 0 ] && [ "$cmd" = destroy ] && grep -q "run destroy again" "$WORK/out"; then
 					# A step failed half way, saying so: another destroy finishes the job.
@@ -121,11 +124,11 @@ for spec in $SPECS; do
 					snapshot "$WORK/after"
 					same_snapshot "destroy again after $sc#$n $err" "$WORK/empty" "$WORK/after"
 					ok "apply again" "$TOPO" apply -q "$F"
-					snapshot "$WORK/s.applied"
+					light_snapshot "$WORK/s.applied"
 				elif [ "$got" -ne 0 ] && [ "$cmd" = apply ] && ! grep -q "rolled back" "$WORK/out"; then
 					lacks "apply with $sc#$n $err: no step ran" "$WORK/out" "step "
 				fi
-				snapshot "$WORK/after"
+				light_snapshot "$WORK/after"
 				same_snapshot "$cmd with $sc#$n $err" "$WORK/s.applied" "$WORK/after"
 			fi
 			# Completed with no call left to fail: next.
