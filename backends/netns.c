@@ -801,7 +801,7 @@ static int getlink_by_name(struct backend *b, struct bns *host, const char *name
 int netns_cleanup_barrier(struct backend *b)
 {
 	struct bns *host = bns_find(b, TOPO_NS_HOST);
-	struct rtnl_link *l = NULL;
+	struct rtnl_link *l = NULL, *peer;
 	struct nl_msg *msg = NULL;
 	char name[16];
 	int fd, r;
@@ -821,9 +821,11 @@ int netns_cleanup_barrier(struct backend *b)
 		return -ENOMEM;
 	}
 	rtnl_link_set_name(l, name);
-	rtnl_link_set_name(rtnl_link_veth_get_peer(l), "b");
-	rtnl_link_set_ns_fd(rtnl_link_veth_get_peer(l), fd);
+	peer = rtnl_link_veth_get_peer(l);   /* a reference */
+	rtnl_link_set_name(peer, "b");
+	rtnl_link_set_ns_fd(peer, fd);
 	r = rtnl_link_build_add_request(l, NLM_F_CREATE | NLM_F_EXCL, &msg) < 0 ? -ENOMEM : 0;
+	rtnl_link_put(peer);
 	rtnl_link_put(l);
 	if (r == 0)
 		r = nlq_request(b, host, msg, NULL, NULL);
