@@ -70,7 +70,10 @@ static int observe_ns(struct backend *b, const struct scope *sc, const struct to
 	if (sc->path && !(out->path = strdup(sc->path)))
 		return -ENOMEM;
 	b->err[0] = '\0';
-	if (sc->kind == TOPO_NS_CREATED) {
+	ns = bns_find(b, sc->name);
+	if (ns && ns->sk) {
+		/* Read before in this run (apply's verification): its sockets stay. */
+	} else if (sc->kind == TOPO_NS_CREATED) {
 		enum netns_entry what;
 		int fd;
 
