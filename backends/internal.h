@@ -141,6 +141,8 @@ int netns_cleanup_barrier(struct backend *b);
 bool backend_stop_requested(struct backend *b);
 /* Opens the namespace's nfnetlink socket if it is not open yet. */
 int bns_nft_socket(struct backend *b, struct bns *ns);
+/* Closes it (reopened by the next bns_nft_socket). */
+void bns_nft_close(struct bns *ns);
 /* Writes /proc/sys/PATH in the namespace the caller is in. */
 int netns_write_sysctl_here(const char *path, const char *value);
 int netns_delete(struct backend *b, const char *name);

@@ -348,6 +348,13 @@ static int nft_socket_here(void *arg)
 	return 0;
 }
 
+void bns_nft_close(struct bns *ns)
+{
+	if (ns->nft)
+		mnl_socket_close(ns->nft);
+	ns->nft = NULL;
+}
+
 int bns_nft_socket(struct backend *b, struct bns *ns)
 {
 	int r;

@@ -124,6 +124,9 @@ static int observe_ns(struct backend *b, const struct scope *sc, const struct to
 		r = sysctl_observe(b, ns, sc->desired, state, out);
 	if (r == 0 && with_nft)
 		r = nft_observe(b, ns, out);
+	/* Under a tight limit only the rtnetlink sockets stay open. */
+	if (!b->hold_fds)
+		bns_nft_close(ns);
 	if (r < 0)
 		return r;
 	snprintf(mark, sizeof(mark), "%s", b->topology);
@@ -140,10 +143,11 @@ static int observe_ns(struct backend *b, const struct scope *sc, const struct to
 #define FD_RESERVE 64
 
 /*
- * Every namespace in scope keeps its rtnetlink socket (and an nfnetlink one
- * where nft matters). Its own descriptor is kept too when all of them fit
- * the limit; otherwise it is opened for each use. A limit too low even for
- * the sockets is refused here, before anything is read or changed.
+ * Every namespace in scope keeps its rtnetlink socket. Its own descriptor
+ * and its nfnetlink socket (where nft matters) are kept too when all of them
+ * fit the limit; otherwise they are opened for each use and closed after.
+ * A limit too low even for the rtnetlink sockets is refused here, before
+ * anything is read or changed.
  */
 static int fd_budget(struct backend *b, const struct scope *sc, size_t n, const struct topo_state *state,
 		     const struct strmap *nft_ns, bool scan_marks)
@@ -153,13 +157,18 @@ static int fd_budget(struct backend *b, const struct scope *sc, size_t n, const 
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
 		return backend_fail(b, "getrlimit: %s", strerror(errno)), -errno;
+	size_t n_nft = 0;
+
 	for (size_t i = 0; i < n; i++)
-		need += 1 + nft_matters(&sc[i], state, nft_ns, scan_marks);
+		n_nft += nft_matters(&sc[i], state, nft_ns, scan_marks);
+	/* At least: an rtnetlink socket each, and one nfnetlink socket at a time. */
+	need += n + 1;
 	if (rl.rlim_cur != RLIM_INFINITY && need > rl.rlim_cur)
 		return backend_fail(b, "%zu namespaces need about %zu open files (a netlink socket each) and the "
 				    "limit is %llu (hard limit %llu): raise it (ulimit -n)", n, need,
 				    (unsigned long long)rl.rlim_cur, (unsigned long long)rl.rlim_max), -EMFILE;
-	b->hold_fds = rl.rlim_cur == RLIM_INFINITY || need + n <= rl.rlim_cur;
+	/* Everything held (the fast way): namespace files and nft sockets too. */
+	b->hold_fds = rl.rlim_cur == RLIM_INFINITY || need + n + n_nft <= rl.rlim_cur;
 	return 0;
 }
 
