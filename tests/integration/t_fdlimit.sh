@@ -29,7 +29,7 @@ eq "$big namespaces" "$(n_netns)" "$big"
 # The first answer through a new bridge port can take a second or two on a busy machine.
 ping_soon() {
 	n_checks=$((n_checks + 1))
-	for _ in $(seq 10); do nsx "$1" ping -c 1 -W 1 "$2" >"$WORK/ping" 2>&1 && return 0; done
+	for _ in $(seq 30); do nsx "$1" ping -c 1 -W 1 "$2" >"$WORK/ping" 2>&1 && return 0; done
 	cat "$WORK/ping" >&2; fail "ping from $1 to $2 failed"
 }
 ping_soon n0 10.0.0.1
