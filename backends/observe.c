@@ -268,9 +268,22 @@ static int observe_once(struct backend *b, const struct topology *desired, const
 	return r;
 }
 
+/* A veth whose peer matters here: in a namespace of ours, carrying our mark, or declared. */
+static bool veth_matters(const struct backend *b, const struct topology *desired, const struct topo_ns *o,
+			 const struct topo_iface *ifc)
+{
+	long d;
+
+	if (o->kind == TOPO_NS_CREATED || (ifc->owned && strcmp(ifc->owner, b->topology) == 0))
+		return true;
+	d = desired ? topology_ns_find(desired, o->name) : -1;
+	return d >= 0 && topo_ns_iface_find(&desired->ns[d], ifc->name) >= 0;
+}
+
 /* Veths whose other end is in a namespace being torn down (its ids already
- * gone), or in none that was read. */
-static bool peers_dying(const struct topology *t, bool *unknown)
+ * gone), or, among those that matter, in none that was read. */
+static bool peers_dying(const struct backend *b, const struct topology *desired, const struct topology *t,
+			bool *unknown)
 {
 	bool dying = false;
 
@@ -282,7 +295,8 @@ static bool peers_dying(const struct topology *t, bool *unknown)
 			if (ifc->type != TOPO_IF_VETH)
 				continue;
 			dying |= ifc->peer_netnsid == NSID_DYING;
-			*unknown |= ifc->peer_ifindex > 0 && !ifc->peer_ns[0];
+			if (ifc->peer_ifindex > 0 && !ifc->peer_ns[0] && !*unknown)
+				*unknown = veth_matters(b, desired, &t->ns[i], ifc);
 		}
 	return dying;
 }
@@ -293,19 +307,22 @@ static bool peers_dying(const struct topology *t, bool *unknown)
  * it: read in between, those ends look like veths whose peer is nowhere
  * (or whose peer's namespace has no id any more). When the read finds such
  * veths, it waits for the kernel's teardown of what died before it
- * (netns_cleanup_barrier) and reads again; veths into someone else's
- * namespace stay as they are and the second read is final.
+ * (netns_cleanup_barrier) and reads again. A peer still unknown after that
+ * is in someone else's namespace: the second read is final (a dying one gets
+ * a second wait).
  */
 int backend_observe(struct backend *b, const struct topology *desired, const struct topo_state *state,
 		    bool scan_marks, struct topology *ret)
 {
-	bool unknown;
-
 	for (int attempt = 0;; attempt++) {
 		int r = observe_once(b, desired, state, scan_marks, ret);
+		bool unknown, dying;
 
-		if (r < 0 || attempt == 2 || (!peers_dying(ret, &unknown) && !unknown))
+		if (r < 0)
 			return r;
+		dying = peers_dying(b, desired, ret, &unknown);
+		if (!(dying || (unknown && attempt == 0)) || attempt == 2)
+			return 0;
 		topology_free(ret);
 		r = netns_cleanup_barrier(b);
 		if (r < 0 && r != -ETIMEDOUT)

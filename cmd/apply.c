@@ -258,7 +258,7 @@ int cmd_apply(int argc, char **argv)
 		r = plan_execute(&s.diff.plan, &backend_exec_ops, s.b, &eo, &journal, &rep);
 		steps += rep.executed;
 		if (r < 0 && rep.interrupted) {
-			fprintf(stderr, "%s: interrupted by %s: no step after %lu was started; rolling back\n", topo_prog,
+			fprintf(stderr, "%s: interrupted by %s after %lu steps (the rest not started); rolling back\n", topo_prog,
 				interrupt_name(&intr), eo.executed_before + (unsigned long)rep.executed);
 			if (json_open) {
 				printf(",\"applied\":false,\"interrupted\":");
