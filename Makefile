@@ -54,7 +54,7 @@ TOPO_OBJ  := $(call obj,$(MODEL_SRC) $(RECONCILE_SRC) $(BACKEND_SRC) $(CMD_SRC))
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
 DEB_PKGS := build-essential pkg-config libyaml-dev libjansson-dev libnl-3-dev libnl-route-3-dev libnftnl-dev \
-	libmnl-dev libcmocka-dev iproute2 nftables iputils-ping valgrind clang libclang-rt-14-dev \
+	libmnl-dev libcmocka-dev iproute2 nftables iputils-ping valgrind clang libclang-rt-14-dev strace \
 	jq netcat-openbsd procps util-linux graphviz libgraphviz-dev man-db groff-base
 
 .PHONY: all build deps check unit unit-asan unit-valgrind integration integration-asan run fuzz \

@@ -47,6 +47,13 @@ int backend_observe(struct backend *b, const struct topology *desired, const str
 /* The executor behind reconcile's plan_execute/plan_rollback; ctx = backend. */
 extern const struct exec_ops backend_exec_ops;
 
+/*
+ * Asked before each step of a batch (not during rollback): when it returns
+ * true the rest of the batch is not run; those steps fail with -ECANCELED
+ * ("not run: interrupted"), so the journal holds exactly what was done.
+ */
+void backend_set_stop(struct backend *b, bool (*stop)(void *arg), void *arg);
+
 /* Sysctl values recorded before topo changes them go here (the executor
  * records and saves them before it writes). */
 void backend_set_state(struct backend *b, struct topo_state *state);

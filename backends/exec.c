@@ -491,20 +491,23 @@ static int backend_run(void *ctx, struct step **steps, size_t n, int *errs, cons
 		struct bns *ns;
 		int e;
 
+		bns_fd_unpin(b);
+		/* Interrupted: the rest of the batch is not run (and not undone). */
+		if (!is_rollback(s) && backend_stop_requested(b)) {
+			for (size_t k = i; k < n; k++)
+				run_fail(&r, k, -ECANCELED, "not run: interrupted");
+			break;
+		}
 		if (b->opts.verbose) {
 			step_format(s, line, sizeof(line));
 			fprintf(stderr, "topo: %s\n", line);
 		}
 		switch (s->op) {
 		case STEP_NETNS_ADD:
+			/* Born marked (lo up, topo:<topology>) before it has a name. */
 			e = netns_create(b, s->ns, s->netns_ipv6, &ns);
-			if (e < 0) {
+			if (e < 0)
 				run_fail(&r, i, e, b->err);
-				break;
-			}
-			/* lo up and marked: the namespace is recognisably ours. */
-			e = link_lo_init_msg(b->topology, &msg);
-			send_msg(&r, i, ns, e, msg);
 			break;
 		case STEP_NETNS_DEL:
 			ns = bns_find(b, s->ns);
@@ -560,6 +563,7 @@ static int backend_run(void *ctx, struct step **steps, size_t n, int *errs, cons
 			break;
 		}
 	}
+	bns_fd_unpin(b);
 	ret = drain_all(&r);
 	if (ret == 0) {
 		int e = wait_links_gone(b, steps, n);
@@ -576,6 +580,17 @@ static int backend_run(void *ctx, struct step **steps, size_t n, int *errs, cons
 }
 
 const struct exec_ops backend_exec_ops = { .run = backend_run };
+
+void backend_set_stop(struct backend *b, bool (*stop)(void *arg), void *arg)
+{
+	b->stop = stop;
+	b->stop_arg = arg;
+}
+
+bool backend_stop_requested(struct backend *b)
+{
+	return b->stop && b->stop(b->stop_arg);
+}
 
 void backend_set_state(struct backend *b, struct topo_state *state)
 {

@@ -42,11 +42,20 @@ struct nsid_slot {
 	bool used;
 };
 
+/* topo_iface.peer_netnsid of a veth whose peer's namespace is dying. */
+#define NSID_DYING (-2)
+
 /* One namespace the backend works in. */
 struct bns {
 	char name[TOPO_NS_NAME_MAX + 1];
 	enum topo_ns_kind kind;
-	int fd;                 /* the namespace (open file), -1 = none */
+	/* The namespace (open file), -1 = not held: under a tight descriptor
+	 * limit it is closed once the sockets exist and reopened on demand
+	 * (bns_fd), checked to be the same namespace by its inode. */
+	int fd;
+	char *path;             /* TOPO_NS_PATH */
+	int pid;                /* TOPO_NS_PID */
+	unsigned long long ino, dev;   /* identity, known once opened */
 	struct nl_sock *sk;     /* rtnetlink, bound inside the namespace */
 	struct mnl_socket *nft; /* nfnetlink, bound inside the namespace; NULL until needed */
 	uint32_t nft_seq;
@@ -69,6 +78,15 @@ struct backend {
 	size_t n_ns;
 	struct strmap ns_index; /* name -> index; keys borrowed from ns[i]->name */
 	bool netns_dir_ready;   /* netns_dir is a shared mount point (as iproute2 makes it) */
+	/* Namespace descriptors are kept open only when every namespace's
+	 * three (file, rtnetlink, nfnetlink) fit the limit; otherwise the ones
+	 * opened for one step are listed here and closed after it. */
+	bool hold_fds;
+	struct bns *pinned[8];
+	size_t n_pinned;
+	/* Interruption (SIGINT/SIGTERM): asked between steps; true = stop. */
+	bool (*stop)(void *arg);
+	void *stop_arg;
 	struct topo_state *state;
 	char err[512];
 	/* Per-batch step messages (exec). */
@@ -87,9 +105,44 @@ struct bns *bns_find(struct backend *b, const char *name);
  * -ENOENT when a CREATED namespace does not exist. */
 int bns_open(struct backend *b, const char *name, enum topo_ns_kind kind, const char *path, int pid,
 	     struct bns **ret);
+/*
+ * Creates a namespace and gives it its name in a way a kill at any instant
+ * leaves recognisable: lo is marked (alias topo:<topology>, up) while the
+ * namespace is still anonymous; the name is a file holding the token
+ * "topo:<topology>" renamed exclusively into place, then the namespace is
+ * bind-mounted on it. A leftover of ours (see netns_probe) at the name is
+ * removed first.
+ */
 int netns_create(struct backend *b, const char *name, bool ipv6, struct bns **ret);
+/* bns_open with the namespace already open (takes fd). */
+int bns_open_fd(struct backend *b, const char *name, enum topo_ns_kind kind, const char *path, int pid, int fd,
+		struct bns **ret);
+/* The namespace's descriptor: held, or opened now and closed by
+ * bns_fd_unpin (the caller keeps it only until then). */
+int bns_fd(struct backend *b, struct bns *ns);
+void bns_fd_unpin(struct backend *b);
+
+/* What is at netns_dir/NAME. */
+enum netns_entry {
+	NSE_ABSENT,             /* nothing, and none of our hidden files for it */
+	NSE_NETNS,              /* a mounted network namespace */
+	NSE_LEFTOVER,           /* ours, interrupted: a plain file holding our token, an
+				 * empty one with our deletion record, or only our hidden files */
+	NSE_FOREIGN,            /* anything else: a plain file, a mount that is not a netns... */
+};
+/* Classifies NAME; for NSE_NETNS *fd is an open descriptor of it (else -1);
+ * for NSE_FOREIGN, why goes to b->err. 0 or -errno (an open failure other
+ * than ENOENT: the entry could not be read, which is not "absent"). */
+int netns_probe(struct backend *b, const char *name, enum netns_entry *ret, int *fd);
+/* Returns once the kernel has torn down every namespace that died before
+ * the call (their devices gone). 0 or -errno. */
+int netns_cleanup_barrier(struct backend *b);
+/* Interruption check between steps. */
+bool backend_stop_requested(struct backend *b);
 /* Opens the namespace's nfnetlink socket if it is not open yet. */
 int bns_nft_socket(struct backend *b, struct bns *ns);
+/* Closes it (reopened by the next bns_nft_socket). */
+void bns_nft_close(struct bns *ns);
 /* Writes /proc/sys/PATH in the namespace the caller is in. */
 int netns_write_sysctl_here(const char *path, const char *value);
 int netns_delete(struct backend *b, const char *name);

@@ -147,8 +147,11 @@ static int link_parse_full(const void *nlhv, struct topo_iface *ret, struct link
 	if (ret->type == TOPO_IF_VETH) {
 		if (tb[IFLA_LINK] && nla_len(tb[IFLA_LINK]) >= 4)
 			ret->peer_ifindex = (int)nla_get_u32(tb[IFLA_LINK]);
+		/* Present but unassigned: the peer's namespace is being torn down
+		 * (its ids are gone, its devices not yet). */
 		if (tb[IFLA_LINK_NETNSID] && nla_len(tb[IFLA_LINK_NETNSID]) >= 4)
-			ret->peer_netnsid = nla_get_s32(tb[IFLA_LINK_NETNSID]);
+			ret->peer_netnsid = nla_get_s32(tb[IFLA_LINK_NETNSID]) >= 0 ?
+					    nla_get_s32(tb[IFLA_LINK_NETNSID]) : NSID_DYING;
 	}
 	return 0;
 }
@@ -451,9 +454,13 @@ int link_add_msg(struct backend *b, struct bns *ns, const struct step *s, struct
 
 	if (ifc->type == TOPO_IF_VETH) {
 		struct bns *pns = bns_find(b, s->peer_ns);
+		int pfd = -1;
 
-		if (!pns || pns->fd < 0)
+		if (!pns || !pns->sk)
 			return backend_fail(b, "veth %s: peer namespace %s is not open", ifc->name, s->peer_ns), -ENOENT;
+		/* The descriptor stays open until the step is sent (bns_fd_unpin). */
+		if (pns != ns && (pfd = bns_fd(b, pns)) < 0)
+			return pfd;
 		l = rtnl_link_veth_alloc();
 		if (!l)
 			return -ENOMEM;
@@ -462,7 +469,7 @@ int link_add_msg(struct backend *b, struct bns *ns, const struct step *s, struct
 		if (r < 0)
 			goto out;
 		if (pns != ns)
-			rtnl_link_set_ns_fd(peer, pns->fd);
+			rtnl_link_set_ns_fd(peer, pfd);
 	} else if (ifc->type == TOPO_IF_VXLAN) {
 		return vxlan_add_msg(b, ns, master, ifc, ret);
 	} else {
@@ -690,17 +697,22 @@ static int nsid_of(struct backend *b, struct bns *ns, struct bns *other, int32_t
 {
 	struct rtgenmsg g = { .rtgen_family = AF_UNSPEC };
 	struct nsid_result res = { .nsid = -1 };
-	struct nl_msg *msg = nlmsg_alloc_simple(RTM_GETNSID, NLM_F_REQUEST);
-	int r;
+	struct nl_msg *msg;
+	int fd = bns_fd(b, other), r;
 
+	if (fd < 0)
+		return fd;
+	msg = nlmsg_alloc_simple(RTM_GETNSID, NLM_F_REQUEST);
 	if (!msg)
 		return -ENOMEM;
 	if (nlmsg_append(msg, &g, sizeof(g), NLMSG_ALIGNTO) < 0 ||
-	    nla_put_u32(msg, NETNSA_FD, (uint32_t)other->fd) < 0) {
+	    nla_put_u32(msg, NETNSA_FD, (uint32_t)fd) < 0) {
 		nlmsg_free(msg);
+		bns_fd_unpin(b);
 		return -ENOMEM;
 	}
 	r = nlq_request(b, ns, msg, nsid_on_msg, &res);
+	bns_fd_unpin(b);
 	if (r < 0)
 		return r;
 	*ret = res.nsid;
@@ -883,6 +895,8 @@ int link_peers_resolve(struct backend *b, struct topology *obs)
 
 				if (v[k].key != want)
 					continue;
+				if (ifc->peer_netnsid == NSID_DYING)
+					break;
 				if (ifc->peer_netnsid < 0) {
 					if (v[k].ns != i)
 						continue;
@@ -892,7 +906,7 @@ int link_peers_resolve(struct backend *b, struct topology *obs)
 					/* Asked already for this pair of namespaces? */
 					if (!nsid_cache_get(sns, v[k].ns, &id)) {
 						tns = bns_find(b, T->name);
-						if (!tns || tns->fd < 0)
+						if (!tns || !tns->sk)
 							continue;
 						r = nsid_of(b, sns, tns, &id);
 						if (r == 0)

@@ -6,6 +6,19 @@
  * pid, and topo's own ("host"). Each gets its netlink sockets opened once,
  * from inside, and kept: a socket stays in the namespace it was created in,
  * so no further setns() is needed to talk to it.
+ *
+ * Crash safety. Creation and deletion send no netlink message that could
+ * be replayed: what makes them safe is that every state a kill can leave in
+ * netns_dir is recognisable (netns_probe):
+ *   - a namespace is marked (lo alias topo:<topology>) before it has a name;
+ *   - its name is first a file holding "topo:<topology>", written under the
+ *     hidden name .topo-new:<topology>:<NAME> and renamed exclusively
+ *     (RENAME_NOREPLACE) into place, then the namespace is bind-mounted on it;
+ *   - deletion records .topo-del:<topology>:<NAME> (an empty file) before it
+ *     unmounts and unlinks, so an empty file left by an interrupted deletion
+ *     of a namespace made the old way (iproute2's, or adopted) is known too.
+ * A plain file at NAME is ours only with that proof; anything else there is
+ * someone else's and a conflict.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -21,12 +34,18 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <dirent.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <libmnl/libmnl.h>
 #include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <netlink/msg.h>
 #include <netlink/netlink.h>
+#include <netlink/route/link.h>
+#include <netlink/route/link/veth.h>
 #include <netlink/socket.h>
+#include <time.h>
 
 #include "backends/internal.h"
 
@@ -68,12 +87,15 @@ int backend_open(struct backend **ret, const char *topology, const struct backen
 		free(b);
 		return r;
 	}
-	/* Three descriptors per namespace (its file, two sockets): a lab of a
-	 * few thousand namespaces needs more than the usual soft limit. */
+	/* A socket per namespace: a lab of a few thousand namespaces needs more
+	 * than the usual soft limit of 1024; raise it to the hard one, as
+	 * systemd does for its services. backend_observe refuses a lab the
+	 * limit cannot hold, before anything changes. */
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
+	b->hold_fds = true;
 	*ret = b;
 	return 0;
 }
@@ -86,6 +108,8 @@ static void bns_close(struct bns *ns)
 		mnl_socket_close(ns->nft);
 	if (ns->fd >= 0)
 		close(ns->fd);
+	free(ns->path);
+	ns->path = NULL;
 	ns->sk = NULL;
 	ns->nft = NULL;
 	ns->fd = -1;
@@ -102,6 +126,7 @@ void backend_close(struct backend *b)
 {
 	if (!b)
 		return;
+	b->n_pinned = 0;
 	for (size_t i = 0; i < b->n_ns; i++) {
 		bns_close(b->ns[i]);
 		free(b->ns[i]);
@@ -145,11 +170,112 @@ static int bns_add(struct backend *b, const char *name, enum topo_ns_kind kind, 
 	return 0;
 }
 
+static bool fd_is_netns(int fd)
+{
+	int type = ioctl(fd, NS_GET_NSTYPE, 0);
+
+	return type == CLONE_NEWNET;
+}
+
+/* Opens the namespace again, the way it was found: it must be the same one. */
+static int bns_reopen(struct backend *b, struct bns *ns)
+{
+	char buf[512];
+	struct stat st;
+	int fd;
+
+	switch (ns->kind) {
+	case TOPO_NS_IS_HOST:
+		fd = fcntl(b->self_fd, F_DUPFD_CLOEXEC, 0);
+		snprintf(buf, sizeof(buf), "/proc/self/ns/net");
+		break;
+	case TOPO_NS_PATH:
+		snprintf(buf, sizeof(buf), "%s", ns->path ? ns->path : "");
+		fd = open(buf, O_RDONLY | O_CLOEXEC);
+		break;
+	case TOPO_NS_PID:
+		snprintf(buf, sizeof(buf), "/proc/%d/ns/net", ns->pid);
+		fd = open(buf, O_RDONLY | O_CLOEXEC);
+		break;
+	case TOPO_NS_CREATED:
+	default:
+		snprintf(buf, sizeof(buf), "%s/%s", b->netns_dir, ns->name);
+		fd = open(buf, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+		break;
+	}
+	if (fd < 0)
+		return backend_fail(b, "namespace %s: cannot open %s again: %s", ns->name, buf, strerror(errno)), -errno;
+	if (fstat(fd, &st) < 0 || st.st_ino != ns->ino || st.st_dev != ns->dev) {
+		close(fd);
+		return backend_fail(b, "namespace %s: %s is no longer the namespace topo read", ns->name, buf), -ESTALE;
+	}
+	return fd;
+}
+
+static void bns_identify(struct bns *ns, int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) == 0) {
+		ns->ino = st.st_ino;
+		ns->dev = st.st_dev;
+	}
+}
+
+int bns_fd(struct backend *b, struct bns *ns)
+{
+	int fd;
+
+	if (ns->fd >= 0)
+		return ns->fd;
+	if (b->n_pinned == sizeof(b->pinned) / sizeof(b->pinned[0]))
+		return backend_fail(b, "namespace %s: too many namespaces open for one step", ns->name), -EMFILE;
+	fd = bns_reopen(b, ns);
+	if (fd < 0)
+		return fd;
+	ns->fd = fd;
+	b->pinned[b->n_pinned++] = ns;
+	return fd;
+}
+
+void bns_fd_unpin(struct backend *b)
+{
+	for (size_t i = 0; i < b->n_pinned; i++) {
+		struct bns *ns = b->pinned[i];
+
+		if (ns->fd >= 0)
+			close(ns->fd);
+		ns->fd = -1;
+	}
+	b->n_pinned = 0;
+}
+
+/* Not kept under a tight limit: the sockets are what stays open. */
+static void bns_fd_drop(struct backend *b, struct bns *ns)
+{
+	if (b->hold_fds || ns->fd < 0)
+		return;
+	for (size_t i = 0; i < b->n_pinned; i++)
+		if (b->pinned[i] == ns)
+			return;   /* bns_fd_unpin closes it */
+	close(ns->fd);
+	ns->fd = -1;
+}
+
 int netns_enter(struct backend *b, struct bns *ns)
 {
-	if (setns(ns->fd, CLONE_NEWNET) < 0)
-		return backend_fail(b, "setns into namespace %s: %s", ns->name, strerror(errno)), -errno;
-	return 0;
+	bool held = ns->fd >= 0;
+	int fd = held ? ns->fd : bns_reopen(b, ns), r = 0;
+
+	if (fd < 0)
+		return fd;
+	if (setns(fd, CLONE_NEWNET) < 0) {
+		r = -errno;
+		backend_fail(b, "setns into namespace %s: %s", ns->name, strerror(errno));
+	}
+	if (!held)
+		close(fd);
+	return r;
 }
 
 int netns_leave(struct backend *b)
@@ -186,8 +312,10 @@ static int bns_sockets_here(struct backend *b, struct bns *ns)
 	if (!ns->sk)
 		return -ENOMEM;
 	if (nl_connect(ns->sk, NETLINK_ROUTE) < 0) {
-		backend_fail(b, "netlink socket in namespace %s failed", ns->name);
-		return -EIO;
+		int e = errno ? errno : EIO;
+
+		backend_fail(b, "netlink socket in namespace %s: %s", ns->name, strerror(e));
+		return -e;
 	}
 	fd = nl_socket_get_fd(ns->sk);
 	/* Pipelined requests queue their answers here; as root, force past rmem_max. */
@@ -220,13 +348,20 @@ static int nft_socket_here(void *arg)
 	return 0;
 }
 
+void bns_nft_close(struct bns *ns)
+{
+	if (ns->nft)
+		mnl_socket_close(ns->nft);
+	ns->nft = NULL;
+}
+
 int bns_nft_socket(struct backend *b, struct bns *ns)
 {
 	int r;
 
 	if (ns->nft)
 		return 0;
-	if (ns->fd < 0)
+	if (!ns->sk)
 		return backend_fail(b, "namespace %s is not open", ns->name), -ENOENT;
 	r = netns_run(b, ns, nft_socket_here, ns);
 	if (r < 0)
@@ -234,17 +369,52 @@ int bns_nft_socket(struct backend *b, struct bns *ns)
 	return 0;
 }
 
-static bool fd_is_netns(int fd)
+/* Takes fd (a network namespace): records it, opens the sockets inside. */
+int bns_open_fd(struct backend *b, const char *name, enum topo_ns_kind kind, const char *path, int pid, int fd,
+		struct bns **ret)
 {
-	int type = ioctl(fd, NS_GET_NSTYPE, 0);
+	struct bns *ns = bns_find(b, name);
+	int r;
 
-	return type == CLONE_NEWNET;
+	if (!ns) {
+		r = bns_add(b, name, kind, &ns);
+		if (r < 0) {
+			close(fd);
+			return r;
+		}
+	}
+	bns_close(ns);
+	ns->kind = kind;
+	ns->pid = pid;
+	if (path && !(ns->path = strdup(path))) {
+		close(fd);
+		return -ENOMEM;
+	}
+	ns->fd = fd;
+	bns_identify(ns, fd);
+	if (kind == TOPO_NS_IS_HOST) {
+		r = bns_sockets_here(b, ns);
+	} else {
+		r = netns_enter(b, ns);
+		if (r == 0) {
+			r = bns_sockets_here(b, ns);
+			netns_leave(b);
+		}
+	}
+	if (r < 0) {
+		bns_close(ns);
+		return r;
+	}
+	bns_fd_drop(b, ns);
+	*ret = ns;
+	return 0;
 }
 
 int bns_open(struct backend *b, const char *name, enum topo_ns_kind kind, const char *path, int pid,
 	     struct bns **ret)
 {
 	struct bns *ns = bns_find(b, name);
+	enum netns_entry what;
 	char buf[512];
 	int fd, r;
 
@@ -254,7 +424,9 @@ int bns_open(struct backend *b, const char *name, enum topo_ns_kind kind, const 
 	}
 	switch (kind) {
 	case TOPO_NS_IS_HOST:
-		fd = dup(b->self_fd);
+		fd = fcntl(b->self_fd, F_DUPFD_CLOEXEC, 0);
+		if (fd < 0)
+			return backend_fail(b, "cannot open topo's own namespace: %s", strerror(errno)), -errno;
 		break;
 	case TOPO_NS_PATH:
 		fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -270,42 +442,18 @@ int bns_open(struct backend *b, const char *name, enum topo_ns_kind kind, const 
 		break;
 	case TOPO_NS_CREATED:
 	default:
-		snprintf(buf, sizeof(buf), "%s/%s", b->netns_dir, name);
-		fd = open(buf, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			return -errno;
+		r = netns_probe(b, name, &what, &fd);
+		if (r < 0)
+			return r;
+		if (what != NSE_NETNS)
+			return what == NSE_FOREIGN ? -ENOTTY : -ENOENT;
 		break;
 	}
-	if (fd < 0)
-		return -errno;
 	if (!fd_is_netns(fd)) {
 		close(fd);
 		return backend_fail(b, "%s is not a network namespace", kind == TOPO_NS_PATH ? path : buf), -ENOTTY;
 	}
-	if (!ns) {
-		r = bns_add(b, name, kind, &ns);
-		if (r < 0) {
-			close(fd);
-			return r;
-		}
-	}
-	ns->kind = kind;
-	ns->fd = fd;
-	if (kind == TOPO_NS_IS_HOST) {
-		r = bns_sockets_here(b, ns);
-	} else {
-		r = netns_enter(b, ns);
-		if (r == 0) {
-			r = bns_sockets_here(b, ns);
-			netns_leave(b);
-		}
-	}
-	if (r < 0) {
-		bns_close(ns);
-		return r;
-	}
-	*ret = ns;
-	return 0;
+	return bns_open_fd(b, name, kind, path, pid, fd, ret);
 }
 
 /* As `ip netns add` does: make the directory a mount point, shared, so the
@@ -351,43 +499,100 @@ int netns_write_sysctl_here(const char *path, const char *value)
 	return write_file(path, value);
 }
 
-int netns_create(struct backend *b, const char *name, bool ipv6, struct bns **ret)
+/* The hidden files of an interrupted creation (kind "new") or deletion ("del"). */
+static void hidden_path(const struct backend *b, const char *kind, const char *name, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/.topo-%s:%s:%s", b->netns_dir, kind, b->topology, name);
+}
+
+static void token_of(const struct backend *b, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s\n", TOPO_ALIAS_PREFIX, b->topology);
+}
+
+static bool hidden_exists(const struct backend *b, const char *kind, const char *name)
 {
 	char path[512];
-	struct bns *ns = bns_find(b, name);
-	int fd, r;
 
-	r = netns_dir_prepare(b);
-	if (r < 0)
-		return r;
+	hidden_path(b, kind, name, path, sizeof(path));
+	return faccessat(AT_FDCWD, path, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+int netns_probe(struct backend *b, const char *name, enum netns_entry *ret, int *fd)
+{
+	char path[512], token[TOPO_NAME_MAX + 16], buf[128];
+	struct statx stx;
+	ssize_t n;
+	int f;
+
+	*fd = -1;
 	snprintf(path, sizeof(path), "%s/%s", b->netns_dir, name);
-	fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
-	if (fd < 0)
-		return backend_fail(b, "create %s: %s", path, strerror(errno)), -errno;
-	close(fd);
+	/* Type first: a device or a fifo there is not opened. */
+	if (statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_TYPE, &stx) < 0) {
+		if (errno != ENOENT)
+			return backend_fail(b, "cannot read %s: %s", path, strerror(errno)), -errno;
+		*ret = hidden_exists(b, "new", name) || hidden_exists(b, "del", name) ? NSE_LEFTOVER : NSE_ABSENT;
+		return 0;
+	}
+	*ret = NSE_FOREIGN;
+	if (!S_ISREG(stx.stx_mode))
+		return backend_fail(b, "%s is a %s, not a network namespace", path,
+				    S_ISLNK(stx.stx_mode) ? "symbolic link" : S_ISDIR(stx.stx_mode) ? "directory" :
+				    "special file"), 0;
+	f = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (f < 0) {
+		if (errno == ENOENT) {
+			*ret = NSE_ABSENT;
+			return 0;
+		}
+		return backend_fail(b, "cannot open %s: %s", path, strerror(errno)), -errno;
+	}
+	if (fd_is_netns(f)) {
+		*ret = NSE_NETNS;
+		*fd = f;
+		return 0;
+	}
+	if (statx(f, "", AT_EMPTY_PATH, STATX_TYPE, &stx) < 0) {
+		int e = errno;
 
-	if (!ns) {
-		r = bns_add(b, name, TOPO_NS_CREATED, &ns);
-		if (r < 0)
-			goto fail_file;
+		close(f);
+		return backend_fail(b, "cannot read %s: %s", path, strerror(e)), -e;
 	}
-	bns_close(ns);
-	ns->kind = TOPO_NS_CREATED;
+	if (stx.stx_attributes_mask & stx.stx_attributes & STATX_ATTR_MOUNT_ROOT) {
+		close(f);
+		return backend_fail(b, "%s is a mount of something that is not a network namespace", path), 0;
+	}
+	n = read(f, buf, sizeof(buf) - 1);
+	close(f);
+	if (n < 0)
+		return backend_fail(b, "cannot read %s: %s", path, strerror(errno)), -errno;
+	buf[n] = '\0';
+	token_of(b, token, sizeof(token));
+	/* Ours: the token our creation renames into place, or an empty file
+	 * our deletion recorded before unmounting it. */
+	if (strcmp(buf, token) == 0 || (n == 0 && hidden_exists(b, "del", name))) {
+		*ret = NSE_LEFTOVER;
+		return 0;
+	}
+	if (strncmp(buf, TOPO_ALIAS_PREFIX, strlen(TOPO_ALIAS_PREFIX)) == 0) {
+		buf[strcspn(buf, "\n")] = '\0';
+		return backend_fail(b, "%s is what an interrupted run of topology '%s' left (not a mounted namespace)",
+				    path, buf + strlen(TOPO_ALIAS_PREFIX)), 0;
+	}
+	return backend_fail(b, "%s is a%s plain file, not a mounted network namespace (an interrupted "
+			    "`ip netns add` or `ip netns delete`?)", path, n == 0 ? "n empty" : ""), 0;
+}
 
-	/* unshare() moves this thread into the new namespace; setns() brings it back. */
-	if (unshare(CLONE_NEWNET) < 0) {
-		r = -errno;
-		backend_fail(b, "unshare(CLONE_NEWNET): %s", strerror(errno));
-		goto fail_file;
-	}
-	if (mount("/proc/self/ns/net", path, "none", MS_BIND, NULL) < 0) {
-		r = -errno;
-		backend_fail(b, "bind mount on %s: %s", path, strerror(errno));
-		netns_leave(b);
-		goto fail_file;
-	}
+/* Inside the new namespace: its descriptor and its sockets. */
+static int netns_new_here(struct backend *b, struct bns *ns, bool ipv6)
+{
+	int r;
+
 	ns->fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	r = ns->fd < 0 ? -errno : bns_sockets_here(b, ns);
+	if (ns->fd < 0)
+		return backend_fail(b, "open /proc/self/ns/net: %s", strerror(errno)), -errno;
+	bns_identify(ns, ns->fd);
+	r = bns_sockets_here(b, ns);
 	if (r == 0 && ipv6) {
 		/* The kernel's own link-local addresses stay tentative for a second
 		 * or two (DAD) and IPv6 forwarding waits on them; in a namespace
@@ -395,72 +600,254 @@ int netns_create(struct backend *b, const char *name, bool ipv6, struct bns **re
 		write_file("/proc/sys/net/ipv6/conf/all/accept_dad", "0");
 		write_file("/proc/sys/net/ipv6/conf/default/accept_dad", "0");
 	}
-	/* lo is ifindex 1 in every namespace; it is brought up (and marked) by
-	 * the caller's next request. */
-	if (r == 0)
-		r = ifnames_set(&ns->ifs, "lo", 1);
-	netns_leave(b);
-	if (r < 0) {
-		bns_close(ns);
-		umount2(path, MNT_DETACH);
-		goto fail_file;
+	return r;
+}
+
+int netns_create(struct backend *b, const char *name, bool ipv6, struct bns **ret)
+{
+	char path[512], tmp[512], del[512], token[TOPO_NAME_MAX + 16], src[64];
+	struct bns *ns = bns_find(b, name);
+	struct nl_msg *msg = NULL;
+	enum netns_entry what;
+	bool named = false;
+	int fd, r;
+	ssize_t n;
+
+	r = netns_dir_prepare(b);
+	if (r < 0)
+		return r;
+	snprintf(path, sizeof(path), "%s/%s", b->netns_dir, name);
+	hidden_path(b, "new", name, tmp, sizeof(tmp));
+	hidden_path(b, "del", name, del, sizeof(del));
+	r = netns_probe(b, name, &what, &fd);
+	if (r < 0)
+		return r;
+	if (what == NSE_NETNS) {
+		close(fd);
+		return backend_fail(b, "create %s: %s", path, strerror(EEXIST)), -EEXIST;
 	}
+	if (what == NSE_FOREIGN)
+		return -EEXIST;   /* b->err says what is there */
+	if (what == NSE_LEFTOVER) {
+		/* What an interrupted run of ours left: made again from scratch. */
+		if (unlink(path) < 0 && errno != ENOENT)
+			return backend_fail(b, "unlink %s: %s", path, strerror(errno)), -errno;
+		if (unlink(del) < 0 && errno != ENOENT)
+			return backend_fail(b, "unlink %s: %s", del, strerror(errno)), -errno;
+	}
+
+	if (!ns) {
+		r = bns_add(b, name, TOPO_NS_CREATED, &ns);
+		if (r < 0)
+			return r;
+	}
+	bns_close(ns);
+	ns->kind = TOPO_NS_CREATED;
+
+	/* unshare() moves this thread into the new namespace; setns() brings it
+	 * back. Until it has a name, a kill takes it with the process. */
+	if (unshare(CLONE_NEWNET) < 0)
+		return backend_fail(b, "unshare(CLONE_NEWNET): %s", strerror(errno)), -errno;
+	r = netns_new_here(b, ns, ipv6);
+	netns_leave(b);
+	/* lo up and marked before the name exists: whatever has the name is
+	 * recognisably ours from the first instant. The kernel handles the
+	 * request during the send; the answer is read at once. */
+	if (r == 0)
+		r = link_lo_init_msg(b->topology, &msg);
+	if (r == 0)
+		r = nlq_request(b, ns, msg, NULL, NULL);
+	if (r < 0) {
+		if (!b->err[0] || r == -ENOMEM)
+			backend_fail(b, "lo of the new namespace %s: %s", name, strerror(-r));
+		goto fail;
+	}
+	/* The name: a file holding our token, moved into place only if the
+	 * name is free, then the namespace mounted on it. */
+	token_of(b, token, sizeof(token));
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0444);
+	if (fd < 0) {
+		r = -errno;
+		backend_fail(b, "create %s: %s", tmp, strerror(errno));
+		goto fail;
+	}
+	n = write(fd, token, strlen(token));
+	r = n == (ssize_t)strlen(token) ? 0 : n < 0 ? -errno : -EIO;
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	if (r == 0 && renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE) < 0)
+		r = -errno;
+	if (r < 0) {
+		backend_fail(b, "create %s: %s", path, strerror(-r));
+		unlink(tmp);
+		goto fail;
+	}
+	named = true;
+	snprintf(src, sizeof(src), "/proc/self/fd/%d", ns->fd);
+	if (mount(src, path, "none", MS_BIND, NULL) < 0) {
+		r = -errno;
+		backend_fail(b, "bind mount on %s: %s", path, strerror(errno));
+		goto fail;
+	}
+	/* lo is ifindex 1 in every namespace. */
+	r = ifnames_set(&ns->ifs, "lo", 1);
+	if (r < 0) {
+		umount2(path, MNT_DETACH);
+		goto fail;
+	}
+	bns_fd_drop(b, ns);
 	*ret = ns;
 	return 0;
-fail_file:
-	unlink(path);
+fail:
+	bns_close(ns);
+	if (named)
+		unlink(path);
 	return r;
 }
 
 int netns_delete(struct backend *b, const char *name)
 {
-	char path[512];
+	char path[512], tmp[512], del[512];
 	struct bns *ns = bns_find(b, name);
 
 	if (ns)
 		bns_close(ns);
 	snprintf(path, sizeof(path), "%s/%s", b->netns_dir, name);
+	hidden_path(b, "new", name, tmp, sizeof(tmp));
+	hidden_path(b, "del", name, del, sizeof(del));
+	/* The record first: once unmounted, an empty file (a namespace not
+	 * made by netns_create: iproute2's, adopted) is known to be ours. */
+	if (mknod(del, S_IFREG | 0444, 0) < 0 && errno != EEXIST)
+		return backend_fail(b, "create %s: %s", del, strerror(errno)), -errno;
 	/* Lazy: a process still inside keeps the namespace alive, the name goes now. */
 	if (umount2(path, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
 		return backend_fail(b, "umount %s: %s", path, strerror(errno)), -errno;
 	if (unlink(path) < 0 && errno != ENOENT)
 		return backend_fail(b, "unlink %s: %s", path, strerror(errno)), -errno;
+	if (unlink(tmp) < 0 && errno != ENOENT)
+		return backend_fail(b, "unlink %s: %s", tmp, strerror(errno)), -errno;
+	if (unlink(del) < 0 && errno != ENOENT)
+		return backend_fail(b, "unlink %s: %s", del, strerror(errno)), -errno;
+	return 0;
+}
+
+static int names_add(char ***v, size_t *n, const char *name)
+{
+	char **nv = realloc(*v, (*n + 1) * sizeof(**v));
+
+	if (!nv)
+		return -ENOMEM;
+	*v = nv;
+	if (!(nv[*n] = strdup(name)))
+		return -ENOMEM;
+	(*n)++;
 	return 0;
 }
 
 int netns_list(struct backend *b, char ***ret, size_t *ret_n)
 {
 	DIR *d = opendir(b->netns_dir);
+	char prefix_new[TOPO_NAME_MAX + 16], prefix_del[TOPO_NAME_MAX + 16];
 	struct dirent *e;
 	char **v = NULL;
 	size_t n = 0;
+	int r = 0;
 
 	*ret = NULL;
 	*ret_n = 0;
-	if (!d)
-		return errno == ENOENT ? 0 : -errno;
-	while ((e = readdir(d))) {
-		char **nv;
+	if (!d) {
+		if (errno == ENOENT)
+			return 0;
+		return backend_fail(b, "cannot read %s: %s", b->netns_dir, strerror(errno)), -errno;
+	}
+	snprintf(prefix_new, sizeof(prefix_new), ".topo-new:%s:", b->topology);
+	snprintf(prefix_del, sizeof(prefix_del), ".topo-del:%s:", b->topology);
+	while (r == 0 && (e = readdir(d))) {
+		const char *name = e->d_name;
 
-		if (e->d_name[0] == '.' || strlen(e->d_name) > TOPO_NS_NAME_MAX)
+		/* Our hidden files name what an interrupted run was doing. */
+		if (strncmp(name, prefix_new, strlen(prefix_new)) == 0)
+			name += strlen(prefix_new);
+		else if (strncmp(name, prefix_del, strlen(prefix_del)) == 0)
+			name += strlen(prefix_del);
+		if (name[0] == '.' || !name[0] || strlen(name) > TOPO_NS_NAME_MAX)
 			continue;
-		nv = realloc(v, (n + 1) * sizeof(*v));
-		if (!nv || !(nv[n] = strdup(e->d_name))) {
-			if (nv)
-				v = nv;
-			for (size_t i = 0; i < n; i++)
-				free(v[i]);
-			free(v);
-			closedir(d);
-			return -ENOMEM;
-		}
-		v = nv;
-		n++;
+		r = names_add(&v, &n, name);
 	}
 	closedir(d);
+	if (r < 0) {
+		for (size_t i = 0; i < n; i++)
+			free(v[i]);
+		free(v);
+		return r;
+	}
 	*ret = v;
 	*ret_n = n;
 	return 0;
+}
+
+static int getlink_by_name(struct backend *b, struct bns *host, const char *name)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+	struct nl_msg *msg = nlmsg_alloc_simple(RTM_GETLINK, NLM_F_REQUEST);
+
+	if (!msg)
+		return -ENOMEM;
+	if (nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 || nla_put_string(msg, IFLA_IFNAME, name) < 0) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	return nlq_request(b, host, msg, NULL, NULL);
+}
+
+/*
+ * The kernel tears namespaces down in order, in one worker: a throwaway
+ * namespace with a veth end in host, dropped now, is torn down after every
+ * namespace that died before it. When its host end is gone, so are theirs.
+ */
+int netns_cleanup_barrier(struct backend *b)
+{
+	struct bns *host = bns_find(b, TOPO_NS_HOST);
+	struct rtnl_link *l = NULL, *peer;
+	struct nl_msg *msg = NULL;
+	char name[16];
+	int fd, r;
+
+	if (!host || !host->sk)
+		return -ENOENT;
+	snprintf(name, sizeof(name), "topo-b%d", (int)(getpid() % 100000000));
+	if (unshare(CLONE_NEWNET) < 0)
+		return -errno;
+	fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	netns_leave(b);
+	if (fd < 0)
+		return -errno;
+	l = rtnl_link_veth_alloc();
+	if (!l) {
+		close(fd);
+		return -ENOMEM;
+	}
+	rtnl_link_set_name(l, name);
+	peer = rtnl_link_veth_get_peer(l);   /* a reference */
+	rtnl_link_set_name(peer, "b");
+	rtnl_link_set_ns_fd(peer, fd);
+	r = rtnl_link_build_add_request(l, NLM_F_CREATE | NLM_F_EXCL, &msg) < 0 ? -ENOMEM : 0;
+	rtnl_link_put(peer);
+	rtnl_link_put(l);
+	if (r == 0)
+		r = nlq_request(b, host, msg, NULL, NULL);
+	close(fd);   /* the throwaway namespace dies here */
+	if (r < 0)
+		return r;
+	for (int i = 0; i < 2500; i++) {
+		r = getlink_by_name(b, host, name);
+		if (r == -ENODEV)
+			return 0;
+		if (r < 0)
+			return r;
+		nanosleep(&(struct timespec){ 0, 2 * 1000 * 1000 }, NULL);
+	}
+	return -ETIMEDOUT;
 }
 
 int netns_switch_for_exec(const char *name, enum topo_ns_kind kind, const char *path, int pid, char *err,

@@ -5,18 +5,24 @@
  * nft table; then the veth peers across namespaces.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <time.h>
 #include <sys/stat.h>
 
 #include "backends/internal.h"
 
 /* The same namespace as the one topo runs in? Namespaces are inodes of nsfs. */
-static bool same_namespace(int a, int b)
+/* The namespace's identity, known since it was opened (its descriptor may
+ * be closed already under a tight fd limit), against host's. */
+static bool is_namespace_of(const struct bns *ns, int fd)
 {
-	struct stat sa, sb;
+	struct stat st;
 
-	return fstat(a, &sa) == 0 && fstat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+	return fstat(fd, &st) == 0 && ns->dev == (unsigned long long)st.st_dev &&
+	       ns->ino == (unsigned long long)st.st_ino;
 }
 
 struct scope {
@@ -76,20 +82,54 @@ static int observe_ns(struct backend *b, const struct scope *sc, const struct to
 	if (sc->path && !(out->path = strdup(sc->path)))
 		return -ENOMEM;
 	b->err[0] = '\0';
-	r = bns_open(b, sc->name, sc->kind, sc->path, sc->pid, &ns);
-	if (r < 0) {
-		/* Not there: the diff decides whether that is to create or an error. */
-		out->exists = false;
-		if (sc->kind == TOPO_NS_PATH && r == -ENOENT)
-			out->absent = strdup("its path does not exist");
-		else if (b->err[0])
-			out->absent = strdup(b->err);
-		return r == -ENOMEM ? r : 0;
+	ns = bns_find(b, sc->name);
+	if (ns && ns->sk) {
+		/* Read before in this run (apply's verification): its sockets stay. */
+	} else if (sc->kind == TOPO_NS_CREATED) {
+		enum netns_entry what;
+		int fd;
+
+		/* Unreadable is not absent: any failure but "not there" stops here. */
+		r = netns_probe(b, sc->name, &what, &fd);
+		if (r < 0)
+			return r;
+		switch (what) {
+		case NSE_ABSENT:
+			out->exists = false;
+			return 0;
+		case NSE_LEFTOVER:
+			/* An interrupted creation or deletion of ours: declared, it is
+			 * made again; otherwise it is there to be removed. */
+			out->exists = out->owned = !sc->desired;
+			return 0;
+		case NSE_FOREIGN:
+			/* Someone else's: a conflict when declared, left alone otherwise. */
+			out->exists = false;
+			return (out->absent = strdup(b->err)) ? 0 : -ENOMEM;
+		case NSE_NETNS:
+			break;
+		}
+		r = bns_open_fd(b, sc->name, sc->kind, NULL, 0, fd, &ns);
+		if (r < 0)
+			return r;
+	} else {
+		r = bns_open(b, sc->name, sc->kind, sc->path, sc->pid, &ns);
+		if (r == -ENOENT || r == -ENOTTY || r == -ESRCH) {
+			/* Not there: the diff says whether that is an error. */
+			out->exists = false;
+			if (sc->kind == TOPO_NS_PATH && r == -ENOENT)
+				out->absent = strdup("its path does not exist");
+			else if (b->err[0])
+				out->absent = strdup(b->err);
+			return 0;
+		}
+		if (r < 0)
+			return r;
 	}
 	out->exists = true;
 	/* Attached by a path or pid that leads back to host (/proc/1/ns/net,
 	 * Docker's netns/default): the owner rules refuse it; nothing to read. */
-	out->is_self = sc->kind != TOPO_NS_IS_HOST && same_namespace(ns->fd, b->self_fd);
+	out->is_self = sc->kind != TOPO_NS_IS_HOST && is_namespace_of(ns, b->self_fd);
 	if (out->is_self)
 		return 0;
 	r = link_observe(b, ns, out);
@@ -101,6 +141,9 @@ static int observe_ns(struct backend *b, const struct scope *sc, const struct to
 		r = sysctl_observe(b, ns, sc->desired, state, out);
 	if (r == 0 && with_nft)
 		r = nft_observe(b, ns, out);
+	/* Under a tight limit only the rtnetlink sockets stay open. */
+	if (!b->hold_fds)
+		bns_nft_close(ns);
 	if (r < 0)
 		return r;
 	snprintf(mark, sizeof(mark), "%s", b->topology);
@@ -113,8 +156,41 @@ static int observe_ns(struct backend *b, const struct scope *sc, const struct to
 	return 0;
 }
 
-int backend_observe(struct backend *b, const struct topology *desired, const struct topo_state *state,
-		    bool scan_marks, struct topology *ret)
+/* Descriptors kept for other uses (stdio, state file, locks, a dump's spare). */
+#define FD_RESERVE 64
+
+/*
+ * Every namespace in scope keeps its rtnetlink socket. Its own descriptor
+ * and its nfnetlink socket (where nft matters) are kept too when all of them
+ * fit the limit; otherwise they are opened for each use and closed after.
+ * A limit too low even for the rtnetlink sockets is refused here, before
+ * anything is read or changed.
+ */
+static int fd_budget(struct backend *b, const struct scope *sc, size_t n, const struct topo_state *state,
+		     const struct strmap *nft_ns, bool scan_marks)
+{
+	struct rlimit rl;
+	size_t need = FD_RESERVE;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return backend_fail(b, "getrlimit: %s", strerror(errno)), -errno;
+	size_t n_nft = 0;
+
+	for (size_t i = 0; i < n; i++)
+		n_nft += nft_matters(&sc[i], state, nft_ns, scan_marks);
+	/* At least: an rtnetlink socket each, and one nfnetlink socket at a time. */
+	need += n + 1;
+	if (rl.rlim_cur != RLIM_INFINITY && need > rl.rlim_cur)
+		return backend_fail(b, "%zu namespaces need about %zu open files (a netlink socket each) and the "
+				    "limit is %llu (hard limit %llu): raise it (ulimit -n)", n, need,
+				    (unsigned long long)rl.rlim_cur, (unsigned long long)rl.rlim_max), -EMFILE;
+	/* Everything held (the fast way): namespace files and nft sockets too. */
+	b->hold_fds = rl.rlim_cur == RLIM_INFINITY || need + n + n_nft <= rl.rlim_cur;
+	return 0;
+}
+
+static int observe_once(struct backend *b, const struct topology *desired, const struct topo_state *state,
+			bool scan_marks, struct topology *ret)
 {
 	struct scope *sc = NULL;
 	size_t n = 0;
@@ -170,6 +246,8 @@ int backend_observe(struct backend *b, const struct topology *desired, const str
 			r = -ENOMEM;
 		n_nft++;
 	}
+	if (r == 0)
+		r = fd_budget(b, sc, n, state, &nft_ns, scan_marks);
 	for (size_t i = 0; i < n && r == 0; i++) {
 		struct topo_ns *out = topology_ns_add(ret);
 
@@ -205,4 +283,66 @@ int backend_observe(struct backend *b, const struct topology *desired, const str
 	if (r < 0)
 		topology_free(ret);
 	return r;
+}
+
+/* A veth whose peer matters here: in a namespace of ours, carrying our mark, or declared. */
+static bool veth_matters(const struct backend *b, const struct topology *desired, const struct topo_ns *o,
+			 const struct topo_iface *ifc)
+{
+	long d;
+
+	if (o->kind == TOPO_NS_CREATED || (ifc->owned && strcmp(ifc->owner, b->topology) == 0))
+		return true;
+	d = desired ? topology_ns_find(desired, o->name) : -1;
+	return d >= 0 && topo_ns_iface_find(&desired->ns[d], ifc->name) >= 0;
+}
+
+/* Veths whose other end is in a namespace being torn down (its ids already
+ * gone), or, among those that matter, in none that was read. */
+static bool peers_dying(const struct backend *b, const struct topology *desired, const struct topology *t,
+			bool *unknown)
+{
+	bool dying = false;
+
+	*unknown = false;
+	for (size_t i = 0; i < t->n_ns; i++)
+		for (size_t k = 0; k < t->ns[i].n_ifaces; k++) {
+			const struct topo_iface *ifc = &t->ns[i].ifaces[k];
+
+			if (ifc->type != TOPO_IF_VETH)
+				continue;
+			dying |= ifc->peer_netnsid == NSID_DYING;
+			if (ifc->peer_ifindex > 0 && !ifc->peer_ns[0] && !*unknown)
+				*unknown = veth_matters(b, desired, &t->ns[i], ifc);
+		}
+	return dying;
+}
+
+/*
+ * A namespace whose last holder just went (a topo killed a moment ago) is
+ * torn down by the kernel a little later, taking its veths' other ends with
+ * it: read in between, those ends look like veths whose peer is nowhere
+ * (or whose peer's namespace has no id any more). When the read finds such
+ * veths, it waits for the kernel's teardown of what died before it
+ * (netns_cleanup_barrier) and reads again. A peer still unknown after that
+ * is in someone else's namespace: the second read is final (a dying one gets
+ * a second wait).
+ */
+int backend_observe(struct backend *b, const struct topology *desired, const struct topo_state *state,
+		    bool scan_marks, struct topology *ret)
+{
+	for (int attempt = 0;; attempt++) {
+		int r = observe_once(b, desired, state, scan_marks, ret);
+		bool unknown, dying;
+
+		if (r < 0)
+			return r;
+		dying = peers_dying(b, desired, ret, &unknown);
+		if (!(dying || (unknown && attempt == 0)) || attempt == 2)
+			return 0;
+		topology_free(ret);
+		r = netns_cleanup_barrier(b);
+		if (r < 0 && r != -ETIMEDOUT)
+			return backend_fail(b, "waiting for the kernel to finish deleting namespaces: %s", strerror(-r)), r;
+	}
 }

@@ -159,6 +159,10 @@ int state_remove(const char *dir, const char *topology)
 {
 	char path[512];
 
+	/* A save killed before its rename leaves the temporary file: it goes too. */
+	state_path(dir, topology, ".json.tmp", path, sizeof(path));
+	if (unlink(path) < 0 && errno != ENOENT)
+		return -errno;
 	state_path(dir, topology, ".json", path, sizeof(path));
 	if (unlink(path) < 0 && errno != ENOENT)
 		return -errno;

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "cmd/interrupt.h"
 #include "cmd/session.h"
 #include "model/json.h"
 
@@ -211,6 +212,7 @@ int cmd_apply(int argc, char **argv)
 	int r, round;
 	size_t steps = 0;
 	struct plan_counts total = { 0, 0, 0 };
+	struct interrupt intr = { .blocked = false };
 
 	r = cmd_parse(argc, argv, OPT_JSON | OPT_NO_WAIT | OPT_ADOPT | OPT_WAIT,
 		      "apply [--no-wait] [--wait S] [--adopt] [--json] [-q] [-v] [--no-color] FILE", &opts);
@@ -221,8 +223,15 @@ int cmd_apply(int argc, char **argv)
 		r = session_lock(&s);
 	if (r == 0)
 		r = state_merge_locked(&s);
-	if (r == 0)
+	if (r == 0) {
+		/* From here a signal stops the run between steps (after the lock:
+		 * waiting for it stays interruptible). */
+		interrupt_block(&intr);
+		eo.stop = interrupt_requested;
+		eo.stop_arg = &intr;
+		backend_set_stop(s.b, interrupt_requested, &intr);
 		r = session_diff(&s, &s.desired, false);
+	}
 	if (r)
 		goto out;
 	if (!plan_pending(&s.diff.plan)) {
@@ -270,6 +279,17 @@ int cmd_apply(int argc, char **argv)
 		eo.executed_before = steps;
 		r = plan_execute(&s.diff.plan, &backend_exec_ops, s.b, &eo, &journal, &rep);
 		steps += rep.executed;
+		if (r < 0 && rep.interrupted) {
+			fprintf(stderr, "%s: interrupted by %s after %lu steps (the rest not started); rolling back\n", topo_prog,
+				interrupt_name(&intr), eo.executed_before + (unsigned long)rep.executed);
+			if (json_open) {
+				printf(",\"applied\":false,\"interrupted\":");
+				json_string(stdout, interrupt_name(&intr));
+				printf(",\"rolled_back\":true}\n");
+				json_open = false;
+			}
+			goto rollback;
+		}
 		if (r < 0) {
 			if (rep.failed) {
 				fprintf(stderr, "%s: error: step %lu failed: %s: %s\n", topo_prog,
@@ -340,5 +360,6 @@ out:
 	plan_free(&journal);
 	topo_state_free(&before);
 	session_close(&s);
+	interrupt_end(&intr);   /* interrupted: dies of the signal, rolled back */
 	return r;
 }

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "cmd/interrupt.h"
 #include "cmd/session.h"
 
 #define DESTROY_ROUNDS 3
@@ -37,6 +38,8 @@ int cmd_destroy(int argc, char **argv)
 	struct exec_report rep;
 	struct plan_counts counts;
 	char err[256];
+	struct exec_opts eo = { 0 };
+	struct interrupt intr = { .blocked = false };
 	int r;
 
 	r = cmd_parse(argc, argv, OPT_NAME | OPT_NO_WAIT, "destroy [--no-wait] [-q] [-v] FILE | --name TOPOLOGY", &opts);
@@ -50,6 +53,11 @@ int cmd_destroy(int argc, char **argv)
 	/* Who else holds host sysctls, read again under the global lock. */
 	if (host_sysctls_merge(s.state_dir, s.have_desired ? &s.desired : NULL, &s.state, err, sizeof(err)) < 0)
 		fprintf(stderr, "%s: warning: host sysctl registry in %s: %s\n", topo_prog, s.state_dir, err);
+	/* A signal stops the run between steps; what is gone stays gone. */
+	interrupt_block(&intr);
+	eo.stop = interrupt_requested;
+	eo.stop_arg = &intr;
+	backend_set_stop(s.b, interrupt_requested, &intr);
 	snprintf(empty.name, sizeof(empty.name), "%s", s.desired.name);
 	empty.file = s.desired.file;
 	r = session_diff(&s, &empty, true);
@@ -68,7 +76,9 @@ int cmd_destroy(int argc, char **argv)
 	fflush(stdout);
 	backend_set_state(s.b, NULL);
 	counts = plan_count(&s.diff.plan);
-	r = plan_execute(&s.diff.plan, &backend_exec_ops, s.b, NULL, &journal, &rep);
+	r = plan_execute(&s.diff.plan, &backend_exec_ops, s.b, &eo, &journal, &rep);
+	if (r < 0 && rep.interrupted)
+		goto interrupted;
 	for (int again = 0; r < 0 && again < DESTROY_ROUNDS; again++) {
 		if (opts.verbose)
 			fprintf(stderr, "%s: %s: %s; reading the kernel again\n", topo_prog, rep.step, rep.msg);
@@ -80,7 +90,9 @@ int cmd_destroy(int argc, char **argv)
 		if (s.diff.plan.n == 0)
 			break;         /* what failed is gone all the same */
 		plan_free(&journal);
-		r = plan_execute(&s.diff.plan, &backend_exec_ops, s.b, NULL, &journal, &rep);
+		r = plan_execute(&s.diff.plan, &backend_exec_ops, s.b, &eo, &journal, &rep);
+		if (r < 0 && rep.interrupted)
+			goto interrupted;
 	}
 	if (r < 0) {
 		/* No rollback: what is gone stays gone, and another destroy finishes the job. */
@@ -95,10 +107,16 @@ int cmd_destroy(int argc, char **argv)
 	if (!opts.quiet)
 		printf("destroyed: %zu removed, %zu restored\n", counts.remove, counts.change);
 	r = EXIT_OK;
+	goto out;
+interrupted:
+	fprintf(stderr, "%s: interrupted by %s after %lu steps: the rest was not started "
+		"(run destroy again to finish)\n", topo_prog, interrupt_name(&intr), rep.executed);
+	r = EXIT_ERROR;
 out:
 	empty.file = NULL;
 	topology_free(&empty);
 	plan_free(&journal);
 	session_close(&s);
+	interrupt_end(&intr);   /* interrupted: dies of the signal */
 	return r;
 }

@@ -1452,6 +1452,13 @@ static void pass_namespaces_classify(struct differ *df)
 
 		ob->all_ours = ob->sc.all_ours;
 		if (d && d->kind == TOPO_NS_CREATED) {
+			/* Something that is not a namespace holds the name (the
+			 * backend says what): not ours to replace. */
+			if (!o->exists && o->absent) {
+				conflict(df, &d->pos, "namespace %s: %s; nothing was changed", d->name, o->absent);
+				ob->conflict = true;
+				continue;
+			}
 			if (v == OWNER_ADOPTABLE) {
 				adopt_namespace(df, d);
 				ob->adopting = true;

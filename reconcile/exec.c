@@ -136,6 +136,13 @@ int plan_execute(struct plan *plan, const struct exec_ops *ops, void *ctx,
 			where[n] = j;
 			batch[n++] = &plan->steps[j++];
 		}
+		if (opts && opts->stop && opts->stop(opts->stop_arg)) {
+			rep->failed = rep->interrupted = true;
+			rep->err = -ECANCELED;
+			step_format(&plan->steps[i], rep->step, sizeof(rep->step));
+			snprintf(rep->msg, sizeof(rep->msg), "not run: interrupted");
+			break;
+		}
 		i = j;
 		if (n == 0)
 			continue;
@@ -156,14 +163,18 @@ int plan_execute(struct plan *plan, const struct exec_ops *ops, void *ctx,
 					errs[b] = r;
 		}
 		for (size_t b = 0; b < n; b++) {
-			k++;
-			rep->executed++;
+			/* Not run (interrupted): not counted as executed either. */
+			if (errs[b] != -ECANCELED) {
+				k++;
+				rep->executed++;
+			}
 			if (errs[b] == 0) {
 				ok[where[b]] = true;
 				continue;
 			}
 			if (!rep->failed) {
 				rep->failed = true;
+				rep->interrupted = errs[b] == -ECANCELED;
 				rep->err = errs[b];
 				rep->pos = batch[b]->pos;
 				step_format(batch[b], rep->step, sizeof(rep->step));

@@ -39,11 +39,18 @@ struct exec_opts {
 	/* Called after each batch with the steps done and the plan's total. */
 	void (*progress)(unsigned long done, unsigned long total, const struct step *last, void *arg);
 	void *progress_arg;
+	/* Asked before each batch: true = stop here (a signal asked to); the
+	 * run ends as a failure with -ECANCELED and report.interrupted. A
+	 * backend may stop inside a batch too: a step it did not run fails
+	 * with -ECANCELED. */
+	bool (*stop)(void *arg);
+	void *stop_arg;
 };
 
 struct exec_report {
 	unsigned long executed;           /* steps executed by this call */
 	bool failed;
+	bool interrupted;                 /* stopped by opts.stop, not by a failing step */
 	int err;
 	char step[512];                   /* the failing step, formatted */
 	char msg[512];                    /* the kernel's (or injector's) message */

@@ -172,13 +172,6 @@ static const struct topo_iface *ns_lo(const struct topo_ns *o)
 	return NULL;
 }
 
-static bool state_created(const struct topo_state *s, const char *name)
-{
-	const struct state_ns *r = s ? topo_state_ns_find(s, name) : NULL;
-
-	return r && r->kind == TOPO_NS_CREATED;
-}
-
 const char *owner_ns_other(const struct owner_ctx *ctx, const struct topo_ns *o)
 {
 	const struct topo_iface *lo = ns_lo(o);
@@ -203,9 +196,9 @@ enum owner_verdict owner_ns(const struct owner_ctx *ctx, const struct topo_ns *o
 		return OWNER_OURS;
 	if (owner_ns_other(ctx, o))
 		return OWNER_OTHER;
-	/* Created by a run that died before it could mark lo. */
-	if (state_created(ctx->state, o->name))
-		return OWNER_OURS;
+	/* No "created by a run that died before it could mark lo": lo is
+	 * marked before the namespace has a name, and the state file's "about
+	 * to create" is no proof (someone may have made it since). */
 	if (ctx->adopt && d && d->kind == TOPO_NS_CREATED)
 		return OWNER_ADOPTABLE;
 	return OWNER_FOREIGN;
