@@ -1492,6 +1492,139 @@ static void test_yaml_billion_laughs(void **state)
 	check_errors(text, off, WANTS({ 3, 17, "nested more than 32 levels deep through the alias *d" }));
 }
 
+static void test_defaults(void **state)
+{
+	struct topology t;
+
+	(void)state;
+	load_ok("topology: t\n"
+		"defaults:\n"
+		"  sysctls: {net.ipv4.ip_forward: 1, net.ipv6.conf.all.forwarding: 1}\n"
+		"  mtu: 1400\n"
+		"namespaces:\n"
+		"  host:\n"
+		"    interfaces: {hb: {type: bridge}, hv: {master: hb}}\n"
+		"  a:\n"
+		"    sysctls: {net.ipv4.ip_forward: 0}\n"
+		"    interfaces:\n"
+		"      br0: {type: bridge}\n"
+		"      br1: {type: bridge, mtu: 9000}\n"
+		"      vx: {type: vxlan, vni: 1, dev: br0}\n"
+		"      lo: {addresses: [10.255.0.1/32]}\n"
+		"  b: {}\n"
+		"  c: {path: /run/netns/other}\n"
+		"links:\n"
+		"  - [\"a:v0\", \"b:v0\"]\n"
+		"  - {endpoints: [\"a:v1\", \"b:v1\"], mtu: 1500}\n"
+		"  - [\"host:hv\", \"b:v2\"]\n", &t);
+	const struct topo_ns *h = ns_named(&t, "host"), *a = ns_named(&t, "a"), *b = ns_named(&t, "b");
+	const struct topo_ns *c = ns_named(&t, "c");
+
+	/* Its own sysctl wins; the other default is added, at the default's line. */
+	assert_int_equal(a->n_sysctls, 2);
+	assert_string_equal(a->sysctls[0].key, "net.ipv4.ip_forward");
+	assert_string_equal(a->sysctls[0].value, "0");
+	assert_string_equal(a->sysctls[1].key, "net.ipv6.conf.all.forwarding");
+	assert_int_equal(a->sysctls[1].pos.line, 3);
+	assert_int_equal(b->n_sysctls, 2);
+	/* Never host or an attached namespace. */
+	assert_int_equal(h->n_sysctls, 0);
+	assert_int_equal(c->n_sysctls, 0);
+	assert_int_equal(if_named(h, "hb")->mtu, 0);
+	assert_int_equal(if_named(h, "hv")->mtu, 0);
+	/* mtu: veths and bridges without their own or their link's. */
+	assert_int_equal(if_named(a, "br0")->mtu, 1400);
+	assert_true(if_named(a, "br0")->mtu_from_defaults);
+	assert_int_equal(if_named(a, "br1")->mtu, 9000);
+	assert_false(if_named(a, "br1")->mtu_from_defaults);
+	assert_int_equal(if_named(a, "vx")->mtu, 0);
+	assert_int_equal(if_named(a, "lo")->mtu, 0);
+	assert_int_equal(if_named(a, "v0")->mtu, 1400);
+	assert_int_equal(if_named(b, "v0")->mtu, 1400);
+	assert_int_equal(if_named(a, "v1")->mtu, 1500);
+	assert_int_equal(if_named(b, "v2")->mtu, 1400);
+	topology_free(&t);
+
+	load_ok("topology: t\ndefaults: {}\nnamespaces: {a: {}}\n", &t);
+	topology_free(&t);
+	load_ok("topology: t\ndefaults:\nnamespaces: {a: {}}\n", &t);
+	topology_free(&t);
+
+	EXPECT_ERRORS("topology: t\ndefaults: {mtu: 1400, routes: []}\n",
+		      { 2, 23, "unknown key 'routes' in defaults (accepted: sysctls, mtu)" });
+	EXPECT_ERRORS("topology: t\ndefaults: {mtu: 20}\n", { 2, 17, "mtu must be an integer 68-65535, not '20'" });
+	EXPECT_ERRORS("topology: t\ndefaults: [mtu]\n", { 2, 11, "defaults must be a mapping" });
+	EXPECT_ERRORS("topology: t\ndefaults: {sysctls: {kernel.hostname: x}}\n",
+		      { 2, 22, "sysctl key 'kernel.hostname' must start with 'net.'" });
+	/* A default mtu below 1280 with IPv6: said at the address, with where the mtu comes from. */
+	EXPECT_ERRORS("topology: t\ndefaults: {mtu: 1200}\nnamespaces:\n  a:\n    interfaces:\n"
+		      "      br0: {type: bridge, addresses: [\"fd00::1/64\"]}\n",
+		      { 6, 39, "IPv6 address fd00::1/64 on br0, whose mtu is 1200 (from defaults:): the kernel turns IPv6 off" });
+	/* Defaults count once per namespace towards the sysctl limit. */
+	{
+		static char text[200000];
+		size_t off = (size_t)snprintf(text, sizeof(text), "topology: t\ndefaults:\n  sysctls:\n");
+
+		for (int i = 0; i < 3; i++)
+			off += (size_t)snprintf(text + off, sizeof(text) - off, "    net.ipv4.conf.all.x%d: 1\n", i);
+		off += (size_t)snprintf(text + off, sizeof(text) - off, "namespaces:\n");
+		for (int i = 0; i < 1366; i++)
+			off += (size_t)snprintf(text + off, sizeof(text) - off, "  n%d: {}\n", i);
+		check_errors(text, off, WANTS({ 5, 5, "more than 4096 sysctls in one file (topo's limit; a default "
+						     "counts once in each namespace it applies to)" }));
+	}
+}
+
+static void test_prefix(void **state)
+{
+	struct topology t;
+
+	(void)state;
+	load_ok("topology: t\n"
+		"prefix: lab1-\n"
+		"namespaces:\n"
+		"  host: {interfaces: {hv: {}}}\n"
+		"  h1: {interfaces: {eth0: {addresses: [10.0.0.1/24]}}}\n"
+		"  h2: {interfaces: {eth0: {addresses: [10.0.0.2/24]}}}\n"
+		"  att: {pid: 1}\n"
+		"links:\n"
+		"  - [\"h1:eth0\", \"h2:eth0\"]\n"
+		"  - [\"host:hv\", \"h1:eth1\"]\n"
+		"checks:\n"
+		"  - {from: h1, ping: 10.0.0.2}\n", &t);
+	assert_string_equal(t.prefix, "lab1-");
+	assert_true(topology_ns_find(&t, "h1") < 0);
+	assert_int_equal(ns_named(&t, "lab1-h1")->kind, TOPO_NS_CREATED);
+	assert_int_equal(ns_named(&t, "lab1-h2")->n_ifaces, 1);
+	assert_int_equal(ns_named(&t, "host")->kind, TOPO_NS_IS_HOST);
+	assert_int_equal(ns_named(&t, "att")->kind, TOPO_NS_PID);
+	assert_string_equal(t.ns[t.checks[0].from].name, "lab1-h1");
+	assert_string_equal(t.ns[t.links[1].end[1].ns].name, "lab1-h1");
+	topology_free(&t);
+
+	/* Without prefix: the names as written. */
+	load_ok("topology: t\nnamespaces: {h1: {}}\n", &t);
+	assert_string_equal(t.prefix, "");
+	assert_int_equal(topology_ns_find(&t, "h1"), 0);
+	topology_free(&t);
+
+	EXPECT_ERRORS("topology: t\nprefix: -x\n", { 2, 9, "prefix '-x' is not valid: with a name after it, it must make "
+							   "a namespace name ([A-Za-z0-9][A-Za-z0-9_.-]{0,63})" });
+	EXPECT_ERRORS("topology: t\nprefix: a/b\n", { 2, 9, "prefix 'a/b' is not valid" });
+	EXPECT_ERRORS("topology: t\nprefix: [a]\n", { 2, 9, "prefix must be a string, not a list" });
+	EXPECT_ERRORS("topology: t\nprefix:\n", { 2, 8, "prefix is empty" });
+	EXPECT_ERRORS(fmt("topology: t\nprefix: %.64s\n", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"),
+		      { 2, 9, "is not valid" });
+	EXPECT_ERRORS(fmt("topology: t\nprefix: %.60s\nnamespaces:\n  abcde: {}\n  abcd: {}\n",
+			  "pppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppp"),
+		      { 4, 3, "namespace abcde with prefix 'pppppppppppppppppppppppppppppppppppppppppppppppppppppppppppp' "
+			      "makes a name longer than 64 bytes" });
+	EXPECT_ERRORS("topology: t\nprefix: ho\nnamespaces:\n  st: {}\n",
+		      { 4, 3, "namespace st with prefix 'ho' is called host, the namespace topo runs in" });
+	EXPECT_ERRORS("topology: t\nprefix: a\nnamespaces:\n  ab: {path: /run/netns/x}\n  b: {}\n",
+		      { 5, 3, "namespace b with prefix 'a' is called ab, like the namespace at line 4" });
+}
+
 static void test_yaml_tags(void **state)
 {
 	(void)state;
@@ -2111,6 +2244,8 @@ int main(void)
 		cmocka_unit_test(test_yaml_alias_errors),
 		cmocka_unit_test(test_yaml_merge),
 		cmocka_unit_test(test_yaml_billion_laughs),
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_prefix),
 		cmocka_unit_test(test_yaml_tags),
 		cmocka_unit_test(test_yaml_syntax),
 		cmocka_unit_test(test_encoding),
