@@ -1360,6 +1360,9 @@ static void test_yaml_alias_anchor(void **state)
 	EXPECT_ERRORS("topology: t\nx: &a [*a]\n",
 		      { 2, 8, "alias *a is inside the value of its own anchor &a (line 2, column 4): "
 			      "a value cannot contain itself" });
+	/* Tags stay refused, with or without an anchor. */
+	EXPECT_ERRORS("topology: t\nnamespaces: &n !!map {}\n", { 2, 13, "YAML tag 'tag:yaml.org,2002:map' is not supported" });
+	EXPECT_ERRORS(NAT "      - masquerade: {out: &o !br0 }\n", { 7, 27, "quote it: \"!br0\"" });
 	EXPECT_ERRORS("topology: a\nnamespaces: &x {a: *x}\n",
 		      { 2, 20, "alias *x is inside the value of its own anchor &x (line 2, column 13)" });
 	EXPECT_ERRORS("topology: t\nnamespaces:\n  a: &x {b: [1, {c: *x}]}\n",
