@@ -2516,7 +2516,9 @@ static void apply_prefix(struct loader *ld)
 			ok = false;
 			continue;
 		}
-		snprintf(full[i], sizeof(full[i]), "%s%s", t->prefix, ns->name);
+		/* Both fit: checked just above. */
+		memcpy(full[i], t->prefix, plen);
+		memcpy(full[i] + plen, ns->name, strlen(ns->name) + 1);
 		if (strcmp(full[i], TOPO_NS_HOST) == 0) {
 			diag(ld, ns->pos, "namespace %s with prefix '%s' is called host, the namespace topo runs in",
 			     ns->name, t->prefix);
