@@ -52,6 +52,12 @@ contains "exec reached eb-h1" "$WORK/out" '"10.0.0.1"'
 ok "exec by the real name" "$TOPO" exec ea-h1 -- ip -j link show eth0
 rc 1 "exec -f: a name of the other lab" "$TOPO" exec -f "$WORK/a.yaml" eb-h1 -- true
 contains "says so" "$WORK/out" "declares no namespace 'eb-h1'"
+# export writes the real names and no prefix: the same lab, converged.
+ok "export lab a" "$TOPO" export "$WORK/a.yaml"
+cp "$WORK/out" "$WORK/a-export.yaml"
+lacks "no prefix key" "$WORK/a-export.yaml" "prefix:"
+contains "real names" "$WORK/a-export.yaml" "ea-h1:"
+rc 0 "the export is converged" "$TOPO" diff "$WORK/a-export.yaml"
 ok "destroy lab a" "$TOPO" destroy "$WORK/a.yaml"
 snapshot "$WORK/b-after-a"
 same_snapshot "lab b untouched by lab a's apply and destroy" "$WORK/b-alone" "$WORK/b-after-a"
