@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: MIT
 /*
  * Two passes. First libyaml's event API builds a small tree in which every
- * node keeps its line and column; aliases, anchors and tags are refused right
- * there (an unquoted `!br0` is a tag with an empty value, and `&a [*a]` would
- * make a naive walk loop forever), duplicate keys are caught (libyaml accepts
- * them silently), and the node count and depth are capped so no file can blow
- * up memory or the stack. Then a schema walk turns the tree into the model,
- * recording every error it finds instead of stopping at the first.
+ * node keeps its line and column. Anchors, aliases and merge keys are
+ * resolved right there: an alias is a copy of its anchor's value (whose
+ * nodes keep the anchored text's positions and remember the alias), counted
+ * against the node budget before it is made, so nested aliases cannot blow
+ * up memory or time; an alias inside its own anchor's value (`&a [*a]`) or
+ * before any anchor is refused. Tags are refused (an unquoted `!br0` is a
+ * tag with an empty value), duplicate keys are caught (libyaml accepts them
+ * silently), and the depth is capped so no walk can exhaust the stack. Then
+ * a schema walk turns the tree into the model, recording every error it
+ * finds instead of stopping at the first.
  */
 #include "model/loader.h"
 
