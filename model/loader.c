@@ -2415,7 +2415,8 @@ static void load_defaults(struct loader *ld, const struct ynode *n)
 }
 
 /* defaults: to each namespace topo creates, unless it says otherwise: a
- * sysctl it declares itself, an mtu of the interface's own or its link's
+ * sysctl it declares itself (one naming an interface goes only where that
+ * interface is declared), an mtu of the interface's own or its link's
  * (load_link has copied that one already). The mtu goes to veths and
  * bridges: a vxlan's must stay below its underlay's less the headers, which
  * the kernel works out, and lo's is the kernel's. */
@@ -2444,10 +2445,15 @@ static void apply_defaults(struct loader *ld)
 			if (strmap_put(&have, ns->sysctls[j].key, j) == -ENOMEM)
 				ld->oom = true;
 		for (size_t j = 0; j < d->n_sysctls && !ld->oom; j++) {
+			char ifname[TOPO_IFNAME_MAX + 1];
 			struct topo_sysctl *s;
 			size_t m;
 
 			if (strmap_get(&have, d->sysctls[j].key, &m) == 0)
+				continue;
+			/* net.ipv4.conf.eth0.*: for the namespaces that have an eth0. */
+			if (topo_sysctl_key_iface(d->sysctls[j].key, ifname) && strcmp(ifname, "lo") != 0 &&
+			    topo_ns_iface_find(ns, ifname) < 0)
 				continue;
 			if (++ld->n_sysctls > TOPO_MAX_SYSCTLS) {
 				if (ld->n_sysctls == TOPO_MAX_SYSCTLS + 1)

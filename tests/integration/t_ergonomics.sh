@@ -82,7 +82,7 @@ host_fwd=$(sysctl_get host net.ipv4.ip_forward)
 cat >"$WORK/d.yaml" <<'EOT'
 topology: ed
 defaults:
-  sysctls: {net.ipv4.ip_forward: 1, net.ipv4.conf.default.rp_filter: 2}
+  sysctls: {net.ipv4.ip_forward: 1, net.ipv4.conf.default.rp_filter: 2, net.ipv4.conf.eth0.rp_filter: 1}
   mtu: 1400
 namespaces:
   r:
@@ -113,6 +113,8 @@ eq "r: its own ip_forward" "$(sysctl_get r net.ipv4.ip_forward)" 0
 eq "h1: default ip_forward" "$(sysctl_get h1 net.ipv4.ip_forward)" 1
 eq "h2: default ip_forward" "$(sysctl_get h2 net.ipv4.ip_forward)" 1
 for ns in r h1 h2; do eq "$ns: default rp_filter" "$(sysctl_get "$ns" net.ipv4.conf.default.rp_filter)" 2; done
+# A default naming eth0 goes to the namespaces that have one (r has none).
+for ns in h1 h2; do eq "$ns: eth0's rp_filter" "$(sysctl_get "$ns" net.ipv4.conf.eth0.rp_filter)" 1; done
 eq "host: no default" "$(sysctl_get host net.ipv4.ip_forward)" "$host_fwd"
 eq "br0: default mtu" "$(mtu r br0)" 1400
 eq "br1: merged, its own mtu" "$(mtu r br1)" 9000

@@ -1548,6 +1548,21 @@ static void test_defaults(void **state)
 	assert_int_equal(if_named(b, "v2")->mtu, 1400);
 	topology_free(&t);
 
+	/* A default naming an interface goes where that interface is (lo is everywhere). */
+	load_ok("topology: t\n"
+		"defaults: {sysctls: {net.ipv4.conf.eth0.rp_filter: 2, net.ipv6.conf.lo.disable_ipv6: 0,\n"
+		"                     net.ipv4.neigh.eth0.gc_stale_time: 30, net.ipv4.conf.all.rp_filter: 1}}\n"
+		"namespaces:\n"
+		"  a: {interfaces: {eth0: {}}}\n"
+		"  b: {interfaces: {eth1: {}}}\n"
+		"links:\n"
+		"  - [a:eth0, b:eth1]\n", &t);
+	assert_int_equal(ns_named(&t, "a")->n_sysctls, 4);
+	assert_int_equal(ns_named(&t, "b")->n_sysctls, 2);
+	assert_string_equal(ns_named(&t, "b")->sysctls[0].key, "net.ipv6.conf.lo.disable_ipv6");
+	assert_string_equal(ns_named(&t, "b")->sysctls[1].key, "net.ipv4.conf.all.rp_filter");
+	topology_free(&t);
+
 	load_ok("topology: t\ndefaults: {}\nnamespaces: {a: {}}\n", &t);
 	topology_free(&t);
 	load_ok("topology: t\ndefaults:\nnamespaces: {a: {}}\n", &t);
