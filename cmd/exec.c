@@ -3,7 +3,8 @@
  * exec: run a command inside a namespace. The one place topo executes a
  * program, because the user asked it to.
  *   topo exec NS -- CMD [ARGS...]
- *   topo exec -f FILE NS -- CMD [ARGS...]   (NS as FILE declares it: path or pid)
+ *   topo exec -f FILE NS -- CMD [ARGS...]   (NS as FILE declares it: path or pid;
+ *                                           with prefix:, its name in the file or its real one)
  */
 #include <errno.h>
 #include <stdio.h>
@@ -61,10 +62,21 @@ int cmd_exec(int argc, char **argv)
 		if (cmd_load(file, &t))
 			return EXIT_ERROR;
 		n = topology_ns_find(&t, ns);
+		/* With prefix:, the file's own name of a created namespace
+		 * names it too (the real name is prefix + that). */
+		if (n < 0 && t.prefix[0]) {
+			char real[TOPO_NS_NAME_MAX + 2];
+
+			snprintf(real, sizeof(real), "%s%s", t.prefix, ns);
+			n = topology_ns_find(&t, real);
+			if (n >= 0 && t.ns[n].kind != TOPO_NS_CREATED)
+				n = -1;
+		}
 		if (n < 0) {
 			topology_free(&t);
 			return fail("%s declares no namespace '%s'", file, ns);
 		}
+		ns = t.ns[n].name;
 		kind = t.ns[n].kind;
 		path = t.ns[n].path;
 		pid = t.ns[n].pid;

@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: MIT
 /*
  * Two passes. First libyaml's event API builds a small tree in which every
- * node keeps its line and column; aliases, anchors and tags are refused right
- * there (an unquoted `!br0` is a tag with an empty value, and `&a [*a]` would
- * make a naive walk loop forever), duplicate keys are caught (libyaml accepts
- * them silently), and the node count and depth are capped so no file can blow
- * up memory or the stack. Then a schema walk turns the tree into the model,
- * recording every error it finds instead of stopping at the first.
+ * node keeps its line and column. Anchors, aliases and merge keys are
+ * resolved right there: an alias is a copy of its anchor's value (whose
+ * nodes keep the anchored text's positions and remember the alias), counted
+ * against the node budget before it is made, so nested aliases cannot blow
+ * up memory or time; an alias inside its own anchor's value (`&a [*a]`) or
+ * before any anchor is refused. Tags are refused (an unquoted `!br0` is a
+ * tag with an empty value), duplicate keys are caught (libyaml accepts them
+ * silently), and the depth is capped so no walk can exhaust the stack. Then
+ * a schema walk turns the tree into the model, recording every error it
+ * finds instead of stopping at the first.
  */
 #include "model/loader.h"
 
@@ -29,6 +33,9 @@
 #include "model/yaml_scalar.h"
 
 #define YAML_MAX_DEPTH 32
+/* Values in the tree, counting every value an alias stands for: an alias is
+ * expanded by copying its anchor's value, so this one limit bounds memory and
+ * time for any file, a "billion laughs" of nested aliases included. */
 #define YAML_MAX_NODES 1000000
 
 enum ynode_type { YN_SCALAR, YN_SEQ, YN_MAP };
@@ -36,11 +43,30 @@ enum ynode_type { YN_SCALAR, YN_SEQ, YN_MAP };
 struct ynode {
 	enum ynode_type type;
 	bool plain;             /* a scalar written without quotes */
-	struct topo_pos pos;
+	bool owns_str;          /* false in a copy: it shares the anchored value's text */
+	struct topo_pos pos;    /* where its text is (for a copy, in the anchored value) */
+	struct topo_pos via;    /* a copy: the alias it came through, the innermost; line 0 = none */
 	char *str;              /* scalar text */
 	size_t len;
 	struct ynode **kids;    /* seq: items; map: key, value, key, value, ... */
 	size_t n;
+	size_t size;            /* values in this subtree, itself included; set once complete */
+	unsigned height;        /* lists and maps nested in it, itself included; 0 for a scalar */
+};
+
+/* Nodes live in chunks freed at once, so a copy can share its original's
+ * strings and nothing is freed twice. */
+#define YNODE_CHUNK 1024
+struct ynode_chunk {
+	struct ynode_chunk *next;
+	size_t used;
+	struct ynode v[YNODE_CHUNK];
+};
+
+struct anchor {
+	char *name;
+	struct ynode *node;     /* the latest value defined under this name */
+	bool complete;          /* false until that value ends: an alias to it then is inside it */
 };
 
 /* Interface names of one namespace -> index; keys point into ns->ifaces,
@@ -59,6 +85,16 @@ struct loader {
 	bool oom;
 	size_t n_ifaces, n_addrs, n_routes, n_rules, n_sysctls;
 	bool limit_reported;
+
+	struct ynode_chunk *arena;
+	struct anchor *anchors;
+	size_t n_anchors;
+	struct strmap anchor_index;  /* name -> index in anchors; keys are anchors[i].name */
+
+	/* defaults: applied to every namespace topo creates */
+	struct topo_ns defaults;     /* only its sysctls */
+	uint32_t default_mtu;        /* 0 = none */
+	struct topo_pos default_mtu_pos;
 };
 
 static struct topo_pos mark_pos(yaml_mark_t m)
@@ -96,18 +132,129 @@ static void diag(struct loader *ld, struct topo_pos pos, const char *fmt, ...)
 	d->v[d->n++] = (struct topo_diag){ .pos = pos, .msg = msg };
 }
 
+/* An error about a value, at its text; a value copied through an alias also
+ * says which alias brought it here. */
+__attribute__((format(printf, 3, 4)))
+static void ndiag(struct loader *ld, const struct ynode *n, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	if (!msg) {
+		ld->oom = true;
+		return;
+	}
+	if (n->via.line)
+		diag(ld, n->pos, "%s (used through the alias at line %u, column %u)", msg, n->via.line, n->via.col);
+	else
+		diag(ld, n->pos, "%s", msg);
+	free(msg);
+}
+
 /* ---------------------------------------------------------------- tree -- */
 
-static void ynode_free(struct ynode *n)
+static struct ynode *ynode_new(struct loader *ld, enum ynode_type type)
 {
-	/* Iterative would need a stack as deep as the tree, which is capped. */
+	struct ynode_chunk *c = ld->arena;
+	struct ynode *n;
+
+	if (!c || c->used == YNODE_CHUNK) {
+		c = malloc(sizeof(*c));
+		if (!c)
+			return NULL;
+		c->next = ld->arena;
+		c->used = 0;
+		ld->arena = c;
+	}
+	n = &c->v[c->used++];
+	memset(n, 0, sizeof(*n));
+	n->type = type;
+	n->size = 1;
+	return n;
+}
+
+static void tree_free(struct loader *ld)
+{
+	while (ld->arena) {
+		struct ynode_chunk *c = ld->arena;
+
+		ld->arena = c->next;
+		for (size_t i = 0; i < c->used; i++) {
+			free(c->v[i].kids);
+			if (c->v[i].owns_str)
+				free(c->v[i].str);
+		}
+		free(c);
+	}
+}
+
+static void anchors_free(struct loader *ld)
+{
+	for (size_t i = 0; i < ld->n_anchors; i++)
+		free(ld->anchors[i].name);
+	free(ld->anchors);
+	ld->anchors = NULL;
+	ld->n_anchors = 0;
+	strmap_free(&ld->anchor_index);
+}
+
+/* Defines (or, as YAML allows, redefines) an anchor; returns its index or -1
+ * when out of memory. */
+static long anchor_define(struct loader *ld, const char *name, struct ynode *node, bool complete)
+{
+	struct anchor *v;
+	size_t i;
+
+	if (strmap_get(&ld->anchor_index, name, &i) == 0) {
+		ld->anchors[i].node = node;
+		ld->anchors[i].complete = complete;
+		return (long)i;
+	}
+	v = realloc(ld->anchors, (ld->n_anchors + 1) * sizeof(*v));
+	if (!v)
+		return -1;
+	ld->anchors = v;
+	i = ld->n_anchors;
+	v[i] = (struct anchor){ .name = strdup(name), .node = node, .complete = complete };
+	if (!v[i].name)
+		return -1;
+	ld->n_anchors++;
+	if (strmap_put(&ld->anchor_index, v[i].name, i) < 0)
+		return -1;
+	return (long)i;
+}
+
+/* A deep copy sharing the strings; every node of it remembers the alias
+ * (unless it came through an inner one already). The caller has checked the
+ * budget. Depth is that of the anchored value, which is capped. */
+static struct ynode *ynode_copy(struct loader *ld, const struct ynode *from, struct topo_pos via)
+{
+	struct ynode *n = ynode_new(ld, from->type);
+
 	if (!n)
-		return;
-	for (size_t i = 0; i < n->n; i++)
-		ynode_free(n->kids[i]);
-	free(n->kids);
-	free(n->str);
-	free(n);
+		return NULL;
+	*n = *from;
+	n->owns_str = false;
+	n->kids = NULL;
+	n->n = 0;
+	if (!n->via.line)
+		n->via = via;
+	if (from->n) {
+		n->kids = malloc(from->n * sizeof(*n->kids));
+		if (!n->kids)
+			return NULL;
+		for (size_t i = 0; i < from->n; i++) {
+			n->kids[i] = ynode_copy(ld, from->kids[i], via);
+			if (!n->kids[i])
+				return NULL;
+			n->n++;
+		}
+	}
+	return n;
 }
 
 static int ynode_append(struct ynode *parent, struct ynode *kid)
@@ -135,6 +282,20 @@ static const char *ynode_what(const struct ynode *n)
 	return "a scalar";
 }
 
+/* Once a list or mapping is complete: how many values and levels it holds,
+ * what an alias to it would cost. */
+static void ynode_measure(struct ynode *n)
+{
+	n->size = 1;
+	n->height = 0;
+	for (size_t i = 0; i < n->n; i++) {
+		n->size += n->kids[i]->size;
+		if (n->kids[i]->height > n->height)
+			n->height = n->kids[i]->height;
+	}
+	n->height++;
+}
+
 /* Duplicate keys, and keys that are not scalars. */
 static void map_check_keys(struct loader *ld, const struct ynode *map)
 {
@@ -146,7 +307,7 @@ static void map_check_keys(struct loader *ld, const struct ynode *map)
 		size_t first;
 
 		if (k->type != YN_SCALAR) {
-			diag(ld, k->pos, "mapping keys must be plain strings, not %s", ynode_what(k));
+			ndiag(ld, k, "mapping keys must be plain strings, not %s", ynode_what(k));
 			continue;
 		}
 		if (pairs <= 16) {
@@ -155,8 +316,8 @@ static void map_check_keys(struct loader *ld, const struct ynode *map)
 
 				if (o->type == YN_SCALAR && o->len == k->len &&
 				    memcmp(o->str, k->str, k->len) == 0) {
-					diag(ld, k->pos, "duplicate key '%s' (first at line %u, column %u)",
-					     k->str, o->pos.line, o->pos.col);
+					ndiag(ld, k, "duplicate key '%s' (first at line %u, column %u)",
+					      k->str, o->pos.line, o->pos.col);
 					break;
 				}
 			}
@@ -167,13 +328,117 @@ static void map_check_keys(struct loader *ld, const struct ynode *map)
 		if (r == -EEXIST && strmap_get(&seen, k->str, &first) == 0) {
 			const struct ynode *o = map->kids[first];
 
-			diag(ld, k->pos, "duplicate key '%s' (first at line %u, column %u)",
-			     k->str, o->pos.line, o->pos.col);
+			ndiag(ld, k, "duplicate key '%s' (first at line %u, column %u)",
+			      k->str, o->pos.line, o->pos.col);
 		} else if (r < 0 && r != -EEXIST) {
 			ld->oom = true;
 		}
 	}
 	strmap_free(&seen);
+}
+
+static bool is_null(const struct ynode *n);
+
+/* YAML 1.1's merge key: a plain `<<`. */
+static bool is_merge_key(const struct ynode *k)
+{
+	return k->type == YN_SCALAR && k->plain && k->len == 2 && memcmp(k->str, "<<", 2) == 0;
+}
+
+/* Where to point at a value that is wrong as a whole: the alias that
+ * brought it, if one did (its text may be fine where it is defined). */
+static struct topo_pos use_pos(const struct ynode *n)
+{
+	return n->via.line ? n->via : n->pos;
+}
+
+/*
+ * `<<: *a` or `<<: [*a, *b]` (or inline mappings) adds the pairs of those
+ * mappings whose keys the mapping does not have: its own keys win, and an
+ * earlier mapping in the list wins over a later one (YAML 1.1's merge
+ * spec). The pairs take the place of the `<<`. Returns false after an error.
+ */
+static bool map_merge(struct loader *ld, struct ynode *map)
+{
+	struct strmap have = { 0 };
+	struct ynode **kids;
+	size_t total = map->n, out = 0;
+	bool any = false, ok = true;
+
+	for (size_t i = 0; i + 1 < map->n; i += 2) {
+		const struct ynode *v = map->kids[i + 1];
+
+		if (!is_merge_key(map->kids[i]))
+			continue;
+		any = true;
+		if (v->type == YN_MAP) {
+			total += v->n;
+			continue;
+		}
+		if (v->type == YN_SEQ && v->n) {
+			for (size_t j = 0; j < v->n; j++) {
+				if (v->kids[j]->type == YN_MAP) {
+					total += v->kids[j]->n;
+					continue;
+				}
+				diag(ld, use_pos(v->kids[j]), "the merge key '<<' takes mappings; this item of its list is %s",
+				     is_null(v->kids[j]) ? "empty" : ynode_what(v->kids[j]));
+				ok = false;
+			}
+			continue;
+		}
+		diag(ld, use_pos(v), "the merge key '<<' takes a mapping or a list of mappings "
+		     "(e.g. <<: *common or <<: [*a, *b]), not %s",
+		     v->type == YN_SEQ ? "an empty list" : is_null(v) ? "an empty value" : ynode_what(v));
+		ok = false;
+	}
+	if (!any || !ok)
+		return ok;
+	for (size_t i = 0; i + 1 < map->n; i += 2)
+		if (!is_merge_key(map->kids[i]) && map->kids[i]->type == YN_SCALAR &&
+		    strmap_put(&have, map->kids[i]->str, 0) == -ENOMEM)
+			ld->oom = true;
+	kids = malloc(total * sizeof(*kids));
+	if (!kids) {
+		strmap_free(&have);
+		ld->oom = true;
+		return false;
+	}
+	for (size_t i = 0; i + 1 < map->n; i += 2) {
+		struct ynode *v = map->kids[i + 1];
+		struct ynode *const *src = &v;
+		size_t n_src = 1;
+
+		if (!is_merge_key(map->kids[i])) {
+			kids[out++] = map->kids[i];
+			kids[out++] = v;
+			continue;
+		}
+		if (v->type == YN_SEQ) {
+			src = v->kids;
+			n_src = v->n;
+		}
+		for (size_t s = 0; s < n_src; s++)
+			for (size_t j = 0; j + 1 < src[s]->n; j += 2) {
+				struct ynode *k = src[s]->kids[j];
+
+				if (k->type == YN_SCALAR) {
+					int r = strmap_put(&have, k->str, 0);
+
+					if (r == -EEXIST)
+						continue;
+					if (r < 0)
+						ld->oom = true;
+				}
+				kids[out++] = k;
+				kids[out++] = src[s]->kids[j + 1];
+			}
+	}
+	strmap_free(&have);
+	free(map->kids);
+	map->kids = kids;
+	map->n = out;
+	return true;
 }
 
 /* The position of byte `off` in buf, counted as libyaml counts its marks
@@ -202,15 +467,54 @@ static const char *encoding_name(yaml_encoding_t e)
 	}
 }
 
+/* An alias: a copy of its anchor's value, if that is defined, complete
+ * (not the value the alias is inside of) and within the budget. NULL after
+ * recording why not. */
+static struct ynode *alias_expand(struct loader *ld, const char *name, struct topo_pos pos, size_t depth)
+{
+	const struct ynode *target;
+	struct ynode *copy;
+	size_t i;
+
+	if (strmap_get(&ld->anchor_index, name, &i) < 0) {
+		diag(ld, pos, "alias *%s: no anchor &%s before it (an alias refers to a value anchored earlier in the file)",
+		     name, name);
+		return NULL;
+	}
+	target = ld->anchors[i].node;
+	if (!ld->anchors[i].complete) {
+		diag(ld, pos, "alias *%s is inside the value of its own anchor &%s (line %u, column %u): "
+		     "a value cannot contain itself", name, name, target->pos.line, target->pos.col);
+		return NULL;
+	}
+	if (target->size > YAML_MAX_NODES - ld->n_nodes) {
+		diag(ld, pos, "alias *%s stands for %zu YAML values, which takes the file past %u "
+		     "(every alias counts the values it repeats; nested aliases that multiply, a \"billion laughs\", end here)",
+		     name, target->size, YAML_MAX_NODES);
+		return NULL;
+	}
+	if (depth + target->height > YAML_MAX_DEPTH) {
+		diag(ld, pos, "nested more than %u levels deep through the alias *%s", YAML_MAX_DEPTH, name);
+		return NULL;
+	}
+	ld->n_nodes += target->size;
+	copy = ynode_copy(ld, target, pos);
+	if (!copy)
+		ld->oom = true;
+	return copy;
+}
+
 /*
  * Returns the document's root node, or NULL after recording why not. An
  * empty stream returns NULL with no diagnostic; the caller says "empty".
+ * The nodes belong to ld->arena (tree_free).
  */
 static struct ynode *tree_build(struct loader *ld, const unsigned char *buf, size_t len, bool *ret_failed)
 {
 	yaml_parser_t parser;
 	yaml_event_t ev;
 	struct ynode *stack[YAML_MAX_DEPTH];
+	long stack_anchor[YAML_MAX_DEPTH];   /* the anchor each open value defines, or -1 */
 	size_t depth = 0;
 	struct ynode *root = NULL;
 	unsigned docs = 0;
@@ -226,6 +530,7 @@ static struct ynode *tree_build(struct loader *ld, const unsigned char *buf, siz
 	while (!done && !failed) {
 		struct ynode *node = NULL;
 		const char *anchor = NULL, *tag = NULL;
+		bool is_value = false, copied = false;
 
 		if (!yaml_parser_parse(&parser, &ev)) {
 			/* A reader error (bad UTF-8) has only a byte offset; its
@@ -266,20 +571,22 @@ static struct ynode *tree_build(struct loader *ld, const unsigned char *buf, siz
 			}
 			break;
 		case YAML_ALIAS_EVENT:
-			diag(ld, pos, "YAML aliases (*%s) are not supported: write the value out",
-			     (const char *)ev.data.alias.anchor);
-			failed = true;
+			node = alias_expand(ld, (const char *)ev.data.alias.anchor, pos, depth);
+			if (!node)
+				failed = true;
+			is_value = copied = true;
 			break;
 		case YAML_SCALAR_EVENT:
+			is_value = true;
 			anchor = (const char *)ev.data.scalar.anchor;
 			tag = (const char *)ev.data.scalar.tag;
-			node = calloc(1, sizeof(*node));
+			node = ynode_new(ld, YN_SCALAR);
 			if (!node)
 				break;
-			node->type = YN_SCALAR;
 			node->plain = ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
 			node->len = ev.data.scalar.length;
 			node->str = malloc(node->len + 1);
+			node->owns_str = true;
 			if (node->str) {
 				memcpy(node->str, ev.data.scalar.value, node->len);
 				node->str[node->len] = '\0';
@@ -287,6 +594,7 @@ static struct ynode *tree_build(struct loader *ld, const unsigned char *buf, siz
 			break;
 		case YAML_SEQUENCE_START_EVENT:
 		case YAML_MAPPING_START_EVENT:
+			is_value = true;
 			if (ev.type == YAML_SEQUENCE_START_EVENT) {
 				anchor = (const char *)ev.data.sequence_start.anchor;
 				tag = (const char *)ev.data.sequence_start.tag;
@@ -294,15 +602,22 @@ static struct ynode *tree_build(struct loader *ld, const unsigned char *buf, siz
 				anchor = (const char *)ev.data.mapping_start.anchor;
 				tag = (const char *)ev.data.mapping_start.tag;
 			}
-			node = calloc(1, sizeof(*node));
-			if (node)
-				node->type = ev.type == YAML_SEQUENCE_START_EVENT ? YN_SEQ : YN_MAP;
+			node = ynode_new(ld, ev.type == YAML_SEQUENCE_START_EVENT ? YN_SEQ : YN_MAP);
 			break;
 		case YAML_SEQUENCE_END_EVENT:
 		case YAML_MAPPING_END_EVENT:
 			if (depth > 0) {
-				if (stack[depth - 1]->type == YN_MAP)
-					map_check_keys(ld, stack[depth - 1]);
+				struct ynode *top = stack[depth - 1];
+				long a = stack_anchor[depth - 1];
+
+				if (top->type == YN_MAP) {
+					map_check_keys(ld, top);
+					if (!map_merge(ld, top))
+						failed = true;
+				}
+				ynode_measure(top);
+				if (a >= 0 && ld->anchors[a].node == top)
+					ld->anchors[a].complete = true;
 				depth--;
 			}
 			break;
@@ -313,18 +628,13 @@ static struct ynode *tree_build(struct loader *ld, const unsigned char *buf, siz
 			break;
 		}
 
-		if (ev.type == YAML_SCALAR_EVENT || ev.type == YAML_SEQUENCE_START_EVENT ||
-		    ev.type == YAML_MAPPING_START_EVENT) {
+		if (is_value && !failed) {
 			if (!node || (node->type == YN_SCALAR && !node->str)) {
-				ynode_free(node);
 				ld->oom = true;
 				failed = true;
-			} else {
+			} else if (!copied) {
 				node->pos = pos;
-				if (anchor) {
-					diag(ld, pos, "YAML anchors (&%s) are not supported: write the value out", anchor);
-					failed = true;
-				} else if (tag) {
+				if (tag) {
 					if (node->type == YN_SCALAR && node->len == 0)
 						diag(ld, pos, "YAML tag '%s' here: an unquoted value starting with '!' is a tag, "
 						     "not a string; quote it: \"%s\"", tag, tag);
@@ -340,39 +650,37 @@ static struct ynode *tree_build(struct loader *ld, const unsigned char *buf, siz
 					diag(ld, pos, "nested more than %u levels deep", YAML_MAX_DEPTH);
 					failed = true;
 				}
-				if (!failed && depth == 0) {
-					if (root) {   /* cannot happen in one document */
-						failed = true;
-					} else {
-						root = node;
-						node = NULL;
-						if (root->type != YN_SCALAR)
-							stack[depth++] = root;
-					}
-				} else if (!failed) {
-					if (ynode_append(stack[depth - 1], node) < 0) {
-						ld->oom = true;
-						failed = true;
-					} else {
-						struct ynode *pushed = node;
+			}
+			if (!failed && depth > 0 && ynode_append(stack[depth - 1], node) < 0) {
+				ld->oom = true;
+				failed = true;
+			} else if (!failed && depth == 0) {
+				if (root)     /* cannot happen in one document */
+					failed = true;
+				else
+					root = node;
+			}
+			if (!failed && !copied && node->type != YN_SCALAR) {
+				stack_anchor[depth] = -1;
+				stack[depth++] = node;
+			}
+			if (!failed && anchor) {
+				long a = anchor_define(ld, anchor, node, node->type == YN_SCALAR);
 
-						node = NULL;
-						if (pushed->type != YN_SCALAR)
-							stack[depth++] = pushed;
-					}
+				if (a < 0) {
+					ld->oom = true;
+					failed = true;
+				} else if (node->type != YN_SCALAR) {
+					stack_anchor[depth - 1] = a;
 				}
-				ynode_free(node);
 			}
 		}
 		yaml_event_delete(&ev);
 	}
 	yaml_parser_delete(&parser);
-	if (failed) {
-		ynode_free(root);
-		root = NULL;
-	}
+	anchors_free(ld);
 	*ret_failed = failed;
-	return root;
+	return failed ? NULL : root;
 }
 
 /* -------------------------------------------------------- scalar helpers -- */
@@ -386,15 +694,15 @@ static bool is_null(const struct ynode *n)
 static const char *want_str(struct loader *ld, const struct ynode *n, const char *what)
 {
 	if (n->type != YN_SCALAR) {
-		diag(ld, n->pos, "%s must be a string, not %s", what, ynode_what(n));
+		ndiag(ld, n, "%s must be a string, not %s", what, ynode_what(n));
 		return NULL;
 	}
 	if (strlen(n->str) != n->len) {
-		diag(ld, n->pos, "%s contains a NUL byte", what);
+		ndiag(ld, n, "%s contains a NUL byte", what);
 		return NULL;
 	}
 	if (is_null(n)) {
-		diag(ld, n->pos, "%s is empty", what);
+		ndiag(ld, n, "%s is empty", what);
 		return NULL;
 	}
 	return n->str;
@@ -408,11 +716,11 @@ static bool want_uint(struct loader *ld, const struct ynode *n, const char *what
 
 	if (n->type != YN_SCALAR || !n->plain || !yaml_plain_uint(n->str, &v) || v < min || v > max) {
 		if (n->type == YN_SCALAR)
-			diag(ld, n->pos, "%s must be an integer %llu-%llu, not %s'%s'", what,
+			ndiag(ld, n, "%s must be an integer %llu-%llu, not %s'%s'", what,
 			     (unsigned long long)min, (unsigned long long)max,
 			     n->plain ? "" : "the quoted string ", n->str);
 		else
-			diag(ld, n->pos, "%s must be an integer %llu-%llu, not %s", what,
+			ndiag(ld, n, "%s must be an integer %llu-%llu, not %s", what,
 			     (unsigned long long)min, (unsigned long long)max, ynode_what(n));
 		return false;
 	}
@@ -424,14 +732,14 @@ static bool want_bool(struct loader *ld, const struct ynode *n, const char *what
 {
 	if (n->type == YN_SCALAR && n->plain && yaml_plain_bool(n->str, ret))
 		return true;
-	diag(ld, n->pos, "%s must be true or false", what);
+	ndiag(ld, n, "%s must be true or false", what);
 	return false;
 }
 
 static bool want_map(struct loader *ld, const struct ynode *n, const char *what)
 {
 	if (n->type != YN_MAP) {
-		diag(ld, n->pos, "%s must be a mapping (key: value), not %s", what, ynode_what(n));
+		ndiag(ld, n, "%s must be a mapping (key: value), not %s", what, ynode_what(n));
 		return false;
 	}
 	return true;
@@ -440,7 +748,7 @@ static bool want_map(struct loader *ld, const struct ynode *n, const char *what)
 static bool want_seq(struct loader *ld, const struct ynode *n, const char *what)
 {
 	if (n->type != YN_SEQ) {
-		diag(ld, n->pos, "%s must be a list, not %s", what, ynode_what(n));
+		ndiag(ld, n, "%s must be a list, not %s", what, ynode_what(n));
 		return false;
 	}
 	return true;
@@ -448,7 +756,7 @@ static bool want_seq(struct loader *ld, const struct ynode *n, const char *what)
 
 static void unknown_key(struct loader *ld, const struct ynode *k, const char *where, const char *accepted)
 {
-	diag(ld, k->pos, "unknown key '%s' in %s (accepted: %s)", k->str, where, accepted);
+	ndiag(ld, k, "unknown key '%s' in %s (accepted: %s)", k->str, where, accepted);
 }
 
 /* ----------------------------------------------------------------- names -- */
@@ -464,7 +772,7 @@ static bool want_ifname(struct loader *ld, const struct ynode *n, const char *wh
 	if (!s)
 		return false;
 	if (!topo_ifname_valid(s)) {
-		diag(ld, n->pos, "%s '%s' is not a valid interface name (%s)", what, s, IFNAME_RULE);
+		ndiag(ld, n, "%s '%s' is not a valid interface name (%s)", what, s, IFNAME_RULE);
 		return false;
 	}
 	snprintf(ret, TOPO_IFNAME_MAX + 1, "%s", s);
@@ -482,7 +790,7 @@ static bool want_ifmatch(struct loader *ld, const struct ynode *n, const char *w
 	if (ret->negate)
 		s++;
 	if (!topo_ifname_valid(s)) {
-		diag(ld, n->pos, "%s '%s' is not an interface name, or '!' and one (%s)", what, n->str, IFNAME_RULE);
+		ndiag(ld, n, "%s '%s' is not an interface name, or '!' and one (%s)", what, n->str, IFNAME_RULE);
 		return false;
 	}
 	snprintf(ret->name, sizeof(ret->name), "%s", s);
@@ -498,7 +806,7 @@ static bool want_address(struct loader *ld, const struct ynode *n, const char *w
 	if (!s)
 		return false;
 	if (topo_ip_parse(s, ret) < 0) {
-		diag(ld, n->pos, "%s '%s' is not an address (IPv4 or IPv6, optionally /PREFIX, e.g. 10.0.0.1/24 or fd00::1/64)",
+		ndiag(ld, n, "%s '%s' is not an address (IPv4 or IPv6, optionally /PREFIX, e.g. 10.0.0.1/24 or fd00::1/64)",
 		     what, s);
 		return false;
 	}
@@ -513,7 +821,7 @@ static bool want_ip(struct loader *ld, const struct ynode *n, const char *what, 
 	if (!s)
 		return false;
 	if (topo_ip_parse_addr(s, ret) < 0) {
-		diag(ld, n->pos, "%s '%s' is not an IP address (e.g. 10.0.0.1 or fd00::1)", what, s);
+		ndiag(ld, n, "%s '%s' is not an IP address (e.g. 10.0.0.1 or fd00::1)", what, s);
 		return false;
 	}
 	return true;
@@ -530,7 +838,7 @@ static bool want_network(struct loader *ld, const struct ynode *n, const char *w
 		struct topo_ip net = *ret;
 
 		topo_ip_to_network(&net);
-		diag(ld, n->pos, "%s '%s' has host bits set; the network is %s", what, n->str,
+		ndiag(ld, n, "%s '%s' has host bits set; the network is %s", what, n->str,
 		     topo_ip_format(&net, true, buf, sizeof(buf)));
 		return false;
 	}
@@ -542,7 +850,7 @@ static bool check_limit(struct loader *ld, size_t *count, size_t max, const stru
 	if (++*count <= max)
 		return true;
 	if (*count == max + 1)
-		diag(ld, n->pos, "more than %zu %s in one file (topo's limit)", max, what);
+		ndiag(ld, n, "more than %zu %s in one file (topo's limit)", max, what);
 	return false;
 }
 
@@ -670,7 +978,7 @@ static void load_iface(struct loader *ld, struct topo_ns *ns, const struct ynode
 
 			seen.type = v;
 			if (s && !parse_iftype(s, &ifc->type))
-				diag(ld, v->pos, "unknown interface type '%s' (accepted: bridge, veth, vxlan, loopback)", s);
+				ndiag(ld, v, "unknown interface type '%s' (accepted: bridge, veth, vxlan, loopback)", s);
 		} else if (strcmp(kn, "addresses") == 0) {
 			if (!want_seq(ld, v, "addresses"))
 				continue;
@@ -700,11 +1008,11 @@ static void load_iface(struct loader *ld, struct topo_ns *ns, const struct ynode
 			if (!s)
 				continue;
 			if (topo_mac_parse(s, ifc->mac) < 0)
-				diag(ld, v->pos, "mac '%s' is not a MAC address (six hex octets, e.g. \"02:00:00:00:00:01\")", s);
+				ndiag(ld, v, "mac '%s' is not a MAC address (six hex octets, e.g. \"02:00:00:00:00:01\")", s);
 			else if (ifc->mac[0] & 1)
-				diag(ld, v->pos, "mac '%s' is a multicast address; an interface needs a unicast one (first octet even)", s);
+				ndiag(ld, v, "mac '%s' is a multicast address; an interface needs a unicast one (first octet even)", s);
 			else if (!(ifc->mac[0] | ifc->mac[1] | ifc->mac[2] | ifc->mac[3] | ifc->mac[4] | ifc->mac[5]))
-				diag(ld, v->pos, "mac '%s' is all zeros", s);
+				ndiag(ld, v, "mac '%s' is all zeros", s);
 			else
 				ifc->has_mac = true;
 		} else if (strcmp(kn, "stp") == 0) {
@@ -740,7 +1048,7 @@ static void load_iface(struct loader *ld, struct topo_ns *ns, const struct ynode
 
 	/* Rules that need the whole entry. */
 	if (seen.stp && ifc->type != TOPO_IF_BRIDGE)
-		diag(ld, seen.stp->pos, "stp applies to bridges only (add type: bridge)");
+		ndiag(ld, seen.stp, "stp applies to bridges only (add type: bridge)");
 	if (ifc->type == TOPO_IF_VXLAN) {
 		const struct topo_vxlan *vx = &ifc->vxlan;
 		uint8_t fam = vx->remote.family ? vx->remote.family : vx->group.family;
@@ -752,16 +1060,16 @@ static void load_iface(struct loader *ld, struct topo_ns *ns, const struct ynode
 				if (val->kids[i]->type == YN_SCALAR && strcmp(val->kids[i]->str, "vni") == 0)
 					has_vni = true;
 			if (!has_vni)
-				diag(ld, key->pos, "vxlan interface %s needs a vni (0-16777215)", ifc->name);
+				ndiag(ld, key, "vxlan interface %s needs a vni (0-16777215)", ifc->name);
 		}
 		if (vx->remote.family && vx->group.family)
-			diag(ld, key->pos, "vxlan %s: remote and group are exclusive", ifc->name);
+			ndiag(ld, key, "vxlan %s: remote and group are exclusive", ifc->name);
 		if (vx->local.family && fam && vx->local.family != fam)
-			diag(ld, key->pos, "vxlan %s: local and remote/group must be the same address family", ifc->name);
+			ndiag(ld, key, "vxlan %s: local and remote/group must be the same address family", ifc->name);
 		if (!vx->port)
 			ifc->vxlan.port = 4789;
 	} else if (seen.vxlan_key) {
-		diag(ld, seen.vxlan_key->pos, "'%s' applies to vxlan interfaces only (add type: vxlan)",
+		ndiag(ld, seen.vxlan_key, "'%s' applies to vxlan interfaces only (add type: vxlan)",
 		     seen.vxlan_key->str);
 	}
 	if (strcmp(ifc->name, "lo") == 0 && ifc->type != TOPO_IF_LOOPBACK)
@@ -771,7 +1079,7 @@ static void load_iface(struct loader *ld, struct topo_ns *ns, const struct ynode
 		diag(ld, seen.type ? seen.type->pos : key->pos,
 		     "type loopback is only for 'lo' (each namespace has exactly one loopback)");
 	if (ifc->type == TOPO_IF_LOOPBACK && (ifc->mtu || ifc->has_mac || ifc->master[0]))
-		diag(ld, key->pos, "lo takes only addresses (its mtu, mac and master are the kernel's)");
+		ndiag(ld, key, "lo takes only addresses (its mtu, mac and master are the kernel's)");
 	if (ifc->type != TOPO_IF_LOOPBACK)
 		for (size_t i = 0; i < ifc->n_addrs; i++)
 			check_link_local(ld, ifc, &ifc->addrs[i]);
@@ -821,7 +1129,7 @@ static void load_route(struct loader *ld, struct topo_ns *ns, const struct ynode
 			else if (v->type == YN_SCALAR && v->plain && yaml_plain_uint(v->str, &u) && u >= 1 && u <= 4294967295u)
 				rt.table = (uint32_t)u;
 			else {
-				diag(ld, v->pos, "table must be main, local, default or an integer 1-4294967295");
+				ndiag(ld, v, "table must be main, local, default or an integer 1-4294967295");
 				ok = false;
 			}
 		} else if (strcmp(k->str, "type") == 0) {
@@ -839,7 +1147,7 @@ static void load_route(struct loader *ld, struct topo_ns *ns, const struct ynode
 			else if (strcmp(s, "prohibit") == 0)
 				rt.type = TOPO_RT_PROHIBIT;
 			else {
-				diag(ld, v->pos, "route type '%s' is not one of unicast, blackhole, unreachable, prohibit", s);
+				ndiag(ld, v, "route type '%s' is not one of unicast, blackhole, unreachable, prohibit", s);
 				ok = false;
 			}
 		} else {
@@ -848,7 +1156,7 @@ static void load_route(struct loader *ld, struct topo_ns *ns, const struct ynode
 	}
 
 	if (!to) {
-		diag(ld, n->pos, "a route needs 'to' (default or a network like 10.0.0.0/24)");
+		ndiag(ld, n, "a route needs 'to' (default or a network like 10.0.0.0/24)");
 		return;
 	}
 	if (to->type == YN_SCALAR && strcmp(to->str, "default") == 0)
@@ -864,15 +1172,15 @@ static void load_route(struct loader *ld, struct topo_ns *ns, const struct ynode
 		rt.dst.plen = 0;
 	}
 	if (rt.via.family && rt.via.family != rt.dst.family) {
-		diag(ld, via->pos, "via %s is not in the same address family as 'to'", via->str);
+		ndiag(ld, via, "via %s is not in the same address family as 'to'", via->str);
 		ok = false;
 	}
 	if (rt.src.family && rt.src.family != rt.dst.family) {
-		diag(ld, src->pos, "src %s is not in the same address family as 'to'", src->str);
+		ndiag(ld, src, "src %s is not in the same address family as 'to'", src->str);
 		ok = false;
 	}
 	if (rt.type == TOPO_RT_UNICAST && !via && !dev) {
-		diag(ld, n->pos, "a unicast route needs 'via' or 'dev' (or a type: blackhole, unreachable, prohibit)");
+		ndiag(ld, n, "a unicast route needs 'via' or 'dev' (or a type: blackhole, unreachable, prohibit)");
 		ok = false;
 	}
 	if (rt.type != TOPO_RT_UNICAST && (via || dev)) {
@@ -962,12 +1270,12 @@ static bool sysctl_value_is_one_line(struct loader *ld, const struct ynode *k, c
 			  (unsigned char)v->str[i + 1] <= 0x9f;
 
 		if (c == '\n' || c == '\r') {
-			diag(ld, v->pos, "sysctl %s: the value holds a line break; /proc/sys takes one line "
+			ndiag(ld, v, "sysctl %s: the value holds a line break; /proc/sys takes one line "
 			     "(separate several values with spaces)", k->str);
 			return false;
 		}
 		if ((c < 0x20 && c != '\t') || c == 0x7f || c1) {
-			diag(ld, v->pos, "sysctl %s: the value holds the control character \\x%02x; "
+			ndiag(ld, v, "sysctl %s: the value holds the control character \\x%02x; "
 			     "the kernel refuses it (values are printable text)", k->str,
 			     c1 ? (unsigned char)v->str[i + 1] : c);
 			return false;
@@ -987,12 +1295,12 @@ static void load_sysctls(struct loader *ld, struct topo_ns *ns, const struct yno
 		if (k->type != YN_SCALAR)
 			continue;
 		if (!topo_sysctl_key_valid(k->str)) {
-			diag(ld, k->pos, "sysctl key '%s' must start with 'net.' and contain no '/', '..' or blanks "
+			ndiag(ld, k, "sysctl key '%s' must start with 'net.' and contain no '/', '..' or blanks "
 			     "(e.g. net.ipv4.ip_forward)", k->str);
 			continue;
 		}
 		if (v->type != YN_SCALAR || is_null(v) || strlen(v->str) != v->len) {
-			diag(ld, v->pos, "sysctl %s needs a scalar value (an integer or a string)", k->str);
+			ndiag(ld, v, "sysctl %s needs a scalar value (an integer or a string)", k->str);
 			continue;
 		}
 		if (!sysctl_value_is_one_line(ld, k, v))
@@ -1010,7 +1318,7 @@ static void load_sysctls(struct loader *ld, struct topo_ns *ns, const struct yno
 		if (!s->key || !s->value)
 			ld->oom = true;
 		else if (!s->value[0])
-			diag(ld, v->pos, "sysctl %s has an empty value", k->str);
+			ndiag(ld, v, "sysctl %s has an empty value", k->str);
 	}
 }
 
@@ -1046,7 +1354,7 @@ static bool want_port_range(struct loader *ld, const struct ynode *n, uint16_t *
 			return true;
 		}
 	}
-	diag(ld, n->pos, "port must be 1-65535 or a range \"LOW-HIGH\" with LOW <= HIGH");
+	ndiag(ld, n, "port must be 1-65535 or a range \"LOW-HIGH\" with LOW <= HIGH");
 	return false;
 }
 
@@ -1084,7 +1392,7 @@ static bool want_ip_port(struct loader *ld, const struct ynode *n, const char *w
 		goto bad;
 	if (ps) {
 		if (!port_allowed) {
-			diag(ld, n->pos, "%s takes an address without a port", what);
+			ndiag(ld, n, "%s takes an address without a port", what);
 			return false;
 		}
 		if (!yaml_plain_uint(ps, &p) || p < 1 || p > 65535)
@@ -1094,7 +1402,7 @@ static bool want_ip_port(struct loader *ld, const struct ynode *n, const char *w
 		*port = (uint16_t)p;
 	return true;
 bad:
-	diag(ld, n->pos, "%s '%s' is not %s", what, s,
+	ndiag(ld, n, "%s '%s' is not %s", what, s,
 	     port_allowed ? "IP or IP:PORT (e.g. 172.18.0.2:80 or [fd00::2]:80)" : "an IP address");
 	return false;
 }
@@ -1114,7 +1422,7 @@ static void load_nat(struct loader *ld, struct topo_ns *ns, const struct ynode *
 	if (!want_map(ld, n, "a nat entry"))
 		return;
 	if (n->n != 2) {
-		diag(ld, n->pos, "a nat entry has exactly one key: masquerade, snat or dnat");
+		ndiag(ld, n, "a nat entry has exactly one key: masquerade, snat or dnat");
 		return;
 	}
 	kind = n->kids[0];
@@ -1128,7 +1436,7 @@ static void load_nat(struct loader *ld, struct topo_ns *ns, const struct ynode *
 	else if (strcmp(kind->str, "dnat") == 0)
 		nat.kind = TOPO_NAT_DNAT;
 	else {
-		diag(ld, kind->pos, "unknown nat kind '%s' (accepted: masquerade, snat, dnat)", kind->str);
+		ndiag(ld, kind, "unknown nat kind '%s' (accepted: masquerade, snat, dnat)", kind->str);
 		return;
 	}
 	nat.pos = kind->pos;
@@ -1167,7 +1475,7 @@ static void load_nat(struct loader *ld, struct topo_ns *ns, const struct ynode *
 				else if (strcmp(s, "sctp") == 0)
 					nat.protocol = IPPROTO_SCTP;
 				else {
-					diag(ld, v->pos, "protocol '%s' is not tcp, udp or sctp", s);
+					ndiag(ld, v, "protocol '%s' is not tcp, udp or sctp", s);
 					ok = false;
 				}
 			} else if (strcmp(kn, "port") == 0) {
@@ -1188,11 +1496,11 @@ static void load_nat(struct loader *ld, struct topo_ns *ns, const struct ynode *
 				    "protocol, port, to, in, destination");
 	}
 	if (nat.kind != TOPO_NAT_MASQUERADE && !to) {
-		diag(ld, kind->pos, "%s needs 'to'", kind->str);
+		ndiag(ld, kind, "%s needs 'to'", kind->str);
 		ok = false;
 	}
 	if (nat.kind == TOPO_NAT_DNAT && (!proto || !port)) {
-		diag(ld, kind->pos, "dnat needs 'protocol' (tcp, udp, sctp) and 'port'");
+		ndiag(ld, kind, "dnat needs 'protocol' (tcp, udp, sctp) and 'port'");
 		ok = false;
 	}
 	if (ok) {
@@ -1234,7 +1542,7 @@ static void load_forward(struct loader *ld, struct topo_ns *ns, const struct yno
 				fw.action = TOPO_FWD_DROP;
 			else {
 				if (s)
-					diag(ld, v->pos, "action '%s' is not accept or drop", s);
+					ndiag(ld, v, "action '%s' is not accept or drop", s);
 				ok = false;
 			}
 		} else if (strcmp(k->str, "in") == 0) {
@@ -1250,7 +1558,7 @@ static void load_forward(struct loader *ld, struct topo_ns *ns, const struct yno
 		}
 	}
 	if (!has_action) {
-		diag(ld, n->pos, "a forward rule needs 'action' (accept or drop)");
+		ndiag(ld, n, "a forward rule needs 'action' (accept or drop)");
 		ok = false;
 	}
 	if (ok)
@@ -1279,13 +1587,13 @@ static void load_ns(struct loader *ld, const struct ynode *key, const struct yno
 	if (!name)
 		return;
 	if (!topo_ns_name_valid(name)) {
-		diag(ld, key->pos, "namespace name '%s' is not valid (%s; it becomes a file under /run/netns)",
+		ndiag(ld, key, "namespace name '%s' is not valid (%s; it becomes a file under /run/netns)",
 		     name, NSNAME_RULE);
 		return;
 	}
 	if (t->n_ns >= TOPO_MAX_NAMESPACES) {
 		if (t->n_ns == TOPO_MAX_NAMESPACES && !ld->limit_reported) {
-			diag(ld, key->pos, "more than %d namespaces in one file (topo's limit)", TOPO_MAX_NAMESPACES);
+			ndiag(ld, key, "more than %d namespaces in one file (topo's limit)", TOPO_MAX_NAMESPACES);
 			ld->limit_reported = true;
 		}
 		return;
@@ -1313,7 +1621,7 @@ static void load_ns(struct loader *ld, const struct ynode *key, const struct yno
 			if (!s)
 				continue;
 			if (s[0] != '/') {
-				diag(ld, v->pos, "path '%s' must be absolute (e.g. /var/run/docker/netns/1a2b3c4d)", s);
+				ndiag(ld, v, "path '%s' must be absolute (e.g. /var/run/docker/netns/1a2b3c4d)", s);
 				continue;
 			}
 			free(ns->path);
@@ -1377,13 +1685,13 @@ static bool parse_endpoint(struct loader *ld, const struct ynode *n, struct strm
 		return false;
 	colon = strchr(s, ':');
 	if (!colon || (size_t)(colon - s) > TOPO_NS_NAME_MAX || colon == s || !topo_ifname_valid(colon + 1)) {
-		diag(ld, n->pos, "link end '%s' must be NAMESPACE:INTERFACE (e.g. host:vethA)", s);
+		ndiag(ld, n, "link end '%s' must be NAMESPACE:INTERFACE (e.g. host:vethA)", s);
 		return false;
 	}
 	memcpy(nsname, s, (size_t)(colon - s));
 	nsname[colon - s] = '\0';
 	if (strmap_get(ns_index, nsname, ret_ns) < 0) {
-		diag(ld, n->pos, "link end '%s' is in namespace '%s', which is not declared under namespaces:", s, nsname);
+		ndiag(ld, n, "link end '%s' is in namespace '%s', which is not declared under namespaces:", s, nsname);
 		return false;
 	}
 	*ret_ifname = colon + 1;
@@ -1464,15 +1772,15 @@ static void load_link(struct loader *ld, const struct ynode *n, struct strmap *n
 				unknown_key(ld, k, "a link", "endpoints, mtu");
 		}
 		if (!ends) {
-			diag(ld, n->pos, "a link needs 'endpoints: [NS:IF, NS:IF]'");
+			ndiag(ld, n, "a link needs 'endpoints: [NS:IF, NS:IF]'");
 			return;
 		}
 	} else {
-		diag(ld, n->pos, "a link is [NS:IF, NS:IF] or {endpoints: [NS:IF, NS:IF], mtu: N}");
+		ndiag(ld, n, "a link is [NS:IF, NS:IF] or {endpoints: [NS:IF, NS:IF], mtu: N}");
 		return;
 	}
 	if (ends->type != YN_SEQ || ends->n != 2) {
-		diag(ld, ends->pos, "a link has exactly two ends: [NS:IF, NS:IF]");
+		ndiag(ld, ends, "a link has exactly two ends: [NS:IF, NS:IF]");
 		return;
 	}
 	size_t nsi[2];
@@ -1495,18 +1803,18 @@ static void load_link(struct loader *ld, const struct ynode *n, struct strmap *n
 		if (ifc->link >= 0) {
 			const struct topo_link *o = &t->links[ifc->link];
 
-			diag(ld, ends->kids[e]->pos, "link end '%s' is already used by the link at line %u",
+			ndiag(ld, ends->kids[e], "link end '%s' is already used by the link at line %u",
 			     ends->kids[e]->str, o->pos.line);
 			return;
 		}
 		if (ifc->type != TOPO_IF_UNSET && ifc->type != TOPO_IF_VETH) {
-			diag(ld, ends->kids[e]->pos, "link end '%s' is declared as a %s (line %u); a link end is a veth",
+			ndiag(ld, ends->kids[e], "link end '%s' is declared as a %s (line %u); a link end is a veth",
 			     ends->kids[e]->str, topo_iftype_name(ifc->type), ifc->pos.line);
 			return;
 		}
 	}
 	if (nsi[0] == nsi[1] && strcmp(ifname[0], ifname[1]) == 0) {
-		diag(ld, ends->pos, "a link cannot join an interface to itself");
+		ndiag(ld, ends, "a link cannot join an interface to itself");
 		return;
 	}
 	for (int e = 0; e < 2; e++)
@@ -1606,13 +1914,13 @@ static bool want_check_end(struct loader *ld, const struct ynode *v, const char 
 	colon = strchr(s, ':');
 	len = colon ? (size_t)(colon - s) : strlen(s);
 	if (len == 0 || len > TOPO_NS_NAME_MAX || (colon && (!yaml_plain_uint(colon + 1, &port) || port < 1 || port > 65535))) {
-		diag(ld, v->pos, "%s '%s' is not NS or NS:PORT (e.g. \"busybox1:80\")", what, s);
+		ndiag(ld, v, "%s '%s' is not NS or NS:PORT (e.g. \"busybox1:80\")", what, s);
 		return false;
 	}
 	memcpy(name, s, len);
 	name[len] = '\0';
 	if (strmap_get(ns_index, name, &idx) < 0) {
-		diag(ld, v->pos, "%s '%s': no such namespace in this file", what, name);
+		ndiag(ld, v, "%s '%s': no such namespace in this file", what, name);
 		return false;
 	}
 	*ret = (struct topo_check_end){ .set = true, .ns = idx, .port = (uint16_t)port };
@@ -1626,7 +1934,7 @@ static bool check_append(struct loader *ld, const struct ynode *n, const struct 
 
 	if (t->n_checks >= TOPO_MAX_CHECKS) {
 		if (!ld->limit_reported)
-			diag(ld, n->pos, "more than %d checks (isolated: counts every ping it expands to)",
+			ndiag(ld, n, "more than %d checks (isolated: counts every ping it expands to)",
 			     TOPO_MAX_CHECKS);
 		ld->limit_reported = true;
 		return false;
@@ -1694,7 +2002,7 @@ static void check_resolve_receiver(struct loader *ld, const struct ynode *n, str
 				   (c->unrewritten.ns == c->arrives.ns && c->unrewritten.port == c->arrives.port)))
 		c->unrewritten.set = false;
 	if (!c->served_by.set && c->source.family)
-		diag(ld, n->pos, "no namespace in this file receives %s:%u: say which with served_by: NS[:PORT]",
+		ndiag(ld, n, "no namespace in this file receives %s:%u: say which with served_by: NS[:PORT]",
 		     topo_ip_format(&c->addr, false, (char[TOPO_IP_STRLEN]){ 0 }, TOPO_IP_STRLEN), c->port);
 }
 
@@ -1709,7 +2017,7 @@ static void load_isolated(struct loader *ld, const struct ynode *n, const struct
 	if (!want_seq(ld, v, "isolated"))
 		return;
 	if (v->n < 2) {
-		diag(ld, v->pos, "isolated needs at least two namespaces (e.g. [ns1, ns2])");
+		ndiag(ld, v, "isolated needs at least two namespaces (e.g. [ns1, ns2])");
 		return;
 	}
 	idx = calloc(v->n, sizeof(*idx));
@@ -1726,13 +2034,13 @@ static void load_isolated(struct loader *ld, const struct ynode *n, const struct
 			continue;
 		}
 		if (strmap_get(ns_index, s, &k) < 0) {
-			diag(ld, v->kids[i]->pos, "isolated '%s': no such namespace in this file", s);
+			ndiag(ld, v->kids[i], "isolated '%s': no such namespace in this file", s);
 			ok = false;
 			continue;
 		}
 		for (size_t j = 0; j < count; j++)
 			if (idx[j] == k) {
-				diag(ld, v->kids[i]->pos, "isolated names '%s' twice", s);
+				ndiag(ld, v->kids[i], "isolated names '%s' twice", s);
 				ok = false;
 			}
 		idx[count++] = k;
@@ -1757,7 +2065,7 @@ static void load_isolated(struct loader *ld, const struct ynode *n, const struct
 		}
 	}
 	if (ok && made == 0)
-		diag(ld, v->pos, "isolated: none of these namespaces declares an address, so there is nothing to ping");
+		ndiag(ld, v, "isolated: none of these namespaces declares an address, so there is nothing to ping");
 	free(idx);
 }
 
@@ -1784,13 +2092,13 @@ static void load_check(struct loader *ld, const struct ynode *n, struct strmap *
 			if (!s)
 				ok = false;
 			else if (strmap_get(ns_index, s, &idx) < 0) {
-				diag(ld, v->pos, "check from '%s': no such namespace in this file", s);
+				ndiag(ld, v, "check from '%s': no such namespace in this file", s);
 				ok = false;
 			} else
 				c.from = idx;
 		} else if (strcmp(k->str, "ping") == 0 || strcmp(k->str, "tcp") == 0 || strcmp(k->str, "udp") == 0) {
 			if (what) {
-				diag(ld, k->pos, "a check is one of ping, tcp or udp, not both %s and %s", what->str, k->str);
+				ndiag(ld, k, "a check is one of ping, tcp or udp, not both %s and %s", what->str, k->str);
 				ok = false;
 			}
 			what = k;
@@ -1802,7 +2110,7 @@ static void load_check(struct loader *ld, const struct ynode *n, struct strmap *
 				if (!want_ip_port(ld, v, k->str, &c.addr, &c.port, true))
 					ok = false;
 				else if (!c.port) {
-					diag(ld, v->pos, "%s needs IP:PORT (e.g. \"10.0.0.2:80\")", k->str);
+					ndiag(ld, v, "%s needs IP:PORT (e.g. \"10.0.0.2:80\")", k->str);
 					ok = false;
 				}
 			}
@@ -1816,7 +2124,7 @@ static void load_check(struct loader *ld, const struct ynode *n, struct strmap *
 				c.expect_fail = false;
 			else {
 				if (s)
-					diag(ld, v->pos, "expect '%s' is not success or fail", s);
+					ndiag(ld, v, "expect '%s' is not success or fail", s);
 				ok = false;
 			}
 		} else if (strcmp(k->str, "size") == 0) {
@@ -1860,7 +2168,7 @@ static void load_check(struct loader *ld, const struct ynode *n, struct strmap *
 		return;
 	}
 	if (!from || !what) {
-		diag(ld, n->pos, "a check needs 'from' and one of 'ping: IP', 'tcp: IP:PORT', 'udp: IP:PORT' "
+		ndiag(ld, n, "a check needs 'from' and one of 'ping: IP', 'tcp: IP:PORT', 'udp: IP:PORT' "
 			       "(or is 'isolated: [NS, NS...]')");
 		return;
 	}
@@ -1868,21 +2176,21 @@ static void load_check(struct loader *ld, const struct ynode *n, struct strmap *
 		const struct ynode *bad = source ? source : arrives ? arrives : served;
 
 		if (bad) {
-			diag(ld, bad->pos, "%s is for tcp and udp checks, not ping", bad->str);
+			ndiag(ld, bad, "%s is for tcp and udp checks, not ping", bad->str);
 			ok = false;
 		}
 		if (c.df && !c.has_size)
-			diag(ld, df->pos, "df: true needs size: N (the ICMP payload that must or must not pass whole)");
+			ndiag(ld, df, "df: true needs size: N (the ICMP payload that must or must not pass whole)");
 		ok &= !(c.df && !c.has_size);
 	} else {
 		const struct ynode *bad = size ? size : df;
 
 		if (bad) {
-			diag(ld, bad->pos, "%s is for ping checks, not %s", bad->str, what->str);
+			ndiag(ld, bad, "%s is for ping checks, not %s", bad->str, what->str);
 			ok = false;
 		}
 		if (c.source.family && c.source.family != c.addr.family) {
-			diag(ld, source->pos, "source is IPv%c but the check's address is IPv%c",
+			ndiag(ld, source, "source is IPv%c but the check's address is IPv%c",
 			     c.source.family == AF_INET ? '4' : '6', c.addr.family == AF_INET ? '4' : '6');
 			ok = false;
 		}
@@ -1957,6 +2265,8 @@ static uint32_t low_mtu(const struct topo_ns *ns, const struct strmap *ifs, cons
 	size_t m;
 
 	why[0] = '\0';
+	if (ifc->mtu_from_defaults)
+		snprintf(why, len, " (from defaults:)");
 	if (!mtu && ifc->type == TOPO_IF_BRIDGE && min_port[i] >= 0) {
 		mtu = ns->ifaces[min_port[i]].mtu;
 		snprintf(why, len, " (that of its port %s)", ns->ifaces[min_port[i]].name);
@@ -2074,10 +2384,172 @@ static void validate_ns(struct loader *ld, struct topo_ns *ns)
 	strmap_free(&ifs);
 }
 
+/* --------------------------------------------------- defaults and prefix -- */
+
+static void load_defaults(struct loader *ld, const struct ynode *n)
+{
+	uint64_t u;
+
+	if (is_null(n) || !want_map(ld, n, "defaults"))
+		return;
+	for (size_t i = 0; i + 1 < n->n; i += 2) {
+		const struct ynode *k = n->kids[i], *v = n->kids[i + 1];
+
+		if (k->type != YN_SCALAR)
+			continue;
+		if (strcmp(k->str, "sysctls") == 0) {
+			/* Counted where they apply, once per namespace. */
+			size_t counted = ld->n_sysctls;
+
+			load_sysctls(ld, &ld->defaults, v);
+			ld->n_sysctls = counted;
+		} else if (strcmp(k->str, "mtu") == 0) {
+			if (want_uint(ld, v, "mtu", 68, 65535, &u)) {
+				ld->default_mtu = (uint32_t)u;
+				ld->default_mtu_pos = v->pos;
+			}
+		} else {
+			unknown_key(ld, k, "defaults", "sysctls, mtu");
+		}
+	}
+}
+
+/* defaults: to each namespace topo creates, unless it says otherwise: a
+ * sysctl it declares itself (one naming an interface goes only where that
+ * interface is declared), an mtu of the interface's own or its link's
+ * (load_link has copied that one already). The mtu goes to veths and
+ * bridges: a vxlan's must stay below its underlay's less the headers, which
+ * the kernel works out, and lo's is the kernel's. */
+static void apply_defaults(struct loader *ld)
+{
+	struct topology *t = ld->t;
+	const struct topo_ns *d = &ld->defaults;
+
+	for (size_t i = 0; i < t->n_ns; i++) {
+		struct topo_ns *ns = &t->ns[i];
+		struct strmap have = { 0 };
+
+		if (ns->kind != TOPO_NS_CREATED)
+			continue;
+		for (size_t j = 0; ld->default_mtu && j < ns->n_ifaces; j++) {
+			struct topo_iface *ifc = &ns->ifaces[j];
+
+			if (!ifc->mtu && (ifc->type == TOPO_IF_VETH || ifc->type == TOPO_IF_BRIDGE)) {
+				ifc->mtu = ld->default_mtu;
+				ifc->mtu_from_defaults = true;
+			}
+		}
+		if (!d->n_sysctls)
+			continue;
+		for (size_t j = 0; j < ns->n_sysctls; j++)
+			if (strmap_put(&have, ns->sysctls[j].key, j) == -ENOMEM)
+				ld->oom = true;
+		for (size_t j = 0; j < d->n_sysctls && !ld->oom; j++) {
+			char ifname[TOPO_IFNAME_MAX + 1];
+			struct topo_sysctl *s;
+			size_t m;
+
+			if (strmap_get(&have, d->sysctls[j].key, &m) == 0)
+				continue;
+			/* net.ipv4.conf.eth0.*: for the namespaces that have an eth0. */
+			if (topo_sysctl_key_iface(d->sysctls[j].key, ifname) && strcmp(ifname, "lo") != 0 &&
+			    topo_ns_iface_find(ns, ifname) < 0)
+				continue;
+			if (++ld->n_sysctls > TOPO_MAX_SYSCTLS) {
+				if (ld->n_sysctls == TOPO_MAX_SYSCTLS + 1)
+					diag(ld, d->sysctls[j].pos, "more than %d sysctls in one file (topo's limit; a default "
+					     "counts once in each namespace it applies to)", TOPO_MAX_SYSCTLS);
+				break;
+			}
+			s = topo_ns_sysctl_add(ns);
+			if (!s) {
+				ld->oom = true;
+				break;
+			}
+			s->key = strdup(d->sysctls[j].key);
+			s->value = strdup(d->sysctls[j].value);
+			s->pos = d->sysctls[j].pos;
+			if (!s->key || !s->value)
+				ld->oom = true;
+		}
+		strmap_free(&have);
+	}
+}
+
+static void load_prefix(struct loader *ld, const struct ynode *n)
+{
+	const char *s = want_str(ld, n, "prefix");
+
+	if (!s)
+		return;
+	if (!topo_ns_name_valid(s) || strlen(s) >= TOPO_NS_NAME_MAX) {
+		ndiag(ld, n, "prefix '%s' is not valid: with a name after it, it must make a namespace name (%s)",
+		      s, NSNAME_RULE);
+		return;
+	}
+	snprintf(ld->t->prefix, sizeof(ld->t->prefix), "%s", s);
+}
+
+/* Every namespace topo creates is called prefix + its name in the kernel
+ * (/run/netns), in the state file and in every command's output; the file
+ * keeps using its own names, resolved before this. host and attached
+ * namespaces keep theirs: they are not created under a name. */
+static void apply_prefix(struct loader *ld)
+{
+	struct topology *t = ld->t;
+	size_t plen = strlen(t->prefix);
+	char (*full)[TOPO_NS_NAME_MAX + 1];
+	struct strmap names = { 0 };
+	bool ok = true;
+
+	if (!plen || !t->n_ns)
+		return;
+	full = calloc(t->n_ns, sizeof(*full));
+	if (!full) {
+		ld->oom = true;
+		return;
+	}
+	for (size_t i = 0; i < t->n_ns; i++) {
+		snprintf(full[i], sizeof(full[i]), "%s", t->ns[i].name);
+		if (t->ns[i].kind != TOPO_NS_CREATED && strmap_put(&names, full[i], i) == -ENOMEM)
+			ld->oom = true;
+	}
+	for (size_t i = 0; i < t->n_ns; i++) {
+		const struct topo_ns *ns = &t->ns[i];
+		size_t m;
+
+		if (ns->kind != TOPO_NS_CREATED)
+			continue;
+		if (plen + strlen(ns->name) > TOPO_NS_NAME_MAX) {
+			diag(ld, ns->pos, "namespace %s with prefix '%s' makes a name longer than %d bytes", ns->name,
+			     t->prefix, TOPO_NS_NAME_MAX);
+			ok = false;
+			continue;
+		}
+		/* Both fit: checked just above. */
+		memcpy(full[i], t->prefix, plen);
+		memcpy(full[i] + plen, ns->name, strlen(ns->name) + 1);
+		if (strcmp(full[i], TOPO_NS_HOST) == 0) {
+			diag(ld, ns->pos, "namespace %s with prefix '%s' is called host, the namespace topo runs in",
+			     ns->name, t->prefix);
+			ok = false;
+		} else if (strmap_get(&names, full[i], &m) == 0) {
+			diag(ld, ns->pos, "namespace %s with prefix '%s' is called %s, like the namespace at line %u",
+			     ns->name, t->prefix, full[i], t->ns[m].pos.line);
+			ok = false;
+		}
+	}
+	for (size_t i = 0; ok && i < t->n_ns; i++)
+		memcpy(t->ns[i].name, full[i], sizeof(t->ns[i].name));
+	strmap_free(&names);
+	free(full);
+}
+
 static void load_root(struct loader *ld, const struct ynode *root)
 {
 	struct topology *t = ld->t;
 	const struct ynode *name = NULL, *namespaces = NULL, *links = NULL, *checks = NULL;
+	const struct ynode *defaults = NULL, *prefix = NULL;
 	struct strmap ns_index = { 0 };
 
 	if (root->type != YN_MAP) {
@@ -2098,8 +2570,12 @@ static void load_root(struct loader *ld, const struct ynode *root)
 			links = v;
 		else if (strcmp(k->str, "checks") == 0)
 			checks = v;
+		else if (strcmp(k->str, "defaults") == 0)
+			defaults = v;
+		else if (strcmp(k->str, "prefix") == 0)
+			prefix = v;
 		else
-			unknown_key(ld, k, "the top level", "topology, namespaces, links, checks");
+			unknown_key(ld, k, "the top level", "topology, prefix, defaults, namespaces, links, checks");
 	}
 	if (!name) {
 		diag(ld, root->pos, "missing 'topology: NAME' ([a-z0-9][a-z0-9_-]{0,31})");
@@ -2111,6 +2587,10 @@ static void load_root(struct loader *ld, const struct ynode *root)
 		else if (s)
 			snprintf(t->name, sizeof(t->name), "%s", s);
 	}
+	if (prefix)
+		load_prefix(ld, prefix);
+	if (defaults)
+		load_defaults(ld, defaults);
 	if (namespaces && !is_null(namespaces) && want_map(ld, namespaces, "namespaces")) {
 		for (size_t i = 0; i + 1 < namespaces->n; i += 2)
 			if (namespaces->kids[i]->type == YN_SCALAR)
@@ -2134,8 +2614,10 @@ static void load_root(struct loader *ld, const struct ynode *root)
 	if (checks && !is_null(checks) && want_seq(ld, checks, "checks"))
 		for (size_t i = 0; i < checks->n; i++)
 			load_check(ld, checks->kids[i], &ns_index);
+	apply_defaults(ld);
 	for (size_t i = 0; i < t->n_ns; i++)
 		validate_ns(ld, &t->ns[i]);
+	apply_prefix(ld);
 	strmap_free(&ns_index);
 }
 
@@ -2152,6 +2634,23 @@ static int diag_cmp(const void *a, const void *b)
 	/* Same place: keep the order they were found in (msg pointers grow
 	 * unpredictably, so compare addresses in the array instead). */
 	return x < y ? -1 : x > y;
+}
+
+/* Sorted: one error said twice at one place goes once. A value copied by
+ * aliases is walked once per copy; copies that say which alias differ. */
+static void diags_dedup(struct topo_diags *d)
+{
+	size_t out = 0;
+
+	for (size_t i = 0; i < d->n; i++) {
+		if (out && d->v[out - 1].pos.line == d->v[i].pos.line && d->v[out - 1].pos.col == d->v[i].pos.col &&
+		    strcmp(d->v[out - 1].msg, d->v[i].msg) == 0) {
+			free(d->v[i].msg);
+			continue;
+		}
+		d->v[out++] = d->v[i];
+	}
+	d->n = out;
 }
 
 int topo_load_buffer(const char *file, const unsigned char *buf, size_t len,
@@ -2186,10 +2685,10 @@ int topo_load_buffer(const char *file, const unsigned char *buf, size_t len,
 	root = tree_build(&ld, buf, len, &failed);
 	if (!root && !failed)
 		diag(&ld, (struct topo_pos){ 1, 1 }, "the file is empty; a topology needs at least 'topology: NAME'");
-	if (root) {
+	if (root)
 		load_root(&ld, root);
-		ynode_free(root);
-	}
+	tree_free(&ld);
+	topo_ns_clear(&ld.defaults);
 	if (ld.oom) {
 		r = -ENOMEM;
 		goto fail;
@@ -2207,6 +2706,7 @@ int topo_load_buffer(const char *file, const unsigned char *buf, size_t len,
 	return 0;
 fail:
 	qsort(diags->v, diags->n, sizeof(*diags->v), diag_cmp);
+	diags_dedup(diags);
 	topology_free(&t);
 	return r;
 }

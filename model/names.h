@@ -34,4 +34,9 @@ bool topo_ifname_valid(const char *s);
 bool topo_sysctl_key_valid(const char *k);
 #define TOPO_SYSCTL_KEY_RULE "must start with 'net.' and contain no '/', '..' or blanks"
 
+/* net.ipv{4,6}.conf.IF.*, net.ipv{4,6}.neigh.IF.* (not all/default): true
+ * and IF in ifname (TOPO_IFNAME_MAX + 1 bytes), a '/' of sysctl(8)'s dotted
+ * form given back as the '.' it stands for. */
+bool topo_sysctl_key_iface(const char *key, char *ifname);
+
 #endif

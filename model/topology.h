@@ -82,6 +82,7 @@ struct topo_iface {
 	char name[TOPO_IFNAME_MAX + 1];
 	enum topo_iftype type;
 	uint32_t mtu;                     /* 0 = not declared */
+	bool mtu_from_defaults;           /* loaded: mtu is the file's defaults: mtu */
 	bool has_mac;
 	uint8_t mac[6];
 	int8_t stp;                       /* -1 = not declared, 0, 1 (bridges) */
@@ -278,6 +279,10 @@ struct topo_check {
 struct topology {
 	char name[TOPO_NAME_MAX + 1];
 	char *file;                       /* the path it was loaded from, for messages */
+	/* prefix: prepended to the name of every namespace topo creates; the
+	 * loaded model holds the real names (ns[i].name), the file's own name of
+	 * a created namespace is ns[i].name + strlen(prefix). "" = none. */
+	char prefix[TOPO_NS_NAME_MAX + 1];
 
 	struct topo_ns *ns;
 	size_t n_ns;

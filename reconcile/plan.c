@@ -9,6 +9,7 @@
 
 #include "model/ip.h"
 #include "model/json.h"
+#include "model/names.h"
 
 int plan_append(struct plan *p, const struct step *s)
 {
@@ -136,30 +137,7 @@ bool sysctl_key_is_global_forwarding(const char *key)
 
 bool sysctl_key_iface(const char *key, char *ifname)
 {
-	static const char *const prefixes[] = {
-		"net.ipv4.conf.", "net.ipv6.conf.", "net.ipv4.neigh.", "net.ipv6.neigh.",
-	};
-
-	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
-		size_t n = strlen(prefixes[i]);
-		const char *p = key + n, *end;
-
-		if (strncmp(key, prefixes[i], n) != 0)
-			continue;
-		end = strchr(p, '.');
-		if (!end || end == p || (size_t)(end - p) > TOPO_IFNAME_MAX)
-			return false;
-		if ((end - p == 3 && strncmp(p, "all", 3) == 0) || (end - p == 7 && strncmp(p, "default", 7) == 0))
-			return false;
-		memcpy(ifname, p, (size_t)(end - p));
-		ifname[end - p] = '\0';
-		/* sysctl(8)'s dotted form writes a dot in a name as a slash. */
-		for (char *c = ifname; *c; c++)
-			if (*c == '/')
-				*c = '.';
-		return true;
-	}
-	return false;
+	return topo_sysctl_key_iface(key, ifname);
 }
 
 struct plan_counts plan_count(const struct plan *p)

@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 
 #include "model/loader.h"
+#include "model/names.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -63,9 +64,17 @@ static void check_model(const struct topology *t)
 {
 	if (!t->name[0] || !t->file || t->n_ns > TOPO_MAX_NAMESPACES)
 		abort();
-	for (size_t n = 0; n < t->n_ns; n++)
-		for (size_t i = 0; i < t->ns[n].n_ifaces; i++)
+	for (size_t n = 0; n < t->n_ns; n++) {
+		const struct topo_ns *ns = &t->ns[n];
+
+		/* With prefix: too, a real name under /run/netns, never host's. */
+		if (!topo_ns_name_valid(ns->name) ||
+		    (ns->kind == TOPO_NS_CREATED && strcmp(ns->name, TOPO_NS_HOST) == 0) ||
+		    (ns->kind == TOPO_NS_CREATED && strncmp(ns->name, t->prefix, strlen(t->prefix)) != 0))
+			abort();
+		for (size_t i = 0; i < ns->n_ifaces; i++)
 			check_iface(t, n, i);
+	}
 	for (size_t l = 0; l < t->n_links; l++)
 		for (int e = 0; e < 2; e++) {
 			const struct topo_endpoint *end = &t->links[l].end[e];

@@ -20,7 +20,7 @@ refused ifname "not a valid interface name"
 printf 'topology: tag\nnamespaces:\n  host:\n    nat:\n      - masquerade: {out: !br0}\n' >"$WORK/tag.yaml"
 refused tag "quote it"
 printf 'topology: a\nnamespaces: &x {a: *x}\n' >"$WORK/alias.yaml"
-refused alias "not supported"
+refused alias "a value cannot contain itself"
 
 # 100000 namespaces: refused by the documented limit, quickly and in bounded memory.
 awk 'BEGIN { print "topology: huge"; print "namespaces:"; for (i = 0; i < 100000; i++) printf "  n%d: {}\n", i }' >"$WORK/huge.yaml"

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <dirent.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "model/loader.h"
@@ -395,7 +396,7 @@ static void test_unknown_keys(void **state)
 {
 	(void)state;
 	EXPECT_ERRORS("topology: t\nnamspaces: {}\n",
-		      { 2, 1, "unknown key 'namspaces' in the top level (accepted: topology, namespaces, links, checks)" });
+		      { 2, 1, "unknown key 'namspaces' in the top level (accepted: topology, prefix, defaults, namespaces, links, checks)" });
 	EXPECT_ERRORS(HEAD "    interface: {}\n",
 		      { 6, 5, "unknown key 'interface' in a namespace (accepted: path, pid, interfaces" });
 	EXPECT_ERRORS(HEAD "      b1: {type: bridge, colour: red}\n",
@@ -1318,12 +1319,328 @@ static void test_check_rules(void **state)
 
 static void test_yaml_alias_anchor(void **state)
 {
+	struct topology t;
+
 	(void)state;
-	EXPECT_ERRORS(HEAD "      b1: &b {type: bridge}\n",
-		      { 6, 11, "YAML anchors (&b) are not supported: write the value out" });
-	EXPECT_ERRORS("topology: t\nx: *b\n", { 2, 4, "YAML aliases (*b) are not supported: write the value out" });
-	/* The anchor is refused first: `&a [*a]` is never walked. */
-	EXPECT_ERRORS("topology: t\nx: &a [*a]\n", { 2, 4, "YAML anchors (&a) are not supported" });
+	/* Anchors on a scalar, a list and a mapping; aliases copy them. */
+	load_ok("topology: t\n"
+		"namespaces:\n"
+		"  a: &ns\n"
+		"    interfaces:\n"
+		"      br0: {type: bridge, mtu: &m 1400, addresses: &addrs [10.0.0.1/24]}\n"
+		"      br1: {type: bridge, mtu: *m}\n"
+		"  b: *ns\n"
+		"  c:\n"
+		"    interfaces:\n"
+		"      br9: {type: bridge, addresses: *addrs}\n", &t);
+	assert_int_equal(t.n_ns, 3);
+	const struct topo_ns *b = ns_named(&t, "b"), *c = ns_named(&t, "c");
+
+	assert_int_equal(b->n_ifaces, 2);
+	assert_int_equal(if_named(b, "br0")->mtu, 1400);
+	assert_int_equal(if_named(b, "br1")->mtu, 1400);
+	assert_int_equal(if_named(ns_named(&t, "a"), "br1")->mtu, 1400);
+	/* A copy's positions are those of the anchored text. */
+	assert_int_equal(if_named(b, "br0")->pos.line, 5);
+	assert_int_equal(if_named(c, "br9")->n_addrs, 1);
+	assert_int_equal(if_named(c, "br9")->addrs[0].pos.line, 5);
+	topology_free(&t);
+
+	/* An anchor may be defined again: an alias takes the latest. */
+	load_ok("topology: t\nnamespaces:\n  a: {interfaces: {x: {type: bridge, mtu: &m 1400}}}\n"
+		"  b: {interfaces: {x: {type: bridge, mtu: &m 1500}, y: {type: bridge, mtu: *m}}}\n", &t);
+	assert_int_equal(if_named(ns_named(&t, "b"), "y")->mtu, 1500);
+	topology_free(&t);
+
+	EXPECT_ERRORS("topology: t\nx: *b\n",
+		      { 2, 4, "alias *b: no anchor &b before it (an alias refers to a value anchored earlier in the file)" });
+	/* Before the anchor is no better than without one. */
+	EXPECT_ERRORS("topology: t\nnamespaces: {a: *n, b: &n {}}\n", { 2, 17, "alias *n: no anchor &n before it" });
+	/* `&a [*a]`: libyaml reports the alias before the anchored list ends. */
+	EXPECT_ERRORS("topology: t\nx: &a [*a]\n",
+		      { 2, 8, "alias *a is inside the value of its own anchor &a (line 2, column 4): "
+			      "a value cannot contain itself" });
+	/* Tags stay refused, with or without an anchor. */
+	EXPECT_ERRORS("topology: t\nnamespaces: &n !!map {}\n", { 2, 13, "YAML tag 'tag:yaml.org,2002:map' is not supported" });
+	EXPECT_ERRORS(NAT "      - masquerade: {out: &o !br0 }\n", { 7, 27, "quote it: \"!br0\"" });
+	EXPECT_ERRORS("topology: a\nnamespaces: &x {a: *x}\n",
+		      { 2, 20, "alias *x is inside the value of its own anchor &x (line 2, column 13)" });
+	EXPECT_ERRORS("topology: t\nnamespaces:\n  a: &x {b: [1, {c: *x}]}\n",
+		      { 3, 21, "alias *x is inside the value of its own anchor &x (line 3, column 6)" });
+}
+
+/* An error in an anchored value is at its text, and says which alias. */
+static void test_yaml_alias_errors(void **state)
+{
+	(void)state;
+	EXPECT_ERRORS("topology: t\n"
+		      "namespaces:\n"
+		      "  a: {interfaces: {br0: {type: bridge}}}\n"
+		      "  b: {interfaces: {br0: &b {type: bridge, mtu: big}}}\n"
+		      "  c: {interfaces: {br0: *b}}\n",
+		      { 4, 48, "mtu must be an integer 68-65535, not 'big'" },
+		      { 4, 48, "mtu must be an integer 68-65535, not 'big' (used through the alias at line 5, column 25)" });
+	/* Two aliases: one error each, and the text's own. */
+	EXPECT_ERRORS("topology: t\n"
+		      "namespaces:\n"
+		      "  a: &n {interfaces: {br0: {tipe: bridge}}}\n"
+		      "  b: *n\n"
+		      "  c: *n\n",
+		      { 3, 29, "unknown key 'tipe' in an interface" },
+		      { 3, 29, "unknown key 'tipe' in an interface (accepted: type, addresses, mtu, mac, master, stp (bridge), vni, remote, local, group, dstport, dev (vxlan)) (used through the alias at line 4, column 6)" },
+		      { 3, 29, "(used through the alias at line 5, column 6)" },
+		      /* Found in the model, where copies are alike: said once. */
+		      { 3, 23, "interface br0 has no type" });
+}
+
+static void test_yaml_merge(void **state)
+{
+	struct topology t;
+
+	(void)state;
+	load_ok("topology: t\n"
+		"namespaces:\n"
+		"  a: &common\n"
+		"    sysctls: {net.ipv4.ip_forward: 1}\n"
+		"    interfaces: {br0: {type: bridge}}\n"
+		"  b:\n"
+		"    <<: *common\n"
+		"    sysctls: {net.ipv6.conf.all.forwarding: 1}\n"
+		"links:\n"
+		"  - &l {endpoints: [\"a:v0\", \"b:v0\"], mtu: 1400}\n"
+		"  - {<<: *l, endpoints: [\"a:v1\", \"b:v1\"]}\n", &t);
+	const struct topo_ns *b = ns_named(&t, "b");
+
+	/* Its own sysctls: won over the merged ones, which are not added too. */
+	assert_int_equal(b->n_sysctls, 1);
+	assert_string_equal(b->sysctls[0].key, "net.ipv6.conf.all.forwarding");
+	assert_true(topo_ns_iface_find(b, "br0") >= 0);
+	assert_int_equal(t.n_links, 2);
+	assert_int_equal(t.links[1].mtu, 1400);
+	assert_int_equal(if_named(b, "v1")->mtu, 1400);
+	topology_free(&t);
+
+	/* A list of mappings: the earlier one wins; explicit keys over both. */
+	load_ok("topology: t\n"
+		"namespaces:\n"
+		"  a:\n"
+		"    interfaces:\n"
+		"      x: &x {type: bridge, mtu: 1400}\n"
+		"      y: &y {type: bridge, mtu: 1500, stp: true}\n"
+		"      z: {<<: [*x, *y]}\n"
+		"      w: {<<: [*y, *x], stp: false}\n"
+		"      v: {<<: {type: bridge, mtu: 1300}}\n", &t);
+	const struct topo_ns *a = ns_named(&t, "a");
+
+	assert_int_equal(if_named(a, "z")->mtu, 1400);
+	assert_int_equal(if_named(a, "z")->stp, 1);
+	assert_int_equal(if_named(a, "w")->mtu, 1500);
+	assert_int_equal(if_named(a, "w")->stp, 0);
+	assert_int_equal(if_named(a, "v")->mtu, 1300);
+	topology_free(&t);
+
+	/* A quoted "<<" is an ordinary key. */
+	EXPECT_ERRORS(HEAD "      br1: {\"<<\": {type: bridge}}\n",
+		      { 6, 13, "unknown key '<<' in an interface" }, { 6, 7, "interface br1 has no type" });
+	EXPECT_ERRORS("topology: t\nx: &s 1\nnamespaces: {a: {<<: *s}}\n",
+		      { 3, 22, "the merge key '<<' takes a mapping or a list of mappings (e.g. <<: *common or "
+			       "<<: [*a, *b]), not a scalar" });
+	EXPECT_ERRORS("topology: t\nnamespaces: {a: {<<: }}\n",
+		      { 2, 22, "the merge key '<<' takes a mapping or a list of mappings" });
+	EXPECT_ERRORS("topology: t\nx: &m {}\nnamespaces: {a: {<<: [*m, [1]]}}\n",
+		      { 3, 27, "the merge key '<<' takes mappings; this item of its list is a list" });
+	/* Explicit keys are still checked for duplicates; two merge keys are too. */
+	EXPECT_ERRORS("topology: t\nx: &m {}\nnamespaces: {a: {<<: *m, pid: 1, pid: 2}}\n",
+		      { 3, 34, "duplicate key 'pid' (first at line 3, column 26)" },
+		      { 2, 1, "unknown key 'x' in the top level" });
+	EXPECT_ERRORS("topology: t\nx: &m {}\nnamespaces: {a: {<<: *m, <<: *m}}\n",
+		      { 3, 26, "duplicate key '<<' (first at line 3, column 18)" },
+		      { 2, 1, "unknown key 'x' in the top level" });
+	/* x: is not a top-level key: the anchor's place must be valid too. */
+	EXPECT_ERRORS("topology: t\nx: &m {}\n", { 2, 1, "unknown key 'x' in the top level" });
+}
+
+/* A billion laughs: each level ten aliases of the one before. Refused at
+ * the alias that takes the file past its value limit, before copying. */
+static void test_yaml_billion_laughs(void **state)
+{
+	char text[2048];
+	size_t off = 0;
+	struct timespec t0, t1;
+
+	(void)state;
+	off += (size_t)snprintf(text + off, sizeof(text) - off, "topology: t\nx:\n  - &l0 [lol]\n");
+	for (int i = 1; i <= 9; i++) {
+		off += (size_t)snprintf(text + off, sizeof(text) - off, "  - &l%d [", i);
+		for (int j = 0; j < 10; j++)
+			off += (size_t)snprintf(text + off, sizeof(text) - off, "%s*l%d", j ? ", " : "", i - 1);
+		off += (size_t)snprintf(text + off, sizeof(text) - off, "]\n");
+	}
+	/* Level 0 is 2 values, level N 1 + 10 * level N-1: level 5 is 211111,
+	 * and the 4th alias of it (after ~234000 for levels 1-5 and 3 copies)
+	 * takes the file past 1000000. */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	check_errors(text, off, WANTS({ 9, 25, "alias *l5 stands for 211111 YAML values, which takes the file past 1000000" }));
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	/* A sanity bound, not a speed target (valgrind runs this too). */
+	assert_true(t1.tv_sec - t0.tv_sec < 20);
+
+	/* Deep through aliases: the depth limit counts the copy's levels. */
+	off = (size_t)snprintf(text, sizeof(text), "topology: t\nx: &d ");
+	for (int i = 0; i < 20; i++)
+		text[off++] = '[';
+	for (int i = 0; i < 20; i++)
+		text[off++] = ']';
+	off += (size_t)snprintf(text + off, sizeof(text) - off, "\ny: [[[[[[[[[[[[[*d]]]]]]]]]]]]]\n");
+	check_errors(text, off, WANTS({ 3, 17, "nested more than 32 levels deep through the alias *d" }));
+}
+
+static void test_defaults(void **state)
+{
+	struct topology t;
+
+	(void)state;
+	load_ok("topology: t\n"
+		"defaults:\n"
+		"  sysctls: {net.ipv4.ip_forward: 1, net.ipv6.conf.all.forwarding: 1}\n"
+		"  mtu: 1400\n"
+		"namespaces:\n"
+		"  host:\n"
+		"    interfaces: {hb: {type: bridge}, hv: {master: hb}}\n"
+		"  a:\n"
+		"    sysctls: {net.ipv4.ip_forward: 0}\n"
+		"    interfaces:\n"
+		"      br0: {type: bridge}\n"
+		"      br1: {type: bridge, mtu: 9000}\n"
+		"      vx: {type: vxlan, vni: 1, dev: br0}\n"
+		"      lo: {addresses: [10.255.0.1/32]}\n"
+		"  b: {}\n"
+		"  c: {path: /run/netns/other}\n"
+		"links:\n"
+		"  - [\"a:v0\", \"b:v0\"]\n"
+		"  - {endpoints: [\"a:v1\", \"b:v1\"], mtu: 1500}\n"
+		"  - [\"host:hv\", \"b:v2\"]\n", &t);
+	const struct topo_ns *h = ns_named(&t, "host"), *a = ns_named(&t, "a"), *b = ns_named(&t, "b");
+	const struct topo_ns *c = ns_named(&t, "c");
+
+	/* Its own sysctl wins; the other default is added, at the default's line. */
+	assert_int_equal(a->n_sysctls, 2);
+	assert_string_equal(a->sysctls[0].key, "net.ipv4.ip_forward");
+	assert_string_equal(a->sysctls[0].value, "0");
+	assert_string_equal(a->sysctls[1].key, "net.ipv6.conf.all.forwarding");
+	assert_int_equal(a->sysctls[1].pos.line, 3);
+	assert_int_equal(b->n_sysctls, 2);
+	/* Never host or an attached namespace. */
+	assert_int_equal(h->n_sysctls, 0);
+	assert_int_equal(c->n_sysctls, 0);
+	assert_int_equal(if_named(h, "hb")->mtu, 0);
+	assert_int_equal(if_named(h, "hv")->mtu, 0);
+	/* mtu: veths and bridges without their own or their link's. */
+	assert_int_equal(if_named(a, "br0")->mtu, 1400);
+	assert_true(if_named(a, "br0")->mtu_from_defaults);
+	assert_int_equal(if_named(a, "br1")->mtu, 9000);
+	assert_false(if_named(a, "br1")->mtu_from_defaults);
+	assert_int_equal(if_named(a, "vx")->mtu, 0);
+	assert_int_equal(if_named(a, "lo")->mtu, 0);
+	assert_int_equal(if_named(a, "v0")->mtu, 1400);
+	assert_int_equal(if_named(b, "v0")->mtu, 1400);
+	assert_int_equal(if_named(a, "v1")->mtu, 1500);
+	assert_int_equal(if_named(b, "v2")->mtu, 1400);
+	topology_free(&t);
+
+	/* A default naming an interface goes where that interface is (lo is everywhere). */
+	load_ok("topology: t\n"
+		"defaults: {sysctls: {net.ipv4.conf.eth0.rp_filter: 2, net.ipv6.conf.lo.disable_ipv6: 0,\n"
+		"                     net.ipv4.neigh.eth0.gc_stale_time: 30, net.ipv4.conf.all.rp_filter: 1}}\n"
+		"namespaces:\n"
+		"  a: {interfaces: {eth0: {}}}\n"
+		"  b: {interfaces: {eth1: {}}}\n"
+		"links:\n"
+		"  - [a:eth0, b:eth1]\n", &t);
+	assert_int_equal(ns_named(&t, "a")->n_sysctls, 4);
+	assert_int_equal(ns_named(&t, "b")->n_sysctls, 2);
+	assert_string_equal(ns_named(&t, "b")->sysctls[0].key, "net.ipv6.conf.lo.disable_ipv6");
+	assert_string_equal(ns_named(&t, "b")->sysctls[1].key, "net.ipv4.conf.all.rp_filter");
+	topology_free(&t);
+
+	load_ok("topology: t\ndefaults: {}\nnamespaces: {a: {}}\n", &t);
+	topology_free(&t);
+	load_ok("topology: t\ndefaults:\nnamespaces: {a: {}}\n", &t);
+	topology_free(&t);
+
+	EXPECT_ERRORS("topology: t\ndefaults: {mtu: 1400, routes: []}\n",
+		      { 2, 23, "unknown key 'routes' in defaults (accepted: sysctls, mtu)" });
+	EXPECT_ERRORS("topology: t\ndefaults: {mtu: 20}\n", { 2, 17, "mtu must be an integer 68-65535, not '20'" });
+	EXPECT_ERRORS("topology: t\ndefaults: [mtu]\n", { 2, 11, "defaults must be a mapping" });
+	EXPECT_ERRORS("topology: t\ndefaults: {sysctls: {kernel.hostname: x}}\n",
+		      { 2, 22, "sysctl key 'kernel.hostname' must start with 'net.'" });
+	/* A default mtu below 1280 with IPv6: said at the address, with where the mtu comes from. */
+	EXPECT_ERRORS("topology: t\ndefaults: {mtu: 1200}\nnamespaces:\n  a:\n    interfaces:\n"
+		      "      br0: {type: bridge, addresses: [\"fd00::1/64\"]}\n",
+		      { 6, 39, "IPv6 address fd00::1/64 on br0, whose mtu is 1200 (from defaults:): the kernel turns IPv6 off" });
+	/* Defaults count once per namespace towards the sysctl limit. */
+	{
+		static char text[200000];
+		size_t off = (size_t)snprintf(text, sizeof(text), "topology: t\ndefaults:\n  sysctls:\n");
+
+		for (int i = 0; i < 3; i++)
+			off += (size_t)snprintf(text + off, sizeof(text) - off, "    net.ipv4.conf.all.x%d: 1\n", i);
+		off += (size_t)snprintf(text + off, sizeof(text) - off, "namespaces:\n");
+		for (int i = 0; i < 1366; i++)
+			off += (size_t)snprintf(text + off, sizeof(text) - off, "  n%d: {}\n", i);
+		check_errors(text, off, WANTS({ 5, 5, "more than 4096 sysctls in one file (topo's limit; a default "
+						     "counts once in each namespace it applies to)" }));
+	}
+}
+
+static void test_prefix(void **state)
+{
+	struct topology t;
+
+	(void)state;
+	load_ok("topology: t\n"
+		"prefix: lab1-\n"
+		"namespaces:\n"
+		"  host: {interfaces: {hv: {}}}\n"
+		"  h1: {interfaces: {eth0: {addresses: [10.0.0.1/24]}}}\n"
+		"  h2: {interfaces: {eth0: {addresses: [10.0.0.2/24]}}}\n"
+		"  att: {pid: 1}\n"
+		"links:\n"
+		"  - [\"h1:eth0\", \"h2:eth0\"]\n"
+		"  - [\"host:hv\", \"h1:eth1\"]\n"
+		"checks:\n"
+		"  - {from: h1, ping: 10.0.0.2}\n", &t);
+	assert_string_equal(t.prefix, "lab1-");
+	assert_true(topology_ns_find(&t, "h1") < 0);
+	assert_int_equal(ns_named(&t, "lab1-h1")->kind, TOPO_NS_CREATED);
+	assert_int_equal(ns_named(&t, "lab1-h2")->n_ifaces, 1);
+	assert_int_equal(ns_named(&t, "host")->kind, TOPO_NS_IS_HOST);
+	assert_int_equal(ns_named(&t, "att")->kind, TOPO_NS_PID);
+	assert_string_equal(t.ns[t.checks[0].from].name, "lab1-h1");
+	assert_string_equal(t.ns[t.links[1].end[1].ns].name, "lab1-h1");
+	topology_free(&t);
+
+	/* Without prefix: the names as written. */
+	load_ok("topology: t\nnamespaces: {h1: {}}\n", &t);
+	assert_string_equal(t.prefix, "");
+	assert_int_equal(topology_ns_find(&t, "h1"), 0);
+	topology_free(&t);
+
+	EXPECT_ERRORS("topology: t\nprefix: -x\n", { 2, 9, "prefix '-x' is not valid: with a name after it, it must make "
+							   "a namespace name ([A-Za-z0-9][A-Za-z0-9_.-]{0,63})" });
+	EXPECT_ERRORS("topology: t\nprefix: a/b\n", { 2, 9, "prefix 'a/b' is not valid" });
+	EXPECT_ERRORS("topology: t\nprefix: [a]\n", { 2, 9, "prefix must be a string, not a list" });
+	EXPECT_ERRORS("topology: t\nprefix:\n", { 2, 8, "prefix is empty" });
+	EXPECT_ERRORS(fmt("topology: t\nprefix: %.64s\n", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"),
+		      { 2, 9, "is not valid" });
+	EXPECT_ERRORS(fmt("topology: t\nprefix: %.60s\nnamespaces:\n  abcde: {}\n  abcd: {}\n",
+			  "pppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppp"),
+		      { 4, 3, "namespace abcde with prefix 'pppppppppppppppppppppppppppppppppppppppppppppppppppppppppppp' "
+			      "makes a name longer than 64 bytes" });
+	EXPECT_ERRORS("topology: t\nprefix: ho\nnamespaces:\n  st: {}\n",
+		      { 4, 3, "namespace st with prefix 'ho' is called host, the namespace topo runs in" });
+	EXPECT_ERRORS("topology: t\nprefix: a\nnamespaces:\n  ab: {path: /run/netns/x}\n  b: {}\n",
+		      { 5, 3, "namespace b with prefix 'a' is called ab, like the namespace at line 4" });
 }
 
 static void test_yaml_tags(void **state)
@@ -1942,6 +2259,11 @@ int main(void)
 		cmocka_unit_test(test_check_isolated),
 		cmocka_unit_test(test_check_rules),
 		cmocka_unit_test(test_yaml_alias_anchor),
+		cmocka_unit_test(test_yaml_alias_errors),
+		cmocka_unit_test(test_yaml_merge),
+		cmocka_unit_test(test_yaml_billion_laughs),
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_prefix),
 		cmocka_unit_test(test_yaml_tags),
 		cmocka_unit_test(test_yaml_syntax),
 		cmocka_unit_test(test_encoding),
