@@ -4,7 +4,11 @@
 # links, addresses, routes (host and the container's namespace), its netns
 # files, `nft -j list ruleset` and `iptables-save` identical, and Docker
 # keeps working (its container reachable, its published port served, a new
-# `docker run` succeeds), while applied and after.
+# `docker run` succeeds), while applied and after. `export --netns` of the
+# container's namespace (by id or path) is an attachment that claims nothing
+# of Docker's, and adopt + destroy of it leaves Docker as it was; a lab
+# attached by path adds its own veth into the container and takes only that
+# away.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/docker-lib.sh"
 docker_need
@@ -117,5 +121,59 @@ same_snapshot "Docker's links, addresses, routes, nft ruleset, iptables-save aft
 ok "host to the container after destroy" ping -c 1 -W 2 "$CIP"
 ok "published port after destroy" nc -n -z -w 2 127.0.0.1 8080
 ok "docker run after destroy" docker run --rm "$DOCKER_IMAGE" true
+
+# export --netns of Docker's namespace, by sandbox id and by path: an
+# attachment (path:), nothing of Docker's claimed: no docker0, no eth0.
+ID=$(basename "$CNS")
+ok "export --netns ID" "$TOPO" export --netns "$ID" --name dexp
+cp "$WORK/out" "$WORK/exp-id.yaml"
+contains "by id: an attachment" "$WORK/exp-id.yaml" "path: \"/var/run/docker/netns/$ID\""
+contains "says what it left out" "$WORK/exp-id.yaml" "# not exported: interface eth0 (Docker's"
+lacks "no docker0" "$WORK/exp-id.yaml" "docker0"
+lacks "no veth of Docker's" "$WORK/exp-id.yaml" "links:"
+lacks "no interfaces section" "$WORK/exp-id.yaml" "interfaces:"
+ok "export --netns PATH" "$TOPO" export --netns "$CNS" --name dexp
+cp "$WORK/out" "$WORK/exp-path.yaml"
+contains "by path: an attachment" "$WORK/exp-path.yaml" "path: \"$CNS\""
+lacks "no docker0 either" "$WORK/exp-path.yaml" "docker0"
+ok "the export is valid" "$TOPO" validate "$WORK/exp-id.yaml"
+rc 1 "a name that is nothing" "$TOPO" export --netns nosuch0
+contains "says so" "$WORK/out" "no network namespace 'nosuch0'"
+# apply --adopt + destroy of each export: Docker's objects untouched.
+for f in exp-id exp-path; do
+	ok "apply --adopt $f" "$TOPO" apply --adopt "$WORK/$f.yaml"
+	ok "destroy $f" "$TOPO" destroy "$WORK/$f.yaml"
+done
+docker_settled
+docker_snapshot "$WORK/docker.2"
+same_snapshot "Docker's objects after adopt + destroy of the export" "$WORK/docker.0" "$WORK/docker.2"
+ok "docker run after adopt + destroy" docker run --rm "$DOCKER_IMAGE" true
+
+# Attached by path, topo adds its own interface to the container and takes
+# only that away again.
+cat >"$WORK/attach.yaml" <<YAML
+topology: attachdocker
+namespaces:
+  host:
+    interfaces:
+      lab-c: {addresses: [10.78.0.1/24]}
+  web:
+    path: $CNS
+    interfaces:
+      eth1: {addresses: [10.78.0.2/24]}
+links:
+  - [host:lab-c, web:eth1]
+YAML
+ok "apply into the container's namespace" "$TOPO" apply "$WORK/attach.yaml"
+rc 0 "converged" "$TOPO" diff "$WORK/attach.yaml"
+ok "host to the container over topo's veth" ping -c 1 -W 2 10.78.0.2
+ok "the container to the host over it" docker exec web ping -c 1 -W 2 10.78.0.1
+ok "Docker's eth0 still there" docker exec web ping -c 1 -W 2 172.17.0.1
+ok "destroy" "$TOPO" destroy "$WORK/attach.yaml"
+! nsenter --net="$CNS" ip link show eth1 >/dev/null 2>&1 || fail "eth1 left in the container"
+docker_settled
+docker_snapshot "$WORK/docker.3"
+same_snapshot "Docker's objects after an attached lab's destroy" "$WORK/docker.0" "$WORK/docker.3"
+ok "docker run at the end" docker run --rm "$DOCKER_IMAGE" true
 ok "docker rm" docker rm -f web
 done_ok
