@@ -18,7 +18,7 @@ docker_image
 # A container with a published port (Docker's DNAT rules in table ip nat)
 # serving http on its port 80.
 mkdir -p "$WORK/www" && echo "from the container" >"$WORK/www/index.html"
-ok "docker run" docker run -d --name web -p 8080:80 "$DOCKER_IMAGE" httpd -f -p 80 -h /
+ok "docker run" docker run -d --pull never --name web -p 8080:80 "$DOCKER_IMAGE" httpd -f -p 80 -h /
 ok "its address" docker inspect -f '{{.NetworkSettings.IPAddress}}' web
 CIP=$(cat "$WORK/out")
 [ -n "$CIP" ] || fail "the container has no address"
@@ -100,7 +100,7 @@ ok "the published port, through docker-proxy on loopback" nc -n -z -w 2 127.0.0.
 # From the lab's namespace to Docker's published port on the host's lab
 # address: Docker's DNAT, Docker's FORWARD accept, topo's masquerade.
 ok "the lab reaches the published port" ip netns exec a nc -n -z -w 2 10.77.0.1 8080
-ok "docker run while applied" docker run --rm "$DOCKER_IMAGE" true
+ok "docker run while applied" docker run --rm --pull never "$DOCKER_IMAGE" true
 docker_settled
 docker_snapshot "$WORK/docker.applied"
 # (Only topo's table was added: Docker's own rules are the same objects.)
@@ -120,7 +120,7 @@ same_snapshot "Docker's links, addresses, routes, nft ruleset, iptables-save aft
 # And Docker still works.
 ok "host to the container after destroy" ping -c 1 -W 2 "$CIP"
 ok "published port after destroy" nc -n -z -w 2 127.0.0.1 8080
-ok "docker run after destroy" docker run --rm "$DOCKER_IMAGE" true
+ok "docker run after destroy" docker run --rm --pull never "$DOCKER_IMAGE" true
 
 # export --netns of Docker's namespace, by sandbox id and by path: an
 # attachment (path:), nothing of Docker's claimed: no docker0, no eth0.
@@ -147,7 +147,7 @@ done
 docker_settled
 docker_snapshot "$WORK/docker.2"
 same_snapshot "Docker's objects after adopt + destroy of the export" "$WORK/docker.0" "$WORK/docker.2"
-ok "docker run after adopt + destroy" docker run --rm "$DOCKER_IMAGE" true
+ok "docker run after adopt + destroy" docker run --rm --pull never "$DOCKER_IMAGE" true
 
 # Attached by path, topo adds its own interface to the container and takes
 # only that away again.
@@ -174,6 +174,6 @@ ok "destroy" "$TOPO" destroy "$WORK/attach.yaml"
 docker_settled
 docker_snapshot "$WORK/docker.3"
 same_snapshot "Docker's objects after an attached lab's destroy" "$WORK/docker.0" "$WORK/docker.3"
-ok "docker run at the end" docker run --rm "$DOCKER_IMAGE" true
+ok "docker run at the end" docker run --rm --pull never "$DOCKER_IMAGE" true
 ok "docker rm" docker rm -f web
 done_ok

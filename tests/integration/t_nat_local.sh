@@ -37,11 +37,22 @@ nft -j list chain inet topo-natlocal prerouting >"$WORK/pre.json"
 eq "prerouting unchanged: no exclusion there" "$(jq '[.nftables[] | .rule? | select(.) | .expr[] | .match? | select(. and .op == "!=")] | length' "$WORK/pre.json")" 0
 
 # A local listener on the dnat's port, IPv4 and IPv6, and the lab's server.
+# (nc -k outlives the test unless stopped: the EXIT trap ends ours by pid,
+# tcp_listen's nc being the child of its last background job.)
 tcp_listen host 8080 "local"
+listeners=$!
+stop_listeners() {
+	local p
+	for p in $listeners; do kill $(pgrep -P "$p") "$p" 2>/dev/null || true; done
+}
+trap 'stop_listeners; rm -rf "$WORK"' EXIT
 nc -6 -v -lk -n ::1 8080 < <(sleep 600) >>"$WORK/listen6.log" 2>&1 &
+listeners="$listeners $!"
 for _ in $(seq 50); do ss -Hltn 'sport = :8080' | grep -qF '[::1]' && break; sleep 0.05; done
 tcp_listen server 80 "server"
+listeners="$listeners $!"
 ip netns exec server nc -6 -v -lk -n 80 < <(sleep 600) >>"$WORK/server6.log" 2>&1 &
+listeners="$listeners $!"
 for _ in $(seq 50); do ip netns exec server ss -Hltn 'sport = :80' | grep -qF '[::]' && break; sleep 0.05; done
 
 ok "127.0.0.1:8080 reaches the local listener" nc -n -z -w 3 127.0.0.1 8080
