@@ -433,8 +433,10 @@ static void emit_route(FILE *f, const struct topo_route *rt)
 	fprintf(f, "}\n");
 }
 
-/* Where Docker keeps its containers' namespaces (their SandboxKey). */
+/* Where Docker keeps its containers' namespaces (their SandboxKey), and the
+ * same directory through /run, where /var/run leads. */
 #define DOCKER_NETNS_DIR "/var/run/docker/netns/"
+#define DOCKER_NETNS_DIR_RUN "/run/docker/netns/"
 
 static bool attached(const struct topo_ns *o)
 {
@@ -446,7 +448,7 @@ static void attached_left_out(FILE *f, const struct session *s, const struct top
 {
 	bool docker = o->kind == TOPO_NS_PATH && o->path &&
 		      (strncmp(o->path, DOCKER_NETNS_DIR, strlen(DOCKER_NETNS_DIR)) == 0 ||
-		       strncmp(o->path, "/run/docker/netns/", strlen("/run/docker/netns/")) == 0);
+		       strncmp(o->path, DOCKER_NETNS_DIR_RUN, strlen(DOCKER_NETNS_DIR_RUN)) == 0);
 
 	for (size_t i = 0; i < o->n_ifaces; i++) {
 		const struct topo_iface *ifc = &o->ifaces[i];
