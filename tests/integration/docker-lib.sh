@@ -13,7 +13,8 @@
 # exits 77 (run.sh counts it skipped), except under CI=true, where a missing
 # dockerd is a failure. docker_start adds docker_stop to the EXIT trap:
 # containers removed, dockerd and its containerd stopped, their cgroups
-# removed, whatever the test's outcome.
+# removed, whatever the test's outcome; and a watchdog does the same if the
+# test is killed outright (no trap runs then).
 
 DOCKER_EXEC_ROOT=/run/docker
 DOCKER_SOCK=/run/docker.sock
@@ -164,8 +165,7 @@ docker_kill_cgroup() {
 
 docker_stop() {
 	local i ids c
-	[ -n "$dockerd_pid" ] || return 0
-	if kill -0 "$dockerd_pid" 2>/dev/null; then
+	if [ -n "$dockerd_pid" ] && kill -0 "$dockerd_pid" 2>/dev/null; then
 		ids=$(docker ps -aq 2>/dev/null || true)
 		[ -z "$ids" ] || docker rm -f $ids >/dev/null 2>&1 || true
 		kill -TERM "$dockerd_pid" 2>/dev/null || true
@@ -178,7 +178,7 @@ docker_stop() {
 			kill -KILL "$dockerd_pid" 2>/dev/null || true
 		fi
 	fi
-	wait "$dockerd_pid" 2>/dev/null || true
+	[ -z "$dockerd_pid" ] || wait "$dockerd_pid" 2>/dev/null || true
 	docker_kill_cgroup
 	# The data root is a plain directory once its mounts are gone.
 	{ findmnt -rn -o TARGET | grep -F "$WORK/" | sort -r || true; } | while read -r c; do umount -l "$c" || true; done
