@@ -1,7 +1,8 @@
 # topo — declarative network-topology reconciler.
 #
 #   make / make build   build/topo
-#   make deps           install missing Debian packages (apt), quiet when all are there
+#   make deps           install missing Debian packages (apt), quiet when all are there;
+#                       DOCKER=1 (or CI=true) adds docker.io, busybox-static, iptables
 #   make check          deps, build, unit tests (plain, ASan+UBSan, valgrind), integration tests
 #   make run            deps, build, bring up the default topology in a sandbox and show it
 #   make fuzz           libFuzzer on the loader, then on the state file codec, FUZZ_SECONDS each (default 60)
@@ -57,6 +58,14 @@ DEB_PKGS := build-essential pkg-config libyaml-dev libjansson-dev libnl-3-dev li
 	libmnl-dev libcmocka-dev iproute2 nftables iputils-ping valgrind clang libclang-rt-14-dev strace \
 	jq netcat-openbsd procps util-linux graphviz libgraphviz-dev man-db groff-base
 
+# The Docker tests' packages (tests/integration/docker-lib.sh): only under CI
+# or when asked (make deps DOCKER=1). On a machine whose init starts services,
+# installing docker.io starts a dockerd on the host's own network: never unasked.
+DOCKER_PKGS := docker.io busybox-static iptables
+ifneq ($(filter true 1,$(CI) $(DOCKER)),)
+DEB_PKGS += $(DOCKER_PKGS)
+endif
+
 .PHONY: all build deps check unit unit-asan unit-valgrind integration integration-asan run fuzz \
 	bench install clean
 
@@ -96,6 +105,11 @@ deps:
 		if [ "$$(id -u)" -ne 0 ]; then sudo=sudo; else sudo=; fi; \
 		$$sudo apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing >/dev/null || exit 1; \
+		case " $$missing " in *" docker.io "*) \
+			if pgrep -x dockerd >/dev/null; then \
+				echo "deps: warning: this machine's init started dockerd (pid $$(pgrep -x dockerd | tr '\n' ' ')) on its own network; the tests run their own inside tests/sandbox" >&2; \
+			fi;; \
+		esac; \
 	fi
 
 unit: $(UNIT_BINS)

@@ -658,6 +658,7 @@ static size_t live_address(struct live *lv, size_t i, uint32_t reg, uint32_t off
 	uint32_t dlen;
 	size_t used = 1;
 	int plen = (int)len * 8;
+	bool neg = false;
 
 	/* Without `meta nfproto` first, the offset means something else for IPv6. */
 	if (!lv->nfproto || (off != src && off != dst) || len < 1 || len > alen)
@@ -687,6 +688,10 @@ static size_t live_address(struct live *lv, size_t i, uint32_t reg, uint32_t off
 		used++;
 	}
 	d = cmp_data(lv, i + used, reg, NFT_CMP_EQ, &dlen);
+	if (!d) {
+		d = cmp_data(lv, i + used, reg, NFT_CMP_NEQ, &dlen);
+		neg = true;
+	}
 	if (!d || dlen != len)
 		return 0;
 	for (uint32_t k = 0; k < len; k++) {
@@ -695,8 +700,8 @@ static size_t live_address(struct live *lv, size_t i, uint32_t reg, uint32_t off
 		ip.bytes[k] = d[k];
 	}
 	ip.plen = (uint8_t)plen;
-	text_add(&lv->t, "%s %s %s", family == AF_INET6 ? "ip6" : "ip", off == src ? "saddr" : "daddr",
-		 topo_ip_format(&ip, ip.plen < alen * 8, a, sizeof(a)));
+	text_add(&lv->t, "%s %s%s %s", family == AF_INET6 ? "ip6" : "ip", off == src ? "saddr" : "daddr",
+		 neg ? " !=" : "", topo_ip_format(&ip, ip.plen < alen * 8, a, sizeof(a)));
 	return used + 1;
 }
 
@@ -1317,10 +1322,10 @@ static void match_ifname(struct rbuild *rb, uint32_t key, const struct topo_ifma
 	put_cmp(rb, m->negate ? NFT_CMP_NEQ : NFT_CMP_EQ, name, sizeof(name));
 }
 
-/* ip/ip6 saddr/daddr PREFIX, as nft writes it (so `nft list` reads it back
- * as a prefix): a whole-byte prefix loads just its bytes; any other (/0
+/* ip/ip6 saddr/daddr [!=] PREFIX, as nft writes it (so `nft list` reads it
+ * back as a prefix): a whole-byte prefix loads just its bytes; any other (/0
  * included) loads the whole address and masks it. */
-static void match_prefix(struct rbuild *rb, const struct topo_ip *ip, bool dst)
+static void match_prefix_op(struct rbuild *rb, const struct topo_ip *ip, bool dst, uint32_t op)
 {
 	static const uint8_t zero[16];
 	bool v6 = ip->family == AF_INET6;
@@ -1346,7 +1351,12 @@ static void match_prefix(struct rbuild *rb, const struct topo_ip *ip, bool dst)
 		expr_data(rb, bw, NFTNL_EXPR_BITWISE_MASK, mask, len);
 		expr_data(rb, bw, NFTNL_EXPR_BITWISE_XOR, zero, len);
 	}
-	put_cmp(rb, NFT_CMP_EQ, data, len);
+	put_cmp(rb, op, data, len);
+}
+
+static void match_prefix(struct rbuild *rb, const struct topo_ip *ip, bool dst)
+{
+	match_prefix_op(rb, ip, dst, NFT_CMP_EQ);
 }
 
 /* fib daddr type local: the packet is for this host (any of its addresses). */
@@ -1431,6 +1441,12 @@ static void build_nat(struct rbuild *rb, const struct topo_nat *nat, enum nft_ch
 	if (nat->kind == TOPO_NAT_DNAT) {
 		if (chain == NFT_CHAIN_PREROUTING)
 			match_ifname(rb, NFT_META_IIFNAME, &nat->in);
+		if (chain == NFT_CHAIN_OUTPUT && fam) {
+			struct topo_ip lo;
+
+			nft_output_loopback(fam, &lo);
+			match_prefix_op(rb, &lo, true, NFT_CMP_NEQ);
+		}
 		if (nat->destination.family)
 			match_prefix(rb, &nat->destination, true);
 		else

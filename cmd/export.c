@@ -4,6 +4,12 @@
  * `topo diff` against the same state finds converged.
  *   topo export FILE | --name TOPOLOGY     what the topology owns now
  *   topo export --netns NS [NS...] [--name T]  namespaces built by hand
+ * A --netns word with a '/' is a path, and a name that is no namespace of
+ * topo's directory but one of Docker's (/var/run/docker/netns/ID) is
+ * Docker's path: both are written as attachments (path:), never as
+ * namespaces topo creates, and what is in them is not claimed: topo adds its
+ * own interfaces to an attached namespace but never adopts (and so never
+ * deletes) what someone else put there.
  * nft rules come back from the text the nft backend renders them to (the
  * same words reconcile/nft_render.c writes), parsed here.
  */
@@ -13,10 +19,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "cmd/cmd.h"
 #include "cmd/session.h"
 #include "model/ip.h"
+#include "model/names.h"
 #include "model/yaml_scalar.h"
 
 #include "version.h"
@@ -425,6 +433,34 @@ static void emit_route(FILE *f, const struct topo_route *rt)
 	fprintf(f, "}\n");
 }
 
+/* Where Docker keeps its containers' namespaces (their SandboxKey), and the
+ * same directory through /run, where /var/run leads. */
+#define DOCKER_NETNS_DIR "/var/run/docker/netns/"
+#define DOCKER_NETNS_DIR_RUN "/run/docker/netns/"
+
+static bool attached(const struct topo_ns *o)
+{
+	return o->kind == TOPO_NS_PATH || o->kind == TOPO_NS_PID;
+}
+
+/* What was left out of an attached namespace, and whose it is. */
+static void attached_left_out(FILE *f, const struct session *s, const struct topo_ns *o)
+{
+	bool docker = o->kind == TOPO_NS_PATH && o->path &&
+		      (strncmp(o->path, DOCKER_NETNS_DIR, strlen(DOCKER_NETNS_DIR)) == 0 ||
+		       strncmp(o->path, DOCKER_NETNS_DIR_RUN, strlen(DOCKER_NETNS_DIR_RUN)) == 0);
+
+	for (size_t i = 0; i < o->n_ifaces; i++) {
+		const struct topo_iface *ifc = &o->ifaces[i];
+
+		if (ifc->type == TOPO_IF_LOOPBACK || session_iface_ours(s, o, ifc))
+			continue;
+		not_exported(f, "    ", "interface", ifc->name,
+			     docker ? "Docker's: the namespace is a container's, under Docker's netns directory" :
+			     "not topo's: the namespace is attached, and topo adopts nothing in it");
+	}
+}
+
 static void export_yaml(const struct session *s, FILE *f)
 {
 	bool any_link = false;
@@ -453,6 +489,8 @@ static void export_yaml(const struct session *s, FILE *f)
 		} else if (o->kind == TOPO_NS_PID) {
 			fprintf(f, "    pid: %d\n", o->pid);
 		}
+		if (attached(o))
+			attached_left_out(f, s, o);
 		any = false;
 		for (size_t i = 0; i < o->n_sysctls; i++) {
 			if (!o->sysctls[i].value || !session_sysctl_ours(s, o, o->sysctls[i].key))
@@ -507,7 +545,7 @@ static void export_yaml(const struct session *s, FILE *f)
 		}
 		if (session_nft_ours(s, o))
 			emit_rules(f, o);
-		if (!o->n_ifaces && !o->n_routes)
+		if (!o->n_ifaces && !o->n_routes && !attached(o))
 			fprintf(f, "    {}\n");
 	}
 	/* Each veth pair once: from the end that comes first. */
@@ -568,6 +606,53 @@ static void export_claim(struct session *s, const char *name)
 		export_claim(s, host->ifaces[i].master);
 }
 
+/* --netns WORD: a name, or a path when it has a '/' (named after its last
+ * part when that is a namespace name, else "attachedK"). */
+static int export_want(struct topology *want, const char *word, int k)
+{
+	struct topo_ns *ns = topology_ns_add(want);
+	const char *base = strrchr(word, '/');
+
+	if (!ns)
+		return fail("out of memory");
+	if (!base) {
+		snprintf(ns->name, sizeof(ns->name), "%s", word);
+		ns->kind = TOPO_NS_CREATED;
+		return 0;
+	}
+	if (word[0] != '/')
+		return fail("export: --netns '%s': a path must be absolute", word);
+	if (topo_ns_name_valid(base + 1) && topology_ns_find(want, base + 1) < 0)
+		snprintf(ns->name, sizeof(ns->name), "%s", base + 1);
+	else
+		snprintf(ns->name, sizeof(ns->name), "attached%d", k);
+	ns->kind = TOPO_NS_PATH;
+	ns->path = strdup(word);
+	return ns->path ? 0 : fail("out of memory");
+}
+
+/* Names not found in topo's directory that Docker has: made its paths.
+ * True when any was. */
+static bool export_docker_names(struct topology *want, const struct topology *observed)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < want->n_ns; i++) {
+		struct topo_ns *ns = &want->ns[i];
+		long o = topology_ns_find(observed, ns->name);
+		char path[sizeof(DOCKER_NETNS_DIR) + TOPO_NS_NAME_MAX + 1];
+
+		if (ns->kind != TOPO_NS_CREATED || (o >= 0 && observed->ns[o].exists))
+			continue;
+		snprintf(path, sizeof(path), DOCKER_NETNS_DIR "%s", ns->name);
+		if (access(path, F_OK) != 0 || !(ns->path = strdup(path)))
+			continue;
+		ns->kind = TOPO_NS_PATH;
+		any = true;
+	}
+	return any;
+}
+
 int cmd_export(int argc, char **argv)
 {
 	struct cmd_opts opts;
@@ -611,23 +696,30 @@ int cmd_export(int argc, char **argv)
 		goto out;
 	snprintf(want.name, sizeof(want.name), "%s", s.desired.name);
 	if (netns_n) {
-		for (int k = 0; k < n_names && r == 0; k++) {
-			struct topo_ns *ns = topology_ns_add(&want);
-
-			if (!ns) {
-				r = fail("out of memory");
-				break;
-			}
-			snprintf(ns->name, sizeof(ns->name), "%s", names[k]);
-			ns->kind = TOPO_NS_CREATED;
-		}
+		for (int k = 0; k < n_names && r == 0; k++)
+			r = export_want(&want, names[k], k);
 		if (r == 0)
 			r = session_observe(&s, &want, false);
+		/* A name that is no namespace of topo's directory but Docker's
+		 * sandbox id: Docker's path, read again as an attachment. */
+		if (r == 0 && export_docker_names(&want, &s.observed))
+			r = session_observe(&s, &want, false);
+		for (size_t i = 0; r == 0 && i < want.n_ns; i++) {
+			long o = topology_ns_find(&s.observed, want.ns[i].name);
+
+			if (o < 0 || !s.observed.ns[o].exists)
+				r = fail("export: no network namespace '%s'%s%s", want.ns[i].path ? want.ns[i].path :
+					 want.ns[i].name, o >= 0 && s.observed.ns[o].absent ? ": " : "",
+					 o >= 0 && s.observed.ns[o].absent ? s.observed.ns[o].absent : "");
+		}
 		/* Built by hand: everything in them counts, and in host the other
-		 * ends of their veths and the bridges those hang on. */
+		 * ends of their veths and the bridges those hang on. An attached
+		 * namespace is someone else's: only what carries our mark. */
 		for (size_t i = 0; r == 0 && i < s.observed.n_ns; i++) {
 			struct topo_ns *o = &s.observed.ns[i];
 
+			if (attached(o))
+				continue;
 			o->owned = true;
 			for (size_t k = 0; o->kind != TOPO_NS_IS_HOST && k < o->n_ifaces; k++)
 				if (o->ifaces[k].type == TOPO_IF_VETH && strcmp(o->ifaces[k].peer_ns, TOPO_NS_HOST) == 0)

@@ -95,6 +95,19 @@ static int rb_finish(struct rbuf *b)
 	return 0;
 }
 
+void nft_output_loopback(uint8_t family, struct topo_ip *ret)
+{
+	memset(ret, 0, sizeof(*ret));
+	ret->family = family;
+	if (family == AF_INET6) {
+		ret->bytes[15] = 1;
+		ret->plen = 128;
+	} else {
+		ret->bytes[0] = 127;
+		ret->plen = 8;
+	}
+}
+
 int nft_render_nat(const struct topo_nat *nat, enum nft_chain_id chain, char *buf, size_t len)
 {
 	struct rbuf b = { .p = buf, .len = len };
@@ -109,6 +122,12 @@ int nft_render_nat(const struct topo_nat *nat, enum nft_chain_id chain, char *bu
 		/* Locally generated packets have no input interface. */
 		if (chain == NFT_CHAIN_PREROUTING)
 			rb_ifmatch(&b, "iifname", &nat->in);
+		if (chain == NFT_CHAIN_OUTPUT) {
+			struct topo_ip lo;
+
+			nft_output_loopback(fam, &lo);
+			rb_prefix(&b, "daddr !=", &lo);
+		}
 		if (nat->destination.family)
 			rb_prefix(&b, "daddr", &nat->destination);
 		else

@@ -44,6 +44,15 @@ void nft_render_chain(enum nft_chain_id id, char *buf, size_t len);
 int nft_render(const struct topo_ns *ns, struct topo_nft_rule **ret, size_t *ret_n);
 void nft_rules_free(struct topo_nft_rule *rules, size_t n);
 
+/*
+ * The loopback destinations a dnat in the output chain never matches
+ * (127.0.0.0/8, ::1): a local program's connection to 127.0.0.1:PORT stays on
+ * loopback, as with Docker's own rule; rewritten, it would leave with a
+ * loopback source and be dropped (route_localnet=0). The renderer and the nft
+ * backend's rule builder both take it from here.
+ */
+void nft_output_loopback(uint8_t family, struct topo_ip *ret);
+
 /* Which chain a rendered entry of a declared rule goes to, and its text. */
 int nft_render_nat(const struct topo_nat *nat, enum nft_chain_id chain, char *buf, size_t len);
 int nft_render_forward(const struct topo_forward *fw, char *buf, size_t len);

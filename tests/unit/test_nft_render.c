@@ -99,10 +99,18 @@ static void test_dnat(void **state)
 	assert_string_equal(nat("dnat: {protocol: tcp, port: 8080, to: \"fd00::2\"}"),
 			    "meta nfproto ipv6 fib daddr type local meta l4proto tcp th dport 8080 counter "
 			    "dnat ip6 to fd00::2");
-	/* In output (locally generated): no input interface. */
+	/* In output (locally generated): no input interface, and never loopback
+	 * (127.0.0.1:8080 stays a local connection, as Docker's rule keeps it). */
 	assert_string_equal(dnat_output("dnat: {protocol: tcp, port: 8080, to: \"172.18.0.2:80\", in: eth0}"),
-			    "meta nfproto ipv4 fib daddr type local meta l4proto tcp th dport 8080 counter "
-			    "dnat ip to 172.18.0.2:80");
+			    "meta nfproto ipv4 ip daddr != 127.0.0.0/8 fib daddr type local meta l4proto tcp "
+			    "th dport 8080 counter dnat ip to 172.18.0.2:80");
+	assert_string_equal(dnat_output("dnat: {protocol: tcp, port: 8080, to: \"[fd00::2]:80\"}"),
+			    "meta nfproto ipv6 ip6 daddr != ::1 fib daddr type local meta l4proto tcp "
+			    "th dport 8080 counter dnat ip6 to [fd00::2]:80");
+	/* A declared destination does not lift the exclusion (0.0.0.0/0 holds 127.0.0.1). */
+	assert_string_equal(dnat_output("dnat: {protocol: udp, port: 53, to: 10.0.0.9, destination: 0.0.0.0/0}"),
+			    "meta nfproto ipv4 ip daddr != 127.0.0.0/8 ip daddr 0.0.0.0/0 meta l4proto udp "
+			    "th dport 53 counter dnat ip to 10.0.0.9");
 }
 
 static void test_forward(void **state)
@@ -181,10 +189,10 @@ static void test_render_order(void **state)
 		"prerouting: meta nfproto ipv4 fib daddr type local meta l4proto udp th dport 53 counter dnat ip to "
 		"172.17.0.3\n"
 		"output: type nat hook output priority -100 policy accept\n"
-		"output: meta nfproto ipv4 fib daddr type local meta l4proto tcp th dport 8080 counter dnat ip to "
-		"172.17.0.2:80\n"
-		"output: meta nfproto ipv4 fib daddr type local meta l4proto udp th dport 53 counter dnat ip to "
-		"172.17.0.3\n"
+		"output: meta nfproto ipv4 ip daddr != 127.0.0.0/8 fib daddr type local meta l4proto tcp th dport 8080 "
+		"counter dnat ip to 172.17.0.2:80\n"
+		"output: meta nfproto ipv4 ip daddr != 127.0.0.0/8 fib daddr type local meta l4proto udp th dport 53 "
+		"counter dnat ip to 172.17.0.3\n"
 		"postrouting: type nat hook postrouting priority 100 policy accept\n"
 		"postrouting: meta nfproto ipv4 oifname != \"docker0\" ip saddr 172.17.0.0/16 counter masquerade\n"
 		"postrouting: meta nfproto ipv4 ip saddr 10.9.0.0/16 counter snat ip to 192.0.2.1\n"
