@@ -360,7 +360,8 @@ static void link_create(struct differ *df, const char *ns, const struct topo_ifa
 		s.peer.master[0] = '\0';
 	}
 	/* A running bridge recomputes its ports' states on each port's carrier
-	 * change: created down, it comes up after its ports (pass_bridges_up). */
+	 * change: created down, it comes up after its ports and addresses
+	 * (pass_bridges_up). */
 	bool up_later = d->type == TOPO_IF_BRIDGE && s.link.up;
 
 	s.link.up = !up_later && s.link.up;
@@ -1619,15 +1620,18 @@ static void pass_adopt_refusals(struct differ *df)
 }
 
 /*
- * The bridges link_create made down come up last in PHASE_UP: after every
- * port is attached and, in plan order, after the steps that bring the ports'
- * peers up (their carrier), so the bridge starts with its ports once.
+ * The bridges link_create made down come up as late as they can: after
+ * every port is attached and up (PHASE_UP gives the ports their carrier;
+ * the addresses between let the kernel's linkwatch catch up), before the
+ * routes (a route via a bridge needs it up). The last phase before
+ * PHASE_ROUTE_ADD is PHASE_ADDR_DEL. Addresses wait on a down bridge and its
+ * prefix routes come with IFF_UP: the end state is the same.
  */
 static void pass_bridges_up(struct differ *df)
 {
 	for (size_t i = 0; i < df->n_bridges_down && !df->err; i++) {
 		const struct step *add = &df->r->plan.steps[df->bridges_down[i]];
-		struct step up = step_new(STEP_LINK_SET, PHASE_UP, add->ns);
+		struct step up = step_new(STEP_LINK_SET, PHASE_ADDR_DEL, add->ns);
 
 		up.follows_add = true;
 		up.attr = LINK_ATTR_UP;
