@@ -10,7 +10,10 @@
  * A veth is born with each end in its namespace (IFLA_NET_NS_FD on the
  * peer): moving a link later would drop its addresses. The local end takes
  * master and IFF_UP at creation; the peer cannot (ENOTCONN), the plan has
- * separate steps for it.
+ * separate steps for it. Both ends are born with one tx and one rx queue:
+ * without counts, veth registers more queues than it keeps and shrinks them
+ * after registration (netif_set_real_num_tx_queues, a synchronize_net()
+ * under RTNL, twice per pair: the largest cost of creating a pair).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -468,6 +471,10 @@ int link_add_msg(struct backend *b, struct bns *ns, const struct step *s, struct
 		r = link_fill_common(peer, &s->peer);
 		if (r < 0)
 			goto out;
+		rtnl_link_set_num_tx_queues(l, 1);
+		rtnl_link_set_num_rx_queues(l, 1);
+		rtnl_link_set_num_tx_queues(peer, 1);
+		rtnl_link_set_num_rx_queues(peer, 1);
 		if (pns != ns)
 			rtnl_link_set_ns_fd(peer, pfd);
 	} else if (ifc->type == TOPO_IF_VXLAN) {

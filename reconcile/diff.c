@@ -64,6 +64,8 @@ struct differ {
 	bool adopt;
 	unsigned ids;                /* last step id handed out */
 	unsigned parent;             /* while > 0, implicit steps are caused by this step */
+	size_t *bridges_down;        /* plan positions of bridges created down, to come up last */
+	size_t n_bridges_down, cap_bridges_down;
 	int err;
 };
 
@@ -357,7 +359,27 @@ static void link_create(struct differ *df, const char *ns, const struct topo_ifa
 		s.peer.up = false;
 		s.peer.master[0] = '\0';
 	}
+	/* A running bridge recomputes its ports' states on each port's carrier
+	 * change: created down, it comes up after its ports and addresses
+	 * (pass_bridges_up). */
+	bool up_later = d->type == TOPO_IF_BRIDGE && s.link.up;
+
+	s.link.up = !up_later && s.link.up;
 	add_step(df, &s);
+	if (up_later && !df->err) {
+		if (df->n_bridges_down == df->cap_bridges_down) {
+			size_t cap = df->cap_bridges_down ? df->cap_bridges_down * 2 : 8;
+			size_t *v = realloc(df->bridges_down, cap * sizeof(*v));
+
+			if (!v) {
+				df->err = -ENOMEM;
+				return;
+			}
+			df->bridges_down = v;
+			df->cap_bridges_down = cap;
+		}
+		df->bridges_down[df->n_bridges_down++] = df->r->plan.n - 1;
+	}
 
 	/* What the kernel cannot do at creation: a veth peer can be neither up
 	 * (ENOTCONN) nor enslaved in the same request. */
@@ -1604,6 +1626,28 @@ static void pass_adopt_refusals(struct differ *df)
 	}
 }
 
+/*
+ * The bridges link_create made down come up as late as they can: after
+ * every port is attached and up (PHASE_UP gives the ports their carrier;
+ * the addresses between let the kernel's linkwatch catch up), before the
+ * routes (a route via a bridge needs it up). The last phase before
+ * PHASE_ROUTE_ADD is PHASE_ADDR_DEL. Addresses wait on a down bridge and its
+ * prefix routes come with IFF_UP: the end state is the same.
+ */
+static void pass_bridges_up(struct differ *df)
+{
+	for (size_t i = 0; i < df->n_bridges_down && !df->err; i++) {
+		const struct step *add = &df->r->plan.steps[df->bridges_down[i]];
+		struct step up = step_new(STEP_LINK_SET, PHASE_ADDR_DEL, add->ns);
+
+		up.follows_add = true;
+		up.attr = LINK_ATTR_UP;
+		up.new.flag = true;
+		snprintf(up.ifname, sizeof(up.ifname), "%s", add->link.name);
+		add_step(df, &up);
+	}
+}
+
 /* ----------------------------------------------------------------- entry -- */
 
 struct sort_item {
@@ -1741,11 +1785,13 @@ int topo_diff_opts(const struct topology *desired, const struct topology *observ
 		pass_nft(&df, &df.obs[i]);
 	}
 	pass_namespaces_steps(&df);
+	pass_bridges_up(&df);
 	pass_adopt_refusals(&df);
 	if (!df.err)
 		df.err = plan_sort(&ret->plan);
 out:
 	r = df.err;
+	free(df.bridges_down);
 	for (size_t i = 0; i < observed->n_ns; i++)
 		obs_free(&df.obs[i]);
 	free(df.obs);

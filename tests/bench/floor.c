@@ -5,8 +5,8 @@
  * as fast as the kernel lets one process do it. topo's figures are compared
  * with this program's.
  *
- *   floor [--no-nat] [--per-bridge P] build N
- *   floor [--no-nat] [--per-bridge P] teardown N
+ *   floor [--no-nat] [--per-bridge P] [--tight] build N
+ *   floor [--no-nat] [--per-bridge P] [--by-netns] teardown N
  *
  * build: namespaces n0..n(N-1), each made with unshare(CLONE_NEWNET) and a
  * bind mount on /run/netns/nI (/run/netns made a shared mount point first,
@@ -19,6 +19,22 @@
  * 10.K.0.1; net.ipv4.ip_forward=1; and (unless --no-nat) the table
  * `ip floor` with one rule `ip saddr 10.0.0.0/8 oifname != "br0" masquerade`
  * in a nat postrouting chain, in one nftables batch.
+ *
+ * --tight (issue 16) builds the same kernel state faster, with two kernel
+ * facts (each on its own: --one-queue, --bridge-up-last):
+ *  - --one-queue: both ends of each veth are created with IFLA_NUM_TX_QUEUES
+ *    = IFLA_NUM_RX_QUEUES = 1 (the peer's in its own header inside
+ *    VETH_INFO_PEER). Without them veth registers one queue per possible
+ *    CPU and shrinks to one after registration: netif_set_real_num_tx_queues
+ *    then waits for an RCU grace period (synchronize_net) under RTNL, twice
+ *    per pair. Only num_tx_queues/num_rx_queues differ in `ip -d link`.
+ *  - --bridge-up-last: the bridges are created down and brought up at the
+ *    very end. A running bridge redoes its port state selection (over all
+ *    its ports) and notifies on each port's carrier change, in linkwatch
+ *    work that competes for RTNL with the rest of the build; a bridge that
+ *    is down ignores them, and when it comes up takes its ports at once.
+ *    Addresses on a down bridge are kept, and its prefix route comes with
+ *    IFF_UP: the end state is the same.
  *
  * teardown: the host veth ends deleted (which takes their peers with them),
  * the namespaces unmounted and unlinked, the bridges deleted, the nftables
@@ -276,12 +292,12 @@ static struct ifinfomsg *put_ifinfo(struct nlmsghdr *nlh, int index, unsigned fl
 	return ifi;
 }
 
-static void req_bridge(struct nl *nl, const char *name)
+static void req_bridge(struct nl *nl, const char *name, bool up)
 {
 	struct nlmsghdr *nlh = nl_msg(nl, SEND_BUF, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK, "bridges");
 	struct nlattr *li;
 
-	put_ifinfo(nlh, 0, IFF_UP);
+	put_ifinfo(nlh, 0, up ? IFF_UP : 0);
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
 	li = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "bridge");
@@ -299,13 +315,23 @@ static void req_getlink(struct nl *nl, size_t cap, const char *name)
 	nl_done(nl, nlh, true);
 }
 
-static void req_veth(struct nl *nl, const char *host, int master, int nsfd)
+/* One tx and one rx queue: what a veth keeps anyway (see the top). */
+static void put_queues(struct nlmsghdr *nlh, bool one_queue)
+{
+	if (!one_queue)
+		return;
+	mnl_attr_put_u32(nlh, IFLA_NUM_TX_QUEUES, 1);
+	mnl_attr_put_u32(nlh, IFLA_NUM_RX_QUEUES, 1);
+}
+
+static void req_veth(struct nl *nl, const char *host, int master, int nsfd, bool one_queue)
 {
 	struct nlmsghdr *nlh = nl_msg(nl, SEND_BUF, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK, "veths");
 	struct nlattr *li, *data, *peer;
 
 	put_ifinfo(nlh, 0, IFF_UP);
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, host);
+	put_queues(nlh, one_queue);
 	mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)master);
 	li = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
@@ -315,6 +341,7 @@ static void req_veth(struct nl *nl, const char *host, int master, int nsfd)
 	 * ENOTCONN while the pair is not linked yet. */
 	put_ifinfo(nlh, 0, 0);
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, "eth0");
+	put_queues(nlh, one_queue);
 	mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)nsfd);
 	mnl_attr_nest_end(nlh, peer);
 	mnl_attr_nest_end(nlh, data);
@@ -573,7 +600,15 @@ static in_addr_t ip4(unsigned a, unsigned b, unsigned c, unsigned d)
 
 /* ---- the two modes ---- */
 
-static void build(unsigned n, unsigned per, bool nat)
+static void bridges_up(struct nl *host, const int *brx, unsigned nbr)
+{
+	for (unsigned k = 0; k < nbr; k++)
+		req_linkup(host, SEND_BUF, brx[k]);
+	nl_flush(host, "bridges up", NULL, NULL);
+	phase("bridges up");
+}
+
+static void build(unsigned n, unsigned per, bool nat, bool one_queue, bool bridge_up_last)
 {
 	unsigned nbr = (n + per - 1) / per;
 	int *nsfd = calloc(n, sizeof(int)), *ifx = calloc(n, sizeof(int)), *brx = calloc(nbr, sizeof(int));
@@ -617,10 +652,11 @@ static void build(unsigned n, unsigned per, bool nat)
 		die("setns(host): %s", strerror(errno));
 	phase("namespaces");
 
-	/* Host: bridges (up at birth), their indexes, their addresses. */
+	/* Host: bridges (up at birth, or down until the end), their indexes,
+	 * their addresses. */
 	for (unsigned k = 0; k < nbr; k++) {
 		snprintf(name, sizeof(name), "br%u", k);
-		req_bridge(&host, name);
+		req_bridge(&host, name, !bridge_up_last);
 	}
 	nl_flush(&host, "bridges", NULL, NULL);
 	for (unsigned k = 0; k < nbr; k++) {
@@ -633,10 +669,11 @@ static void build(unsigned n, unsigned per, bool nat)
 	nl_flush(&host, "bridge addresses", NULL, NULL);
 	phase("bridges");
 
-	/* Veth pairs: host end enslaved and up, peer born in its namespace. */
+	/* Veth pairs: host end enslaved and up, peer born in its namespace
+	 * (with --one-queue, both ends with one tx and one rx queue). */
 	for (unsigned i = 0; i < n; i++) {
 		snprintf(name, sizeof(name), "h%u", i);
-		req_veth(&host, name, brx[i / per], nsfd[i]);
+		req_veth(&host, name, brx[i / per], nsfd[i], one_queue);
 	}
 	nl_flush(&host, "veths", NULL, NULL);
 	for (unsigned i = 0; i < n; i++)
@@ -665,6 +702,8 @@ static void build(unsigned n, unsigned per, bool nat)
 		nl_close(&ns[i]);
 	}
 	phase("addresses and routes");
+	if (bridge_up_last)
+		bridges_up(&host, brx, nbr);
 
 	write_file("/proc/sys/net/ipv4/ip_forward", "1\n");
 	if (nat)
@@ -737,12 +776,18 @@ static unsigned number(const char *s, const char *what, unsigned max)
 int main(int argc, char **argv)
 {
 	unsigned per = 500, n;
-	bool nat = true, by_netns = false;
+	bool nat = true, by_netns = false, one_queue = false, bridge_up_last = false;
 	int i = 1;
 
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		if (strcmp(argv[i], "--no-nat") == 0)
 			nat = false;
+		else if (strcmp(argv[i], "--tight") == 0)
+			one_queue = bridge_up_last = true;
+		else if (strcmp(argv[i], "--one-queue") == 0)
+			one_queue = true;
+		else if (strcmp(argv[i], "--bridge-up-last") == 0)
+			bridge_up_last = true;
 		else if (strcmp(argv[i], "--by-netns") == 0)
 			by_netns = true;
 		else if (strcmp(argv[i], "--per-bridge") == 0 && i + 1 < argc)
@@ -751,14 +796,15 @@ int main(int argc, char **argv)
 			break;
 	}
 	if (argc - i != 2 || (strcmp(argv[i], "build") != 0 && strcmp(argv[i], "teardown") != 0)) {
-		fprintf(stderr, "usage: %s [--no-nat] [--per-bridge P] [--by-netns] build|teardown N\n", prog);
+		fprintf(stderr, "usage: %s [--no-nat] [--per-bridge P] [--tight | --one-queue | --bridge-up-last] "
+			"[--by-netns] build|teardown N\n", prog);
 		return 2;
 	}
 	n = number(argv[i + 1], "N", 100000);
 	if ((n + per - 1) / per > 255)
 		die("too many bridges: at most 255 (N/P)");
 	if (strcmp(argv[i], "build") == 0)
-		build(n, per, nat);
+		build(n, per, nat, one_queue, bridge_up_last);
 	else
 		teardown(n, per, nat, by_netns);
 	return 0;

@@ -6,6 +6,7 @@
 #   ipbatch      DIR/ipbatch-build-N.sh, then DIR/ipbatch-teardown-N.sh
 #   floor        DIR/floor build N, then DIR/floor teardown N
 #   floor-netns  DIR/floor build N, then DIR/floor --by-netns teardown N
+#   floor-tight  DIR/floor --tight build N, then DIR/floor --by-netns teardown N
 #   topo         $TOPO apply DIR/star-N.yaml, topo diff (must exit 0), topo destroy
 #
 # Each timed command runs under /usr/bin/time -v (its file: DIR/N/KIND-STEP.time,
@@ -190,8 +191,10 @@ ipbatch)
 	wait_gone teardown
 	verify_gone
 	;;
-floor | floor-netns)
-	timed build "$DIR/floor" "${nat_opt[@]}" --per-bridge "$PER_BRIDGE" build "$N" ||
+floor | floor-netns | floor-tight)
+	build_opt=()
+	[ "$KIND" != floor-tight ] || build_opt=(--tight)
+	timed build "$DIR/floor" "${nat_opt[@]}" "${build_opt[@]}" --per-bridge "$PER_BRIDGE" build "$N" ||
 		fail "floor build failed (see $OUT/$KIND-build.log)"
 	verify_built
 	td=(teardown)

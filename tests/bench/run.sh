@@ -10,9 +10,12 @@
 # namespaces: nothing reaches this machine's network):
 #
 #   ipbatch      iproute2 as people script it (tests/bench/gen-ipbatch.sh)
-#   floor        tests/bench/floor.c: raw pipelined rtnetlink, the lower bound;
-#                torn down link by link
+#   floor        tests/bench/floor.c: raw pipelined rtnetlink (the previous
+#                floor, issue 7); torn down link by link
 #   floor-netns  the same build, torn down by unmounting the namespaces
+#   floor-tight  floor --tight (issue 16): the same kernel state with one tx
+#                and one rx queue per veth end and the bridges brought up
+#                last (the lower bound); torn down by unmounting the namespaces
 #   topo         topo apply, a no-op topo diff, topo destroy
 #
 # Teardowns are timed until the links are really gone. Figures, ratios and
@@ -22,7 +25,7 @@
 #
 # Environment: GEN_NAT=0|1 (default: on if topo applies a masquerade rule,
 # probed first), PER_BRIDGE (500), BENCH_PHASES ("ipbatch floor floor-netns
-# topo"), BENCH_IDLE_PCT (5: CPU-busy percentage counted as idle),
+# floor-tight topo"), BENCH_IDLE_PCT (5: CPU-busy percentage counted as idle),
 # BENCH_IDLE_MAX (60 s), BENCH_GONE_MAX (600 s).
 set -euo pipefail
 TOPO=${1:?usage: run.sh TOPO N}
@@ -34,7 +37,7 @@ BENCH=$ROOT/tests/bench
 SANDBOX=$ROOT/tests/sandbox
 DIR=$ROOT/build/bench
 PER_BRIDGE=${PER_BRIDGE:-500}
-PHASES=${BENCH_PHASES:-ipbatch floor floor-netns topo}
+PHASES=${BENCH_PHASES:-ipbatch floor floor-netns floor-tight topo}
 RESULT=$DIR/result-$N.txt
 mkdir -p "$DIR"
 
@@ -132,10 +135,12 @@ verdict() { # LABEL VALUE-TEXT TARGET-TEXT OK(1/0/"")
 }
 
 report() {
-	local fb fb1 fb2 apply diff destroy ftd ftdn ib ibt rss_max rss_apply user_apply rss_target
+	local fb fb1 fb2 ft ftt apply diff destroy ftd ftdn ib ibt rss_max rss_apply user_apply rss_target
 	fb1=$(get floor build_ms)
 	fb2=$(get floor-netns build_ms)
 	fb=$(min "$fb1" "$fb2")
+	ft=$(get floor-tight build_ms)
+	ftt=$(get floor-tight teardown_gone_ms)
 	apply=$(get topo apply_ms)
 	diff=$(get topo diff_ms)
 	destroy=$(get topo destroy_gone_ms)
@@ -149,7 +154,7 @@ report() {
 	rss_target=32768
 	(( N <= 1000 )) || rss_target=$(( 32768 * N / 1000 ))
 
-	echo "== topo benchmark, issue 7 (\"Speed at scale\"): N=$N"
+	echo "== topo benchmark, issues 7 (\"Speed at scale\") and 16 (\"Speed, round two\"): N=$N"
 	echo "machine: $(nproc) CPUs ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)), $(awk '/MemTotal/ { printf "%.1f GB", $2 / 1048576 }' /proc/meminfo), kernel $(uname -r)"
 	echo "topo: $TOPO ($("$TOPO" --version 2>/dev/null || echo '?'))"
 	echo "workload: $N namespaces, $nbr bridge(s) of <= $PER_BRIDGE ports, ip_forward, masquerade $([ "$GEN_NAT" = 1 ] && echo on || echo "OFF (GEN_NAT=0)")"
@@ -163,6 +168,8 @@ report() {
 	row "floor teardown (per link)" floor teardown gone
 	row "floor build (2nd run)" floor-netns build
 	row "floor teardown (by netns)" floor-netns teardown gone
+	row "tight floor build" floor-tight build
+	row "tight floor teardown (netns)" floor-tight teardown gone
 	row "topo apply" topo apply
 	row "topo diff (no-op)" topo diff
 	row "topo destroy" topo destroy gone
@@ -171,7 +178,7 @@ report() {
 	echo "  machine s: CPU seconds the whole machine was busy meanwhile (kernel workers included, and"
 	echo "    anything else running on it: well above user+sys means the figure is disturbed)"
 	echo
-	for p in floor floor-netns; do
+	for p in floor floor-netns floor-tight; do
 		if [ -f "$DIR/$N/$p-build.log" ]; then
 			echo "  $p build:    $(sed -n 's/^floor: \(.*[a-z]\) *\([0-9.]* ms\)$/\1 \2;/p' "$DIR/$N/$p-build.log" | grep -v 'of [0-9]' | tr '\n' ' ' | tr -s ' ')"
 		fi
@@ -181,9 +188,9 @@ report() {
 	done
 	[ ! -f "$DIR/$N/topo-apply.log" ] || echo "  topo apply says: $(tail -n1 "$DIR/$N/topo-apply.log")"
 	[ ! -f "$DIR/$N/topo-destroy.log" ] || echo "  topo destroy says: $(tail -n1 "$DIR/$N/topo-destroy.log")"
-	echo "  floor build used for the ratios: the faster of the two runs ($fb ms)"
+	echo "  floor build used for the ratios: the faster of the two runs ($fb ms); tight floor: ${ft:-?} ms"
 	local p pings
-	for p in ipbatch floor floor-netns topo; do
+	for p in ipbatch floor floor-netns floor-tight topo; do
 		[ -f "$DIR/$N/$p.res" ] || continue
 		pings=$(sed -n 's/^ping_\([^_]*\)_\([^=]*\)_ms=\(.*\)/\1->\2 \3 ms,/p' "$DIR/$N/$p.res" | tr '\n' ' ')
 		[ -z "$pings" ] || echo "  $p: first answer after the build: ${pings%, }"
@@ -194,6 +201,8 @@ report() {
 	echo
 	printf '  %-44s %12s %12s   %s\n' "ratio" "value" "target" "verdict"
 	local r
+	r=$(div "$apply" "$ft")
+	verdict "topo apply / tight floor build" "${r:+${r}x}" "<= 1.15x" "$(calc 'a <= 1.15' "$r" 1)"
 	r=$(div "$apply" "$fb")
 	verdict "topo apply / floor build" "${r:+${r}x}" "<= 1.5x" "$(calc 'a <= 1.5' "$r" 1)"
 	r=$(div "$ib" "$apply")
@@ -211,6 +220,10 @@ report() {
 	echo "  for information:"
 	r=$(div "$destroy" "$ftdn")
 	printf '  %-44s %12s\n' "topo destroy / floor teardown (by netns)" "${r:+${r}x}"
+	r=$(div "$destroy" "$ftt")
+	printf '  %-44s %12s\n' "topo destroy / tight floor teardown (netns)" "${r:+${r}x}"
+	r=$(div "$fb" "$ft")
+	printf '  %-44s %12s\n' "floor build / tight floor build" "${r:+${r}x}"
 	r=$(div "$ibt" "$destroy")
 	printf '  %-44s %12s\n' "ip -batch teardown / topo destroy" "${r:+${r}x}"
 	r=$(div "$ib" "$fb")

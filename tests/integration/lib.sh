@@ -90,9 +90,11 @@ snapshot() {
 			nsx "$ns" ip -j addr show | jq -S '[.[] | {ifname, addr: [.addr_info[] | select(.scope != "link") | {local, prefixlen}] | sort_by(.local)}] | sort_by(.ifname)'
 			echo "== $ns route"
 			# Link-local addresses and their local routes are the kernel's and come
-			# and go with DAD timing: left out.
+			# and go with DAD timing: left out. Routes that differ only by device
+			# (ff00::/8 on each link) are listed in the order the links came up:
+			# sorted by device too.
 			nsx "$ns" ip -j route show table all | jq -S 'map(select(.dst | startswith("fe80") | not) | del(.flags))
-				| sort_by(.table // "", .dst, .metric // 0)'
+				| sort_by(.table // "", .dst, .metric // 0, .dev // "")'
 			echo "== $ns nft"
 			# Counters count traffic, not configuration.
 			nsx "$ns" nft -j list ruleset | jq -S '[.nftables[] | select(has("metainfo") | not) | del(.[].handle)]

@@ -116,10 +116,11 @@ static void test_empty_kernel_seed(void **state)
 		"+ address add 172.18.0.1/16 dev mybr0\n"
 		"+ address add 172.18.0.2/16 dev eth0 netns netns_A\n"
 		"+ address add 172.18.0.3/16 dev eth0 netns netns_B\n"
+		"~ link set mybr0 up\n"
 		"+ route add default via 172.18.0.1 netns netns_A\n"
 		"+ route add default via 172.18.0.1 netns netns_B\n");
 	/* Nothing implicit: nothing is deleted. */
-	assert_int_equal(p->n, 13);
+	assert_int_equal(p->n, 14);
 	/* `topo diff` says "10 to add, 1 to change, 0 to remove". */
 	fx_assert_counts(p, 10, 1, 0);
 
@@ -163,10 +164,20 @@ static void test_empty_kernel_seed(void **state)
 	assert_string_equal(p->steps[6].ns, "netns_A");
 	assert_string_equal(p->steps[7].ns, "netns_B");
 
-	s = &p->steps[9];
+	/* The bridge is created down and comes up after its ports, before
+	 * the routes: a follow-up, not counted. */
+	assert_false(p->steps[3].link.up);
+	s = &p->steps[11];
+	assert_true(step_is(s, STEP_LINK_SET, "host", "mybr0"));
+	assert_int_equal(s->attr, LINK_ATTR_UP);
+	assert_int_equal(s->phase, PHASE_ADDR_DEL);
+	assert_true(s->follows_add);
+	assert_true(s->new.flag);
+
+	s = &p->steps[10];
 	assert_int_equal(s->op, STEP_ADDR_ADD);
 	assert_int_equal(s->addr.proto, TOPO_IFAPROT);
-	s = &p->steps[11];
+	s = &p->steps[12];
 	assert_int_equal(s->op, STEP_ROUTE_ADD);
 	assert_int_equal(s->route.proto, TOPO_RTPROT);
 	assert_int_equal(s->route.table, TOPO_TABLE_MAIN);
@@ -220,7 +231,8 @@ static void test_empty_kernel_veth_local_end(void **state)
 		"+ link add h type veth peer z netns c\n"
 		"~ link set x up netns a\n"
 		"~ link set z up netns c\n"
-		"+ address add 10.0.0.1/30 dev x netns a\n");
+		"+ address add 10.0.0.1/30 dev x netns a\n"
+		"~ link set br up netns b\n");
 	fx_assert_counts(&f.r.plan, 7, 0, 0);
 	fx_free(&f);
 }
@@ -253,7 +265,9 @@ static void test_empty_kernel_veth_both_masters(void **state)
 		"+ link add brb type bridge netns b\n"
 		"+ link add x netns a type veth master bra peer y netns b\n"
 		"~ link set y master brb netns b\n"
-		"~ link set y up netns b\n");
+		"~ link set y up netns b\n"
+		"~ link set bra up netns a\n"
+		"~ link set brb up netns b\n");
 	m = &f.r.plan.steps[5];
 	assert_int_equal(m->phase, PHASE_MASTER);
 	assert_true(m->follows_add);
@@ -290,7 +304,8 @@ static void test_empty_kernel_creation_order(void **state)
 		"+ link add vx0 type vxlan id 42 remote 10.0.0.2 dev eth0 dstport 4789 master br0 netns a\n"
 		"~ link set eth0 up netns b\n"
 		"+ address add 10.0.0.1/24 dev eth0 netns a\n"
-		"+ address add 10.0.0.2/24 dev eth0 netns b\n");
+		"+ address add 10.0.0.2/24 dev eth0 netns b\n"
+		"~ link set br0 up netns a\n");
 	fx_free(&f);
 }
 
@@ -1386,7 +1401,8 @@ static void test_replace_kind_changed(void **state)
 		"+ link add mybr0 type bridge  # replace: kind changed\n"
 		"~ link set vethA master mybr0\n"
 		"~ link set vethB master mybr0\n"
-		"+ address add 172.18.0.1/16 dev mybr0\n");
+		"+ address add 172.18.0.1/16 dev mybr0\n"
+		"~ link set mybr0 up\n");
 	assert_int_equal(fx_count_op(&f.r.plan, STEP_LINK_SET, true), 0);
 	assert_int_equal(fx_count_op(&f.r.plan, STEP_ADDR_DEL, true), 1);
 	fx_assert_counts(&f.r.plan, 2, 2, 1);
@@ -1575,7 +1591,8 @@ static void test_sysctl_missing_keys(void **state)
 	fx_assert_plan(&f.r.plan,
 		"~ sysctl net.ipv4.ip_forward=1 (was 0)\n"
 		"+ link add br9 type bridge\n"
-		"~ sysctl net.ipv4.conf.br9.rp_filter=2\n");
+		"~ sysctl net.ipv4.conf.br9.rp_filter=2\n"
+		"~ link set br9 up\n");
 	assert_null(f.r.plan.steps[2].old_value);
 	assert_int_equal(f.r.plan.steps[0].phase, PHASE_SYSCTL_NS);
 	assert_int_equal(f.r.plan.steps[2].phase, PHASE_SYSCTL_IF);
@@ -1793,7 +1810,8 @@ static void test_scale_star(void **state)
 	fx_assert_phase_order(&f.r.plan);
 	/* netns, bridge + veths, addresses, routes; the peers' up steps. */
 	fx_assert_counts(&f.r.plan, STAR_N + 1 + STAR_N + STAR_N + 1 + STAR_N, 0, 0);
-	assert_int_equal(f.r.plan.n, 5 * STAR_N + 2);
+	/* ... and the bridge's, created down, up after its ports and addresses. */
+	assert_int_equal(f.r.plan.n, 5 * STAR_N + 3);
 	diff_result_free(&f.r);
 	topology_free(&f.o);
 
