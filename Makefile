@@ -66,7 +66,7 @@ ifneq ($(filter true 1,$(CI) $(DOCKER)),)
 DEB_PKGS += $(DOCKER_PKGS)
 endif
 
-.PHONY: all build deps check unit unit-asan unit-valgrind integration integration-asan run fuzz \
+.PHONY: all build deps check unit unit-asan unit-valgrind integration integration-asan stress run fuzz \
 	bench install clean
 
 all: build
@@ -136,6 +136,13 @@ check: deps
 	@$(MAKE) --no-print-directory unit-valgrind
 	@$(MAKE) --no-print-directory integration
 	@$(MAKE) --no-print-directory integration-asan
+
+# The long hostile runs (minutes): every syscall of namespace creation and
+# deletion, 20 random kill rounds on a 200-namespace lab, 4096 namespaces
+# under soft limit 1024, EACCES as well as EMFILE injected.
+stress: build
+	@TOPO=$(abspath $(BUILD)/topo) TOPO_CRASH_NS_FULL=1 TOPO_CRASH_ROUNDS=20 tests/integration/run.sh t_crash_ns
+	@TOPO=$(abspath $(BUILD)/topo) TOPO_FDLIMIT_BIG=1 TOPO_FDLIMIT_FULL=1 tests/integration/run.sh t_fdlimit
 
 run: deps
 	@$(MAKE) --no-print-directory build
