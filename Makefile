@@ -5,6 +5,7 @@
 #                       DOCKER=1 (or CI=true) adds docker.io, busybox-static, iptables
 #   make check          deps, build, unit tests (plain, ASan+UBSan, valgrind), integration tests
 #   make run            deps, build, bring up the default topology in a sandbox and show it
+#   make stress         the long hostile runs (crash sweeps, 20 kill rounds, 4096 namespaces)
 #   make fuzz           libFuzzer on the loader, then on the state file codec, FUZZ_SECONDS each (default 60)
 #   make bench N=1000   the scale benchmark (tests/bench)
 #   make install        PREFIX=/usr/local DESTDIR=
