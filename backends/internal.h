@@ -121,6 +121,9 @@ int bns_open_fd(struct backend *b, const char *name, enum topo_ns_kind kind, con
  * bns_fd_unpin (the caller keeps it only until then). */
 int bns_fd(struct backend *b, struct bns *ns);
 void bns_fd_unpin(struct backend *b);
+/* Is fd the namespace ns was when first opened (device and inode)? Its own
+ * descriptor may be closed already under a tight fd limit. */
+bool bns_is(const struct bns *ns, int fd);
 
 /* What is at netns_dir/NAME. */
 enum netns_entry {

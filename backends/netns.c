@@ -181,7 +181,6 @@ static bool fd_is_netns(int fd)
 static int bns_reopen(struct backend *b, struct bns *ns)
 {
 	char buf[512];
-	struct stat st;
 	int fd;
 
 	switch (ns->kind) {
@@ -205,11 +204,19 @@ static int bns_reopen(struct backend *b, struct bns *ns)
 	}
 	if (fd < 0)
 		return backend_fail(b, "namespace %s: cannot open %s again: %s", ns->name, buf, strerror(errno)), -errno;
-	if (fstat(fd, &st) < 0 || st.st_ino != ns->ino || st.st_dev != ns->dev) {
+	if (!bns_is(ns, fd)) {
 		close(fd);
 		return backend_fail(b, "namespace %s: %s is no longer the namespace topo read", ns->name, buf), -ESTALE;
 	}
 	return fd;
+}
+
+bool bns_is(const struct bns *ns, int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 && ns->dev == (unsigned long long)st.st_dev &&
+	       ns->ino == (unsigned long long)st.st_ino;
 }
 
 static void bns_identify(struct bns *ns, int fd)

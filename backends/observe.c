@@ -10,21 +10,10 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
-#include <sys/stat.h>
 
 #include "backends/internal.h"
 
 /* The same namespace as the one topo runs in? Namespaces are inodes of nsfs. */
-/* The namespace's identity, known since it was opened (its descriptor may
- * be closed already under a tight fd limit), against host's. */
-static bool is_namespace_of(const struct bns *ns, int fd)
-{
-	struct stat st;
-
-	return fstat(fd, &st) == 0 && ns->dev == (unsigned long long)st.st_dev &&
-	       ns->ino == (unsigned long long)st.st_ino;
-}
-
 struct scope {
 	const char *name;
 	enum topo_ns_kind kind;
@@ -129,7 +118,7 @@ static int observe_ns(struct backend *b, const struct scope *sc, const struct to
 	out->exists = true;
 	/* Attached by a path or pid that leads back to host (/proc/1/ns/net,
 	 * Docker's netns/default): the owner rules refuse it; nothing to read. */
-	out->is_self = sc->kind != TOPO_NS_IS_HOST && is_namespace_of(ns, b->self_fd);
+	out->is_self = sc->kind != TOPO_NS_IS_HOST && bns_is(ns, b->self_fd);
 	if (out->is_self)
 		return 0;
 	r = link_observe(b, ns, out);
