@@ -31,6 +31,15 @@ static double now_ms(void)
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
+/* Prints and drops the --json document. A member that could not be added
+ * (out of memory) is missing from it; the exit code still tells. */
+static void json_end(json_t *doc)
+{
+	if (topo_json_print(doc, stdout) < 0)
+		fprintf(stderr, "%s: error: cannot write the JSON result\n", topo_prog);
+	json_decref(doc);
+}
+
 static bool plan_pending(const struct plan *p)
 {
 	for (size_t i = 0; i < p->n; i++)
@@ -207,7 +216,7 @@ int cmd_apply(int argc, char **argv)
 	struct exec_opts eo = { 0 };
 	struct exec_report rep;
 	struct step_hooks hooks;
-	bool json_open = false;
+	json_t *jdoc = NULL;   /* --json: the document, printed when the run ends */
 	double t0 = now_ms();
 	int r, round;
 	size_t steps = 0;
@@ -236,7 +245,8 @@ int cmd_apply(int argc, char **argv)
 		goto out;
 	if (!plan_pending(&s.diff.plan)) {
 		if (opts.json)
-			printf("{\"plan\":{\"steps\":[],\"add\":0,\"change\":0,\"remove\":0},\"applied\":true,\"steps\":0}\n");
+			json_end(json_pack("{s:{s:[],s:i,s:i,s:i},s:b,s:i}", "plan", "steps", "add", 0, "change", 0,
+					   "remove", 0, "applied", 1, "steps", 0));
 		else if (!opts.quiet)
 			printf("no changes: topology %s is converged\n", s.desired.name);
 		/* Keep the record in step with the file (an attached namespace added, say). */
@@ -266,9 +276,11 @@ int cmd_apply(int argc, char **argv)
 		eo.progress = n > 200 && isatty(STDERR_FILENO) && !opts.quiet ? progress_line : NULL;
 		if (opts.json && round == 0) {
 			/* The first plan; later rounds only add to the totals. */
-			printf("{\"plan\":");
-			plan_print_json(&s.diff.plan, stdout);
-			json_open = true;
+			jdoc = json_object();
+			if (topo_json_set(jdoc, "plan", plan_json(&s.diff.plan)) < 0) {
+				r = fail("out of memory");
+				goto out;
+			}
 		} else if (!opts.json && !opts.quiet)
 			plan_print(&s.diff.plan, stdout, opts.color);
 		fflush(stdout);
@@ -282,11 +294,12 @@ int cmd_apply(int argc, char **argv)
 		if (r < 0 && rep.interrupted) {
 			fprintf(stderr, "%s: interrupted by %s after %lu steps (the rest not started); rolling back\n", topo_prog,
 				interrupt_name(&intr), eo.executed_before + (unsigned long)rep.executed);
-			if (json_open) {
-				printf(",\"applied\":false,\"interrupted\":");
-				json_string(stdout, interrupt_name(&intr));
-				printf(",\"rolled_back\":true}\n");
-				json_open = false;
+			if (jdoc) {
+				json_object_set_new(jdoc, "applied", json_false());
+				json_object_set_new(jdoc, "interrupted", json_string(interrupt_name(&intr)));
+				json_object_set_new(jdoc, "rolled_back", json_true());
+				json_end(jdoc);
+				jdoc = NULL;
 			}
 			goto rollback;
 		}
@@ -294,13 +307,13 @@ int cmd_apply(int argc, char **argv)
 			if (rep.failed) {
 				fprintf(stderr, "%s: error: step %lu failed: %s: %s\n", topo_prog,
 					eo.executed_before + (unsigned long)rep.executed, rep.step, rep.msg);
-				if (json_open) {
-					printf(",\"applied\":false,\"failed_step\":");
-					json_string(stdout, rep.step);
-					printf(",\"error\":");
-					json_string(stdout, rep.msg);
-					printf(",\"rolled_back\":true}\n");
-					json_open = false;
+				if (jdoc) {
+					json_object_set_new(jdoc, "applied", json_false());
+					json_object_set_new(jdoc, "failed_step", topo_json_bytes(rep.step));
+					json_object_set_new(jdoc, "error", topo_json_bytes(rep.msg));
+					json_object_set_new(jdoc, "rolled_back", json_true());
+					json_end(jdoc);
+					jdoc = NULL;
 				}
 				if (rep.pos.line)
 					fprintf(stderr, "%s:%u:%u: declared here\n", s.desired.file, rep.pos.line, rep.pos.col);
@@ -332,10 +345,16 @@ int cmd_apply(int argc, char **argv)
 	    backend_wait_ready(s.b, &s.desired, &journal, opts.wait_ms < 0 ? APPLY_READY_MS : opts.wait_ms) < 0)
 		fprintf(stderr, "%s: warning: not ready after %.1f s: %s\n", topo_prog,
 			(opts.wait_ms < 0 ? APPLY_READY_MS : opts.wait_ms) / 1000.0, backend_error(s.b));
-	if (json_open)
-		printf(",\"applied\":true,\"add\":%zu,\"change\":%zu,\"remove\":%zu,\"steps\":%zu,\"ms\":%.1f}\n",
-		       total.add, total.change, total.remove, steps, now_ms() - t0);
-	else if (!opts.quiet)
+	if (jdoc) {
+		json_object_set_new(jdoc, "applied", json_true());
+		json_object_set_new(jdoc, "add", json_integer((json_int_t)total.add));
+		json_object_set_new(jdoc, "change", json_integer((json_int_t)total.change));
+		json_object_set_new(jdoc, "remove", json_integer((json_int_t)total.remove));
+		json_object_set_new(jdoc, "steps", json_integer((json_int_t)steps));
+		json_object_set_new(jdoc, "ms", json_real((double)(long long)((now_ms() - t0) * 10 + 0.5) / 10));
+		json_end(jdoc);
+		jdoc = NULL;
+	} else if (!opts.quiet)
 		printf("applied: %zu added, %zu changed, %zu removed (%zu steps, %.0f ms)\n", total.add,
 		       total.change, total.remove, steps, now_ms() - t0);
 	r = EXIT_OK;
@@ -354,9 +373,14 @@ rollback:;
 	if ((s.have_state ? state_save(s.state_dir, &before) : state_remove(s.state_dir, s.desired.name)) < 0)
 		fprintf(stderr, "%s: error: cannot restore the state file\n", topo_prog);
 	r = EXIT_ERROR;
-	if (json_open)
-		printf(",\"applied\":false,\"rolled_back\":true}\n");
+	if (jdoc) {
+		json_object_set_new(jdoc, "applied", json_false());
+		json_object_set_new(jdoc, "rolled_back", json_true());
+		json_end(jdoc);
+		jdoc = NULL;
+	}
 out:
+	json_decref(jdoc);   /* a run that ended before its outcome: no document */
 	plan_free(&journal);
 	topo_state_free(&before);
 	session_close(&s);

@@ -180,61 +180,54 @@ static int run_one(struct session *s, const struct topo_check *c, int timeout, s
 	return 0;
 }
 
-static void print_json(const struct session *s, const struct topo_check *c, const struct outcome *o, bool first)
+/* A JSON string for the bytes s, or null when absent. */
+static json_t *str_or_null(const char *s)
+{
+	return s ? topo_json_bytes(s) : json_null();
+}
+
+static json_t *check_json(const struct session *s, const struct topo_check *c, const struct outcome *o)
 {
 	const struct topology *t = &s->desired;
 	char what[160], buf[TOPO_IP_STRLEN + TOPO_NS_NAME_MAX];
+	json_t *j = json_object();
+	int r = 0;
 
 	what_format(c, what, sizeof(what));
-	printf("%s\n  {\"from\":", first ? "" : ",");
-	json_string(stdout, t->ns[c->from].name);
-	printf(",\"check\":");
-	json_string(stdout, what);
-	printf(",\"kind\":\"%s\",\"line\":%u,\"expect\":\"%s\",\"reached\":%s,\"ok\":%s,\"ms\":%.3f",
-	       c->kind == TOPO_CHECK_PING ? "ping" : c->kind == TOPO_CHECK_TCP ? "tcp" : "udp", c->pos.line,
-	       c->expect_fail ? "fail" : "success", o->res.reason == PROBE_OK ? "true" : "false",
-	       o->good ? "true" : "false", o->res.ms);
-	printf(",\"probe\":\"%s\"", probe_reason_name(o->res.reason));
+	r |= topo_json_set(j, "from", topo_json_bytes(t->ns[c->from].name));
+	r |= topo_json_set(j, "check", topo_json_bytes(what));
+	r |= topo_json_set(j, "kind", json_string(c->kind == TOPO_CHECK_PING ? "ping" : c->kind == TOPO_CHECK_TCP ? "tcp" : "udp"));
+	r |= topo_json_set(j, "line", json_integer(c->pos.line));
+	r |= topo_json_set(j, "expect", json_string(c->expect_fail ? "fail" : "success"));
+	r |= topo_json_set(j, "reached", json_boolean(o->res.reason == PROBE_OK));
+	r |= topo_json_set(j, "ok", json_boolean(o->good));
+	/* Microseconds are what the probe measures; more digits would be noise. */
+	r |= topo_json_set(j, "ms", json_real((double)(long long)(o->res.ms * 1000 + 0.5) / 1000));
+	r |= topo_json_set(j, "probe", json_string(probe_reason_name(o->res.reason)));
 	if (o->res.reason == PROBE_TOO_BIG && o->res.mtu)
-		printf(",\"mtu\":%u", o->res.mtu);
-	printf(",\"reason\":");
-	if (o->reason)
-		json_string(stdout, o->reason);
-	else
-		printf("null");
-	if (o->why[0]) {
-		printf(",\"error\":");
-		json_string(stdout, o->why);
-	}
+		r |= topo_json_set(j, "mtu", json_integer(o->res.mtu));
+	r |= topo_json_set(j, "reason", str_or_null(o->reason));
+	if (o->why[0])
+		r |= topo_json_set(j, "error", topo_json_bytes(o->why));
 	if (c->kind != TOPO_CHECK_PING) {
-		printf(",\"source\":");
-		if (o->res.peer.family) {
-			topo_ip_format(&o->res.peer, false, buf, sizeof(buf));
-			json_string(stdout, buf);
-		} else
-			printf("null");
-		printf(",\"receiver\":");
-		if (o->receiver >= 0) {
+		r |= topo_json_set(j, "source", str_or_null(o->res.peer.family ?
+			topo_ip_format(&o->res.peer, false, buf, sizeof(buf)) : NULL));
+		if (o->receiver >= 0)
 			snprintf(buf, sizeof(buf), "%s:%u", t->ns[o->listen_ns[o->receiver]].name,
 				 o->listen[o->receiver].port);
-			json_string(stdout, buf);
-		} else
-			printf("null");
-		printf(",\"receiver_foreign\":%s", o->receiver_foreign ? "true" : "false");
-		printf(",\"expected_source\":");
-		if (c->source.family) {
-			topo_ip_format(&c->source, false, buf, sizeof(buf));
-			json_string(stdout, buf);
-		} else
-			printf("null");
-		printf(",\"expected_receiver\":");
-		if (c->arrives.set) {
+		r |= topo_json_set(j, "receiver", str_or_null(o->receiver >= 0 ? buf : NULL));
+		r |= topo_json_set(j, "receiver_foreign", json_boolean(o->receiver_foreign));
+		r |= topo_json_set(j, "expected_source", str_or_null(c->source.family ?
+			topo_ip_format(&c->source, false, buf, sizeof(buf)) : NULL));
+		if (c->arrives.set)
 			end_format(t, &c->arrives, buf, sizeof(buf));
-			json_string(stdout, buf);
-		} else
-			printf("null");
+		r |= topo_json_set(j, "expected_receiver", str_or_null(c->arrives.set ? buf : NULL));
 	}
-	printf("}");
+	if (r) {
+		json_decref(j);
+		return NULL;
+	}
+	return j;
 }
 
 static void print_text(const struct session *s, const struct topo_check *c, const struct outcome *o, bool color)
@@ -310,6 +303,7 @@ int cmd_check(int argc, char **argv)
 	struct cmd_opts opts;
 	struct session s;
 	size_t passed = 0, failed = 0;
+	json_t *checks = NULL;
 	const char *tmo = getenv("TOPO_CHECK_TIMEOUT_MS");
 	int timeout = tmo ? atoi(tmo) : 2000;
 	int r;
@@ -319,33 +313,44 @@ int cmd_check(int argc, char **argv)
 		return r;
 	if (timeout <= 0)
 		timeout = 2000;
+	if (opts.json && !(checks = json_array()))
+		return fail("out of memory");
 	r = session_open(&s, &opts, true);
 	if (r == 0)
 		r = refuse_foreign(&s);
 	if (r) {
+		json_decref(checks);
 		session_close(&s);
 		return r;
 	}
-	if (opts.json)
-		printf("{\"checks\":[");
 	for (size_t i = 0; i < s.desired.n_checks; i++) {
 		const struct topo_check *c = &s.desired.checks[i];
 		struct outcome o;
 
-		if (run_one(&s, c, timeout, &o) < 0) {
+		if (run_one(&s, c, timeout, &o) < 0 ||
+		    (opts.json && topo_json_push(checks, check_json(&s, c, &o)) < 0)) {
+			json_decref(checks);
 			session_close(&s);
 			return fail("out of memory");
 		}
 		o.good ? passed++ : failed++;
-		if (opts.json)
-			print_json(&s, c, &o, i == 0);
-		else if (!opts.quiet || !o.good)
+		if (!opts.json && (!opts.quiet || !o.good))
 			print_text(&s, c, &o, opts.color);
 		fflush(stdout);
 	}
-	if (opts.json)
-		printf("%s],\"passed\":%zu,\"failed\":%zu}\n", s.desired.n_checks ? "\n" : "", passed, failed);
-	else if (!opts.quiet)
+	if (opts.json) {
+		json_t *doc = json_object();
+		int e = topo_json_set(doc, "checks", checks);
+
+		e |= topo_json_set(doc, "passed", json_integer((json_int_t)passed));
+		e |= topo_json_set(doc, "failed", json_integer((json_int_t)failed));
+		if (e || topo_json_print(doc, stdout) < 0) {
+			json_decref(doc);
+			session_close(&s);
+			return fail(e ? "out of memory" : "cannot write the result");
+		}
+		json_decref(doc);
+	} else if (!opts.quiet)
 		printf("%zu passed, %zu failed\n", passed, failed);
 	session_close(&s);
 	return failed ? EXIT_ERROR : EXIT_OK;

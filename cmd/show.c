@@ -5,7 +5,9 @@
  * which answers seed 004's question without ethtool and ifindex arithmetic),
  * routes, sysctls and nft rules; whatever drifted from the file is marked.
  */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -59,160 +61,232 @@ static const char *kind_word(enum topo_ns_kind k)
 	return "created";
 }
 
-static void show_text(const struct session *s, bool color)
+/*
+ * One walk of the observed model builds the document; --json prints it and
+ * the text is read back from it, so the two cannot disagree. Strings follow
+ * model/json.h's byte rule; the text printer decodes them to the bytes.
+ */
+static json_t *iface_doc(const struct session *s, const struct topo_ns *o, const struct topo_iface *ifc)
+{
+	char a[TOPO_IP_STRLEN], mac[18];
+	json_t *j = json_object(), *addrs = json_array();
+	int r = 0;
+
+	r |= topo_json_set(j, "name", topo_json_bytes(ifc->name));
+	r |= topo_json_set(j, "type", json_string(topo_iftype_name(ifc->type)));
+	r |= topo_json_set(j, "ifindex", json_integer(ifc->ifindex));
+	r |= topo_json_set(j, "state", json_string(ifc->up ? "up" : "down"));
+	r |= topo_json_set(j, "mtu", json_integer(ifc->mtu));
+	if (ifc->has_mac)
+		r |= topo_json_set(j, "mac", json_string(topo_mac_format(ifc->mac, mac)));
+	r |= topo_json_set(j, "owned", json_boolean(ifc->owned));
+	for (size_t k = 0; k < ifc->n_addrs; k++)
+		if (session_addr_ours(s, o, ifc, &ifc->addrs[k]))
+			r |= topo_json_push(addrs, json_string(topo_ip_format(&ifc->addrs[k].ip, true, a, sizeof(a))));
+	r |= topo_json_set(j, "addresses", addrs);
+	if (ifc->master[0])
+		r |= topo_json_set(j, "master", topo_json_bytes(ifc->master));
+	if (ifc->type == TOPO_IF_VETH) {
+		json_t *peer = json_object();
+
+		r |= topo_json_set(peer, "namespace", topo_json_bytes(ifc->peer_ns));
+		r |= topo_json_set(peer, "interface", topo_json_bytes(ifc->peer_name));
+		r |= topo_json_set(peer, "ifindex", json_integer(ifc->peer_ifindex));
+		r |= topo_json_set(j, "peer", peer);
+	}
+	r |= topo_json_set(j, "drift", json_boolean(iface_drifted(&s->diff.plan, o->name, ifc->name)));
+	if (r) {
+		json_decref(j);
+		return NULL;
+	}
+	return j;
+}
+
+static json_t *ns_doc(const struct session *s, const struct topo_ns *o)
+{
+	char line[512];
+	json_t *j = json_object(), *ifs = json_array(), *rts = json_array(), *scs = json_object(),
+	       *nft = json_array();
+	int r = 0;
+
+	r |= topo_json_set(j, "name", topo_json_bytes(o->name));
+	r |= topo_json_set(j, "kind", json_string(kind_word(o->kind)));
+	r |= topo_json_set(j, "exists", json_boolean(o->exists));
+	for (size_t i = 0; i < o->n_ifaces; i++)
+		if (session_iface_ours(s, o, &o->ifaces[i]))
+			r |= topo_json_push(ifs, iface_doc(s, o, &o->ifaces[i]));
+	for (size_t i = 0; i < o->n_routes; i++) {
+		if (!session_route_ours(s, o, &o->routes[i]))
+			continue;
+		route_text(&o->routes[i], line, sizeof(line));
+		r |= topo_json_push(rts, topo_json_bytes(line));
+	}
+	for (size_t i = 0; i < o->n_sysctls; i++) {
+		/* An object key must be UTF-8 too: the same rule for the key. */
+		json_t *key = topo_json_bytes(o->sysctls[i].key);
+
+		r |= key ? topo_json_set(scs, json_string_value(key), topo_json_bytes(o->sysctls[i].value)) : -ENOMEM;
+		json_decref(key);
+	}
+	for (size_t i = 0; session_nft_ours(s, o) && i < o->n_nft_rules; i++) {
+		json_t *rule;
+
+		if (strncmp(o->nft_rules[i].text, "type ", 5) == 0)
+			continue;
+		rule = json_object();
+		r |= topo_json_set(rule, "chain", topo_json_bytes(o->nft_rules[i].chain));
+		r |= topo_json_set(rule, "rule", topo_json_bytes(o->nft_rules[i].text));
+		r |= topo_json_push(nft, rule);
+	}
+	r |= topo_json_set(j, "interfaces", ifs);
+	r |= topo_json_set(j, "routes", rts);
+	r |= topo_json_set(j, "sysctls", scs);
+	r |= topo_json_set(j, "nft", nft);
+	if (r) {
+		json_decref(j);
+		return NULL;
+	}
+	return j;
+}
+
+/* {topology, file?, namespaces, drift: [step text], steps: diff --json's steps}. */
+static json_t *show_doc(const struct session *s)
+{
+	json_t *j = json_object(), *nss = json_array(), *drift = json_array(), *plan = plan_json(&s->diff.plan);
+	json_t *steps = json_object_get(plan, "steps");
+	size_t i;
+	json_t *st;
+	int r = 0;
+
+	r |= topo_json_set(j, "topology", topo_json_bytes(s->desired.name));
+	if (s->have_desired)
+		r |= topo_json_set(j, "file", topo_json_bytes(s->desired.file));
+	for (size_t n = 0; n < s->observed.n_ns; n++)
+		r |= topo_json_push(nss, ns_doc(s, &s->observed.ns[n]));
+	r |= topo_json_set(j, "namespaces", nss);
+	json_array_foreach(steps, i, st)
+		r |= topo_json_push(drift, json_incref(json_object_get(st, "text")));
+	r |= topo_json_set(j, "drift", drift);
+	r |= topo_json_set(j, "steps", steps ? json_incref(steps) : NULL);
+	json_decref(plan);
+	if (r) {
+		json_decref(j);
+		return NULL;
+	}
+	return j;
+}
+
+/* The string member KEY of j as bytes, in buf. */
+static const char *mem(const json_t *j, const char *key, char *buf, size_t len)
+{
+	return topo_json_bytes_get(json_object_get(j, key), buf, len);
+}
+
+/* Writes the bytes a string stands for (texts without a length limit). */
+static void put_bytes(const json_t *j)
+{
+	const char *why;
+	char *s = topo_json_bytes_decode(j, &why);
+
+	fputs(s ? s : "", stdout);
+	free(s);
+}
+
+static void iface_text(const json_t *ifc, bool color)
+{
+	const char *red = color ? "\033[31m" : "", *off = color ? "\033[0m" : "";
+	const json_t *peer = json_object_get(ifc, "peer"), *a;
+	bool d = json_is_true(json_object_get(ifc, "drift"));
+	char name[64], mac[64], buf[TOPO_IP_STRLEN], pns[TOPO_NS_NAME_MAX * 3 + 1], pif[64];
+	size_t k;
+
+	printf("  %s%-15s%s %-8s %-4s mtu %-5u %s", d ? red : "", mem(ifc, "name", name, sizeof(name)), d ? off : "",
+	       json_string_value(json_object_get(ifc, "type")),
+	       strcmp(json_string_value(json_object_get(ifc, "state")), "up") == 0 ? "UP" : "DOWN",
+	       (unsigned)json_integer_value(json_object_get(ifc, "mtu")),
+	       json_object_get(ifc, "mac") ? mem(ifc, "mac", mac, sizeof(mac)) : "-");
+	json_array_foreach(json_object_get(ifc, "addresses"), k, a)
+		printf(" %s", topo_json_bytes_get(a, buf, sizeof(buf)));
+	if (json_object_get(ifc, "master"))
+		printf(" master %s", mem(ifc, "master", name, sizeof(name)));
+	if (peer) {
+		mem(peer, "namespace", pns, sizeof(pns));
+		mem(peer, "interface", pif, sizeof(pif));
+		printf(" peer %s:%s", pns[0] ? pns : "?", pif[0] ? pif : "?");
+	}
+	if (d)
+		printf("  %s(drifted)%s", red, off);
+	printf("\n");
+}
+
+static void ns_text(const json_t *ns, bool color)
 {
 	const char *bold = color ? "\033[1m" : "", *red = color ? "\033[31m" : "", *off = color ? "\033[0m" : "";
-	const struct plan *p = &s->diff.plan;
-	char a[TOPO_IP_STRLEN], mac[18], line[512];
-	bool drift = false;
+	char name[TOPO_NS_NAME_MAX * 3 + 1];
+	const char *key;
+	json_t *v;
+	size_t i;
 
-	printf("topology %s\n", s->desired.name);
-	for (size_t n = 0; n < s->observed.n_ns; n++) {
-		const struct topo_ns *o = &s->observed.ns[n];
-
-		if (!o->exists) {
-			printf("\n%snamespace %s%s  (%s)  %sMISSING%s\n", bold, o->name, off, kind_word(o->kind), red, off);
-			continue;
-		}
-		printf("\n%snamespace %s%s  (%s)\n", bold, o->name, off, kind_word(o->kind));
-		for (size_t i = 0; i < o->n_ifaces; i++) {
-			const struct topo_iface *ifc = &o->ifaces[i];
-			bool d;
-
-			if (!session_iface_ours(s, o, ifc))
-				continue;
-			d = iface_drifted(p, o->name, ifc->name);
-			printf("  %s%-15s%s %-8s %-4s mtu %-5u %s", d ? red : "", ifc->name, d ? off : "",
-			       topo_iftype_name(ifc->type), ifc->up ? "UP" : "DOWN", ifc->mtu,
-			       ifc->has_mac ? topo_mac_format(ifc->mac, mac) : "-");
-			for (size_t k = 0; k < ifc->n_addrs; k++)
-				if (session_addr_ours(s, o, ifc, &ifc->addrs[k]))
-					printf(" %s", topo_ip_format(&ifc->addrs[k].ip, true, a, sizeof(a)));
-			if (ifc->master[0])
-				printf(" master %s", ifc->master);
-			if (ifc->type == TOPO_IF_VETH)
-				printf(" peer %s:%s", ifc->peer_ns[0] ? ifc->peer_ns : "?",
-				       ifc->peer_name[0] ? ifc->peer_name : "?");
-			if (d)
-				printf("  %s(drifted)%s", red, off);
-			printf("\n");
-		}
-		for (size_t i = 0; i < o->n_routes; i++) {
-			if (!session_route_ours(s, o, &o->routes[i]))
-				continue;
-			route_text(&o->routes[i], line, sizeof(line));
-			printf("  route %s\n", line);
-		}
-		for (size_t i = 0; i < o->n_sysctls; i++)
-			printf("  sysctl %s = %s\n", o->sysctls[i].key, o->sysctls[i].value ? o->sysctls[i].value : "(missing)");
-		for (size_t i = 0; session_nft_ours(s, o) && i < o->n_nft_rules; i++)
-			if (strncmp(o->nft_rules[i].text, "type ", 5) != 0)
-				printf("  nft %s: %s\n", o->nft_rules[i].chain, o->nft_rules[i].text);
+	mem(ns, "name", name, sizeof(name));
+	if (!json_is_true(json_object_get(ns, "exists"))) {
+		printf("\n%snamespace %s%s  (%s)  %sMISSING%s\n", bold, name, off,
+		       json_string_value(json_object_get(ns, "kind")), red, off);
+		return;
 	}
-	for (size_t i = 0; i < p->n; i++)
-		drift |= !p->steps[i].implicit;
-	if (!drift) {
-		printf("\nno drift: the kernel matches %s\n", s->have_desired ? s->desired.file : "the topology");
+	printf("\n%snamespace %s%s  (%s)\n", bold, name, off, json_string_value(json_object_get(ns, "kind")));
+	json_array_foreach(json_object_get(ns, "interfaces"), i, v)
+		iface_text(v, color);
+	json_array_foreach(json_object_get(ns, "routes"), i, v) {
+		fputs("  route ", stdout);
+		put_bytes(v);
+		fputc('\n', stdout);
+	}
+	json_object_foreach(json_object_get(ns, "sysctls"), key, v) {
+		json_t *k = json_string(key);
+
+		fputs("  sysctl ", stdout);
+		put_bytes(k);
+		fputs(" = ", stdout);
+		json_decref(k);
+		if (json_is_null(v))
+			fputs("(missing)", stdout);
+		else
+			put_bytes(v);
+		fputc('\n', stdout);
+	}
+	json_array_foreach(json_object_get(ns, "nft"), i, v) {
+		fputs("  nft ", stdout);
+		put_bytes(json_object_get(v, "chain"));
+		fputs(": ", stdout);
+		put_bytes(json_object_get(v, "rule"));
+		fputc('\n', stdout);
+	}
+}
+
+static void show_text(const json_t *doc, bool color)
+{
+	const char *red = color ? "\033[31m" : "", *off = color ? "\033[0m" : "";
+	const json_t *steps = json_object_get(doc, "steps");
+	char line[1024], *detail;
+	json_t *v;
+	size_t i;
+
+	printf("topology %s\n", mem(doc, "topology", line, sizeof(line)));
+	json_array_foreach(json_object_get(doc, "namespaces"), i, v)
+		ns_text(v, color);
+	if (json_array_size(steps) == 0) {
+		printf("\nno drift: the kernel matches %s\n",
+		       json_object_get(doc, "file") ? mem(doc, "file", line, sizeof(line)) : "the topology");
 		return;
 	}
 	printf("\n%sdrift%s (`topo apply` would do):\n", red, off);
-	plan_print(p, stdout, color);
-}
+	json_array_foreach(steps, i, v) {
+		const char *why;
 
-static void show_json(const struct session *s)
-{
-	const struct plan *p = &s->diff.plan;
-	char a[TOPO_IP_STRLEN], mac[18], line[512];
-	bool first_step = true;
-
-	printf("{\"topology\":");
-	json_string(stdout, s->desired.name);
-	printf(",\"namespaces\":[");
-	for (size_t n = 0; n < s->observed.n_ns; n++) {
-		const struct topo_ns *o = &s->observed.ns[n];
-		bool first = true;
-
-		printf("%s\n {\"name\":", n ? "," : "");
-		json_string(stdout, o->name);
-		printf(",\"kind\":\"%s\",\"exists\":%s,\"interfaces\":[", kind_word(o->kind), o->exists ? "true" : "false");
-		for (size_t i = 0; i < o->n_ifaces; i++) {
-			const struct topo_iface *ifc = &o->ifaces[i];
-			bool fa = true;
-
-			if (!session_iface_ours(s, o, ifc))
-				continue;
-			printf("%s\n  {\"name\":", first ? "" : ",");
-			json_string(stdout, ifc->name);
-			printf(",\"type\":\"%s\",\"ifindex\":%d,\"state\":\"%s\",\"mtu\":%u", topo_iftype_name(ifc->type),
-			       ifc->ifindex, ifc->up ? "up" : "down", ifc->mtu);
-			if (ifc->has_mac)
-				printf(",\"mac\":\"%s\"", topo_mac_format(ifc->mac, mac));
-			printf(",\"owned\":%s,\"addresses\":[", ifc->owned ? "true" : "false");
-			for (size_t k = 0; k < ifc->n_addrs; k++) {
-				if (!session_addr_ours(s, o, ifc, &ifc->addrs[k]))
-					continue;
-				printf("%s\"%s\"", fa ? "" : ",", topo_ip_format(&ifc->addrs[k].ip, true, a, sizeof(a)));
-				fa = false;
-			}
-			printf("]");
-			if (ifc->master[0]) {
-				printf(",\"master\":");
-				json_string(stdout, ifc->master);
-			}
-			if (ifc->type == TOPO_IF_VETH) {
-				printf(",\"peer\":{\"namespace\":");
-				json_string(stdout, ifc->peer_ns);
-				printf(",\"interface\":");
-				json_string(stdout, ifc->peer_name);
-				printf(",\"ifindex\":%d}", ifc->peer_ifindex);
-			}
-			printf(",\"drift\":%s}", iface_drifted(p, o->name, ifc->name) ? "true" : "false");
-			first = false;
-		}
-		printf("],\"routes\":[");
-		first = true;
-		for (size_t i = 0; i < o->n_routes; i++) {
-			if (!session_route_ours(s, o, &o->routes[i]))
-				continue;
-			route_text(&o->routes[i], line, sizeof(line));
-			printf("%s", first ? "" : ",");
-			json_string(stdout, line);
-			first = false;
-		}
-		printf("],\"sysctls\":{");
-		for (size_t i = 0; i < o->n_sysctls; i++) {
-			printf("%s", i ? "," : "");
-			json_string(stdout, o->sysctls[i].key);
-			printf(":");
-			if (o->sysctls[i].value)
-				json_string(stdout, o->sysctls[i].value);
-			else
-				printf("null");
-		}
-		printf("},\"nft\":[");
-		first = true;
-		for (size_t i = 0; session_nft_ours(s, o) && i < o->n_nft_rules; i++) {
-			if (strncmp(o->nft_rules[i].text, "type ", 5) == 0)
-				continue;
-			printf("%s{\"chain\":", first ? "" : ",");
-			json_string(stdout, o->nft_rules[i].chain);
-			printf(",\"rule\":");
-			json_string(stdout, o->nft_rules[i].text);
-			printf("}");
-			first = false;
-		}
-		printf("]}");
+		detail = json_object_get(v, "detail") ? topo_json_bytes_decode(json_object_get(v, "detail"), &why) : NULL;
+		plan_print_line(stdout, mem(v, "text", line, sizeof(line)), detail, color);
+		free(detail);
 	}
-	printf("\n],\"drift\":[");
-	for (size_t i = 0; i < p->n; i++) {
-		if (p->steps[i].implicit)
-			continue;
-		step_format(&p->steps[i], line, sizeof(line));
-		printf("%s", first_step ? "" : ",");
-		json_string(stdout, line);
-		first_step = false;
-	}
-	printf("]}\n");
 }
 
 int cmd_show(int argc, char **argv)
@@ -240,10 +314,15 @@ int cmd_show(int argc, char **argv)
 			plan_free(&s.diff.plan);
 	}
 	if (r == 0) {
-		if (opts.json)
-			show_json(&s);
+		json_t *doc = show_doc(&s);
+
+		if (!doc)
+			r = fail("out of memory");
+		else if (opts.json)
+			r = topo_json_print(doc, stdout) < 0 ? fail("cannot write the result") : 0;
 		else
-			show_text(&s, opts.color);
+			show_text(doc, opts.color);
+		json_decref(doc);
 	}
 	session_close(&s);
 	return r;

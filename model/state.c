@@ -2,6 +2,7 @@
 #include "model/state.h"
 
 #include "model/ip.h"
+#include "model/json.h"
 #include "model/names.h"
 #include "model/strmap.h"
 
@@ -17,115 +18,6 @@
 #define STATE_VALUE_MAX 4096
 #define STATE_PATH_MAX 4096
 #define PID_MAX_ 4194304
-
-/* ------------------------------------------------------- byte strings -- */
-
-/* Length of the valid UTF-8 sequence at s (RFC 3629: no overlong forms, no
- * surrogates, nothing past U+10FFFF; what jansson accepts), or 0. */
-static size_t utf8_seq(const unsigned char *s, size_t left)
-{
-	unsigned char c = s[0];
-	size_t n;
-	uint32_t cp;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2, cp = c & 0x1f;
-	else if (c >= 0xe0 && c <= 0xef)
-		n = 3, cp = c & 0x0f;
-	else if (c >= 0xf0 && c <= 0xf4)
-		n = 4, cp = c & 0x07;
-	else
-		return 0;
-	if (left < n)
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
-}
-
-/* Bytes -> a JSON string: '%' and bytes outside valid UTF-8 as %XX. */
-static json_t *bstr_new(const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t len = strlen(s), o = 0;
-	char *buf = malloc(len * 3 + 1);
-	json_t *j;
-
-	if (!buf)
-		return NULL;
-	for (size_t i = 0; i < len;) {
-		const unsigned char *p = (const unsigned char *)s + i;
-		size_t n = *p == '%' ? 0 : utf8_seq(p, len - i);
-
-		if (n == 0) {
-			buf[o++] = '%';
-			buf[o++] = hex[*p >> 4];
-			buf[o++] = hex[*p & 15];
-			i++;
-		} else {
-			memcpy(buf + o, p, n);
-			o += n;
-			i += n;
-		}
-	}
-	j = json_stringn(buf, o);
-	free(buf);
-	return j;
-}
-
-static int hexval(char c)
-{
-	return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 :
-	       c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
-/* The reverse; NULL and *why set when the text is not such a string. */
-static char *bstr_decode(const json_t *j, const char **why)
-{
-	const char *s = json_string_value(j);
-	size_t len = json_string_length(j), o = 0;
-	char *out;
-
-	if (!s) {
-		*why = "must be a string";
-		return NULL;
-	}
-	if (strlen(s) != len) {
-		*why = "holds a NUL character";
-		return NULL;
-	}
-	out = malloc(len + 1);
-	if (!out) {
-		*why = NULL;        /* out of memory */
-		return NULL;
-	}
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] != '%') {
-			out[o++] = s[i];
-			continue;
-		}
-		int hi = i + 2 < len ? hexval(s[i + 1]) : -1;
-		int lo = hi >= 0 ? hexval(s[i + 2]) : -1;
-
-		if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
-			*why = "has a '%' not followed by two hex digits (%XX stands for a byte, %25 for '%')";
-			free(out);
-			return NULL;
-		}
-		out[o++] = (char)(hi << 4 | lo);
-		i += 2;
-	}
-	out[o] = '\0';
-	return out;
-}
 
 /* ------------------------------------------------------------ checking -- */
 
@@ -315,16 +207,6 @@ int topo_state_check(const struct topo_state *s, char *err, size_t errlen)
 
 /* ------------------------------------------------------------- writing -- */
 
-static int set_new(json_t *obj, const char *key, json_t *v)
-{
-	return v && json_object_set_new(obj, key, v) == 0 ? 0 : -ENOMEM;
-}
-
-static int append_new(json_t *arr, json_t *v)
-{
-	return v && json_array_append_new(arr, v) == 0 ? 0 : -ENOMEM;
-}
-
 static int dump(json_t *root, char **ret)
 {
 	char *text = json_dumps(root, JSON_INDENT(2));
@@ -362,52 +244,52 @@ int topo_state_format(const struct topo_state *s, char **ret)
 	objs = json_array();
 	r = root && nss && scs && lks && objs ? 0 : -ENOMEM;
 	if (r == 0)
-		r = set_new(root, "topology", bstr_new(s->topology));
+		r = topo_json_set(root, "topology", topo_json_bytes(s->topology));
 	if (r == 0)
-		r = set_new(root, "namespaces", json_incref(nss));
+		r = topo_json_set(root, "namespaces", json_incref(nss));
 	if (r == 0)
-		r = set_new(root, "sysctls", json_incref(scs));
+		r = topo_json_set(root, "sysctls", json_incref(scs));
 	if (r == 0)
-		r = set_new(root, "links", json_incref(lks));
+		r = topo_json_set(root, "links", json_incref(lks));
 	if (r == 0)
-		r = set_new(root, "objects", json_incref(objs));
+		r = topo_json_set(root, "objects", json_incref(objs));
 	for (size_t i = 0; i < s->n_ns && r == 0; i++) {
 		const struct state_ns *ns = &s->ns[i];
 		json_t *o = json_object();
 
-		r = append_new(nss, o);
+		r = topo_json_push(nss, o);
 		if (r == 0)
-			r = set_new(o, "name", bstr_new(ns->name));
+			r = topo_json_set(o, "name", topo_json_bytes(ns->name));
 		if (r == 0)
-			r = set_new(o, "kind", json_string(ns_kind_name(ns->kind)));
+			r = topo_json_set(o, "kind", json_string(ns_kind_name(ns->kind)));
 		if (r == 0 && ns->path)
-			r = set_new(o, "path", bstr_new(ns->path));
+			r = topo_json_set(o, "path", topo_json_bytes(ns->path));
 		if (r == 0 && ns->pid)
-			r = set_new(o, "pid", json_integer(ns->pid));
+			r = topo_json_set(o, "pid", json_integer(ns->pid));
 	}
 	for (size_t i = 0; i < s->n_sysctls && r == 0; i++) {
 		const struct state_sysctl *c = &s->sysctls[i];
 		json_t *o = json_object();
 
-		r = append_new(scs, o);
+		r = topo_json_push(scs, o);
 		if (r == 0)
-			r = set_new(o, "ns", bstr_new(c->ns));
+			r = topo_json_set(o, "ns", topo_json_bytes(c->ns));
 		if (r == 0)
-			r = set_new(o, "key", bstr_new(c->key));
+			r = topo_json_set(o, "key", topo_json_bytes(c->key));
 		if (r == 0)
-			r = set_new(o, "original", bstr_new(c->original));
+			r = topo_json_set(o, "original", topo_json_bytes(c->original));
 	}
 	for (size_t i = 0; i < s->n_links && r == 0; i++) {
 		json_t *o = json_object();
 
-		r = append_new(lks, o);
+		r = topo_json_push(lks, o);
 		if (r == 0)
-			r = set_new(o, "ns", bstr_new(s->links[i].ns));
+			r = topo_json_set(o, "ns", topo_json_bytes(s->links[i].ns));
 		if (r == 0)
-			r = set_new(o, "name", bstr_new(s->links[i].name));
+			r = topo_json_set(o, "name", topo_json_bytes(s->links[i].name));
 	}
 	for (size_t i = 0; i < s->n_objects && r == 0; i++)
-		r = append_new(objs, bstr_new(s->objects[i]));
+		r = topo_json_push(objs, topo_json_bytes(s->objects[i]));
 	json_decref(nss);
 	json_decref(scs);
 	json_decref(lks);
@@ -456,7 +338,7 @@ static int get_str(struct checker *c, const json_t *obj, const char *key, bool r
 	*ret = NULL;
 	if (!v)
 		return required ? bad(c, "%s[%zu]: no \"%s\"", where, i, key) : 0;
-	*ret = bstr_decode(v, &why);
+	*ret = topo_json_bytes_decode(v, &why);
 	if (*ret)
 		return 0;
 	if (!why)
@@ -591,7 +473,7 @@ int topo_state_parse_msg(const char *buf, size_t len, struct topo_state *ret, ch
 		const char *why = NULL;
 		char b[160];
 
-		topology = bstr_decode(v, &why);
+		topology = topo_json_bytes_decode(v, &why);
 		if (!topology && !why)
 			c.r = -ENOMEM;
 		else if (!topology)
@@ -634,7 +516,7 @@ int topo_state_parse_msg(const char *buf, size_t len, struct topo_state *ret, ch
 	}
 	for (size_t i = 0; c.r == 0 && i < json_array_size(objs); i++) {
 		const char *why = NULL;
-		char *id = bstr_decode(json_array_get(objs, i), &why);
+		char *id = topo_json_bytes_decode(json_array_get(objs, i), &why);
 
 		if (!id && !why)
 			c.r = -ENOMEM;
@@ -1093,32 +975,32 @@ int topo_host_sysctls_format(const struct host_sysctls *r, char **ret)
 	list = json_array();
 	e = root && list ? 0 : -ENOMEM;
 	if (e == 0)
-		e = set_new(root, "sysctls", json_incref(list));
+		e = topo_json_set(root, "sysctls", json_incref(list));
 	for (size_t i = 0; i < r->n && e == 0; i++) {
 		const struct host_sysctl *hs = &r->v[i];
 		json_t *o = json_object(), *hl = json_array();
 
-		e = append_new(list, o);
+		e = topo_json_push(list, o);
 		if (e == 0)
-			e = set_new(o, "netns", bstr_new(hs->netns));
+			e = topo_json_set(o, "netns", topo_json_bytes(hs->netns));
 		if (e == 0)
-			e = set_new(o, "key", bstr_new(hs->key));
+			e = topo_json_set(o, "key", topo_json_bytes(hs->key));
 		if (e == 0)
-			e = set_new(o, "original", bstr_new(hs->original));
+			e = topo_json_set(o, "original", topo_json_bytes(hs->original));
 		if (e == 0)
-			e = set_new(o, "holders", hl);
+			e = topo_json_set(o, "holders", hl);
 		else
 			json_decref(hl);
 		for (size_t k = 0; k < hs->n_holders && e == 0; k++) {
 			json_t *h = json_object();
 
-			e = append_new(hl, h);
+			e = topo_json_push(hl, h);
 			if (e == 0)
-				e = set_new(h, "topology", bstr_new(hs->holders[k].topology));
+				e = topo_json_set(h, "topology", topo_json_bytes(hs->holders[k].topology));
 			if (e == 0)
-				e = set_new(h, "ns", bstr_new(hs->holders[k].ns));
+				e = topo_json_set(h, "ns", topo_json_bytes(hs->holders[k].ns));
 			if (e == 0)
-				e = set_new(h, "value", bstr_new(hs->holders[k].value));
+				e = topo_json_set(h, "value", topo_json_bytes(hs->holders[k].value));
 		}
 	}
 	json_decref(list);

@@ -389,63 +389,81 @@ void step_format(const struct step *s, char *buf, size_t len)
 		fb(&b, "  # %s", s->note);
 }
 
+void plan_print_line(FILE *out, const char *line, const char *detail, bool color)
+{
+	const char *c = "";
+
+	if (color)
+		c = line[0] == '+' ? "\033[32m" : line[0] == '-' ? "\033[31m" : "\033[33m";
+	fprintf(out, "%s%s%s\n", c, line, color ? "\033[0m" : "");
+	while (detail && *detail) {
+		const char *nl = strchr(detail, '\n');
+		int n = nl ? (int)(nl - detail) : (int)strlen(detail);
+
+		fprintf(out, "    %.*s\n", n, detail);
+		detail += n + (nl ? 1 : 0);
+	}
+}
+
 void plan_print(const struct plan *p, FILE *out, bool color)
 {
 	char line[1024];
 
 	for (size_t i = 0; i < p->n; i++) {
 		const struct step *s = &p->steps[i];
-		const char *c = "";
 
 		if (s->implicit)
 			continue;
 		step_format(s, line, sizeof(line));
-		if (color)
-			c = line[0] == '+' ? "\033[32m" : line[0] == '-' ? "\033[31m" : "\033[33m";
-		fprintf(out, "%s%s%s\n", c, line, color ? "\033[0m" : "");
-		if (s->detail) {
-			const char *d = s->detail;
-
-			while (*d) {
-				const char *nl = strchr(d, '\n');
-				int n = nl ? (int)(nl - d) : (int)strlen(d);
-
-				fprintf(out, "    %.*s\n", n, d);
-				d += n + (nl ? 1 : 0);
-			}
-		}
+		plan_print_line(out, line, s->detail, color);
 	}
 }
 
-void plan_print_json(const struct plan *p, FILE *out)
+json_t *plan_json(const struct plan *p)
 {
 	char line[1024];
 	struct plan_counts c = plan_count(p);
-	bool first = true;
+	json_t *doc = json_object(), *steps = json_array();
+	int r = 0;
 
-	fprintf(out, "{\"steps\":[");
 	for (size_t i = 0; i < p->n; i++) {
 		const struct step *s = &p->steps[i];
+		json_t *o = json_object();
 
-		if (s->implicit)
+		if (s->implicit) {
+			json_decref(o);
 			continue;
+		}
 		step_format(s, line, sizeof(line));
-		fprintf(out, "%s\n  {\"op\":\"%s\",\"ns\":", first ? "" : ",", step_op_name(s->op));
-		json_string(out, s->ns);
-		fprintf(out, ",\"text\":");
-		json_string(out, line);
-		if (s->note) {
-			fprintf(out, ",\"note\":");
-			json_string(out, s->note);
+		r |= topo_json_set(o, "op", json_string(step_op_name(s->op)));
+		r |= topo_json_set(o, "ns", topo_json_bytes(s->ns));
+		r |= topo_json_set(o, "text", topo_json_bytes(line));
+		if (s->note)
+			r |= topo_json_set(o, "note", topo_json_bytes(s->note));
+		if (s->detail)
+			r |= topo_json_set(o, "detail", topo_json_bytes(s->detail));
+		if (s->pos.line) {
+			r |= topo_json_set(o, "line", json_integer(s->pos.line));
+			r |= topo_json_set(o, "column", json_integer(s->pos.col));
 		}
-		if (s->detail) {
-			fprintf(out, ",\"detail\":");
-			json_string(out, s->detail);
-		}
-		if (s->pos.line)
-			fprintf(out, ",\"line\":%u,\"column\":%u", s->pos.line, s->pos.col);
-		fprintf(out, "}");
-		first = false;
+		r |= topo_json_push(steps, o);
 	}
-	fprintf(out, "%s],\"add\":%zu,\"change\":%zu,\"remove\":%zu}\n", first ? "" : "\n", c.add, c.change, c.remove);
+	r |= topo_json_set(doc, "steps", steps);
+	r |= topo_json_set(doc, "add", json_integer((json_int_t)c.add));
+	r |= topo_json_set(doc, "change", json_integer((json_int_t)c.change));
+	r |= topo_json_set(doc, "remove", json_integer((json_int_t)c.remove));
+	if (r) {
+		json_decref(doc);
+		return NULL;
+	}
+	return doc;
+}
+
+int plan_print_json(const struct plan *p, FILE *out)
+{
+	json_t *doc = plan_json(p);
+	int r = topo_json_print(doc, out);
+
+	json_decref(doc);
+	return r;
 }

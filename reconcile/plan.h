@@ -208,7 +208,14 @@ struct plan_counts plan_count(const struct plan *p);
 /* Human form, iproute2's words: "+ link add ...", "~ link set ...", "- address del ...". */
 void step_format(const struct step *s, char *buf, size_t len);
 void plan_print(const struct plan *p, FILE *out, bool color);
-void plan_print_json(const struct plan *p, FILE *out);
+/* One step as plan_print writes it: LINE (coloured by its +/~/- sign), then
+ * each line of DETAIL (may be NULL) indented. */
+void plan_print_line(FILE *out, const char *line, const char *detail, bool color);
+/* The plan as diff --json prints it: {"steps":[{op, ns, text, note?, detail?,
+ * line?, column?}], add, change, remove}; strings by model/json.h's rule.
+ * A new reference, NULL when out of memory. */
+struct json_t *plan_json(const struct plan *p);
+int plan_print_json(const struct plan *p, FILE *out);   /* 0 or -errno */
 const char *step_op_name(enum step_op op);
 
 int topo_msgs_add(struct topo_msgs *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

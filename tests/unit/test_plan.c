@@ -580,13 +580,13 @@ static void test_plan_print_json(void **state)
 	small_plan(&p);
 	out = capture(print_json, &p, 0);
 	assert_string_equal(out,
-		"{\"steps\":[\n"
-		"  {\"op\":\"link_add\",\"ns\":\"host\",\"text\":\"+ link add vethA type veth master mybr0 peer eth0 "
-		"netns netns_A\",\"line\":8,\"column\":7},\n"
-		"  {\"op\":\"nft_set\",\"ns\":\"host\",\"text\":\"~ nft table inet topo-x\",\"detail\":\"missing in "
-		"chain forward: iifname \\\"br0\\\" counter accept\\nrules in another order\\n\"},\n"
-		"  {\"op\":\"link_del\",\"ns\":\"host\",\"text\":\"- link del old0  # replace: kind changed\","
-		"\"note\":\"replace: kind changed\"}\n"
+		"{\"steps\":["
+		"{\"op\":\"link_add\",\"ns\":\"host\",\"text\":\"+ link add vethA type veth master mybr0 peer eth0 "
+		"netns netns_A\",\"line\":8,\"column\":7},"
+		"{\"op\":\"nft_set\",\"ns\":\"host\",\"text\":\"~ nft table inet topo-x\",\"detail\":\"missing in "
+		"chain forward: iifname \\\"br0\\\" counter accept\\nrules in another order\\n\"},"
+		"{\"op\":\"link_del\",\"ns\":\"host\",\"text\":\"- link del old0  # replace: kind changed\","
+		"\"note\":\"replace: kind changed\"}"
 		"],\"add\":1,\"change\":1,\"remove\":1}\n");
 	free(out);
 	plan_free(&p);
