@@ -14,15 +14,9 @@ struct nl_sock;
 struct nl_msg;
 struct mnl_socket;
 
-/* name -> ifindex for one namespace; names stored inline. */
-struct ifnames_slot {
-	char name[TOPO_IFNAME_MAX + 1];
-	int ifindex;            /* 0 = empty slot, -1 = deleted */
-};
-
+/* name -> ifindex for one namespace; the names are the map's own copies. */
 struct ifnames {
-	struct ifnames_slot *slots;
-	size_t cap, len;
+	struct hashmap map;
 };
 
 int ifnames_set(struct ifnames *m, const char *name, int ifindex);
@@ -34,12 +28,6 @@ void ifnames_free(struct ifnames *m);
 struct nl_pending {
 	uint32_t seq;
 	size_t tag;             /* index into the caller's batch */
-};
-
-struct nsid_slot {
-	size_t ns;
-	int32_t nsid;
-	bool used;
 };
 
 /* topo_iface.peer_netnsid of a veth whose peer's namespace is dying. */
@@ -65,8 +53,7 @@ struct bns {
 	size_t n_pending, cap_pending;
 	/* Peer resolution: the id each other namespace has as seen from here
 	 * (hash on the other namespace's index in the observed model). */
-	struct nsid_slot *nsids;
-	size_t n_nsids, nsid_cap;
+	struct hashmap nsids;
 };
 
 struct backend {

@@ -766,48 +766,17 @@ static void sort_by_veths(const struct topology *obs, size_t *order)
 /* Per namespace: other namespace's index -> its id as seen from here. */
 static bool nsid_cache_get(const struct bns *ns, size_t other, int32_t *ret)
 {
-	size_t mask = ns->nsid_cap - 1;
+	size_t v;
 
-	if (!ns->nsid_cap)
+	if (hashmap_get_num(&ns->nsids, other, &v) < 0)
 		return false;
-	for (size_t i = (other * 0x9e3779b97f4a7c15ull) & mask;; i = (i + 1) & mask) {
-		if (!ns->nsids[i].used)
-			return false;
-		if (ns->nsids[i].ns == other) {
-			*ret = ns->nsids[i].nsid;
-			return true;
-		}
-	}
+	*ret = (int32_t)v;
+	return true;
 }
 
 static int nsid_cache_put(struct bns *ns, size_t other, int32_t nsid)
 {
-	if ((ns->n_nsids + 1) * 2 > ns->nsid_cap) {
-		size_t cap = ns->nsid_cap ? ns->nsid_cap * 2 : 8;
-		struct nsid_slot *v = calloc(cap, sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		for (size_t i = 0; i < ns->nsid_cap; i++) {
-			if (!ns->nsids[i].used)
-				continue;
-			size_t j = (ns->nsids[i].ns * 0x9e3779b97f4a7c15ull) & (cap - 1);
-
-			while (v[j].used)
-				j = (j + 1) & (cap - 1);
-			v[j] = ns->nsids[i];
-		}
-		free(ns->nsids);
-		ns->nsids = v;
-		ns->nsid_cap = cap;
-	}
-	size_t mask = ns->nsid_cap - 1, i = (other * 0x9e3779b97f4a7c15ull) & mask;
-
-	while (ns->nsids[i].used)
-		i = (i + 1) & mask;
-	ns->nsids[i] = (struct nsid_slot){ .ns = other, .nsid = nsid, .used = true };
-	ns->n_nsids++;
-	return 0;
+	return hashmap_set_num(&ns->nsids, other, (size_t)(uint32_t)nsid);
 }
 
 struct veth_key {
@@ -832,9 +801,9 @@ static uint64_t veth_key(int ifindex, int peer)
  */
 int link_peers_resolve(struct backend *b, struct topology *obs)
 {
-	size_t n = 0, nb;
+	size_t n = 0;
 	struct veth_key *v;
-	size_t *buckets;
+	struct hashmap heads = { 0 };   /* key -> first of the veths with it; then v[].next */
 	int r = 0;
 
 	for (size_t i = 0; i < obs->n_ns; i++)
@@ -842,28 +811,25 @@ int link_peers_resolve(struct backend *b, struct topology *obs)
 			n += obs->ns[i].ifaces[j].type == TOPO_IF_VETH;
 	if (!n)
 		return 0;
-	for (nb = 16; nb < n * 2; nb *= 2)
-		;
 	v = calloc(n, sizeof(*v));
-	buckets = malloc(nb * sizeof(*buckets));
-	if (!v || !buckets) {
-		free(v);
-		free(buckets);
+	if (!v)
 		return -ENOMEM;
-	}
-	memset(buckets, 0xff, nb * sizeof(*buckets));
 	n = 0;
 	for (size_t i = 0; i < obs->n_ns; i++) {
 		for (size_t j = 0; j < obs->ns[i].n_ifaces; j++) {
 			const struct topo_iface *ifc = &obs->ns[i].ifaces[j];
-			size_t h;
+			size_t head = SIZE_MAX;
 
 			if (ifc->type != TOPO_IF_VETH)
 				continue;
 			v[n] = (struct veth_key){ .key = veth_key(ifc->ifindex, ifc->peer_ifindex), .ns = i, .iface = j };
-			h = (size_t)(v[n].key * 0x9e3779b97f4a7c15ull) & (nb - 1);
-			v[n].next = buckets[h];
-			buckets[h] = n;
+			hashmap_get_num(&heads, v[n].key, &head);
+			v[n].next = head;
+			if (hashmap_set_num(&heads, v[n].key, n) < 0) {
+				free(v);
+				hashmap_free(&heads);
+				return -ENOMEM;
+			}
 			n++;
 		}
 	}
@@ -876,7 +842,7 @@ int link_peers_resolve(struct backend *b, struct topology *obs)
 
 	if (!order) {
 		free(v);
-		free(buckets);
+		hashmap_free(&heads);
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < obs->n_ns; i++)
@@ -890,11 +856,12 @@ int link_peers_resolve(struct backend *b, struct topology *obs)
 		for (size_t j = 0; j < S->n_ifaces && r == 0; j++) {
 			struct topo_iface *ifc = &S->ifaces[j];
 			uint64_t want = veth_key(ifc->peer_ifindex, ifc->ifindex);
-			size_t h = (size_t)(want * 0x9e3779b97f4a7c15ull) & (nb - 1);
+			size_t first = SIZE_MAX;
 
 			if (ifc->type != TOPO_IF_VETH || !ifc->peer_ifindex || ifc->peer_ns[0])
 				continue;
-			for (size_t k = buckets[h]; k != SIZE_MAX && r == 0; k = v[k].next) {
+			hashmap_get_num(&heads, want, &first);
+			for (size_t k = first; k != SIZE_MAX && r == 0; k = v[k].next) {
 				struct topo_ns *T = &obs->ns[v[k].ns];
 				struct topo_iface *peer = &T->ifaces[v[k].iface];
 				struct bns *tns;
@@ -935,6 +902,6 @@ int link_peers_resolve(struct backend *b, struct topology *obs)
 	}
 	free(order);
 	free(v);
-	free(buckets);
+	hashmap_free(&heads);
 	return r;
 }

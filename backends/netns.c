@@ -117,9 +117,7 @@ static void bns_close(struct bns *ns)
 	free(ns->pending);
 	ns->pending = NULL;
 	ns->n_pending = ns->cap_pending = 0;
-	free(ns->nsids);
-	ns->nsids = NULL;
-	ns->n_nsids = ns->nsid_cap = 0;
+	hashmap_free(&ns->nsids);
 }
 
 void backend_close(struct backend *b)

@@ -27,87 +27,45 @@
 
 /* ----------------------------------------------------------------- ifmap -- */
 
-static size_t ifnames_hash(const char *s)
-{
-	size_t h = 5381;
-
-	for (; *s; s++)
-		h = h * 33 + (unsigned char)*s;
-	return h;
-}
-
-static struct ifnames_slot *ifnames_slot(const struct ifnames *m, const char *name, bool for_insert)
-{
-	size_t mask = m->cap - 1;
-	struct ifnames_slot *tomb = NULL;
-
-	for (size_t i = ifnames_hash(name) & mask, probes = 0; probes < m->cap; i = (i + 1) & mask, probes++) {
-		struct ifnames_slot *s = &m->slots[i];
-
-		if (s->ifindex == 0)
-			return for_insert && tomb ? tomb : s;
-		if (s->ifindex < 0) {
-			if (!tomb)
-				tomb = s;
-			continue;
-		}
-		if (strcmp(s->name, name) == 0)
-			return s;
-	}
-	return for_insert ? tomb : NULL;
-}
-
 int ifnames_set(struct ifnames *m, const char *name, int ifindex)
 {
-	struct ifnames_slot *s;
+	char *copy;
+	int r;
 
-	if ((m->len + 1) * 2 > m->cap) {
-		struct ifnames bigger = { .cap = m->cap ? m->cap * 2 : 16 };
-
-		bigger.slots = calloc(bigger.cap, sizeof(*bigger.slots));
-		if (!bigger.slots)
-			return -ENOMEM;
-		for (size_t i = 0; i < m->cap; i++)
-			if (m->slots[i].ifindex > 0)
-				*ifnames_slot(&bigger, m->slots[i].name, true) = m->slots[i];
-		bigger.len = m->len;
-		free(m->slots);
-		*m = bigger;
-	}
-	s = ifnames_slot(m, name, false);
-	if (!s || s->ifindex <= 0) {
-		s = ifnames_slot(m, name, true);
-		m->len++;
-	}
-	snprintf(s->name, sizeof(s->name), "%s", name);
-	s->ifindex = ifindex;
-	return 0;
+	if (hashmap_get(&m->map, name, NULL) == 0)
+		return hashmap_set(&m->map, name, (size_t)ifindex);
+	copy = strdup(name);
+	if (!copy)
+		return -ENOMEM;
+	r = hashmap_put(&m->map, copy, (size_t)ifindex, NULL);
+	if (r < 0)
+		free(copy);
+	return r;
 }
 
 int ifnames_get(const struct ifnames *m, const char *name)
 {
-	const struct ifnames_slot *s;
+	size_t v;
 
-	if (!m->cap)
-		return 0;
-	s = ifnames_slot(m, name, false);
-	return s && s->ifindex > 0 ? s->ifindex : 0;
+	return hashmap_get(&m->map, name, &v) == 0 ? (int)v : 0;
 }
 
 void ifnames_del(struct ifnames *m, const char *name)
 {
-	struct ifnames_slot *s = m->cap ? ifnames_slot(m, name, false) : NULL;
+	const char *key;
 
-	if (s && s->ifindex > 0) {
-		s->ifindex = -1;
-		m->len--;
-	}
+	if (hashmap_del(&m->map, name, &key) == 0)
+		free((char *)key);
 }
 
 void ifnames_free(struct ifnames *m)
 {
-	free(m->slots);
-	memset(m, 0, sizeof(*m));
+	const struct hashmap_slot *s;
+	size_t pos = 0;
+
+	while (hashmap_next(&m->map, &pos, &s))
+		free((char *)s->key);
+	hashmap_free(&m->map);
 }
 
 /* --------------------------------------------------------------- sending -- */
