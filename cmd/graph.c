@@ -16,6 +16,7 @@
 #include "cmd/cmd.h"
 #include "cmd/session.h"
 #include "model/ip.h"
+#include "model/strbuf.h"
 
 /* DOT strings: quotes and backslashes escaped; "\n" kept as DOT's line break. */
 static void dot_str(FILE *f, const char *s)
@@ -37,12 +38,14 @@ static void node_id(char *buf, size_t len, const char *ns, const char *ifname)
 static void iface_label(const struct topo_iface *ifc, char *buf, size_t len)
 {
 	char a[TOPO_IP_STRLEN];
-	size_t n = (size_t)snprintf(buf, len, "%s", ifc->name);
+	struct strbuf b;
 
+	strbuf_init_fixed(&b, buf, len);
+	strbuf_addf(&b, "%s", ifc->name);
 	if (ifc->type == TOPO_IF_BRIDGE || ifc->type == TOPO_IF_VXLAN)
-		n += (size_t)snprintf(buf + n, n < len ? len - n : 0, " (%s)", topo_iftype_name(ifc->type));
-	for (size_t i = 0; i < ifc->n_addrs && n < len; i++)
-		n += (size_t)snprintf(buf + n, len - n, "\\n%s", topo_ip_format(&ifc->addrs[i].ip, true, a, sizeof(a)));
+		strbuf_addf(&b, " (%s)", topo_iftype_name(ifc->type));
+	for (size_t i = 0; i < ifc->n_addrs; i++)
+		strbuf_addf(&b, "\\n%s", topo_ip_format(&ifc->addrs[i].ip, true, a, sizeof(a)));
 }
 
 static void graph_dot(const struct topology *t, FILE *f)

@@ -15,6 +15,7 @@
 #include "cmd/session.h"
 #include "model/ip.h"
 #include "model/json.h"
+#include "model/strbuf.h"
 
 /* Does the plan touch this interface (or its addresses)? */
 static bool iface_drifted(const struct plan *p, const char *ns, const char *name)
@@ -32,22 +33,23 @@ static bool iface_drifted(const struct plan *p, const char *ns, const char *name
 
 static void route_text(const struct topo_route *rt, char *buf, size_t len)
 {
-	char a[TOPO_IP_STRLEN], v[TOPO_IP_STRLEN], src[TOPO_IP_STRLEN];
-	int n = 0;
+	char a[TOPO_IP_STRLEN];
+	struct strbuf b;
 
-	n += snprintf(buf + n, len - (size_t)n, "%s%s%s", rt->type != TOPO_RT_UNICAST ? topo_rtype_name(rt->type) : "",
-		      rt->type != TOPO_RT_UNICAST ? " " : "",
-		      rt->dst.plen == 0 ? "default" : topo_ip_format(&rt->dst, true, a, sizeof(a)));
-	if (rt->via.family && (size_t)n < len)
-		n += snprintf(buf + n, len - (size_t)n, " via %s", topo_ip_format(&rt->via, false, v, sizeof(v)));
-	if (rt->dev[0] && (size_t)n < len)
-		n += snprintf(buf + n, len - (size_t)n, " dev %s", rt->dev);
-	if (rt->src.family && (size_t)n < len)
-		n += snprintf(buf + n, len - (size_t)n, " src %s", topo_ip_format(&rt->src, false, src, sizeof(src)));
-	if (rt->metric && (size_t)n < len)
-		n += snprintf(buf + n, len - (size_t)n, " metric %u", rt->metric);
-	if (rt->table != TOPO_TABLE_MAIN && (size_t)n < len)
-		snprintf(buf + n, len - (size_t)n, " table %u", rt->table);
+	strbuf_init_fixed(&b, buf, len);
+	if (rt->type != TOPO_RT_UNICAST)
+		strbuf_addf(&b, "%s ", topo_rtype_name(rt->type));
+	strbuf_addf(&b, "%s", rt->dst.plen == 0 ? "default" : topo_ip_format(&rt->dst, true, a, sizeof(a)));
+	if (rt->via.family)
+		strbuf_addf(&b, " via %s", topo_ip_format(&rt->via, false, a, sizeof(a)));
+	if (rt->dev[0])
+		strbuf_addf(&b, " dev %s", rt->dev);
+	if (rt->src.family)
+		strbuf_addf(&b, " src %s", topo_ip_format(&rt->src, false, a, sizeof(a)));
+	if (rt->metric)
+		strbuf_addf(&b, " metric %u", rt->metric);
+	if (rt->table != TOPO_TABLE_MAIN)
+		strbuf_addf(&b, " table %u", rt->table);
 }
 
 static const char *kind_word(enum topo_ns_kind k)

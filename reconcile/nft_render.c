@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 
 #include "model/ip.h"
+#include "model/strbuf.h"
 
 const struct nft_chain_def nft_chains[NFT_CHAIN_COUNT] = {
 	[NFT_CHAIN_PREROUTING] = { "prerouting", "nat", "prerouting", -100 },
@@ -31,27 +32,15 @@ void nft_render_chain(enum nft_chain_id id, char *buf, size_t len)
 	snprintf(buf, len, "type %s hook %s priority %d policy accept", c->type, c->hook, c->priority);
 }
 
-struct rbuf {
-	char *p;
-	size_t len, used;
-	bool full;
-};
-
+/* A rule that does not fit is refused (rb_finish), never cut. */
 __attribute__((format(printf, 2, 3)))
-static void rb_add(struct rbuf *b, const char *fmt, ...)
+static void rb_add(struct strbuf *b, const char *fmt, ...)
 {
 	va_list ap;
-	int n;
 
-	if (b->full)
-		return;
 	va_start(ap, fmt);
-	n = vsnprintf(b->p + b->used, b->len - b->used, fmt, ap);
+	strbuf_vaddf(b, fmt, ap);
 	va_end(ap);
-	if (n < 0 || (size_t)n >= b->len - b->used)
-		b->full = true;
-	else
-		b->used += (size_t)n;
 }
 
 static const char *fam_word(uint8_t family)
@@ -59,13 +48,13 @@ static const char *fam_word(uint8_t family)
 	return family == AF_INET6 ? "ip6" : "ip";
 }
 
-static void rb_ifmatch(struct rbuf *b, const char *what, const struct topo_ifmatch *m)
+static void rb_ifmatch(struct strbuf *b, const char *what, const struct topo_ifmatch *m)
 {
 	if (m->name[0])
 		rb_add(b, "%s%s \"%s\" ", what, m->negate ? " !=" : "", m->name);
 }
 
-static void rb_prefix(struct rbuf *b, const char *what, const struct topo_ip *ip)
+static void rb_prefix(struct strbuf *b, const char *what, const struct topo_ip *ip)
 {
 	char a[TOPO_IP_STRLEN];
 
@@ -85,13 +74,13 @@ static const char *proto_word(uint8_t p)
 	return "?";
 }
 
-static int rb_finish(struct rbuf *b)
+static int rb_finish(struct strbuf *b)
 {
 	/* Drop the trailing blank. */
-	if (b->full)
+	if (b->truncated)
 		return -ENOSPC;
-	if (b->used && b->p[b->used - 1] == ' ')
-		b->p[--b->used] = '\0';
+	if (b->len && b->p[b->len - 1] == ' ')
+		b->p[--b->len] = '\0';
 	return 0;
 }
 
@@ -110,12 +99,12 @@ void nft_output_loopback(uint8_t family, struct topo_ip *ret)
 
 int nft_render_nat(const struct topo_nat *nat, enum nft_chain_id chain, char *buf, size_t len)
 {
-	struct rbuf b = { .p = buf, .len = len };
+	struct strbuf b;
 	uint8_t fam = nat->to.family ? nat->to.family : nat->source.family ? nat->source.family :
 		      nat->destination.family;
 	char a[TOPO_IP_STRLEN];
 
-	buf[0] = '\0';
+	strbuf_init_fixed(&b, buf, len);
 	if (fam)
 		rb_add(&b, "meta nfproto %s ", fam == AF_INET6 ? "ipv6" : "ipv4");
 	if (nat->kind == TOPO_NAT_DNAT) {
@@ -157,10 +146,10 @@ int nft_render_nat(const struct topo_nat *nat, enum nft_chain_id chain, char *bu
 
 int nft_render_forward(const struct topo_forward *fw, char *buf, size_t len)
 {
-	struct rbuf b = { .p = buf, .len = len };
+	struct strbuf b;
 	uint8_t fam = fw->source.family ? fw->source.family : fw->destination.family;
 
-	buf[0] = '\0';
+	strbuf_init_fixed(&b, buf, len);
 	if (fam)
 		rb_add(&b, "meta nfproto %s ", fam == AF_INET6 ? "ipv6" : "ipv4");
 	rb_ifmatch(&b, "iifname", &fw->in);

@@ -10,6 +10,7 @@
 #include "model/ip.h"
 #include "model/json.h"
 #include "model/names.h"
+#include "model/strbuf.h"
 
 int plan_append(struct plan *p, const struct step *s)
 {
@@ -196,33 +197,24 @@ const char *step_op_name(enum step_op op)
 
 /* ---------------------------------------------------------- formatting -- */
 
-struct fbuf {
-	char *p;
-	size_t len, used;
-};
-
 __attribute__((format(printf, 2, 3)))
-static void fb(struct fbuf *b, const char *fmt, ...)
+static void fb(struct strbuf *b, const char *fmt, ...)
 {
 	va_list ap;
-	int n;
 
-	if (b->used >= b->len)
-		return;
+	/* A step line that does not fit is cut, like snprintf. */
 	va_start(ap, fmt);
-	n = vsnprintf(b->p + b->used, b->len - b->used, fmt, ap);
+	strbuf_vaddf(b, fmt, ap);
 	va_end(ap);
-	if (n > 0)
-		b->used += (size_t)n < b->len - b->used ? (size_t)n : b->len - b->used - 1;
 }
 
-static void fb_netns(struct fbuf *b, const char *ns)
+static void fb_netns(struct strbuf *b, const char *ns)
 {
 	if (strcmp(ns, TOPO_NS_HOST) != 0)
 		fb(b, " netns %s", ns);
 }
 
-static void fb_link_attrs(struct fbuf *b, const struct topo_iface *l)
+static void fb_link_attrs(struct strbuf *b, const struct topo_iface *l)
 {
 	char mac[18];
 
@@ -234,7 +226,7 @@ static void fb_link_attrs(struct fbuf *b, const struct topo_iface *l)
 		fb(b, " master %s", l->master);
 }
 
-static void fb_route(struct fbuf *b, const struct topo_route *rt)
+static void fb_route(struct strbuf *b, const struct topo_route *rt)
 {
 	char a[TOPO_IP_STRLEN];
 
@@ -258,7 +250,7 @@ static void fb_route(struct fbuf *b, const struct topo_route *rt)
 		fb(b, " (ipv6)");
 }
 
-static void fb_link_add(struct fbuf *b, const struct step *s)
+static void fb_link_add(struct strbuf *b, const struct step *s)
 {
 	const struct topo_iface *l = &s->link;
 	char a[TOPO_IP_STRLEN];
@@ -295,10 +287,10 @@ static void fb_link_add(struct fbuf *b, const struct step *s)
 
 void step_format(const struct step *s, char *buf, size_t len)
 {
-	struct fbuf b = { .p = buf, .len = len };
+	struct strbuf b;
 	char a[TOPO_IP_STRLEN], mac[18];
 
-	buf[0] = '\0';
+	strbuf_init_fixed(&b, buf, len);
 	switch (s->op) {
 	case STEP_NETNS_ADD:
 		fb(&b, "+ netns add %s", s->ns);
