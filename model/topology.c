@@ -1,29 +1,31 @@
 // SPDX-License-Identifier: MIT
 #include "model/topology.h"
+#include "model/vec.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 /*
  * Arrays grow by doubling; the capacity is implied by the length (it is the
- * smallest power of two >= max(len, 4)), which keeps the structs plain.
+ * smallest power of two >= max(len, 4)), which keeps the structs plain. So
+ * these arrays are grown only here.
  */
+static size_t implied_cap(size_t len)
+{
+	size_t cap = 4;
+
+	if (len == 0)
+		return 0;
+	while (cap < len)
+		cap *= 2;
+	return cap;
+}
+
 static void *array_append(void **arr, size_t *len, size_t elem)
 {
-	size_t n = *len;
-	char *p = *arr;
+	size_t cap = implied_cap(*len);
 
-	if (n == 0 || (n >= 4 && (n & (n - 1)) == 0)) {
-		size_t cap = n < 4 ? 4 : n * 2;
-
-		p = realloc(p, cap * elem);
-		if (!p)
-			return NULL;
-		*arr = p;
-	}
-	memset(p + n * elem, 0, elem);
-	*len = n + 1;
-	return p + n * elem;
+	return vec_push(arr, len, &cap, elem);
 }
 
 #define APPEND(arr, len) array_append((void **)&(arr), &(len), sizeof(*(arr)))
