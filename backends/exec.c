@@ -19,6 +19,7 @@
 #include <netlink/msg.h>
 
 #include "backends/internal.h"
+#include "model/vec.h"
 
 struct run {
 	struct backend *b;
@@ -72,12 +73,11 @@ static int touch(struct run *r, struct bns *ns)
 	for (size_t i = 0; i < r->n_touched; i++)
 		if (r->touched[i] == ns)
 			return 0;
-	struct bns **v = realloc(r->touched, (r->n_touched + 1) * sizeof(*v));
+	struct bns **v = VEC_APPEND(r->touched, r->n_touched);
 
 	if (!v)
 		return -ENOMEM;
-	r->touched = v;
-	r->touched[r->n_touched++] = ns;
+	*v = ns;
 	return 0;
 }
 

@@ -48,6 +48,7 @@
 #include <time.h>
 
 #include "backends/internal.h"
+#include "model/vec.h"
 
 #ifndef SOL_NETLINK
 #define SOL_NETLINK 270
@@ -155,15 +156,14 @@ static int bns_add(struct backend *b, const char *name, enum topo_ns_kind kind, 
 	snprintf(ns->name, sizeof(ns->name), "%s", name);
 	ns->kind = kind;
 	ns->fd = -1;
-	v = realloc(b->ns, (b->n_ns + 1) * sizeof(*v));
-	if (!v || strmap_put(&b->ns_index, ns->name, b->n_ns) < 0) {
+	v = VEC_APPEND(b->ns, b->n_ns);
+	if (!v || strmap_put(&b->ns_index, ns->name, b->n_ns - 1) < 0) {
 		if (v)
-			b->ns = v;
+			b->n_ns--;
 		free(ns);
 		return -ENOMEM;
 	}
-	b->ns = v;
-	b->ns[b->n_ns++] = ns;
+	*v = ns;
 	*ret = ns;
 	return 0;
 }
@@ -738,14 +738,13 @@ int netns_delete(struct backend *b, const char *name)
 
 static int names_add(char ***v, size_t *n, const char *name)
 {
-	char **nv = realloc(*v, (*n + 1) * sizeof(**v));
+	char *copy = strdup(name), **slot = copy ? vec_append((void **)v, n, sizeof(**v)) : NULL;
 
-	if (!nv)
+	if (!slot) {
+		free(copy);
 		return -ENOMEM;
-	*v = nv;
-	if (!(nv[*n] = strdup(name)))
-		return -ENOMEM;
-	(*n)++;
+	}
+	*slot = copy;
 	return 0;
 }
 

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "backends/internal.h"
+#include "model/vec.h"
 
 /* The same namespace as the one topo runs in? Namespaces are inodes of nsfs. */
 struct scope {
@@ -28,11 +29,10 @@ static int scope_add(struct scope **v, size_t *n, struct strmap *seen, struct sc
 
 	if (strmap_put(seen, s.name, *n) == -EEXIST)
 		return 0;
-	nv = realloc(*v, (*n + 1) * sizeof(*nv));
+	nv = vec_append((void **)v, n, sizeof(**v));
 	if (!nv)
 		return -ENOMEM;
-	*v = nv;
-	nv[(*n)++] = s;
+	*nv = s;
 	return 0;
 }
 
@@ -222,18 +222,14 @@ static int observe_once(struct backend *b, const struct topology *desired, const
 
 		if (len < 3 || strcmp(id + len - 2, "\tn") != 0)
 			continue;
-		char **v = realloc(nft_names, (n_nft + 1) * sizeof(*v));
+		char **v = VEC_APPEND(nft_names, n_nft);
 
-		if (!v || !(v[n_nft] = strndup(id, len - 2))) {
-			if (v)
-				nft_names = v;
+		if (!v || !(*v = strndup(id, len - 2))) {
 			r = -ENOMEM;
 			break;
 		}
-		nft_names = v;
-		if (strmap_put(&nft_ns, nft_names[n_nft], n_nft) == -ENOMEM)
+		if (strmap_put(&nft_ns, *v, n_nft - 1) == -ENOMEM)
 			r = -ENOMEM;
-		n_nft++;
 	}
 	if (r == 0)
 		r = fd_budget(b, sc, n, state, &nft_ns, scan_marks);

@@ -25,6 +25,7 @@
 
 #include "backends/internal.h"
 #include "model/ip.h"
+#include "model/vec.h"
 
 struct ready_item {
 	const char *ifname;               /* borrowed from the desired model ("lo" is static) */
@@ -89,13 +90,12 @@ static int item_add(struct ready *rd, const struct topology *desired, const char
 	if (i < 0 && !(strcmp(ifname, "lo") == 0 && desired->ns[n].kind == TOPO_NS_CREATED))
 		return 0;
 	if (rd->slot_of[n] < 0) {
-		struct ready_ns *v = realloc(rd->ns, (rd->n_ns + 1) * sizeof(*v));
+		struct ready_ns *v = VEC_APPEND(rd->ns, rd->n_ns);
 
 		if (!v)
 			return -ENOMEM;
-		rd->ns = v;
-		rd->ns[rd->n_ns] = (struct ready_ns){ .decl = &desired->ns[n] };
-		rd->slot_of[n] = (long)rd->n_ns++;
+		v->decl = &desired->ns[n];
+		rd->slot_of[n] = (long)rd->n_ns - 1;
 	}
 	rn = &rd->ns[rd->slot_of[n]];
 	const char *name = i >= 0 ? desired->ns[n].ifaces[i].name : "lo";
@@ -104,12 +104,9 @@ static int item_add(struct ready *rd, const struct topology *desired, const char
 		return 0;
 	if (strmap_put(&rn->names, name, rn->n_items) == -ENOMEM)
 		return -ENOMEM;
-	it = realloc(rn->items, (rn->n_items + 1) * sizeof(*it));
+	it = VEC_APPEND(rn->items, rn->n_items);
 	if (!it)
 		return -ENOMEM;
-	rn->items = it;
-	it = &rn->items[rn->n_items++];
-	memset(it, 0, sizeof(*it));
 	it->ifname = name;
 	it->decl = i >= 0 ? &desired->ns[n].ifaces[i] : NULL;
 	it->need_carrier = true;

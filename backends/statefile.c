@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "backends/backend.h"
+#include "model/vec.h"
 
 static void state_path(const char *dir, const char *topology, const char *suffix, char *buf, size_t len)
 {
@@ -203,14 +204,13 @@ int state_load_others(const char *dir, const char *except, struct topo_state **r
 			topo_state_free(&st);
 			continue;
 		}
-		nv = realloc(v, (n + 1) * sizeof(*v));
+		nv = VEC_APPEND(v, n);
 		if (!nv) {
 			topo_state_free(&st);
 			r = -ENOMEM;
 			break;
 		}
-		v = nv;
-		v[n++] = st;
+		*nv = st;
 	}
 	closedir(d);
 	if (r < 0) {

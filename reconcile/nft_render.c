@@ -12,6 +12,7 @@
 
 #include "model/ip.h"
 #include "model/strbuf.h"
+#include "model/vec.h"
 
 const struct nft_chain_def nft_chains[NFT_CHAIN_COUNT] = {
 	[NFT_CHAIN_PREROUTING] = { "prerouting", "nat", "prerouting", -100 },
@@ -162,19 +163,16 @@ int nft_render_forward(const struct topo_forward *fw, char *buf, size_t len)
 
 static int push(struct topo_nft_rule **v, size_t *n, const char *chain, const char *text)
 {
-	struct topo_nft_rule *r = realloc(*v, (*n + 1) * sizeof(**v));
+	char *c = strdup(chain), *t = strdup(text);
+	struct topo_nft_rule *r = c && t ? VEC_APPEND(*v, *n) : NULL;
 
-	if (!r)
-		return -ENOMEM;
-	*v = r;
-	r[*n].chain = strdup(chain);
-	r[*n].text = strdup(text);
-	if (!r[*n].chain || !r[*n].text) {
-		free(r[*n].chain);
-		free(r[*n].text);
+	if (!r) {
+		free(c);
+		free(t);
 		return -ENOMEM;
 	}
-	(*n)++;
+	r->chain = c;
+	r->text = t;
 	return 0;
 }
 

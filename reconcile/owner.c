@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 
 #include "reconcile/owner.h"
+#include "model/vec.h"
 
 #define RTPROT_UNSPEC_   0
 #define RTPROT_REDIRECT_ 1
@@ -57,13 +58,12 @@ static int ctx_keep(struct owner_ctx *ctx, char *id, struct strmap *map, size_t 
 
 	if (!id)
 		return -ENOMEM;
-	v = realloc(ctx->ids, (ctx->n_ids + 1) * sizeof(*v));
+	v = VEC_APPEND(ctx->ids, ctx->n_ids);
 	if (!v) {
 		free(id);
 		return -ENOMEM;
 	}
-	ctx->ids = v;
-	v[ctx->n_ids++] = id;
+	*v = id;
 	r = strmap_put(map, id, value);
 	return r == -ENOMEM ? r : 0;
 }
