@@ -5,6 +5,7 @@
 #include "model/json.h"
 #include "model/names.h"
 #include "model/strmap.h"
+#include "model/vec.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -609,15 +610,11 @@ int topo_state_ns_put(struct topo_state *s, const char *name, enum topo_ns_kind 
 			return -ENOMEM;
 	}
 	if (!ns) {
-		struct state_ns *v = realloc(s->ns, (s->n_ns + 1) * sizeof(*v));
-
-		if (!v) {
+		ns = VEC_APPEND(s->ns, s->n_ns);
+		if (!ns) {
 			free(p);
 			return -ENOMEM;
 		}
-		s->ns = v;
-		ns = &s->ns[s->n_ns++];
-		memset(ns, 0, sizeof(*ns));
 		snprintf(ns->name, sizeof(ns->name), "%s", name);
 	}
 	free(ns->path);
@@ -648,25 +645,22 @@ struct state_sysctl *topo_state_sysctl_find(const struct topo_state *s, const ch
 
 int topo_state_sysctl_put(struct topo_state *s, const char *ns, const char *key, const char *original)
 {
-	struct state_sysctl *v, *c;
+	struct state_sysctl *c;
 
 	if (topo_state_sysctl_find(s, ns, key))
 		return 0;
-	v = realloc(s->sysctls, (s->n_sysctls + 1) * sizeof(*v));
-	if (!v)
+	c = VEC_APPEND(s->sysctls, s->n_sysctls);
+	if (!c)
 		return -ENOMEM;
-	s->sysctls = v;
-	c = &s->sysctls[s->n_sysctls];
-	memset(c, 0, sizeof(*c));
 	snprintf(c->ns, sizeof(c->ns), "%s", ns);
 	c->key = strdup(key);
 	c->original = strdup(original);
 	if (!c->key || !c->original) {
 		free(c->key);
 		free(c->original);
+		s->n_sysctls--;
 		return -ENOMEM;
 	}
-	s->n_sysctls++;
 	return 0;
 }
 
@@ -696,13 +690,11 @@ int topo_state_link_put(struct topo_state *s, const char *ns, const char *name)
 
 	if (topo_state_link_pending(s, ns, name))
 		return 0;
-	v = realloc(s->links, (s->n_links + 1) * sizeof(*v));
+	v = VEC_APPEND(s->links, s->n_links);
 	if (!v)
 		return -ENOMEM;
-	s->links = v;
-	snprintf(v[s->n_links].ns, sizeof(v[s->n_links].ns), "%s", ns);
-	snprintf(v[s->n_links].name, sizeof(v[s->n_links].name), "%s", name);
-	s->n_links++;
+	snprintf(v->ns, sizeof(v->ns), "%s", ns);
+	snprintf(v->name, sizeof(v->name), "%s", name);
 	return 0;
 }
 
@@ -730,15 +722,13 @@ char *topo_object_id_addr(const char *ns, const char *dev, const struct topo_ip 
  * duplicate is harmless. */
 int topo_state_object_put(struct topo_state *s, const char *id)
 {
-	char **v = realloc(s->objects, (s->n_objects + 1) * sizeof(*v));
+	char *copy = strdup(id), **v = copy ? VEC_APPEND(s->objects, s->n_objects) : NULL;
 
-	if (!v)
+	if (!v) {
+		free(copy);
 		return -ENOMEM;
-	s->objects = v;
-	v[s->n_objects] = strdup(id);
-	if (!v[s->n_objects])
-		return -ENOMEM;
-	s->n_objects++;
+	}
+	*v = copy;
 	return 0;
 }
 
@@ -773,16 +763,13 @@ const struct state_held *topo_state_held_find(const struct topo_state *s, const 
 int topo_state_held_put(struct topo_state *s, const char *ns, const char *key, const char *value,
 			const char *holder)
 {
-	struct state_held *v, *h;
+	struct state_held *h;
 
 	if (topo_state_held_find(s, ns, key))
 		return 0;
-	v = realloc(s->held, (s->n_held + 1) * sizeof(*v));
-	if (!v)
+	h = VEC_APPEND(s->held, s->n_held);
+	if (!h)
 		return -ENOMEM;
-	s->held = v;
-	h = &v[s->n_held];
-	memset(h, 0, sizeof(*h));
 	snprintf(h->ns, sizeof(h->ns), "%s", ns);
 	snprintf(h->holder, sizeof(h->holder), "%s", holder);
 	h->key = strdup(key);
@@ -790,9 +777,9 @@ int topo_state_held_put(struct topo_state *s, const char *ns, const char *key, c
 	if (!h->key || !h->value) {
 		free(h->key);
 		free(h->value);
+		s->n_held--;
 		return -ENOMEM;
 	}
-	s->n_held++;
 	return 0;
 }
 
@@ -883,41 +870,34 @@ int topo_host_sysctls_hold(struct host_sysctls *r, const char *netns, const char
 			   const char *topology, const char *ns, const char *value)
 {
 	struct host_sysctl *e = host_find(r, netns, key);
-	struct host_holder *h, *hv;
+	struct host_holder *h;
 	char *val = strdup(value);
 
 	if (!val)
 		return -ENOMEM;
 	if (!e) {
-		struct host_sysctl *v = realloc(r->v, (r->n + 1) * sizeof(*v));
-
-		if (!v) {
+		e = VEC_APPEND(r->v, r->n);
+		if (!e) {
 			free(val);
 			return -ENOMEM;
 		}
-		r->v = v;
-		e = &v[r->n];
-		memset(e, 0, sizeof(*e));
 		e->netns = strdup(netns);
 		e->key = strdup(key);
 		e->original = strdup(original);
 		if (!e->netns || !e->key || !e->original) {
 			host_sysctl_clear(e);
+			r->n--;
 			free(val);
 			return -ENOMEM;
 		}
-		r->n++;
 	}
 	h = holder_find(e, topology);
 	if (!h) {
-		hv = realloc(e->holders, (e->n_holders + 1) * sizeof(*hv));
-		if (!hv) {
+		h = VEC_APPEND(e->holders, e->n_holders);
+		if (!h) {
 			free(val);
 			return -ENOMEM;   /* an entry without holders is dropped by the next release */
 		}
-		e->holders = hv;
-		h = &hv[e->n_holders++];
-		memset(h, 0, sizeof(*h));
 		snprintf(h->topology, sizeof(h->topology), "%s", topology);
 	}
 	free(h->value);
@@ -1023,13 +1003,12 @@ static int rd_holder(struct checker *c, const json_t *o, size_t i, struct host_s
 		r = get_str(c, o, "value", true, "holders", i, &h.value);
 	if (r < 0)
 		return r;
-	v = realloc(e->holders, (e->n_holders + 1) * sizeof(*v));
+	v = VEC_APPEND(e->holders, e->n_holders);
 	if (!v) {
 		free(h.value);
 		return c->r = -ENOMEM;
 	}
-	e->holders = v;
-	v[e->n_holders++] = h;
+	*v = h;
 	return 0;
 }
 
@@ -1051,18 +1030,15 @@ int topo_host_sysctls_parse(const char *buf, size_t len, struct host_sysctls *re
 		bad(&c, "more entries than topo keeps");
 	for (size_t i = 0; c.r == 0 && i < json_array_size(list); i++) {
 		const json_t *o = get_item(&c, list, "sysctls", i), *hl;
-		struct host_sysctl *v, *e;
+		struct host_sysctl *e;
 
 		if (!o)
 			break;
-		v = realloc(r.v, (r.n + 1) * sizeof(*v));
-		if (!v) {
+		e = VEC_APPEND(r.v, r.n);
+		if (!e) {
 			c.r = -ENOMEM;
 			break;
 		}
-		r.v = v;
-		e = &v[r.n++];
-		memset(e, 0, sizeof(*e));
 		if (get_str(&c, o, "netns", true, "sysctls", i, &e->netns) < 0 ||
 		    get_str(&c, o, "key", true, "sysctls", i, &e->key) < 0 ||
 		    get_str(&c, o, "original", true, "sysctls", i, &e->original) < 0)
