@@ -5,8 +5,8 @@
 # $'\xff\xfe' with a peer $'p\xe9' is made by hand in a topology's
 # namespace and marked as the topology's (so show lists it and the diff
 # would remove it): show --json, diff --json, apply --json and the state
-# file parse with jq, and each %XX name decodes to the kernel's exact bytes
-# (read independently from /sys/class/net). show's text is the same
+# file are valid UTF-8 (iconv) and parse with jq, and each %XX name decodes
+# to the kernel's exact bytes (read independently from /sys/class/net). show's text is the same
 # document: its lines carry the raw bytes and agree with the JSON.
 . "$(dirname "$0")/lib.sh"
 F=$WORK/j.yaml
@@ -39,8 +39,9 @@ eq "the kernel took the name" "$(ls /run/netns/jn >/dev/null && ip netns exec jn
 ok "show --json" "$TOPO" show --json "$F"
 cp "$WORK/out" "$WORK/show.json"
 ok "jq parses show --json" jq -e . "$WORK/show.json"
-# Independently: jansson's own parser is strict too (python's json as a third).
-ok "python parses it" python3 -c 'import json,sys; json.load(open(sys.argv[1], encoding="utf-8", errors="strict"))' "$WORK/show.json"
+# jq reads invalid UTF-8 as U+FFFD without a word: iconv is the strict check.
+utf8() { iconv -f UTF-8 -t UTF-8 "$1" >/dev/null; }
+ok "show --json is valid UTF-8" utf8 "$WORK/show.json"
 names() { jq -r '.namespaces[] | select(.name == "jn") | .interfaces[] | .name' "$WORK/show.json"; }
 contains "the name as %XX" "$WORK/show.json" '"name":"%FF%FE"'
 contains "the peer as %XX" "$WORK/show.json" '"interface":"p%E9"'
@@ -71,14 +72,19 @@ eq "one text drift line per JSON step" \
 
 # diff --json and show --name (the state file's side) parse as well.
 rc 2 "diff --json pending" "$TOPO" diff --json "$F"
-ok "jq parses diff --json" jq -e '.steps[] | select(.text | contains("%FF%FE"))' "$WORK/out"
+cp "$WORK/out" "$WORK/diff.json"
+ok "diff --json is valid UTF-8" utf8 "$WORK/diff.json"
+ok "jq parses diff --json" jq -e '.steps[] | select(.text | contains("%FF%FE"))' "$WORK/diff.json"
 ok "show --json --name" "$TOPO" show --json --name jsonlab
 ok "jq parses show --name" jq -e '.namespaces[] | .interfaces[] | select(.name == "%FF%FE")' "$WORK/out"
 
 # apply --json removes the marked surplus; its document parses too.
 ok "apply --json" "$TOPO" apply --json "$F"
-ok "jq parses apply --json" jq -e '.applied == true and ([.plan.steps[].text | select(contains("%FF%FE"))] | length) == 1' "$WORK/out"
+cp "$WORK/out" "$WORK/apply.json"
+ok "apply --json is valid UTF-8" utf8 "$WORK/apply.json"
+ok "jq parses apply --json" jq -e '.applied == true and ([.plan.steps[].text | select(contains("%FF%FE"))] | length) == 1' "$WORK/apply.json"
 ok "jq parses the state file" jq -e . /run/topo/jsonlab.json
+ok "the state file is valid UTF-8" utf8 /run/topo/jsonlab.json
 eq "surplus gone" "$(ip netns exec jn ls /sys/class/net | grep -ac $'^\xff\xfe$' || true)" 0
 ok "show --json converged" "$TOPO" show --json "$F"
 eq "no drift" "$(jq -c '.drift' "$WORK/out")" "[]"
