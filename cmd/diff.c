@@ -23,9 +23,10 @@ int cmd_diff(int argc, char **argv)
 		for (size_t i = 0; i < p->n; i++)
 			pending |= !p->steps[i].implicit;
 
-		if (opts.json) {
-			plan_print_json(p, stdout);
-		} else if (!opts.quiet) {
+		if (opts.json && plan_print_json(p, stdout) < 0) {
+			session_close(&s);
+			return fail("cannot write the plan as JSON");
+		} else if (!opts.json && !opts.quiet) {
 			plan_print(p, stdout, opts.color);
 			if (pending)
 				print_counts(stdout, p);

@@ -2,8 +2,9 @@
 /*
  * JSON through jansson: the state file and every --json output.
  *
- * Names and texts are bytes (the kernel takes any byte but '/' and NUL in an
- * interface name), JSON strings are Unicode. One rule maps the first onto the
+ * Names and texts are bytes (an interface name may hold any byte but NUL,
+ * '/', ':' and blanks; a namespace name or a sysctl value any byte but NUL),
+ * JSON strings are Unicode. One rule maps the first onto the
  * second, here and nowhere else: valid UTF-8 is written as it is, except
  * '%'; '%' and every byte that is not part of valid UTF-8 are written as %XX
  * (two upper-case hex digits). Reading back replaces each %XX by its byte,
