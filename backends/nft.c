@@ -39,6 +39,7 @@
 #include "backends/internal.h"
 #include "model/ip.h"
 #include "reconcile/nft_render.h"
+#include "model/vec.h"
 
 /* nf_tables messages stay below 64 KiB (attribute lengths are 16 bits). */
 #define NFT_MSG_ROOM    (65536 + 4096)
@@ -280,17 +281,14 @@ static void snapshot_clear(struct snapshot *s)
 
 static int push_msg(struct nlmsghdr ***v, size_t *n, const struct nlmsghdr *nlh)
 {
-	struct nlmsghdr **nv = realloc(*v, (*n + 1) * sizeof(**v));
-	struct nlmsghdr *copy;
+	struct nlmsghdr *copy = malloc(nlh->nlmsg_len), **slot = copy ? vec_append((void **)v, n, sizeof(**v)) : NULL;
 
-	if (!nv)
+	if (!slot) {
+		free(copy);
 		return -ENOMEM;
-	*v = nv;
-	copy = malloc(nlh->nlmsg_len);
-	if (!copy)
-		return -ENOMEM;
+	}
 	memcpy(copy, nlh, nlh->nlmsg_len);
-	nv[(*n)++] = copy;
+	*slot = copy;
 	return 0;
 }
 
@@ -351,14 +349,13 @@ static int foreign_drop(struct reader *rd, const struct nlmsghdr *nlh)
 		r = -ENOMEM;
 		goto out;
 	}
-	v = realloc(rd->snap->foreign_drop, (rd->snap->n_foreign_drop + 1) * sizeof(*v));
+	v = VEC_APPEND(rd->snap->foreign_drop, rd->snap->n_foreign_drop);
 	if (!v) {
 		free(s);
 		r = -ENOMEM;
 		goto out;
 	}
-	rd->snap->foreign_drop = v;
-	v[rd->snap->n_foreign_drop++] = s;
+	*v = s;
 out:
 	nftnl_chain_free(c);
 	return r;

@@ -31,6 +31,7 @@
 #include "model/names.h"
 #include "model/strmap.h"
 #include "model/yaml_scalar.h"
+#include "model/vec.h"
 
 #define YAML_MAX_DEPTH 32
 /* Values in the tree, counting every value an alias stands for: an alias is
@@ -122,14 +123,13 @@ static void diag(struct loader *ld, struct topo_pos pos, const char *fmt, ...)
 		ld->oom = true;
 		return;
 	}
-	v = realloc(d->v, (d->n + 1) * sizeof(*v));
+	v = VEC_APPEND(d->v, d->n);
 	if (!v) {
 		free(msg);
 		ld->oom = true;
 		return;
 	}
-	d->v = v;
-	d->v[d->n++] = (struct topo_diag){ .pos = pos, .msg = msg };
+	*v = (struct topo_diag){ .pos = pos, .msg = msg };
 }
 
 /* An error about a value, at its text; a value copied through an alias also
@@ -1509,14 +1509,13 @@ static void load_nat(struct loader *ld, struct topo_ns *ns, const struct ynode *
 	}
 	if (!ok || !check_limit(ld, &ld->n_rules, TOPO_MAX_RULES, n, "nat and forward rules"))
 		return;
-	struct topo_nat *v = realloc(ns->nat, (ns->n_nat + 1) * sizeof(*v));
+	struct topo_nat *v = VEC_APPEND(ns->nat, ns->n_nat);
 
 	if (!v) {
 		ld->oom = true;
 		return;
 	}
-	ns->nat = v;
-	ns->nat[ns->n_nat++] = nat;
+	*v = nat;
 }
 
 static void load_forward(struct loader *ld, struct topo_ns *ns, const struct ynode *n)
@@ -1565,14 +1564,13 @@ static void load_forward(struct loader *ld, struct topo_ns *ns, const struct yno
 		ok = same_family(ld, n, &fw.source, &fw.destination, "source", "destination");
 	if (!ok || !check_limit(ld, &ld->n_rules, TOPO_MAX_RULES, n, "nat and forward rules"))
 		return;
-	struct topo_forward *v = realloc(ns->forward, (ns->n_forward + 1) * sizeof(*v));
+	struct topo_forward *v = VEC_APPEND(ns->forward, ns->n_forward);
 
 	if (!v) {
 		ld->oom = true;
 		return;
 	}
-	ns->forward = v;
-	ns->forward[ns->n_forward++] = fw;
+	*v = fw;
 }
 
 /* ------------------------------------------------------------- namespaces -- */
@@ -1939,13 +1937,12 @@ static bool check_append(struct loader *ld, const struct ynode *n, const struct 
 		ld->limit_reported = true;
 		return false;
 	}
-	v = realloc(t->checks, (t->n_checks + 1) * sizeof(*v));
+	v = VEC_APPEND(t->checks, t->n_checks);
 	if (!v) {
 		ld->oom = true;
 		return false;
 	}
-	t->checks = v;
-	t->checks[t->n_checks++] = *c;
+	*v = *c;
 	return true;
 }
 

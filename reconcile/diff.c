@@ -29,6 +29,7 @@
 #include "reconcile/nft_render.h"
 #include "reconcile/owner.h"
 #include "reconcile/plan.h"
+#include "model/vec.h"
 
 #define RTPROT_KERNEL_ 2        /* routes the kernel made itself */
 
@@ -82,13 +83,12 @@ int topo_msgs_add(struct topo_msgs *m, const char *fmt, ...)
 	va_end(ap);
 	if (n < 0)
 		return -ENOMEM;
-	v = realloc(m->v, (m->n + 1) * sizeof(*v));
+	v = VEC_APPEND(m->v, m->n);
 	if (!v) {
 		free(s);
 		return -ENOMEM;
 	}
-	m->v = v;
-	m->v[m->n++] = s;
+	*v = s;
 	return 0;
 }
 
@@ -367,18 +367,13 @@ static void link_create(struct differ *df, const char *ns, const struct topo_ifa
 	s.link.up = !up_later && s.link.up;
 	add_step(df, &s);
 	if (up_later && !df->err) {
-		if (df->n_bridges_down == df->cap_bridges_down) {
-			size_t cap = df->cap_bridges_down ? df->cap_bridges_down * 2 : 8;
-			size_t *v = realloc(df->bridges_down, cap * sizeof(*v));
+		size_t *v = VEC_PUSH(df->bridges_down, df->n_bridges_down, df->cap_bridges_down);
 
-			if (!v) {
-				df->err = -ENOMEM;
-				return;
-			}
-			df->bridges_down = v;
-			df->cap_bridges_down = cap;
+		if (!v) {
+			df->err = -ENOMEM;
+			return;
 		}
-		df->bridges_down[df->n_bridges_down++] = df->r->plan.n - 1;
+		*v = df->r->plan.n - 1;
 	}
 
 	/* What the kernel cannot do at creation: a veth peer can be neither up
@@ -583,16 +578,13 @@ static void pass_links_veth(struct differ *df)
 /* Owned links nobody declares any more. */
 static int obs_add_wait(struct obs *dying, const char *ns, const struct topo_iface *link)
 {
-	struct step_wait *v = realloc(dying->waits, (dying->n_waits + 1) * sizeof(*v));
+	struct step_wait *v = VEC_APPEND(dying->waits, dying->n_waits);
 
 	if (!v)
 		return -ENOMEM;
-	dying->waits = v;
-	memset(&v[dying->n_waits], 0, sizeof(*v));
-	snprintf(v[dying->n_waits].ns, sizeof(v[dying->n_waits].ns), "%s", ns);
-	snprintf(v[dying->n_waits].name, sizeof(v[dying->n_waits].name), "%s", link->name);
-	v[dying->n_waits].ifindex = link->ifindex;
-	dying->n_waits++;
+	snprintf(v->ns, sizeof(v->ns), "%s", ns);
+	snprintf(v->name, sizeof(v->name), "%s", link->name);
+	v->ifindex = link->ifindex;
 	return 0;
 }
 
