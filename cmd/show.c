@@ -12,6 +12,7 @@
 #include "cmd/cmd.h"
 #include "cmd/session.h"
 #include "model/ip.h"
+#include "model/linktype.h"
 #include "model/json.h"
 
 /* Does the plan touch this interface (or its addresses)? */
@@ -90,6 +91,11 @@ static void show_text(const struct session *s, bool color)
 					printf(" %s", topo_ip_format(&ifc->addrs[k].ip, true, a, sizeof(a)));
 			if (ifc->master[0])
 				printf(" master %s", ifc->master);
+			char opts[512] = "";
+
+			/* The type's options in ip's words, as plan prints them. */
+			topo_link_format_opts(ifc, opts, sizeof(opts));
+			printf("%s", opts);
 			if (ifc->type == TOPO_IF_VETH)
 				printf(" peer %s:%s", ifc->peer_ns[0] ? ifc->peer_ns : "?",
 				       ifc->peer_name[0] ? ifc->peer_name : "?");
@@ -166,6 +172,19 @@ static void show_json(const struct session *s)
 				json_string(stdout, ifc->peer_name);
 				printf(",\"ifindex\":%d}", ifc->peer_ifindex);
 			}
+			printf(",\"options\":{");
+			for (size_t k = 0, nopt = 0; ifc->type && k < ifc->type->n_opts; k++) {
+				char v[96];
+
+				if (!ifc->opt[k].set)
+					continue;
+				topo_lopt_format_ip(&ifc->type->opts[k], &ifc->opt[k], v, sizeof(v));
+				printf("%s", nopt++ ? "," : "");
+				json_string(stdout, ifc->type->opts[k].key);
+				printf(":");
+				json_string(stdout, v);
+			}
+			printf("}");
 			printf(",\"drift\":%s}", iface_drifted(p, o->name, ifc->name) ? "true" : "false");
 			first = false;
 		}

@@ -615,9 +615,9 @@ static void test_mtu_default_when_not_declared(void **state)
 	fx_assert_plan(&f.r.plan,
 		"~ link set br0 mtu 1400\n"
 		"~ link set vethA mtu 1500\n"
+		"~ link set vx0 mtu 1500\n"     /* no underlay: with the links that depend on none */
 		"~ link set vx4 mtu 1450\n"
 		"~ link set vx6 mtu 1430\n"
-		"~ link set vx0 mtu 1500\n"
 		"~ link set eth0 mtu 1500 netns a\n");
 	fx_free(&f);
 }
@@ -777,7 +777,7 @@ static void test_minimal_link_attrs(void **state)
 	fx_load(rich, &f.d);
 	fx_observe_converged(&f.d, &f.o);
 	fx_oif(&f.o, "web", "eth0")->mac[5] = 0x99;
-	fx_oif(&f.o, "host", "br0")->stp = 0;
+	fx_oif(&f.o, "host", "br0")->opt[BR_STP].u = 0;
 	fx_diff(&f);
 	fx_assert_plan(&f.r.plan,
 		"~ link set br0 type bridge stp_state 1\n"
@@ -1458,14 +1458,14 @@ static void test_replace_vxlan_params(void **state)
 	(void)state;
 	fx_load(rich, &f.d);
 	fx_observe_converged(&f.d, &f.o);
-	fx_oif(&f.o, "host", "vx0")->vxlan.vni = 43;
+	fx_oif(&f.o, "host", "vx0")->opt[VX_VNI].u = 43;
 	fx_diff(&f);
 	fx_assert_plan(&f.r.plan,
 		"- link del vx0  # replace: vni changed\n"
 		"+ link add vx0 type vxlan id 42 remote 192.0.2.9 dev eth0 dstport 4789  # replace: vni changed\n");
 	diff_result_free(&f.r);
-	fx_oif(&f.o, "host", "vx0")->vxlan.vni = 42;
-	fx_oif(&f.o, "host", "vx0")->vxlan.port = 8472;
+	fx_oif(&f.o, "host", "vx0")->opt[VX_VNI].u = 42;
+	fx_oif(&f.o, "host", "vx0")->opt[VX_PORT].u = 8472;
 	fx_diff(&f);
 	fx_assert_plan(&f.r.plan,
 		"- link del vx0  # replace: vxlan parameters changed\n"
