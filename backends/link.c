@@ -56,6 +56,15 @@ const struct be_linktype *be_linktype_of(const struct topo_linktype *lt)
 	return NULL;
 }
 
+const char *link_explain(const struct step *s, int err, char *buf, size_t len)
+{
+	const struct topo_linktype *lt = s->op == STEP_LINK_ADD ? s->link.type :
+					 s->op == STEP_LINK_SET && s->attr == LINK_ATTR_OPT ? s->new.type : NULL;
+	const struct be_linktype *bt = be_linktype_of(lt);
+
+	return bt && bt->explain ? bt->explain(s, err < 0 ? err : -err, buf, len) : NULL;
+}
+
 /* ---------------------------------------------------------------- parsing -- */
 
 /* One attribute into option k; an ifindex waits in *dep for names. */

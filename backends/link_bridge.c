@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 /* type bridge in netlink: IFLA_INFO_DATA IFLA_BR_* (libnl 3.7 has none of them). */
+#include <errno.h>
 #include <linux/if_link.h>
+#include <stdio.h>
 
 #include "backends/linktype.h"
 #include "model/link_bridge.h"
@@ -19,7 +21,24 @@ static const struct be_lattr bridge_attrs[BR_N] = {
 	[BR_VLAN_FILTERING] = { IFLA_BR_VLAN_FILTERING, 0, BE_U8, false },
 };
 
+/* A kernel built without CONFIG_BRIDGE_VLAN_FILTERING refuses the option
+ * with EOPNOTSUPP (this project's machines do): only the kernel can say,
+ * so validation cannot. */
+static const char *bridge_explain(const struct step *s, int err, char *buf, size_t len)
+{
+	bool vf = s->op == STEP_LINK_ADD ? s->link.opt[BR_VLAN_FILTERING].set && s->link.opt[BR_VLAN_FILTERING].u :
+		  s->new.opt == BR_VLAN_FILTERING;
+	const char *name = s->op == STEP_LINK_ADD ? s->link.name : s->ifname;
+
+	if (err != -EOPNOTSUPP || !vf)
+		return NULL;
+	snprintf(buf, len, "this kernel does not support bridge vlan_filtering (EOPNOTSUPP: built without "
+		 "CONFIG_BRIDGE_VLAN_FILTERING); remove vlan_filtering from %s", name);
+	return buf;
+}
+
 const struct be_linktype be_link_bridge = {
 	.lt = &topo_lt_bridge,
 	.attrs = bridge_attrs,
+	.explain = bridge_explain,
 };

@@ -40,6 +40,9 @@ struct be_linktype {
 	/* After the generic parse: what the table cannot say. tb: IFLA_*,
 	 * data: the parsed IFLA_INFO_DATA (may be NULL). */
 	void (*parse)(struct nlattr **tb, struct topo_iface *ret);
+	/* What a refusal of a step on this type means, in words (buf), or
+	 * NULL: the kernel's own message stands. err is -errno. */
+	const char *(*explain)(const struct step *s, int err, char *buf, size_t len);
 };
 
 extern const struct be_linktype be_link_bridge, be_link_veth, be_link_vxlan;
@@ -49,6 +52,8 @@ struct rtnl_link;
 int link_fill_common(struct rtnl_link *l, const struct topo_iface *ifc);
 
 const struct be_linktype *be_linktype_find(const char *kind);
+/* The type's explanation of a refused LINK_ADD / LINK_SET of an option, or NULL. */
+const char *link_explain(const struct step *s, int err, char *buf, size_t len);
 const struct be_linktype *be_linktype_of(const struct topo_linktype *lt);
 
 #endif
