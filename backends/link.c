@@ -140,7 +140,10 @@ static void parse_opts(const struct be_linktype *bt, struct nlattr **tb, struct 
 		int rem;
 
 		if (a->top) {
-			if (tb[a->nla])
+			/* IFLA_LINK of a link whose lower device lives in another
+			 * namespace (IFLA_LINK_NETNSID) is an ifindex there: no
+			 * name of this namespace. */
+			if (tb[a->nla] && !(a->enc == BE_IFINDEX && a->nla == IFLA_LINK && tb[IFLA_LINK_NETNSID]))
 				parse_lattr(a, tb[a->nla], &ret->opt[k], dep);
 			continue;
 		}
