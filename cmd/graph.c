@@ -16,6 +16,7 @@
 #include "cmd/cmd.h"
 #include "cmd/session.h"
 #include "model/ip.h"
+#include "model/linktype.h"
 
 /* DOT strings: quotes and backslashes escaped; "\n" kept as DOT's line break. */
 static void dot_str(FILE *f, const char *s)
@@ -39,7 +40,7 @@ static void iface_label(const struct topo_iface *ifc, char *buf, size_t len)
 	char a[TOPO_IP_STRLEN];
 	size_t n = (size_t)snprintf(buf, len, "%s", ifc->name);
 
-	if (ifc->type == TOPO_IF_BRIDGE || ifc->type == TOPO_IF_VXLAN)
+	if (ifc->type && !topo_lt_is(ifc->type, TOPO_LT_PAIR | TOPO_LT_KERNEL))
 		n += (size_t)snprintf(buf + n, n < len ? len - n : 0, " (%s)", topo_iftype_name(ifc->type));
 	for (size_t i = 0; i < ifc->n_addrs && n < len; i++)
 		n += (size_t)snprintf(buf + n, len - n, "\\n%s", topo_ip_format(&ifc->addrs[i].ip, true, a, sizeof(a)));
@@ -70,7 +71,7 @@ static void graph_dot(const struct topology *t, FILE *f)
 		for (size_t i = 0; i < ns->n_ifaces; i++) {
 			const struct topo_iface *ifc = &ns->ifaces[i];
 
-			if (ifc->type == TOPO_IF_LOOPBACK && !ifc->n_addrs)
+			if (topo_lt_is(ifc->type, TOPO_LT_KERNEL) && !ifc->n_addrs)
 				continue;
 			node_id(id, sizeof(id), ns->name, ifc->name);
 			iface_label(ifc, label, sizeof(label));
@@ -78,9 +79,9 @@ static void graph_dot(const struct topology *t, FILE *f)
 			dot_str(f, id);
 			fprintf(f, " [label=");
 			dot_str(f, label);
-			if (ifc->type == TOPO_IF_BRIDGE)
+			if (topo_lt_is(ifc->type, TOPO_LT_MASTER))
 				fprintf(f, ", shape=box3d, fillcolor=\"#fff4d6\"");
-			else if (ifc->type == TOPO_IF_VETH)
+			else if (topo_lt_is(ifc->type, TOPO_LT_PAIR))
 				fprintf(f, ", shape=ellipse");
 			fprintf(f, "];\n");
 		}
@@ -103,6 +104,23 @@ static void graph_dot(const struct topology *t, FILE *f)
 			fprintf(f, " -- ");
 			dot_str(f, id2);
 			fprintf(f, " [style=dashed, label=\"port\"];\n");
+		}
+		/* A link on another (a vxlan's dev, a macvlan's parent). */
+		for (size_t i = 0; i < ns->n_ifaces; i++) {
+			const struct topo_iface *ifc = &ns->ifaces[i];
+			const char *dep = topo_link_depends_on(ifc);
+
+			if (!dep[0] || topo_ns_iface_find(ns, dep) < 0)
+				continue;
+			node_id(id, sizeof(id), ns->name, ifc->name);
+			node_id(id2, sizeof(id2), ns->name, dep);
+			fprintf(f, "\t\t");
+			dot_str(f, id);
+			fprintf(f, " -- ");
+			dot_str(f, id2);
+			fprintf(f, " [style=dotted, label=");
+			dot_str(f, ifc->type->dep_key);
+			fprintf(f, "];\n");
 		}
 		fprintf(f, "\t}\n");
 	}

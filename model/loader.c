@@ -2396,9 +2396,20 @@ static void validate_ns(struct loader *ld, struct topo_ns *ns)
 		struct topo_iface *ifc = &ns->ifaces[i];
 		size_t m;
 
-		if (ifc->type == TOPO_IF_UNSET)
-			diag(ld, ifc->pos, "interface %s has no type: add type: bridge|vxlan, or make it a link end under links:",
-			     ifc->name);
+		if (ifc->type == TOPO_IF_UNSET) {
+			char types[256] = "";
+
+			/* The types written under interfaces: (not pairs, not the kernel's own). */
+			for (size_t t = 0; t < topo_n_linktypes; t++) {
+				const struct topo_linktype *lt = topo_linktypes[t];
+				size_t n = strlen(types);
+
+				if (topo_lt_is(lt, TOPO_LT_DECLARE) && !topo_lt_is(lt, TOPO_LT_PAIR | TOPO_LT_KERNEL))
+					snprintf(types + n, sizeof(types) - n, "%s%s", n ? "|" : "", lt->name);
+			}
+			diag(ld, ifc->pos, "interface %s has no type: add type: %s, or make it a link end under links:",
+			     ifc->name, types);
+		}
 		if (topo_lt_is(ifc->type, TOPO_LT_PAIR) && ifc->link < 0)
 			diag(ld, ifc->pos, "veth %s is not a link end: list it under links: as [%s:%s, NS:IF]",
 			     ifc->name, ns->name, ifc->name);
