@@ -33,11 +33,13 @@
 
 /* ------------------------------------------------------------ type table -- */
 
-/* The registry: adding a type is one line here (and one in model/linktype.c). */
+/* The registry: adding a type is two lines here (and two in model/linktype.c). */
+extern const struct be_linktype be_link_macvlan;
 static const struct be_linktype *const be_linktypes[] = {
 	&be_link_bridge,
 	&be_link_veth,
 	&be_link_vxlan,
+	&be_link_macvlan,
 };
 
 const struct be_linktype *be_linktype_find(const char *kind)

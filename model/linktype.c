@@ -14,12 +14,14 @@
 #include "model/ip.h"
 #include "model/names.h"
 
-/* The registry: adding a type is one line here (and one in backends/link.c). */
+/* The registry: adding a type is two lines here (and two in backends/link.c). */
+extern const struct topo_linktype topo_lt_macvlan;
 const struct topo_linktype *const topo_linktypes[] = {
 	&topo_lt_bridge,
 	&topo_lt_veth,
 	&topo_lt_vxlan,
 	&topo_lt_loopback,
+	&topo_lt_macvlan,
 };
 const size_t topo_n_linktypes = sizeof(topo_linktypes) / sizeof(topo_linktypes[0]);
 

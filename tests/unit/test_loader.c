@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "model/link_bridge.h"
+#include "model/link_macvlan.h"
 #include "model/link_vxlan.h"
 #include "model/linktype.h"
 #include "model/loader.h"
@@ -652,10 +653,10 @@ static void test_types(void **state)
 	EXPECT_ERRORS(HEAD "      v: {type: veth}\n",
 		      { 6, 7, "veth v is not a link end: list it under links: as [web:v, NS:IF]" });
 	EXPECT_ERRORS(HEAD "      x: {mtu: 1500}\n",
-		      { 6, 7, "interface x has no type: add type: bridge|vxlan, or make it a link end under links:" });
+		      { 6, 7, "interface x has no type: add type: bridge|vxlan|macvlan, or make it a link end under links:" });
 	EXPECT_ERRORS(HEAD "      x:\n", { 6, 7, "interface x has no type" });
 	EXPECT_ERRORS(HEAD "      x: {type: tap}\n",
-		      { 6, 17, "unknown interface type 'tap' (accepted: bridge, veth, vxlan, loopback)" },
+		      { 6, 17, "unknown interface type 'tap' (accepted: bridge, veth, vxlan, loopback, macvlan)" },
 		      { 6, 7, "interface x has no type" });
 	EXPECT_ERRORS(HEAD "      lo: {type: bridge}\n", { 6, 18, "lo is the loopback interface; it cannot be a bridge" });
 	EXPECT_ERRORS(HEAD "      lo0: {type: loopback}\n", { 6, 19, "type loopback is only for 'lo'" });
@@ -675,6 +676,34 @@ static void test_types(void **state)
 	assert_int_equal(if_named(&t.ns[0], "w")->mtu, 1300);
 	assert_int_equal(if_named(&t.ns[0], "br0")->type, TOPO_IF_BRIDGE);
 	topology_free(&t);
+}
+
+static void test_macvlan(void **state)
+{
+	struct topology t;
+
+	(void)state;
+	load_ok(HEAD "      m: {type: macvlan, parent: br0, mode: vepa}\n      n: {type: macvlan, parent: br0}\n", &t);
+	const struct topo_iface *m = if_named(&t.ns[0], "m"), *n = if_named(&t.ns[0], "n");
+
+	assert_ptr_equal(m->type, topo_linktype_find("macvlan"));
+	assert_string_equal(m->opt[MV_PARENT].name, "br0");
+	assert_true(m->opt[MV_MODE].set);
+	assert_int_equal(m->opt[MV_MODE].u, 2);          /* MACVLAN_MODE_VEPA */
+	assert_false(n->opt[MV_MODE].set);               /* the kernel's default, not topo's */
+	topology_free(&t);
+
+	EXPECT_ERRORS(HEAD "      m: {type: macvlan}\n", { 6, 7, "macvlan interface m needs a parent (parent: IFNAME)" });
+	EXPECT_ERRORS(HEAD "      m: {type: macvlan, parent: br0, mode: bridgy}\n",
+		      { 6, 45, "unknown mode 'bridgy' (accepted: private, vepa, bridge, passthru)" });
+	EXPECT_ERRORS(HEAD "      m: {type: macvlan, parent: eth9}\n",
+		      { 6, 7, "macvlan parent 'eth9' is not an interface of namespace web" });
+	EXPECT_ERRORS(HEAD "      m: {type: macvlan, parent: m}\n", { 6, 7, "macvlan m cannot be its own parent" });
+	EXPECT_ERRORS(HEAD "      m: {type: bridge, mode: bridge}\n",
+		      { 6, 25, "'mode' applies to macvlan interfaces only (add type: macvlan)" });
+	EXPECT_ERRORS(HEAD "      m: {type: macvlan, parent: \"a b\"}\n", { 6, 34, "parent 'a b' is not a valid interface name" });
+	EXPECT_ERRORS(HEAD "      m: {type: macvlan, parent: br0, mode: passthru, master: br0}\n",
+		      { 6, 39, "a passthru macvlan cannot be a bridge port" });
 }
 
 static void test_vxlan(void **state)
@@ -1392,7 +1421,7 @@ static void test_yaml_alias_errors(void **state)
 		      { 3, 29, "unknown key 'tipe' in an interface" },
 		      { 3, 29, "unknown key 'tipe' in an interface (accepted: type, addresses, mtu, mac, master, stp, ageing_time, forward_delay, hello_time, max_age, "
 		"priority, mcast_snooping, nf_call_iptables, nf_call_ip6tables, nf_call_arptables, vlan_filtering (bridge), "
-		"vni, remote, group, local, dev, dstport, srcport, udpcsum, ttl, tos, df, learning (vxlan)) (used through the alias at line 4, column 6)" },
+		"vni, remote, group, local, dev, dstport, srcport, udpcsum, ttl, tos, df, learning (vxlan), parent, mode (macvlan)) (used through the alias at line 4, column 6)" },
 		      { 3, 29, "(used through the alias at line 5, column 6)" },
 		      /* Found in the model, where copies are alike: said once. */
 		      { 3, 23, "interface br0 has no type" });
@@ -1821,7 +1850,7 @@ static void test_diags_order_and_print(void **state)
 	topo_diags_print(&d, "lab.yaml", f);
 	fclose(f);
 	assert_string_equal(out,
-			    "lab.yaml:6:7: error: interface x has no type: add type: bridge|vxlan, or make it a link end under links:\n"
+			    "lab.yaml:6:7: error: interface x has no type: add type: bridge|vxlan|macvlan, or make it a link end under links:\n"
 			    "lab.yaml:7:31: error: mtu must be an integer 68-65535, not '1'\n");
 	free(out);
 	topo_diags_free(&d);
@@ -1848,7 +1877,7 @@ static void test_diags_cap(void **state)
 	assert_int_equal(d.n, TOPO_MAX_DIAGS);
 	assert_int_equal(d.dropped, 50);
 	assert_int_equal(d.v[0].pos.line, 6);
-	assert_string_equal(d.v[0].msg, "interface e0 has no type: add type: bridge|vxlan, or make it a link end under links:");
+	assert_string_equal(d.v[0].msg, "interface e0 has no type: add type: bridge|vxlan|macvlan, or make it a link end under links:");
 	assert_int_equal(d.v[TOPO_MAX_DIAGS - 1].pos.line, 6 + TOPO_MAX_DIAGS - 1);
 	assert_int_equal(t.n_ns, 0);
 
@@ -2242,6 +2271,7 @@ int main(void)
 		cmocka_unit_test(test_interface_names),
 		cmocka_unit_test(test_types),
 		cmocka_unit_test(test_vxlan),
+		cmocka_unit_test(test_macvlan),
 		cmocka_unit_test(test_master),
 		cmocka_unit_test(test_addresses),
 		cmocka_unit_test(test_route_to),
