@@ -20,6 +20,7 @@
 
 #include "backends/internal.h"
 #include "model/vec.h"
+#include "backends/linktype.h"
 
 struct run {
 	struct backend *b;
@@ -43,8 +44,13 @@ static void on_ack(void *arg, size_t tag, int err, const char *msg)
 {
 	struct run *r = arg;
 
-	if (err)
-		run_fail(r, tag, err, msg);
+	char why[256];
+	const char *explained;
+
+	if (!err)
+		return;
+	explained = link_explain(r->steps[tag], err, why, sizeof(why));
+	run_fail(r, tag, err, explained ? explained : msg);
 }
 
 /* The echo of a link creation: learn the new ifindex (and the peer's). */

@@ -1,19 +1,15 @@
 // SPDX-License-Identifier: MIT
 /*
- * Links: bridge, veth, vxlan (and lo, which is only ever set up).
- *
- * Requests are built with libnl-route-3's link objects; a bridge's STP state
- * lives in IFLA_INFO_DATA, which libnl 3.7 cannot express, so bridge requests
- * are built with libnl's message primitives instead. Dumps are parsed
+ * Links, whatever their type: each type's netlink is a table in its own
+ * file (backends/link_TYPE.c, backends/linktype.h), which the generic
+ * builder and parser here walk; only a type that needs more (veth's peer)
+ * builds its own request. Creation requests are built with libnl's message
+ * primitives (libnl 3.7 cannot express most IFLA_INFO_DATA); changes of
+ * common attributes with libnl-route-3's link objects. Dumps are parsed
  * directly into the model's types.
  *
- * A veth is born with each end in its namespace (IFLA_NET_NS_FD on the
- * peer): moving a link later would drop its addresses. The local end takes
- * master and IFF_UP at creation; the peer cannot (ENOTCONN), the plan has
- * separate steps for it. Both ends are born with one tx and one rx queue:
- * without counts, veth registers more queues than it keeps and shrinks them
- * after registration (netif_set_real_num_tx_queues, a synchronize_net()
- * under RTNL, twice per pair: the largest cost of creating a pair).
+ * The local end of a veth takes master and IFF_UP at creation; the peer
+ * cannot (ENOTCONN), the plan has separate steps for it.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -32,53 +28,135 @@
 #include <netlink/route/link/veth.h>
 
 #include "backends/internal.h"
+#include "backends/linktype.h"
 #include "model/ip.h"
+
+/* ------------------------------------------------------------ type table -- */
+
+/* The registry: adding a type is two lines here (and two in model/linktype.c). */
+extern const struct be_linktype be_link_macvlan;
+static const struct be_linktype *const be_linktypes[] = {
+	&be_link_bridge,
+	&be_link_veth,
+	&be_link_vxlan,
+	&be_link_macvlan,
+};
+
+const struct be_linktype *be_linktype_find(const char *kind)
+{
+	for (size_t i = 0; i < sizeof(be_linktypes) / sizeof(be_linktypes[0]); i++)
+		if (strcmp(be_linktypes[i]->lt->name, kind) == 0)
+			return be_linktypes[i];
+	return NULL;
+}
+
+const struct be_linktype *be_linktype_of(const struct topo_linktype *lt)
+{
+	for (size_t i = 0; lt && i < sizeof(be_linktypes) / sizeof(be_linktypes[0]); i++)
+		if (be_linktypes[i]->lt == lt)
+			return be_linktypes[i];
+	return NULL;
+}
+
+const char *link_explain(const struct step *s, int err, char *buf, size_t len)
+{
+	const struct topo_linktype *lt = s->op == STEP_LINK_ADD ? s->link.type :
+					 s->op == STEP_LINK_SET && s->attr == LINK_ATTR_OPT ? s->new.type : NULL;
+	const struct be_linktype *bt = be_linktype_of(lt);
+
+	return bt && bt->explain ? bt->explain(s, err < 0 ? err : -err, buf, len) : NULL;
+}
 
 /* ---------------------------------------------------------------- parsing -- */
 
-static void parse_vxlan(struct nlattr *data, struct topo_iface *ret, int *underlay)
+/* One attribute into option k; an ifindex waits in *dep for names. */
+static void parse_lattr(const struct be_lattr *a, const struct nlattr *nla, struct topo_linkopt *v, int *dep)
 {
-	struct nlattr *tb[IFLA_VXLAN_MAX + 1];
+	int len = nla_len(nla);
+	const uint8_t *p = nla_data(nla);
 
-	if (nla_parse_nested(tb, IFLA_VXLAN_MAX, data, NULL) < 0)
-		return;
-	if (tb[IFLA_VXLAN_ID] && nla_len(tb[IFLA_VXLAN_ID]) >= 4)
-		ret->vxlan.vni = nla_get_u32(tb[IFLA_VXLAN_ID]);
-	if (tb[IFLA_VXLAN_PORT] && nla_len(tb[IFLA_VXLAN_PORT]) >= 2)
-		ret->vxlan.port = ntohs(nla_get_u16(tb[IFLA_VXLAN_PORT]));
-	if (tb[IFLA_VXLAN_LINK] && nla_len(tb[IFLA_VXLAN_LINK]) >= 4)
-		*underlay = (int)nla_get_u32(tb[IFLA_VXLAN_LINK]);
-	for (int v6 = 0; v6 < 2; v6++) {
-		struct nlattr *g = tb[v6 ? IFLA_VXLAN_GROUP6 : IFLA_VXLAN_GROUP];
-		struct nlattr *l = tb[v6 ? IFLA_VXLAN_LOCAL6 : IFLA_VXLAN_LOCAL];
-		int len = v6 ? 16 : 4;
-		struct topo_ip ip = { .family = v6 ? AF_INET6 : AF_INET, .plen = (uint8_t)(len * 8) };
+	memset(v, 0, sizeof(*v));
+	switch (a->enc) {
+	case BE_U8:
+		if (len < 1)
+			return;
+		v->u = p[0];
+		break;
+	case BE_U16:
+		if (len < 2)
+			return;
+		v->u = nla_get_u16((struct nlattr *)nla);
+		break;
+	case BE_U32:
+		if (len < 4)
+			return;
+		v->u = nla_get_u32((struct nlattr *)nla);
+		break;
+	case BE_BE16:
+		if (len < 2)
+			return;
+		v->u = ntohs(nla_get_u16((struct nlattr *)nla));
+		break;
+	case BE_ADDR: {
+		bool zero = true;
 
-		if (g && nla_len(g) >= len) {
-			memcpy(ip.bytes, nla_data(g), (size_t)len);
-			bool multicast = v6 ? ip.bytes[0] == 0xff : (ip.bytes[0] & 0xf0) == 0xe0;
-			bool zero = true;
-
-			for (int i = 0; i < len; i++)
-				zero &= ip.bytes[i] == 0;
-			if (!zero) {
-				if (multicast)
-					ret->vxlan.group = ip;
-				else
-					ret->vxlan.remote = ip;
-			}
-		}
-		if (l && nla_len(l) >= len) {
-			memset(ip.bytes, 0, sizeof(ip.bytes));
-			memcpy(ip.bytes, nla_data(l), (size_t)len);
-			bool zero = true;
-
-			for (int i = 0; i < len; i++)
-				zero &= ip.bytes[i] == 0;
-			if (!zero)
-				ret->vxlan.local = ip;
-		}
+		if (len != 4 && len != 16)
+			return;
+		v->ip.family = len == 16 ? AF_INET6 : AF_INET;
+		v->ip.plen = (uint8_t)(len * 8);
+		memcpy(v->ip.bytes, p, (size_t)len);
+		for (int i = 0; i < len; i++)
+			zero &= p[i] == 0;
+		if (zero)
+			return;
+		break;
 	}
+	case BE_IFINDEX:
+		if (len >= 4)
+			*dep = (int)nla_get_u32((struct nlattr *)nla);
+		return;         /* named once the dump is complete */
+	case BE_RANGE_BE16: {
+		uint16_t r[2];
+
+		if (len < 4)
+			return;
+		memcpy(r, p, 4);
+		v->range[0] = ntohs(r[0]);
+		v->range[1] = ntohs(r[1]);
+		break;
+	}
+	case BE_NONE:
+		return;
+	}
+	v->set = true;
+}
+
+static void parse_opts(const struct be_linktype *bt, struct nlattr **tb, struct nlattr *data, struct topo_iface *ret,
+		       int *dep)
+{
+	const struct topo_linktype *lt = bt->lt;
+
+	for (size_t k = 0; bt->attrs && k < lt->n_opts; k++) {
+		const struct be_lattr *a = &bt->attrs[k];
+		struct nlattr *nla;
+		int rem;
+
+		if (a->top) {
+			/* IFLA_LINK of a link whose lower device lives in another
+			 * namespace (IFLA_LINK_NETNSID) is an ifindex there: no
+			 * name of this namespace. */
+			if (tb[a->nla] && !(a->enc == BE_IFINDEX && a->nla == IFLA_LINK && tb[IFLA_LINK_NETNSID]))
+				parse_lattr(a, tb[a->nla], &ret->opt[k], dep);
+			continue;
+		}
+		if (!data)
+			continue;
+		nla_for_each_nested(nla, data, rem)
+			if (nla_type(nla) == a->nla || (a->nla6 && nla_type(nla) == a->nla6))
+				parse_lattr(a, nla, &ret->opt[k], dep);
+	}
+	if (bt->parse)
+		bt->parse(tb, ret);
 }
 
 /* vxlan's underlay ifindex rides in master_ifindex's neighbour: kept here
@@ -126,24 +204,13 @@ static int link_parse_full(const void *nlhv, struct topo_iface *ret, struct link
 
 		if (nla_parse_nested(li, IFLA_INFO_MAX, tb[IFLA_LINKINFO], NULL) == 0 && li[IFLA_INFO_KIND]) {
 			char kind[32];
+			const struct be_linktype *bt;
 
 			nla_strlcpy(kind, li[IFLA_INFO_KIND], sizeof(kind));
-			if (strcmp(kind, "bridge") == 0) {
-				ret->type = TOPO_IF_BRIDGE;
-				ret->stp = 0;
-				if (li[IFLA_INFO_DATA]) {
-					struct nlattr *br[IFLA_BR_MAX + 1];
-
-					if (nla_parse_nested(br, IFLA_BR_MAX, li[IFLA_INFO_DATA], NULL) == 0 &&
-					    br[IFLA_BR_STP_STATE] && nla_len(br[IFLA_BR_STP_STATE]) >= 4)
-						ret->stp = nla_get_u32(br[IFLA_BR_STP_STATE]) ? 1 : 0;
-				}
-			} else if (strcmp(kind, "veth") == 0) {
-				ret->type = TOPO_IF_VETH;
-			} else if (strcmp(kind, "vxlan") == 0) {
-				ret->type = TOPO_IF_VXLAN;
-				if (li[IFLA_INFO_DATA])
-					parse_vxlan(li[IFLA_INFO_DATA], ret, &extra->underlay);
+			bt = be_linktype_find(kind);
+			if (bt) {
+				ret->type = bt->lt;
+				parse_opts(bt, tb, li[IFLA_INFO_DATA], ret, &extra->underlay);
 			}
 		}
 	}
@@ -257,8 +324,12 @@ int link_observe(struct backend *b, struct bns *ns, struct topo_ns *out)
 
 		if (ifc->master_ifindex && (m = iface_by_index(out, byidx, ifc->master_ifindex)))
 			snprintf(ifc->master, sizeof(ifc->master), "%s", m->name);
-		if (d.underlay[i] && (m = iface_by_index(out, byidx, d.underlay[i])))
-			snprintf(ifc->vxlan.dev, sizeof(ifc->vxlan.dev), "%s", m->name);
+		int k = ifc->type && ifc->type->dep_key ? topo_lopt_find(ifc->type, ifc->type->dep_key) : -1;
+
+		if (k >= 0 && d.underlay[i] && (m = iface_by_index(out, byidx, d.underlay[i]))) {
+			ifc->opt[k].set = true;
+			snprintf(ifc->opt[k].name, sizeof(ifc->opt[k].name), "%s", m->name);
+		}
 	}
 	free(byidx);
 	free(d.underlay);
@@ -317,7 +388,7 @@ static int nl_addr_of_mac(const uint8_t mac[6], struct nl_addr **ret)
 
 /* Attributes common to both ends: name, mtu, mac. (Not the alias: the
  * kernel ignores IFLA_IFALIAS when it creates a link; link_mark_msg.) */
-static int link_fill_common(struct rtnl_link *l, const struct topo_iface *ifc)
+int link_fill_common(struct rtnl_link *l, const struct topo_iface *ifc)
 {
 	rtnl_link_set_name(l, ifc->name);
 	if (ifc->mtu)
@@ -365,68 +436,86 @@ static int link_new_msg(const struct topo_iface *ifc, int master, const char *ki
 	return 0;
 }
 
-/* A bridge: built by hand for IFLA_BR_STP_STATE, which libnl 3.7 lacks. */
-static int bridge_add_msg(int master, const struct topo_iface *ifc, struct nl_msg **ret)
-{
-	struct nl_msg *msg;
-	struct nlattr *info, *data;
-
-	if (link_new_msg(ifc, master, "bridge", &msg, &info) < 0)
-		return -ENOMEM;
-	if (ifc->stp >= 0) {
-		data = nla_nest_start(msg, IFLA_INFO_DATA);
-		if (!data || nla_put_u32(msg, IFLA_BR_STP_STATE, (uint32_t)ifc->stp) < 0)
-			goto fail;
-		nla_nest_end(msg, data);
-	}
-	nla_nest_end(msg, info);
-	*ret = msg;
-	return 0;
-fail:
-	nlmsg_free(msg);
-	return -ENOMEM;
-}
-
 static int resolve_or_zero(struct backend *b, struct bns *ns, const char *name, int *ret);
 
-/* A vxlan: built by hand because libnl 3.7 writes IFLA_VXLAN_PORT as a u32
- * (the kernel wants a big-endian u16 and logs "invalid length"). */
-static int vxlan_add_msg(struct backend *b, struct bns *ns, int master, const struct topo_iface *ifc,
-			 struct nl_msg **ret)
+/* One option as its attribute. */
+static int put_lattr(struct backend *b, struct bns *ns, struct nl_msg *msg, const struct be_lattr *a,
+		     const struct topo_linkopt *v)
 {
-	const struct topo_vxlan *vx = &ifc->vxlan;
+	int idx;
+
+	switch (a->enc) {
+	case BE_U8:
+		return nla_put_u8(msg, a->nla, (uint8_t)v->u);
+	case BE_U16:
+		return nla_put_u16(msg, a->nla, (uint16_t)v->u);
+	case BE_U32:
+		return nla_put_u32(msg, a->nla, v->u);
+	case BE_BE16:
+		return nla_put_u16(msg, a->nla, htons((uint16_t)v->u));
+	case BE_ADDR:
+		return v->ip.family == AF_INET6 ? nla_put(msg, a->nla6, 16, v->ip.bytes) :
+						  nla_put(msg, a->nla, 4, v->ip.bytes);
+	case BE_IFINDEX: {
+		int r = resolve_or_zero(b, ns, v->name, &idx);
+
+		return r < 0 ? r : nla_put_u32(msg, a->nla, (uint32_t)idx);
+	}
+	case BE_RANGE_BE16: {
+		uint16_t r[2] = { htons(v->range[0]), htons(v->range[1]) };
+
+		return nla_put(msg, a->nla, sizeof(r), r);
+	}
+	case BE_NONE:
+		break;
+	}
+	return 0;
+}
+
+/* The options of ifc that live in IFLA_INFO_DATA (top false) or beside it (top true). */
+static int put_opts(struct backend *b, struct bns *ns, struct nl_msg *msg, const struct be_linktype *bt,
+		    const struct topo_iface *ifc, bool top)
+{
+	for (size_t k = 0; bt->attrs && k < bt->lt->n_opts; k++) {
+		int r;
+
+		if (!ifc->opt[k].set || bt->attrs[k].top != top || bt->attrs[k].enc == BE_NONE)
+			continue;
+		r = put_lattr(b, ns, msg, &bt->attrs[k], &ifc->opt[k]);
+		if (r < 0)
+			return r == -1 || r == -NLE_NOMEM ? -ENOMEM : r;
+	}
+	return 0;
+}
+
+/* A link of a type without its own builder: the head, then its options. */
+static int generic_add_msg(struct backend *b, struct bns *ns, const struct be_linktype *bt, int master,
+			   const struct topo_iface *ifc, struct nl_msg **ret)
+{
 	struct nl_msg *msg;
 	struct nlattr *info, *data;
-	int underlay = 0, r;
+	int r;
 
-	r = resolve_or_zero(b, ns, vx->dev, &underlay);
-	if (r < 0)
-		return r;
-	if (link_new_msg(ifc, master, "vxlan", &msg, &info) < 0)
+	if (link_new_msg(ifc, master, bt->lt->name, &msg, &info) < 0)
 		return -ENOMEM;
 	data = nla_nest_start(msg, IFLA_INFO_DATA);
-	if (!data || nla_put_u32(msg, IFLA_VXLAN_ID, vx->vni) < 0 ||
-	    nla_put_u16(msg, IFLA_VXLAN_PORT, htons(vx->port)) < 0)
+	if (!data) {
+		r = -ENOMEM;
 		goto fail;
-	if (underlay && nla_put_u32(msg, IFLA_VXLAN_LINK, (uint32_t)underlay) < 0)
-		goto fail;
-	for (int i = 0; i < 2; i++) {
-		const struct topo_ip *ip = i == 0 ? (vx->remote.family ? &vx->remote : &vx->group) : &vx->local;
-		bool v6 = ip->family == AF_INET6;
-
-		if (!ip->family)
-			continue;
-		if (nla_put(msg, i == 0 ? (v6 ? IFLA_VXLAN_GROUP6 : IFLA_VXLAN_GROUP) :
-				       (v6 ? IFLA_VXLAN_LOCAL6 : IFLA_VXLAN_LOCAL), v6 ? 16 : 4, ip->bytes) < 0)
-			goto fail;
 	}
+	r = put_opts(b, ns, msg, bt, ifc, false);
+	if (r < 0)
+		goto fail;
 	nla_nest_end(msg, data);
 	nla_nest_end(msg, info);
+	r = put_opts(b, ns, msg, bt, ifc, true);
+	if (r < 0)
+		goto fail;
 	*ret = msg;
 	return 0;
 fail:
 	nlmsg_free(msg);
-	return -ENOMEM;
+	return r;
 }
 
 static int resolve_or_zero(struct backend *b, struct bns *ns, const char *name, int *ret)
@@ -445,56 +534,18 @@ static int resolve_or_zero(struct backend *b, struct bns *ns, const char *name, 
 int link_add_msg(struct backend *b, struct bns *ns, const struct step *s, struct nl_msg **ret)
 {
 	const struct topo_iface *ifc = &s->link;
-	struct rtnl_link *l = NULL, *peer = NULL;
+	const struct be_linktype *bt = be_linktype_of(ifc->type);
 	int master = 0, r;
 
 	*ret = NULL;
+	if (!bt || topo_lt_is(ifc->type, TOPO_LT_KERNEL))
+		return backend_fail(b, "cannot create a link of type %s", topo_iftype_name(ifc->type)), -EOPNOTSUPP;
 	r = resolve_or_zero(b, ns, ifc->master, &master);
 	if (r < 0)
 		return r;
-	if (ifc->type == TOPO_IF_BRIDGE)
-		return bridge_add_msg(master, ifc, ret);
-
-	if (ifc->type == TOPO_IF_VETH) {
-		struct bns *pns = bns_find(b, s->peer_ns);
-		int pfd = -1;
-
-		if (!pns || !pns->sk)
-			return backend_fail(b, "veth %s: peer namespace %s is not open", ifc->name, s->peer_ns), -ENOENT;
-		/* The descriptor stays open until the step is sent (bns_fd_unpin). */
-		if (pns != ns && (pfd = bns_fd(b, pns)) < 0)
-			return pfd;
-		l = rtnl_link_veth_alloc();
-		if (!l)
-			return -ENOMEM;
-		peer = rtnl_link_veth_get_peer(l);
-		r = link_fill_common(peer, &s->peer);
-		if (r < 0)
-			goto out;
-		rtnl_link_set_num_tx_queues(l, 1);
-		rtnl_link_set_num_rx_queues(l, 1);
-		rtnl_link_set_num_tx_queues(peer, 1);
-		rtnl_link_set_num_rx_queues(peer, 1);
-		if (pns != ns)
-			rtnl_link_set_ns_fd(peer, pfd);
-	} else if (ifc->type == TOPO_IF_VXLAN) {
-		return vxlan_add_msg(b, ns, master, ifc, ret);
-	} else {
-		return backend_fail(b, "cannot create a link of type %s", topo_iftype_name(ifc->type)), -EOPNOTSUPP;
-	}
-	r = link_fill_common(l, ifc);
-	if (r < 0)
-		goto out;
-	if (master)
-		rtnl_link_set_master(l, master);
-	if (ifc->up)
-		rtnl_link_set_flags(l, IFF_UP);
-	r = rtnl_link_build_add_request(l, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO, ret) < 0 ? -ENOMEM : 0;
-out:
-	if (peer)
-		rtnl_link_put(peer);
-	rtnl_link_put(l);
-	return r;
+	if (bt->add_msg)
+		return bt->add_msg(b, ns, s, master, ret);
+	return generic_add_msg(b, ns, bt, master, ifc, ret);
 }
 
 int link_del_msg(struct backend *b, struct bns *ns, const char *name, struct nl_msg **ret)
@@ -611,29 +662,46 @@ int link_lo_init_msg(const char *owner, struct nl_msg **ret)
 	return r;
 }
 
-static int bridge_stp_msg(struct backend *b, struct bns *ns, const char *name, bool on, struct nl_msg **ret)
+/* One option of the link's type changed in place: RTM_NEWLINK on its
+ * ifindex with the kind and that one attribute. */
+static int link_opt_msg(struct backend *b, struct bns *ns, const struct step *s, struct nl_msg **ret)
 {
+	const struct be_linktype *bt = be_linktype_of(s->new.type);
 	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
 	struct nl_msg *msg;
 	struct nlattr *info, *data;
-	int idx = link_resolve(b, ns, name);
+	const struct be_lattr *a;
+	int idx = link_resolve(b, ns, s->ifname), r;
 
 	if (idx < 0)
 		return idx;
+	if (!bt || !bt->attrs || s->new.opt >= bt->lt->n_opts || bt->attrs[s->new.opt].enc == BE_NONE)
+		return backend_fail(b, "%s: cannot change that option of a %s in place", s->ifname,
+				    topo_iftype_name(s->new.type)), -EOPNOTSUPP;
+	a = &bt->attrs[s->new.opt];
 	ifi.ifi_index = idx;
 	msg = nlmsg_alloc_simple(RTM_NEWLINK, NLM_F_REQUEST);
 	if (!msg)
 		return -ENOMEM;
+	r = -ENOMEM;
 	if (nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 || !(info = nla_nest_start(msg, IFLA_LINKINFO)) ||
-	    nla_put_string(msg, IFLA_INFO_KIND, "bridge") < 0 || !(data = nla_nest_start(msg, IFLA_INFO_DATA)) ||
-	    nla_put_u32(msg, IFLA_BR_STP_STATE, on) < 0) {
-		nlmsg_free(msg);
-		return -ENOMEM;
+	    nla_put_string(msg, IFLA_INFO_KIND, bt->lt->name) < 0)
+		goto fail;
+	if (!a->top) {
+		if (!(data = nla_nest_start(msg, IFLA_INFO_DATA)))
+			goto fail;
+		if ((r = put_lattr(b, ns, msg, a, &s->new.val)) < 0)
+			goto fail;
+		nla_nest_end(msg, data);
 	}
-	nla_nest_end(msg, data);
 	nla_nest_end(msg, info);
+	if (a->top && (r = put_lattr(b, ns, msg, a, &s->new.val)) < 0)
+		goto fail;
 	*ret = msg;
 	return 0;
+fail:
+	nlmsg_free(msg);
+	return r == -1 ? -ENOMEM : r;
 }
 
 int link_set_msg(struct backend *b, struct bns *ns, const struct step *s, struct nl_msg **ret)
@@ -646,8 +714,8 @@ int link_set_msg(struct backend *b, struct bns *ns, const struct step *s, struct
 		return link_up_msg(b, ns, s->ifname, s->new.flag, ret);
 	case LINK_ATTR_MASTER:
 		return link_master_msg(b, ns, s->ifname, s->new.master, ret);
-	case LINK_ATTR_STP:
-		return bridge_stp_msg(b, ns, s->ifname, s->new.flag, ret);
+	case LINK_ATTR_OPT:
+		return link_opt_msg(b, ns, s, ret);
 	case LINK_ATTR_MARK: {
 		char alias[TOPO_NAME_MAX + 8] = "";
 

@@ -24,6 +24,7 @@
 #include "cmd/cmd.h"
 #include "cmd/session.h"
 #include "model/ip.h"
+#include "model/linktype.h"
 #include "model/names.h"
 #include "model/yaml_scalar.h"
 
@@ -333,7 +334,7 @@ static bool iface_representable(const struct session *s, const struct topo_iface
 {
 	long pn;
 
-	if (!exportable(ifc->name) || !exportable(ifc->master) || !exportable(ifc->vxlan.dev))
+	if (!exportable(ifc->name) || !exportable(ifc->master) || !exportable(topo_link_depends_on(ifc)))
 		return false;
 	if (ifc->type != TOPO_IF_VETH || !ifc->peer_ns[0])
 		return true;
@@ -349,7 +350,8 @@ static void emit_iface(FILE *f, const struct session *s, const struct topo_ns *o
 	fprintf(f, "      ");
 	yaml_str(f, ifc->name);
 	fprintf(f, ": {");
-	if (ifc->type == TOPO_IF_BRIDGE || ifc->type == TOPO_IF_VXLAN) {
+	/* A veth's type comes from links:, lo's from its name. */
+	if (ifc->type && !topo_lt_is(ifc->type, TOPO_LT_PAIR | TOPO_LT_KERNEL)) {
 		fprintf(f, "type: %s", topo_iftype_name(ifc->type));
 		first = false;
 	}
@@ -377,27 +379,21 @@ static void emit_iface(FILE *f, const struct session *s, const struct topo_ns *o
 			yaml_str(f, ifc->master);
 		}
 	}
-	if (ifc->type == TOPO_IF_BRIDGE)
-		fprintf(f, ", stp: %s", ifc->stp > 0 ? "true" : "false");
-	if (ifc->type == TOPO_IF_VXLAN) {
-		const struct topo_vxlan *vx = &ifc->vxlan;
+	/* The type's options, in its table's order. */
+	for (size_t k = 0; ifc->type && k < ifc->type->n_opts; k++) {
+		const struct topo_lopt *lo = &ifc->type->opts[k];
+		char v[96];
 
-		fprintf(f, ", vni: %u, dstport: %u", vx->vni, vx->port);
-		if (vx->remote.family) {
-			fprintf(f, ", remote: ");
-			yaml_ip(f, &vx->remote, false);
-		}
-		if (vx->group.family) {
-			fprintf(f, ", group: ");
-			yaml_ip(f, &vx->group, false);
-		}
-		if (vx->local.family) {
-			fprintf(f, ", local: ");
-			yaml_ip(f, &vx->local, false);
-		}
-		if (vx->dev[0]) {
-			fprintf(f, ", dev: ");
-			yaml_str(f, vx->dev);
+		if (!topo_lopt_exported(lo, &ifc->opt[k]))
+			continue;
+		fprintf(f, ", %s: ", lo->key);
+		if (lo->kind == TOPO_LOPT_IP) {
+			yaml_ip(f, &ifc->opt[k].ip, false);
+		} else if (lo->kind == TOPO_LOPT_IFNAME) {
+			yaml_str(f, ifc->opt[k].name);
+		} else {
+			topo_lopt_format_yaml(lo, &ifc->opt[k], v, sizeof(v));
+			fprintf(f, "%s", v);
 		}
 	}
 	fprintf(f, "}\n");

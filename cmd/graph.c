@@ -17,6 +17,7 @@
 #include "cmd/session.h"
 #include "model/ip.h"
 #include "model/strbuf.h"
+#include "model/linktype.h"
 
 /* DOT strings: quotes and backslashes escaped; "\n" kept as DOT's line break. */
 static void dot_str(FILE *f, const char *s)
@@ -42,7 +43,7 @@ static void iface_label(const struct topo_iface *ifc, char *buf, size_t len)
 
 	strbuf_init_fixed(&b, buf, len);
 	strbuf_addf(&b, "%s", ifc->name);
-	if (ifc->type == TOPO_IF_BRIDGE || ifc->type == TOPO_IF_VXLAN)
+	if (ifc->type && !topo_lt_is(ifc->type, TOPO_LT_PAIR | TOPO_LT_KERNEL))
 		strbuf_addf(&b, " (%s)", topo_iftype_name(ifc->type));
 	for (size_t i = 0; i < ifc->n_addrs; i++)
 		strbuf_addf(&b, "\\n%s", topo_ip_format(&ifc->addrs[i].ip, true, a, sizeof(a)));
@@ -73,7 +74,7 @@ static void graph_dot(const struct topology *t, FILE *f)
 		for (size_t i = 0; i < ns->n_ifaces; i++) {
 			const struct topo_iface *ifc = &ns->ifaces[i];
 
-			if (ifc->type == TOPO_IF_LOOPBACK && !ifc->n_addrs)
+			if (topo_lt_is(ifc->type, TOPO_LT_KERNEL) && !ifc->n_addrs)
 				continue;
 			node_id(id, sizeof(id), ns->name, ifc->name);
 			iface_label(ifc, label, sizeof(label));
@@ -81,9 +82,9 @@ static void graph_dot(const struct topology *t, FILE *f)
 			dot_str(f, id);
 			fprintf(f, " [label=");
 			dot_str(f, label);
-			if (ifc->type == TOPO_IF_BRIDGE)
+			if (topo_lt_is(ifc->type, TOPO_LT_MASTER))
 				fprintf(f, ", shape=box3d, fillcolor=\"#fff4d6\"");
-			else if (ifc->type == TOPO_IF_VETH)
+			else if (topo_lt_is(ifc->type, TOPO_LT_PAIR))
 				fprintf(f, ", shape=ellipse");
 			fprintf(f, "];\n");
 		}
@@ -106,6 +107,23 @@ static void graph_dot(const struct topology *t, FILE *f)
 			fprintf(f, " -- ");
 			dot_str(f, id2);
 			fprintf(f, " [style=dashed, label=\"port\"];\n");
+		}
+		/* A link on another (a vxlan's dev, a macvlan's parent). */
+		for (size_t i = 0; i < ns->n_ifaces; i++) {
+			const struct topo_iface *ifc = &ns->ifaces[i];
+			const char *dep = topo_link_depends_on(ifc);
+
+			if (!dep[0] || topo_ns_iface_find(ns, dep) < 0)
+				continue;
+			node_id(id, sizeof(id), ns->name, ifc->name);
+			node_id(id2, sizeof(id2), ns->name, dep);
+			fprintf(f, "\t\t");
+			dot_str(f, id);
+			fprintf(f, " -- ");
+			dot_str(f, id2);
+			fprintf(f, " [style=dotted, label=");
+			dot_str(f, ifc->type->dep_key);
+			fprintf(f, "];\n");
 		}
 		fprintf(f, "\t}\n");
 	}

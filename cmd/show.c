@@ -14,6 +14,7 @@
 #include "cmd/cmd.h"
 #include "cmd/session.h"
 #include "model/ip.h"
+#include "model/linktype.h"
 #include "model/json.h"
 #include "model/strbuf.h"
 
@@ -88,6 +89,18 @@ static json_t *iface_doc(const struct session *s, const struct topo_ns *o, const
 	r |= topo_json_set(j, "addresses", addrs);
 	if (ifc->master[0])
 		r |= topo_json_set(j, "master", topo_json_bytes(ifc->master));
+	/* The type's options in ip's words, as plan prints them. */
+	json_t *opts = json_object();
+
+	for (size_t k = 0; ifc->type && k < ifc->type->n_opts; k++) {
+		char v[96];
+
+		if (!ifc->opt[k].set)
+			continue;
+		topo_lopt_format_ip(&ifc->type->opts[k], &ifc->opt[k], v, sizeof(v));
+		r |= topo_json_set(opts, ifc->type->opts[k].key, json_string(v));
+	}
+	r |= topo_json_set(j, "options", opts);
 	if (ifc->type == TOPO_IF_VETH) {
 		json_t *peer = json_object();
 
@@ -200,6 +213,7 @@ static void iface_text(const json_t *ifc, bool color)
 	const json_t *peer = json_object_get(ifc, "peer"), *a;
 	bool d = json_is_true(json_object_get(ifc, "drift"));
 	char name[64], mac[64], buf[TOPO_IP_STRLEN], pns[TOPO_NS_NAME_MAX * 3 + 1], pif[64];
+	const char *okey;
 	size_t k;
 
 	printf("  %s%-15s%s %-8s %-4s mtu %-5u %s", d ? red : "", mem(ifc, "name", name, sizeof(name)), d ? off : "",
@@ -211,6 +225,8 @@ static void iface_text(const json_t *ifc, bool color)
 		printf(" %s", topo_json_bytes_get(a, buf, sizeof(buf)));
 	if (json_object_get(ifc, "master"))
 		printf(" master %s", mem(ifc, "master", name, sizeof(name)));
+	json_object_foreach((json_t *)json_object_get(ifc, "options"), okey, a)
+		printf(" %s", json_string_value(a));
 	if (peer) {
 		mem(peer, "namespace", pns, sizeof(pns));
 		mem(peer, "interface", pif, sizeof(pif));

@@ -13,6 +13,7 @@
  * finds instead of stopping at the first.
  */
 #include "model/loader.h"
+#include "model/linktype.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -856,20 +857,80 @@ static bool check_limit(struct loader *ld, size_t *count, size_t max, const stru
 
 /* ------------------------------------------------------------- interfaces -- */
 
-static bool parse_iftype(const char *s, enum topo_iftype *ret)
+/* A declarable link type by its name (model/linktype.c's registry). */
+static const struct topo_linktype *parse_iftype(const char *s)
 {
-	static const struct { const char *name; enum topo_iftype type; } types[] = {
-		{ "bridge", TOPO_IF_BRIDGE }, { "veth", TOPO_IF_VETH },
-		{ "vxlan", TOPO_IF_VXLAN }, { "loopback", TOPO_IF_LOOPBACK },
-	};
+	const struct topo_linktype *lt = topo_linktype_find(s);
 
-	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
-		if (strcmp(s, types[i].name) == 0) {
-			*ret = types[i].type;
-			return true;
-		}
+	return lt && (lt->flags & TOPO_LT_DECLARE) ? lt : NULL;
+}
+
+static void lt_diag(void *ctx, struct topo_pos pos, const char *fmt, ...)
+{
+	struct loader *ld = ctx;
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	if (!msg) {
+		ld->oom = true;
+		return;
 	}
-	return false;
+	diag(ld, pos, "%s", msg);
+	free(msg);
+}
+
+/* The keys of an interface entry: the common ones, then each type's. */
+static const char *topo_iface_keys_accepted(char *buf, size_t len)
+{
+	char opts[1024];
+
+	snprintf(buf, len, "type, addresses, mtu, mac, master, %s", topo_lopts_accepted(opts, sizeof(opts)));
+	return buf;
+}
+
+/* One option of the interface's type, read by its kind. */
+static void load_lopt(struct loader *ld, struct topo_iface *ifc, int k, const struct ynode *v)
+{
+	const struct topo_lopt *o = &ifc->type->opts[k];
+	struct topo_linkopt *val = &ifc->opt[k];
+	char err[256];
+	uint64_t u;
+	bool b;
+
+	memset(val, 0, sizeof(*val));
+	switch (o->kind) {
+	case TOPO_LOPT_UINT:
+		if (want_uint(ld, v, o->key, o->min, o->max, &u)) {
+			val->u = (uint32_t)u;
+			val->set = true;
+		}
+		break;
+	case TOPO_LOPT_BOOL:
+	case TOPO_LOPT_FLAG:
+		if (want_bool(ld, v, o->key, &b)) {
+			val->u = b;
+			val->set = true;
+		}
+		break;
+	case TOPO_LOPT_IP:
+		val->set = want_ip(ld, v, o->key, &val->ip);
+		break;
+	case TOPO_LOPT_IFNAME:
+		val->set = want_ifname(ld, v, o->key, val->name);
+		break;
+	case TOPO_LOPT_WORD:
+	case TOPO_LOPT_RANGE: {
+		const char *str = want_str(ld, v, o->key);
+
+		if (str && topo_lopt_parse(o, str, false, false, val, err, sizeof(err)) < 0)
+			ndiag(ld, v, "%s", err);
+		break;
+	}
+	}
 }
 
 static int addr_pos_cmp(const void *a, const void *b)
@@ -939,7 +1000,8 @@ static void check_link_local(struct loader *ld, const struct topo_iface *ifc, co
 }
 
 struct iface_seen {
-	const struct ynode *type, *stp, *vxlan_key;
+	const struct ynode *type;
+	struct topo_pos opt_pos[TOPO_LINK_OPTS_MAX];
 };
 
 static void load_iface(struct loader *ld, struct topo_ns *ns, const struct ynode *key, const struct ynode *val)
@@ -966,19 +1028,34 @@ static void load_iface(struct loader *ld, struct topo_ns *ns, const struct ynode
 	if (!want_map(ld, val, "an interface"))
 		return;
 
+	/* The type first: it says which option keys the entry takes. */
+	for (size_t i = 0; i + 1 < val->n; i += 2) {
+		const struct ynode *k = val->kids[i], *v = val->kids[i + 1];
+		const struct topo_linktype *lt;
+		char accepted[256];
+		const char *s;
+
+		if (k->type != YN_SCALAR || strcmp(k->str, "type") != 0)
+			continue;
+		s = want_str(ld, v, "type");
+		seen.type = v;
+		if (s && !(lt = parse_iftype(s)))
+			ndiag(ld, v, "unknown interface type '%s' (accepted: %s)", s,
+			      topo_linktypes_accepted(accepted, sizeof(accepted)));
+		else if (s)
+			ifc->type = lt;
+	}
 	for (size_t i = 0; i + 1 < val->n; i += 2) {
 		const struct ynode *k = val->kids[i], *v = val->kids[i + 1];
 		const char *kn = k->str;
+		const struct topo_linktype *owner;
 		uint64_t u;
+		int oi;
 
 		if (k->type != YN_SCALAR)
 			continue;
 		if (strcmp(kn, "type") == 0) {
-			const char *s = want_str(ld, v, "type");
-
-			seen.type = v;
-			if (s && !parse_iftype(s, &ifc->type))
-				ndiag(ld, v, "unknown interface type '%s' (accepted: bridge, veth, vxlan, loopback)", s);
+			continue;
 		} else if (strcmp(kn, "addresses") == 0) {
 			if (!want_seq(ld, v, "addresses"))
 				continue;
@@ -1015,62 +1092,27 @@ static void load_iface(struct loader *ld, struct topo_ns *ns, const struct ynode
 				ndiag(ld, v, "mac '%s' is all zeros", s);
 			else
 				ifc->has_mac = true;
-		} else if (strcmp(kn, "stp") == 0) {
-			bool b;
-
-			seen.stp = k;
-			if (want_bool(ld, v, "stp", &b))
-				ifc->stp = b;
 		} else if (strcmp(kn, "master") == 0) {
 			want_ifname(ld, v, "master", ifc->master);
-		} else if (strcmp(kn, "vni") == 0) {
-			seen.vxlan_key = k;
-			if (want_uint(ld, v, "vni", 0, 16777215, &u))
-				ifc->vxlan.vni = (uint32_t)u;
-		} else if (strcmp(kn, "remote") == 0 || strcmp(kn, "local") == 0 || strcmp(kn, "group") == 0) {
-			struct topo_ip *ip = kn[0] == 'r' ? &ifc->vxlan.remote :
-					     kn[0] == 'l' ? &ifc->vxlan.local : &ifc->vxlan.group;
-
-			seen.vxlan_key = k;
-			want_ip(ld, v, kn, ip);
-		} else if (strcmp(kn, "dstport") == 0) {
-			seen.vxlan_key = k;
-			if (want_uint(ld, v, "dstport", 1, 65535, &u))
-				ifc->vxlan.port = (uint16_t)u;
-		} else if (strcmp(kn, "dev") == 0) {
-			seen.vxlan_key = k;
-			want_ifname(ld, v, "dev", ifc->vxlan.dev);
+		} else if ((oi = topo_lopt_find(ifc->type, kn)) >= 0) {
+			seen.opt_pos[oi] = k->pos;
+			load_lopt(ld, ifc, oi, v);
+		} else if ((owner = topo_lopt_owner(kn, &oi))) {
+			ndiag(ld, k, "'%s' applies to %s interfaces only (add type: %s)", kn, owner->name, owner->name);
 		} else {
-			unknown_key(ld, k, "an interface",
-				    "type, addresses, mtu, mac, master, stp (bridge), vni, remote, local, group, dstport, dev (vxlan)");
+			char accepted[1024];
+
+			unknown_key(ld, k, "an interface", topo_iface_keys_accepted(accepted, sizeof(accepted)));
 		}
 	}
 
-	/* Rules that need the whole entry. */
-	if (seen.stp && ifc->type != TOPO_IF_BRIDGE)
-		ndiag(ld, seen.stp, "stp applies to bridges only (add type: bridge)");
-	if (ifc->type == TOPO_IF_VXLAN) {
-		const struct topo_vxlan *vx = &ifc->vxlan;
-		uint8_t fam = vx->remote.family ? vx->remote.family : vx->group.family;
+	/* Rules that need the whole entry: the type's own. */
+	if (ifc->type && ifc->type->complete)
+		ifc->type->complete(ifc);
+	if (ifc->type && ifc->type->validate) {
+		struct topo_lt_report r = { .ctx = ld, .diag = lt_diag, .opt_pos = seen.opt_pos, .pos = key->pos };
 
-		if (!seen.vxlan_key || !vx->vni) {
-			bool has_vni = false;
-
-			for (size_t i = 0; i + 1 < val->n; i += 2)
-				if (val->kids[i]->type == YN_SCALAR && strcmp(val->kids[i]->str, "vni") == 0)
-					has_vni = true;
-			if (!has_vni)
-				ndiag(ld, key, "vxlan interface %s needs a vni (0-16777215)", ifc->name);
-		}
-		if (vx->remote.family && vx->group.family)
-			ndiag(ld, key, "vxlan %s: remote and group are exclusive", ifc->name);
-		if (vx->local.family && fam && vx->local.family != fam)
-			ndiag(ld, key, "vxlan %s: local and remote/group must be the same address family", ifc->name);
-		if (!vx->port)
-			ifc->vxlan.port = 4789;
-	} else if (seen.vxlan_key) {
-		ndiag(ld, seen.vxlan_key, "'%s' applies to vxlan interfaces only (add type: vxlan)",
-		     seen.vxlan_key->str);
+		ifc->type->validate(ifc, &r);
 	}
 	if (strcmp(ifc->name, "lo") == 0 && ifc->type != TOPO_IF_LOOPBACK)
 		diag(ld, seen.type ? seen.type->pos : key->pos, "lo is the loopback interface; it cannot be a %s",
@@ -1078,9 +1120,9 @@ static void load_iface(struct loader *ld, struct topo_ns *ns, const struct ynode
 	if (ifc->type == TOPO_IF_LOOPBACK && strcmp(ifc->name, "lo") != 0)
 		diag(ld, seen.type ? seen.type->pos : key->pos,
 		     "type loopback is only for 'lo' (each namespace has exactly one loopback)");
-	if (ifc->type == TOPO_IF_LOOPBACK && (ifc->mtu || ifc->has_mac || ifc->master[0]))
+	if (topo_lt_is(ifc->type, TOPO_LT_KERNEL) && (ifc->mtu || ifc->has_mac || ifc->master[0]))
 		ndiag(ld, key, "lo takes only addresses (its mtu, mac and master are the kernel's)");
-	if (ifc->type != TOPO_IF_LOOPBACK)
+	if (!topo_lt_is(ifc->type, TOPO_LT_KERNEL))
 		for (size_t i = 0; i < ifc->n_addrs; i++)
 			check_link_local(ld, ifc, &ifc->addrs[i]);
 }
@@ -2264,18 +2306,19 @@ static uint32_t low_mtu(const struct topo_ns *ns, const struct strmap *ifs, cons
 	why[0] = '\0';
 	if (ifc->mtu_from_defaults)
 		snprintf(why, len, " (from defaults:)");
-	if (!mtu && ifc->type == TOPO_IF_BRIDGE && min_port[i] >= 0) {
+	const char *dep = topo_link_depends_on(ifc);
+
+	if (!mtu && topo_lt_is(ifc->type, TOPO_LT_MASTER) && min_port[i] >= 0) {
 		mtu = ns->ifaces[min_port[i]].mtu;
 		snprintf(why, len, " (that of its port %s)", ns->ifaces[min_port[i]].name);
-	} else if (!mtu && ifc->type == TOPO_IF_VXLAN && ifc->vxlan.dev[0] &&
-		   strmap_get(ifs, ifc->vxlan.dev, &m) == 0 && ns->ifaces[m].mtu) {
-		const struct topo_vxlan *vx = &ifc->vxlan;
-		bool v6 = vx->remote.family == AF_INET6 || vx->group.family == AF_INET6 || vx->local.family == AF_INET6;
-		uint32_t headers = v6 ? 70 : 50;
-		uint32_t dev_mtu = ns->ifaces[m].mtu;
+	} else if (!mtu && dep[0] && ifc->type->default_mtu && strmap_get(ifs, dep, &m) == 0 && ns->ifaces[m].mtu) {
+		uint32_t dep_mtu = ns->ifaces[m].mtu;
 
-		mtu = dev_mtu > headers ? dev_mtu - headers : 1;
-		snprintf(why, len, " (dev %s's %u less %u for the vxlan headers)", vx->dev, dev_mtu, headers);
+		mtu = ifc->type->default_mtu(ifc, dep_mtu);
+		if (!mtu)
+			mtu = 1;
+		snprintf(why, len, " (%s %s's %u less %u for the %s headers)", ifc->type->dep_key, dep, dep_mtu,
+			 dep_mtu > mtu ? dep_mtu - mtu : 0, ifc->type->name);
 	}
 	return mtu && mtu < IPV6_MIN_MTU ? mtu : 0;
 }
@@ -2310,7 +2353,7 @@ static void check_ipv6_mtu(struct loader *ld, const struct topo_ns *ns, const st
 		bool computed = false;
 
 		for (size_t k = 0; k < ifc->n_addrs; k++) {
-			if (ifc->addrs[k].ip.family != AF_INET6 || ifc->type == TOPO_IF_LOOPBACK)
+			if (ifc->addrs[k].ip.family != AF_INET6 || topo_lt_is(ifc->type, TOPO_LT_KERNEL))
 				continue;
 			if (!computed)
 				mtu = low_mtu(ns, ifs, min_port, i, why, sizeof(why));
@@ -2326,7 +2369,7 @@ static void check_ipv6_mtu(struct loader *ld, const struct topo_ns *ns, const st
 		uint32_t mtu;
 
 		if (rt->dst.family != AF_INET6 || !rt->dev[0] || strmap_get(ifs, rt->dev, &m) < 0 ||
-		    ns->ifaces[m].type == TOPO_IF_LOOPBACK)
+		    topo_lt_is(ns->ifaces[m].type, TOPO_LT_KERNEL))
 			continue;
 		mtu = low_mtu(ns, ifs, min_port, m, why, sizeof(why));
 		if (mtu)
@@ -2350,24 +2393,40 @@ static void validate_ns(struct loader *ld, struct topo_ns *ns)
 		struct topo_iface *ifc = &ns->ifaces[i];
 		size_t m;
 
-		if (ifc->type == TOPO_IF_UNSET)
-			diag(ld, ifc->pos, "interface %s has no type: add type: bridge|vxlan, or make it a link end under links:",
-			     ifc->name);
-		if (ifc->type == TOPO_IF_VETH && ifc->link < 0)
+		if (ifc->type == TOPO_IF_UNSET) {
+			char types[256] = "";
+
+			/* The types written under interfaces: (not pairs, not the kernel's own). */
+			for (size_t t = 0; t < topo_n_linktypes; t++) {
+				const struct topo_linktype *lt = topo_linktypes[t];
+				size_t n = strlen(types);
+
+				if (topo_lt_is(lt, TOPO_LT_DECLARE) && !topo_lt_is(lt, TOPO_LT_PAIR | TOPO_LT_KERNEL))
+					snprintf(types + n, sizeof(types) - n, "%s%s", n ? "|" : "", lt->name);
+			}
+			diag(ld, ifc->pos, "interface %s has no type: add type: %s, or make it a link end under links:",
+			     ifc->name, types);
+		}
+		if (topo_lt_is(ifc->type, TOPO_LT_PAIR) && ifc->link < 0)
 			diag(ld, ifc->pos, "veth %s is not a link end: list it under links: as [%s:%s, NS:IF]",
 			     ifc->name, ns->name, ifc->name);
 		if (ifc->master[0]) {
 			if (strmap_get(&ifs, ifc->master, &m) < 0)
 				diag(ld, ifc->pos, "master '%s' of %s is not an interface of namespace %s",
 				     ifc->master, ifc->name, ns->name);
-			else if (ns->ifaces[m].type != TOPO_IF_BRIDGE)
+			else if (!topo_lt_is(ns->ifaces[m].type, TOPO_LT_MASTER))
 				diag(ld, ifc->pos, "master '%s' of %s is not a bridge", ifc->master, ifc->name);
 			else if (m == i)
 				diag(ld, ifc->pos, "%s cannot be its own master", ifc->name);
 		}
-		if (ifc->type == TOPO_IF_VXLAN && ifc->vxlan.dev[0] &&
-		    ns->kind == TOPO_NS_CREATED && strmap_get(&ifs, ifc->vxlan.dev, &m) < 0)
-			diag(ld, ifc->pos, "vxlan dev '%s' is not an interface of namespace %s", ifc->vxlan.dev, ns->name);
+		/* In host and attached namespaces it may be a link topo does not manage. */
+		const char *dep = topo_link_depends_on(ifc);
+
+		if (dep[0] && ns->kind == TOPO_NS_CREATED && strmap_get(&ifs, dep, &m) < 0)
+			diag(ld, ifc->pos, "%s %s '%s' is not an interface of namespace %s", ifc->type->name,
+			     ifc->type->dep_key, dep, ns->name);
+		else if (dep[0] && strcmp(dep, ifc->name) == 0)
+			diag(ld, ifc->pos, "%s %s cannot be its own %s", ifc->type->name, ifc->name, ifc->type->dep_key);
 	}
 	for (size_t i = 0; i < ns->n_routes; i++) {
 		struct topo_route *rt = &ns->routes[i];
@@ -2431,7 +2490,7 @@ static void apply_defaults(struct loader *ld)
 		for (size_t j = 0; ld->default_mtu && j < ns->n_ifaces; j++) {
 			struct topo_iface *ifc = &ns->ifaces[j];
 
-			if (!ifc->mtu && (ifc->type == TOPO_IF_VETH || ifc->type == TOPO_IF_BRIDGE)) {
+			if (!ifc->mtu && topo_lt_is(ifc->type, TOPO_LT_DEFAULTS_MTU)) {
 				ifc->mtu = ld->default_mtu;
 				ifc->mtu_from_defaults = true;
 			}

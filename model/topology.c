@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "model/topology.h"
 #include "model/vec.h"
+#include "model/linktype.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -71,7 +72,6 @@ struct topo_nft_rule *topo_ns_nft_rule_add(struct topo_ns *ns)
 void topo_iface_init(struct topo_iface *ifc)
 {
 	memset(ifc, 0, sizeof(*ifc));
-	ifc->stp = -1;
 	ifc->up = true;
 	ifc->link = -1;
 	ifc->peer_netnsid = -1;
@@ -132,17 +132,9 @@ long topo_ns_iface_find(const struct topo_ns *ns, const char *name)
 	return -1;
 }
 
-const char *topo_iftype_name(enum topo_iftype type)
+const char *topo_iftype_name(const struct topo_linktype *type)
 {
-	switch (type) {
-	case TOPO_IF_BRIDGE: return "bridge";
-	case TOPO_IF_VETH: return "veth";
-	case TOPO_IF_VXLAN: return "vxlan";
-	case TOPO_IF_LOOPBACK: return "loopback";
-	case TOPO_IF_OTHER: return "other";
-	case TOPO_IF_UNSET: break;
-	}
-	return "unset";
+	return type ? type->name : "unset";
 }
 
 const char *topo_rtype_name(enum topo_rtype type)

@@ -54,22 +54,30 @@ struct topo_ip {
 	uint8_t bytes[16];
 };
 
-enum topo_iftype {
-	TOPO_IF_UNSET = 0,
-	TOPO_IF_BRIDGE,
-	TOPO_IF_VETH,
-	TOPO_IF_VXLAN,
-	TOPO_IF_LOOPBACK,
-	TOPO_IF_OTHER,          /* observed only: a kind topo does not manage */
-};
+/*
+ * A link's type: a table in model/ (model/linktype.h), NULL = not given.
+ * The names below are kept for the code and tests that build models by
+ * hand; the generic code asks the table's flags, not the name.
+ */
+struct topo_linktype;
+extern const struct topo_linktype topo_lt_bridge, topo_lt_veth, topo_lt_vxlan, topo_lt_loopback, topo_lt_other;
+#define TOPO_IF_UNSET    ((const struct topo_linktype *)0)
+#define TOPO_IF_BRIDGE   (&topo_lt_bridge)
+#define TOPO_IF_VETH     (&topo_lt_veth)
+#define TOPO_IF_VXLAN    (&topo_lt_vxlan)
+#define TOPO_IF_LOOPBACK (&topo_lt_loopback)
+#define TOPO_IF_OTHER    (&topo_lt_other)   /* observed only: a kind topo does not manage */
 
-struct topo_vxlan {
-	uint32_t vni;                     /* 0..16777215, required */
-	struct topo_ip remote;            /* family 0 = not given */
-	struct topo_ip local;
-	struct topo_ip group;
-	uint16_t port;                    /* UDP destination port; 4789 default */
-	char dev[TOPO_IFNAME_MAX + 1];    /* underlay device, "" = none */
+/* One option of a link type, topo_iface.opt[i] for the type's option i. */
+#define TOPO_LINK_OPTS_MAX 16
+struct topo_linkopt {
+	bool set;                         /* declared (loaded) / reported (observed) */
+	union {
+		uint32_t u;
+		uint16_t range[2];
+		struct topo_ip ip;
+		char name[TOPO_IFNAME_MAX + 1];
+	};
 };
 
 struct topo_addr {
@@ -80,15 +88,14 @@ struct topo_addr {
 
 struct topo_iface {
 	char name[TOPO_IFNAME_MAX + 1];
-	enum topo_iftype type;
+	const struct topo_linktype *type;
 	uint32_t mtu;                     /* 0 = not declared */
 	bool mtu_from_defaults;           /* loaded: mtu is the file's defaults: mtu */
 	bool has_mac;
 	uint8_t mac[6];
-	int8_t stp;                       /* -1 = not declared, 0, 1 (bridges) */
 	bool up;                          /* desired: always true */
 	char master[TOPO_IFNAME_MAX + 1]; /* "" = no master */
-	struct topo_vxlan vxlan;
+	struct topo_linkopt opt[TOPO_LINK_OPTS_MAX];   /* the type's options */
 
 	struct topo_addr *addrs;
 	size_t n_addrs;
@@ -311,7 +318,7 @@ struct topo_sysctl *topo_ns_sysctl_add(struct topo_ns *ns);
 struct topo_nft_rule *topo_ns_nft_rule_add(struct topo_ns *ns);
 
 void topo_iface_init(struct topo_iface *ifc);
-const char *topo_iftype_name(enum topo_iftype type);
+const char *topo_iftype_name(const struct topo_linktype *type);
 const char *topo_rtype_name(enum topo_rtype type);
 
 #endif

@@ -25,6 +25,7 @@
 #include <sys/socket.h>
 
 #include "model/ip.h"
+#include "model/linktype.h"
 #include "model/strmap.h"
 #include "reconcile/nft_render.h"
 #include "reconcile/owner.h"
@@ -261,14 +262,16 @@ static void link_gone_implicit(struct differ *df, struct obs *ob, size_t idx)
 		s.route = *rt;
 		add_step(df, &s);
 	}
-	/* A vxlan goes with its underlay device: the kernel deletes it too. */
+	/* A link that goes with the one it depends on (a vxlan with its
+	 * underlay device): the kernel deletes it too. */
 	for (size_t i = 0; i < ob->o->n_ifaces; i++) {
-		const struct topo_iface *vx = &ob->o->ifaces[i];
+		const struct topo_iface *dep = &ob->o->ifaces[i];
 
-		if (!ob->gone[i] && vx->type == TOPO_IF_VXLAN && vx->vxlan.dev[0] && strcmp(vx->vxlan.dev, o->name) == 0)
+		if (!ob->gone[i] && topo_lt_is(dep->type, TOPO_LT_WITH_DEP) &&
+		    strcmp(topo_link_depends_on(dep), o->name) == 0)
 			link_delete(df, ob, i, true, NULL);
 	}
-	if (o->type != TOPO_IF_BRIDGE)
+	if (!topo_lt_is(o->type, TOPO_LT_MASTER))
 		return;
 	for (size_t i = 0; i < ob->o->n_ifaces; i++) {
 		const struct topo_iface *port = &ob->o->ifaces[i];
@@ -362,7 +365,7 @@ static void link_create(struct differ *df, const char *ns, const struct topo_ifa
 	/* A running bridge recomputes its ports' states on each port's carrier
 	 * change: created down, it comes up after its ports and addresses
 	 * (pass_bridges_up). */
-	bool up_later = d->type == TOPO_IF_BRIDGE && s.link.up;
+	bool up_later = topo_lt_is(d->type, TOPO_LT_MASTER) && s.link.up;
 
 	s.link.up = !up_later && s.link.up;
 	add_step(df, &s);
@@ -398,23 +401,6 @@ static void link_create(struct differ *df, const char *ns, const struct topo_ifa
 	}
 }
 
-static const char *link_immutable_change(const struct topo_iface *d, const struct topo_iface *o)
-{
-	if (d->type != o->type)
-		return "replace: kind changed";
-	if (d->type == TOPO_IF_VXLAN) {
-		const struct topo_vxlan *a = &d->vxlan, *b = &o->vxlan;
-
-		if (a->vni != b->vni)
-			return "replace: vni changed";
-		if (a->port != b->port || !topo_ip_equal(&a->remote, &b->remote) ||
-		    !topo_ip_equal(&a->local, &b->local) || !topo_ip_equal(&a->group, &b->group) ||
-		    strcmp(a->dev, b->dev) != 0)
-			return "replace: vxlan parameters changed";
-	}
-	return NULL;
-}
-
 /* A declared name held by something that is not ours stops the whole plan. */
 static bool link_check_foreign(struct differ *df, struct obs *ob, const struct topo_iface *o,
 			       const struct topo_iface *d, const char *ns)
@@ -439,12 +425,20 @@ static bool link_check_foreign(struct differ *df, struct obs *ob, const struct t
 }
 
 /*
- * Declared links that are not veths: bridges, vxlans, and lo. Creation order
- * is bridges, veths, vxlans: a veth or a vxlan may name a bridge as its
- * master, and a vxlan's underlay (`dev`) may be a veth; both are resolved
- * when the link is created. So vxlans are created by pass_links_vxlan_create,
- * after pass_links_veth (their deletes stay here, before the veths').
+ * Declared links that are not pairs (bridges, vxlans, lo, ...). A link
+ * that depends on another declared link of its namespace (a vxlan on its
+ * `dev`, a macvlan on its parent) is created after it, by
+ * pass_links_dep_create, once the pairs exist too (a dependency may be a
+ * veth); masters come first, being no one's dependants. Deletes stay here,
+ * before the pairs'.
  */
+static bool link_has_declared_dep(const struct topo_ns *d, const struct topo_iface *di)
+{
+	const char *dep = topo_link_depends_on(di);
+
+	return dep[0] && topo_ns_iface_find(d, dep) >= 0;
+}
+
 static void pass_links_plain(struct differ *df, struct obs *ob)
 {
 	const struct topo_ns *d = ob->d;
@@ -454,27 +448,28 @@ static void pass_links_plain(struct differ *df, struct obs *ob)
 		const struct topo_iface *o;
 		size_t oi;
 		const char *why;
+		bool later = link_has_declared_dep(d, di);
 
-		if (di->type == TOPO_IF_VETH)
+		if (topo_lt_is(di->type, TOPO_LT_PAIR))
 			continue;
 		o = obs_iface(ob, di->name, &oi);
-		if (di->type == TOPO_IF_LOOPBACK) {
+		if (topo_lt_is(di->type, TOPO_LT_KERNEL)) {
 			/* lo is the kernel's; topo only adds addresses (and keeps it up where it owns it). */
 			if (o)
 				ob->kept[oi] = true;
 			continue;
 		}
 		if (!o) {
-			if (di->type != TOPO_IF_VXLAN)
+			if (!later)
 				link_create(df, d->name, di, NULL, NULL, NULL);
 			continue;
 		}
 		if (!link_check_foreign(df, ob, o, di, d->name))
 			continue;
-		why = link_immutable_change(di, o);
+		why = topo_link_replace_why(di, o);
 		if (why) {
 			link_delete(df, ob, oi, false, why);
-			if (di->type != TOPO_IF_VXLAN)
+			if (!later)
 				link_create(df, d->name, di, NULL, NULL, why);
 			continue;
 		}
@@ -482,23 +477,44 @@ static void pass_links_plain(struct differ *df, struct obs *ob)
 	}
 }
 
-/* Declared vxlans not there (or just deleted for a replace): created last. */
-static void pass_links_vxlan_create(struct differ *df, struct obs *ob)
+/* Declared links with a declared dependency, not there (or just deleted
+ * for a replace): each after the link it depends on, which is there, kept,
+ * or created earlier in this pass. Quadratic only in the length of a
+ * chain of dependants. */
+static void pass_links_dep_create(struct differ *df, struct obs *ob)
 {
 	const struct topo_ns *d = ob->d;
+	bool *done;
+	bool progress = true;
 
-	for (size_t i = 0; d && i < d->n_ifaces; i++) {
-		const struct topo_iface *di = &d->ifaces[i];
-		size_t oi;
-		const struct topo_iface *o;
-
-		if (di->type != TOPO_IF_VXLAN)
-			continue;
-		o = obs_iface(ob, di->name, &oi);
-		if (o && !ob->gone[oi])
-			continue;       /* kept, or foreign (a conflict says so) */
-		link_create(df, d->name, di, NULL, NULL, o ? link_immutable_change(di, o) : NULL);
+	if (!d || !d->n_ifaces)
+		return;
+	done = calloc(d->n_ifaces, sizeof(*done));
+	if (!done) {
+		df->err = -ENOMEM;
+		return;
 	}
+	while (progress) {
+		progress = false;
+		for (size_t i = 0; i < d->n_ifaces; i++) {
+			const struct topo_iface *di = &d->ifaces[i];
+			size_t oi;
+			const struct topo_iface *o;
+			long dep;
+
+			if (done[i] || topo_lt_is(di->type, TOPO_LT_PAIR) || !link_has_declared_dep(d, di))
+				continue;
+			dep = topo_ns_iface_find(d, topo_link_depends_on(di));
+			if (link_has_declared_dep(d, &d->ifaces[dep]) && !done[dep])
+				continue;       /* its dependency first */
+			done[i] = progress = true;
+			o = obs_iface(ob, di->name, &oi);
+			if (o && !ob->gone[oi])
+				continue;       /* kept, or foreign (a conflict says so) */
+			link_create(df, d->name, di, NULL, NULL, o ? topo_link_replace_why(di, o) : NULL);
+		}
+	}
+	free(done);
 }
 
 /* Which end a veth is created from: the one with a master (IFLA_MASTER works
@@ -599,7 +615,7 @@ static void pass_links_prune(struct differ *df, struct obs *ob)
 		const struct topo_iface *oi = &o->ifaces[i];
 		bool implicit;
 
-		if (ob->gone[i] || ob->kept[i] || oi->type == TOPO_IF_LOOPBACK || !link_is_ours(df, ob, oi))
+		if (ob->gone[i] || ob->kept[i] || topo_lt_is(oi->type, TOPO_LT_KERNEL) || !link_is_ours(df, ob, oi))
 			continue;
 		/*
 		 * A veth with an end in a namespace that goes goes with it: the
@@ -1017,21 +1033,7 @@ static uint32_t link_default_mtu(const struct obs *ob, const struct topo_ns *d, 
 
 	if (depth > 4)
 		return 0;
-	switch (di->type) {
-	case TOPO_IF_VETH:
-		return ETH_DATA_LEN_;
-	case TOPO_IF_VXLAN: {
-		const struct topo_vxlan *vx = &di->vxlan;
-		bool v6 = vx->remote.family == AF_INET6 || vx->group.family == AF_INET6 ||
-			  vx->local.family == AF_INET6;
-		uint32_t headroom = v6 ? VXLAN_HEADROOM_V6 : VXLAN_HEADROOM_V4;
-
-		if (!vx->dev[0])
-			return ETH_DATA_LEN_;
-		m = link_planned_mtu(ob, d, vx->dev, depth);
-		return m > headroom ? m - headroom : 0;
-	}
-	case TOPO_IF_BRIDGE:
+	if (topo_lt_is(di->type, TOPO_LT_MASTER)) {
 		for (size_t i = 0; i < d->n_ifaces; i++) {
 			uint32_t p;
 
@@ -1051,9 +1053,17 @@ static uint32_t link_default_mtu(const struct obs *ob, const struct topo_ns *d, 
 				m = !m || port->mtu < m ? port->mtu : m;
 		}
 		return m ? m : ETH_DATA_LEN_;
-	default:
-		return 0;       /* lo is the kernel's */
 	}
+	if (!di->type || !di->type->default_mtu)
+		return 0;       /* lo is the kernel's */
+	const char *dep = topo_link_depends_on(di);
+
+	if (dep[0]) {
+		m = link_planned_mtu(ob, d, dep, depth);
+		if (!m)
+			return 0;
+	}
+	return di->type->default_mtu(di, m);
 }
 
 /*
@@ -1090,11 +1100,13 @@ static void pass_link_attrs(struct differ *df, struct obs *ob)
 		const struct topo_iface *o = obs_iface(ob, di->name, &oi);
 		struct link_value old = { 0 }, new = { 0 };
 
-		if ((di->type == TOPO_IF_VXLAN) != (n >= d->n_ifaces))
+		if (topo_link_depends_on(di)[0] != '\0' && (n < d->n_ifaces))
+			continue;
+		if (topo_link_depends_on(di)[0] == '\0' && (n >= d->n_ifaces))
 			continue;
 		if (!o || ob->gone[oi] || !ob->kept[oi])
 			continue;
-		if (di->type == TOPO_IF_LOOPBACK) {
+		if (topo_lt_is(di->type, TOPO_LT_KERNEL)) {
 			if (ob->all_ours && !o->up) {
 				old.flag = false;
 				new.flag = true;
@@ -1115,7 +1127,7 @@ static void pass_link_attrs(struct differ *df, struct obs *ob)
 		}
 		/* Without `mtu:`, the kernel's default for a new link of its kind. */
 		uint32_t mtu = di->mtu ? di->mtu :
-			       di->type == TOPO_IF_BRIDGE && bridge_follows_ports(ob, o) ? 0 :
+			       topo_lt_is(di->type, TOPO_LT_MASTER) && bridge_follows_ports(ob, o) ? 0 :
 			       link_default_mtu(ob, d, di, 0);
 
 		if (mtu && mtu != o->mtu) {
@@ -1130,10 +1142,14 @@ static void pass_link_attrs(struct differ *df, struct obs *ob)
 			memcpy(new.mac, di->mac, 6);
 			link_set(df, d->name, di, LINK_ATTR_MAC, PHASE_LINK_ATTR, &old, &new);
 		}
-		if (di->type == TOPO_IF_BRIDGE && di->stp >= 0 && di->stp != o->stp) {
-			old = (struct link_value){ .flag = o->stp > 0 };
-			new = (struct link_value){ .flag = di->stp > 0 };
-			link_set(df, d->name, di, LINK_ATTR_STP, PHASE_LINK_ATTR, &old, &new);
+		/* The type's options it declares, one step each (a change the
+		 * kernel cannot make was a replace, pass_links_plain). */
+		for (size_t k = 0; di->type == o->type && di->type && k < di->type->n_opts; k++) {
+			if (!di->opt[k].set || topo_lopt_equal(&di->type->opts[k], &di->opt[k], &o->opt[k]))
+				continue;
+			old = (struct link_value){ .type = di->type, .opt = (unsigned)k, .val = o->opt[k] };
+			new = (struct link_value){ .type = di->type, .opt = (unsigned)k, .val = di->opt[k] };
+			link_set(df, d->name, di, LINK_ATTR_OPT, PHASE_LINK_ATTR, &old, &new);
 		}
 		if (!o->up) {
 			old = (struct link_value){ .flag = false };
@@ -1765,7 +1781,7 @@ int topo_diff_opts(const struct topology *desired, const struct topology *observ
 	pass_links_veth(&df);
 	for (size_t i = 0; i < observed->n_ns; i++)
 		if (!df.obs[i].conflict)
-			pass_links_vxlan_create(&df, &df.obs[i]);
+			pass_links_dep_create(&df, &df.obs[i]);
 	for (size_t i = 0; i < observed->n_ns; i++)
 		pass_links_prune(&df, &df.obs[i]);
 	for (size_t i = 0; i < observed->n_ns; i++) {

@@ -236,7 +236,7 @@ static int rollback_phase(const struct step *s, bool of_implicit)
 		case LINK_ATTR_UP: return PHASE_UP;
 		case LINK_ATTR_MTU:
 		case LINK_ATTR_MAC:
-		case LINK_ATTR_STP:
+		case LINK_ATTR_OPT:
 		case LINK_ATTR_MARK:
 			return PHASE_LINK_ATTR;
 		}

@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 
 #include "model/ip.h"
+#include "model/linktype.h"
 #include "model/json.h"
 #include "model/names.h"
 #include "model/strbuf.h"
@@ -253,10 +254,11 @@ static void fb_route(struct strbuf *b, const struct topo_route *rt)
 static void fb_link_add(struct strbuf *b, const struct step *s)
 {
 	const struct topo_iface *l = &s->link;
-	char a[TOPO_IP_STRLEN];
+	char opts[512] = "";
 
 	fb(b, "link add %s", l->name);
-	if (l->type == TOPO_IF_VETH) {
+	/* A pair: both ends in one request. */
+	if (s->peer.name[0]) {
 		fb_netns(b, s->ns);
 		fb(b, " type veth");
 		fb_link_attrs(b, l);
@@ -266,21 +268,8 @@ static void fb_link_add(struct strbuf *b, const struct step *s)
 		fb_link_attrs(b, &s->peer);
 		return;
 	}
-	fb(b, " type %s", topo_iftype_name(l->type));
-	if (l->type == TOPO_IF_VXLAN) {
-		fb(b, " id %u", l->vxlan.vni);
-		if (l->vxlan.remote.family)
-			fb(b, " remote %s", topo_ip_format(&l->vxlan.remote, false, a, sizeof(a)));
-		if (l->vxlan.group.family)
-			fb(b, " group %s", topo_ip_format(&l->vxlan.group, false, a, sizeof(a)));
-		if (l->vxlan.local.family)
-			fb(b, " local %s", topo_ip_format(&l->vxlan.local, false, a, sizeof(a)));
-		if (l->vxlan.dev[0])
-			fb(b, " dev %s", l->vxlan.dev);
-		fb(b, " dstport %u", l->vxlan.port);
-	}
-	if (l->type == TOPO_IF_BRIDGE && l->stp >= 0)
-		fb(b, " stp_state %d", l->stp);
+	topo_link_format_opts(l, opts, sizeof(opts));
+	fb(b, " type %s%s", topo_iftype_name(l->type), opts);
 	fb_link_attrs(b, l);
 	fb_netns(b, s->ns);
 }
@@ -332,8 +321,13 @@ void step_format(const struct step *s, char *buf, size_t len)
 		case LINK_ATTR_MAC:
 			fb(&b, " address %s", topo_mac_format(s->new.mac, mac));
 			break;
-		case LINK_ATTR_STP:
-			fb(&b, " type bridge stp_state %d", s->new.flag);
+		case LINK_ATTR_OPT:
+			if (s->new.type && s->new.opt < s->new.type->n_opts) {
+				char w[96];
+
+				topo_lopt_format_ip(&s->new.type->opts[s->new.opt], &s->new.val, w, sizeof(w));
+				fb(&b, " type %s %s", s->new.type->name, w);
+			}
 			break;
 		case LINK_ATTR_UP:
 			fb(&b, " %s", s->new.flag ? "up" : "down");

@@ -41,7 +41,7 @@ enum link_attr {
 	LINK_ATTR_MASTER,
 	LINK_ATTR_MTU,
 	LINK_ATTR_MAC,
-	LINK_ATTR_STP,
+	LINK_ATTR_OPT,          /* one option of the link's type (model/linktype.h) */
 	LINK_ATTR_UP,
 	LINK_ATTR_MARK,         /* the alias topo:<topology>; flag false clears it */
 };
@@ -64,7 +64,7 @@ enum step_phase {
 	PHASE_SYSCTL_NS,
 	PHASE_LINK_ADD,
 	PHASE_MASTER,
-	PHASE_LINK_ATTR,        /* mtu (raised before IPv6 addresses come), mac, stp */
+	PHASE_LINK_ATTR,        /* mtu (raised before IPv6 addresses come), mac, type options */
 	PHASE_UP,
 	PHASE_SYSCTL_IF,        /* keys naming a declared interface: once it exists */
 	PHASE_ADDR_ADD,
@@ -80,8 +80,12 @@ enum step_phase {
 struct link_value {
 	uint32_t mtu;
 	uint8_t mac[6];
-	bool flag;                        /* stp, up */
+	bool flag;                        /* up, mark */
 	char master[TOPO_IFNAME_MAX + 1];
+	/* LINK_ATTR_OPT: option opt of type, its value */
+	const struct topo_linktype *type;
+	unsigned opt;
+	struct topo_linkopt val;
 };
 
 /* A link in a namespace that stays, which the kernel deletes when another

@@ -26,6 +26,9 @@
 #include <sys/socket.h>
 
 #include "model/ip.h"
+#include "model/link_bridge.h"
+#include "model/link_vxlan.h"
+#include "model/linktype.h"
 #include "model/loader.h"
 #include "model/state.h"
 #include "model/topology.h"
@@ -95,7 +98,7 @@ static inline struct topo_ns *fx_ns(struct topology *o, const char *name, enum t
 }
 
 /* A link as the backend reports it: up, mtu 1500, a MAC from its ifindex. */
-static inline struct topo_iface *fx_if(struct topo_ns *ns, const char *name, enum topo_iftype type, int ifindex)
+static inline struct topo_iface *fx_if(struct topo_ns *ns, const char *name, const struct topo_linktype *type, int ifindex)
 {
 	struct topo_iface *ifc = topo_ns_iface_add(ns);
 
@@ -107,7 +110,8 @@ static inline struct topo_iface *fx_if(struct topo_ns *ns, const char *name, enu
 	ifc->mac[0] = 0x0a;
 	ifc->mac[4] = (uint8_t)(ifindex >> 8);
 	ifc->mac[5] = (uint8_t)ifindex;
-	ifc->stp = type == TOPO_IF_BRIDGE ? 0 : -1;
+	if (type == TOPO_IF_BRIDGE)
+		ifc->opt[BR_STP] = (struct topo_linkopt){ .set = true, .u = 0 };
 	ifc->up = true;
 	return ifc;
 }
@@ -308,10 +312,10 @@ static inline void fx_observe_converged(const struct topology *d, struct topolog
 					oi->mtu = di->mtu;
 				if (di->has_mac)
 					memcpy(oi->mac, di->mac, 6);
-				if (di->type == TOPO_IF_BRIDGE)
-					oi->stp = di->stp > 0 ? 1 : 0;
+				memcpy(oi->opt, di->opt, sizeof(oi->opt));
+				if (di->type == TOPO_IF_BRIDGE && !oi->opt[BR_STP].set)
+					oi->opt[BR_STP] = (struct topo_linkopt){ .set = true, .u = 0 };
 				snprintf(oi->master, sizeof(oi->master), "%s", di->master);
-				oi->vxlan = di->vxlan;
 			}
 			for (size_t a = 0; a < di->n_addrs; a++) {
 				struct topo_addr *oa = topo_iface_addr_add(oi);
@@ -326,9 +330,9 @@ static inline void fx_observe_converged(const struct topology *d, struct topolog
 		/* A vxlan without mtu gets its underlay's less the encapsulation. */
 		for (size_t k = 0; k < dn->n_ifaces; k++) {
 			const struct topo_iface *di = &dn->ifaces[k];
-			const struct topo_vxlan *vx = &di->vxlan;
-			long u = di->type == TOPO_IF_VXLAN && !di->mtu && vx->dev[0] ? topo_ns_iface_find(on, vx->dev) : -1;
-			bool v6 = vx->remote.family == AF_INET6 || vx->group.family == AF_INET6;
+			const char *dev = topo_link_depends_on(di);
+			long u = di->type == TOPO_IF_VXLAN && !di->mtu && dev[0] ? topo_ns_iface_find(on, dev) : -1;
+			bool v6 = topo_vxlan_v6(di);
 
 			if (u >= 0)
 				on->ifaces[topo_ns_iface_find(on, di->name)].mtu = on->ifaces[u].mtu - (v6 ? 70 : 50);

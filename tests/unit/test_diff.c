@@ -5,6 +5,7 @@
  * smallest change for a drift, and never a step on what is not topo's.
  */
 #include "tests/unit/fixtures.h"
+#include "model/link_macvlan.h"
 
 /* Seed 001's lab (topologies/seed001-bridge.yaml without its checks). */
 #define SEED_HEAD \
@@ -615,9 +616,9 @@ static void test_mtu_default_when_not_declared(void **state)
 	fx_assert_plan(&f.r.plan,
 		"~ link set br0 mtu 1400\n"
 		"~ link set vethA mtu 1500\n"
+		"~ link set vx0 mtu 1500\n"     /* no underlay: with the links that depend on none */
 		"~ link set vx4 mtu 1450\n"
 		"~ link set vx6 mtu 1430\n"
-		"~ link set vx0 mtu 1500\n"
 		"~ link set eth0 mtu 1500 netns a\n");
 	fx_free(&f);
 }
@@ -777,7 +778,7 @@ static void test_minimal_link_attrs(void **state)
 	fx_load(rich, &f.d);
 	fx_observe_converged(&f.d, &f.o);
 	fx_oif(&f.o, "web", "eth0")->mac[5] = 0x99;
-	fx_oif(&f.o, "host", "br0")->stp = 0;
+	fx_oif(&f.o, "host", "br0")->opt[BR_STP].u = 0;
 	fx_diff(&f);
 	fx_assert_plan(&f.r.plan,
 		"~ link set br0 type bridge stp_state 1\n"
@@ -1451,6 +1452,105 @@ static void test_bridge_removed_ports_stay(void **state)
 	fx_free(&f);
 }
 
+/* macvlan: created after its parent (a veth), converged, its mode drifted
+ * and repaired in place, a parent change or passthru is a replace; on a
+ * foreign parent in host, nothing touches the parent, and destroy takes
+ * only the macvlan. */
+static const char macvlan_lab[] =
+	"topology: mv\n"
+	"namespaces:\n"
+	"  host:\n"
+	"    interfaces:\n"
+	"      hm0: {type: macvlan, parent: eth0, mode: bridge, addresses: [10.50.0.9/24]}\n"
+	"  a:\n"
+	"    interfaces:\n"
+	"      m1: {type: macvlan, parent: eth0, mode: bridge, addresses: [10.40.0.1/24]}\n"
+	"      eth0: {addresses: [10.40.0.9/24]}\n"
+	"links:\n"
+	"  - [host:vethA, a:eth0]\n";
+
+static void test_macvlan(void **state)
+{
+	struct fx f = { 0 };
+	long h;
+	struct topo_iface *foreign;
+
+	(void)state;
+	fx_load(macvlan_lab, &f.d);
+	fx_observe_empty(&f.d, &f.o, "0");
+	h = topology_ns_find(&f.o, "host");
+	assert_true(h >= 0);
+	foreign = fx_if(&f.o.ns[h], "eth0", TOPO_IF_OTHER, 2);
+	(void)foreign;
+	fx_diff(&f);
+	char *text = fx_plan_text(&f.r.plan, false);
+	const char *veth = strstr(text, "+ link add vethA");
+	const char *m1 = strstr(text, "+ link add m1 type macvlan link eth0 mode bridge netns a");
+
+	assert_non_null(veth);
+	assert_non_null(m1);
+	assert_true(veth < m1);         /* after the link it depends on */
+	assert_non_null(strstr(text, "+ link add hm0 type macvlan link eth0 mode bridge\n"));
+	/* The foreign parent in host: never a step of its own (a's eth0 has its own). */
+	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
+		if (strstr(line, " eth0") && !strstr(line, "netns a") && !strstr(line, "type macvlan link eth0"))
+			fail_msg("a step touches host's foreign eth0: %s", line);
+	free(text);
+	fx_free(&f);
+
+	memset(&f, 0, sizeof(f));
+	fx_load(macvlan_lab, &f.d);
+	fx_observe_converged(&f.d, &f.o);
+	h = topology_ns_find(&f.o, "host");
+	fx_if(&f.o.ns[h], "eth0", TOPO_IF_OTHER, 900);
+	fx_diff(&f);
+	fx_assert_plan(&f.r.plan, "");
+	diff_result_free(&f.r);
+
+	/* Mode changed by hand: set back in place. */
+	fx_oif(&f.o, "a", "m1")->opt[MV_MODE].u = 2;    /* vepa */
+	fx_diff(&f);
+	fx_assert_plan(&f.r.plan, "~ link set m1 type macvlan mode bridge netns a\n");
+	diff_result_free(&f.r);
+
+	/* Passthru is a replace (the kernel will not switch it in place). */
+	fx_oif(&f.o, "a", "m1")->opt[MV_MODE].u = 8;
+	fx_diff(&f);
+	text = fx_plan_text(&f.r.plan, false);
+	assert_non_null(strstr(text, "- link del m1 netns a  # replace: macvlan mode to or from passthru\n"));
+	assert_non_null(strstr(text, "+ link add m1 type macvlan link eth0 mode bridge netns a  # replace: macvlan mode"));
+	free(text);
+	diff_result_free(&f.r);
+	fx_oif(&f.o, "a", "m1")->opt[MV_MODE].u = 4;
+
+	/* Another parent: a replace. */
+	snprintf(fx_oif(&f.o, "a", "m1")->opt[MV_PARENT].name, TOPO_IFNAME_MAX + 1, "%s", "lo");
+	fx_diff(&f);
+	text = fx_plan_text(&f.r.plan, false);
+	assert_non_null(strstr(text, "- link del m1 netns a  # replace: parent changed\n"));
+	free(text);
+	fx_free(&f);
+
+	/* Destroy: the macvlans go, the foreign parent stays. */
+	memset(&f, 0, sizeof(f));
+	{
+		struct topology lab;
+
+		fx_load(macvlan_lab, &lab);
+		fx_observe_converged(&lab, &f.o);
+		topology_free(&lab);
+	}
+	h = topology_ns_find(&f.o, "host");
+	fx_if(&f.o.ns[h], "eth0", TOPO_IF_OTHER, 900);
+	fx_load("topology: mv\nnamespaces:\n  host: {}\n", &f.d);
+	fx_diff(&f);
+	text = fx_plan_text(&f.r.plan, false);
+	assert_non_null(strstr(text, "- link del hm0\n"));
+	assert_null(strstr(text, "del eth0\n"));
+	free(text);
+	fx_free(&f);
+}
+
 static void test_replace_vxlan_params(void **state)
 {
 	struct fx f = { 0 };
@@ -1458,14 +1558,14 @@ static void test_replace_vxlan_params(void **state)
 	(void)state;
 	fx_load(rich, &f.d);
 	fx_observe_converged(&f.d, &f.o);
-	fx_oif(&f.o, "host", "vx0")->vxlan.vni = 43;
+	fx_oif(&f.o, "host", "vx0")->opt[VX_VNI].u = 43;
 	fx_diff(&f);
 	fx_assert_plan(&f.r.plan,
 		"- link del vx0  # replace: vni changed\n"
 		"+ link add vx0 type vxlan id 42 remote 192.0.2.9 dev eth0 dstport 4789  # replace: vni changed\n");
 	diff_result_free(&f.r);
-	fx_oif(&f.o, "host", "vx0")->vxlan.vni = 42;
-	fx_oif(&f.o, "host", "vx0")->vxlan.port = 8472;
+	fx_oif(&f.o, "host", "vx0")->opt[VX_VNI].u = 42;
+	fx_oif(&f.o, "host", "vx0")->opt[VX_PORT].u = 8472;
 	fx_diff(&f);
 	fx_assert_plan(&f.r.plan,
 		"- link del vx0  # replace: vxlan parameters changed\n"
@@ -1918,6 +2018,7 @@ int main(void)
 		cmocka_unit_test(test_replace_kind_changed),
 		cmocka_unit_test(test_bridge_removed_ports_stay),
 		cmocka_unit_test(test_replace_vxlan_params),
+		cmocka_unit_test(test_macvlan),
 		cmocka_unit_test(test_replace_vxlan_and_underlay),
 		cmocka_unit_test(test_sysctl_restore),
 		cmocka_unit_test(test_sysctl_missing_keys),

@@ -584,7 +584,7 @@ static void k_unlink_one(struct topo_ns *ns, const char *name)
 			ns->ifaces[p].master_ifindex = 0;
 		}
 	for (size_t v = 0; v < ns->n_ifaces;) {
-		if (ns->ifaces[v].type == TOPO_IF_VXLAN && strcmp(ns->ifaces[v].vxlan.dev, gone) == 0) {
+		if (ns->ifaces[v].type == TOPO_IF_VXLAN && strcmp(topo_link_depends_on(&ns->ifaces[v]), gone) == 0) {
 			k_unlink_one(ns, ns->ifaces[v].name);
 			v = 0;
 			continue;
@@ -614,17 +614,18 @@ static struct topo_iface *k_new_if(struct kern *k, struct topo_ns *ns, const str
 
 	if (l->mtu) {
 		ifc->mtu = l->mtu;
-	} else if (l->type == TOPO_IF_VXLAN && l->vxlan.dev[0] && k_if(ns, l->vxlan.dev)) {
+	} else if (l->type == TOPO_IF_VXLAN && topo_link_depends_on(l)[0] && k_if(ns, topo_link_depends_on(l))) {
 		/* vxlan_config_apply: the underlay's mtu less the encapsulation */
-		bool v6 = l->vxlan.remote.family == AF_INET6 || l->vxlan.group.family == AF_INET6;
+		bool v6 = topo_vxlan_v6(l);
 
-		ifc->mtu = k_if(ns, l->vxlan.dev)->mtu - (v6 ? 70 : 50);
+		ifc->mtu = k_if(ns, topo_link_depends_on(l))->mtu - (v6 ? 70 : 50);
 	}
 	if (l->has_mac)
 		memcpy(ifc->mac, l->mac, 6);
-	ifc->stp = l->type == TOPO_IF_BRIDGE ? (l->stp > 0 ? 1 : 0) : -1;
+	memcpy(ifc->opt, l->opt, sizeof(ifc->opt));
+	if (l->type == TOPO_IF_BRIDGE && !ifc->opt[BR_STP].set)
+		ifc->opt[BR_STP] = (struct topo_linkopt){ .set = true, .u = 0 };
 	ifc->up = l->up;
-	ifc->vxlan = l->vxlan;
 	ifc->owned = l->owned;
 	snprintf(ifc->owner, sizeof(ifc->owner), "%s", l->owner);
 	k_sysctl_link_born(ns, l->name);
@@ -659,8 +660,8 @@ static int k_link_add(struct kern *k, struct step *s)
 	if (s->link.master[0] && !k_if(ns, s->link.master))
 		return snprintf(k->msg, sizeof(k->msg), "master %s of %s does not exist", s->link.master,
 				s->link.name), -ENODEV;
-	if (s->link.type == TOPO_IF_VXLAN && s->link.vxlan.dev[0] && !k_if(ns, s->link.vxlan.dev))
-		return snprintf(k->msg, sizeof(k->msg), "underlay %s of %s does not exist", s->link.vxlan.dev,
+	if (topo_link_depends_on(&s->link)[0] && !k_if(ns, topo_link_depends_on(&s->link)))
+		return snprintf(k->msg, sizeof(k->msg), "underlay %s of %s does not exist", topo_link_depends_on(&s->link),
 				s->link.name), -ENODEV;
 	if (s->link.type == TOPO_IF_VETH) {
 		pns = k_live_ns(k, s->peer_ns);
@@ -748,10 +749,10 @@ static int k_link_set(struct kern *k, struct step *s)
 		return k_set_master(ns, s->ifname, s->new.master);
 	case LINK_ATTR_MTU:
 		/* vxlan_change_mtu: not above the underlay's less the encapsulation. */
-		if (ifc->type == TOPO_IF_VXLAN && ifc->vxlan.dev[0] && k_if(ns, ifc->vxlan.dev)) {
-			bool v6 = ifc->vxlan.remote.family == AF_INET6 || ifc->vxlan.group.family == AF_INET6;
+		if (ifc->type == TOPO_IF_VXLAN && topo_link_depends_on(ifc)[0] && k_if(ns, topo_link_depends_on(ifc))) {
+			bool v6 = topo_vxlan_v6(ifc);
 
-			if (s->new.mtu + (v6 ? 70 : 50) > k_if(ns, ifc->vxlan.dev)->mtu)
+			if (s->new.mtu + (v6 ? 70 : 50) > k_if(ns, topo_link_depends_on(ifc))->mtu)
 				return snprintf(k->msg, sizeof(k->msg), "mtu greater than device maximum"), -EINVAL;
 		}
 		ifc->mtu = s->new.mtu;
@@ -761,8 +762,8 @@ static int k_link_set(struct kern *k, struct step *s)
 	case LINK_ATTR_MAC:
 		memcpy(ifc->mac, s->new.mac, 6);
 		return 0;
-	case LINK_ATTR_STP:
-		ifc->stp = s->new.flag;
+	case LINK_ATTR_OPT:
+		ifc->opt[s->new.opt] = s->new.val;
 		return 0;
 	case LINK_ATTR_UP:
 		ifc->up = s->new.flag;
@@ -1143,10 +1144,12 @@ static char *k_dump(const struct topology *t)
 		LINE("netns %s owned=%d nft=%d", ns->name, ns->owned, ns->nft_table);
 		for (size_t l = 0; l < ns->n_ifaces; l++) {
 			const struct topo_iface *x = &ns->ifaces[l];
+			char opts[512] = "";
 
-			LINE("link %s %s %s up=%d mtu=%u stp=%d master=%s owner=%d:%s peer=%s/%s vni=%u", ns->name,
-			     x->name, topo_iftype_name(x->type), x->up, x->mtu, x->stp, x->master, x->owned,
-			     x->owner, x->peer_ns, x->peer_name, x->vxlan.vni);
+			topo_link_format_opts(x, opts, sizeof(opts));
+			LINE("link %s %s %s up=%d mtu=%u opts=%s master=%s owner=%d:%s peer=%s/%s", ns->name,
+			     x->name, topo_iftype_name(x->type), x->up, x->mtu, opts, x->master, x->owned,
+			     x->owner, x->peer_ns, x->peer_name);
 			for (size_t k = 0; k < x->n_addrs; k++) {
 				const struct topo_addr *ad = &x->addrs[k];
 
@@ -1351,7 +1354,7 @@ static void tweak_replace(struct kern *k)
 	struct topo_iface *br = fx_oif(&k->t, "host", "mybr0");
 
 	br->type = TOPO_IF_VXLAN;
-	br->stp = -1;
+	memset(br->opt, 0, sizeof(br->opt));
 	for (size_t i = 0; i < k->t.ns[0].n_ifaces; i++)
 		if (strcmp(k->t.ns[0].ifaces[i].master, "mybr0") == 0) {
 			k->t.ns[0].ifaces[i].master[0] = '\0';

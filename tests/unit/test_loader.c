@@ -22,6 +22,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "model/link_bridge.h"
+#include "model/link_macvlan.h"
+#include "model/link_vxlan.h"
+#include "model/linktype.h"
 #include "model/loader.h"
 #include "model/names.h"
 #include "model/yaml_scalar.h"
@@ -199,7 +203,7 @@ static void check_example_host(const struct topology *t)
 	assert_string_equal(br0->name, "br0");
 	assert_int_equal(br0->type, TOPO_IF_BRIDGE);
 	assert_int_equal(br0->mtu, 1500);
-	assert_int_equal(br0->stp, 0);
+	assert_true(br0->opt[BR_STP].set && br0->opt[BR_STP].u == 0);
 	assert_true(br0->up);
 	assert_int_equal(br0->link, -1);
 	assert_int_equal(br0->n_addrs, 1);
@@ -212,7 +216,7 @@ static void check_example_host(const struct topology *t)
 	assert_string_equal(veth->master, "br0");
 	assert_int_equal(veth->link, 0);
 	assert_int_equal(veth->mtu, 0);          /* the link declares none */
-	assert_int_equal(veth->stp, -1);
+	assert_false(veth->opt[BR_STP].set);
 }
 
 static void check_example_web(const struct topology *t)
@@ -460,9 +464,9 @@ static void test_scalar_types(void **state)
 
 	/* The YAML 1.1 booleans are booleans; an empty namespace is allowed. */
 	load_ok(HEAD "      b1: {type: bridge, stp: yes}\n      b2: {type: bridge, stp: off}\n  empty:\n", &t);
-	assert_int_equal(t.ns[0].ifaces[1].stp, 1);
-	assert_int_equal(t.ns[0].ifaces[2].stp, 0);
-	assert_int_equal(t.ns[0].ifaces[0].stp, -1);
+	assert_true(t.ns[0].ifaces[1].opt[BR_STP].set && t.ns[0].ifaces[1].opt[BR_STP].u == 1);
+	assert_true(t.ns[0].ifaces[2].opt[BR_STP].set && t.ns[0].ifaces[2].opt[BR_STP].u == 0);
+	assert_false(t.ns[0].ifaces[0].opt[BR_STP].set);
 	assert_int_equal(t.n_ns, 2);
 	assert_int_equal(t.ns[1].n_ifaces, 0);
 	topology_free(&t);
@@ -649,10 +653,10 @@ static void test_types(void **state)
 	EXPECT_ERRORS(HEAD "      v: {type: veth}\n",
 		      { 6, 7, "veth v is not a link end: list it under links: as [web:v, NS:IF]" });
 	EXPECT_ERRORS(HEAD "      x: {mtu: 1500}\n",
-		      { 6, 7, "interface x has no type: add type: bridge|vxlan, or make it a link end under links:" });
+		      { 6, 7, "interface x has no type: add type: bridge|vxlan|macvlan, or make it a link end under links:" });
 	EXPECT_ERRORS(HEAD "      x:\n", { 6, 7, "interface x has no type" });
 	EXPECT_ERRORS(HEAD "      x: {type: tap}\n",
-		      { 6, 17, "unknown interface type 'tap' (accepted: bridge, veth, vxlan, loopback)" },
+		      { 6, 17, "unknown interface type 'tap' (accepted: bridge, veth, vxlan, loopback, macvlan)" },
 		      { 6, 7, "interface x has no type" });
 	EXPECT_ERRORS(HEAD "      lo: {type: bridge}\n", { 6, 18, "lo is the loopback interface; it cannot be a bridge" });
 	EXPECT_ERRORS(HEAD "      lo0: {type: loopback}\n", { 6, 19, "type loopback is only for 'lo'" });
@@ -662,7 +666,7 @@ static void test_types(void **state)
 	EXPECT_ERRORS(HEAD "      lo: {}\nlinks:\n  - [web:lo, web:b]\n",
 		      { 8, 6, "link end 'web:lo' is declared as a loopback (line 6); a link end is a veth" });
 	EXPECT_ERRORS(HEAD "      v: {type: veth, stp: true}\nlinks:\n  - [web:v, web:w]\n",
-		      { 6, 23, "stp applies to bridges only (add type: bridge)" });
+		      { 6, 23, "'stp' applies to bridge interfaces only (add type: bridge)" });
 
 	/* lo needs no type; a link end may say veth; a link end needs no entry at all. */
 	load_ok(HEAD "      lo: {}\n      v: {type: veth}\n      w: {mtu: 1300}\nlinks:\n  - [web:v, web:w]\n", &t);
@@ -674,6 +678,34 @@ static void test_types(void **state)
 	topology_free(&t);
 }
 
+static void test_macvlan(void **state)
+{
+	struct topology t;
+
+	(void)state;
+	load_ok(HEAD "      m: {type: macvlan, parent: br0, mode: vepa}\n      n: {type: macvlan, parent: br0}\n", &t);
+	const struct topo_iface *m = if_named(&t.ns[0], "m"), *n = if_named(&t.ns[0], "n");
+
+	assert_ptr_equal(m->type, topo_linktype_find("macvlan"));
+	assert_string_equal(m->opt[MV_PARENT].name, "br0");
+	assert_true(m->opt[MV_MODE].set);
+	assert_int_equal(m->opt[MV_MODE].u, 2);          /* MACVLAN_MODE_VEPA */
+	assert_false(n->opt[MV_MODE].set);               /* the kernel's default, not topo's */
+	topology_free(&t);
+
+	EXPECT_ERRORS(HEAD "      m: {type: macvlan}\n", { 6, 7, "macvlan interface m needs a parent (parent: IFNAME)" });
+	EXPECT_ERRORS(HEAD "      m: {type: macvlan, parent: br0, mode: bridgy}\n",
+		      { 6, 45, "unknown mode 'bridgy' (accepted: private, vepa, bridge, passthru)" });
+	EXPECT_ERRORS(HEAD "      m: {type: macvlan, parent: eth9}\n",
+		      { 6, 7, "macvlan parent 'eth9' is not an interface of namespace web" });
+	EXPECT_ERRORS(HEAD "      m: {type: macvlan, parent: m}\n", { 6, 7, "macvlan m cannot be its own parent" });
+	EXPECT_ERRORS(HEAD "      m: {type: bridge, mode: bridge}\n",
+		      { 6, 25, "'mode' applies to macvlan interfaces only (add type: macvlan)" });
+	EXPECT_ERRORS(HEAD "      m: {type: macvlan, parent: \"a b\"}\n", { 6, 34, "parent 'a b' is not a valid interface name" });
+	EXPECT_ERRORS(HEAD "      m: {type: macvlan, parent: br0, mode: passthru, master: br0}\n",
+		      { 6, 39, "a passthru macvlan cannot be a bridge port" });
+}
+
 static void test_vxlan(void **state)
 {
 	struct topology t;
@@ -683,10 +715,10 @@ static void test_vxlan(void **state)
 	const struct topo_iface *vx = if_named(&t.ns[0], "vx");
 
 	assert_int_equal(vx->type, TOPO_IF_VXLAN);
-	assert_int_equal(vx->vxlan.vni, 42);
-	assert_int_equal(vx->vxlan.port, 4789);
-	assert_ip(&vx->vxlan.remote, AF_INET, 32, (const uint8_t[]){ 192, 0, 2, 9 });
-	assert_string_equal(vx->vxlan.dev, "br0");
+	assert_int_equal(vx->opt[VX_VNI].u, 42);
+	assert_int_equal(vx->opt[VX_PORT].u, 4789);
+	assert_ip(&vx->opt[VX_REMOTE].ip, AF_INET, 32, (const uint8_t[]){ 192, 0, 2, 9 });
+	assert_string_equal(vx->opt[VX_DEV].name, "br0");
 	topology_free(&t);
 
 	EXPECT_ERRORS(HEAD "      vx: {type: vxlan}\n", { 6, 7, "vxlan interface vx needs a vni" });
@@ -1387,7 +1419,9 @@ static void test_yaml_alias_errors(void **state)
 		      "  b: *n\n"
 		      "  c: *n\n",
 		      { 3, 29, "unknown key 'tipe' in an interface" },
-		      { 3, 29, "unknown key 'tipe' in an interface (accepted: type, addresses, mtu, mac, master, stp (bridge), vni, remote, local, group, dstport, dev (vxlan)) (used through the alias at line 4, column 6)" },
+		      { 3, 29, "unknown key 'tipe' in an interface (accepted: type, addresses, mtu, mac, master, stp, ageing_time, forward_delay, hello_time, max_age, "
+		"priority, mcast_snooping, nf_call_iptables, nf_call_ip6tables, nf_call_arptables, vlan_filtering (bridge), "
+		"vni, remote, group, local, dev, dstport, srcport, udpcsum, ttl, tos, df, learning (vxlan), parent, mode (macvlan)) (used through the alias at line 4, column 6)" },
 		      { 3, 29, "(used through the alias at line 5, column 6)" },
 		      /* Found in the model, where copies are alike: said once. */
 		      { 3, 23, "interface br0 has no type" });
@@ -1433,9 +1467,9 @@ static void test_yaml_merge(void **state)
 	const struct topo_ns *a = ns_named(&t, "a");
 
 	assert_int_equal(if_named(a, "z")->mtu, 1400);
-	assert_int_equal(if_named(a, "z")->stp, 1);
+	assert_true(if_named(a, "z")->opt[BR_STP].set && if_named(a, "z")->opt[BR_STP].u == 1);
 	assert_int_equal(if_named(a, "w")->mtu, 1500);
-	assert_int_equal(if_named(a, "w")->stp, 0);
+	assert_true(if_named(a, "w")->opt[BR_STP].set && if_named(a, "w")->opt[BR_STP].u == 0);
 	assert_int_equal(if_named(a, "v")->mtu, 1300);
 	topology_free(&t);
 
@@ -1816,7 +1850,7 @@ static void test_diags_order_and_print(void **state)
 	topo_diags_print(&d, "lab.yaml", f);
 	fclose(f);
 	assert_string_equal(out,
-			    "lab.yaml:6:7: error: interface x has no type: add type: bridge|vxlan, or make it a link end under links:\n"
+			    "lab.yaml:6:7: error: interface x has no type: add type: bridge|vxlan|macvlan, or make it a link end under links:\n"
 			    "lab.yaml:7:31: error: mtu must be an integer 68-65535, not '1'\n");
 	free(out);
 	topo_diags_free(&d);
@@ -1843,7 +1877,7 @@ static void test_diags_cap(void **state)
 	assert_int_equal(d.n, TOPO_MAX_DIAGS);
 	assert_int_equal(d.dropped, 50);
 	assert_int_equal(d.v[0].pos.line, 6);
-	assert_string_equal(d.v[0].msg, "interface e0 has no type: add type: bridge|vxlan, or make it a link end under links:");
+	assert_string_equal(d.v[0].msg, "interface e0 has no type: add type: bridge|vxlan|macvlan, or make it a link end under links:");
 	assert_int_equal(d.v[TOPO_MAX_DIAGS - 1].pos.line, 6 + TOPO_MAX_DIAGS - 1);
 	assert_int_equal(t.n_ns, 0);
 
@@ -2237,6 +2271,7 @@ int main(void)
 		cmocka_unit_test(test_interface_names),
 		cmocka_unit_test(test_types),
 		cmocka_unit_test(test_vxlan),
+		cmocka_unit_test(test_macvlan),
 		cmocka_unit_test(test_master),
 		cmocka_unit_test(test_addresses),
 		cmocka_unit_test(test_route_to),

@@ -24,7 +24,7 @@ static void set_name(char *dst, size_t len, const char *v)
 }
 #define SET(field, v) set_name((field), sizeof(field), (v))
 
-static void iface(struct topo_iface *l, const char *name, enum topo_iftype type)
+static void iface(struct topo_iface *l, const char *name, const struct topo_linktype *type)
 {
 	topo_iface_init(l);
 	SET(l->name, name);
@@ -344,21 +344,22 @@ static void test_format_links(void **state)
 	s = mk(STEP_LINK_ADD, PHASE_LINK_ADD, "host");
 	iface(&s.link, "mybr0", TOPO_IF_BRIDGE);
 	assert_string_equal(fmt(&s), "+ link add mybr0 type bridge");
-	s.link.stp = 1;
+	s.link.opt[BR_STP] = (struct topo_linkopt){ .set = true, .u = 1 };
 	s.link.mtu = 1500;
 	SET(s.ns, "web");
 	assert_string_equal(fmt(&s), "+ link add mybr0 type bridge stp_state 1 mtu 1500 netns web");
 
 	s = mk(STEP_LINK_ADD, PHASE_LINK_ADD, "host");
 	iface(&s.link, "vx0", TOPO_IF_VXLAN);
-	s.link.vxlan.vni = 42;
-	s.link.vxlan.remote = fx_ip("192.0.2.9");
-	s.link.vxlan.local = fx_ip("192.0.2.1");
-	SET(s.link.vxlan.dev, "eth0");
-	s.link.vxlan.port = 4789;
+	s.link.opt[VX_VNI] = (struct topo_linkopt){ .set = true, .u = 42 };
+	s.link.opt[VX_REMOTE] = (struct topo_linkopt){ .set = true, .ip = fx_ip("192.0.2.9") };
+	s.link.opt[VX_LOCAL] = (struct topo_linkopt){ .set = true, .ip = fx_ip("192.0.2.1") };
+	s.link.opt[VX_DEV].set = true;
+	SET(s.link.opt[VX_DEV].name, "eth0");
+	s.link.opt[VX_PORT] = (struct topo_linkopt){ .set = true, .u = 4789 };
 	assert_string_equal(fmt(&s), "+ link add vx0 type vxlan id 42 remote 192.0.2.9 local 192.0.2.1 dev eth0 dstport 4789");
-	s.link.vxlan.remote.family = 0;
-	s.link.vxlan.group = fx_ip("239.1.1.1");
+	s.link.opt[VX_REMOTE].set = false;
+	s.link.opt[VX_GROUP] = (struct topo_linkopt){ .set = true, .ip = fx_ip("239.1.1.1") };
 	s.note = "replace: vni changed";
 	assert_string_equal(fmt(&s), "+ link add vx0 type vxlan id 42 group 239.1.1.1 local 192.0.2.1 dev eth0 "
 			    "dstport 4789  # replace: vni changed");
@@ -385,8 +386,10 @@ static void test_format_link_set(void **state)
 	s.attr = LINK_ATTR_MAC;
 	memcpy(s.new.mac, (const uint8_t[]){ 0x02, 0x42, 0xAC, 0x11, 0, 2 }, 6);
 	assert_string_equal(fmt(&s), "~ link set eth0 address 02:42:ac:11:00:02 netns web");
-	s.attr = LINK_ATTR_STP;
-	s.new.flag = false;
+	s.attr = LINK_ATTR_OPT;
+	s.new.type = TOPO_IF_BRIDGE;
+	s.new.opt = BR_STP;
+	s.new.val = (struct topo_linkopt){ .set = true, .u = 0 };
 	SET(s.ns, "host");
 	SET(s.ifname, "br0");
 	assert_string_equal(fmt(&s), "~ link set br0 type bridge stp_state 0");
