@@ -26,6 +26,7 @@
 #include <sys/socket.h>
 
 #include "model/ip.h"
+#include "model/kind.h"
 #include "model/loader.h"
 #include "model/state.h"
 #include "model/topology.h"
@@ -377,6 +378,19 @@ static inline void fx_observe_converged(const struct topology *d, struct topolog
 		for (size_t c = 0; c < dn->n_sysctls; c++)
 			fx_sysctl(on, dn->sysctls[c].key, dn->sysctls[c].value);
 		fx_nft_from(on, dn);
+		/* Table kinds: as declared, carrying topo's mark. */
+		for (size_t s = 0; s < topo_n_kinds; s++) {
+			const struct topo_kind *kd = topo_kinds[s];
+
+			for (size_t oi = 0; oi < dn->objs[s].n; oi++) {
+				void *obj = topo_objs_add(kd, &on->objs[s]);
+
+				assert_non_null(obj);
+				memcpy(obj, topo_obj_at(kd, &dn->objs[s], oi), kd->size);
+				*(struct topo_pos *)obj = (struct topo_pos){ 0, 0 };
+				kd->set_proto(obj, TOPO_RTPROT);
+			}
+		}
 	}
 	for (size_t l = 0; l < d->n_links; l++) {
 		const struct topo_link *lk = &d->links[l];
