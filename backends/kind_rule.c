@@ -2,7 +2,7 @@
 /*
  * Policy routing rules (RTM_*RULE), both families. Every rule is read;
  * those using what topo does not model (goto, nop, l3mdev, tunnel id,
- * suppress_*, realms) are left out of the model, so they can neither be
+ * suppress_prefixlength/ifgroup, realms) are left out of the model, so they can neither be
  * matched nor touched. A delete names topo's protocol, so the kernel
  * (rule_find) never takes a foreign twin instead.
  */
@@ -51,8 +51,11 @@ static int rule_dump_one(void *arg, const void *nlhv)
 		return 0;
 	if (nlmsg_parse(nlh, sizeof(*h), tb, FRA_MAX, NULL) < 0)
 		return 0;
-	if (!action_known(h->action) || tb[FRA_GOTO] || tb[FRA_L3MDEV] || tb[FRA_TUN_ID] || tb[FRA_FLOW] ||
-	    tb[FRA_SUPPRESS_PREFIXLEN] || tb[FRA_SUPPRESS_IFGROUP])
+	/* suppress_* are always reported, -1 meaning "not set". */
+	if (!action_known(h->action) || tb[FRA_GOTO] || (tb[FRA_L3MDEV] && nla_get_u8(tb[FRA_L3MDEV])) ||
+	    tb[FRA_TUN_ID] || tb[FRA_FLOW] ||
+	    (tb[FRA_SUPPRESS_PREFIXLEN] && nla_get_u32(tb[FRA_SUPPRESS_PREFIXLEN]) != 0xffffffffu) ||
+	    (tb[FRA_SUPPRESS_IFGROUP] && nla_get_u32(tb[FRA_SUPPRESS_IFGROUP]) != 0xffffffffu))
 		return 0;
 	r.family = h->family;
 	r.action = h->action;

@@ -994,7 +994,10 @@ static void kind_defaults(struct differ *df, struct obs *ob, size_t slot, const 
 		const void *present = NULL;
 		bool displaced = false, covered = false;
 
-		for (size_t i = 0; i < objs->n && !present; i++) {
+		/* A namespace the plan creates comes with the defaults. */
+		if (!ob->o->exists)
+			present = dflt[d].b;
+		for (size_t i = 0; ob->o->exists && i < objs->n && !present; i++) {
 			const void *o = topo_obj_at(k, objs, i);
 
 			if (!ob->obj_done[slot][i] && k->cmp(o, dflt[d].b) == 0 &&

@@ -258,6 +258,8 @@ static void fb_route(struct fbuf *b, const struct topo_route *rt)
 		fb(b, " via %s", topo_ip_format(&rt->via, false, a, sizeof(a)));
 	if (rt->dev[0])
 		fb(b, " dev %s", rt->dev);
+	if (rt->nhid)
+		fb(b, " nhid %u", rt->nhid);
 	if (rt->src.family)
 		fb(b, " src %s", topo_ip_format(&rt->src, false, a, sizeof(a)));
 	if (rt->metric && !(rt->dst.family == AF_INET6 && rt->metric == 1024))
