@@ -70,12 +70,12 @@ struct topo_kind {
 	bool (*takes_route)(const void *o, const struct topo_route *rt);
 
 	/* Kernel defaults a declaration may displace (e.g. a default rule
-	 * moved to another priority). defaults fills up to max objects and
-	 * returns their count; displaces: does the declared d remove the
+	 * moved to another priority). defaults fills out[0..max) and returns
+	 * their count; displaces: does the declared d remove the
 	 * default dflt; covers: is the observed object of ours o the evidence
 	 * that topo displaced dflt (then a missing dflt is put back). NULL =
 	 * the kind has none. */
-	size_t (*defaults)(void *out, size_t max);
+	size_t (*defaults)(union topo_obj_buf *out, size_t max);
 	bool (*displaces)(const void *d, const void *dflt);
 	bool (*covers)(const void *o, const void *dflt);
 

@@ -322,7 +322,7 @@ static void rule_set_proto(void *o, uint8_t proto)
 	((struct topo_rule *)o)->proto = proto;
 }
 
-static size_t rule_defaults(void *out, size_t max)
+static size_t rule_defaults(union topo_obj_buf *out, size_t max)
 {
 	static const struct {
 		uint8_t family;
@@ -335,7 +335,7 @@ static size_t rule_defaults(void *out, size_t max)
 	size_t n = 0;
 
 	for (; n < sizeof(d) / sizeof(d[0]) && n < max; n++) {
-		struct topo_rule *r = (struct topo_rule *)((unsigned char *)out + n * sizeof(*r));
+		struct topo_rule *r = (struct topo_rule *)out[n].b;
 
 		memset(r, 0, sizeof(*r));
 		r->family = d[n].family;

@@ -1003,6 +1003,7 @@ static int k_netns_add(struct kern *k, struct step *s)
 	ns->exists = true;
 	ns->owned = true;
 	fx_lo(ns, k->topo);
+	fx_kind_defaults(ns, NULL);
 	return 0;
 }
 
