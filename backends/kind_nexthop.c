@@ -109,7 +109,7 @@ static int nh_msg(struct backend *b, struct bns *ns, enum step_op op, const void
 	/* A delete's header must be all zero but the family (nh_valid_get_del_req). */
 	h.nh_family = op == STEP_OBJ_DEL || nh->n_group ? AF_UNSPEC : nh->via.family ? nh->via.family : AF_INET;
 	if (op != STEP_OBJ_DEL) {
-		h.nh_protocol = nh->proto ? nh->proto : TOPO_RTPROT;
+		h.nh_protocol = nh->proto;   /* TOPO_RTPROT from the diff; as found in a rollback */
 		h.nh_flags = nh->onlink ? RTNH_F_ONLINK : 0;
 	}
 	if (nlmsg_append(m, &h, sizeof(h), NLMSG_ALIGNTO) < 0 || nla_put_u32(m, NHA_ID, nh->id) < 0)

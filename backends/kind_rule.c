@@ -2,9 +2,12 @@
 /*
  * Policy routing rules (RTM_*RULE), both families. Every rule is read;
  * those using what topo does not model (goto, nop, l3mdev, tunnel id,
- * suppress_prefixlength/ifgroup, realms) are left out of the model, so they can neither be
- * matched nor touched. A delete names topo's protocol, so the kernel
- * (rule_find) never takes a foreign twin instead.
+ * suppress_prefixlength/ifgroup, realms) are left out of the model, so they
+ * can neither be matched nor touched. The protocol is sent as the object
+ * carries it (the diff puts TOPO_RTPROT on what topo adds; a rollback puts
+ * back what it found): a delete naming 149 never takes a foreign twin
+ * (rule_find); protocol 0 is the kernel's wildcard, so the diff removes an
+ * unmarked twin before its marked replacement comes.
  */
 #include <errno.h>
 #include <linux/fib_rules.h>
@@ -143,7 +146,7 @@ static int rule_msg(struct backend *b, struct bns *ns, enum step_op op, const vo
 	    (r->has_fwmark && (nla_put_u32(m, FRA_FWMARK, r->fwmark) < 0 || nla_put_u32(m, FRA_FWMASK, r->fwmask) < 0)) ||
 	    (r->action == TOPO_RULE_LOOKUP && nla_put_u32(m, FRA_TABLE, r->table) < 0) ||
 	    (r->ipproto && nla_put_u8(m, FRA_IP_PROTO, r->ipproto) < 0) ||
-	    nla_put_u8(m, FRA_PROTOCOL, r->proto ? r->proto : TOPO_RTPROT) < 0)
+	    (r->proto && nla_put_u8(m, FRA_PROTOCOL, r->proto) < 0))
 		goto oom;
 	if (r->sport_lo) {
 		struct fib_rule_port_range p = { r->sport_lo, r->sport_hi };

@@ -1020,8 +1020,8 @@ static void kind_defaults(struct differ *df, struct obs *ob, size_t slot, const 
 /*
  * One keyed sort-merge per table kind: declared objects against observed
  * ones of ours; a declared object whose key an unmarked one holds is a
- * conflict (with --adopt: replaced in place, or added beside its twin which
- * then goes). Adds by increasing level, deletes by decreasing level.
+ * conflict (with --adopt: replaced in place, or the twin deleted and ours
+ * added). Adds by increasing level, deletes by decreasing level.
  */
 static void pass_kind(struct differ *df, struct obs *ob, size_t slot)
 {
@@ -1075,9 +1075,13 @@ static void pass_kind(struct differ *df, struct obs *ob, size_t slot)
 			if (twin && owner_object(&df->own, &ob->sc, k->proto(twin)) == OWNER_ADOPTABLE) {
 				if (k->replaceable && k->replaceable(twin, want[i]))
 					obj_add(df, STEP_OBJ_REPLACE, ob->o->name, k, want[i], twin, "adopt: marked in place");
-				else
-					obj_add(df, STEP_OBJ_ADD, ob->o->name, k, want[i], NULL, "adopt: beside its unmarked twin, "
-						"which goes");
+				else {
+					/* Unmarked first: a delete without a protocol
+					 * could take either twin. */
+					obj_step(df, STEP_OBJ_DEL, PHASE_OBJ_ADD, ob->o->name, k, twin, NULL,
+						 "adopt: the unmarked twin, replaced by a marked one");
+					obj_add(df, STEP_OBJ_ADD, ob->o->name, k, want[i], NULL, "adopt");
+				}
 			} else if (twin) {
 				char words[512];
 
@@ -1096,19 +1100,12 @@ static void pass_kind(struct differ *df, struct obs *ob, size_t slot)
 			i++, j += c == 0;
 		}
 	}
-	/* Deletes, groups before members; an adopted twin after its mark. */
+	/* Deletes, groups before members. */
 	for (unsigned lv = max_level + 1; lv-- > 0;) {
 		for (size_t i = 0, j = 0; i < nw || j < nh;) {
 			int c = i == nw ? 1 : j == nh ? -1 : k->cmp(want[i], have[j]);
 
 			if (c < 0) {
-				const void *twin = obj_find(k, others, no, want[i]);
-
-				if (twin && obj_level(k, want[i]) == lv &&
-				    owner_object(&df->own, &ob->sc, k->proto(twin)) == OWNER_ADOPTABLE &&
-				    !(k->replaceable && k->replaceable(twin, want[i])))
-					obj_step(df, STEP_OBJ_DEL, PHASE_OBJ_DEL, ob->o->name, k, twin, NULL,
-						 "adopt: the unmarked twin");
 				i++;
 				continue;
 			}

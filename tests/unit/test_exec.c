@@ -1049,8 +1049,6 @@ static int k_obj(struct kern *k, struct step *s)
 	objs = &ns->objs[slot];
 	memcpy(v.b, s->obj.b, kd->size);
 	*(struct topo_pos *)v.b = (struct topo_pos){ 0, 0 };
-	if (!kd->proto(v.b))
-		kd->set_proto(v.b, TOPO_RTPROT);
 	for (size_t i = 0; i < objs->n; i++)
 		if (kd->cmp(topo_obj_at(kd, objs, i), v.b) == 0 &&
 		    (s->op == STEP_OBJ_REPLACE || kd->proto(topo_obj_at(kd, objs, i)) == kd->proto(v.b)))
