@@ -21,6 +21,7 @@
 #include "backends/internal.h"
 #include "model/vec.h"
 #include "backends/linktype.h"
+#include "backends/kinds.h"
 
 struct run {
 	struct backend *b;
@@ -461,11 +462,13 @@ static bool rollback_tolerates(const struct step *s, int err)
 	case STEP_ADDR_ADD:
 	case STEP_ROUTE_ADD:
 	case STEP_NETNS_ADD:
+	case STEP_OBJ_ADD:
 		return err == -EEXIST;
 	case STEP_LINK_DEL:
 	case STEP_ADDR_DEL:
 	case STEP_ROUTE_DEL:
 	case STEP_NETNS_DEL:
+	case STEP_OBJ_DEL:
 		return err == -ENODEV || err == -ENOENT || err == -ESRCH || err == -EADDRNOTAVAIL;
 	default:
 		return false;
@@ -551,6 +554,16 @@ static int backend_run(void *ctx, struct step **steps, size_t n, int *errs, cons
 		case STEP_ROUTE_REPLACE:
 			if ((ns = step_ns(&r, i))) {
 				e = route_msg(b, ns, s->op, &s->route, &msg);
+				send_msg(&r, i, ns, e, msg);
+			}
+			break;
+		case STEP_OBJ_ADD:
+		case STEP_OBJ_DEL:
+		case STEP_OBJ_REPLACE:
+			if ((ns = step_ns(&r, i))) {
+				const struct kind_backend *kb = kind_backend_find(s->kind);
+
+				e = kb ? kb->msg(b, ns, s->op, s->obj.b, &msg) : -ENOSYS;
 				send_msg(&r, i, ns, e, msg);
 			}
 			break;

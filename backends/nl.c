@@ -248,6 +248,10 @@ int nlq_dump(struct backend *b, struct bns *ns, int type, int family,
 		} else if (type == RTM_GETADDR) {
 			req.ifa.ifa_family = (unsigned char)family;
 			req.nlh.nlmsg_len = NLMSG_LENGTH(sizeof(req.ifa));
+		} else if (type == RTM_GETNEXTHOP) {
+			/* struct nhmsg: 8 bytes, and the kernel checks it strictly. */
+			req.rtm.rtm_family = (unsigned char)family;
+			req.nlh.nlmsg_len = NLMSG_LENGTH(8);
 		} else {
 			req.rtm.rtm_family = (unsigned char)family;
 			req.nlh.nlmsg_len = NLMSG_LENGTH(sizeof(req.rtm));

@@ -13,6 +13,7 @@
 
 #include "backends/internal.h"
 #include "model/vec.h"
+#include "backends/kinds.h"
 
 /* The same namespace as the one topo runs in? Namespaces are inodes of nsfs. */
 struct scope {
@@ -126,6 +127,8 @@ static int observe_ns(struct backend *b, const struct scope *sc, const struct to
 		r = addr_observe(b, ns, out);
 	if (r == 0)
 		r = route_observe(b, ns, out);
+	if (r == 0)
+		r = kinds_observe(b, ns, out);
 	if (r == 0)
 		r = sysctl_observe(b, ns, sc->desired, state, out);
 	if (r == 0 && with_nft)

@@ -85,6 +85,14 @@ static int route_dump_one(void *arg, const void *nlhv)
 		if (hit)
 			snprintf(rt.dev, sizeof(rt.dev), "%s", hit->name);
 	}
+	/* Through a nexthop object: the kernel reports that object's gateway
+	 * and device too, but the route says only its id. */
+	if (tb[RTA_NH_ID] && nla_len(tb[RTA_NH_ID]) >= 4) {
+		rt.nhid = nla_get_u32(tb[RTA_NH_ID]);
+		memset(&rt.via, 0, sizeof(rt.via));
+		rt.dev[0] = '\0';
+		rt.oif = 0;
+	}
 	/* Blackhole and friends report lo as their device: not part of the route. */
 	if (rt.type != TOPO_RT_UNICAST) {
 		rt.dev[0] = '\0';
@@ -165,7 +173,8 @@ int route_msg(struct backend *b, struct bns *ns, enum step_op op, const struct t
 	rtnl_route_set_type(r, route_type_to_kernel(rt->type));
 	rtnl_route_set_protocol(r, rt->proto ? rt->proto : TOPO_RTPROT);
 	/* As `ip route` does: a unicast route with no gateway is on-link. */
-	rtnl_route_set_scope(r, rt->type == TOPO_RT_UNICAST && !rt->via.family ? RT_SCOPE_LINK : RT_SCOPE_UNIVERSE);
+	rtnl_route_set_scope(r, rt->type == TOPO_RT_UNICAST && !rt->via.family && !rt->nhid ? RT_SCOPE_LINK
+											      : RT_SCOPE_UNIVERSE);
 	if (rt->src.family) {
 		src = ip_addr(&rt->src);
 		if (!src)
@@ -194,6 +203,10 @@ int route_msg(struct backend *b, struct bns *ns, enum step_op op, const struct t
 	else
 		err = rtnl_route_build_add_request(r, NLM_F_CREATE | NLM_F_EXCL, ret);
 	err = err < 0 ? -ENOMEM : 0;
+	if (err == 0 && rt->nhid && op != STEP_ROUTE_DEL && nla_put_u32(*ret, RTA_NH_ID, rt->nhid) < 0) {
+		nlmsg_free(*ret);
+		err = -ENOMEM;
+	}
 out:
 	if (nh)
 		rtnl_route_nh_free(nh);

@@ -29,6 +29,7 @@
 #include <yaml.h>
 
 #include "model/ip.h"
+#include "model/kind.h"
 #include "model/names.h"
 #include "model/strmap.h"
 #include "model/yaml_scalar.h"
@@ -86,6 +87,7 @@ struct loader {
 	size_t n_nodes;
 	bool oom;
 	size_t n_ifaces, n_addrs, n_routes, n_rules, n_sysctls;
+	size_t n_kind[TOPO_KINDS_MAX];   /* objects of each table kind, model/kind.h */
 	bool limit_reported;
 
 	struct ynode_chunk *arena;
@@ -1133,6 +1135,7 @@ static void load_route(struct loader *ld, struct topo_ns *ns, const struct ynode
 {
 	struct topo_route rt = { .table = TOPO_TABLE_MAIN };
 	const struct ynode *to = NULL, *via = NULL, *src = NULL, *dev = NULL, *type = NULL, *metric = NULL;
+	const struct ynode *nhid = NULL;
 	bool is_default = false, ok = true;
 	uint64_t u;
 
@@ -1192,8 +1195,14 @@ static void load_route(struct loader *ld, struct topo_ns *ns, const struct ynode
 				ndiag(ld, v, "route type '%s' is not one of unicast, blackhole, unreachable, prohibit", s);
 				ok = false;
 			}
+		} else if (strcmp(k->str, "nhid") == 0) {
+			nhid = v;
+			if (want_uint(ld, v, "nhid", 1, 4294967295u, &u))
+				rt.nhid = (uint32_t)u;
+			else
+				ok = false;
 		} else {
-			unknown_key(ld, k, "a route", "to, via, dev, metric, table, src, type");
+			unknown_key(ld, k, "a route", "to, via, dev, metric, table, src, type, nhid");
 		}
 	}
 
@@ -1221,7 +1230,12 @@ static void load_route(struct loader *ld, struct topo_ns *ns, const struct ynode
 		ndiag(ld, src, "src %s is not in the same address family as 'to'", src->str);
 		ok = false;
 	}
-	if (rt.type == TOPO_RT_UNICAST && !via && !dev) {
+	/* A nexthop object carries the gateway and the device. */
+	if (nhid && (via || dev || rt.type != TOPO_RT_UNICAST)) {
+		ndiag(ld, nhid, "a route with nhid takes no 'via', 'dev' or 'type' (the nexthop object says them)");
+		ok = false;
+	}
+	if (rt.type == TOPO_RT_UNICAST && !via && !dev && !nhid) {
 		ndiag(ld, n, "a unicast route needs 'via' or 'dev' (or a type: blackhole, unreachable, prohibit)");
 		ok = false;
 	}
@@ -1617,6 +1631,36 @@ static void load_forward(struct loader *ld, struct topo_ns *ns, const struct yno
 
 /* ------------------------------------------------------------- namespaces -- */
 
+/* A table kind's list (model/kind.h): each entry through the kind's loader. */
+static void load_kind(struct loader *ld, struct topo_ns *ns, const struct topo_kind *kind, const struct ynode *v)
+{
+	size_t slot = topo_kind_slot(kind);
+	union {
+		max_align_t align;
+		unsigned char b[TOPO_KIND_OBJ_MAX];
+	} tmp;
+
+	if (is_null(v) || !want_seq(ld, v, kind->key))
+		return;
+	for (size_t j = 0; j < v->n; j++) {
+		const struct ynode *n = v->kids[j];
+		void *slotp;
+
+		memset(&tmp, 0, sizeof(tmp));
+		*(struct topo_pos *)tmp.b = n->pos;
+		if (!kind->load(ld, n, tmp.b))
+			continue;
+		if (!check_limit(ld, &ld->n_kind[slot], kind->max, n, kind->key))
+			return;
+		slotp = topo_objs_add(kind, &ns->objs[slot]);
+		if (!slotp) {
+			ld->oom = true;
+			return;
+		}
+		memcpy(slotp, tmp.b, kind->size);
+	}
+}
+
 static void load_ns(struct loader *ld, const struct ynode *key, const struct ynode *val)
 {
 	struct topology *t = ld->t;
@@ -1697,8 +1741,14 @@ static void load_ns(struct loader *ld, const struct ynode *key, const struct yno
 				continue;
 			for (size_t j = 0; j < v->n; j++)
 				load_forward(ld, ns, v->kids[j]);
+		} else if (topo_kind_by_key(k->str)) {
+			load_kind(ld, ns, topo_kind_by_key(k->str), v);
 		} else {
-			unknown_key(ld, k, "a namespace", "path, pid, interfaces, routes, sysctls, nat, forward");
+			char kinds[128], accepted[256];
+
+			topo_kind_keys(kinds, sizeof(kinds));
+			snprintf(accepted, sizeof(accepted), "path, pid, interfaces, routes, sysctls, nat, forward%s", kinds);
+			unknown_key(ld, k, "a namespace", accepted);
 		}
 	}
 	if (ns->kind == TOPO_NS_IS_HOST && (path || pid))
@@ -2438,6 +2488,9 @@ static void validate_ns(struct loader *ld, struct topo_ns *ns)
 	}
 	check_ipv6_mtu(ld, ns, &ifs);
 	strmap_free(&ifs);
+	for (size_t k = 0; k < topo_n_kinds; k++)
+		if (topo_kinds[k]->validate)
+			topo_kinds[k]->validate(ld, ns, ns->objs[k].v, ns->objs[k].n);
 }
 
 /* --------------------------------------------------- defaults and prefix -- */
@@ -2831,4 +2884,150 @@ void topo_diags_free(struct topo_diags *diags)
 		free(diags->v[i].msg);
 	free(diags->v);
 	memset(diags, 0, sizeof(*diags));
+}
+
+/* ------------------------------------------- the vocabulary, for kinds -- */
+
+enum topo_ynode_type topo_ld_type(const struct ynode *n)
+{
+	return n->type == YN_MAP ? TOPO_YN_MAP : n->type == YN_SEQ ? TOPO_YN_SEQ : TOPO_YN_SCALAR;
+}
+
+size_t topo_ld_len(const struct ynode *n)
+{
+	return n->type == YN_MAP ? n->n / 2 : n->type == YN_SEQ ? n->n : 0;
+}
+
+const struct ynode *topo_ld_key(const struct ynode *n, size_t i)
+{
+	return n->kids[2 * i];
+}
+
+const struct ynode *topo_ld_val(const struct ynode *n, size_t i)
+{
+	return n->type == YN_MAP ? n->kids[2 * i + 1] : n->kids[i];
+}
+
+const char *topo_ld_text(const struct ynode *n)
+{
+	return n->type == YN_SCALAR && n->str ? n->str : "";
+}
+
+struct topo_pos topo_ld_pos(const struct ynode *n)
+{
+	return n->pos;
+}
+
+bool topo_ld_is_null(const struct ynode *n)
+{
+	return is_null(n);
+}
+
+void topo_ld_diag(struct loader *ld, const struct ynode *n, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	if (!msg) {
+		ld->oom = true;
+		return;
+	}
+	ndiag(ld, n, "%s", msg);
+	free(msg);
+}
+
+void topo_ld_diag_at(struct loader *ld, struct topo_pos pos, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	if (!msg) {
+		ld->oom = true;
+		return;
+	}
+	diag(ld, pos, "%s", msg);
+	free(msg);
+}
+
+void topo_ld_oom(struct loader *ld)
+{
+	ld->oom = true;
+}
+
+void topo_ld_unknown_key(struct loader *ld, const struct ynode *k, const char *where, const char *accepted)
+{
+	unknown_key(ld, k, where, accepted);
+}
+
+const char *topo_ld_str(struct loader *ld, const struct ynode *n, const char *what)
+{
+	return want_str(ld, n, what);
+}
+
+bool topo_ld_uint(struct loader *ld, const struct ynode *n, const char *what, uint64_t min, uint64_t max,
+		  uint64_t *ret)
+{
+	return want_uint(ld, n, what, min, max, ret);
+}
+
+bool topo_ld_bool(struct loader *ld, const struct ynode *n, const char *what, bool *ret)
+{
+	return want_bool(ld, n, what, ret);
+}
+
+bool topo_ld_map(struct loader *ld, const struct ynode *n, const char *what)
+{
+	return want_map(ld, n, what);
+}
+
+bool topo_ld_seq(struct loader *ld, const struct ynode *n, const char *what)
+{
+	return want_seq(ld, n, what);
+}
+
+bool topo_ld_ifname(struct loader *ld, const struct ynode *n, const char *what, char ret[TOPO_IFNAME_MAX + 1])
+{
+	return want_ifname(ld, n, what, ret);
+}
+
+bool topo_ld_ip(struct loader *ld, const struct ynode *n, const char *what, struct topo_ip *ret)
+{
+	return want_ip(ld, n, what, ret);
+}
+
+bool topo_ld_network(struct loader *ld, const struct ynode *n, const char *what, struct topo_ip *ret)
+{
+	return want_network(ld, n, what, ret);
+}
+
+bool topo_ld_port_range(struct loader *ld, const struct ynode *n, uint16_t *lo, uint16_t *hi)
+{
+	return want_port_range(ld, n, lo, hi);
+}
+
+bool topo_ld_table(struct loader *ld, const struct ynode *n, uint32_t *ret)
+{
+	uint64_t u;
+
+	if (n->type == YN_SCALAR && strcmp(n->str, "main") == 0)
+		*ret = TOPO_TABLE_MAIN;
+	else if (n->type == YN_SCALAR && strcmp(n->str, "local") == 0)
+		*ret = TOPO_TABLE_LOCAL;
+	else if (n->type == YN_SCALAR && strcmp(n->str, "default") == 0)
+		*ret = TOPO_TABLE_DEFAULT;
+	else if (n->type == YN_SCALAR && n->plain && yaml_plain_uint(n->str, &u) && u >= 1 && u <= 4294967295u)
+		*ret = (uint32_t)u;
+	else {
+		ndiag(ld, n, "table must be main, local, default or an integer 1-4294967295");
+		return false;
+	}
+	return true;
 }

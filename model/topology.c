@@ -98,6 +98,8 @@ void topo_ns_clear(struct topo_ns *ns)
 	for (size_t i = 0; i < ns->n_nft_foreign_drop; i++)
 		free(ns->nft_foreign_drop[i]);
 	free(ns->nft_foreign_drop);
+	for (size_t k = 0; k < TOPO_KINDS_MAX; k++)
+		free(ns->objs[k].v);
 	free(ns->path);
 	free(ns->absent);
 	memset(ns, 0, sizeof(*ns));

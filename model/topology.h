@@ -42,6 +42,14 @@
 
 #define TOPO_NS_HOST        "host"
 
+/* Objects of one table kind (model/kind.h) in a namespace: kind->size
+ * bytes each. */
+#define TOPO_KINDS_MAX      4
+struct topo_objs {
+	unsigned char *v;
+	size_t n;
+};
+
 struct topo_pos {
 	unsigned line;          /* 1-based; 0 = not from a file */
 	unsigned col;           /* 1-based */
@@ -133,6 +141,7 @@ struct topo_route {
 	uint32_t metric;                  /* canonical: IPv6 unset = 1024 */
 	uint32_t table;                   /* canonical: main = 254 */
 	enum topo_rtype type;
+	uint32_t nhid;                    /* a nexthop object (nexthops:); 0 = none */
 	struct topo_pos pos;
 
 	/* Observed only. */
@@ -215,6 +224,7 @@ struct topo_ns {
 	size_t n_nat;
 	struct topo_forward *forward;
 	size_t n_forward;
+	struct topo_objs objs[TOPO_KINDS_MAX];   /* per table kind, model/kind.h */
 	struct topo_pos pos;
 
 	/* Observed only. */

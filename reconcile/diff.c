@@ -26,6 +26,7 @@
 
 #include "model/ip.h"
 #include "model/linktype.h"
+#include "model/kind.h"
 #include "model/strmap.h"
 #include "reconcile/nft_render.h"
 #include "reconcile/owner.h"
@@ -43,6 +44,7 @@ struct obs {
 	bool *kept;                  /* link matched by a declared one and staying */
 	bool *adopted;               /* unmarked link taken over (--adopt) */
 	bool *route_done;
+	bool *obj_done[TOPO_KINDS_MAX];  /* per table kind: gone with its link or namespace */
 	size_t *addr_off;            /* o->ifaces[i].addrs start at addr_done[addr_off[i]] */
 	bool *addr_done;
 	bool all_ours;               /* a namespace topo created (or adopts) */
@@ -232,6 +234,7 @@ static void link_from_observed(struct topo_iface *ret, const struct topo_iface *
  * their master.
  */
 static void link_delete(struct differ *df, struct obs *ob, size_t idx, bool implicit, const char *note);
+static void objs_gone_with(struct differ *df, struct obs *ob, const char *dev);
 
 static void link_gone_implicit(struct differ *df, struct obs *ob, size_t idx)
 {
@@ -262,6 +265,7 @@ static void link_gone_implicit(struct differ *df, struct obs *ob, size_t idx)
 		s.route = *rt;
 		add_step(df, &s);
 	}
+	objs_gone_with(df, ob, o->name);
 	/* A link that goes with the one it depends on (a vxlan with its
 	 * underlay device): the kernel deletes it too. */
 	for (size_t i = 0; i < ob->o->n_ifaces; i++) {
@@ -863,7 +867,288 @@ static void pass_pruned_leftovers(struct differ *df, struct obs *ob)
 		s.route = o->routes[r];
 		add_step(df, &s);
 	}
+	objs_gone_with(df, ob, NULL);
 	df->parent = saved;
+}
+
+/* ----------------------------------------------------------- table kinds -- */
+
+/* One step on an object of a table kind; returns its id. */
+static unsigned obj_step(struct differ *df, enum step_op op, enum step_phase phase, const char *ns,
+			 const struct topo_kind *k, const void *obj, const void *old, const char *note)
+{
+	struct step s = step_new(op, phase, ns);
+
+	s.kind = k;
+	memcpy(s.obj.b, obj, k->size);
+	if (old)
+		memcpy(s.old_obj.b, old, k->size);
+	s.pos = *topo_obj_pos(obj);
+	s.note = note;
+	s.id = ++df->ids;
+	add_step(df, &s);
+	return s.id;
+}
+
+/* An add: the declared object carrying topo's mark. */
+static void obj_add(struct differ *df, enum step_op op, const char *ns, const struct topo_kind *k, const void *d,
+		    const void *old, const char *note)
+{
+	union topo_obj_buf v;
+
+	memcpy(v.b, d, k->size);
+	k->set_proto(v.b, TOPO_RTPROT);
+	obj_step(df, op, PHASE_OBJ_ADD, ns, k, v.b, old, note);
+}
+
+/* Routes the kernel deletes with object o: implicit, caused by step id. */
+static void obj_routes_gone(struct differ *df, struct obs *ob, const struct topo_kind *k, const void *o, unsigned id)
+{
+	unsigned saved = df->parent;
+
+	if (!k->takes_route)
+		return;
+	df->parent = id;
+	for (size_t r = 0; r < ob->o->n_routes; r++) {
+		struct step s;
+
+		if (ob->route_done[r] || !k->takes_route(o, &ob->o->routes[r]))
+			continue;
+		ob->route_done[r] = true;
+		s = step_new(STEP_ROUTE_DEL, PHASE_ROUTE_DEL, ob->o->name);
+		s.implicit = true;
+		s.route = ob->o->routes[r];
+		add_step(df, &s);
+	}
+	df->parent = saved;
+}
+
+/* Objects the kernel deletes with device dev (NULL: with the namespace),
+ * whoever's they are, but the kernel's own: implicit steps, so a rollback
+ * puts them back. */
+static void objs_gone_with(struct differ *df, struct obs *ob, const char *dev)
+{
+	for (size_t slot = 0; slot < topo_n_kinds; slot++) {
+		const struct topo_kind *k = topo_kinds[slot];
+		const struct topo_objs *objs = &ob->o->objs[slot];
+
+		for (size_t i = 0; i < objs->n; i++) {
+			const void *o = topo_obj_at(k, objs, i);
+			struct step s;
+
+			if (ob->obj_done[slot][i] || owner_object(&df->own, &ob->sc, k->proto(o)) == OWNER_KERNEL)
+				continue;
+			if (dev && (!k->dev || strcmp(k->dev(o), dev) != 0))
+				continue;
+			ob->obj_done[slot][i] = true;
+			s = step_new(STEP_OBJ_DEL, PHASE_ADDR_DEL_GONE, ob->o->name);
+			s.implicit = true;
+			s.kind = k;
+			memcpy(s.obj.b, o, k->size);
+			s.id = ++df->ids;
+			add_step(df, &s);
+			obj_routes_gone(df, ob, k, o, s.id);
+		}
+	}
+}
+
+static int obj_ptr_cmp(const void *a, const void *b, void *kind)
+{
+	return ((const struct topo_kind *)kind)->cmp(*(const void *const *)a, *(const void *const *)b);
+}
+
+/* The object in sorted v[0..n) with o's key, or NULL. */
+static const void *obj_find(const struct topo_kind *k, const void **v, size_t n, const void *o)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = k->cmp(o, v[mid]);
+
+		if (c == 0)
+			return v[mid];
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
+
+static unsigned obj_level(const struct topo_kind *k, const void *o)
+{
+	return k->level ? k->level(o) : 0;
+}
+
+/*
+ * The kernel's defaults of a kind (kind->defaults): a declaration that
+ * displaces one deletes it, once its replacement is in; one missing while
+ * an object of ours covers it (topo displaced it) is put back as the
+ * kernel's.
+ */
+static void kind_defaults(struct differ *df, struct obs *ob, size_t slot, const void **want, size_t nw,
+			  const void **have, size_t nh)
+{
+	const struct topo_kind *k = topo_kinds[slot];
+	const struct topo_objs *objs = &ob->o->objs[slot];
+	union topo_obj_buf dflt[8];
+	size_t nd;
+
+	if (!k->defaults)
+		return;
+	nd = k->defaults(dflt, 8);
+	for (size_t d = 0; d < nd; d++) {
+		const void *present = NULL;
+		bool displaced = false, covered = false;
+
+		/* A namespace the plan creates comes with the defaults. */
+		if (!ob->o->exists)
+			present = dflt[d].b;
+		for (size_t i = 0; ob->o->exists && i < objs->n && !present; i++) {
+			const void *o = topo_obj_at(k, objs, i);
+
+			if (!ob->obj_done[slot][i] && k->cmp(o, dflt[d].b) == 0 &&
+			    owner_object(&df->own, &ob->sc, k->proto(o)) == OWNER_KERNEL)
+				present = o;
+		}
+		for (size_t i = 0; i < nw; i++)
+			displaced |= k->displaces(want[i], dflt[d].b);
+		for (size_t i = 0; i < nh; i++)
+			covered |= k->covers(have[i], dflt[d].b);
+		if (displaced && present)
+			obj_step(df, STEP_OBJ_DEL, PHASE_OBJ_DEL, ob->o->name, k, present, NULL,
+				 "the kernel's default, displaced by a declaration");
+		else if (!displaced && !present && covered)
+			obj_step(df, STEP_OBJ_ADD, PHASE_OBJ_ADD, ob->o->name, k, dflt[d].b, NULL,
+				 "the kernel's default, put back");
+	}
+}
+
+/*
+ * One keyed sort-merge per table kind: declared objects against observed
+ * ones of ours; a declared object whose key an unmarked one holds is a
+ * conflict (with --adopt: replaced in place, or the twin deleted and ours
+ * added). Adds by increasing level, deletes by decreasing level.
+ */
+static void pass_kind(struct differ *df, struct obs *ob, size_t slot)
+{
+	const struct topo_kind *k = topo_kinds[slot];
+	const struct topo_objs *dobjs = ob->d ? &ob->d->objs[slot] : NULL;
+	const struct topo_objs *oobjs = &ob->o->objs[slot];
+	const void **want = calloc((dobjs ? dobjs->n : 0) + 1, sizeof(*want));
+	const void **have = calloc(oobjs->n + 1, sizeof(*have));
+	const void **others = calloc(oobjs->n + 1, sizeof(*others));
+	size_t nw = 0, nh = 0, no = 0;
+	unsigned max_level = 0;
+
+	if (!want || !have || !others) {
+		df->err = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; dobjs && i < dobjs->n; i++)
+		want[nw++] = topo_obj_at(k, dobjs, i);
+	for (size_t i = 0; ob->o->exists && i < oobjs->n; i++) {
+		const void *o = topo_obj_at(k, oobjs, i);
+		enum owner_verdict v = ob->obj_done[slot][i] ? OWNER_KERNEL : owner_object(&df->own, &ob->sc, k->proto(o));
+
+		if (v == OWNER_OURS)
+			have[nh++] = o;
+		else if (v != OWNER_KERNEL)
+			others[no++] = o;
+	}
+	qsort_r(want, nw, sizeof(*want), obj_ptr_cmp, (void *)k);
+	qsort_r(have, nh, sizeof(*have), obj_ptr_cmp, (void *)k);
+	qsort_r(others, no, sizeof(*others), obj_ptr_cmp, (void *)k);
+	for (size_t i = 0; i < nw; i++)
+		max_level = obj_level(k, want[i]) > max_level ? obj_level(k, want[i]) : max_level;
+	for (size_t i = 0; i < nh; i++)
+		max_level = obj_level(k, have[i]) > max_level ? obj_level(k, have[i]) : max_level;
+
+	/* Adds and replaces, members before groups. */
+	for (unsigned lv = 0; lv <= max_level; lv++) {
+		for (size_t i = 0, j = 0; i < nw || j < nh;) {
+			int c = i == nw ? 1 : j == nh ? -1 : k->cmp(want[i], have[j]);
+			const void *twin;
+
+			if (c > 0) {
+				j++;
+				continue;
+			}
+			if (obj_level(k, want[i]) != lv) {
+				i++, j += c == 0;
+				continue;
+			}
+			twin = c < 0 ? obj_find(k, others, no, want[i]) : NULL;
+			if (twin && owner_object(&df->own, &ob->sc, k->proto(twin)) == OWNER_ADOPTABLE) {
+				if (k->replaceable && k->replaceable(twin, want[i]))
+					obj_add(df, STEP_OBJ_REPLACE, ob->o->name, k, want[i], twin, "adopt: marked in place");
+				else {
+					/* Unmarked first: a delete without a protocol
+					 * could take either twin. */
+					obj_step(df, STEP_OBJ_DEL, PHASE_OBJ_ADD, ob->o->name, k, twin, NULL,
+						 "adopt: the unmarked twin, replaced by a marked one");
+					obj_add(df, STEP_OBJ_ADD, ob->o->name, k, want[i], NULL, "adopt");
+				}
+			} else if (twin) {
+				char words[512];
+
+				topo_obj_format(k, twin, words, sizeof(words));
+				conflict(df, topo_obj_pos(want[i]), "a %s with the same key exists in namespace %s and is "
+					 "not topo's (%s, protocol %u); nothing was changed", k->noun, ob->o->name, words,
+					 k->proto(twin));
+			} else if (c < 0) {
+				obj_add(df, STEP_OBJ_ADD, ob->o->name, k, want[i], NULL, NULL);
+			} else if (k->same && !k->same(want[i], have[j])) {
+				if (k->replaceable && k->replaceable(have[j], want[i]))
+					obj_add(df, STEP_OBJ_REPLACE, ob->o->name, k, want[i], have[j], NULL);
+				else
+					obj_add(df, STEP_OBJ_ADD, ob->o->name, k, want[i], NULL, "replace: cannot change in place");
+			}
+			i++, j += c == 0;
+		}
+	}
+	/* Deletes, groups before members. */
+	for (unsigned lv = max_level + 1; lv-- > 0;) {
+		for (size_t i = 0, j = 0; i < nw || j < nh;) {
+			int c = i == nw ? 1 : j == nh ? -1 : k->cmp(want[i], have[j]);
+
+			if (c < 0) {
+				i++;
+				continue;
+			}
+			if (obj_level(k, have[j]) == lv) {
+				if (c > 0) {
+					unsigned id = obj_step(df, STEP_OBJ_DEL, PHASE_OBJ_DEL, ob->o->name, k, have[j],
+							       NULL, NULL);
+
+					obj_routes_gone(df, ob, k, have[j], id);
+				} else if (k->same && !k->same(want[i], have[j]) &&
+					   !(k->replaceable && k->replaceable(have[j], want[i]))) {
+					/* Before its new self is added under the same key. */
+					unsigned id = obj_step(df, STEP_OBJ_DEL, PHASE_ROUTE_DEL, ob->o->name, k, have[j],
+							       NULL, "replace: cannot change in place");
+
+					obj_routes_gone(df, ob, k, have[j], id);
+				}
+			}
+			i += c == 0;
+			j++;
+		}
+	}
+	kind_defaults(df, ob, slot, want, nw, have, nh);
+out:
+	free(want);
+	free(have);
+	free(others);
+}
+
+static void pass_kinds(struct differ *df, struct obs *ob)
+{
+	if (ob->conflict || ob->pruned)
+		return;
+	for (size_t slot = 0; slot < topo_n_kinds && !df->err; slot++)
+		pass_kind(df, ob, slot);
 }
 
 /* ---------------------------------------------------------------- routes -- */
@@ -885,7 +1170,8 @@ static int route_ptr_cmp(const void *a, const void *b)
 /* Same key; do the other attributes match what is declared? */
 static bool route_same(const struct topo_route *d, const struct topo_route *o)
 {
-	if (d->type != o->type || !topo_ip_equal(&d->via, &o->via) || !topo_ip_equal(&d->src, &o->src))
+	if (d->type != o->type || d->nhid != o->nhid || !topo_ip_equal(&d->via, &o->via) ||
+	    !topo_ip_equal(&d->src, &o->src))
 		return false;
 	/* Without `dev`, the kernel picks the device from the gateway. */
 	if (d->dev[0] && strcmp(d->dev, o->dev) != 0)
@@ -1713,6 +1999,9 @@ static int obs_init(const struct differ *df, struct obs *ob, const struct topo_n
 	ob->addr_done = calloc(n_addr + 1, sizeof(bool));
 	if (!ob->gone || !ob->kept || !ob->adopted || !ob->route_done || !ob->addr_off || !ob->addr_done)
 		return -ENOMEM;
+	for (size_t k = 0; k < topo_n_kinds; k++)
+		if (!(ob->obj_done[k] = calloc(o->objs[k].n + 1, sizeof(bool))))
+			return -ENOMEM;
 	ob->sc.adopted = ob->adopted;
 	n_addr = 0;
 	for (size_t i = 0; i < o->n_ifaces; i++) {
@@ -1729,6 +2018,8 @@ static void obs_free(struct obs *ob)
 	free(ob->kept);
 	free(ob->adopted);
 	free(ob->route_done);
+	for (size_t k = 0; k < topo_n_kinds; k++)
+		free(ob->obj_done[k]);
 	free(ob->addr_off);
 	free(ob->addr_done);
 	free(ob->waits);
@@ -1787,6 +2078,7 @@ int topo_diff_opts(const struct topology *desired, const struct topology *observ
 	for (size_t i = 0; i < observed->n_ns; i++) {
 		pass_pruned_leftovers(&df, &df.obs[i]);
 		pass_addrs(&df, &df.obs[i]);
+		pass_kinds(&df, &df.obs[i]);
 		pass_routes(&df, &df.obs[i]);
 		pass_link_attrs(&df, &df.obs[i]);
 		pass_sysctls(&df, &df.obs[i]);

@@ -266,6 +266,10 @@ static int rollback_phase(const struct step *s, bool of_implicit)
 	case STEP_NFT_RESTORE:
 		return PHASE_NFT;
 	case STEP_NFT_DEL: return PHASE_NFT_DEL;
+	case STEP_OBJ_ADD:
+	case STEP_OBJ_REPLACE:
+		return PHASE_OBJ_ADD;
+	case STEP_OBJ_DEL: return PHASE_OBJ_DEL;
 	}
 	return PHASE_COUNT;
 }
@@ -282,6 +286,13 @@ static bool step_link(const struct step *s, char *ifname)
 		return true;
 	case STEP_SYSCTL_SET:
 		return s->key && sysctl_key_iface(s->key, ifname);
+	case STEP_OBJ_ADD:
+	case STEP_OBJ_DEL:
+	case STEP_OBJ_REPLACE:
+		if (!s->kind->dev || !s->kind->dev(s->obj.b)[0])
+			return false;
+		snprintf(ifname, TOPO_IFNAME_MAX + 1, "%s", s->kind->dev(s->obj.b));
+		return true;
 	default:
 		return false;
 	}

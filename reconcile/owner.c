@@ -312,6 +312,19 @@ enum owner_verdict owner_route(const struct owner_ctx *ctx, const struct owner_s
 	return claimed(ctx, topo_object_id_route(sc->o->name, rt)) ? OWNER_OURS : OWNER_FOREIGN;
 }
 
+/* ------------------------------------------------------------ table kinds -- */
+
+enum owner_verdict owner_object(const struct owner_ctx *ctx, const struct owner_scope *sc, uint8_t proto)
+{
+	if (proto == RTPROT_KERNEL_)
+		return OWNER_KERNEL;
+	if (sc->ns == OWNER_FOREIGN || sc->ns == OWNER_OTHER)
+		return sc->ns;
+	if (proto == TOPO_RTPROT)
+		return OWNER_OURS;
+	return ctx->adopt ? OWNER_ADOPTABLE : OWNER_FOREIGN;
+}
+
 /* -------------------------------------------------------------------- nft -- */
 
 bool owner_nft_present(const struct topo_ns *o)

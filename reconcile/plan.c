@@ -123,6 +123,12 @@ int step_invert(const struct step *s, struct step *ret)
 		break;
 	case STEP_NFT_RESTORE:
 		return 1;
+	case STEP_OBJ_ADD: v.op = STEP_OBJ_DEL; break;
+	case STEP_OBJ_DEL: v.op = STEP_OBJ_ADD; break;
+	case STEP_OBJ_REPLACE:
+		v.obj = s->old_obj;
+		v.old_obj = s->obj;
+		break;
 	}
 	*ret = v;
 	return 0;
@@ -156,6 +162,7 @@ struct plan_counts plan_count(const struct plan *p)
 		case STEP_LINK_ADD:
 		case STEP_ADDR_ADD:
 		case STEP_ROUTE_ADD:
+		case STEP_OBJ_ADD:
 			c.add++;
 			break;
 		case STEP_NFT_SET:
@@ -168,6 +175,7 @@ struct plan_counts plan_count(const struct plan *p)
 		case STEP_ROUTE_REPLACE:
 		case STEP_SYSCTL_SET:
 		case STEP_NFT_RESTORE:
+		case STEP_OBJ_REPLACE:
 			c.change++;
 			break;
 		case STEP_NETNS_DEL:
@@ -175,6 +183,7 @@ struct plan_counts plan_count(const struct plan *p)
 		case STEP_ADDR_DEL:
 		case STEP_ROUTE_DEL:
 		case STEP_NFT_DEL:
+		case STEP_OBJ_DEL:
 			c.remove++;
 			break;
 		}
@@ -191,6 +200,7 @@ const char *step_op_name(enum step_op op)
 		[STEP_ROUTE_ADD] = "route_add", [STEP_ROUTE_DEL] = "route_del",
 		[STEP_ROUTE_REPLACE] = "route_replace", [STEP_SYSCTL_SET] = "sysctl_set",
 		[STEP_NFT_SET] = "nft_set", [STEP_NFT_DEL] = "nft_del", [STEP_NFT_RESTORE] = "nft_restore",
+		[STEP_OBJ_ADD] = "object_add", [STEP_OBJ_DEL] = "object_del", [STEP_OBJ_REPLACE] = "object_replace",
 	};
 
 	return op < sizeof(names) / sizeof(names[0]) ? names[op] : "?";
@@ -241,6 +251,8 @@ static void fb_route(struct strbuf *b, const struct topo_route *rt)
 		fb(b, " via %s", topo_ip_format(&rt->via, false, a, sizeof(a)));
 	if (rt->dev[0])
 		fb(b, " dev %s", rt->dev);
+	if (rt->nhid)
+		fb(b, " nhid %u", rt->nhid);
 	if (rt->src.family)
 		fb(b, " src %s", topo_ip_format(&rt->src, false, a, sizeof(a)));
 	if (rt->metric && !(rt->dst.family == AF_INET6 && rt->metric == 1024))
@@ -370,6 +382,17 @@ void step_format(const struct step *s, char *buf, size_t len)
 		fb(&b, "~ nft table inet %s restored", s->table);
 		fb_netns(&b, s->ns);
 		break;
+	case STEP_OBJ_ADD:
+	case STEP_OBJ_DEL:
+	case STEP_OBJ_REPLACE: {
+		char words[512];
+
+		topo_obj_format(s->kind, s->obj.b, words, sizeof(words));
+		fb(&b, "%s %s %s %s", s->op == STEP_OBJ_ADD ? "+" : s->op == STEP_OBJ_DEL ? "-" : "~",
+		   s->kind->ip_object, s->op == STEP_OBJ_ADD ? "add" : s->op == STEP_OBJ_DEL ? "del" : "replace", words);
+		fb_netns(&b, s->ns);
+		break;
+	}
 	}
 	if (s->note)
 		fb(&b, "  # %s", s->note);

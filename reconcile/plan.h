@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "model/kind.h"
 #include "model/state.h"
 #include "model/topology.h"
 
@@ -35,6 +36,10 @@ enum step_op {
 	STEP_NFT_SET,           /* rebuild our table in one transaction */
 	STEP_NFT_DEL,
 	STEP_NFT_RESTORE,       /* rollback only: put back a saved table */
+	/* An object of a table kind (model/kind.h): kind + obj (+ old_obj). */
+	STEP_OBJ_ADD,
+	STEP_OBJ_DEL,
+	STEP_OBJ_REPLACE,
 };
 
 enum link_attr {
@@ -69,7 +74,14 @@ enum step_phase {
 	PHASE_SYSCTL_IF,        /* keys naming a declared interface: once it exists */
 	PHASE_ADDR_ADD,
 	PHASE_ADDR_DEL,         /* after the adds: an interface never drops to zero addresses */
+	/* Table kinds' adds and replaces: after the addresses (a gateway is
+	 * reachable), the bridges' coming up, before the routes (that use a
+	 * nexthop); lower levels first. */
+	PHASE_OBJ_ADD,
 	PHASE_ROUTE_ADD,
+	/* Their deletes: once what replaces them is in place (a moved default
+	 * rule, a group no longer naming a member); higher levels first. */
+	PHASE_OBJ_DEL,
 	PHASE_NFT,
 	PHASE_COUNT,
 };
@@ -138,6 +150,10 @@ struct step {
 	unsigned char *nft_saved;
 	size_t nft_saved_len;
 	bool nft_had_table;
+
+	/* OBJ_*: the object (kind->size bytes); old_obj for OBJ_REPLACE. */
+	const struct topo_kind *kind;
+	union topo_obj_buf obj, old_obj;
 
 	/* What differs, one item per line ("rule missing: ..."); may be NULL. */
 	char *detail;

@@ -29,6 +29,7 @@
 #include "model/link_bridge.h"
 #include "model/link_vxlan.h"
 #include "model/linktype.h"
+#include "model/kind.h"
 #include "model/loader.h"
 #include "model/state.h"
 #include "model/topology.h"
@@ -276,6 +277,30 @@ static inline void fx_nft_from(struct topo_ns *o, const struct topo_ns *d)
  * TOPO_RTPROT, sysctls at their declared values, the nft table as rendered.
  * host is always there, with the foreign objects of fx_host_base.
  */
+/* The objects the kernel makes with a namespace (the default rules), but
+ * those a declaration of dn displaces (dn NULL: none). */
+static inline void fx_kind_defaults(struct topo_ns *on, const struct topo_ns *dn)
+{
+	for (size_t s = 0; s < topo_n_kinds; s++) {
+		const struct topo_kind *kd = topo_kinds[s];
+		union topo_obj_buf dflt[8];
+		size_t nd = kd->defaults ? kd->defaults(dflt, 8) : 0;
+
+		for (size_t i = 0; i < nd; i++) {
+			bool displaced = false;
+			void *obj;
+
+			for (size_t j = 0; dn && j < dn->objs[s].n; j++)
+				displaced |= kd->displaces(topo_obj_at(kd, &dn->objs[s], j), dflt[i].b);
+			if (displaced)
+				continue;
+			obj = topo_objs_add(kd, &on->objs[s]);
+			assert_non_null(obj);
+			memcpy(obj, dflt[i].b, kd->size);
+		}
+	}
+}
+
 static inline void fx_observe_converged(const struct topology *d, struct topology *o)
 {
 	int next_ifindex = 10;
@@ -381,6 +406,20 @@ static inline void fx_observe_converged(const struct topology *d, struct topolog
 		for (size_t c = 0; c < dn->n_sysctls; c++)
 			fx_sysctl(on, dn->sysctls[c].key, dn->sysctls[c].value);
 		fx_nft_from(on, dn);
+		/* Table kinds: the kernel's defaults, and as declared, carrying topo's mark. */
+		fx_kind_defaults(on, dn);
+		for (size_t s = 0; s < topo_n_kinds; s++) {
+			const struct topo_kind *kd = topo_kinds[s];
+
+			for (size_t oi = 0; oi < dn->objs[s].n; oi++) {
+				void *obj = topo_objs_add(kd, &on->objs[s]);
+
+				assert_non_null(obj);
+				memcpy(obj, topo_obj_at(kd, &dn->objs[s], oi), kd->size);
+				*(struct topo_pos *)obj = (struct topo_pos){ 0, 0 };
+				kd->set_proto(obj, TOPO_RTPROT);
+			}
+		}
 	}
 	for (size_t l = 0; l < d->n_links; l++) {
 		const struct topo_link *lk = &d->links[l];

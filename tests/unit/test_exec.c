@@ -578,6 +578,28 @@ static void k_unlink_one(struct topo_ns *ns, const char *name)
 			r++;
 		}
 	}
+	for (size_t sl = 0; sl < topo_n_kinds; sl++) {
+		const struct topo_kind *kd = topo_kinds[sl];
+		struct topo_objs *objs = &ns->objs[sl];
+
+		for (size_t o = 0; kd->dev && o < objs->n;) {
+			if (strcmp(kd->dev(topo_obj_at(kd, objs, o)), gone) != 0) {
+				o++;
+				continue;
+			}
+			for (size_t r = 0; kd->takes_route && r < ns->n_routes;) {
+				if (kd->takes_route(topo_obj_at(kd, objs, o), &ns->routes[r])) {
+					memmove(&ns->routes[r], &ns->routes[r + 1],
+						(ns->n_routes - r - 1) * sizeof(ns->routes[0]));
+					ns->n_routes--;
+				} else {
+					r++;
+				}
+			}
+			memmove(topo_obj_at(kd, objs, o), topo_obj_at(kd, objs, o + 1), (objs->n - o - 1) * kd->size);
+			objs->n--;
+		}
+	}
 	for (size_t p = 0; p < ns->n_ifaces; p++)
 		if (strcmp(ns->ifaces[p].master, gone) == 0) {
 			ns->ifaces[p].master[0] = '\0';
@@ -831,7 +853,16 @@ static int k_route(struct kern *k, struct step *s)
 	}
 	if (s->op == STEP_ROUTE_ADD && i < ns->n_routes)
 		return -EEXIST;
-	if (rt.type == TOPO_RT_UNICAST && !rt.dev[0]) {
+	if (rt.nhid) {
+		/* Through an object some kind says the route goes with. */
+		bool found = false;
+
+		for (size_t sl = 0; sl < topo_n_kinds; sl++)
+			for (size_t o = 0; topo_kinds[sl]->takes_route && o < ns->objs[sl].n; o++)
+				found |= topo_kinds[sl]->takes_route(topo_obj_at(topo_kinds[sl], &ns->objs[sl], o), &rt);
+		if (!found)
+			return snprintf(k->msg, sizeof(k->msg), "Nexthop id does not exist"), -EINVAL;
+	} else if (rt.type == TOPO_RT_UNICAST && !rt.dev[0]) {
 		const char *dev = fx_dev_for(ns, &rt.via);
 
 		if (!dev)
@@ -973,6 +1004,7 @@ static int k_netns_add(struct kern *k, struct step *s)
 	ns->exists = true;
 	ns->owned = true;
 	fx_lo(ns, k->topo);
+	fx_kind_defaults(ns, NULL);
 	return 0;
 }
 
@@ -1001,6 +1033,59 @@ static int k_netns_del(struct kern *k, struct step *s)
 	return 0;
 }
 
+/* Table kinds, generically: the key finds the object (with the same
+ * protocol: twins of another protocol are other objects); deleting one
+ * takes the routes the kind says go with it. */
+static int k_obj(struct kern *k, struct step *s)
+{
+	struct topo_ns *ns = k_live_ns(k, s->ns);
+	const struct topo_kind *kd = s->kind;
+	size_t slot = topo_kind_slot(kd);
+	struct topo_objs *objs;
+	union topo_obj_buf v;
+	long at = -1;
+
+	if (!ns)
+		return -ENOENT;
+	objs = &ns->objs[slot];
+	memcpy(v.b, s->obj.b, kd->size);
+	*(struct topo_pos *)v.b = (struct topo_pos){ 0, 0 };
+	for (size_t i = 0; i < objs->n; i++)
+		if (kd->cmp(topo_obj_at(kd, objs, i), v.b) == 0 &&
+		    (s->op == STEP_OBJ_REPLACE || kd->proto(topo_obj_at(kd, objs, i)) == kd->proto(v.b)))
+			at = (long)i;
+	if (s->op == STEP_OBJ_ADD) {
+		void *o;
+
+		if (at >= 0)
+			return -EEXIST;
+		if (kd->dev && kd->dev(v.b)[0] && !k_if(ns, kd->dev(v.b)))
+			return -ENODEV;
+		o = topo_objs_add(kd, objs);
+		assert_non_null(o);
+		memcpy(o, v.b, kd->size);
+		return 0;
+	}
+	if (at < 0)
+		return -ENOENT;
+	if (s->op == STEP_OBJ_REPLACE) {
+		memcpy(topo_obj_at(kd, objs, (size_t)at), v.b, kd->size);
+		return 0;
+	}
+	for (size_t r = 0; kd->takes_route && r < ns->n_routes;) {
+		if (kd->takes_route(topo_obj_at(kd, objs, (size_t)at), &ns->routes[r])) {
+			memmove(&ns->routes[r], &ns->routes[r + 1], (ns->n_routes - r - 1) * sizeof(ns->routes[0]));
+			ns->n_routes--;
+		} else {
+			r++;
+		}
+	}
+	memmove(topo_obj_at(kd, objs, (size_t)at), topo_obj_at(kd, objs, (size_t)at + 1),
+		(objs->n - (size_t)at - 1) * kd->size);
+	objs->n--;
+	return 0;
+}
+
 static int k_step(struct kern *k, struct step *s)
 {
 	struct topo_ns *ns;
@@ -1025,6 +1110,9 @@ static int k_step(struct kern *k, struct step *s)
 	case STEP_NFT_SET:
 	case STEP_NFT_DEL:
 	case STEP_NFT_RESTORE: return k_nft(k, s);
+	case STEP_OBJ_ADD:
+	case STEP_OBJ_DEL:
+	case STEP_OBJ_REPLACE: return k_obj(k, s);
 	}
 	return -EINVAL;
 }
@@ -1164,13 +1252,21 @@ static char *k_dump(const struct topology *t)
 
 			if (rt->proto == FX_RTPROT_KERNEL)
 				continue;
-			LINE("route %s %s %s via %s src %s dev %s metric %u table %u proto %u", ns->name,
+			LINE("route %s %s %s via %s src %s dev %s metric %u table %u proto %u nhid %u", ns->name,
 			     topo_rtype_name(rt->type), topo_ip_format(&rt->dst, true, a, sizeof(a)),
 			     topo_ip_format(&rt->via, false, b, sizeof(b)), topo_ip_format(&rt->src, false, c, sizeof(c)),
-			     rt->dev, rt->metric, rt->table, rt->proto);
+			     rt->dev, rt->metric, rt->table, rt->proto, rt->nhid);
 		}
 		for (size_t s = 0; s < ns->n_sysctls; s++)
 			LINE("sysctl %s %s=%s", ns->name, ns->sysctls[s].key, ns->sysctls[s].value);
+		for (size_t s = 0; s < topo_n_kinds; s++)
+			for (size_t o = 0; o < ns->objs[s].n; o++) {
+				char words[512];
+				const void *ob = topo_obj_at(topo_kinds[s], &ns->objs[s], o);
+
+				topo_obj_format(topo_kinds[s], ob, words, sizeof(words));
+				LINE("%s %s %s proto %u", topo_kinds[s]->ip_object, ns->name, words, topo_kinds[s]->proto(ob));
+			}
 		for (size_t r = 0; r < ns->n_nft_rules; r++)
 			LINE("nft %s %03zu %s: %s", ns->name, r, ns->nft_rules[r].chain, ns->nft_rules[r].text);
 	}
@@ -1514,7 +1610,42 @@ static const char order2[] =
 static const char vxmtu_small[] = VXMTU("");
 static const char vxmtu_big[] = VXMTU(", mtu: 9000");
 
+/* Table kinds: nexthops (a group over two, a route through it), rules
+ * (one displacing the default lookup local), then changed: a member goes, a
+ * nexthop moves to another gateway, the group's weights change, a rule
+ * goes, another comes. */
+#define KINDS(nh, rules) \
+	"topology: seed001\n" \
+	"namespaces:\n" \
+	"  netns_A:\n" \
+	"    interfaces:\n" \
+	"      eth0: {addresses: [10.40.0.1/24]}\n" \
+	"      eth1: {addresses: [10.41.0.1/24]}\n" \
+	"    nexthops:\n" nh \
+	"    routes: [{to: 198.51.100.0/24, nhid: 10}]\n" \
+	"    rules:\n" rules \
+	"  netns_B: {interfaces: {eth0: {addresses: [10.40.0.2/24]}, eth1: {addresses: [10.41.0.2/24]}}}\n" \
+	"links:\n" \
+	"  - [netns_A:eth0, netns_B:eth0]\n" \
+	"  - [netns_A:eth1, netns_B:eth1]\n"
+static const char kinds1[] = KINDS(
+	"      - {id: 1, via: 10.40.0.2, dev: eth0}\n"
+	"      - {id: 2, via: 10.41.0.2, dev: eth1}\n"
+	"      - {id: 3, blackhole: true}\n"
+	"      - {id: 10, group: [{id: 1}, {id: 2, weight: 3}]}\n",
+	"      - {priority: 100, from: 10.40.0.0/24, table: 100}\n"
+	"      - {priority: 1000, table: local, replace_default: true}\n"
+	"      - {priority: 200, fwmark: 0x1/0xff, action: blackhole}\n");
+static const char kinds2[] = KINDS(
+	"      - {id: 1, via: 10.40.0.3, dev: eth0}\n"
+	"      - {id: 10, group: [{id: 1, weight: 2}]}\n",
+	"      - {priority: 100, from: 10.40.0.0/24, table: 101}\n"
+	"      - {priority: 300, iif: eth1, ipproto: tcp, dport: 80-90, table: main}\n");
+
 static const struct scenario scenarios[] = {
+	{ "table kinds from an empty kernel", NULL, kinds1, NULL, { NULL } },
+	{ "table kinds changed", kinds1, kinds2, NULL, { "netns_A", "netns_B" } },
+	{ "table kinds changed back", kinds2, kinds1, NULL, { "netns_A", "netns_B" } },
 	{ "vxlan and underlay mtu up", vxmtu_small, vxmtu_big, NULL, { "netns_A" } },
 	{ "vxlan and underlay mtu down", vxmtu_big, vxmtu_small, NULL, { "netns_A" } },
 	{ "renumbering", renum1, renum2, NULL, { "netns_A" } },

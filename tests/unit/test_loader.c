@@ -406,7 +406,7 @@ static void test_unknown_keys(void **state)
 	EXPECT_ERRORS(HEAD "      b1: {type: bridge, colour: red}\n",
 		      { 6, 26, "unknown key 'colour' in an interface (accepted: type, addresses" });
 	EXPECT_ERRORS(HEAD "    routes:\n      - {to: 10.0.0.0/8, dev: br0, scope: link}\n",
-		      { 7, 36, "unknown key 'scope' in a route (accepted: to, via, dev, metric, table, src, type)" });
+		      { 7, 36, "unknown key 'scope' in a route (accepted: to, via, dev, metric, table, src, type" });
 	EXPECT_ERRORS(HEAD "    nat:\n      - masquerade: {out: br0, to: 10.0.0.1}\n",
 		      { 7, 32, "unknown key 'to' in masquerade (accepted: source, out)" });
 	EXPECT_ERRORS(HEAD "    nat:\n      - snat: {to: 10.0.0.1, in: br0}\n",
