@@ -25,6 +25,7 @@
 #include "cmd/session.h"
 #include "model/ip.h"
 #include "model/names.h"
+#include "model/route.h"
 #include "model/yaml_scalar.h"
 
 #include "version.h"
@@ -418,9 +419,32 @@ static void emit_route(FILE *f, const struct topo_route *rt)
 		fprintf(f, ", via: ");
 		yaml_ip(f, &rt->via, false);
 	}
-	if (rt->dev[0] && !rt->via.family) {
+	/* The kernel finds a gateway's device by itself, except an onlink one's. */
+	if (rt->dev[0] && (!rt->via.family || rt->onlink)) {
 		fprintf(f, ", dev: ");
 		yaml_str(f, rt->dev);
+	}
+	if (rt->n_nh) {
+		fprintf(f, ", nexthops: [");
+		for (size_t i = 0; i < rt->n_nh; i++) {
+			const struct topo_nexthop *nh = &rt->nh[i];
+			const char *sep = "";
+
+			fprintf(f, "%s{", i ? ", " : "");
+			if (nh->via.family) {
+				fprintf(f, "via: ");
+				yaml_ip(f, &nh->via, false);
+				sep = ", ";
+			}
+			if (nh->dev[0]) {
+				fprintf(f, "%sdev: ", sep);
+				yaml_str(f, nh->dev);
+			}
+			if (nh->weight != 1)
+				fprintf(f, ", weight: %u", nh->weight);
+			fprintf(f, "}");
+		}
+		fprintf(f, "]");
 	}
 	if (rt->src.family) {
 		fprintf(f, ", src: ");
@@ -430,6 +454,17 @@ static void emit_route(FILE *f, const struct topo_route *rt)
 		fprintf(f, ", metric: %u", rt->metric);
 	if (rt->table != TOPO_TABLE_MAIN)
 		fprintf(f, ", table: %u", rt->table);
+	if (rt->has_scope && rt->scope != topo_route_default_scope(rt)) {
+		char sc[4];
+
+		fprintf(f, ", scope: %s", topo_scope_name(rt->scope, sc, sizeof(sc)));
+	}
+	if (rt->onlink)
+		fprintf(f, ", onlink: true");
+	if (rt->mtu)
+		fprintf(f, ", mtu: %u", rt->mtu);
+	if (rt->advmss)
+		fprintf(f, ", advmss: %u", rt->advmss);
 	fprintf(f, "}\n");
 }
 

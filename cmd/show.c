@@ -13,6 +13,7 @@
 #include "cmd/session.h"
 #include "model/ip.h"
 #include "model/json.h"
+#include "model/route.h"
 
 /* Does the plan touch this interface (or its addresses)? */
 static bool iface_drifted(const struct plan *p, const char *ns, const char *name)
@@ -26,26 +27,6 @@ static bool iface_drifted(const struct plan *p, const char *ns, const char *name
 			return true;
 	}
 	return false;
-}
-
-static void route_text(const struct topo_route *rt, char *buf, size_t len)
-{
-	char a[TOPO_IP_STRLEN], v[TOPO_IP_STRLEN], src[TOPO_IP_STRLEN];
-	int n = 0;
-
-	n += snprintf(buf + n, len - (size_t)n, "%s%s%s", rt->type != TOPO_RT_UNICAST ? topo_rtype_name(rt->type) : "",
-		      rt->type != TOPO_RT_UNICAST ? " " : "",
-		      rt->dst.plen == 0 ? "default" : topo_ip_format(&rt->dst, true, a, sizeof(a)));
-	if (rt->via.family && (size_t)n < len)
-		n += snprintf(buf + n, len - (size_t)n, " via %s", topo_ip_format(&rt->via, false, v, sizeof(v)));
-	if (rt->dev[0] && (size_t)n < len)
-		n += snprintf(buf + n, len - (size_t)n, " dev %s", rt->dev);
-	if (rt->src.family && (size_t)n < len)
-		n += snprintf(buf + n, len - (size_t)n, " src %s", topo_ip_format(&rt->src, false, src, sizeof(src)));
-	if (rt->metric && (size_t)n < len)
-		n += snprintf(buf + n, len - (size_t)n, " metric %u", rt->metric);
-	if (rt->table != TOPO_TABLE_MAIN && (size_t)n < len)
-		snprintf(buf + n, len - (size_t)n, " table %u", rt->table);
 }
 
 static const char *kind_word(enum topo_ns_kind k)
@@ -100,7 +81,7 @@ static void show_text(const struct session *s, bool color)
 		for (size_t i = 0; i < o->n_routes; i++) {
 			if (!session_route_ours(s, o, &o->routes[i]))
 				continue;
-			route_text(&o->routes[i], line, sizeof(line));
+			topo_route_format(&o->routes[i], line, sizeof(line));
 			printf("  route %s\n", line);
 		}
 		for (size_t i = 0; i < o->n_sysctls; i++)
@@ -174,7 +155,7 @@ static void show_json(const struct session *s)
 		for (size_t i = 0; i < o->n_routes; i++) {
 			if (!session_route_ours(s, o, &o->routes[i]))
 				continue;
-			route_text(&o->routes[i], line, sizeof(line));
+			topo_route_format(&o->routes[i], line, sizeof(line));
 			printf("%s", first ? "" : ",");
 			json_string(stdout, line);
 			first = false;

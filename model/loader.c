@@ -29,6 +29,7 @@
 
 #include "model/ip.h"
 #include "model/names.h"
+#include "model/route.h"
 #include "model/strmap.h"
 #include "model/yaml_scalar.h"
 
@@ -1087,10 +1088,121 @@ static void load_iface(struct loader *ld, struct topo_ns *ns, const struct ynode
 
 /* ----------------------------------------------------------------- routes -- */
 
+/* `nexthops:` of a multipath route: 2..TOPO_ROUTE_NH_MAX paths, each with
+ * via and/or dev and a weight 1-256 (1 unless given), none twice. */
+static bool load_route_nexthops(struct loader *ld, struct topo_route *rt, const struct ynode *v)
+{
+	bool ok = true;
+
+	if (!want_seq(ld, v, "nexthops"))
+		return false;
+	if (v->n < 2 || v->n > TOPO_ROUTE_NH_MAX) {
+		ndiag(ld, v, "nexthops takes 2-%d paths, not %zu (a route with one path takes via and dev itself)",
+		      TOPO_ROUTE_NH_MAX, v->n);
+		return false;
+	}
+	for (size_t j = 0; j < v->n; j++) {
+		const struct ynode *e = v->kids[j], *via = NULL, *dev = NULL;
+		struct topo_nexthop *nh = &rt->nh[rt->n_nh];
+		uint64_t u;
+
+		memset(nh, 0, sizeof(*nh));
+		nh->weight = 1;
+		if (!want_map(ld, e, "a nexthop")) {
+			ok = false;
+			continue;
+		}
+		for (size_t i = 0; i + 1 < e->n; i += 2) {
+			const struct ynode *k = e->kids[i], *x = e->kids[i + 1];
+
+			if (k->type != YN_SCALAR)
+				continue;
+			if (strcmp(k->str, "via") == 0) {
+				via = x;
+				ok &= want_ip(ld, x, "via", &nh->via);
+			} else if (strcmp(k->str, "dev") == 0) {
+				dev = x;
+				ok &= want_ifname(ld, x, "dev", nh->dev);
+			} else if (strcmp(k->str, "weight") == 0) {
+				if (want_uint(ld, x, "weight", 1, 256, &u))
+					nh->weight = (uint16_t)u;
+				else
+					ok = false;
+			} else {
+				unknown_key(ld, k, "a nexthop", "via, dev, weight");
+				ok = false;
+			}
+		}
+		if (!via && !dev) {
+			ndiag(ld, e, "a nexthop needs 'via' or 'dev' (or both)");
+			ok = false;
+		}
+		for (size_t i = 0; i < rt->n_nh && ok; i++) {
+			const struct topo_nexthop *o = &rt->nh[i];
+
+			if ((nh->via.family && topo_ip_equal(&o->via, &nh->via)) ||
+			    (!nh->via.family && !o->via.family && strcmp(o->dev, nh->dev) == 0)) {
+				ndiag(ld, e, "this nexthop repeats nexthop %zu (the same %s)", i + 1,
+				      nh->via.family ? "gateway" : "device");
+				ok = false;
+			}
+		}
+		rt->n_nh++;
+	}
+	return ok;
+}
+
+/* The rules between a route's paths and its options, once its family is known. */
+static bool route_check_paths(struct loader *ld, const struct topo_route *rt, const struct ynode *n,
+			      const struct ynode *via, const struct ynode *dev, const struct ynode *nexthops,
+			      const struct ynode *onlink, const struct ynode *scope)
+{
+	bool ok = true, gw = rt->via.family != 0;
+
+	(void)n;
+	if (nexthops && (via || dev)) {
+		diag(ld, (via ? via : dev)->pos, "'%s' and 'nexthops' are exclusive: give each path its own via and dev",
+		     via ? "via" : "dev");
+		ok = false;
+	}
+	for (size_t i = 0; i < rt->n_nh; i++) {
+		const struct ynode *e = nexthops->kids[i];
+
+		gw |= rt->nh[i].via.family != 0;
+		if (rt->nh[i].via.family && rt->nh[i].via.family != rt->dst.family) {
+			ndiag(ld, e, "nexthop %zu: its via is not in the same address family as 'to'", i + 1);
+			ok = false;
+		}
+		if (rt->onlink && !rt->nh[i].dev[0]) {
+			ndiag(ld, e, "nexthop %zu: an onlink route needs a 'dev' on every path (the kernel cannot "
+			      "find the link of a gateway that is on no subnet)", i + 1);
+			ok = false;
+		}
+	}
+	if (rt->onlink && !gw) {
+		ndiag(ld, onlink, "onlink applies to a gateway: add 'via' (or nexthops with via)");
+		ok = false;
+	} else if (rt->onlink && !rt->n_nh && !dev) {
+		ndiag(ld, onlink, "an onlink route needs 'dev' (the kernel cannot find the link of a gateway "
+		      "that is on no subnet)");
+		ok = false;
+	}
+	if (scope && rt->dst.family == AF_INET6 && rt->scope != TOPO_SCOPE_GLOBAL) {
+		ndiag(ld, scope, "IPv6 routes have no scope (the kernel keeps every one global); leave 'scope' out");
+		ok = false;
+	} else if (scope && gw && rt->scope >= TOPO_SCOPE_LINK) {
+		ndiag(ld, scope, "a route through a gateway cannot have scope %s (the kernel refuses it: the "
+		      "gateway must be farther than the route)", scope->str);
+		ok = false;
+	}
+	return ok;
+}
+
 static void load_route(struct loader *ld, struct topo_ns *ns, const struct ynode *n)
 {
 	struct topo_route rt = { .table = TOPO_TABLE_MAIN };
 	const struct ynode *to = NULL, *via = NULL, *src = NULL, *dev = NULL, *type = NULL, *metric = NULL;
+	const struct ynode *nexthops = NULL, *onlink = NULL, *scope = NULL;
 	bool is_default = false, ok = true;
 	uint64_t u;
 
@@ -1150,8 +1262,33 @@ static void load_route(struct loader *ld, struct topo_ns *ns, const struct ynode
 				ndiag(ld, v, "route type '%s' is not one of unicast, blackhole, unreachable, prohibit", s);
 				ok = false;
 			}
+		} else if (strcmp(k->str, "nexthops") == 0) {
+			nexthops = v;
+			ok &= load_route_nexthops(ld, &rt, v);
+		} else if (strcmp(k->str, "onlink") == 0) {
+			onlink = v;
+			ok &= want_bool(ld, v, "onlink", &rt.onlink);
+		} else if (strcmp(k->str, "scope") == 0) {
+			const char *s = want_str(ld, v, "scope");
+
+			scope = v;
+			if (s && topo_scope_parse(s, &rt.scope) == 0) {
+				rt.has_scope = true;
+			} else {
+				if (s)
+					ndiag(ld, v, "scope '%s' is not one of global, site, link, host, nowhere or a number 0-255", s);
+				ok = false;
+			}
+		} else if (strcmp(k->str, "mtu") == 0 || strcmp(k->str, "advmss") == 0) {
+			bool is_mtu = k->str[0] == 'm';
+
+			if (want_uint(ld, v, k->str, is_mtu ? 68 : 1, 65535, &u))
+				*(is_mtu ? &rt.mtu : &rt.advmss) = (uint32_t)u;
+			else
+				ok = false;
 		} else {
-			unknown_key(ld, k, "a route", "to, via, dev, metric, table, src, type");
+			unknown_key(ld, k, "a route",
+				    "to, via, dev, nexthops, metric, table, src, type, scope, onlink, mtu, advmss");
 		}
 	}
 
@@ -1168,9 +1305,11 @@ static void load_route(struct loader *ld, struct topo_ns *ns, const struct ynode
 
 	/* `default` takes its family from the gateway or the source. */
 	if (is_default) {
-		rt.dst.family = rt.via.family ? rt.via.family : rt.src.family ? rt.src.family : AF_INET;
+		rt.dst.family = rt.via.family ? rt.via.family : rt.n_nh && rt.nh[0].via.family ? rt.nh[0].via.family :
+				rt.src.family ? rt.src.family : AF_INET;
 		rt.dst.plen = 0;
 	}
+	ok &= route_check_paths(ld, &rt, n, via, dev, nexthops, onlink, scope);
 	if (rt.via.family && rt.via.family != rt.dst.family) {
 		ndiag(ld, via, "via %s is not in the same address family as 'to'", via->str);
 		ok = false;
@@ -1179,14 +1318,17 @@ static void load_route(struct loader *ld, struct topo_ns *ns, const struct ynode
 		ndiag(ld, src, "src %s is not in the same address family as 'to'", src->str);
 		ok = false;
 	}
-	if (rt.type == TOPO_RT_UNICAST && !via && !dev) {
-		ndiag(ld, n, "a unicast route needs 'via' or 'dev' (or a type: blackhole, unreachable, prohibit)");
+	if (rt.type == TOPO_RT_UNICAST && !via && !dev && !nexthops) {
+		ndiag(ld, n, "a unicast route needs 'via', 'dev' or 'nexthops' (or a type: blackhole, unreachable, prohibit)");
 		ok = false;
 	}
-	if (rt.type != TOPO_RT_UNICAST && (via || dev)) {
-		diag(ld, (via ? via : dev)->pos, "a %s route takes no 'via' or 'dev'", topo_rtype_name(rt.type));
+	if (rt.type != TOPO_RT_UNICAST && (via || dev || nexthops)) {
+		const struct ynode *w = via ? via : dev ? dev : nexthops;
+
+		diag(ld, w->pos, "a %s route takes no 'via', 'dev' or 'nexthops'", topo_rtype_name(rt.type));
 		ok = false;
 	}
+	topo_route_nh_sort(&rt);
 	(void)type;
 	/* The kernel stores IPv6 routes without a metric as 1024 (IP6_RT_PRIO_USER). */
 	if (rt.dst.family == AF_INET6 && rt.metric == 0)
@@ -2379,6 +2521,10 @@ static void validate_ns(struct loader *ld, struct topo_ns *ns)
 		/* In host and attached namespaces a route may use a device topo does not manage. */
 		if (rt->dev[0] && ns->kind == TOPO_NS_CREATED && strmap_get(&ifs, rt->dev, &m) < 0)
 			diag(ld, rt->pos, "route dev '%s' is not an interface of namespace %s", rt->dev, ns->name);
+		for (size_t j = 0; j < rt->n_nh; j++)
+			if (rt->nh[j].dev[0] && ns->kind == TOPO_NS_CREATED && strmap_get(&ifs, rt->nh[j].dev, &m) < 0)
+				diag(ld, rt->pos, "route nexthop dev '%s' is not an interface of namespace %s",
+				     rt->nh[j].dev, ns->name);
 	}
 	check_ipv6_mtu(ld, ns, &ifs);
 	strmap_free(&ifs);

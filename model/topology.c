@@ -149,6 +149,8 @@ const char *topo_rtype_name(enum topo_rtype type)
 	case TOPO_RT_BLACKHOLE: return "blackhole";
 	case TOPO_RT_UNREACHABLE: return "unreachable";
 	case TOPO_RT_PROHIBIT: return "prohibit";
+	case TOPO_RT_LOCAL: return "local";
+	case TOPO_RT_BROADCAST: return "broadcast";
 	case TOPO_RT_UNICAST: break;
 	}
 	return "unicast";

@@ -112,11 +112,31 @@ enum topo_rtype {
 	TOPO_RT_BLACKHOLE,
 	TOPO_RT_UNREACHABLE,
 	TOPO_RT_PROHIBIT,
+	/* Observed only, and only as the kernel makes them (protocol kernel):
+	 * what an `absent:` entry can name. */
+	TOPO_RT_LOCAL,
+	TOPO_RT_BROADCAST,
 };
 
 #define TOPO_TABLE_DEFAULT 253
 #define TOPO_TABLE_MAIN    254
 #define TOPO_TABLE_LOCAL   255
+
+/* rtm_scope values (linux/rtnetlink.h), named as `ip route` names them. */
+#define TOPO_SCOPE_GLOBAL 0
+#define TOPO_SCOPE_LINK   253
+#define TOPO_SCOPE_HOST   254
+
+/* Nexthops of one multipath (ECMP) route; more is refused at load. */
+#define TOPO_ROUTE_NH_MAX 16
+
+/* One path of a multipath route. */
+struct topo_nexthop {
+	struct topo_ip via;               /* family 0 = no gateway */
+	char dev[TOPO_IFNAME_MAX + 1];    /* "" = resolved by the kernel from via */
+	uint16_t weight;                  /* 1..256, as `ip route` writes it */
+	int oif;                          /* observed only */
+};
 
 struct topo_route {
 	struct topo_ip dst;               /* network, host bits zero; plen 0 = default */
@@ -126,6 +146,15 @@ struct topo_route {
 	uint32_t metric;                  /* canonical: IPv6 unset = 1024 */
 	uint32_t table;                   /* canonical: main = 254 */
 	enum topo_rtype type;
+	bool onlink;                      /* the gateway(s) are on the link, whatever the subnets say */
+	bool has_scope;                   /* false = the kernel's choice (topo_route_default_scope) */
+	uint8_t scope;                    /* rtm_scope, when has_scope */
+	uint32_t mtu;                     /* RTA_METRICS RTAX_MTU; 0 = none */
+	uint32_t advmss;                  /* RTAX_ADVMSS; 0 = none */
+	/* A multipath route: n_nh >= 2, sorted (topo_route_nh_sort), and via
+	 * and dev are empty; 0 = a route with one path (via/dev above). */
+	uint8_t n_nh;
+	struct topo_nexthop nh[TOPO_ROUTE_NH_MAX];
 	struct topo_pos pos;
 
 	/* Observed only. */

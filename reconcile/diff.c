@@ -25,6 +25,7 @@
 #include <sys/socket.h>
 
 #include "model/ip.h"
+#include "model/route.h"
 #include "model/strmap.h"
 #include "reconcile/nft_render.h"
 #include "reconcile/owner.h"
@@ -253,7 +254,7 @@ static void link_gone_implicit(struct differ *df, struct obs *ob, size_t idx)
 		const struct topo_route *rt = &ob->o->routes[r];
 		struct step s;
 
-		if (ob->route_done[r] || rt->oif != o->ifindex || !o->ifindex || rt->proto == RTPROT_KERNEL_)
+		if (ob->route_done[r] || !topo_route_uses_oif(rt, o->ifindex) || rt->proto == RTPROT_KERNEL_)
 			continue;
 		ob->route_done[r] = true;
 		s = step_new(STEP_ROUTE_DEL, PHASE_ROUTE_DEL, ob->o->name);
@@ -874,17 +875,6 @@ static int route_ptr_cmp(const void *a, const void *b)
 	return route_key_cmp(*(const struct topo_route *const *)a, *(const struct topo_route *const *)b);
 }
 
-/* Same key; do the other attributes match what is declared? */
-static bool route_same(const struct topo_route *d, const struct topo_route *o)
-{
-	if (d->type != o->type || !topo_ip_equal(&d->via, &o->via) || !topo_ip_equal(&d->src, &o->src))
-		return false;
-	/* Without `dev`, the kernel picks the device from the gateway. */
-	if (d->dev[0] && strcmp(d->dev, o->dev) != 0)
-		return false;
-	return true;
-}
-
 static void route_step(struct differ *df, enum step_op op, enum step_phase phase, const char *ns,
 		       const struct topo_route *rt, const struct topo_route *old)
 {
@@ -960,7 +950,7 @@ static void pass_routes(struct differ *df, struct obs *ob)
 		} else if (c > 0) {
 			route_step(df, STEP_ROUTE_DEL, PHASE_ROUTE_DEL, o->name, have[j++], NULL);
 		} else {
-			if (!route_same(want[i], have[j]))
+			if (!topo_route_same(want[i], have[j]))
 				route_step(df, STEP_ROUTE_REPLACE, PHASE_ROUTE_ADD, o->name, want[i], have[j]);
 			i++, j++;
 		}

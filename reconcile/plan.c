@@ -10,6 +10,7 @@
 #include "model/ip.h"
 #include "model/json.h"
 #include "model/names.h"
+#include "model/route.h"
 
 int plan_append(struct plan *p, const struct step *s)
 {
@@ -236,26 +237,10 @@ static void fb_link_attrs(struct fbuf *b, const struct topo_iface *l)
 
 static void fb_route(struct fbuf *b, const struct topo_route *rt)
 {
-	char a[TOPO_IP_STRLEN];
+	char words[512];
 
-	if (rt->type != TOPO_RT_UNICAST)
-		fb(b, " %s", topo_rtype_name(rt->type));
-	if (rt->dst.plen == 0)
-		fb(b, " default");
-	else
-		fb(b, " %s", topo_ip_format(&rt->dst, true, a, sizeof(a)));
-	if (rt->via.family)
-		fb(b, " via %s", topo_ip_format(&rt->via, false, a, sizeof(a)));
-	if (rt->dev[0])
-		fb(b, " dev %s", rt->dev);
-	if (rt->src.family)
-		fb(b, " src %s", topo_ip_format(&rt->src, false, a, sizeof(a)));
-	if (rt->metric && !(rt->dst.family == AF_INET6 && rt->metric == 1024))
-		fb(b, " metric %u", rt->metric);
-	if (rt->table != TOPO_TABLE_MAIN)
-		fb(b, " table %u", rt->table);
-	if (rt->dst.plen == 0 && rt->dst.family == AF_INET6)
-		fb(b, " (ipv6)");
+	topo_route_format(rt, words, sizeof(words));
+	fb(b, " %s", words);
 }
 
 static void fb_link_add(struct fbuf *b, const struct step *s)

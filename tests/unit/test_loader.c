@@ -401,8 +401,9 @@ static void test_unknown_keys(void **state)
 		      { 6, 5, "unknown key 'interface' in a namespace (accepted: path, pid, interfaces" });
 	EXPECT_ERRORS(HEAD "      b1: {type: bridge, colour: red}\n",
 		      { 6, 26, "unknown key 'colour' in an interface (accepted: type, addresses" });
-	EXPECT_ERRORS(HEAD "    routes:\n      - {to: 10.0.0.0/8, dev: br0, scope: link}\n",
-		      { 7, 36, "unknown key 'scope' in a route (accepted: to, via, dev, metric, table, src, type)" });
+	EXPECT_ERRORS(HEAD "    routes:\n      - {to: 10.0.0.0/8, dev: br0, tos: 4}\n",
+		      { 7, 36, "unknown key 'tos' in a route (accepted: to, via, dev, nexthops, metric, table, src, type, "
+		      "scope, onlink, mtu, advmss)" });
 	EXPECT_ERRORS(HEAD "    nat:\n      - masquerade: {out: br0, to: 10.0.0.1}\n",
 		      { 7, 32, "unknown key 'to' in masquerade (accepted: source, out)" });
 	EXPECT_ERRORS(HEAD "    nat:\n      - snat: {to: 10.0.0.1, in: br0}\n",
@@ -768,7 +769,7 @@ static void test_route_to(void **state)
 		      { 7, 14, "has host bits set; the network is fd00::/64" });
 	EXPECT_ERRORS(ROUTES "      - {to: everywhere, dev: br0}\n", { 7, 14, "route 'to' 'everywhere' is not an address" });
 	EXPECT_ERRORS(ROUTES "      - {dev: br0}\n", { 7, 9, "a route needs 'to' (default or a network like 10.0.0.0/24)" });
-	EXPECT_ERRORS(ROUTES "      - {to: 10.0.0.0/8}\n", { 7, 9, "a unicast route needs 'via' or 'dev'" });
+	EXPECT_ERRORS(ROUTES "      - {to: 10.0.0.0/8}\n", { 7, 9, "a unicast route needs 'via', 'dev' or 'nexthops'" });
 	EXPECT_ERRORS(ROUTES "      - 10.0.0.0/8\n", { 7, 9, "a route must be a mapping (key: value), not a scalar" });
 
 	/* A bare address is a host route; default takes via's family, else src's. */
@@ -886,9 +887,9 @@ static void test_route_types(void **state)
 	EXPECT_ERRORS(ROUTES "      - {to: 10.0.0.0/8, type: anycast}\n",
 		      { 7, 32, "route type 'anycast' is not one of unicast, blackhole, unreachable, prohibit" });
 	EXPECT_ERRORS(ROUTES "      - {to: 10.0.0.0/8, type: blackhole, via: 10.0.0.1}\n",
-		      { 7, 48, "a blackhole route takes no 'via' or 'dev'" });
+		      { 7, 48, "a blackhole route takes no 'via', 'dev' or 'nexthops'" });
 	EXPECT_ERRORS(ROUTES "      - {to: 10.0.0.0/8, type: prohibit, dev: br0}\n",
-		      { 7, 47, "a prohibit route takes no 'via' or 'dev'" });
+		      { 7, 47, "a prohibit route takes no 'via', 'dev' or 'nexthops'" });
 }
 
 /* ------------------------------------------------------------- mtu, mac -- */
