@@ -843,6 +843,145 @@ static void test_canonical_compare(void **state)
 	fx_free(&f);
 }
 
+/* ------------------------------------------- route options, nexthops -- */
+
+#define RT_OPTS \
+	"topology: rt\n" \
+	"namespaces:\n" \
+	"  web:\n" \
+	"    interfaces:\n" \
+	"      p1: {type: bridge, addresses: [10.1.0.1/24]}\n" \
+	"      p2: {type: bridge, addresses: [10.2.0.1/24]}\n" \
+	"    routes:\n" \
+	"      - {to: default, via: 192.168.9.1, dev: p1, onlink: true, mtu: 1400, advmss: 1360}\n" \
+	"      - {to: 10.7.0.0/24, dev: p2, scope: host}\n" \
+	"      - {to: 10.9.0.0/24, nexthops: [{via: 10.2.0.2, weight: 2}, {via: 10.1.0.2, dev: p1}]}\n"
+
+static struct topo_route *rt_find(struct topo_ns *ns, const char *dst)
+{
+	struct topo_ip ip = fx_ip(dst);
+
+	for (size_t i = 0; i < ns->n_routes; i++)
+		if (ns->routes[i].proto == TOPO_RTPROT && topo_ip_equal(&ns->routes[i].dst, &ip))
+			return &ns->routes[i];
+	fail_msg("no route to %s", dst);
+	return NULL;
+}
+
+/* The kernel's reading of each option matches the file's; each drifted
+ * option is repaired by a replace whose old route is what the kernel had. */
+static void test_route_options_drift(void **state)
+{
+	struct fx f = { 0 };
+	struct topo_ns *web;
+	struct topo_route *rt, *mp, *sc;
+
+	(void)state;
+	fx_load(RT_OPTS, &f.d);
+	fx_observe_converged(&f.d, &f.o);
+	web = fx_dns(&f.o, "web");
+	/* As the kernel reports them: every route has a scope, every path a device. */
+	rt = rt_find(web, "0.0.0.0/0");
+	rt->has_scope = true;
+	rt->scope = TOPO_SCOPE_GLOBAL;
+	mp = rt_find(web, "10.9.0.0/24");
+	mp->has_scope = true;
+	snprintf(mp->nh[1].dev, sizeof(mp->nh[1].dev), "p2");
+	sc = rt_find(web, "10.7.0.0/24");
+	fx_diff(&f);
+	fx_assert_no_conflicts(&f.r);
+	fx_assert_plan(&f.r.plan, "");
+
+	rt->mtu = 1500;
+	diff_result_free(&f.r);
+	fx_diff(&f);
+	fx_assert_plan(&f.r.plan, "~ route replace default via 192.168.9.1 dev p1 onlink mtu 1400 advmss 1360 netns web\n");
+	assert_int_equal(f.r.plan.steps[0].old_route.mtu, 1500);
+	rt->mtu = 1400;
+	rt->advmss = 0;
+	diff_result_free(&f.r);
+	fx_diff(&f);
+	assert_int_equal(fx_count_op(&f.r.plan, STEP_ROUTE_REPLACE, false), 1);
+	rt->advmss = 1360;
+	rt->onlink = false;
+	diff_result_free(&f.r);
+	fx_diff(&f);
+	assert_int_equal(fx_count_op(&f.r.plan, STEP_ROUTE_REPLACE, false), 1);
+	assert_false(f.r.plan.steps[0].old_route.onlink);
+	rt->onlink = true;
+
+	/* A scope: declared host, the kernel says link. */
+	sc->has_scope = true;
+	sc->scope = TOPO_SCOPE_LINK;
+	diff_result_free(&f.r);
+	fx_diff(&f);
+	fx_assert_plan(&f.r.plan, "~ route replace 10.7.0.0/24 dev p2 scope host netns web\n");
+	sc->scope = TOPO_SCOPE_HOST;
+
+	/* A weight changed, a path gone, a path more. */
+	mp->nh[1].weight = 3;
+	diff_result_free(&f.r);
+	fx_diff(&f);
+	fx_assert_plan(&f.r.plan, "~ route replace 10.9.0.0/24 nexthop via 10.1.0.2 dev p1 weight 1 "
+		       "nexthop via 10.2.0.2 weight 2 netns web\n");
+	assert_int_equal(f.r.plan.steps[0].old_route.nh[1].weight, 3);
+	mp->nh[1].weight = 2;
+	mp->n_nh = 1;
+	diff_result_free(&f.r);
+	fx_diff(&f);
+	assert_int_equal(fx_count_op(&f.r.plan, STEP_ROUTE_REPLACE, false), 1);
+	mp->n_nh = 3;
+	mp->nh[2] = mp->nh[1];
+	mp->nh[2].via.bytes[3] = 9;
+	diff_result_free(&f.r);
+	fx_diff(&f);
+	assert_int_equal(fx_count_op(&f.r.plan, STEP_ROUTE_REPLACE, false), 1);
+	/* A path through another device than declared. */
+	mp->n_nh = 2;
+	snprintf(mp->nh[0].dev, sizeof(mp->nh[0].dev), "p2");
+	diff_result_free(&f.r);
+	fx_diff(&f);
+	assert_int_equal(fx_count_op(&f.r.plan, STEP_ROUTE_REPLACE, false), 1);
+	snprintf(mp->nh[0].dev, sizeof(mp->nh[0].dev), "p1");
+	diff_result_free(&f.r);
+	fx_diff(&f);
+	fx_assert_plan(&f.r.plan, "");
+	fx_free(&f);
+}
+
+/* A link deleted takes a multipath route through it along (the kernel
+ * deletes the route when one of its devices goes): an implicit step, so a
+ * rollback puts the route back. */
+static void test_route_nexthop_link_gone(void **state)
+{
+	struct fx f = { 0 }, g = { 0 };
+
+	(void)state;
+	fx_load(RT_OPTS, &f.d);
+	fx_observe_converged(&f.d, &f.o);
+	for (size_t i = 0; i < fx_dns(&f.o, "web")->n_routes; i++) {
+		struct topo_route *rt = &fx_dns(&f.o, "web")->routes[i];
+
+		for (size_t k = 0; k < rt->n_nh; k++)
+			rt->nh[k].oif = fx_oif(&f.o, "web", k ? "p2" : "p1")->ifindex;
+	}
+	fx_load("topology: rt\n"
+		"namespaces:\n"
+		"  web:\n"
+		"    interfaces:\n"
+		"      p1: {type: bridge, addresses: [10.1.0.1/24]}\n"
+		"    routes:\n"
+		"      - {to: default, via: 192.168.9.1, dev: p1, onlink: true, mtu: 1400, advmss: 1360}\n", &g.d);
+	assert_int_equal(topo_diff(&g.d, &f.o, &f.s, &f.r), 0);
+	char *text = fx_plan_text(&f.r.plan, true);
+
+	assert_non_null(strstr(text, "[implicit] - route del 10.9.0.0/24 nexthop via 10.1.0.2 dev p1 weight 1 "
+			       "nexthop via 10.2.0.2 weight 2 netns web"));
+	free(text);
+	topology_free(&g.d);
+	fx_free(&f);
+}
+
 /* ------------------------------------------------------- (5) ownership -- */
 
 /* A foreign bridge (libvirt's, say) holds a declared name. */
@@ -1884,6 +2023,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_empty_kernel_seed),
+		cmocka_unit_test(test_route_options_drift),
+		cmocka_unit_test(test_route_nexthop_link_gone),
 		cmocka_unit_test(test_empty_kernel_veth_local_end),
 		cmocka_unit_test(test_empty_kernel_veth_both_masters),
 		cmocka_unit_test(test_empty_kernel_creation_order),

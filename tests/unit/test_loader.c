@@ -892,6 +892,122 @@ static void test_route_types(void **state)
 		      { 7, 47, "a prohibit route takes no 'via', 'dev' or 'nexthops'" });
 }
 
+/* ---------------------------------------------- route options, nexthops -- */
+
+static void test_route_nexthops(void **state)
+{
+	struct topology t;
+	const struct topo_route *rt;
+	char many[2048];
+	int n;
+
+	(void)state;
+	/* Sorted by gateway, whatever the file's order; weight 1 unless given. */
+	load_ok(ROUTES "      - {to: 10.9.0.0/24, nexthops: [{via: 10.0.0.3, weight: 2}, {via: 10.0.0.2, dev: br0}]}\n", &t);
+	rt = &t.ns[0].routes[0];
+	assert_int_equal(rt->n_nh, 2);
+	assert_int_equal(rt->via.family, 0);
+	assert_string_equal(rt->dev, "");
+	assert_int_equal(rt->nh[0].via.bytes[3], 2);
+	assert_string_equal(rt->nh[0].dev, "br0");
+	assert_int_equal(rt->nh[0].weight, 1);
+	assert_int_equal(rt->nh[1].via.bytes[3], 3);
+	assert_int_equal(rt->nh[1].weight, 2);
+	topology_free(&t);
+	/* default takes the paths' family; 256 is the largest weight. */
+	load_ok(ROUTES "      - {to: default, nexthops: [{via: \"fd00::2\", weight: 256}, {via: \"fd00::1\", dev: br0}]}\n", &t);
+	rt = &t.ns[0].routes[0];
+	assert_int_equal(rt->dst.family, AF_INET6);
+	assert_int_equal(rt->metric, 1024);
+	assert_int_equal(rt->nh[1].weight, 256);
+	topology_free(&t);
+	/* Paths by device only. */
+	load_ok(ROUTES "      - {to: 10.9.0.0/24, nexthops: [{dev: br0}, {dev: br0, via: 10.0.0.1}]}\n", &t);
+	assert_int_equal(t.ns[0].routes[0].n_nh, 2);
+	topology_free(&t);
+
+	n = snprintf(many, sizeof(many), ROUTES "      - {to: 10.9.0.0/24, nexthops: [");
+	for (int i = 0; i < 17; i++)
+		n += snprintf(many + n, sizeof(many) - (size_t)n, "%s{via: 10.0.0.%d}", i ? ", " : "", i + 1);
+	snprintf(many + n, sizeof(many) - (size_t)n, "]}\n");
+	EXPECT_ERRORS(many, { 7, 37, "nexthops takes 2-16 paths, not 17" });
+	EXPECT_ERRORS(ROUTES "      - {to: 10.9.0.0/24, nexthops: [{via: 10.0.0.2}]}\n",
+		      { 7, 37, "nexthops takes 2-16 paths, not 1 (a route with one path takes via and dev itself)" });
+	EXPECT_ERRORS(ROUTES "      - {to: 10.9.0.0/24, nexthops: {via: 10.0.0.2}}\n",
+		      { 7, 37, "nexthops must be a list, not a mapping" });
+	EXPECT_ERRORS(ROUTES "      - {to: 10.9.0.0/24, nexthops: [10.0.0.2, 10.0.0.3]}\n",
+		      { 7, 38, "a nexthop must be a mapping (key: value), not a scalar" },
+		      { 7, 48, "a nexthop must be a mapping (key: value), not a scalar" });
+	EXPECT_ERRORS(ROUTES "      - {to: 10.9.0.0/24, nexthops: [{via: 10.0.0.2}, {weight: 2}]}\n",
+		      { 7, 55, "a nexthop needs 'via' or 'dev' (or both)" });
+	EXPECT_ERRORS(ROUTES "      - {to: 10.9.0.0/24, nexthops: [{via: 10.0.0.2, weight: 0}, {via: 10.0.0.3}]}\n",
+		      { 7, 62, "weight must be an integer 1-256, not '0'" });
+	EXPECT_ERRORS(ROUTES "      - {to: 10.9.0.0/24, nexthops: [{via: 10.0.0.2, weight: 257}, {via: 10.0.0.3}]}\n",
+		      { 7, 62, "weight must be an integer 1-256, not '257'" });
+	EXPECT_ERRORS(ROUTES "      - {to: 10.9.0.0/24, nexthops: [{via: 10.0.0.2}, {via: 10.0.0.2, dev: br0}]}\n",
+		      { 7, 55, "this nexthop repeats nexthop 1 (the same gateway)" });
+	EXPECT_ERRORS(ROUTES "      - {to: 10.9.0.0/24, nexthops: [{dev: br0}, {dev: br0}]}\n",
+		      { 7, 50, "this nexthop repeats nexthop 1 (the same device)" });
+	EXPECT_ERRORS(ROUTES "      - {to: 10.9.0.0/24, via: 10.0.0.1, nexthops: [{via: 10.0.0.2}, {via: 10.0.0.3}]}\n",
+		      { 7, 32, "'via' and 'nexthops' are exclusive: give each path its own via and dev" });
+	EXPECT_ERRORS(ROUTES "      - {to: 10.9.0.0/24, dev: br0, nexthops: [{via: 10.0.0.2}, {via: 10.0.0.3}]}\n",
+		      { 7, 32, "'dev' and 'nexthops' are exclusive" });
+	EXPECT_ERRORS(ROUTES "      - {to: 10.9.0.0/24, nexthops: [{via: 10.0.0.2, gw: 1}, {via: 10.0.0.3}]}\n",
+		      { 7, 54, "unknown key 'gw' in a nexthop (accepted: via, dev, weight)" });
+	EXPECT_ERRORS(ROUTES "      - {to: 10.0.0.0/8, nexthops: [{via: 10.0.0.1}, {via: \"fd00::1\"}]}\n",
+		      { 7, 54, "nexthop 2: its via is not in the same address family as 'to'" });
+	EXPECT_ERRORS(ROUTES "      - {to: 10.0.0.0/8, type: blackhole, nexthops: [{via: 10.0.0.1}, {via: 10.0.0.2}]}\n",
+		      { 7, 53, "a blackhole route takes no 'via', 'dev' or 'nexthops'" });
+	EXPECT_ERRORS(ROUTES "      - {to: 10.8.0.0/24, via: 192.168.1.1, onlink: true}\n",
+		      { 7, 53, "an onlink route needs 'dev'" });
+	EXPECT_ERRORS(ROUTES "      - {to: 10.8.0.0/24, dev: br0, onlink: true}\n",
+		      { 7, 45, "onlink applies to a gateway: add 'via' (or nexthops with via)" });
+	EXPECT_ERRORS(ROUTES "      - {to: 10.8.0.0/24, onlink: true, nexthops: [{via: 10.0.0.1, dev: br0}, {via: 10.0.0.2}]}\n",
+		      { 7, 79, "nexthop 2: an onlink route needs a 'dev' on every path" });
+	EXPECT_ERRORS(ROUTES "      - {to: 10.8.0.0/24, via: 1.2.3.4, dev: br0, onlink: yes please}\n",
+		      { 7, 59, "onlink must be true or false" });
+	EXPECT_ERRORS(ROUTES "      - {to: 10.8.0.0/24, dev: br0, scope: universe}\n",
+		      { 7, 44, "scope 'universe' is not one of global, site, link, host, nowhere or a number 0-255" });
+	EXPECT_ERRORS(ROUTES "      - {to: 10.8.0.0/24, dev: br0, scope: 256}\n",
+		      { 7, 44, "scope '256' is not one of" });
+	EXPECT_ERRORS(ROUTES "      - {to: \"fd08::/64\", dev: br0, scope: link}\n",
+		      { 7, 44, "IPv6 routes have no scope (the kernel keeps every one global); leave 'scope' out" });
+	EXPECT_ERRORS(ROUTES "      - {to: 10.8.0.0/24, via: 10.0.0.1, scope: link}\n",
+		      { 7, 49, "a route through a gateway cannot have scope link" });
+	EXPECT_ERRORS(ROUTES "      - {to: 10.8.0.0/24, dev: br0, mtu: 67}\n",
+		      { 7, 42, "mtu must be an integer 68-65535, not '67'" });
+	EXPECT_ERRORS(ROUTES "      - {to: 10.8.0.0/24, dev: br0, advmss: 0}\n",
+		      { 7, 45, "advmss must be an integer 1-65535, not '0'" });
+	EXPECT_ERRORS(ROUTES "      - {to: 10.8.0.0/24, dev: br0, mtu: \"1400\"}\n",
+		      { 7, 42, "mtu must be an integer 68-65535, not the quoted string '1400'" });
+	EXPECT_ERRORS(ROUTES "      - {to: 10.9.0.0/24, nexthops: [{via: 10.0.0.2}, {via: 10.0.0.3, dev: nope}]}\n",
+		      { 7, 9, "route nexthop dev 'nope' is not an interface of namespace web" });
+}
+
+static void test_route_options(void **state)
+{
+	struct topology t;
+	const struct topo_route *rt;
+
+	(void)state;
+	load_ok(ROUTES "      - {to: 10.8.0.0/24, via: 192.168.1.1, dev: br0, onlink: true, mtu: 1400, advmss: 1360}\n"
+		"      - {to: 10.7.0.0/24, dev: br0, scope: host}\n"
+		"      - {to: 10.6.0.0/24, dev: br0, scope: 200}\n"
+		"      - {to: 10.5.0.0/24, via: 10.0.0.1, scope: global, onlink: false}\n", &t);
+	rt = &t.ns[0].routes[0];
+	assert_true(rt->onlink);
+	assert_int_equal(rt->mtu, 1400);
+	assert_int_equal(rt->advmss, 1360);
+	assert_false(rt->has_scope);
+	rt = &t.ns[0].routes[1];
+	assert_true(rt->has_scope);
+	assert_int_equal(rt->scope, TOPO_SCOPE_HOST);
+	assert_int_equal(t.ns[0].routes[2].scope, 200);
+	assert_false(t.ns[0].routes[3].onlink);
+	assert_int_equal(t.ns[0].routes[3].scope, TOPO_SCOPE_GLOBAL);
+	topology_free(&t);
+}
+
 /* ------------------------------------------------------------- mtu, mac -- */
 
 static void test_mtu(void **state)
@@ -2245,6 +2361,8 @@ int main(void)
 		cmocka_unit_test(test_route_dev),
 		cmocka_unit_test(test_route_metric_table),
 		cmocka_unit_test(test_route_types),
+		cmocka_unit_test(test_route_nexthops),
+		cmocka_unit_test(test_route_options),
 		cmocka_unit_test(test_mtu),
 		cmocka_unit_test(test_mac),
 		cmocka_unit_test(test_dnat_ports),
