@@ -1152,6 +1152,89 @@ static bool load_route_nexthops(struct loader *ld, struct topo_route *rt, const 
 	return ok;
 }
 
+static bool want_table(struct loader *ld, const struct ynode *v, uint32_t *ret)
+{
+	uint64_t u;
+
+	if (v->type == YN_SCALAR && strcmp(v->str, "main") == 0)
+		*ret = TOPO_TABLE_MAIN;
+	else if (v->type == YN_SCALAR && strcmp(v->str, "local") == 0)
+		*ret = TOPO_TABLE_LOCAL;
+	else if (v->type == YN_SCALAR && strcmp(v->str, "default") == 0)
+		*ret = TOPO_TABLE_DEFAULT;
+	else if (v->type == YN_SCALAR && v->plain && yaml_plain_uint(v->str, &u) && u >= 1 && u <= 4294967295u)
+		*ret = (uint32_t)u;
+	else {
+		ndiag(ld, v, "table must be main, local, default or an integer 1-4294967295");
+		return false;
+	}
+	return true;
+}
+
+/*
+ * `absent:` entries: {to, table, type, metric, dev}. `to` is required; type
+ * unicast (a prefix route), local or broadcast (the local table's); metric
+ * and dev narrow the match. A declared route with the same key is refused
+ * later (absent_check_routes).
+ */
+static void load_absent(struct loader *ld, struct topo_ns *ns, const struct ynode *n)
+{
+	struct topo_absent a = { .table = TOPO_TABLE_MAIN, .pos = n->pos };
+	const struct ynode *to = NULL;
+	bool ok = true;
+	uint64_t u;
+
+	if (!want_map(ld, n, "an absent: entry"))
+		return;
+	for (size_t i = 0; i + 1 < n->n; i += 2) {
+		const struct ynode *k = n->kids[i], *v = n->kids[i + 1];
+
+		if (k->type != YN_SCALAR)
+			continue;
+		if (strcmp(k->str, "to") == 0) {
+			to = v;
+		} else if (strcmp(k->str, "table") == 0) {
+			ok &= want_table(ld, v, &a.table);
+		} else if (strcmp(k->str, "type") == 0) {
+			const char *s = want_str(ld, v, "type");
+
+			if (!s || topo_rtype_parse(s, &a.type) < 0 ||
+			    (a.type != TOPO_RT_UNICAST && a.type != TOPO_RT_LOCAL && a.type != TOPO_RT_BROADCAST)) {
+				if (s)
+					ndiag(ld, v, "type '%s' of an absent: route is not one of unicast, local, broadcast "
+					      "(the kinds of route the kernel makes)", s);
+				ok = false;
+			}
+		} else if (strcmp(k->str, "metric") == 0) {
+			if (want_uint(ld, v, "metric", 0, 4294967295u, &u)) {
+				a.metric = (uint32_t)u;
+				a.has_metric = true;
+			} else {
+				ok = false;
+			}
+		} else if (strcmp(k->str, "dev") == 0) {
+			ok &= want_ifname(ld, v, "dev", a.dev);
+		} else {
+			unknown_key(ld, k, "an absent: entry", "to, table, type, metric, dev");
+			ok = false;
+		}
+	}
+	if (!to) {
+		ndiag(ld, n, "an absent: entry needs 'to' (the destination of the kernel's route, e.g. 127.0.0.0/8)");
+		return;
+	}
+	if (!want_network(ld, to, "absent 'to'", &a.dst) || !ok)
+		return;
+	struct topo_absent *v = realloc(ns->absent_routes, (ns->n_absent_routes + 1) * sizeof(*v));
+
+	if (!v) {
+		ld->oom = true;
+		return;
+	}
+	ns->absent_routes = v;
+	v[ns->n_absent_routes++] = a;
+}
+
 /* The rules between a route's paths and its options, once its family is known. */
 static bool route_check_paths(struct loader *ld, const struct topo_route *rt, const struct ynode *n,
 			      const struct ynode *via, const struct ynode *dev, const struct ynode *nexthops,
@@ -1232,18 +1315,7 @@ static void load_route(struct loader *ld, struct topo_ns *ns, const struct ynode
 			else
 				ok = false;
 		} else if (strcmp(k->str, "table") == 0) {
-			if (v->type == YN_SCALAR && strcmp(v->str, "main") == 0)
-				rt.table = TOPO_TABLE_MAIN;
-			else if (v->type == YN_SCALAR && strcmp(v->str, "local") == 0)
-				rt.table = TOPO_TABLE_LOCAL;
-			else if (v->type == YN_SCALAR && strcmp(v->str, "default") == 0)
-				rt.table = TOPO_TABLE_DEFAULT;
-			else if (v->type == YN_SCALAR && v->plain && yaml_plain_uint(v->str, &u) && u >= 1 && u <= 4294967295u)
-				rt.table = (uint32_t)u;
-			else {
-				ndiag(ld, v, "table must be main, local, default or an integer 1-4294967295");
-				ok = false;
-			}
+			ok &= want_table(ld, v, &rt.table);
 		} else if (strcmp(k->str, "type") == 0) {
 			const char *s = want_str(ld, v, "type");
 
@@ -1787,6 +1859,11 @@ static void load_ns(struct loader *ld, const struct ynode *key, const struct yno
 				continue;
 			for (size_t j = 0; j < v->n; j++)
 				load_route(ld, ns, v->kids[j]);
+		} else if (strcmp(k->str, "absent") == 0) {
+			if (is_null(v) || !want_seq(ld, v, "absent"))
+				continue;
+			for (size_t j = 0; j < v->n; j++)
+				load_absent(ld, ns, v->kids[j]);
 		} else if (strcmp(k->str, "sysctls") == 0) {
 			load_sysctls(ld, ns, v);
 		} else if (strcmp(k->str, "nat") == 0) {
@@ -1800,7 +1877,7 @@ static void load_ns(struct loader *ld, const struct ynode *key, const struct yno
 			for (size_t j = 0; j < v->n; j++)
 				load_forward(ld, ns, v->kids[j]);
 		} else {
-			unknown_key(ld, k, "a namespace", "path, pid, interfaces, routes, sysctls, nat, forward");
+			unknown_key(ld, k, "a namespace", "path, pid, interfaces, routes, absent, sysctls, nat, forward");
 		}
 	}
 	if (ns->kind == TOPO_NS_IS_HOST && (path || pid))
@@ -2393,6 +2470,25 @@ static void routes_check_duplicates(struct loader *ld, const struct topo_ns *ns)
 	free(v);
 }
 
+/* A route both declared and absent would be added and deleted in turn. */
+static void absent_check_routes(struct loader *ld, const struct topo_ns *ns)
+{
+	for (size_t i = 0; i < ns->n_absent_routes; i++) {
+		const struct topo_absent *a = &ns->absent_routes[i];
+
+		for (size_t j = 0; j < ns->n_routes; j++) {
+			const struct topo_route *rt = &ns->routes[j];
+
+			if (a->table == rt->table && topo_ip_equal(&a->dst, &rt->dst) &&
+			    (!a->has_metric || a->metric == rt->metric)) {
+				diag(ld, a->pos, "this absent: entry names the route declared at line %u, column %u: "
+				     "a route cannot be both", rt->pos.line, rt->pos.col);
+				break;
+			}
+		}
+	}
+}
+
 #define IPV6_MIN_MTU 1280
 
 /* The MTU the kernel will give link i, when the file decides it below
@@ -2485,6 +2581,7 @@ static void check_ipv6_mtu(struct loader *ld, const struct topo_ns *ns, const st
 static void validate_ns(struct loader *ld, struct topo_ns *ns)
 {
 	routes_check_duplicates(ld, ns);
+	absent_check_routes(ld, ns);
 	struct strmap ifs = { 0 };
 
 	for (size_t i = 0; i < ns->n_ifaces; i++)

@@ -188,6 +188,10 @@ void topo_route_format(const struct topo_route *rt, char *buf, size_t len)
 		rb(&b, " metric %u", rt->metric);
 	if (rt->table != TOPO_TABLE_MAIN)
 		rb(&b, " table %s", table_name(rt->table, t, sizeof(t)));
+	/* A route the kernel made (an absent: entry's) says so; other protocols
+	 * are the owner rules' business, not the route's words. */
+	if (rt->proto == TOPO_RTPROT_KERNEL)
+		rb(&b, " proto kernel");
 	if (rt->has_scope && rt->scope != topo_route_default_scope(rt))
 		rb(&b, " scope %s", topo_scope_name(rt->scope, t, sizeof(t)));
 	if (rt->onlink && !rt->n_nh)
@@ -198,4 +202,49 @@ void topo_route_format(const struct topo_route *rt, char *buf, size_t len)
 		rb(&b, " advmss %u", rt->advmss);
 	if (rt->dst.plen == 0 && rt->dst.family == AF_INET6)
 		rb(&b, " (ipv6)");
+}
+
+bool topo_route_same_key(const struct topo_route *a, const struct topo_route *b)
+{
+	return a->table == b->table && a->metric == b->metric && topo_ip_equal(&a->dst, &b->dst);
+}
+
+bool topo_absent_matches(const struct topo_absent *a, const struct topo_route *rt)
+{
+	return a->table == rt->table && a->type == rt->type && topo_ip_equal(&a->dst, &rt->dst) &&
+	       (!a->has_metric || a->metric == rt->metric) && (!a->dev[0] || strcmp(a->dev, rt->dev) == 0);
+}
+
+int topo_rtype_parse(const char *s, enum topo_rtype *ret)
+{
+	static const enum topo_rtype all[] = {
+		TOPO_RT_UNICAST, TOPO_RT_BLACKHOLE, TOPO_RT_UNREACHABLE, TOPO_RT_PROHIBIT,
+		TOPO_RT_LOCAL, TOPO_RT_BROADCAST,
+	};
+
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		if (strcmp(s, topo_rtype_name(all[i])) == 0) {
+			*ret = all[i];
+			return 0;
+		}
+	return -EINVAL;
+}
+
+void topo_absent_format(const struct topo_absent *a, char *buf, size_t len)
+{
+	struct rbuf b = { .p = buf, .len = len };
+	char ip[TOPO_IP_STRLEN], t[12];
+
+	if (!len)
+		return;
+	buf[0] = '\0';
+	if (a->type != TOPO_RT_UNICAST)
+		rb(&b, "%s ", topo_rtype_name(a->type));
+	rb(&b, "%s", a->dst.plen ? topo_ip_format(&a->dst, true, ip, sizeof(ip)) : "default");
+	if (a->dev[0])
+		rb(&b, " dev %s", a->dev);
+	if (a->has_metric)
+		rb(&b, " metric %u", a->metric);
+	if (a->table != TOPO_TABLE_MAIN)
+		rb(&b, " table %s", table_name(a->table, t, sizeof(t)));
 }

@@ -41,4 +41,18 @@ bool topo_route_uses_oif(const struct topo_route *rt, int ifindex);
  * weight 1 nexthop via B dev Y weight 2". Truncates to len. */
 void topo_route_format(const struct topo_route *rt, char *buf, size_t len);
 
+/* Does the route (as the kernel has it) fall under the `absent:` entry:
+ * same table, destination and type, and metric and device where the entry
+ * gives them? Whose the route is, is owner.c's question. */
+bool topo_absent_matches(const struct topo_absent *a, const struct topo_route *rt);
+
+/* The kernel's key of a route: (table, destination, metric). */
+bool topo_route_same_key(const struct topo_route *a, const struct topo_route *b);
+
+/* Every route type's name as topo_rtype_name writes it: 0, -EINVAL. */
+int topo_rtype_parse(const char *s, enum topo_rtype *ret);
+
+/* "to 127.0.0.0/8 table local type local": an `absent:` entry in words. */
+void topo_absent_format(const struct topo_absent *a, char *buf, size_t len);
+
 #endif

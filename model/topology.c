@@ -81,6 +81,7 @@ void topo_ns_clear(struct topo_ns *ns)
 		free(ns->ifaces[i].addrs);
 	free(ns->ifaces);
 	free(ns->routes);
+	free(ns->absent_routes);
 	for (size_t i = 0; i < ns->n_sysctls; i++) {
 		free(ns->sysctls[i].key);
 		free(ns->sysctls[i].value);

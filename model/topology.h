@@ -35,6 +35,8 @@
  * /etc/iproute2/rt_protos). Unused by the kernel and by the routing daemons
  * listed in linux/rtnetlink.h. */
 #define TOPO_RTPROT         0x95      /* 149 */
+/* rtm_protocol of the routes the kernel makes itself (RTPROT_KERNEL). */
+#define TOPO_RTPROT_KERNEL  2
 /* The address protocol (IFA_PROTO, Linux >= 5.18) topo tags its addresses with. */
 #define TOPO_IFAPROT        0x95
 /* The ifalias prefix that marks a link (or a created namespace's lo) as ours. */
@@ -162,6 +164,22 @@ struct topo_route {
 	int oif;
 };
 
+/*
+ * An `absent:` entry: a route the kernel makes by itself (protocol kernel:
+ * a local-table route of an address, a prefix route) that must not exist.
+ * topo deletes what matches on apply and records it in the state file, so
+ * destroy, or the entry leaving the file, puts back exactly that route.
+ */
+struct topo_absent {
+	struct topo_ip dst;
+	uint32_t table;                   /* canonical: main = 254 */
+	enum topo_rtype type;             /* unicast, local or broadcast */
+	bool has_metric;                  /* false = any metric */
+	uint32_t metric;
+	char dev[TOPO_IFNAME_MAX + 1];    /* "" = any device */
+	struct topo_pos pos;
+};
+
 struct topo_sysctl {
 	char *key;                        /* dotted form, as sysctl(8) writes it */
 	char *value;                      /* canonical: single spaces, trimmed */
@@ -231,6 +249,8 @@ struct topo_ns {
 	size_t n_ifaces;
 	struct topo_route *routes;
 	size_t n_routes;
+	struct topo_absent *absent_routes;
+	size_t n_absent_routes;
 	struct topo_sysctl *sysctls;
 	size_t n_sysctls;
 	struct topo_nat *nat;

@@ -965,6 +965,63 @@ oom:
 	df->err = -ENOMEM;
 }
 
+/*
+ * `absent:`: a kernel-made route an entry names is deleted (the state file
+ * records it first, see cmd/apply.c). A route deleted so comes back, as it
+ * was, once no entry names it (the entry left the file, or destroy), unless
+ * its namespace goes or the kernel has made it again. Never implicit.
+ */
+static void pass_absent(struct differ *df, struct obs *ob)
+{
+	const struct topo_ns *d = ob->d, *o = ob->o;
+	char line[256];
+
+	if (ob->conflict || ob->pruned || !o->exists)
+		return;
+	for (size_t i = 0; d && i < d->n_absent_routes; i++) {
+		const struct topo_absent *a = &d->absent_routes[i];
+
+		for (size_t r = 0; r < o->n_routes; r++) {
+			const struct topo_route *rt = &o->routes[r];
+			struct step s;
+
+			if (ob->route_done[r] || !topo_absent_matches(a, rt))
+				continue;
+			if (!owner_route_absent_deletable(rt)) {
+				topo_route_format(rt, line, sizeof(line));
+				topo_msgs_add(&df->r->warnings, "absent: the route %s in namespace %s is not the kernel's "
+					      "(protocol %u): left alone", line, o->name, rt->proto);
+				continue;
+			}
+			ob->route_done[r] = true;
+			s = step_new(STEP_ROUTE_DEL, PHASE_ROUTE_DEL, o->name);
+			s.pos = a->pos;
+			s.route = *rt;
+			s.absent = true;
+			s.note = "absent:";
+			add_step(df, &s);
+		}
+	}
+	for (size_t i = 0; df->state && i < df->state->n_removed; i++) {
+		const struct state_route *rec = &df->state->removed[i];
+		bool keep = false;
+		struct step s;
+
+		if (strcmp(rec->ns, o->name) != 0)
+			continue;
+		for (size_t k = 0; d && k < d->n_absent_routes && !keep; k++)
+			keep = topo_absent_matches(&d->absent_routes[k], &rec->route);
+		for (size_t r = 0; r < o->n_routes && !keep; r++)
+			keep = topo_route_same_key(&o->routes[r], &rec->route);
+		if (keep)
+			continue;
+		s = step_new(STEP_ROUTE_ADD, PHASE_ROUTE_ADD, o->name);
+		s.route = rec->route;
+		s.note = "restore: no absent: entry names it";
+		add_step(df, &s);
+	}
+}
+
 /* ------------------------------------------------------ link attributes -- */
 
 static void link_set(struct differ *df, const char *ns, const struct topo_iface *d, enum link_attr attr,
@@ -1770,6 +1827,7 @@ int topo_diff_opts(const struct topology *desired, const struct topology *observ
 		pass_pruned_leftovers(&df, &df.obs[i]);
 		pass_addrs(&df, &df.obs[i]);
 		pass_routes(&df, &df.obs[i]);
+		pass_absent(&df, &df.obs[i]);
 		pass_link_attrs(&df, &df.obs[i]);
 		pass_sysctls(&df, &df.obs[i]);
 		pass_nft(&df, &df.obs[i]);

@@ -312,6 +312,11 @@ enum owner_verdict owner_route(const struct owner_ctx *ctx, const struct owner_s
 	return claimed(ctx, topo_object_id_route(sc->o->name, rt)) ? OWNER_OURS : OWNER_FOREIGN;
 }
 
+bool owner_route_absent_deletable(const struct topo_route *rt)
+{
+	return rt->proto == RTPROT_KERNEL_;
+}
+
 /* -------------------------------------------------------------------- nft -- */
 
 bool owner_nft_present(const struct topo_ns *o)

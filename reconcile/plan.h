@@ -121,6 +121,9 @@ struct step {
 
 	/* ROUTE_*; old_route for ROUTE_REPLACE */
 	struct topo_route route, old_route;
+	/* ROUTE_DEL of a kernel-made route an `absent:` entry names: the state
+	 * file records it before, so destroy can put it back. */
+	bool absent;
 
 	/* SYSCTL_SET: old_value NULL = not known before execution */
 	char *key, *value, *old_value;
