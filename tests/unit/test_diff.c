@@ -982,6 +982,103 @@ static void test_route_nexthop_link_gone(void **state)
 	fx_free(&f);
 }
 
+/* ------------------------------------------------------------ absent: -- */
+
+#define ABSENT_YAML \
+	"topology: noloop\n" \
+	"namespaces:\n" \
+	"  host:\n" \
+	"    absent:\n" \
+	"      - {to: 127.0.0.0/8, table: local, type: local}\n" \
+	"      - {to: 10.0.2.0/24, dev: eth0}\n" \
+	"      - {to: 192.168.50.0/24}\n"
+
+static struct topo_route *fx_local_route(struct topo_ns *h)
+{
+	struct topo_route *rt = fx_route(h, "127.0.0.0/8", NULL, "lo", FX_RTPROT_KERNEL);
+
+	rt->type = TOPO_RT_LOCAL;
+	rt->table = TOPO_TABLE_LOCAL;
+	rt->src = fx_ip("127.0.0.1");
+	rt->has_scope = true;
+	rt->scope = TOPO_SCOPE_HOST;
+	return rt;
+}
+
+/* Only the kernel's routes an entry names go, each marked for the state
+ * file; a static route of the same destination stays, with a warning. */
+static void test_absent_deletes_kernel_routes(void **state)
+{
+	struct fx f = { 0 };
+	struct topo_ns *h;
+
+	(void)state;
+	fx_load(ABSENT_YAML, &f.d);
+	fx_host_base(&f.o);
+	snprintf(f.o.name, sizeof(f.o.name), "noloop");
+	h = &f.o.ns[0];
+	fx_local_route(h);
+	fx_diff(&f);
+	fx_assert_no_conflicts(&f.r);
+	fx_assert_plan(&f.r.plan,
+		"- route del local 127.0.0.0/8 dev lo src 127.0.0.1 table local proto kernel  # absent:\n"
+		"- route del 10.0.2.0/24 dev eth0 src 10.0.2.15 proto kernel  # absent:\n");
+	for (size_t i = 0; i < f.r.plan.n; i++)
+		assert_true(f.r.plan.steps[i].absent);
+	assert_true(fx_msgs_have(&f.r.warnings, "absent: the route 192.168.50.0/24 via 10.0.2.3 dev eth0 in namespace "
+				 "host is not the kernel's (protocol 4): left alone"));
+	/* Undone, the route comes back as the kernel had it. */
+	struct step inv;
+
+	assert_int_equal(step_invert(&f.r.plan.steps[0], &inv), 0);
+	assert_int_equal(inv.op, STEP_ROUTE_ADD);
+	assert_int_equal(inv.route.proto, FX_RTPROT_KERNEL);
+	assert_int_equal(inv.route.type, TOPO_RT_LOCAL);
+	assert_int_equal(inv.route.scope, TOPO_SCOPE_HOST);
+	step_free(&inv);
+	fx_free(&f);
+}
+
+/* What the state file says topo deleted comes back when no entry names it
+ * and the kernel has not made it again; while an entry names it, nothing. */
+static void test_absent_restores_recorded(void **state)
+{
+	struct fx f = { 0 };
+	struct topo_route rec;
+	struct topo_ns *h;
+
+	(void)state;
+	fx_load("topology: noloop\nnamespaces:\n  host: {}\n", &f.d);
+	fx_host_base(&f.o);
+	snprintf(f.o.name, sizeof(f.o.name), "noloop");
+	h = &f.o.ns[0];
+	rec = *fx_local_route(h);
+	h->n_routes--;                       /* deleted, as topo did */
+	snprintf(f.s.topology, sizeof(f.s.topology), "noloop");
+	assert_int_equal(topo_state_removed_put(&f.s, "host", &rec), 0);
+	fx_diff(&f);
+	fx_assert_plan(&f.r.plan,
+		"+ route add local 127.0.0.0/8 dev lo src 127.0.0.1 table local proto kernel  # restore: no absent: entry names it\n");
+	assert_int_equal(f.r.plan.steps[0].route.proto, FX_RTPROT_KERNEL);
+	assert_int_equal(f.r.plan.steps[0].route.scope, TOPO_SCOPE_HOST);
+	/* The kernel made it again by itself: nothing to do. */
+	diff_result_free(&f.r);
+	fx_local_route(h);
+	fx_diff(&f);
+	fx_assert_plan(&f.r.plan, "");
+	h->n_routes--;
+	/* Still named: stays deleted. */
+	diff_result_free(&f.r);
+	topology_free(&f.d);
+	fx_load(ABSENT_YAML, &f.d);
+	fx_diff(&f);
+	char *text = fx_plan_text(&f.r.plan, false);
+
+	assert_null(strstr(text, "127.0.0.0/8"));
+	free(text);
+	fx_free(&f);
+}
+
 /* ------------------------------------------------------- (5) ownership -- */
 
 /* A foreign bridge (libvirt's, say) holds a declared name. */
@@ -2025,6 +2122,8 @@ int main(void)
 		cmocka_unit_test(test_empty_kernel_seed),
 		cmocka_unit_test(test_route_options_drift),
 		cmocka_unit_test(test_route_nexthop_link_gone),
+		cmocka_unit_test(test_absent_deletes_kernel_routes),
+		cmocka_unit_test(test_absent_restores_recorded),
 		cmocka_unit_test(test_empty_kernel_veth_local_end),
 		cmocka_unit_test(test_empty_kernel_veth_both_masters),
 		cmocka_unit_test(test_empty_kernel_creation_order),

@@ -1008,6 +1008,62 @@ static void test_route_options(void **state)
 	topology_free(&t);
 }
 
+/* ------------------------------------------------------------- absent: -- */
+
+#define ABSENT HEAD "    absent:\n"                  /* 6 */
+
+static void test_absent(void **state)
+{
+	struct topology t;
+	const struct topo_absent *a;
+
+	(void)state;
+	load_ok(ABSENT "      - {to: 127.0.0.0/8, table: local, type: local}\n"
+		"      - {to: 10.0.0.0/24, dev: br0, metric: 5}\n"
+		"      - {to: \"::1/128\", table: local, type: local}\n"
+		"      - {to: 127.255.255.255, table: local, type: broadcast}\n", &t);
+	assert_int_equal(t.ns[0].n_absent_routes, 4);
+	a = &t.ns[0].absent_routes[0];
+	assert_int_equal(a->table, TOPO_TABLE_LOCAL);
+	assert_int_equal(a->type, TOPO_RT_LOCAL);
+	assert_int_equal(a->dst.plen, 8);
+	assert_false(a->has_metric);
+	assert_int_equal(a->pos.line, 7);
+	a = &t.ns[0].absent_routes[1];
+	assert_int_equal(a->table, TOPO_TABLE_MAIN);
+	assert_int_equal(a->type, TOPO_RT_UNICAST);
+	assert_true(a->has_metric);
+	assert_int_equal(a->metric, 5);
+	assert_string_equal(a->dev, "br0");
+	assert_int_equal(t.ns[0].absent_routes[2].dst.family, AF_INET6);
+	assert_int_equal(t.ns[0].absent_routes[3].type, TOPO_RT_BROADCAST);
+	topology_free(&t);
+	load_ok(ABSENT, &t);   /* empty */
+	topology_free(&t);
+
+	EXPECT_ERRORS(ABSENT "      - {table: local, type: local}\n",
+		      { 7, 9, "an absent: entry needs 'to' (the destination of the kernel's route, e.g. 127.0.0.0/8)" });
+	EXPECT_ERRORS(ABSENT "      - {to: 127.0.0.1/8, table: local, type: local}\n",
+		      { 7, 14, "absent 'to' '127.0.0.1/8' has host bits set; the network is 127.0.0.0/8" });
+	EXPECT_ERRORS(ABSENT "      - {to: 127.0.0.0/8, type: blackhole}\n",
+		      { 7, 33, "type 'blackhole' of an absent: route is not one of unicast, local, broadcast" });
+	EXPECT_ERRORS(ABSENT "      - {to: 127.0.0.0/8, via: 10.0.0.1}\n",
+		      { 7, 27, "unknown key 'via' in an absent: entry (accepted: to, table, type, metric, dev)" });
+	EXPECT_ERRORS(ABSENT "      - {to: 127.0.0.0/8, metric: x}\n",
+		      { 7, 35, "metric must be an integer 0-4294967295, not 'x'" });
+	EXPECT_ERRORS(ABSENT "      - {to: 127.0.0.0/8, table: nowhere}\n",
+		      { 7, 34, "table must be main, local, default or an integer 1-4294967295" });
+	EXPECT_ERRORS(ABSENT "      - 127.0.0.0/8\n",
+		      { 7, 9, "an absent: entry must be a mapping (key: value), not a scalar" });
+	EXPECT_ERRORS(HEAD "    absent: {to: 127.0.0.0/8}\n", { 6, 13, "absent must be a list, not a mapping" });
+	/* A route cannot be declared and absent. */
+	EXPECT_ERRORS(HEAD "    routes:\n"
+		      "      - {to: 10.0.0.0/24, dev: br0}\n"
+		      "    absent:\n"
+		      "      - {to: 10.0.0.0/24}\n",
+		      { 9, 9, "this absent: entry names the route declared at line 7, column 9: a route cannot be both" });
+}
+
 /* ------------------------------------------------------------- mtu, mac -- */
 
 static void test_mtu(void **state)
@@ -2363,6 +2419,7 @@ int main(void)
 		cmocka_unit_test(test_route_types),
 		cmocka_unit_test(test_route_nexthops),
 		cmocka_unit_test(test_route_options),
+		cmocka_unit_test(test_absent),
 		cmocka_unit_test(test_mtu),
 		cmocka_unit_test(test_mac),
 		cmocka_unit_test(test_dnat_ports),
