@@ -468,6 +468,31 @@ static void emit_route(FILE *f, const struct topo_route *rt)
 	fprintf(f, "}\n");
 }
 
+/* The kernel routes topo deleted for absent: entries (the state file has
+ * them; the kernel cannot say a route is missing on purpose). */
+static bool emit_absent(FILE *f, const struct session *s, const struct topo_ns *o)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < s->state.n_removed; i++) {
+		const struct topo_route *rt = &s->state.removed[i].route;
+
+		if (strcmp(s->state.removed[i].ns, o->name) != 0)
+			continue;
+		if (!any)
+			fprintf(f, "    absent:\n");
+		any = true;
+		fprintf(f, "      - {to: ");
+		yaml_ip(f, &rt->dst, true);
+		if (rt->table != TOPO_TABLE_MAIN)
+			fprintf(f, ", table: %u", rt->table);
+		if (rt->type != TOPO_RT_UNICAST)
+			fprintf(f, ", type: %s", topo_rtype_name(rt->type));
+		fprintf(f, "}\n");
+	}
+	return any;
+}
+
 /* Where Docker keeps its containers' namespaces (their SandboxKey), and the
  * same directory through /run, where /var/run leads. */
 #define DOCKER_NETNS_DIR "/var/run/docker/netns/"
@@ -578,9 +603,11 @@ static void export_yaml(const struct session *s, FILE *f)
 			any = true;
 			emit_route(f, &o->routes[i]);
 		}
+		bool absent = emit_absent(f, s, o);
+
 		if (session_nft_ours(s, o))
 			emit_rules(f, o);
-		if (!o->n_ifaces && !o->n_routes && !attached(o))
+		if (!o->n_ifaces && !o->n_routes && !attached(o) && !absent)
 			fprintf(f, "    {}\n");
 	}
 	/* Each veth pair once: from the end that comes first. */

@@ -84,6 +84,13 @@ static void show_text(const struct session *s, bool color)
 			topo_route_format(&o->routes[i], line, sizeof(line));
 			printf("  route %s\n", line);
 		}
+		/* What topo deleted for absent: (the state file's record). */
+		for (size_t i = 0; i < s->state.n_removed; i++) {
+			if (strcmp(s->state.removed[i].ns, o->name) != 0)
+				continue;
+			topo_route_format(&s->state.removed[i].route, line, sizeof(line));
+			printf("  absent route %s\n", line);
+		}
 		for (size_t i = 0; i < o->n_sysctls; i++)
 			printf("  sysctl %s = %s\n", o->sysctls[i].key, o->sysctls[i].value ? o->sysctls[i].value : "(missing)");
 		for (size_t i = 0; session_nft_ours(s, o) && i < o->n_nft_rules; i++)

@@ -49,6 +49,12 @@ eq "the look-alike is untouched" "$(ip -j route show 10.99.0.0/24 | jq -r '.[0].
 rc 0 "converged" "$TOPO" diff "$F"
 eq "state records both" "$(jq -c '[.removed_routes[] | [.ns, .to, .type, .table]]' /run/topo/noloop.json)" \
 	'[["host","127.0.0.0/8","local",255],["h1","127.0.0.0/8","local",255]]'
+ok "show" "$TOPO" show "$F"
+contains "show names what is absent" "$WORK/out" "absent route local 127.0.0.0/8 dev lo src 127.0.0.1 table local proto kernel"
+n_checks=$((n_checks + 1))
+"$TOPO" export "$F" >"$WORK/export.yaml" 2>"$WORK/export.err" || fail "export: $(cat "$WORK/export.err")"
+contains "export writes absent:" "$WORK/export.yaml" '- {to: "127.0.0.0/8", table: 255, type: local}'
+rc 0 "the export is converged" "$TOPO" diff "$WORK/export.yaml"
 # Real traffic: 127.0.0.2 is no longer an address of h1; h2 still answers it.
 expect_no_ping h1 127.0.0.2
 expect_ping h2 127.0.0.2
