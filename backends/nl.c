@@ -261,6 +261,7 @@ int nlq_dump(struct backend *b, struct bns *ns, int type, int family,
 			struct ifinfomsg ifi;
 			struct ifaddrmsg ifa;
 			struct rtmsg rtm;
+			struct tcmsg tcm;
 		};
 		char attrs[16];
 	} req;
@@ -290,6 +291,10 @@ int nlq_dump(struct backend *b, struct bns *ns, int type, int family,
 		} else if (type == RTM_GETADDR) {
 			req.ifa.ifa_family = (unsigned char)family;
 			req.nlh.nlmsg_len = NLMSG_LENGTH(sizeof(req.ifa));
+		} else if (type == RTM_GETQDISC) {
+			/* The kernel refuses a qdisc dump shorter than a tcmsg. */
+			req.tcm.tcm_family = (unsigned char)family;
+			req.nlh.nlmsg_len = NLMSG_LENGTH(sizeof(req.tcm));
 		} else {
 			req.rtm.rtm_family = (unsigned char)family;
 			req.nlh.nlmsg_len = NLMSG_LENGTH(sizeof(req.rtm));

@@ -30,6 +30,7 @@
 #include "model/ip.h"
 #include "model/names.h"
 #include "model/route.h"
+#include "model/shape.h"
 #include "model/strmap.h"
 #include "model/yaml_scalar.h"
 
@@ -941,7 +942,97 @@ static void check_link_local(struct loader *ld, const struct topo_iface *ifc, co
 
 struct iface_seen {
 	const struct ynode *type, *stp, *vxlan_key;
+	const struct ynode *rate, *burst, *latency, *netem;
 };
+
+static bool want_units(struct loader *ld, const struct ynode *v, const char *what,
+		       int (*parse)(const char *, uint64_t *), const char *example, uint64_t max, uint64_t *ret)
+{
+	const char *s = want_str(ld, v, what);
+
+	if (!s)
+		return false;
+	if (parse(s, ret) < 0 || *ret > max) {
+		ndiag(ld, v, "%s '%s' is not %s", what, s, example);
+		return false;
+	}
+	return true;
+}
+
+/* netem: {delay: 10ms, loss: 1%} */
+static void load_netem(struct loader *ld, struct topo_shape *sh, const struct ynode *v)
+{
+	uint64_t u;
+
+	if (!want_map(ld, v, "netem"))
+		return;
+	sh->netem = true;
+	for (size_t i = 0; i + 1 < v->n; i += 2) {
+		const struct ynode *k = v->kids[i], *x = v->kids[i + 1];
+
+		if (k->type != YN_SCALAR)
+			continue;
+		if (strcmp(k->str, "delay") == 0) {
+			if (want_units(ld, x, "delay", topo_time_parse, "a time (e.g. 10ms, 500us, 1s)", 60000000, &u))
+				sh->delay_us = (uint32_t)u;
+		} else if (strcmp(k->str, "loss") == 0) {
+			const char *str = want_str(ld, x, "loss");
+
+			if (str && topo_percent_parse(str, &sh->loss_ppm) < 0)
+				ndiag(ld, x, "loss '%s' is not a percentage 0-100%% (e.g. 1%% or 0.5%%)", str);
+		} else {
+			unknown_key(ld, k, "netem", "delay, loss");
+		}
+	}
+}
+
+/* rate:, burst:, latency:, netem: of an interface; false if k is none of them. */
+static bool load_shape_key(struct loader *ld, struct topo_iface *ifc, const struct ynode *k, const struct ynode *v,
+			   struct iface_seen *seen)
+{
+	struct topo_shape *sh = &ifc->shape;
+	uint64_t u = 0;
+
+	if (strcmp(k->str, "rate") == 0) {
+		seen->rate = k;
+		if (want_units(ld, v, "rate", topo_rate_parse,
+			       "a rate (e.g. 10mbit, 500kbit, 1gbit; kbps/mbps are bytes per second)", 1ull << 37, &u))
+			sh->rate = u;
+	} else if (strcmp(k->str, "burst") == 0) {
+		seen->burst = k;
+		if (want_units(ld, v, "burst", topo_size_parse, "a size 1600-64mb (e.g. 1600, 32kb)", 64u << 20, &u) &&
+		    u >= 1600)
+			sh->burst = (uint32_t)u;
+		else if (u && u < 1600)
+			ndiag(ld, v, "burst %s is less than a full frame: at least 1600 bytes", v->str);
+	} else if (strcmp(k->str, "latency") == 0) {
+		seen->latency = k;
+		if (want_units(ld, v, "latency", topo_time_parse, "a time (e.g. 50ms)", 10000000, &u) && u)
+			sh->latency_us = (uint32_t)u;
+	} else if (strcmp(k->str, "netem") == 0) {
+		seen->netem = k;
+		load_netem(ld, sh, v);
+	} else {
+		return false;
+	}
+	if (!ifc->shape_pos.line)
+		ifc->shape_pos = k->pos;
+	return true;
+}
+
+/* The rules between the shaping keys, once the whole entry is read. */
+static void check_shape(struct loader *ld, struct topo_iface *ifc, const struct iface_seen *seen)
+{
+	if ((seen->burst || seen->latency) && !seen->rate)
+		ndiag(ld, seen->burst ? seen->burst : seen->latency, "'%s' goes with rate: (the token bucket's size "
+		      "and queue)", (seen->burst ? seen->burst : seen->latency)->str);
+	if (seen->netem && seen->rate)
+		ndiag(ld, seen->netem, "netem and rate on one interface are not supported yet: one root qdisc each");
+	if ((seen->rate || seen->netem) && (ifc->type == TOPO_IF_LOOPBACK || ifc->type == TOPO_IF_BRIDGE))
+		ndiag(ld, seen->rate ? seen->rate : seen->netem, "shaping applies to veth and vxlan interfaces, "
+		      "not to a %s", topo_iftype_name(ifc->type));
+	topo_shape_canon(&ifc->shape);
+}
 
 static void load_iface(struct loader *ld, struct topo_ns *ns, const struct ynode *key, const struct ynode *val)
 {
@@ -1041,11 +1132,15 @@ static void load_iface(struct loader *ld, struct topo_ns *ns, const struct ynode
 		} else if (strcmp(kn, "dev") == 0) {
 			seen.vxlan_key = k;
 			want_ifname(ld, v, "dev", ifc->vxlan.dev);
+		} else if (load_shape_key(ld, ifc, k, v, &seen)) {
+			continue;
 		} else {
 			unknown_key(ld, k, "an interface",
-				    "type, addresses, mtu, mac, master, stp (bridge), vni, remote, local, group, dstport, dev (vxlan)");
+				    "type, addresses, mtu, mac, master, stp (bridge), vni, remote, local, group, dstport, dev (vxlan), "
+				    "rate, burst, latency, netem");
 		}
 	}
+	check_shape(ld, ifc, &seen);
 
 	/* Rules that need the whole entry. */
 	if (seen.stp && ifc->type != TOPO_IF_BRIDGE)

@@ -74,6 +74,34 @@ struct topo_vxlan {
 	char dev[TOPO_IFNAME_MAX + 1];    /* underlay device, "" = none */
 };
 
+/*
+ * Link shaping (`rate:`/`burst:`/`latency:`, or `netem:`): topo's root
+ * qdisc on the interface, tbf or netem, with handle TOPO_QDISC_HANDLE. The
+ * loaded values are canonical (model/shape.c fills burst and limit). The
+ * observed side says what root qdisc the kernel has.
+ */
+#define TOPO_QDISC_HANDLE 0x95000000u   /* 9500: as tc writes it */
+
+enum topo_qdisc_root {
+	TOPO_QDISC_DEFAULT = 0,   /* none, or the kernel's own (noqueue, pfifo_fast, ... handle 0:) */
+	TOPO_QDISC_OURS,          /* tbf or netem with TOPO_QDISC_HANDLE */
+	TOPO_QDISC_FOREIGN,       /* anything else: someone's */
+};
+
+struct topo_shape {
+	uint64_t rate;                    /* bytes per second; 0 = no tbf */
+	uint32_t burst;                   /* bytes */
+	uint32_t limit;                   /* bytes queued, from latency */
+	uint32_t latency_us;              /* as declared (limit is what the kernel keeps) */
+	bool netem;
+	uint32_t delay_us;                /* netem */
+	uint32_t loss_ppm;                /* netem: parts per million */
+	/* Observed only. */
+	enum topo_qdisc_root root;
+	char root_kind[16];
+	uint32_t root_handle;
+};
+
 struct topo_addr {
 	struct topo_ip ip;
 	struct topo_pos pos;
@@ -91,6 +119,8 @@ struct topo_iface {
 	bool up;                          /* desired: always true */
 	char master[TOPO_IFNAME_MAX + 1]; /* "" = no master */
 	struct topo_vxlan vxlan;
+	struct topo_shape shape;          /* rate 0 and no netem = not shaped */
+	struct topo_pos shape_pos;        /* where rate: or netem: is */
 
 	struct topo_addr *addrs;
 	size_t n_addrs;

@@ -26,6 +26,7 @@
 
 #include "model/ip.h"
 #include "model/route.h"
+#include "model/shape.h"
 #include "model/strmap.h"
 #include "reconcile/nft_render.h"
 #include "reconcile/owner.h"
@@ -238,6 +239,17 @@ static void link_gone_implicit(struct differ *df, struct obs *ob, size_t idx)
 	const struct topo_iface *o = &ob->o->ifaces[idx];
 
 	ob->gone[idx] = true;
+	/* Our qdisc goes with the link: a rollback that makes the link again
+	 * puts it back. */
+	if (o->shape.root == TOPO_QDISC_OURS) {
+		struct step s = step_new(STEP_LINK_SET, PHASE_ADDR_DEL_GONE, ob->o->name);
+
+		s.implicit = true;
+		s.attr = LINK_ATTR_SHAPE;
+		snprintf(s.ifname, sizeof(s.ifname), "%s", o->name);
+		s.old.shape = o->shape;
+		add_step(df, &s);
+	}
 	for (size_t a = 0; a < o->n_addrs; a++) {
 		struct step s;
 
@@ -963,6 +975,66 @@ oom:
 	free(want);
 	free(have);
 	df->err = -ENOMEM;
+}
+
+/*
+ * Shaping: topo's root qdisc on each declared link, as the file says. A new
+ * link gets it after it is made; the kernel's default root is replaced; a
+ * root qdisc someone else made is a conflict; ours goes when the file no
+ * longer shapes the link (the kernel's default comes back).
+ */
+static void link_set(struct differ *df, const char *ns, const struct topo_iface *d, enum link_attr attr,
+		     enum step_phase phase, const struct link_value *old, const struct link_value *new);
+
+static void shape_step(struct differ *df, const char *ns, const struct topo_iface *di,
+		       const struct topo_shape *old, const struct topo_shape *new)
+{
+	struct link_value o = { 0 }, n = { 0 };
+
+	o.shape = *old;
+	n.shape = *new;
+	link_set(df, ns, di, LINK_ATTR_SHAPE, PHASE_LINK_ATTR, &o, &n);
+}
+
+static void pass_shaping(struct differ *df, struct obs *ob)
+{
+	const struct topo_ns *d = ob->d;
+	static const struct topo_shape none;
+
+	if (!d || ob->conflict || ob->pruned)
+		return;
+	for (size_t i = 0; i < d->n_ifaces; i++) {
+		const struct topo_iface *di = &d->ifaces[i];
+		size_t oi;
+		const struct topo_iface *o = ob->o->exists ? obs_iface(ob, di->name, &oi) : NULL;
+		struct topo_shape have = none;
+
+		if (o && !ob->gone[oi])
+			have = o->shape;
+		switch (owner_qdisc(&have)) {
+		case OWNER_FOREIGN:
+			if (topo_shape_declared(&di->shape))
+				conflict(df, &di->shape_pos, "interface %s in namespace %s has a root qdisc topo did not make "
+					 "(%s, handle %x:): shaping it would replace someone's; nothing was changed",
+					 di->name, d->name, have.root_kind, have.root_handle >> 16);
+			break;
+		case OWNER_OURS:
+			if (!topo_shape_declared(&di->shape)) {
+				shape_step(df, d->name, di, &have, &none);
+			} else if (have.netem != di->shape.netem) {
+				/* The kernel changes a qdisc's settings, never its kind. */
+				shape_step(df, d->name, di, &have, &none);
+				shape_step(df, d->name, di, &none, &di->shape);
+			} else if (!topo_shape_same(&di->shape, &have)) {
+				shape_step(df, d->name, di, &have, &di->shape);
+			}
+			break;
+		default:
+			if (topo_shape_declared(&di->shape))
+				shape_step(df, d->name, di, &none, &di->shape);
+			break;
+		}
+	}
 }
 
 /*
@@ -1828,6 +1900,7 @@ int topo_diff_opts(const struct topology *desired, const struct topology *observ
 		pass_addrs(&df, &df.obs[i]);
 		pass_routes(&df, &df.obs[i]);
 		pass_absent(&df, &df.obs[i]);
+		pass_shaping(&df, &df.obs[i]);
 		pass_link_attrs(&df, &df.obs[i]);
 		pass_sysctls(&df, &df.obs[i]);
 		pass_nft(&df, &df.obs[i]);

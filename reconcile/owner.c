@@ -312,6 +312,16 @@ enum owner_verdict owner_route(const struct owner_ctx *ctx, const struct owner_s
 	return claimed(ctx, topo_object_id_route(sc->o->name, rt)) ? OWNER_OURS : OWNER_FOREIGN;
 }
 
+enum owner_verdict owner_qdisc(const struct topo_shape *observed)
+{
+	switch (observed->root) {
+	case TOPO_QDISC_DEFAULT: return OWNER_KERNEL;
+	case TOPO_QDISC_OURS: return OWNER_OURS;
+	case TOPO_QDISC_FOREIGN: break;
+	}
+	return OWNER_FOREIGN;
+}
+
 bool owner_route_absent_deletable(const struct topo_route *rt)
 {
 	return rt->proto == RTPROT_KERNEL_;

@@ -11,6 +11,7 @@
 #include "model/json.h"
 #include "model/names.h"
 #include "model/route.h"
+#include "model/shape.h"
 
 int plan_append(struct plan *p, const struct step *s)
 {
@@ -334,6 +335,14 @@ void step_format(const struct step *s, char *buf, size_t len)
 		case LINK_ATTR_MARK:
 			fb(&b, " alias %s", s->new.flag ? "topo:<topology>" : "\"\"");
 			break;
+		case LINK_ATTR_SHAPE: {
+			char sh[128], old[128];
+
+			topo_shape_format(&s->new.shape, sh, sizeof(sh));
+			topo_shape_format(&s->old.shape, old, sizeof(old));
+			fb(&b, " qdisc %s (was %s)", sh, old);
+			break;
+		}
 		}
 		fb_netns(&b, s->ns);
 		break;

@@ -44,6 +44,7 @@ enum link_attr {
 	LINK_ATTR_STP,
 	LINK_ATTR_UP,
 	LINK_ATTR_MARK,         /* the alias topo:<topology>; flag false clears it */
+	LINK_ATTR_SHAPE,        /* topo's root qdisc (tbf, netem); "none" deletes it */
 };
 
 /* Execution happens phase by phase; within a phase, steps may be pipelined. */
@@ -82,6 +83,7 @@ struct link_value {
 	uint8_t mac[6];
 	bool flag;                        /* stp, up */
 	char master[TOPO_IFNAME_MAX + 1];
+	struct topo_shape shape;          /* LINK_ATTR_SHAPE */
 };
 
 /* A link in a namespace that stays, which the kernel deletes when another

@@ -1560,7 +1560,7 @@ static void test_yaml_alias_errors(void **state)
 		      "  b: *n\n"
 		      "  c: *n\n",
 		      { 3, 29, "unknown key 'tipe' in an interface" },
-		      { 3, 29, "unknown key 'tipe' in an interface (accepted: type, addresses, mtu, mac, master, stp (bridge), vni, remote, local, group, dstport, dev (vxlan)) (used through the alias at line 4, column 6)" },
+		      { 3, 29, "unknown key 'tipe' in an interface (accepted: type, addresses, mtu, mac, master, stp (bridge), vni, remote, local, group, dstport, dev (vxlan), rate, burst, latency, netem) (used through the alias at line 4, column 6)" },
 		      { 3, 29, "(used through the alias at line 5, column 6)" },
 		      /* Found in the model, where copies are alike: said once. */
 		      { 3, 23, "interface br0 has no type" });
