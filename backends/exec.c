@@ -594,6 +594,9 @@ static int backend_run(void *ctx, struct step **steps, size_t n, int *errs, cons
 	for (size_t i = 0; i < n; i++)
 		if (errs[i] && is_rollback(steps[i]) && rollback_tolerates(steps[i], errs[i]))
 			errs[i] = 0;
+	for (size_t i = 0; i < n; i++)
+		if (errs[i] && steps[i]->op == STEP_LINK_SET && steps[i]->attr == LINK_ATTR_SHAPE)
+			shape_explain(steps[i], errs[i], b->msgs[i], sizeof(b->msgs[i]));
 	free(r.touched);
 	return ret;
 }

@@ -724,6 +724,8 @@ int link_set_msg(struct backend *b, struct bns *ns, const struct step *s, struct
 			snprintf(alias, sizeof(alias), TOPO_ALIAS_PREFIX "%s", b->topology);
 		return link_set_alias_msg(b, ns, s->ifname, alias, ret);
 	}
+	case LINK_ATTR_SHAPE:
+		return shape_msg(b, ns, s, ret);
 	case LINK_ATTR_MTU:
 	case LINK_ATTR_MAC:
 		break;

@@ -219,6 +219,7 @@ int nlq_dump(struct backend *b, struct bns *ns, int type, int family,
 			struct ifinfomsg ifi;
 			struct ifaddrmsg ifa;
 			struct rtmsg rtm;
+			struct tcmsg tcm;
 		};
 		char attrs[16];
 	} req;
@@ -252,6 +253,10 @@ int nlq_dump(struct backend *b, struct bns *ns, int type, int family,
 			/* struct nhmsg: 8 bytes, and the kernel checks it strictly. */
 			req.rtm.rtm_family = (unsigned char)family;
 			req.nlh.nlmsg_len = NLMSG_LENGTH(8);
+		} else if (type == RTM_GETQDISC) {
+			/* The kernel refuses a qdisc dump shorter than a tcmsg. */
+			req.tcm.tcm_family = (unsigned char)family;
+			req.nlh.nlmsg_len = NLMSG_LENGTH(sizeof(req.tcm));
 		} else {
 			req.rtm.rtm_family = (unsigned char)family;
 			req.nlh.nlmsg_len = NLMSG_LENGTH(sizeof(req.rtm));

@@ -16,6 +16,7 @@
 #include "cmd/interrupt.h"
 #include "cmd/session.h"
 #include "model/json.h"
+#include "model/route.h"
 
 /* A plan may need a second look: the kernel flushes routes when a link goes
  * down or loses its last address. Each round re-reads and re-plans. */
@@ -147,6 +148,9 @@ static int state_record_intent(struct session *s, const struct plan *p)
 
 		if (st->op == STEP_NETNS_ADD && topo_state_ns_put(&s->state, st->ns, TOPO_NS_CREATED, NULL, 0) < 0)
 			return -ENOMEM;
+		/* What an absent: entry deletes, as it was: destroy puts it back. */
+		if (st->op == STEP_ROUTE_DEL && st->absent && topo_state_removed_put(&s->state, st->ns, &st->route) < 0)
+			return -ENOMEM;
 		if (st->op != STEP_LINK_ADD)
 			continue;
 		/* Outside its own namespaces topo marks a link in a second request. */
@@ -159,6 +163,24 @@ static int state_record_intent(struct session *s, const struct plan *p)
 	if (state_record_objects(s, &s->state) < 0)
 		return -ENOMEM;
 	return state_save(s->state_dir, &s->state);
+}
+
+/* The kernel routes topo deleted that an absent: entry still names; the
+ * others were put back by the plan just done. */
+static int state_keep_removed(const struct session *s, struct topo_state *next)
+{
+	for (size_t i = 0; i < s->state.n_removed; i++) {
+		const struct state_route *rec = &s->state.removed[i];
+		long n = topology_ns_find(&s->desired, rec->ns);
+
+		for (size_t k = 0; n >= 0 && k < s->desired.ns[n].n_absent_routes; k++)
+			if (topo_absent_matches(&s->desired.ns[n].absent_routes[k], &rec->route)) {
+				if (topo_state_removed_put(next, rec->ns, &rec->route) < 0)
+					return -ENOMEM;
+				break;
+			}
+	}
+	return 0;
 }
 
 /* After success: exactly what the file declares, plus the old sysctl values
@@ -183,6 +205,8 @@ static int state_record_result(struct session *s)
 	}
 	if (r == 0)
 		r = state_record_objects(s, &next);
+	if (r == 0)
+		r = state_keep_removed(s, &next);
 	if (r == 0)
 		r = state_save(s->state_dir, &next);
 	topo_state_free(&next);

@@ -26,6 +26,7 @@
 #include "model/ip.h"
 #include "model/linktype.h"
 #include "model/names.h"
+#include "model/route.h"
 #include "model/yaml_scalar.h"
 
 #include "version.h"
@@ -414,9 +415,32 @@ static void emit_route(FILE *f, const struct topo_route *rt)
 		fprintf(f, ", via: ");
 		yaml_ip(f, &rt->via, false);
 	}
-	if (rt->dev[0] && !rt->via.family) {
+	/* The kernel finds a gateway's device by itself, except an onlink one's. */
+	if (rt->dev[0] && (!rt->via.family || rt->onlink)) {
 		fprintf(f, ", dev: ");
 		yaml_str(f, rt->dev);
+	}
+	if (rt->n_nh) {
+		fprintf(f, ", nexthops: [");
+		for (size_t i = 0; i < rt->n_nh; i++) {
+			const struct topo_route_nh *nh = &rt->nh[i];
+			const char *sep = "";
+
+			fprintf(f, "%s{", i ? ", " : "");
+			if (nh->via.family) {
+				fprintf(f, "via: ");
+				yaml_ip(f, &nh->via, false);
+				sep = ", ";
+			}
+			if (nh->dev[0]) {
+				fprintf(f, "%sdev: ", sep);
+				yaml_str(f, nh->dev);
+			}
+			if (nh->weight != 1)
+				fprintf(f, ", weight: %u", nh->weight);
+			fprintf(f, "}");
+		}
+		fprintf(f, "]");
 	}
 	if (rt->src.family) {
 		fprintf(f, ", src: ");
@@ -426,7 +450,43 @@ static void emit_route(FILE *f, const struct topo_route *rt)
 		fprintf(f, ", metric: %u", rt->metric);
 	if (rt->table != TOPO_TABLE_MAIN)
 		fprintf(f, ", table: %u", rt->table);
+	if (rt->has_scope && rt->scope != topo_route_default_scope(rt)) {
+		char sc[4];
+
+		fprintf(f, ", scope: %s", topo_scope_name(rt->scope, sc, sizeof(sc)));
+	}
+	if (rt->onlink)
+		fprintf(f, ", onlink: true");
+	if (rt->mtu)
+		fprintf(f, ", mtu: %u", rt->mtu);
+	if (rt->advmss)
+		fprintf(f, ", advmss: %u", rt->advmss);
 	fprintf(f, "}\n");
+}
+
+/* The kernel routes topo deleted for absent: entries (the state file has
+ * them; the kernel cannot say a route is missing on purpose). */
+static bool emit_absent(FILE *f, const struct session *s, const struct topo_ns *o)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < s->state.n_removed; i++) {
+		const struct topo_route *rt = &s->state.removed[i].route;
+
+		if (strcmp(s->state.removed[i].ns, o->name) != 0)
+			continue;
+		if (!any)
+			fprintf(f, "    absent:\n");
+		any = true;
+		fprintf(f, "      - {to: ");
+		yaml_ip(f, &rt->dst, true);
+		if (rt->table != TOPO_TABLE_MAIN)
+			fprintf(f, ", table: %u", rt->table);
+		if (rt->type != TOPO_RT_UNICAST)
+			fprintf(f, ", type: %s", topo_rtype_name(rt->type));
+		fprintf(f, "}\n");
+	}
+	return any;
 }
 
 /* Where Docker keeps its containers' namespaces (their SandboxKey), and the
@@ -539,9 +599,11 @@ static void export_yaml(const struct session *s, FILE *f)
 			any = true;
 			emit_route(f, &o->routes[i]);
 		}
+		bool absent = emit_absent(f, s, o);
+
 		if (session_nft_ours(s, o))
 			emit_rules(f, o);
-		if (!o->n_ifaces && !o->n_routes && !attached(o))
+		if (!o->n_ifaces && !o->n_routes && !attached(o) && !absent)
 			fprintf(f, "    {}\n");
 	}
 	/* Each veth pair once: from the end that comes first. */

@@ -17,6 +17,7 @@
 #include "model/linktype.h"
 #include "model/json.h"
 #include "model/strbuf.h"
+#include "model/route.h"
 
 /* Does the plan touch this interface (or its addresses)? */
 static bool iface_drifted(const struct plan *p, const char *ns, const char *name)
@@ -30,27 +31,6 @@ static bool iface_drifted(const struct plan *p, const char *ns, const char *name
 			return true;
 	}
 	return false;
-}
-
-static void route_text(const struct topo_route *rt, char *buf, size_t len)
-{
-	char a[TOPO_IP_STRLEN];
-	struct strbuf b;
-
-	strbuf_init_fixed(&b, buf, len);
-	if (rt->type != TOPO_RT_UNICAST)
-		strbuf_addf(&b, "%s ", topo_rtype_name(rt->type));
-	strbuf_addf(&b, "%s", rt->dst.plen == 0 ? "default" : topo_ip_format(&rt->dst, true, a, sizeof(a)));
-	if (rt->via.family)
-		strbuf_addf(&b, " via %s", topo_ip_format(&rt->via, false, a, sizeof(a)));
-	if (rt->dev[0])
-		strbuf_addf(&b, " dev %s", rt->dev);
-	if (rt->src.family)
-		strbuf_addf(&b, " src %s", topo_ip_format(&rt->src, false, a, sizeof(a)));
-	if (rt->metric)
-		strbuf_addf(&b, " metric %u", rt->metric);
-	if (rt->table != TOPO_TABLE_MAIN)
-		strbuf_addf(&b, " table %u", rt->table);
 }
 
 static const char *kind_word(enum topo_ns_kind k)
@@ -121,7 +101,7 @@ static json_t *ns_doc(const struct session *s, const struct topo_ns *o)
 {
 	char line[512];
 	json_t *j = json_object(), *ifs = json_array(), *rts = json_array(), *scs = json_object(),
-	       *nft = json_array();
+	       *nft = json_array(), *absent = json_array();
 	int r = 0;
 
 	r |= topo_json_set(j, "name", topo_json_bytes(o->name));
@@ -133,8 +113,15 @@ static json_t *ns_doc(const struct session *s, const struct topo_ns *o)
 	for (size_t i = 0; i < o->n_routes; i++) {
 		if (!session_route_ours(s, o, &o->routes[i]))
 			continue;
-		route_text(&o->routes[i], line, sizeof(line));
+		topo_route_format(&o->routes[i], line, sizeof(line));
 		r |= topo_json_push(rts, topo_json_bytes(line));
+	}
+	/* What topo deleted for absent: (the state file's record). */
+	for (size_t i = 0; i < s->state.n_removed; i++) {
+		if (strcmp(s->state.removed[i].ns, o->name) != 0)
+			continue;
+		topo_route_format(&s->state.removed[i].route, line, sizeof(line));
+		r |= topo_json_push(absent, topo_json_bytes(line));
 	}
 	for (size_t i = 0; i < o->n_sysctls; i++) {
 		/* An object key must be UTF-8 too: the same rule for the key. */
@@ -155,6 +142,7 @@ static json_t *ns_doc(const struct session *s, const struct topo_ns *o)
 	}
 	r |= topo_json_set(j, "interfaces", ifs);
 	r |= topo_json_set(j, "routes", rts);
+	r |= topo_json_set(j, "absent", absent);
 	r |= topo_json_set(j, "sysctls", scs);
 	r |= topo_json_set(j, "nft", nft);
 	if (r) {
@@ -256,6 +244,11 @@ static void ns_text(const json_t *ns, bool color)
 		iface_text(v, color);
 	json_array_foreach(json_object_get(ns, "routes"), i, v) {
 		fputs("  route ", stdout);
+		put_bytes(v);
+		fputc('\n', stdout);
+	}
+	json_array_foreach(json_object_get(ns, "absent"), i, v) {
+		fputs("  absent route ", stdout);
 		put_bytes(v);
 		fputc('\n', stdout);
 	}

@@ -31,6 +31,8 @@
 #include "model/ip.h"
 #include "model/kind.h"
 #include "model/names.h"
+#include "model/route.h"
+#include "model/shape.h"
 #include "model/strmap.h"
 #include "model/yaml_scalar.h"
 #include "model/vec.h"
@@ -890,7 +892,8 @@ static const char *topo_iface_keys_accepted(char *buf, size_t len)
 {
 	char opts[1024];
 
-	snprintf(buf, len, "type, addresses, mtu, mac, master, %s", topo_lopts_accepted(opts, sizeof(opts)));
+	snprintf(buf, len, "type, addresses, mtu, mac, master, rate, burst, latency, netem, %s",
+		 topo_lopts_accepted(opts, sizeof(opts)));
 	return buf;
 }
 
@@ -1003,8 +1006,98 @@ static void check_link_local(struct loader *ld, const struct topo_iface *ifc, co
 
 struct iface_seen {
 	const struct ynode *type;
+	const struct ynode *rate, *burst, *latency, *netem;
 	struct topo_pos opt_pos[TOPO_LINK_OPTS_MAX];
 };
+
+static bool want_units(struct loader *ld, const struct ynode *v, const char *what,
+		       int (*parse)(const char *, uint64_t *), const char *example, uint64_t max, uint64_t *ret)
+{
+	const char *s = want_str(ld, v, what);
+
+	if (!s)
+		return false;
+	if (parse(s, ret) < 0 || *ret > max) {
+		ndiag(ld, v, "%s '%s' is not %s", what, s, example);
+		return false;
+	}
+	return true;
+}
+
+/* netem: {delay: 10ms, loss: 1%} */
+static void load_netem(struct loader *ld, struct topo_shape *sh, const struct ynode *v)
+{
+	uint64_t u;
+
+	if (!want_map(ld, v, "netem"))
+		return;
+	sh->netem = true;
+	for (size_t i = 0; i + 1 < v->n; i += 2) {
+		const struct ynode *k = v->kids[i], *x = v->kids[i + 1];
+
+		if (k->type != YN_SCALAR)
+			continue;
+		if (strcmp(k->str, "delay") == 0) {
+			if (want_units(ld, x, "delay", topo_time_parse, "a time (e.g. 10ms, 500us, 1s)", 60000000, &u))
+				sh->delay_us = (uint32_t)u;
+		} else if (strcmp(k->str, "loss") == 0) {
+			const char *str = want_str(ld, x, "loss");
+
+			if (str && topo_percent_parse(str, &sh->loss_ppm) < 0)
+				ndiag(ld, x, "loss '%s' is not a percentage 0-100%% (e.g. 1%% or 0.5%%)", str);
+		} else {
+			unknown_key(ld, k, "netem", "delay, loss");
+		}
+	}
+}
+
+/* rate:, burst:, latency:, netem: of an interface; false if k is none of them. */
+static bool load_shape_key(struct loader *ld, struct topo_iface *ifc, const struct ynode *k, const struct ynode *v,
+			   struct iface_seen *seen)
+{
+	struct topo_shape *sh = &ifc->shape;
+	uint64_t u = 0;
+
+	if (strcmp(k->str, "rate") == 0) {
+		seen->rate = k;
+		if (want_units(ld, v, "rate", topo_rate_parse,
+			       "a rate (e.g. 10mbit, 500kbit, 1gbit; kbps/mbps are bytes per second)", 1ull << 37, &u))
+			sh->rate = u;
+	} else if (strcmp(k->str, "burst") == 0) {
+		seen->burst = k;
+		if (want_units(ld, v, "burst", topo_size_parse, "a size 1600-64mb (e.g. 1600, 32kb)", 64u << 20, &u) &&
+		    u >= 1600)
+			sh->burst = (uint32_t)u;
+		else if (u && u < 1600)
+			ndiag(ld, v, "burst %s is less than a full frame: at least 1600 bytes", v->str);
+	} else if (strcmp(k->str, "latency") == 0) {
+		seen->latency = k;
+		if (want_units(ld, v, "latency", topo_time_parse, "a time (e.g. 50ms)", 10000000, &u) && u)
+			sh->latency_us = (uint32_t)u;
+	} else if (strcmp(k->str, "netem") == 0) {
+		seen->netem = k;
+		load_netem(ld, sh, v);
+	} else {
+		return false;
+	}
+	if (!ifc->shape_pos.line)
+		ifc->shape_pos = k->pos;
+	return true;
+}
+
+/* The rules between the shaping keys, once the whole entry is read. */
+static void check_shape(struct loader *ld, struct topo_iface *ifc, const struct iface_seen *seen)
+{
+	if ((seen->burst || seen->latency) && !seen->rate)
+		ndiag(ld, seen->burst ? seen->burst : seen->latency, "'%s' goes with rate: (the token bucket's size "
+		      "and queue)", (seen->burst ? seen->burst : seen->latency)->str);
+	if (seen->netem && seen->rate)
+		ndiag(ld, seen->netem, "netem and rate on one interface are not supported yet: one root qdisc each");
+	if ((seen->rate || seen->netem) && (ifc->type == TOPO_IF_LOOPBACK || ifc->type == TOPO_IF_BRIDGE))
+		ndiag(ld, seen->rate ? seen->rate : seen->netem, "shaping applies to veth and vxlan interfaces, "
+		      "not to a %s", topo_iftype_name(ifc->type));
+	topo_shape_canon(&ifc->shape);
+}
 
 static void load_iface(struct loader *ld, struct topo_ns *ns, const struct ynode *key, const struct ynode *val)
 {
@@ -1096,6 +1189,8 @@ static void load_iface(struct loader *ld, struct topo_ns *ns, const struct ynode
 				ifc->has_mac = true;
 		} else if (strcmp(kn, "master") == 0) {
 			want_ifname(ld, v, "master", ifc->master);
+		} else if (load_shape_key(ld, ifc, k, v, &seen)) {
+			continue;
 		} else if ((oi = topo_lopt_find(ifc->type, kn)) >= 0) {
 			seen.opt_pos[oi] = k->pos;
 			load_lopt(ld, ifc, oi, v);
@@ -1107,6 +1202,7 @@ static void load_iface(struct loader *ld, struct topo_ns *ns, const struct ynode
 			unknown_key(ld, k, "an interface", topo_iface_keys_accepted(accepted, sizeof(accepted)));
 		}
 	}
+	check_shape(ld, ifc, &seen);
 
 	/* Rules that need the whole entry: the type's own. */
 	if (ifc->type && ifc->type->complete)
@@ -1131,11 +1227,205 @@ static void load_iface(struct loader *ld, struct topo_ns *ns, const struct ynode
 
 /* ----------------------------------------------------------------- routes -- */
 
+/* `nexthops:` of a multipath route: 2..TOPO_ROUTE_NH_MAX paths, each with
+ * via and/or dev and a weight 1-256 (1 unless given), none twice. */
+static bool load_route_nexthops(struct loader *ld, struct topo_route *rt, const struct ynode *v)
+{
+	bool ok = true;
+
+	if (!want_seq(ld, v, "nexthops"))
+		return false;
+	if (v->n < 2 || v->n > TOPO_ROUTE_NH_MAX) {
+		ndiag(ld, v, "nexthops takes 2-%d paths, not %zu (a route with one path takes via and dev itself)",
+		      TOPO_ROUTE_NH_MAX, v->n);
+		return false;
+	}
+	for (size_t j = 0; j < v->n; j++) {
+		const struct ynode *e = v->kids[j], *via = NULL, *dev = NULL;
+		struct topo_route_nh *nh = &rt->nh[rt->n_nh];
+		uint64_t u;
+
+		memset(nh, 0, sizeof(*nh));
+		nh->weight = 1;
+		if (!want_map(ld, e, "a nexthop")) {
+			ok = false;
+			continue;
+		}
+		for (size_t i = 0; i + 1 < e->n; i += 2) {
+			const struct ynode *k = e->kids[i], *x = e->kids[i + 1];
+
+			if (k->type != YN_SCALAR)
+				continue;
+			if (strcmp(k->str, "via") == 0) {
+				via = x;
+				ok &= want_ip(ld, x, "via", &nh->via);
+			} else if (strcmp(k->str, "dev") == 0) {
+				dev = x;
+				ok &= want_ifname(ld, x, "dev", nh->dev);
+			} else if (strcmp(k->str, "weight") == 0) {
+				if (want_uint(ld, x, "weight", 1, 256, &u))
+					nh->weight = (uint16_t)u;
+				else
+					ok = false;
+			} else {
+				unknown_key(ld, k, "a nexthop", "via, dev, weight");
+				ok = false;
+			}
+		}
+		if (!via && !dev) {
+			ndiag(ld, e, "a nexthop needs 'via' or 'dev' (or both)");
+			ok = false;
+		}
+		for (size_t i = 0; i < rt->n_nh && ok; i++) {
+			const struct topo_route_nh *o = &rt->nh[i];
+
+			if ((nh->via.family && topo_ip_equal(&o->via, &nh->via)) ||
+			    (!nh->via.family && !o->via.family && strcmp(o->dev, nh->dev) == 0)) {
+				ndiag(ld, e, "this nexthop repeats nexthop %zu (the same %s)", i + 1,
+				      nh->via.family ? "gateway" : "device");
+				ok = false;
+			}
+		}
+		rt->n_nh++;
+	}
+	return ok;
+}
+
+static bool want_table(struct loader *ld, const struct ynode *v, uint32_t *ret)
+{
+	uint64_t u;
+
+	if (v->type == YN_SCALAR && strcmp(v->str, "main") == 0)
+		*ret = TOPO_TABLE_MAIN;
+	else if (v->type == YN_SCALAR && strcmp(v->str, "local") == 0)
+		*ret = TOPO_TABLE_LOCAL;
+	else if (v->type == YN_SCALAR && strcmp(v->str, "default") == 0)
+		*ret = TOPO_TABLE_DEFAULT;
+	else if (v->type == YN_SCALAR && v->plain && yaml_plain_uint(v->str, &u) && u >= 1 && u <= 4294967295u)
+		*ret = (uint32_t)u;
+	else {
+		ndiag(ld, v, "table must be main, local, default or an integer 1-4294967295");
+		return false;
+	}
+	return true;
+}
+
+/*
+ * `absent:` entries: {to, table, type, metric, dev}. `to` is required; type
+ * unicast (a prefix route), local or broadcast (the local table's); metric
+ * and dev narrow the match. A declared route with the same key is refused
+ * later (absent_check_routes).
+ */
+static void load_absent(struct loader *ld, struct topo_ns *ns, const struct ynode *n)
+{
+	struct topo_absent a = { .table = TOPO_TABLE_MAIN, .pos = n->pos };
+	const struct ynode *to = NULL;
+	bool ok = true;
+	uint64_t u;
+
+	if (!want_map(ld, n, "an absent: entry"))
+		return;
+	for (size_t i = 0; i + 1 < n->n; i += 2) {
+		const struct ynode *k = n->kids[i], *v = n->kids[i + 1];
+
+		if (k->type != YN_SCALAR)
+			continue;
+		if (strcmp(k->str, "to") == 0) {
+			to = v;
+		} else if (strcmp(k->str, "table") == 0) {
+			ok &= want_table(ld, v, &a.table);
+		} else if (strcmp(k->str, "type") == 0) {
+			const char *s = want_str(ld, v, "type");
+
+			if (!s || topo_rtype_parse(s, &a.type) < 0 ||
+			    (a.type != TOPO_RT_UNICAST && a.type != TOPO_RT_LOCAL && a.type != TOPO_RT_BROADCAST)) {
+				if (s)
+					ndiag(ld, v, "type '%s' of an absent: route is not one of unicast, local, broadcast "
+					      "(the kinds of route the kernel makes)", s);
+				ok = false;
+			}
+		} else if (strcmp(k->str, "metric") == 0) {
+			if (want_uint(ld, v, "metric", 0, 4294967295u, &u)) {
+				a.metric = (uint32_t)u;
+				a.has_metric = true;
+			} else {
+				ok = false;
+			}
+		} else if (strcmp(k->str, "dev") == 0) {
+			ok &= want_ifname(ld, v, "dev", a.dev);
+		} else {
+			unknown_key(ld, k, "an absent: entry", "to, table, type, metric, dev");
+			ok = false;
+		}
+	}
+	if (!to) {
+		ndiag(ld, n, "an absent: entry needs 'to' (the destination of the kernel's route, e.g. 127.0.0.0/8)");
+		return;
+	}
+	if (!want_network(ld, to, "absent 'to'", &a.dst) || !ok)
+		return;
+	struct topo_absent *v = realloc(ns->absent_routes, (ns->n_absent_routes + 1) * sizeof(*v));
+
+	if (!v) {
+		ld->oom = true;
+		return;
+	}
+	ns->absent_routes = v;
+	v[ns->n_absent_routes++] = a;
+}
+
+/* The rules between a route's paths and its options, once its family is known. */
+static bool route_check_paths(struct loader *ld, const struct topo_route *rt, const struct ynode *n,
+			      const struct ynode *via, const struct ynode *dev, const struct ynode *nexthops,
+			      const struct ynode *onlink, const struct ynode *scope)
+{
+	bool ok = true, gw = rt->via.family != 0;
+
+	(void)n;
+	if (nexthops && (via || dev)) {
+		diag(ld, (via ? via : dev)->pos, "'%s' and 'nexthops' are exclusive: give each path its own via and dev",
+		     via ? "via" : "dev");
+		ok = false;
+	}
+	for (size_t i = 0; i < rt->n_nh; i++) {
+		const struct ynode *e = nexthops->kids[i];
+
+		gw |= rt->nh[i].via.family != 0;
+		if (rt->nh[i].via.family && rt->nh[i].via.family != rt->dst.family) {
+			ndiag(ld, e, "nexthop %zu: its via is not in the same address family as 'to'", i + 1);
+			ok = false;
+		}
+		if (rt->onlink && !rt->nh[i].dev[0]) {
+			ndiag(ld, e, "nexthop %zu: an onlink route needs a 'dev' on every path (the kernel cannot "
+			      "find the link of a gateway that is on no subnet)", i + 1);
+			ok = false;
+		}
+	}
+	if (rt->onlink && !gw) {
+		ndiag(ld, onlink, "onlink applies to a gateway: add 'via' (or nexthops with via)");
+		ok = false;
+	} else if (rt->onlink && !rt->n_nh && !dev) {
+		ndiag(ld, onlink, "an onlink route needs 'dev' (the kernel cannot find the link of a gateway "
+		      "that is on no subnet)");
+		ok = false;
+	}
+	if (scope && rt->dst.family == AF_INET6 && rt->scope != TOPO_SCOPE_GLOBAL) {
+		ndiag(ld, scope, "IPv6 routes have no scope (the kernel keeps every one global); leave 'scope' out");
+		ok = false;
+	} else if (scope && gw && rt->scope >= TOPO_SCOPE_LINK) {
+		ndiag(ld, scope, "a route through a gateway cannot have scope %s (the kernel refuses it: the "
+		      "gateway must be farther than the route)", scope->str);
+		ok = false;
+	}
+	return ok;
+}
+
 static void load_route(struct loader *ld, struct topo_ns *ns, const struct ynode *n)
 {
 	struct topo_route rt = { .table = TOPO_TABLE_MAIN };
 	const struct ynode *to = NULL, *via = NULL, *src = NULL, *dev = NULL, *type = NULL, *metric = NULL;
 	const struct ynode *nhid = NULL;
+	const struct ynode *nexthops = NULL, *onlink = NULL, *scope = NULL;
 	bool is_default = false, ok = true;
 	uint64_t u;
 
@@ -1165,18 +1455,7 @@ static void load_route(struct loader *ld, struct topo_ns *ns, const struct ynode
 			else
 				ok = false;
 		} else if (strcmp(k->str, "table") == 0) {
-			if (v->type == YN_SCALAR && strcmp(v->str, "main") == 0)
-				rt.table = TOPO_TABLE_MAIN;
-			else if (v->type == YN_SCALAR && strcmp(v->str, "local") == 0)
-				rt.table = TOPO_TABLE_LOCAL;
-			else if (v->type == YN_SCALAR && strcmp(v->str, "default") == 0)
-				rt.table = TOPO_TABLE_DEFAULT;
-			else if (v->type == YN_SCALAR && v->plain && yaml_plain_uint(v->str, &u) && u >= 1 && u <= 4294967295u)
-				rt.table = (uint32_t)u;
-			else {
-				ndiag(ld, v, "table must be main, local, default or an integer 1-4294967295");
-				ok = false;
-			}
+			ok &= want_table(ld, v, &rt.table);
 		} else if (strcmp(k->str, "type") == 0) {
 			const char *s = want_str(ld, v, "type");
 
@@ -1201,8 +1480,33 @@ static void load_route(struct loader *ld, struct topo_ns *ns, const struct ynode
 				rt.nhid = (uint32_t)u;
 			else
 				ok = false;
+		} else if (strcmp(k->str, "nexthops") == 0) {
+			nexthops = v;
+			ok &= load_route_nexthops(ld, &rt, v);
+		} else if (strcmp(k->str, "onlink") == 0) {
+			onlink = v;
+			ok &= want_bool(ld, v, "onlink", &rt.onlink);
+		} else if (strcmp(k->str, "scope") == 0) {
+			const char *s = want_str(ld, v, "scope");
+
+			scope = v;
+			if (s && topo_scope_parse(s, &rt.scope) == 0) {
+				rt.has_scope = true;
+			} else {
+				if (s)
+					ndiag(ld, v, "scope '%s' is not one of global, site, link, host, nowhere or a number 0-255", s);
+				ok = false;
+			}
+		} else if (strcmp(k->str, "mtu") == 0 || strcmp(k->str, "advmss") == 0) {
+			bool is_mtu = k->str[0] == 'm';
+
+			if (want_uint(ld, v, k->str, is_mtu ? 68 : 1, 65535, &u))
+				*(is_mtu ? &rt.mtu : &rt.advmss) = (uint32_t)u;
+			else
+				ok = false;
 		} else {
-			unknown_key(ld, k, "a route", "to, via, dev, metric, table, src, type, nhid");
+			unknown_key(ld, k, "a route",
+				    "to, via, dev, nexthops, nhid, metric, table, src, type, scope, onlink, mtu, advmss");
 		}
 	}
 
@@ -1219,9 +1523,11 @@ static void load_route(struct loader *ld, struct topo_ns *ns, const struct ynode
 
 	/* `default` takes its family from the gateway or the source. */
 	if (is_default) {
-		rt.dst.family = rt.via.family ? rt.via.family : rt.src.family ? rt.src.family : AF_INET;
+		rt.dst.family = rt.via.family ? rt.via.family : rt.n_nh && rt.nh[0].via.family ? rt.nh[0].via.family :
+				rt.src.family ? rt.src.family : AF_INET;
 		rt.dst.plen = 0;
 	}
+	ok &= route_check_paths(ld, &rt, n, via, dev, nexthops, onlink, scope);
 	if (rt.via.family && rt.via.family != rt.dst.family) {
 		ndiag(ld, via, "via %s is not in the same address family as 'to'", via->str);
 		ok = false;
@@ -1231,18 +1537,21 @@ static void load_route(struct loader *ld, struct topo_ns *ns, const struct ynode
 		ok = false;
 	}
 	/* A nexthop object carries the gateway and the device. */
-	if (nhid && (via || dev || rt.type != TOPO_RT_UNICAST)) {
-		ndiag(ld, nhid, "a route with nhid takes no 'via', 'dev' or 'type' (the nexthop object says them)");
+	if (nhid && (via || dev || nexthops || rt.type != TOPO_RT_UNICAST)) {
+		ndiag(ld, nhid, "a route with nhid takes no 'via', 'dev', 'nexthops' or 'type' (the nexthop object says them)");
 		ok = false;
 	}
-	if (rt.type == TOPO_RT_UNICAST && !via && !dev && !nhid) {
-		ndiag(ld, n, "a unicast route needs 'via' or 'dev' (or a type: blackhole, unreachable, prohibit)");
+	if (rt.type == TOPO_RT_UNICAST && !via && !dev && !nexthops && !nhid) {
+		ndiag(ld, n, "a unicast route needs 'via', 'dev', 'nexthops' or 'nhid' (or a type: blackhole, unreachable, prohibit)");
 		ok = false;
 	}
-	if (rt.type != TOPO_RT_UNICAST && (via || dev)) {
-		diag(ld, (via ? via : dev)->pos, "a %s route takes no 'via' or 'dev'", topo_rtype_name(rt.type));
+	if (rt.type != TOPO_RT_UNICAST && (via || dev || nexthops)) {
+		const struct ynode *w = via ? via : dev ? dev : nexthops;
+
+		diag(ld, w->pos, "a %s route takes no 'via', 'dev' or 'nexthops'", topo_rtype_name(rt.type));
 		ok = false;
 	}
+	topo_route_nh_sort(&rt);
 	(void)type;
 	/* The kernel stores IPv6 routes without a metric as 1024 (IP6_RT_PRIO_USER). */
 	if (rt.dst.family == AF_INET6 && rt.metric == 0)
@@ -1729,6 +2038,11 @@ static void load_ns(struct loader *ld, const struct ynode *key, const struct yno
 				continue;
 			for (size_t j = 0; j < v->n; j++)
 				load_route(ld, ns, v->kids[j]);
+		} else if (strcmp(k->str, "absent") == 0) {
+			if (is_null(v) || !want_seq(ld, v, "absent"))
+				continue;
+			for (size_t j = 0; j < v->n; j++)
+				load_absent(ld, ns, v->kids[j]);
 		} else if (strcmp(k->str, "sysctls") == 0) {
 			load_sysctls(ld, ns, v);
 		} else if (strcmp(k->str, "nat") == 0) {
@@ -1747,7 +2061,7 @@ static void load_ns(struct loader *ld, const struct ynode *key, const struct yno
 			char kinds[128], accepted[256];
 
 			topo_kind_keys(kinds, sizeof(kinds));
-			snprintf(accepted, sizeof(accepted), "path, pid, interfaces, routes, sysctls, nat, forward%s", kinds);
+			snprintf(accepted, sizeof(accepted), "path, pid, interfaces, routes, absent, sysctls, nat, forward%s", kinds);
 			unknown_key(ld, k, "a namespace", accepted);
 		}
 	}
@@ -2340,6 +2654,25 @@ static void routes_check_duplicates(struct loader *ld, const struct topo_ns *ns)
 	free(v);
 }
 
+/* A route both declared and absent would be added and deleted in turn. */
+static void absent_check_routes(struct loader *ld, const struct topo_ns *ns)
+{
+	for (size_t i = 0; i < ns->n_absent_routes; i++) {
+		const struct topo_absent *a = &ns->absent_routes[i];
+
+		for (size_t j = 0; j < ns->n_routes; j++) {
+			const struct topo_route *rt = &ns->routes[j];
+
+			if (a->table == rt->table && topo_ip_equal(&a->dst, &rt->dst) &&
+			    (!a->has_metric || a->metric == rt->metric)) {
+				diag(ld, a->pos, "this absent: entry names the route declared at line %u, column %u: "
+				     "a route cannot be both", rt->pos.line, rt->pos.col);
+				break;
+			}
+		}
+	}
+}
+
 #define IPV6_MIN_MTU 1280
 
 /* The MTU the kernel will give link i, when the file decides it below
@@ -2433,6 +2766,7 @@ static void check_ipv6_mtu(struct loader *ld, const struct topo_ns *ns, const st
 static void validate_ns(struct loader *ld, struct topo_ns *ns)
 {
 	routes_check_duplicates(ld, ns);
+	absent_check_routes(ld, ns);
 	struct strmap ifs = { 0 };
 
 	for (size_t i = 0; i < ns->n_ifaces; i++)
@@ -2485,6 +2819,10 @@ static void validate_ns(struct loader *ld, struct topo_ns *ns)
 		/* In host and attached namespaces a route may use a device topo does not manage. */
 		if (rt->dev[0] && ns->kind == TOPO_NS_CREATED && strmap_get(&ifs, rt->dev, &m) < 0)
 			diag(ld, rt->pos, "route dev '%s' is not an interface of namespace %s", rt->dev, ns->name);
+		for (size_t j = 0; j < rt->n_nh; j++)
+			if (rt->nh[j].dev[0] && ns->kind == TOPO_NS_CREATED && strmap_get(&ifs, rt->nh[j].dev, &m) < 0)
+				diag(ld, rt->pos, "route nexthop dev '%s' is not an interface of namespace %s",
+				     rt->nh[j].dev, ns->name);
 	}
 	check_ipv6_mtu(ld, ns, &ifs);
 	strmap_free(&ifs);

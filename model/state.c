@@ -4,6 +4,7 @@
 #include "model/ip.h"
 #include "model/json.h"
 #include "model/names.h"
+#include "model/route.h"
 #include "model/strmap.h"
 #include "model/vec.h"
 
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 /* A recorded value (a sysctl's) is at most what one read of /proc/sys gives. */
 #define STATE_VALUE_MAX 4096
@@ -199,6 +201,20 @@ int topo_state_check(const struct topo_state *s, char *err, size_t errlen)
 			bad(&c, "links[%zu].name: '%s' is not an interface name (%s)", i,
 			    shown(s->links[i].name, b, sizeof(b)), TOPO_IFNAME_RULE);
 	}
+	if (s->n_removed > TOPO_MAX_ROUTES)
+		bad(&c, "more removed routes than a topology can have (topo's limits)");
+	for (size_t i = 0; i < s->n_removed && c.r == 0; i++) {
+		const struct topo_route *rt = &s->removed[i].route;
+
+		if (!topo_ns_name_valid(s->removed[i].ns))
+			bad(&c, "removed_routes[%zu].ns: '%s' is not a namespace name (%s)", i,
+			    shown(s->removed[i].ns, b, sizeof(b)), TOPO_NS_NAME_RULE);
+		else if (rt->dev[0] && !topo_ifname_kernel_valid(rt->dev))
+			bad(&c, "removed_routes[%zu].dev: '%s' is not an interface name (%s)", i,
+			    shown(rt->dev, b, sizeof(b)), TOPO_IFNAME_RULE);
+		else if ((rt->dst.family != AF_INET && rt->dst.family != AF_INET6) || !topo_ip_is_network(&rt->dst))
+			bad(&c, "removed_routes[%zu].to: not a network", i);
+	}
 	for (size_t i = 0; i < s->n_objects && c.r == 0; i++)
 		if (!object_id_valid(s->objects[i]))
 			bad(&c, "objects[%zu]: '%s' is not a route, address or nft table id", i,
@@ -228,6 +244,49 @@ static int dump(json_t *root, char **ret)
 	t[n + 1] = '\0';
 	*ret = t;
 	return 0;
+}
+
+static json_t *ip_new(const struct topo_ip *ip, bool with_plen)
+{
+	char a[TOPO_IP_STRLEN];
+
+	return json_string(topo_ip_format(ip, with_plen, a, sizeof(a)));
+}
+
+/* "removed_routes": written only when there are some, so older files and
+ * topo versions read each other's. */
+static int wr_removed(json_t *root, const struct topo_state *s)
+{
+	json_t *list = json_array();
+	int r = topo_json_set(root, "removed_routes", list);
+
+	for (size_t i = 0; i < s->n_removed && r == 0; i++) {
+		const struct topo_route *rt = &s->removed[i].route;
+		json_t *o = json_object();
+
+		r = topo_json_push(list, o);
+		if (r == 0)
+			r = topo_json_set(o, "ns", topo_json_bytes(s->removed[i].ns));
+		if (r == 0)
+			r = topo_json_set(o, "to", ip_new(&rt->dst, true));
+		if (r == 0)
+			r = topo_json_set(o, "type", json_string(topo_rtype_name(rt->type)));
+		if (r == 0)
+			r = topo_json_set(o, "table", json_integer(rt->table));
+		if (r == 0)
+			r = topo_json_set(o, "metric", json_integer(rt->metric));
+		if (r == 0)
+			r = topo_json_set(o, "scope", json_integer(topo_route_scope(rt)));
+		if (r == 0)
+			r = topo_json_set(o, "protocol", json_integer(rt->proto));
+		if (r == 0 && rt->dev[0])
+			r = topo_json_set(o, "dev", topo_json_bytes(rt->dev));
+		if (r == 0 && rt->via.family)
+			r = topo_json_set(o, "via", ip_new(&rt->via, false));
+		if (r == 0 && rt->src.family)
+			r = topo_json_set(o, "src", ip_new(&rt->src, false));
+	}
+	return r;
 }
 
 int topo_state_format(const struct topo_state *s, char **ret)
@@ -291,6 +350,8 @@ int topo_state_format(const struct topo_state *s, char **ret)
 	}
 	for (size_t i = 0; i < s->n_objects && r == 0; i++)
 		r = topo_json_push(objs, topo_json_bytes(s->objects[i]));
+	if (r == 0 && s->n_removed)
+		r = wr_removed(root, s);
 	json_decref(nss);
 	json_decref(scs);
 	json_decref(lks);
@@ -453,11 +514,80 @@ static int rd_link(struct checker *c, const json_t *o, size_t i, struct topo_sta
 	return r;
 }
 
+static int get_uint(struct checker *c, const json_t *o, const char *key, bool required, size_t i, uint64_t max,
+		    uint64_t *ret)
+{
+	const json_t *v = json_object_get(o, key);
+
+	*ret = 0;
+	if (!v)
+		return required ? bad(c, "removed_routes[%zu]: no \"%s\"", i, key) : 0;
+	if (!json_is_integer(v) || json_integer_value(v) < 0 || (uint64_t)json_integer_value(v) > max)
+		return bad(c, "removed_routes[%zu].%s: not an integer 0-%llu", i, key, (unsigned long long)max);
+	*ret = (uint64_t)json_integer_value(v);
+	return 0;
+}
+
+static int get_ip(struct checker *c, const json_t *o, const char *key, bool required, size_t i, bool network,
+		  struct topo_ip *ret)
+{
+	const json_t *v = json_object_get(o, key);
+	int e;
+
+	memset(ret, 0, sizeof(*ret));
+	if (!v)
+		return required ? bad(c, "removed_routes[%zu]: no \"%s\"", i, key) : 0;
+	e = !json_is_string(v) ? -EINVAL : network ? topo_ip_parse(json_string_value(v), ret) :
+	    topo_ip_parse_addr(json_string_value(v), ret);
+	if (e < 0 || (network && !topo_ip_is_network(ret)))
+		return bad(c, "removed_routes[%zu].%s: not %s", i, key, network ? "a network" : "an address");
+	return 0;
+}
+
+static int rd_removed(struct checker *c, const json_t *o, size_t i, struct topo_state *s)
+{
+	char ns[TOPO_NS_NAME_MAX + 1], *type = NULL;
+	struct topo_route rt = { 0 };
+	uint64_t u;
+	int r = get_name(c, o, "ns", "removed_routes", i, ns, sizeof(ns));
+
+	if (r == 0)
+		r = get_ip(c, o, "to", true, i, true, &rt.dst);
+	if (r == 0)
+		r = get_ip(c, o, "via", false, i, false, &rt.via);
+	if (r == 0)
+		r = get_ip(c, o, "src", false, i, false, &rt.src);
+	if (r == 0 && json_object_get(o, "dev"))
+		r = get_name(c, o, "dev", "removed_routes", i, rt.dev, sizeof(rt.dev));
+	if (r == 0 && (r = get_str(c, o, "type", true, "removed_routes", i, &type)) == 0 &&
+	    topo_rtype_parse(type, &rt.type) < 0)
+		r = bad(c, "removed_routes[%zu].type: '%s' is not a route type", i, type);
+	free(type);
+	if (r == 0 && (r = get_uint(c, o, "table", true, i, UINT32_MAX, &u)) == 0)
+		rt.table = (uint32_t)u;
+	if (r == 0 && (r = get_uint(c, o, "metric", true, i, UINT32_MAX, &u)) == 0)
+		rt.metric = (uint32_t)u;
+	if (r == 0 && (r = get_uint(c, o, "scope", true, i, 255, &u)) == 0) {
+		rt.scope = (uint8_t)u;
+		rt.has_scope = true;
+	}
+	if (r == 0 && (r = get_uint(c, o, "protocol", true, i, 255, &u)) == 0)
+		rt.proto = (uint8_t)u;
+	if (r == 0 && ((rt.via.family && rt.via.family != rt.dst.family) ||
+		       (rt.src.family && rt.src.family != rt.dst.family)))
+		r = bad(c, "removed_routes[%zu]: via and src must be of the family of 'to'", i);
+	if (r == 0 && topo_state_removed_find(s, ns, &rt))
+		r = bad(c, "removed_routes[%zu]: the route is recorded twice", i);
+	if (r == 0)
+		r = topo_state_removed_put(s, ns, &rt);
+	return r;
+}
+
 int topo_state_parse_msg(const char *buf, size_t len, struct topo_state *ret, char *err, size_t errlen)
 {
 	struct checker c = { err, errlen, 0 };
 	struct topo_state s = { 0 };
-	const json_t *v, *nss, *scs, *lks, *objs;
+	const json_t *v, *nss, *scs, *lks, *objs, *rms;
 	char *topology = NULL;
 	json_t *root;
 
@@ -489,6 +619,15 @@ int topo_state_parse_msg(const char *buf, size_t len, struct topo_state *ret, ch
 	scs = get_list(&c, root, "sysctls");
 	lks = get_list(&c, root, "links");
 	objs = get_list(&c, root, "objects");
+	rms = get_list(&c, root, "removed_routes");
+	if (json_array_size(rms) > TOPO_MAX_ROUTES)
+		bad(&c, "more removed routes than a topology can have (topo's limits)");
+	for (size_t i = 0; c.r == 0 && i < json_array_size(rms); i++) {
+		const json_t *o = get_item(&c, rms, "removed_routes", i);
+
+		if (o && rd_removed(&c, o, i, &s) == -ENOMEM)
+			c.r = -ENOMEM;
+	}
 	/* Before reading (the helpers look up linearly): topo's own limits. */
 	if (json_array_size(nss) > TOPO_MAX_NAMESPACES || json_array_size(scs) > TOPO_MAX_SYSCTLS ||
 	    json_array_size(lks) > TOPO_MAX_INTERFACES ||
@@ -560,6 +699,7 @@ void topo_state_free(struct topo_state *s)
 	for (size_t i = 0; i < s->n_objects; i++)
 		free(s->objects[i]);
 	free(s->objects);
+	free(s->removed);
 	topo_state_held_clear(s);
 	memset(s, 0, sizeof(*s));
 }
@@ -583,6 +723,9 @@ int topo_state_copy(const struct topo_state *s, struct topo_state *ret)
 			goto oom;
 	for (size_t i = 0; i < s->n_held; i++)
 		if (topo_state_held_put(&c, s->held[i].ns, s->held[i].key, s->held[i].value, s->held[i].holder) < 0)
+			goto oom;
+	for (size_t i = 0; i < s->n_removed; i++)
+		if (topo_state_removed_put(&c, s->removed[i].ns, &s->removed[i].route) < 0)
 			goto oom;
 	*ret = c;
 	return 0;
@@ -674,6 +817,33 @@ void topo_state_sysctl_remove(struct topo_state *s, const char *ns, const char *
 	free(c->original);
 	memmove(c, c + 1, (size_t)(s->sysctls + s->n_sysctls - (c + 1)) * sizeof(*c));
 	s->n_sysctls--;
+}
+
+const struct state_route *topo_state_removed_find(const struct topo_state *s, const char *ns,
+						  const struct topo_route *rt)
+{
+	for (size_t i = 0; s && i < s->n_removed; i++)
+		if (strcmp(s->removed[i].ns, ns) == 0 && topo_route_same_key(&s->removed[i].route, rt))
+			return &s->removed[i];
+	return NULL;
+}
+
+int topo_state_removed_put(struct topo_state *s, const char *ns, const struct topo_route *rt)
+{
+	struct state_route *v;
+
+	if (topo_state_removed_find(s, ns, rt))
+		return 0;
+	v = realloc(s->removed, (s->n_removed + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	s->removed = v;
+	memset(&v[s->n_removed], 0, sizeof(v[0]));
+	snprintf(v[s->n_removed].ns, sizeof(v[s->n_removed].ns), "%s", ns);
+	v[s->n_removed].route = *rt;
+	v[s->n_removed].route.pos = (struct topo_pos){ 0, 0 };
+	s->n_removed++;
+	return 0;
 }
 
 bool topo_state_link_pending(const struct topo_state *s, const char *ns, const char *name)

@@ -55,6 +55,13 @@ struct state_held {
 	char holder[TOPO_NAME_MAX + 1];
 };
 
+/* A route the kernel made that topo deleted for an `absent:` entry, as it
+ * was: put back when no entry names it any more, and on destroy. */
+struct state_route {
+	char ns[TOPO_NS_NAME_MAX + 1];
+	struct topo_route route;
+};
+
 struct topo_state {
 	char topology[TOPO_NAME_MAX + 1];
 	struct state_link *links;
@@ -69,6 +76,8 @@ struct topo_state {
 	size_t n_ns;
 	struct state_sysctl *sysctls;
 	size_t n_sysctls;
+	struct state_route *removed;     /* see struct state_route */
+	size_t n_removed;
 	struct state_held *held;         /* not written: see struct state_held */
 	size_t n_held;
 };
@@ -106,6 +115,12 @@ char *topo_object_id_addr(const char *ns, const char *dev, const struct topo_ip 
 char *topo_object_id_nft(const char *ns);
 bool topo_state_object_has(const struct topo_state *s, const char *id);
 int topo_state_object_put(struct topo_state *s, const char *id);
+
+/* By the kernel's key (table, destination, metric) in ns. */
+const struct state_route *topo_state_removed_find(const struct topo_state *s, const char *ns,
+						  const struct topo_route *rt);
+/* Records rt unless its key is recorded already; 0 or -ENOMEM. */
+int topo_state_removed_put(struct topo_state *s, const char *ns, const struct topo_route *rt);
 
 bool topo_state_link_pending(const struct topo_state *s, const char *ns, const char *name);
 int topo_state_link_put(struct topo_state *s, const char *ns, const char *name);

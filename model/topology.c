@@ -83,6 +83,7 @@ void topo_ns_clear(struct topo_ns *ns)
 		free(ns->ifaces[i].addrs);
 	free(ns->ifaces);
 	free(ns->routes);
+	free(ns->absent_routes);
 	for (size_t i = 0; i < ns->n_sysctls; i++) {
 		free(ns->sysctls[i].key);
 		free(ns->sysctls[i].value);
@@ -145,6 +146,8 @@ const char *topo_rtype_name(enum topo_rtype type)
 	case TOPO_RT_BLACKHOLE: return "blackhole";
 	case TOPO_RT_UNREACHABLE: return "unreachable";
 	case TOPO_RT_PROHIBIT: return "prohibit";
+	case TOPO_RT_LOCAL: return "local";
+	case TOPO_RT_BROADCAST: return "broadcast";
 	case TOPO_RT_UNICAST: break;
 	}
 	return "unicast";

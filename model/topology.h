@@ -35,6 +35,8 @@
  * /etc/iproute2/rt_protos). Unused by the kernel and by the routing daemons
  * listed in linux/rtnetlink.h. */
 #define TOPO_RTPROT         0x95      /* 149 */
+/* rtm_protocol of the routes the kernel makes itself (RTPROT_KERNEL). */
+#define TOPO_RTPROT_KERNEL  2
 /* The address protocol (IFA_PROTO, Linux >= 5.18) topo tags its addresses with. */
 #define TOPO_IFAPROT        0x95
 /* The ifalias prefix that marks a link (or a created namespace's lo) as ours. */
@@ -88,6 +90,34 @@ struct topo_linkopt {
 	};
 };
 
+/*
+ * Link shaping (`rate:`/`burst:`/`latency:`, or `netem:`): topo's root
+ * qdisc on the interface, tbf or netem, with handle TOPO_QDISC_HANDLE. The
+ * loaded values are canonical (model/shape.c fills burst and limit). The
+ * observed side says what root qdisc the kernel has.
+ */
+#define TOPO_QDISC_HANDLE 0x95000000u   /* 9500: as tc writes it */
+
+enum topo_qdisc_root {
+	TOPO_QDISC_DEFAULT = 0,   /* none, or the kernel's own (noqueue, pfifo_fast, ... handle 0:) */
+	TOPO_QDISC_OURS,          /* tbf or netem with TOPO_QDISC_HANDLE */
+	TOPO_QDISC_FOREIGN,       /* anything else: someone's */
+};
+
+struct topo_shape {
+	uint64_t rate;                    /* bytes per second; 0 = no tbf */
+	uint32_t burst;                   /* bytes */
+	uint32_t limit;                   /* bytes queued, from latency */
+	uint32_t latency_us;              /* as declared (limit is what the kernel keeps) */
+	bool netem;
+	uint32_t delay_us;                /* netem */
+	uint32_t loss_ppm;                /* netem: parts per million */
+	/* Observed only. */
+	enum topo_qdisc_root root;
+	char root_kind[16];
+	uint32_t root_handle;
+};
+
 struct topo_addr {
 	struct topo_ip ip;
 	struct topo_pos pos;
@@ -104,6 +134,8 @@ struct topo_iface {
 	bool up;                          /* desired: always true */
 	char master[TOPO_IFNAME_MAX + 1]; /* "" = no master */
 	struct topo_linkopt opt[TOPO_LINK_OPTS_MAX];   /* the type's options */
+	struct topo_shape shape;          /* rate 0 and no netem = not shaped */
+	struct topo_pos shape_pos;        /* where rate: or netem: is */
 
 	struct topo_addr *addrs;
 	size_t n_addrs;
@@ -127,11 +159,31 @@ enum topo_rtype {
 	TOPO_RT_BLACKHOLE,
 	TOPO_RT_UNREACHABLE,
 	TOPO_RT_PROHIBIT,
+	/* Observed only, and only as the kernel makes them (protocol kernel):
+	 * what an `absent:` entry can name. */
+	TOPO_RT_LOCAL,
+	TOPO_RT_BROADCAST,
 };
 
 #define TOPO_TABLE_DEFAULT 253
 #define TOPO_TABLE_MAIN    254
 #define TOPO_TABLE_LOCAL   255
+
+/* rtm_scope values (linux/rtnetlink.h), named as `ip route` names them. */
+#define TOPO_SCOPE_GLOBAL 0
+#define TOPO_SCOPE_LINK   253
+#define TOPO_SCOPE_HOST   254
+
+/* Nexthops of one multipath (ECMP) route; more is refused at load. */
+#define TOPO_ROUTE_NH_MAX 16
+
+/* One path of a multipath route. */
+struct topo_route_nh {
+	struct topo_ip via;               /* family 0 = no gateway */
+	char dev[TOPO_IFNAME_MAX + 1];    /* "" = resolved by the kernel from via */
+	uint16_t weight;                  /* 1..256, as `ip route` writes it */
+	int oif;                          /* observed only */
+};
 
 struct topo_route {
 	struct topo_ip dst;               /* network, host bits zero; plen 0 = default */
@@ -142,11 +194,36 @@ struct topo_route {
 	uint32_t table;                   /* canonical: main = 254 */
 	enum topo_rtype type;
 	uint32_t nhid;                    /* a nexthop object (nexthops:); 0 = none */
+	bool onlink;                      /* the gateway(s) are on the link, whatever the subnets say */
+	bool has_scope;                   /* false = the kernel's choice (topo_route_default_scope) */
+	uint8_t scope;                    /* rtm_scope, when has_scope */
+	uint32_t mtu;                     /* RTA_METRICS RTAX_MTU; 0 = none */
+	uint32_t advmss;                  /* RTAX_ADVMSS; 0 = none */
+	/* A multipath route: n_nh >= 2, sorted (topo_route_nh_sort), and via
+	 * and dev are empty; 0 = a route with one path (via/dev above). */
+	uint8_t n_nh;
+	struct topo_route_nh nh[TOPO_ROUTE_NH_MAX];
 	struct topo_pos pos;
 
 	/* Observed only. */
 	uint8_t proto;                    /* rtm_protocol; TOPO_RTPROT = ours */
 	int oif;
+};
+
+/*
+ * An `absent:` entry: a route the kernel makes by itself (protocol kernel:
+ * a local-table route of an address, a prefix route) that must not exist.
+ * topo deletes what matches on apply and records it in the state file, so
+ * destroy, or the entry leaving the file, puts back exactly that route.
+ */
+struct topo_absent {
+	struct topo_ip dst;
+	uint32_t table;                   /* canonical: main = 254 */
+	enum topo_rtype type;             /* unicast, local or broadcast */
+	bool has_metric;                  /* false = any metric */
+	uint32_t metric;
+	char dev[TOPO_IFNAME_MAX + 1];    /* "" = any device */
+	struct topo_pos pos;
 };
 
 struct topo_sysctl {
@@ -218,6 +295,8 @@ struct topo_ns {
 	size_t n_ifaces;
 	struct topo_route *routes;
 	size_t n_routes;
+	struct topo_absent *absent_routes;
+	size_t n_absent_routes;
 	struct topo_sysctl *sysctls;
 	size_t n_sysctls;
 	struct topo_nat *nat;

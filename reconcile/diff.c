@@ -27,6 +27,8 @@
 #include "model/ip.h"
 #include "model/linktype.h"
 #include "model/kind.h"
+#include "model/route.h"
+#include "model/shape.h"
 #include "model/strmap.h"
 #include "reconcile/nft_render.h"
 #include "reconcile/owner.h"
@@ -241,6 +243,17 @@ static void link_gone_implicit(struct differ *df, struct obs *ob, size_t idx)
 	const struct topo_iface *o = &ob->o->ifaces[idx];
 
 	ob->gone[idx] = true;
+	/* Our qdisc goes with the link: a rollback that makes the link again
+	 * puts it back. */
+	if (o->shape.root == TOPO_QDISC_OURS) {
+		struct step s = step_new(STEP_LINK_SET, PHASE_ADDR_DEL_GONE, ob->o->name);
+
+		s.implicit = true;
+		s.attr = LINK_ATTR_SHAPE;
+		snprintf(s.ifname, sizeof(s.ifname), "%s", o->name);
+		s.old.shape = o->shape;
+		add_step(df, &s);
+	}
 	for (size_t a = 0; a < o->n_addrs; a++) {
 		struct step s;
 
@@ -257,7 +270,7 @@ static void link_gone_implicit(struct differ *df, struct obs *ob, size_t idx)
 		const struct topo_route *rt = &ob->o->routes[r];
 		struct step s;
 
-		if (ob->route_done[r] || rt->oif != o->ifindex || !o->ifindex || rt->proto == RTPROT_KERNEL_)
+		if (ob->route_done[r] || !topo_route_uses_oif(rt, o->ifindex) || rt->proto == RTPROT_KERNEL_)
 			continue;
 		ob->route_done[r] = true;
 		s = step_new(STEP_ROUTE_DEL, PHASE_ROUTE_DEL, ob->o->name);
@@ -1167,18 +1180,6 @@ static int route_ptr_cmp(const void *a, const void *b)
 	return route_key_cmp(*(const struct topo_route *const *)a, *(const struct topo_route *const *)b);
 }
 
-/* Same key; do the other attributes match what is declared? */
-static bool route_same(const struct topo_route *d, const struct topo_route *o)
-{
-	if (d->type != o->type || d->nhid != o->nhid || !topo_ip_equal(&d->via, &o->via) ||
-	    !topo_ip_equal(&d->src, &o->src))
-		return false;
-	/* Without `dev`, the kernel picks the device from the gateway. */
-	if (d->dev[0] && strcmp(d->dev, o->dev) != 0)
-		return false;
-	return true;
-}
-
 static void route_step(struct differ *df, enum step_op op, enum step_phase phase, const char *ns,
 		       const struct topo_route *rt, const struct topo_route *old)
 {
@@ -1254,7 +1255,7 @@ static void pass_routes(struct differ *df, struct obs *ob)
 		} else if (c > 0) {
 			route_step(df, STEP_ROUTE_DEL, PHASE_ROUTE_DEL, o->name, have[j++], NULL);
 		} else {
-			if (!route_same(want[i], have[j]))
+			if (!topo_route_same(want[i], have[j]))
 				route_step(df, STEP_ROUTE_REPLACE, PHASE_ROUTE_ADD, o->name, want[i], have[j]);
 			i++, j++;
 		}
@@ -1267,6 +1268,123 @@ oom:
 	free(want);
 	free(have);
 	df->err = -ENOMEM;
+}
+
+/*
+ * Shaping: topo's root qdisc on each declared link, as the file says. A new
+ * link gets it after it is made; the kernel's default root is replaced; a
+ * root qdisc someone else made is a conflict; ours goes when the file no
+ * longer shapes the link (the kernel's default comes back).
+ */
+static void link_set(struct differ *df, const char *ns, const struct topo_iface *d, enum link_attr attr,
+		     enum step_phase phase, const struct link_value *old, const struct link_value *new);
+
+static void shape_step(struct differ *df, const char *ns, const struct topo_iface *di,
+		       const struct topo_shape *old, const struct topo_shape *new)
+{
+	struct link_value o = { 0 }, n = { 0 };
+
+	o.shape = *old;
+	n.shape = *new;
+	link_set(df, ns, di, LINK_ATTR_SHAPE, PHASE_LINK_ATTR, &o, &n);
+}
+
+static void pass_shaping(struct differ *df, struct obs *ob)
+{
+	const struct topo_ns *d = ob->d;
+	static const struct topo_shape none;
+
+	if (!d || ob->conflict || ob->pruned)
+		return;
+	for (size_t i = 0; i < d->n_ifaces; i++) {
+		const struct topo_iface *di = &d->ifaces[i];
+		size_t oi;
+		const struct topo_iface *o = ob->o->exists ? obs_iface(ob, di->name, &oi) : NULL;
+		struct topo_shape have = none;
+
+		if (o && !ob->gone[oi])
+			have = o->shape;
+		switch (owner_qdisc(&have)) {
+		case OWNER_FOREIGN:
+			if (topo_shape_declared(&di->shape))
+				conflict(df, &di->shape_pos, "interface %s in namespace %s has a root qdisc topo did not make "
+					 "(%s, handle %x:): shaping it would replace someone's; nothing was changed",
+					 di->name, d->name, have.root_kind, have.root_handle >> 16);
+			break;
+		case OWNER_OURS:
+			if (!topo_shape_declared(&di->shape)) {
+				shape_step(df, d->name, di, &have, &none);
+			} else if (have.netem != di->shape.netem) {
+				/* The kernel changes a qdisc's settings, never its kind. */
+				shape_step(df, d->name, di, &have, &none);
+				shape_step(df, d->name, di, &none, &di->shape);
+			} else if (!topo_shape_same(&di->shape, &have)) {
+				shape_step(df, d->name, di, &have, &di->shape);
+			}
+			break;
+		default:
+			if (topo_shape_declared(&di->shape))
+				shape_step(df, d->name, di, &none, &di->shape);
+			break;
+		}
+	}
+}
+
+/*
+ * `absent:`: a kernel-made route an entry names is deleted (the state file
+ * records it first, see cmd/apply.c). A route deleted so comes back, as it
+ * was, once no entry names it (the entry left the file, or destroy), unless
+ * its namespace goes or the kernel has made it again. Never implicit.
+ */
+static void pass_absent(struct differ *df, struct obs *ob)
+{
+	const struct topo_ns *d = ob->d, *o = ob->o;
+	char line[256];
+
+	if (ob->conflict || ob->pruned || !o->exists)
+		return;
+	for (size_t i = 0; d && i < d->n_absent_routes; i++) {
+		const struct topo_absent *a = &d->absent_routes[i];
+
+		for (size_t r = 0; r < o->n_routes; r++) {
+			const struct topo_route *rt = &o->routes[r];
+			struct step s;
+
+			if (ob->route_done[r] || !topo_absent_matches(a, rt))
+				continue;
+			if (!owner_route_absent_deletable(rt)) {
+				topo_route_format(rt, line, sizeof(line));
+				topo_msgs_add(&df->r->warnings, "absent: the route %s in namespace %s is not the kernel's "
+					      "(protocol %u): left alone", line, o->name, rt->proto);
+				continue;
+			}
+			ob->route_done[r] = true;
+			s = step_new(STEP_ROUTE_DEL, PHASE_ROUTE_DEL, o->name);
+			s.pos = a->pos;
+			s.route = *rt;
+			s.absent = true;
+			s.note = "absent:";
+			add_step(df, &s);
+		}
+	}
+	for (size_t i = 0; df->state && i < df->state->n_removed; i++) {
+		const struct state_route *rec = &df->state->removed[i];
+		bool keep = false;
+		struct step s;
+
+		if (strcmp(rec->ns, o->name) != 0)
+			continue;
+		for (size_t k = 0; d && k < d->n_absent_routes && !keep; k++)
+			keep = topo_absent_matches(&d->absent_routes[k], &rec->route);
+		for (size_t r = 0; r < o->n_routes && !keep; r++)
+			keep = topo_route_same_key(&o->routes[r], &rec->route);
+		if (keep)
+			continue;
+		s = step_new(STEP_ROUTE_ADD, PHASE_ROUTE_ADD, o->name);
+		s.route = rec->route;
+		s.note = "restore: no absent: entry names it";
+		add_step(df, &s);
+	}
 }
 
 /* ------------------------------------------------------ link attributes -- */
@@ -2080,6 +2198,8 @@ int topo_diff_opts(const struct topology *desired, const struct topology *observ
 		pass_addrs(&df, &df.obs[i]);
 		pass_kinds(&df, &df.obs[i]);
 		pass_routes(&df, &df.obs[i]);
+		pass_absent(&df, &df.obs[i]);
+		pass_shaping(&df, &df.obs[i]);
 		pass_link_attrs(&df, &df.obs[i]);
 		pass_sysctls(&df, &df.obs[i]);
 		pass_nft(&df, &df.obs[i]);

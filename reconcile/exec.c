@@ -238,6 +238,7 @@ static int rollback_phase(const struct step *s, bool of_implicit)
 		case LINK_ATTR_MAC:
 		case LINK_ATTR_OPT:
 		case LINK_ATTR_MARK:
+		case LINK_ATTR_SHAPE:
 			return PHASE_LINK_ATTR;
 		}
 		return PHASE_LINK_ATTR;

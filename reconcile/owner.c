@@ -325,6 +325,23 @@ enum owner_verdict owner_object(const struct owner_ctx *ctx, const struct owner_
 	return ctx->adopt ? OWNER_ADOPTABLE : OWNER_FOREIGN;
 }
 
+/* ---------------------------------------------------------------- shaping -- */
+
+enum owner_verdict owner_qdisc(const struct topo_shape *observed)
+{
+	switch (observed->root) {
+	case TOPO_QDISC_DEFAULT: return OWNER_KERNEL;
+	case TOPO_QDISC_OURS: return OWNER_OURS;
+	case TOPO_QDISC_FOREIGN: break;
+	}
+	return OWNER_FOREIGN;
+}
+
+bool owner_route_absent_deletable(const struct topo_route *rt)
+{
+	return rt->proto == RTPROT_KERNEL_;
+}
+
 /* -------------------------------------------------------------------- nft -- */
 
 bool owner_nft_present(const struct topo_ns *o)

@@ -94,6 +94,14 @@ enum owner_verdict owner_addr(const struct owner_ctx *ctx, const struct owner_sc
 const char *owner_addr_other(const struct owner_ctx *ctx, const char *ns, const char *dev, const struct topo_ip *ip);
 
 enum owner_verdict owner_route(const struct owner_ctx *ctx, const struct owner_scope *sc, const struct topo_route *rt);
+/* The root qdisc of a link topo manages: the kernel's default (OWNER_KERNEL,
+ * which shaping may replace), topo's (handle 9500:, OWNER_OURS), or
+ * someone's (OWNER_FOREIGN: never replaced). */
+enum owner_verdict owner_qdisc(const struct topo_shape *observed);
+
+/* May an `absent:` entry delete this route? Only one the kernel made
+ * (protocol kernel): anyone else's route is never touched. */
+bool owner_route_absent_deletable(const struct topo_route *rt);
 const char *owner_route_other(const struct owner_ctx *ctx, const char *ns, const struct topo_route *rt);
 
 /* Our nft table inet topo-<topology> in this namespace (when there is one of

@@ -12,6 +12,8 @@
 #include "model/json.h"
 #include "model/names.h"
 #include "model/strbuf.h"
+#include "model/route.h"
+#include "model/shape.h"
 
 int plan_append(struct plan *p, const struct step *s)
 {
@@ -239,28 +241,10 @@ static void fb_link_attrs(struct strbuf *b, const struct topo_iface *l)
 
 static void fb_route(struct strbuf *b, const struct topo_route *rt)
 {
-	char a[TOPO_IP_STRLEN];
+	char words[512];
 
-	if (rt->type != TOPO_RT_UNICAST)
-		fb(b, " %s", topo_rtype_name(rt->type));
-	if (rt->dst.plen == 0)
-		fb(b, " default");
-	else
-		fb(b, " %s", topo_ip_format(&rt->dst, true, a, sizeof(a)));
-	if (rt->via.family)
-		fb(b, " via %s", topo_ip_format(&rt->via, false, a, sizeof(a)));
-	if (rt->dev[0])
-		fb(b, " dev %s", rt->dev);
-	if (rt->nhid)
-		fb(b, " nhid %u", rt->nhid);
-	if (rt->src.family)
-		fb(b, " src %s", topo_ip_format(&rt->src, false, a, sizeof(a)));
-	if (rt->metric && !(rt->dst.family == AF_INET6 && rt->metric == 1024))
-		fb(b, " metric %u", rt->metric);
-	if (rt->table != TOPO_TABLE_MAIN)
-		fb(b, " table %u", rt->table);
-	if (rt->dst.plen == 0 && rt->dst.family == AF_INET6)
-		fb(b, " (ipv6)");
+	topo_route_format(rt, words, sizeof(words));
+	fb(b, " %s", words);
 }
 
 static void fb_link_add(struct strbuf *b, const struct step *s)
@@ -347,6 +331,14 @@ void step_format(const struct step *s, char *buf, size_t len)
 		case LINK_ATTR_MARK:
 			fb(&b, " alias %s", s->new.flag ? "topo:<topology>" : "\"\"");
 			break;
+		case LINK_ATTR_SHAPE: {
+			char sh[128], old[128];
+
+			topo_shape_format(&s->new.shape, sh, sizeof(sh));
+			topo_shape_format(&s->old.shape, old, sizeof(old));
+			fb(&b, " qdisc %s (was %s)", sh, old);
+			break;
+		}
 		}
 		fb_netns(&b, s->ns);
 		break;

@@ -49,6 +49,7 @@ enum link_attr {
 	LINK_ATTR_OPT,          /* one option of the link's type (model/linktype.h) */
 	LINK_ATTR_UP,
 	LINK_ATTR_MARK,         /* the alias topo:<topology>; flag false clears it */
+	LINK_ATTR_SHAPE,        /* topo's root qdisc (tbf, netem); "none" deletes it */
 };
 
 /* Execution happens phase by phase; within a phase, steps may be pipelined. */
@@ -98,6 +99,7 @@ struct link_value {
 	const struct topo_linktype *type;
 	unsigned opt;
 	struct topo_linkopt val;
+	struct topo_shape shape;          /* LINK_ATTR_SHAPE */
 };
 
 /* A link in a namespace that stays, which the kernel deletes when another
@@ -137,6 +139,9 @@ struct step {
 
 	/* ROUTE_*; old_route for ROUTE_REPLACE */
 	struct topo_route route, old_route;
+	/* ROUTE_DEL of a kernel-made route an `absent:` entry names: the state
+	 * file records it before, so destroy can put it back. */
+	bool absent;
 
 	/* SYSCTL_SET: old_value NULL = not known before execution */
 	char *key, *value, *old_value;

@@ -844,6 +844,242 @@ static void test_canonical_compare(void **state)
 	fx_free(&f);
 }
 
+/* ------------------------------------------- route options, nexthops -- */
+
+#define RT_OPTS \
+	"topology: rt\n" \
+	"namespaces:\n" \
+	"  web:\n" \
+	"    interfaces:\n" \
+	"      p1: {type: bridge, addresses: [10.1.0.1/24]}\n" \
+	"      p2: {type: bridge, addresses: [10.2.0.1/24]}\n" \
+	"    routes:\n" \
+	"      - {to: default, via: 192.168.9.1, dev: p1, onlink: true, mtu: 1400, advmss: 1360}\n" \
+	"      - {to: 10.7.0.0/24, dev: p2, scope: host}\n" \
+	"      - {to: 10.9.0.0/24, nexthops: [{via: 10.2.0.2, weight: 2}, {via: 10.1.0.2, dev: p1}]}\n"
+
+static struct topo_route *rt_find(struct topo_ns *ns, const char *dst)
+{
+	struct topo_ip ip = fx_ip(dst);
+
+	for (size_t i = 0; i < ns->n_routes; i++)
+		if (ns->routes[i].proto == TOPO_RTPROT && topo_ip_equal(&ns->routes[i].dst, &ip))
+			return &ns->routes[i];
+	fail_msg("no route to %s", dst);
+	return NULL;
+}
+
+/* The kernel's reading of each option matches the file's; each drifted
+ * option is repaired by a replace whose old route is what the kernel had. */
+static void test_route_options_drift(void **state)
+{
+	struct fx f = { 0 };
+	struct topo_ns *web;
+	struct topo_route *rt, *mp, *sc;
+
+	(void)state;
+	fx_load(RT_OPTS, &f.d);
+	fx_observe_converged(&f.d, &f.o);
+	web = fx_dns(&f.o, "web");
+	/* As the kernel reports them: every route has a scope, every path a device. */
+	rt = rt_find(web, "0.0.0.0/0");
+	rt->has_scope = true;
+	rt->scope = TOPO_SCOPE_GLOBAL;
+	mp = rt_find(web, "10.9.0.0/24");
+	mp->has_scope = true;
+	snprintf(mp->nh[1].dev, sizeof(mp->nh[1].dev), "p2");
+	sc = rt_find(web, "10.7.0.0/24");
+	fx_diff(&f);
+	fx_assert_no_conflicts(&f.r);
+	fx_assert_plan(&f.r.plan, "");
+
+	rt->mtu = 1500;
+	diff_result_free(&f.r);
+	fx_diff(&f);
+	fx_assert_plan(&f.r.plan, "~ route replace default via 192.168.9.1 dev p1 onlink mtu 1400 advmss 1360 netns web\n");
+	assert_int_equal(f.r.plan.steps[0].old_route.mtu, 1500);
+	rt->mtu = 1400;
+	rt->advmss = 0;
+	diff_result_free(&f.r);
+	fx_diff(&f);
+	assert_int_equal(fx_count_op(&f.r.plan, STEP_ROUTE_REPLACE, false), 1);
+	rt->advmss = 1360;
+	rt->onlink = false;
+	diff_result_free(&f.r);
+	fx_diff(&f);
+	assert_int_equal(fx_count_op(&f.r.plan, STEP_ROUTE_REPLACE, false), 1);
+	assert_false(f.r.plan.steps[0].old_route.onlink);
+	rt->onlink = true;
+
+	/* A scope: declared host, the kernel says link. */
+	sc->has_scope = true;
+	sc->scope = TOPO_SCOPE_LINK;
+	diff_result_free(&f.r);
+	fx_diff(&f);
+	fx_assert_plan(&f.r.plan, "~ route replace 10.7.0.0/24 dev p2 scope host netns web\n");
+	sc->scope = TOPO_SCOPE_HOST;
+
+	/* A weight changed, a path gone, a path more. */
+	mp->nh[1].weight = 3;
+	diff_result_free(&f.r);
+	fx_diff(&f);
+	fx_assert_plan(&f.r.plan, "~ route replace 10.9.0.0/24 nexthop via 10.1.0.2 dev p1 weight 1 "
+		       "nexthop via 10.2.0.2 weight 2 netns web\n");
+	assert_int_equal(f.r.plan.steps[0].old_route.nh[1].weight, 3);
+	mp->nh[1].weight = 2;
+	mp->n_nh = 1;
+	diff_result_free(&f.r);
+	fx_diff(&f);
+	assert_int_equal(fx_count_op(&f.r.plan, STEP_ROUTE_REPLACE, false), 1);
+	mp->n_nh = 3;
+	mp->nh[2] = mp->nh[1];
+	mp->nh[2].via.bytes[3] = 9;
+	diff_result_free(&f.r);
+	fx_diff(&f);
+	assert_int_equal(fx_count_op(&f.r.plan, STEP_ROUTE_REPLACE, false), 1);
+	/* A path through another device than declared. */
+	mp->n_nh = 2;
+	snprintf(mp->nh[0].dev, sizeof(mp->nh[0].dev), "p2");
+	diff_result_free(&f.r);
+	fx_diff(&f);
+	assert_int_equal(fx_count_op(&f.r.plan, STEP_ROUTE_REPLACE, false), 1);
+	snprintf(mp->nh[0].dev, sizeof(mp->nh[0].dev), "p1");
+	diff_result_free(&f.r);
+	fx_diff(&f);
+	fx_assert_plan(&f.r.plan, "");
+	fx_free(&f);
+}
+
+/* A link deleted takes a multipath route through it along (the kernel
+ * deletes the route when one of its devices goes): an implicit step, so a
+ * rollback puts the route back. */
+static void test_route_nexthop_link_gone(void **state)
+{
+	struct fx f = { 0 }, g = { 0 };
+
+	(void)state;
+	fx_load(RT_OPTS, &f.d);
+	fx_observe_converged(&f.d, &f.o);
+	for (size_t i = 0; i < fx_dns(&f.o, "web")->n_routes; i++) {
+		struct topo_route *rt = &fx_dns(&f.o, "web")->routes[i];
+
+		for (size_t k = 0; k < rt->n_nh; k++)
+			rt->nh[k].oif = fx_oif(&f.o, "web", k ? "p2" : "p1")->ifindex;
+	}
+	fx_load("topology: rt\n"
+		"namespaces:\n"
+		"  web:\n"
+		"    interfaces:\n"
+		"      p1: {type: bridge, addresses: [10.1.0.1/24]}\n"
+		"    routes:\n"
+		"      - {to: default, via: 192.168.9.1, dev: p1, onlink: true, mtu: 1400, advmss: 1360}\n", &g.d);
+	assert_int_equal(topo_diff(&g.d, &f.o, &f.s, &f.r), 0);
+	char *text = fx_plan_text(&f.r.plan, true);
+
+	assert_non_null(strstr(text, "[implicit] - route del 10.9.0.0/24 nexthop via 10.1.0.2 dev p1 weight 1 "
+			       "nexthop via 10.2.0.2 weight 2 netns web"));
+	free(text);
+	topology_free(&g.d);
+	fx_free(&f);
+}
+
+/* ------------------------------------------------------------ absent: -- */
+
+#define ABSENT_YAML \
+	"topology: noloop\n" \
+	"namespaces:\n" \
+	"  host:\n" \
+	"    absent:\n" \
+	"      - {to: 127.0.0.0/8, table: local, type: local}\n" \
+	"      - {to: 10.0.2.0/24, dev: eth0}\n" \
+	"      - {to: 192.168.50.0/24}\n"
+
+static struct topo_route *fx_local_route(struct topo_ns *h)
+{
+	struct topo_route *rt = fx_route(h, "127.0.0.0/8", NULL, "lo", FX_RTPROT_KERNEL);
+
+	rt->type = TOPO_RT_LOCAL;
+	rt->table = TOPO_TABLE_LOCAL;
+	rt->src = fx_ip("127.0.0.1");
+	rt->has_scope = true;
+	rt->scope = TOPO_SCOPE_HOST;
+	return rt;
+}
+
+/* Only the kernel's routes an entry names go, each marked for the state
+ * file; a static route of the same destination stays, with a warning. */
+static void test_absent_deletes_kernel_routes(void **state)
+{
+	struct fx f = { 0 };
+	struct topo_ns *h;
+
+	(void)state;
+	fx_load(ABSENT_YAML, &f.d);
+	fx_host_base(&f.o);
+	snprintf(f.o.name, sizeof(f.o.name), "noloop");
+	h = &f.o.ns[0];
+	fx_local_route(h);
+	fx_diff(&f);
+	fx_assert_no_conflicts(&f.r);
+	fx_assert_plan(&f.r.plan,
+		"- route del local 127.0.0.0/8 dev lo src 127.0.0.1 table local proto kernel  # absent:\n"
+		"- route del 10.0.2.0/24 dev eth0 src 10.0.2.15 proto kernel  # absent:\n");
+	for (size_t i = 0; i < f.r.plan.n; i++)
+		assert_true(f.r.plan.steps[i].absent);
+	assert_true(fx_msgs_have(&f.r.warnings, "absent: the route 192.168.50.0/24 via 10.0.2.3 dev eth0 in namespace "
+				 "host is not the kernel's (protocol 4): left alone"));
+	/* Undone, the route comes back as the kernel had it. */
+	struct step inv;
+
+	assert_int_equal(step_invert(&f.r.plan.steps[0], &inv), 0);
+	assert_int_equal(inv.op, STEP_ROUTE_ADD);
+	assert_int_equal(inv.route.proto, FX_RTPROT_KERNEL);
+	assert_int_equal(inv.route.type, TOPO_RT_LOCAL);
+	assert_int_equal(inv.route.scope, TOPO_SCOPE_HOST);
+	step_free(&inv);
+	fx_free(&f);
+}
+
+/* What the state file says topo deleted comes back when no entry names it
+ * and the kernel has not made it again; while an entry names it, nothing. */
+static void test_absent_restores_recorded(void **state)
+{
+	struct fx f = { 0 };
+	struct topo_route rec;
+	struct topo_ns *h;
+
+	(void)state;
+	fx_load("topology: noloop\nnamespaces:\n  host: {}\n", &f.d);
+	fx_host_base(&f.o);
+	snprintf(f.o.name, sizeof(f.o.name), "noloop");
+	h = &f.o.ns[0];
+	rec = *fx_local_route(h);
+	h->n_routes--;                       /* deleted, as topo did */
+	snprintf(f.s.topology, sizeof(f.s.topology), "noloop");
+	assert_int_equal(topo_state_removed_put(&f.s, "host", &rec), 0);
+	fx_diff(&f);
+	fx_assert_plan(&f.r.plan,
+		"+ route add local 127.0.0.0/8 dev lo src 127.0.0.1 table local proto kernel  # restore: no absent: entry names it\n");
+	assert_int_equal(f.r.plan.steps[0].route.proto, FX_RTPROT_KERNEL);
+	assert_int_equal(f.r.plan.steps[0].route.scope, TOPO_SCOPE_HOST);
+	/* The kernel made it again by itself: nothing to do. */
+	diff_result_free(&f.r);
+	fx_local_route(h);
+	fx_diff(&f);
+	fx_assert_plan(&f.r.plan, "");
+	h->n_routes--;
+	/* Still named: stays deleted. */
+	diff_result_free(&f.r);
+	topology_free(&f.d);
+	fx_load(ABSENT_YAML, &f.d);
+	fx_diff(&f);
+	char *text = fx_plan_text(&f.r.plan, false);
+
+	assert_null(strstr(text, "127.0.0.0/8"));
+	free(text);
+	fx_free(&f);
+}
+
 /* ------------------------------------------------------- (5) ownership -- */
 
 /* A foreign bridge (libvirt's, say) holds a declared name. */
@@ -1984,6 +2220,10 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_empty_kernel_seed),
+		cmocka_unit_test(test_route_options_drift),
+		cmocka_unit_test(test_route_nexthop_link_gone),
+		cmocka_unit_test(test_absent_deletes_kernel_routes),
+		cmocka_unit_test(test_absent_restores_recorded),
 		cmocka_unit_test(test_empty_kernel_veth_local_end),
 		cmocka_unit_test(test_empty_kernel_veth_both_masters),
 		cmocka_unit_test(test_empty_kernel_creation_order),

@@ -151,7 +151,7 @@ static void test_rules_errors(void **state)
 	EXPECT_ERRORS(HEAD "    rules: {priority: 1}\n",
 		      { 6, 12, "rules must be a list, not a mapping" });
 	EXPECT_ERRORS(HEAD "    rulez: []\n",
-		      { 6, 5, "unknown key 'rulez' in a namespace (accepted: path, pid, interfaces, routes, sysctls, nat, "
+		      { 6, 5, "unknown key 'rulez' in a namespace (accepted: path, pid, interfaces, routes, absent, sysctls, nat, "
 			      "forward, nexthops, rules)" });
 }
 
@@ -209,7 +209,7 @@ static void test_nexthops_errors(void **state)
 	EXPECT_ERRORS(HEAD "    routes:\n      - {to: 10.9.0.0/16, nhid: 4}\n",
 		      { 7, 9, "route nhid 4 is not a nexthop of namespace web (declare it under nexthops:)" });
 	EXPECT_ERRORS(HEAD "    nexthops:\n      - {id: 4, dev: br0}\n    routes:\n      - {to: 10.9.0.0/16, nhid: 4, dev: br0}\n",
-		      { 9, 33, "a route with nhid takes no 'via', 'dev' or 'type'" });
+		      { 9, 33, "a route with nhid takes no 'via', 'dev', 'nexthops' or 'type'" });
 }
 
 /* ------------------------------------------------------------------- diff -- */

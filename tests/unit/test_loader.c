@@ -405,8 +405,9 @@ static void test_unknown_keys(void **state)
 		      { 6, 5, "unknown key 'interface' in a namespace (accepted: path, pid, interfaces" });
 	EXPECT_ERRORS(HEAD "      b1: {type: bridge, colour: red}\n",
 		      { 6, 26, "unknown key 'colour' in an interface (accepted: type, addresses" });
-	EXPECT_ERRORS(HEAD "    routes:\n      - {to: 10.0.0.0/8, dev: br0, scope: link}\n",
-		      { 7, 36, "unknown key 'scope' in a route (accepted: to, via, dev, metric, table, src, type" });
+	EXPECT_ERRORS(HEAD "    routes:\n      - {to: 10.0.0.0/8, dev: br0, tos: 4}\n",
+		      { 7, 36, "unknown key 'tos' in a route (accepted: to, via, dev, nexthops, nhid, metric, table, src, type, "
+		      "scope, onlink, mtu, advmss)" });
 	EXPECT_ERRORS(HEAD "    nat:\n      - masquerade: {out: br0, to: 10.0.0.1}\n",
 		      { 7, 32, "unknown key 'to' in masquerade (accepted: source, out)" });
 	EXPECT_ERRORS(HEAD "    nat:\n      - snat: {to: 10.0.0.1, in: br0}\n",
@@ -800,7 +801,7 @@ static void test_route_to(void **state)
 		      { 7, 14, "has host bits set; the network is fd00::/64" });
 	EXPECT_ERRORS(ROUTES "      - {to: everywhere, dev: br0}\n", { 7, 14, "route 'to' 'everywhere' is not an address" });
 	EXPECT_ERRORS(ROUTES "      - {dev: br0}\n", { 7, 9, "a route needs 'to' (default or a network like 10.0.0.0/24)" });
-	EXPECT_ERRORS(ROUTES "      - {to: 10.0.0.0/8}\n", { 7, 9, "a unicast route needs 'via' or 'dev'" });
+	EXPECT_ERRORS(ROUTES "      - {to: 10.0.0.0/8}\n", { 7, 9, "a unicast route needs 'via', 'dev', 'nexthops' or 'nhid'" });
 	EXPECT_ERRORS(ROUTES "      - 10.0.0.0/8\n", { 7, 9, "a route must be a mapping (key: value), not a scalar" });
 
 	/* A bare address is a host route; default takes via's family, else src's. */
@@ -918,9 +919,181 @@ static void test_route_types(void **state)
 	EXPECT_ERRORS(ROUTES "      - {to: 10.0.0.0/8, type: anycast}\n",
 		      { 7, 32, "route type 'anycast' is not one of unicast, blackhole, unreachable, prohibit" });
 	EXPECT_ERRORS(ROUTES "      - {to: 10.0.0.0/8, type: blackhole, via: 10.0.0.1}\n",
-		      { 7, 48, "a blackhole route takes no 'via' or 'dev'" });
+		      { 7, 48, "a blackhole route takes no 'via', 'dev' or 'nexthops'" });
 	EXPECT_ERRORS(ROUTES "      - {to: 10.0.0.0/8, type: prohibit, dev: br0}\n",
-		      { 7, 47, "a prohibit route takes no 'via' or 'dev'" });
+		      { 7, 47, "a prohibit route takes no 'via', 'dev' or 'nexthops'" });
+}
+
+/* ---------------------------------------------- route options, nexthops -- */
+
+static void test_route_nexthops(void **state)
+{
+	struct topology t;
+	const struct topo_route *rt;
+	char many[2048];
+	int n;
+
+	(void)state;
+	/* Sorted by gateway, whatever the file's order; weight 1 unless given. */
+	load_ok(ROUTES "      - {to: 10.9.0.0/24, nexthops: [{via: 10.0.0.3, weight: 2}, {via: 10.0.0.2, dev: br0}]}\n", &t);
+	rt = &t.ns[0].routes[0];
+	assert_int_equal(rt->n_nh, 2);
+	assert_int_equal(rt->via.family, 0);
+	assert_string_equal(rt->dev, "");
+	assert_int_equal(rt->nh[0].via.bytes[3], 2);
+	assert_string_equal(rt->nh[0].dev, "br0");
+	assert_int_equal(rt->nh[0].weight, 1);
+	assert_int_equal(rt->nh[1].via.bytes[3], 3);
+	assert_int_equal(rt->nh[1].weight, 2);
+	topology_free(&t);
+	/* default takes the paths' family; 256 is the largest weight. */
+	load_ok(ROUTES "      - {to: default, nexthops: [{via: \"fd00::2\", weight: 256}, {via: \"fd00::1\", dev: br0}]}\n", &t);
+	rt = &t.ns[0].routes[0];
+	assert_int_equal(rt->dst.family, AF_INET6);
+	assert_int_equal(rt->metric, 1024);
+	assert_int_equal(rt->nh[1].weight, 256);
+	topology_free(&t);
+	/* Paths by device only. */
+	load_ok(ROUTES "      - {to: 10.9.0.0/24, nexthops: [{dev: br0}, {dev: br0, via: 10.0.0.1}]}\n", &t);
+	assert_int_equal(t.ns[0].routes[0].n_nh, 2);
+	topology_free(&t);
+
+	n = snprintf(many, sizeof(many), ROUTES "      - {to: 10.9.0.0/24, nexthops: [");
+	for (int i = 0; i < 17; i++)
+		n += snprintf(many + n, sizeof(many) - (size_t)n, "%s{via: 10.0.0.%d}", i ? ", " : "", i + 1);
+	snprintf(many + n, sizeof(many) - (size_t)n, "]}\n");
+	EXPECT_ERRORS(many, { 7, 37, "nexthops takes 2-16 paths, not 17" });
+	EXPECT_ERRORS(ROUTES "      - {to: 10.9.0.0/24, nexthops: [{via: 10.0.0.2}]}\n",
+		      { 7, 37, "nexthops takes 2-16 paths, not 1 (a route with one path takes via and dev itself)" });
+	EXPECT_ERRORS(ROUTES "      - {to: 10.9.0.0/24, nexthops: {via: 10.0.0.2}}\n",
+		      { 7, 37, "nexthops must be a list, not a mapping" });
+	EXPECT_ERRORS(ROUTES "      - {to: 10.9.0.0/24, nexthops: [10.0.0.2, 10.0.0.3]}\n",
+		      { 7, 38, "a nexthop must be a mapping (key: value), not a scalar" },
+		      { 7, 48, "a nexthop must be a mapping (key: value), not a scalar" });
+	EXPECT_ERRORS(ROUTES "      - {to: 10.9.0.0/24, nexthops: [{via: 10.0.0.2}, {weight: 2}]}\n",
+		      { 7, 55, "a nexthop needs 'via' or 'dev' (or both)" });
+	EXPECT_ERRORS(ROUTES "      - {to: 10.9.0.0/24, nexthops: [{via: 10.0.0.2, weight: 0}, {via: 10.0.0.3}]}\n",
+		      { 7, 62, "weight must be an integer 1-256, not '0'" });
+	EXPECT_ERRORS(ROUTES "      - {to: 10.9.0.0/24, nexthops: [{via: 10.0.0.2, weight: 257}, {via: 10.0.0.3}]}\n",
+		      { 7, 62, "weight must be an integer 1-256, not '257'" });
+	EXPECT_ERRORS(ROUTES "      - {to: 10.9.0.0/24, nexthops: [{via: 10.0.0.2}, {via: 10.0.0.2, dev: br0}]}\n",
+		      { 7, 55, "this nexthop repeats nexthop 1 (the same gateway)" });
+	EXPECT_ERRORS(ROUTES "      - {to: 10.9.0.0/24, nexthops: [{dev: br0}, {dev: br0}]}\n",
+		      { 7, 50, "this nexthop repeats nexthop 1 (the same device)" });
+	EXPECT_ERRORS(ROUTES "      - {to: 10.9.0.0/24, via: 10.0.0.1, nexthops: [{via: 10.0.0.2}, {via: 10.0.0.3}]}\n",
+		      { 7, 32, "'via' and 'nexthops' are exclusive: give each path its own via and dev" });
+	EXPECT_ERRORS(ROUTES "      - {to: 10.9.0.0/24, dev: br0, nexthops: [{via: 10.0.0.2}, {via: 10.0.0.3}]}\n",
+		      { 7, 32, "'dev' and 'nexthops' are exclusive" });
+	EXPECT_ERRORS(ROUTES "      - {to: 10.9.0.0/24, nexthops: [{via: 10.0.0.2, gw: 1}, {via: 10.0.0.3}]}\n",
+		      { 7, 54, "unknown key 'gw' in a nexthop (accepted: via, dev, weight)" });
+	EXPECT_ERRORS(ROUTES "      - {to: 10.0.0.0/8, nexthops: [{via: 10.0.0.1}, {via: \"fd00::1\"}]}\n",
+		      { 7, 54, "nexthop 2: its via is not in the same address family as 'to'" });
+	EXPECT_ERRORS(ROUTES "      - {to: 10.0.0.0/8, type: blackhole, nexthops: [{via: 10.0.0.1}, {via: 10.0.0.2}]}\n",
+		      { 7, 53, "a blackhole route takes no 'via', 'dev' or 'nexthops'" });
+	EXPECT_ERRORS(ROUTES "      - {to: 10.8.0.0/24, via: 192.168.1.1, onlink: true}\n",
+		      { 7, 53, "an onlink route needs 'dev'" });
+	EXPECT_ERRORS(ROUTES "      - {to: 10.8.0.0/24, dev: br0, onlink: true}\n",
+		      { 7, 45, "onlink applies to a gateway: add 'via' (or nexthops with via)" });
+	EXPECT_ERRORS(ROUTES "      - {to: 10.8.0.0/24, onlink: true, nexthops: [{via: 10.0.0.1, dev: br0}, {via: 10.0.0.2}]}\n",
+		      { 7, 79, "nexthop 2: an onlink route needs a 'dev' on every path" });
+	EXPECT_ERRORS(ROUTES "      - {to: 10.8.0.0/24, via: 1.2.3.4, dev: br0, onlink: yes please}\n",
+		      { 7, 59, "onlink must be true or false" });
+	EXPECT_ERRORS(ROUTES "      - {to: 10.8.0.0/24, dev: br0, scope: universe}\n",
+		      { 7, 44, "scope 'universe' is not one of global, site, link, host, nowhere or a number 0-255" });
+	EXPECT_ERRORS(ROUTES "      - {to: 10.8.0.0/24, dev: br0, scope: 256}\n",
+		      { 7, 44, "scope '256' is not one of" });
+	EXPECT_ERRORS(ROUTES "      - {to: \"fd08::/64\", dev: br0, scope: link}\n",
+		      { 7, 44, "IPv6 routes have no scope (the kernel keeps every one global); leave 'scope' out" });
+	EXPECT_ERRORS(ROUTES "      - {to: 10.8.0.0/24, via: 10.0.0.1, scope: link}\n",
+		      { 7, 49, "a route through a gateway cannot have scope link" });
+	EXPECT_ERRORS(ROUTES "      - {to: 10.8.0.0/24, dev: br0, mtu: 67}\n",
+		      { 7, 42, "mtu must be an integer 68-65535, not '67'" });
+	EXPECT_ERRORS(ROUTES "      - {to: 10.8.0.0/24, dev: br0, advmss: 0}\n",
+		      { 7, 45, "advmss must be an integer 1-65535, not '0'" });
+	EXPECT_ERRORS(ROUTES "      - {to: 10.8.0.0/24, dev: br0, mtu: \"1400\"}\n",
+		      { 7, 42, "mtu must be an integer 68-65535, not the quoted string '1400'" });
+	EXPECT_ERRORS(ROUTES "      - {to: 10.9.0.0/24, nexthops: [{via: 10.0.0.2}, {via: 10.0.0.3, dev: nope}]}\n",
+		      { 7, 9, "route nexthop dev 'nope' is not an interface of namespace web" });
+}
+
+static void test_route_options(void **state)
+{
+	struct topology t;
+	const struct topo_route *rt;
+
+	(void)state;
+	load_ok(ROUTES "      - {to: 10.8.0.0/24, via: 192.168.1.1, dev: br0, onlink: true, mtu: 1400, advmss: 1360}\n"
+		"      - {to: 10.7.0.0/24, dev: br0, scope: host}\n"
+		"      - {to: 10.6.0.0/24, dev: br0, scope: 200}\n"
+		"      - {to: 10.5.0.0/24, via: 10.0.0.1, scope: global, onlink: false}\n", &t);
+	rt = &t.ns[0].routes[0];
+	assert_true(rt->onlink);
+	assert_int_equal(rt->mtu, 1400);
+	assert_int_equal(rt->advmss, 1360);
+	assert_false(rt->has_scope);
+	rt = &t.ns[0].routes[1];
+	assert_true(rt->has_scope);
+	assert_int_equal(rt->scope, TOPO_SCOPE_HOST);
+	assert_int_equal(t.ns[0].routes[2].scope, 200);
+	assert_false(t.ns[0].routes[3].onlink);
+	assert_int_equal(t.ns[0].routes[3].scope, TOPO_SCOPE_GLOBAL);
+	topology_free(&t);
+}
+
+/* ------------------------------------------------------------- absent: -- */
+
+#define ABSENT HEAD "    absent:\n"                  /* 6 */
+
+static void test_absent(void **state)
+{
+	struct topology t;
+	const struct topo_absent *a;
+
+	(void)state;
+	load_ok(ABSENT "      - {to: 127.0.0.0/8, table: local, type: local}\n"
+		"      - {to: 10.0.0.0/24, dev: br0, metric: 5}\n"
+		"      - {to: \"::1/128\", table: local, type: local}\n"
+		"      - {to: 127.255.255.255, table: local, type: broadcast}\n", &t);
+	assert_int_equal(t.ns[0].n_absent_routes, 4);
+	a = &t.ns[0].absent_routes[0];
+	assert_int_equal(a->table, TOPO_TABLE_LOCAL);
+	assert_int_equal(a->type, TOPO_RT_LOCAL);
+	assert_int_equal(a->dst.plen, 8);
+	assert_false(a->has_metric);
+	assert_int_equal(a->pos.line, 7);
+	a = &t.ns[0].absent_routes[1];
+	assert_int_equal(a->table, TOPO_TABLE_MAIN);
+	assert_int_equal(a->type, TOPO_RT_UNICAST);
+	assert_true(a->has_metric);
+	assert_int_equal(a->metric, 5);
+	assert_string_equal(a->dev, "br0");
+	assert_int_equal(t.ns[0].absent_routes[2].dst.family, AF_INET6);
+	assert_int_equal(t.ns[0].absent_routes[3].type, TOPO_RT_BROADCAST);
+	topology_free(&t);
+	load_ok(ABSENT, &t);   /* empty */
+	topology_free(&t);
+
+	EXPECT_ERRORS(ABSENT "      - {table: local, type: local}\n",
+		      { 7, 9, "an absent: entry needs 'to' (the destination of the kernel's route, e.g. 127.0.0.0/8)" });
+	EXPECT_ERRORS(ABSENT "      - {to: 127.0.0.1/8, table: local, type: local}\n",
+		      { 7, 14, "absent 'to' '127.0.0.1/8' has host bits set; the network is 127.0.0.0/8" });
+	EXPECT_ERRORS(ABSENT "      - {to: 127.0.0.0/8, type: blackhole}\n",
+		      { 7, 33, "type 'blackhole' of an absent: route is not one of unicast, local, broadcast" });
+	EXPECT_ERRORS(ABSENT "      - {to: 127.0.0.0/8, via: 10.0.0.1}\n",
+		      { 7, 27, "unknown key 'via' in an absent: entry (accepted: to, table, type, metric, dev)" });
+	EXPECT_ERRORS(ABSENT "      - {to: 127.0.0.0/8, metric: x}\n",
+		      { 7, 35, "metric must be an integer 0-4294967295, not 'x'" });
+	EXPECT_ERRORS(ABSENT "      - {to: 127.0.0.0/8, table: nowhere}\n",
+		      { 7, 34, "table must be main, local, default or an integer 1-4294967295" });
+	EXPECT_ERRORS(ABSENT "      - 127.0.0.0/8\n",
+		      { 7, 9, "an absent: entry must be a mapping (key: value), not a scalar" });
+	EXPECT_ERRORS(HEAD "    absent: {to: 127.0.0.0/8}\n", { 6, 13, "absent must be a list, not a mapping" });
+	/* A route cannot be declared and absent. */
+	EXPECT_ERRORS(HEAD "    routes:\n"
+		      "      - {to: 10.0.0.0/24, dev: br0}\n"
+		      "    absent:\n"
+		      "      - {to: 10.0.0.0/24}\n",
+		      { 9, 9, "this absent: entry names the route declared at line 7, column 9: a route cannot be both" });
 }
 
 /* ------------------------------------------------------------- mtu, mac -- */
@@ -1419,7 +1592,7 @@ static void test_yaml_alias_errors(void **state)
 		      "  b: *n\n"
 		      "  c: *n\n",
 		      { 3, 29, "unknown key 'tipe' in an interface" },
-		      { 3, 29, "unknown key 'tipe' in an interface (accepted: type, addresses, mtu, mac, master, stp, ageing_time, forward_delay, hello_time, max_age, "
+		      { 3, 29, "unknown key 'tipe' in an interface (accepted: type, addresses, mtu, mac, master, rate, burst, latency, netem, stp, ageing_time, forward_delay, hello_time, max_age, "
 		"priority, mcast_snooping, nf_call_iptables, nf_call_ip6tables, nf_call_arptables, vlan_filtering (bridge), "
 		"vni, remote, group, local, dev, dstport, srcport, udpcsum, ttl, tos, df, learning (vxlan), parent, mode (macvlan)) (used through the alias at line 4, column 6)" },
 		      { 3, 29, "(used through the alias at line 5, column 6)" },
@@ -2279,6 +2452,9 @@ int main(void)
 		cmocka_unit_test(test_route_dev),
 		cmocka_unit_test(test_route_metric_table),
 		cmocka_unit_test(test_route_types),
+		cmocka_unit_test(test_route_nexthops),
+		cmocka_unit_test(test_route_options),
+		cmocka_unit_test(test_absent),
 		cmocka_unit_test(test_mtu),
 		cmocka_unit_test(test_mac),
 		cmocka_unit_test(test_dnat_ports),

@@ -187,6 +187,64 @@ static void test_format_refuses(void **state)
 
 #define ST(body) "{\"topology\": \"t\", " body "}"
 
+/* A kernel route deleted for absent: reads back field for field. */
+static void test_removed_routes_round_trip(void **state)
+{
+	struct topo_state a = { 0 }, b = { 0 }, c = { 0 };
+	struct topo_route rt = { .type = TOPO_RT_LOCAL, .table = TOPO_TABLE_LOCAL, .proto = 2,
+				 .has_scope = true, .scope = TOPO_SCOPE_HOST };
+	char *text = NULL;
+
+	(void)state;
+	snprintf(a.topology, sizeof(a.topology), "t");
+	assert_int_equal(topo_ip_parse("127.0.0.0/8", &rt.dst), 0);
+	assert_int_equal(topo_ip_parse_addr("127.0.0.1", &rt.src), 0);
+	snprintf(rt.dev, sizeof(rt.dev), "lo");
+	assert_int_equal(topo_state_removed_put(&a, "host", &rt), 0);
+	assert_int_equal(topo_state_removed_put(&a, "host", &rt), 0);   /* once per key */
+	assert_int_equal(a.n_removed, 1);
+	rt.type = TOPO_RT_UNICAST;
+	rt.table = TOPO_TABLE_MAIN;
+	rt.scope = TOPO_SCOPE_LINK;
+	memset(&rt.src, 0, sizeof(rt.src));
+	assert_int_equal(topo_ip_parse("10.1.0.0/24", &rt.dst), 0);
+	assert_int_equal(topo_ip_parse_addr("10.1.0.254", &rt.via), 0);
+	rt.metric = 7;
+	assert_int_equal(topo_state_removed_put(&a, "h1", &rt), 0);
+	assert_int_equal(topo_state_format(&a, &text), 0);
+	assert_non_null(strstr(text, "\"removed_routes\""));
+	assert_int_equal(topo_state_parse(text, strlen(text), &b), 0);
+	assert_int_equal(b.n_removed, 2);
+	for (size_t i = 0; i < 2; i++) {
+		const struct topo_route *x = &a.removed[i].route, *y = &b.removed[i].route;
+
+		assert_string_equal(a.removed[i].ns, b.removed[i].ns);
+		assert_true(topo_ip_equal(&x->dst, &y->dst));
+		assert_true(topo_ip_equal(&x->via, &y->via));
+		assert_true(topo_ip_equal(&x->src, &y->src));
+		assert_string_equal(x->dev, y->dev);
+		assert_int_equal(x->type, y->type);
+		assert_int_equal(x->table, y->table);
+		assert_int_equal(x->metric, y->metric);
+		assert_int_equal(x->scope, y->scope);
+		assert_int_equal(x->proto, y->proto);
+	}
+	assert_non_null(topo_state_removed_find(&b, "h1", &rt));
+	assert_null(topo_state_removed_find(&b, "host", &rt));
+	assert_int_equal(topo_state_copy(&b, &c), 0);
+	assert_int_equal(c.n_removed, 2);
+	free(text);
+	/* Without removed routes the key is not written at all. */
+	topo_state_free(&c);
+	snprintf(c.topology, sizeof(c.topology), "t");
+	assert_int_equal(topo_state_format(&c, &text), 0);
+	assert_null(strstr(text, "removed_routes"));
+	free(text);
+	topo_state_free(&a);
+	topo_state_free(&b);
+	topo_state_free(&c);
+}
+
 static void test_parse_refuses(void **state)
 {
 	static const struct {
@@ -234,6 +292,17 @@ static void test_parse_refuses(void **state)
 		{ ST("\"objects\": [\"host\\tr\\t254\\t99999999999\\t10.7.0.0/16\"]"), "objects[0]" },
 		{ ST("\"objects\": [\"host\\ta\\ta/b\\t10.0.0.1/32\"]"), "objects[0]" },
 		{ ST("\"objects\": [3]"), "objects[0]: must be a string" },
+		{ ST("\"removed_routes\": {}"), "\"removed_routes\" must be a list" },
+		{ ST("\"removed_routes\": [{\"ns\": \"host\", \"type\": \"local\", \"table\": 255, \"metric\": 0, \"scope\": 254, \"protocol\": 2}]"), "removed_routes[0]: no \"to\"" },
+		{ ST("\"removed_routes\": [{\"ns\": \"host\", \"to\": \"127.0.0.1/8\", \"type\": \"local\", \"table\": 255, \"metric\": 0, \"scope\": 254, \"protocol\": 2}]"), "removed_routes[0].to: not a network" },
+		{ ST("\"removed_routes\": [{\"ns\": \"host\", \"to\": \"127.0.0.0/8\", \"type\": \"anycast\", \"table\": 255, \"metric\": 0, \"scope\": 254, \"protocol\": 2}]"), "removed_routes[0].type: 'anycast' is not a route type" },
+		{ ST("\"removed_routes\": [{\"ns\": \"host\", \"to\": \"127.0.0.0/8\", \"type\": \"local\", \"table\": -1, \"metric\": 0, \"scope\": 254, \"protocol\": 2}]"), "removed_routes[0].table: not an integer" },
+		{ ST("\"removed_routes\": [{\"ns\": \"host\", \"to\": \"127.0.0.0/8\", \"type\": \"local\", \"table\": 255, \"metric\": 0, \"scope\": 256, \"protocol\": 2}]"), "removed_routes[0].scope: not an integer 0-255" },
+		{ ST("\"removed_routes\": [{\"ns\": \"host\", \"to\": \"127.0.0.0/8\", \"type\": \"local\", \"table\": 255, \"metric\": 0, \"scope\": 254}]"), "removed_routes[0]: no \"protocol\"" },
+		{ ST("\"removed_routes\": [{\"ns\": \"../x\", \"to\": \"127.0.0.0/8\", \"type\": \"local\", \"table\": 255, \"metric\": 0, \"scope\": 254, \"protocol\": 2}]"), "removed_routes[0].ns" },
+		{ ST("\"removed_routes\": [{\"ns\": \"host\", \"to\": \"127.0.0.0/8\", \"dev\": \"a/b\", \"type\": \"local\", \"table\": 255, \"metric\": 0, \"scope\": 254, \"protocol\": 2}]"), "removed_routes[0].dev: 'a/b' is not an interface name" },
+		{ ST("\"removed_routes\": [{\"ns\": \"host\", \"to\": \"127.0.0.0/8\", \"src\": \"fd00::1\", \"type\": \"local\", \"table\": 255, \"metric\": 0, \"scope\": 254, \"protocol\": 2}]"), "via and src must be of the family" },
+		{ ST("\"removed_routes\": [{\"ns\": \"host\", \"to\": \"127.0.0.0/8\", \"type\": \"local\", \"table\": 255, \"metric\": 0, \"scope\": 254, \"protocol\": 2}, {\"ns\": \"host\", \"to\": \"127.0.0.0/8\", \"type\": \"local\", \"table\": 255, \"metric\": 0, \"scope\": 254, \"protocol\": 2}]"), "removed_routes[1]: the route is recorded twice" },
 		/* a name too long */
 		{ ST("\"namespaces\": [{\"name\": \"0123456789012345678901234567890123456789012345678901234567890123456789\", \"kind\": \"created\"}]"), "longer than 64 bytes" },
 		{ "{\"topology\": \"t\"", "line 1" },
@@ -570,6 +639,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_removed_routes_round_trip),
 		cmocka_unit_test(test_format_empty),
 		cmocka_unit_test(test_links_round_trip),
 		cmocka_unit_test(test_format_refuses),
