@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "backends/docker.h"
@@ -168,4 +169,46 @@ void docker_netns_path(const struct topo_docker_info *info, char *buf, size_t le
 		snprintf(buf, len, "%s", info->sandbox_key);
 	else
 		snprintf(buf, len, "/proc/%d/ns/net", info->pid);
+}
+
+int docker_netns_identity(const char *path, char *buf, size_t len)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return -errno;
+	snprintf(buf, len, "%lu:%llu", (unsigned long)st.st_dev, (unsigned long long)st.st_ino);
+	return 0;
+}
+
+int docker_resolve_ns(struct topo_ns *ns, char *err, size_t errlen)
+{
+	struct topo_docker_info info;
+	char sock[512], path[TOPO_DOCKER_PATH_MAX + 32], id[48], *p;
+	int r;
+
+	r = docker_socket_path(ns->docker_socket, sock, sizeof(sock), err, errlen);
+	if (r == 0)
+		r = docker_inspect(sock, ns->docker, &info, err, errlen);
+	if (r < 0)
+		return r;
+	if (!info.running) {
+		snprintf(err, errlen, "container '%s' is not running (%s)", ns->docker, info.status);
+		return -ESRCH;
+	}
+	docker_netns_path(&info, path, sizeof(path));
+	r = docker_netns_identity(path, id, sizeof(id));
+	if (r < 0) {
+		snprintf(err, errlen, "container '%s': its namespace %s: %s", ns->docker, path, strerror(-r));
+		return r;
+	}
+	p = strdup(path);
+	if (!p) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	free(ns->path);
+	ns->path = p;
+	snprintf(ns->docker_netns, sizeof(ns->docker_netns), "%s", id);
+	return 0;
 }

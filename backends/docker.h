@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "model/docker.h"
+#include "model/topology.h"
 
 /*
  * The socket to ask: `given` (the file's docker_socket:) when not NULL, else
@@ -34,5 +35,18 @@ int docker_list_running(const char *sock, char ***ret_ids, size_t *ret_n, char *
 /* The namespace file of a running container: its SandboxKey, or
  * /proc/PID/ns/net when it has none (--network container:X). */
 void docker_netns_path(const struct topo_docker_info *info, char *buf, size_t len);
+
+/*
+ * A docker: namespace of the file: asks the daemon (the namespace's
+ * docker_socket:, else as docker_socket_path says) where the container's
+ * namespace is now, and sets ns->path and ns->docker_netns. 0, or -errno
+ * with err naming the container: daemon unreachable (-ECONNREFUSED,
+ * -ENOENT for a missing socket), no such container (-ENOENT), not running
+ * (-ESRCH: "container 'web' is not running (exited)").
+ */
+int docker_resolve_ns(struct topo_ns *ns, char *err, size_t errlen);
+
+/* "DEV:INO" of a namespace file. 0 or -errno. */
+int docker_netns_identity(const char *path, char *buf, size_t len);
 
 #endif

@@ -106,7 +106,7 @@ static int observe_ns(struct backend *b, const struct scope *sc, const struct to
 		if (r == -ENOENT || r == -ENOTTY || r == -ESRCH) {
 			/* Not there: the diff says whether that is an error. */
 			out->exists = false;
-			if (sc->kind == TOPO_NS_PATH && r == -ENOENT)
+			if ((sc->kind == TOPO_NS_PATH || sc->kind == TOPO_NS_DOCKER) && r == -ENOENT)
 				out->absent = strdup("its path does not exist");
 			else if (b->err[0])
 				out->absent = strdup(b->err);

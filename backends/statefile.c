@@ -315,7 +315,7 @@ static int netns_identity(enum topo_ns_kind kind, const char *path, int pid, cha
 	char proc[64];
 	struct stat st;
 
-	if (kind == TOPO_NS_PATH && path) {
+	if ((kind == TOPO_NS_PATH || kind == TOPO_NS_DOCKER) && path) {
 		if (stat(path, &st) < 0)
 			return -errno;
 	} else {
@@ -372,13 +372,13 @@ static int shared_list_build(const struct topology *desired, const struct topo_s
 	for (size_t i = 0; desired && i < desired->n_ns && r == 0; i++) {
 		const struct topo_ns *ns = &desired->ns[i];
 
-		if (ns->kind == TOPO_NS_PATH || ns->kind == TOPO_NS_PID)
+		if (topo_ns_attached(ns->kind))
 			r = shared_add(l, ns->name, ns->kind, ns->path, ns->pid);
 	}
 	for (size_t i = 0; st && i < st->n_ns && r == 0; i++) {
 		const struct state_ns *ns = &st->ns[i];
 
-		if (ns->kind == TOPO_NS_PATH || ns->kind == TOPO_NS_PID)
+		if (topo_ns_attached(ns->kind))
 			r = shared_add(l, ns->name, ns->kind, ns->path, ns->pid);
 	}
 	/* The ids moved while growing: point at them now. */

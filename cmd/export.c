@@ -440,7 +440,7 @@ static void emit_route(FILE *f, const struct topo_route *rt)
 
 static bool attached(const struct topo_ns *o)
 {
-	return o->kind == TOPO_NS_PATH || o->kind == TOPO_NS_PID;
+	return topo_ns_attached(o->kind);
 }
 
 /* What was left out of an attached namespace, and whose it is. */

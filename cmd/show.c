@@ -54,6 +54,7 @@ static const char *kind_word(enum topo_ns_kind k)
 	case TOPO_NS_IS_HOST: return "host";
 	case TOPO_NS_PATH: return "attached (path)";
 	case TOPO_NS_PID: return "attached (pid)";
+	case TOPO_NS_DOCKER: return "attached (docker)";
 	case TOPO_NS_CREATED: break;
 	}
 	return "created";

@@ -97,6 +97,8 @@ void topo_ns_clear(struct topo_ns *ns)
 		free(ns->nft_foreign_drop[i]);
 	free(ns->nft_foreign_drop);
 	free(ns->path);
+	free(ns->docker);
+	free(ns->docker_socket);
 	free(ns->absent);
 	memset(ns, 0, sizeof(*ns));
 }
