@@ -212,3 +212,29 @@ int docker_resolve_ns(struct topo_ns *ns, char *err, size_t errlen)
 	snprintf(ns->docker_netns, sizeof(ns->docker_netns), "%s", id);
 	return 0;
 }
+
+int docker_container_of(const char *path, char *name, size_t len)
+{
+	char sock[512], err[600], want[48], id[48], p[TOPO_DOCKER_PATH_MAX + 32], **ids;
+	size_t n;
+	int r = -ENOENT;
+
+	if (docker_netns_identity(path, want, sizeof(want)) < 0 ||
+	    docker_socket_path(NULL, sock, sizeof(sock), err, sizeof(err)) < 0 || access(sock, F_OK) < 0 ||
+	    docker_list_running(sock, &ids, &n, err, sizeof(err)) < 0)
+		return -ENOENT;
+	for (size_t i = 0; i < n; i++) {
+		struct topo_docker_info info;
+
+		if (r == -ENOENT && docker_inspect(sock, ids[i], &info, err, sizeof(err)) == 0 && info.running) {
+			docker_netns_path(&info, p, sizeof(p));
+			if (docker_netns_identity(p, id, sizeof(id)) == 0 && strcmp(id, want) == 0) {
+				snprintf(name, len, "%s", info.name);
+				r = 0;
+			}
+		}
+		free(ids[i]);
+	}
+	free(ids);
+	return r;
+}

@@ -46,6 +46,14 @@ void docker_netns_path(const struct topo_docker_info *info, char *buf, size_t le
  */
 int docker_resolve_ns(struct topo_ns *ns, char *err, size_t errlen);
 
+/*
+ * The running container whose namespace is the one at path (same DEV:INO as
+ * its SandboxKey or /proc/PID/ns/net), asked of the default socket: 0 with
+ * its name in name; -ENOENT when none is, or Docker does not answer (the
+ * caller keeps path:).
+ */
+int docker_container_of(const char *path, char *name, size_t len);
+
 /* "DEV:INO" of a namespace file. 0 or -errno. */
 int docker_netns_identity(const char *path, char *buf, size_t len);
 

@@ -70,6 +70,9 @@ static int observe_ns(struct backend *b, const struct scope *sc, const struct to
 	out->pid = sc->pid;
 	if (sc->path && !(out->path = strdup(sc->path)))
 		return -ENOMEM;
+	if (sc->kind == TOPO_NS_DOCKER && sc->desired && sc->desired->docker &&
+	    !(out->docker = strdup(sc->desired->docker)))
+		return -ENOMEM;
 	b->err[0] = '\0';
 	ns = bns_find(b, sc->name);
 	if (ns && ns->sk) {

@@ -6,11 +6,14 @@
  * routes, sysctls and nft rules; whatever drifted from the file is marked.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include "cmd/cmd.h"
 #include "cmd/session.h"
+#include "cmd/target.h"
+#include "model/names.h"
 #include "model/ip.h"
 #include "model/json.h"
 
@@ -60,7 +63,14 @@ static const char *kind_word(enum topo_ns_kind k)
 	return "created";
 }
 
-static void show_text(const struct session *s, bool color)
+/* An attached namespace is listed whole, what is not topo's marked
+ * foreign (topo reads it, never touches it); with --netns every namespace. */
+static bool list_all(const struct topo_ns *o, bool netns)
+{
+	return netns || topo_ns_attached(o->kind);
+}
+
+static void show_text(const struct session *s, bool color, bool netns)
 {
 	const char *bold = color ? "\033[1m" : "", *red = color ? "\033[31m" : "", *off = color ? "\033[0m" : "";
 	const struct plan *p = &s->diff.plan;
@@ -78,17 +88,21 @@ static void show_text(const struct session *s, bool color)
 		printf("\n%snamespace %s%s  (%s)\n", bold, o->name, off, kind_word(o->kind));
 		for (size_t i = 0; i < o->n_ifaces; i++) {
 			const struct topo_iface *ifc = &o->ifaces[i];
-			bool d;
+			bool d, ours = session_iface_ours(s, o, ifc);
 
-			if (!session_iface_ours(s, o, ifc))
+			if (!ours && !list_all(o, netns))
 				continue;
 			d = iface_drifted(p, o->name, ifc->name);
 			printf("  %s%-15s%s %-8s %-4s mtu %-5u %s", d ? red : "", ifc->name, d ? off : "",
 			       topo_iftype_name(ifc->type), ifc->up ? "UP" : "DOWN", ifc->mtu,
 			       ifc->has_mac ? topo_mac_format(ifc->mac, mac) : "-");
-			for (size_t k = 0; k < ifc->n_addrs; k++)
-				if (session_addr_ours(s, o, ifc, &ifc->addrs[k]))
-					printf(" %s", topo_ip_format(&ifc->addrs[k].ip, true, a, sizeof(a)));
+			for (size_t k = 0; k < ifc->n_addrs; k++) {
+				bool mine = session_addr_ours(s, o, ifc, &ifc->addrs[k]);
+
+				if (mine || list_all(o, netns))
+					printf(" %s%s", topo_ip_format(&ifc->addrs[k].ip, true, a, sizeof(a)),
+					       ours && !mine ? " (foreign)" : "");
+			}
 			if (ifc->master[0])
 				printf(" master %s", ifc->master);
 			if (ifc->type == TOPO_IF_VETH)
@@ -96,13 +110,17 @@ static void show_text(const struct session *s, bool color)
 				       ifc->peer_name[0] ? ifc->peer_name : "?");
 			if (d)
 				printf("  %s(drifted)%s", red, off);
+			if (!ours)
+				printf("  (foreign)");
 			printf("\n");
 		}
 		for (size_t i = 0; i < o->n_routes; i++) {
-			if (!session_route_ours(s, o, &o->routes[i]))
+			bool ours = session_route_ours(s, o, &o->routes[i]);
+
+			if (!ours && !list_all(o, netns))
 				continue;
 			route_text(&o->routes[i], line, sizeof(line));
-			printf("  route %s\n", line);
+			printf("  route %s%s\n", line, ours ? "" : "  (foreign)");
 		}
 		for (size_t i = 0; i < o->n_sysctls; i++)
 			printf("  sysctl %s = %s\n", o->sysctls[i].key, o->sysctls[i].value ? o->sysctls[i].value : "(missing)");
@@ -110,6 +128,8 @@ static void show_text(const struct session *s, bool color)
 			if (strncmp(o->nft_rules[i].text, "type ", 5) != 0)
 				printf("  nft %s: %s\n", o->nft_rules[i].chain, o->nft_rules[i].text);
 	}
+	if (netns)
+		return;   /* no file: nothing to drift from */
 	for (size_t i = 0; i < p->n; i++)
 		drift |= !p->steps[i].implicit;
 	if (!drift) {
@@ -216,26 +236,79 @@ static void show_json(const struct session *s)
 	printf("]}\n");
 }
 
+/* show --netns NS: one namespace as cmd/target.h reads the word, listed whole. */
+static int show_want(struct topology *want, const char *word)
+{
+	struct ns_target tg;
+	struct topo_ns *ns;
+	char err[1024];
+	int r = ns_target_resolve(word, true, &tg, err, sizeof(err));
+
+	if (r < 0)
+		return fail("show: %s", err);
+	ns = topology_ns_add(want);
+	if (!ns)
+		return fail("out of memory");
+	ns->kind = tg.kind;
+	if (tg.kind == TOPO_NS_PATH) {
+		const char *base = strrchr(tg.path, '/') + 1;
+
+		snprintf(ns->name, sizeof(ns->name), "%s", topo_ns_name_valid(base) ? base : "attached");
+	} else {
+		snprintf(ns->name, sizeof(ns->name), "%s", tg.name);
+	}
+	if (tg.kind == TOPO_NS_DOCKER && !(ns->docker = strdup(tg.container)))
+		return fail("out of memory");
+	if ((tg.kind == TOPO_NS_PATH || tg.kind == TOPO_NS_DOCKER) && !(ns->path = strdup(tg.path)))
+		return fail("out of memory");
+	return 0;
+}
+
 int cmd_show(int argc, char **argv)
 {
 	struct cmd_opts opts;
 	struct session s;
-	struct topology empty = { 0 };
-	int r;
+	struct topology empty = { 0 }, want = { 0 };
+	const char *netns = NULL;
+	char **rest = calloc((size_t)argc + 1, sizeof(*rest));
+	int n_rest = 0, r;
 
-	r = cmd_parse(argc, argv, OPT_JSON | OPT_NAME, "show [--json] [--no-color] FILE | --name TOPOLOGY", &opts);
+	if (!rest)
+		return fail("out of memory");
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--netns") == 0 && i + 1 < argc)
+			netns = argv[++i];
+		else
+			rest[n_rest++] = argv[i];
+	}
+	r = cmd_parse(n_rest, rest, OPT_JSON | OPT_NAME,
+		      "show [--json] [--no-color] FILE | --name TOPOLOGY | --netns NS [--name TOPOLOGY]", &opts);
+	free(rest);
 	if (r)
 		return r;
+	if (netns && opts.file)
+		return fail("show: --netns NS or FILE, not both");
+	if (netns && !opts.name)
+		opts.name = "shown";
 	r = session_open(&s, &opts, false);
-	if (r == 0) {
+	if (r == 0 && netns) {
+		snprintf(want.name, sizeof(want.name), "%s", s.desired.name);
+		r = show_want(&want, netns);
+		if (r == 0)
+			r = session_observe(&s, &want, false);
+		if (r == 0 && (!s.observed.n_ns || !s.observed.ns[0].exists))
+			r = fail("show: no network namespace '%s'%s%s", netns,
+				 s.observed.n_ns && s.observed.ns[0].absent ? ": " : "",
+				 s.observed.n_ns && s.observed.ns[0].absent ? s.observed.ns[0].absent : "");
+	} else if (r == 0) {
 		/* Without the file, show what the kernel's marks and the state file find. */
-		const struct topology *want = &s.desired;
+		const struct topology *want_t = &s.desired;
 
 		if (!s.have_desired) {
 			snprintf(empty.name, sizeof(empty.name), "%s", s.desired.name);
-			want = &empty;
+			want_t = &empty;
 		}
-		r = session_diff(&s, want, !s.have_desired);
+		r = session_diff(&s, want_t, !s.have_desired);
 		/* Drift needs the file: against nothing, everything would look surplus. */
 		if (r == 0 && !s.have_desired)
 			plan_free(&s.diff.plan);
@@ -244,8 +317,9 @@ int cmd_show(int argc, char **argv)
 		if (opts.json)
 			show_json(&s);
 		else
-			show_text(&s, opts.color);
+			show_text(&s, opts.color, netns != NULL);
 	}
 	session_close(&s);
+	topology_free(&want);
 	return r;
 }

@@ -82,6 +82,56 @@ ok "topo exec web" "$TOPO" exec web -- ip -j addr
 jq -e '[.[] | .ifname] | index("tp1") != null and index("eth0") != null' "$WORK/out" >/dev/null ||
 	fail "topo exec web did not run in the container's namespace: $(cat "$WORK/out")"
 
+# show: the attached namespace whole, Docker's eth0 (and lo) marked foreign.
+ok "show FILE" "$TOPO" show --no-color "$F"
+grep -A8 '^namespace web' "$WORK/out" >"$WORK/show-web"
+grep -E '^  eth0 .*\(foreign\)$' "$WORK/show-web" >/dev/null || { cat "$WORK/out"; fail "show: eth0 not listed as foreign"; }
+grep -E '^  tp1 ' "$WORK/show-web" | grep -qv foreign || { cat "$WORK/out"; fail "show: tp1 not listed as topo's"; }
+contains "show: the container's address" "$WORK/show-web" "172.17.0."
+contains "show: Docker's default route, foreign" "$WORK/show-web" "route default via 172.17.0.1 dev eth0  (foreign)"
+contains "show: the kind" "$WORK/show-web" "(attached (docker))"
+ok "show --netns web --name dattach" "$TOPO" show --no-color --netns web --name dattach
+grep -E '^  eth0 .*\(foreign\)$' "$WORK/out" >/dev/null || { cat "$WORK/out"; fail "show --netns: eth0 not foreign"; }
+grep -E '^  tp1 ' "$WORK/out" | grep -qv foreign || { cat "$WORK/out"; fail "show --netns: tp1 not topo's"; }
+ok "show --netns web (no topology: all foreign)" "$TOPO" show --no-color --netns web
+grep -E '^  tp1 .*\(foreign\)$' "$WORK/out" >/dev/null || { cat "$WORK/out"; fail "show --netns without --name: tp1 claimed"; }
+ok "show --netns PATH" "$TOPO" show --no-color --netns "$CNS0"
+contains "by path too" "$WORK/out" "eth0"
+rc 1 "show --netns of nothing" "$TOPO" show --netns nosuch
+contains "says so" "$WORK/out" "no namespace 'nosuch'"
+
+# export --netns: a running container's namespace is written docker: NAME,
+# by its name, its path or Docker's sandbox id.
+for w in web "$CNS0" "$(basename "$CNS0")" docker:web; do
+	ok "export --netns $w" "$TOPO" export --netns "$w" --name dexp
+	contains "export --netns $w: docker: web" "$WORK/out" "docker: web"
+	lacks "export --netns $w: no path" "$WORK/out" "path:"
+	lacks "export --netns $w: Docker's eth0 left out" "$WORK/out" "    interfaces:"
+	cp "$WORK/out" "$WORK/exp.yaml"
+	ok "the export is valid" "$TOPO" validate "$WORK/exp.yaml"
+done
+contains "and says what it left out" "$WORK/exp.yaml" "# not exported: interface eth0 (Docker's"
+ok "export of the topology" "$TOPO" export --name dattach
+contains "export of the lab: docker: web" "$WORK/out" "docker: web"
+# Docker not answering: the path, as before.
+ok "export --netns PATH, Docker unreachable" env DOCKER_HOST=unix:///run/nothing.sock "$TOPO" export --netns "$CNS0" --name dexp
+contains "falls back to path:" "$WORK/out" "path: \"$CNS0\""
+
+# A namespace named like the container: exec, show and export say both.
+ip netns add web
+rc 1 "exec web, ambiguous" "$TOPO" exec web -- true
+contains "names both" "$WORK/out" "'web' is both the namespace /run/netns/web and Docker's container web: say netns:web or docker:web"
+rc 1 "show --netns web, ambiguous" "$TOPO" show --netns web
+contains "show too" "$WORK/out" "is both the namespace"
+rc 1 "export --netns web, ambiguous" "$TOPO" export --netns web
+contains "export too" "$WORK/out" "is both the namespace"
+ok "exec docker:web" "$TOPO" exec docker:web -- ip -j link show tp1
+ok "exec netns:web" "$TOPO" exec netns:web -- ip -j link show
+jq -e 'map(.ifname) == ["lo"]' "$WORK/out" >/dev/null || fail "exec netns:web did not reach /run/netns/web"
+ip netns del web
+rc 1 "exec by a path, still refused" "$TOPO" exec "$CNS0" -- true
+contains "a name, not a path" "$WORK/out" "is not a namespace name"
+
 # docker restart: a new namespace; the veth died with the old one.
 ok "docker restart web" docker restart -t 1 web
 CNS1=$(docker_netns_of web)
@@ -109,6 +159,8 @@ contains "names it and says why" "$WORK/out" "container 'web' is not running (ex
 contains "with the file's position" "$WORK/out" "lab.yaml:6:3: namespace web"
 rc 1 "diff with web stopped" "$TOPO" diff "$F"
 contains "diff too" "$WORK/out" "container 'web' is not running (exited)"
+rc 1 "exec into the stopped container" "$TOPO" exec web -- true
+contains "exec too" "$WORK/out" "container 'web' is not running (exited)"
 snapshot_lab "$WORK/lab.stopped1"
 same_snapshot "nothing changed with web stopped" "$WORK/lab.stopped0" "$WORK/lab.stopped1"
 ok "docker start web" docker start web
