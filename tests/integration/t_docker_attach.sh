@@ -205,4 +205,36 @@ docker_snapshot "$WORK/docker.1"
 same_snapshot "Docker's links, addresses, routes, nft ruleset, iptables-save after destroy" \
 	"$WORK/docker.started" "$WORK/docker.1"
 ok "docker run after destroy" docker run --rm --pull never "$DOCKER_IMAGE" true
+
+# destroy after the container stopped (its namespace, and the veth, died
+# with it): it finishes, says why it did not ask Docker, and removes the rest.
+ok "apply again" "$TOPO" apply "$F"
+ok "docker stop web" docker stop -t 1 web
+ok "destroy with web stopped" "$TOPO" destroy "$F"
+contains "warns, naming the container" "$WORK/out" "warning: namespace web: container 'web' is not running (exited)"
+[ ! -e /run/netns/peer ] || fail "namespace peer left behind"
+[ ! -e /run/topo/dattach.json ] || fail "state file left behind"
+ok "docker start web" docker start web
+# And by --name alone, from the state file's record, with Docker gone quiet.
+ok "apply again" "$TOPO" apply "$F"
+CNS=$(docker_netns_of web)
+ok "destroy --name, Docker unreachable" env DOCKER_HOST=unix:///run/nothing.sock "$TOPO" destroy --name dattach
+! nsenter --net="$CNS" ip link show tp1 >/dev/null 2>&1 || fail "tp1 left in the container"
+[ ! -e /run/netns/peer ] || fail "namespace peer left behind"
+
+# --network container:web has no sandbox of its own: reached by its pid.
+ok "docker run --network container:web" docker run -d --pull never --name side --network container:web "$DOCKER_IMAGE" sleep 3600
+ok "apply again" "$TOPO" apply "$F"
+ok "exec side sees web's namespace" "$TOPO" exec side -- ip -j link show tp1
+sed 's/docker: web/docker: side/' "$F" >"$WORK/side.yaml"
+rc 0 "the same namespace by the other container: converged" "$TOPO" diff "$WORK/side.yaml"
+lacks "another container is no restart" "$WORK/out" "restarted"
+ok "destroy" "$TOPO" destroy "$F"
+# --network host: the namespace topo runs in, refused as any attachment to host is.
+ok "docker run --network host" docker run -d --pull never --name hostnet --network host "$DOCKER_IMAGE" sleep 3600
+sed 's/docker: web/docker: hostnet/' "$F" >"$WORK/hostnet.yaml"
+rc 1 "a host-network container" "$TOPO" apply "$WORK/hostnet.yaml"
+contains "refused" "$WORK/out" "namespace web (container hostnet) is the namespace topo runs in"
+[ ! -e /run/netns/peer ] || fail "namespace peer created for a refused apply"
+ok "docker rm" docker rm -f side hostnet other web
 done_ok
