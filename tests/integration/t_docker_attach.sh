@@ -180,7 +180,10 @@ contains "says which socket" "$WORK/out" "Docker's socket /run/nothing.sock: No 
 rc 1 "DOCKER_HOST over tcp" env DOCKER_HOST=tcp://127.0.0.1:2375 "$TOPO" diff "$F"
 contains "says topo uses the unix socket" "$WORK/out" "is not unix:///PATH"
 # A socket nobody serves (a file of that name, no listener).
-python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1])' /run/dead.sock
+nc -lU /run/dead.sock & ncpid=$!
+for _ in $(seq 50); do [ -S /run/dead.sock ] && break; sleep 0.1; done
+kill "$ncpid"; wait "$ncpid" 2>/dev/null || true
+[ -S /run/dead.sock ] || fail "no dead socket to test with"
 rc 1 "a dead socket" env DOCKER_HOST=unix:///run/dead.sock "$TOPO" diff "$F"
 contains "says Docker does not answer" "$WORK/out" "Docker does not answer on /run/dead.sock"
 # The file's docker_socket: wins over DOCKER_HOST.
