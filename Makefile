@@ -6,7 +6,7 @@
 #   make check          deps, build, unit tests (plain, ASan+UBSan, valgrind), integration tests
 #   make run            deps, build, bring up the default topology in a sandbox and show it
 #   make stress         the long hostile runs (crash sweeps, 20 kill rounds, 4096 namespaces)
-#   make fuzz           libFuzzer on the loader, then on the state file codec, FUZZ_SECONDS each (default 60)
+#   make fuzz           libFuzzer on the loader, the state file codec, the Docker API answers, FUZZ_SECONDS each (default 60)
 #   make bench N=1000   the scale benchmark (tests/bench)
 #   make install        PREFIX=/usr/local DESTDIR=
 
@@ -161,10 +161,15 @@ $(BUILD)/fuzz/fuzz_state: tests/fuzz/fuzz_state.c $(MODEL_SRC)
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -o $@ $^ $(FUZZ_LIBS)
 
+$(BUILD)/fuzz/fuzz_docker: tests/fuzz/fuzz_docker.c $(MODEL_SRC)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -o $@ $^ $(FUZZ_LIBS)
+
 fuzz: deps
-	@$(MAKE) --no-print-directory $(BUILD)/fuzz/fuzz_loader $(BUILD)/fuzz/fuzz_state
+	@$(MAKE) --no-print-directory $(BUILD)/fuzz/fuzz_loader $(BUILD)/fuzz/fuzz_state $(BUILD)/fuzz/fuzz_docker
 	@tests/fuzz/run.sh $(BUILD)/fuzz/fuzz_loader $(FUZZ_SECONDS)
 	@tests/fuzz/run.sh $(BUILD)/fuzz/fuzz_state $(FUZZ_SECONDS) tests/fuzz/seeds-state tests/fuzz/state.dict
+	@tests/fuzz/run.sh $(BUILD)/fuzz/fuzz_docker $(FUZZ_SECONDS) tests/fuzz/seeds-docker tests/fuzz/docker.dict
 
 bench: deps
 	@$(MAKE) --no-print-directory build
