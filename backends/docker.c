@@ -171,7 +171,7 @@ void docker_netns_path(const struct topo_docker_info *info, char *buf, size_t le
 		snprintf(buf, len, "/proc/%d/ns/net", info->pid);
 }
 
-int docker_netns_identity(const char *path, char *buf, size_t len)
+int netns_file_identity(const char *path, char *buf, size_t len)
 {
 	struct stat st;
 
@@ -197,7 +197,7 @@ int docker_resolve_ns(struct topo_ns *ns, char *err, size_t errlen)
 		return -ESRCH;
 	}
 	docker_netns_path(&info, path, sizeof(path));
-	r = docker_netns_identity(path, id, sizeof(id));
+	r = netns_file_identity(path, id, sizeof(id));
 	if (r < 0) {
 		snprintf(err, errlen, "container '%s': its namespace %s: %s", ns->docker, path, strerror(-r));
 		return r;
@@ -219,7 +219,7 @@ int docker_container_of(const char *path, char *name, size_t len)
 	size_t n;
 	int r = -ENOENT;
 
-	if (docker_netns_identity(path, want, sizeof(want)) < 0 ||
+	if (netns_file_identity(path, want, sizeof(want)) < 0 ||
 	    docker_socket_path(NULL, sock, sizeof(sock), err, sizeof(err)) < 0 || access(sock, F_OK) < 0 ||
 	    docker_list_running(sock, &ids, &n, err, sizeof(err)) < 0)
 		return -ENOENT;
@@ -228,7 +228,7 @@ int docker_container_of(const char *path, char *name, size_t len)
 
 		if (r == -ENOENT && docker_inspect(sock, ids[i], &info, err, sizeof(err)) == 0 && info.running) {
 			docker_netns_path(&info, p, sizeof(p));
-			if (docker_netns_identity(p, id, sizeof(id)) == 0 && strcmp(id, want) == 0) {
+			if (netns_file_identity(p, id, sizeof(id)) == 0 && strcmp(id, want) == 0) {
 				snprintf(name, len, "%s", info.name);
 				r = 0;
 			}

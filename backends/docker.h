@@ -54,7 +54,9 @@ int docker_resolve_ns(struct topo_ns *ns, char *err, size_t errlen);
  */
 int docker_container_of(const char *path, char *name, size_t len);
 
-/* "DEV:INO" of a namespace file. 0 or -errno. */
-int docker_netns_identity(const char *path, char *buf, size_t len);
+/* "DEV:INO" of a namespace file (stat(2), following /proc's links): the one
+ * form of a namespace's identity, for the state file, the host sysctl
+ * registry and a container's namespace. 0 or -errno. */
+int netns_file_identity(const char *path, char *buf, size_t len);
 
 #endif

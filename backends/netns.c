@@ -462,8 +462,8 @@ int bns_open(struct backend *b, const char *name, enum topo_ns_kind kind, const 
 	}
 	if (!fd_is_netns(fd)) {
 		close(fd);
-		return backend_fail(b, "%s is not a network namespace", kind == TOPO_NS_PATH || kind == TOPO_NS_DOCKER ? path : buf),
-		       -ENOTTY;
+		return backend_fail(b, "%s is not a network namespace",
+				    kind == TOPO_NS_PATH || kind == TOPO_NS_DOCKER ? path : buf), -ENOTTY;
 	}
 	return bns_open_fd(b, name, kind, path, pid, fd, ret);
 }
