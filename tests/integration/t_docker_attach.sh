@@ -63,6 +63,10 @@ namespaces:
       tp1: {addresses: [10.79.0.2/24]}
 links:
   - [peer:tp0, web:tp1]
+checks:
+  - {from: peer, ping: 10.79.0.2}
+  - {from: web, ping: 10.79.0.1}
+  - {from: web, tcp: "10.79.0.2:80", served_by: web}
 YAML
 F=$WORK/lab.yaml
 
@@ -73,6 +77,7 @@ rc 0 "converged" "$TOPO" diff "$F"
 expect_ping peer 10.79.0.2
 ok "the container answers on topo's interface" docker exec web ping -c 1 -W 2 10.79.0.1
 ok "Docker's eth0 still there" docker exec web ping -c 1 -W 2 172.17.0.1
+ok "topo check: from and into the container (its httpd serves port 80)" "$TOPO" check "$F"
 ok "the state file records the container and its namespace" jq -e \
 	--arg id "$(stat -L -c '%d:%i' "$CNS0")" '.namespaces[] | select(.name == "web")
 	| .kind == "docker" and .container == "web" and .netns == $id' /run/topo/dattach.json
