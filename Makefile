@@ -6,7 +6,7 @@
 #   make check          deps, build, unit tests (plain, ASan+UBSan, valgrind), integration tests
 #   make run            deps, build, bring up the default topology in a sandbox and show it
 #   make stress         the long hostile runs (crash sweeps, 20 kill rounds, 4096 namespaces)
-#   make fuzz           libFuzzer on the loader, then on the state file codec, FUZZ_SECONDS each (default 60)
+#   make fuzz           libFuzzer on the loader, the state file codec, the Docker API answers, FUZZ_SECONDS each (default 60)
 #   make bench N=1000   the scale benchmark (tests/bench)
 #   make install        PREFIX=/usr/local DESTDIR=
 
@@ -18,7 +18,7 @@ FUZZ_SECONDS ?= 60
 N       ?= 1000
 VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1)
 
-PKGS    := libnl-3.0 libnl-route-3.0 libnftnl libmnl yaml-0.1 libgvc jansson
+PKGS    := libnl-3.0 libnl-route-3.0 libnftnl libmnl yaml-0.1 libgvc jansson libcurl
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
@@ -57,7 +57,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
 DEB_PKGS := build-essential pkg-config libyaml-dev libjansson-dev libnl-3-dev libnl-route-3-dev libnftnl-dev \
 	libmnl-dev libcmocka-dev iproute2 nftables iputils-ping valgrind clang libclang-rt-14-dev strace \
-	jq netcat-openbsd procps util-linux graphviz libgraphviz-dev man-db groff-base
+	jq netcat-openbsd procps util-linux graphviz libgraphviz-dev man-db groff-base libcurl4-openssl-dev
 
 # The Docker tests' packages (tests/integration/docker-lib.sh): only under CI
 # or when asked (make deps DOCKER=1). On a machine whose init starts services,
@@ -161,10 +161,15 @@ $(BUILD)/fuzz/fuzz_state: tests/fuzz/fuzz_state.c $(MODEL_SRC)
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -o $@ $^ $(FUZZ_LIBS)
 
+$(BUILD)/fuzz/fuzz_docker: tests/fuzz/fuzz_docker.c $(MODEL_SRC)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -o $@ $^ $(FUZZ_LIBS)
+
 fuzz: deps
-	@$(MAKE) --no-print-directory $(BUILD)/fuzz/fuzz_loader $(BUILD)/fuzz/fuzz_state
+	@$(MAKE) --no-print-directory $(BUILD)/fuzz/fuzz_loader $(BUILD)/fuzz/fuzz_state $(BUILD)/fuzz/fuzz_docker
 	@tests/fuzz/run.sh $(BUILD)/fuzz/fuzz_loader $(FUZZ_SECONDS)
 	@tests/fuzz/run.sh $(BUILD)/fuzz/fuzz_state $(FUZZ_SECONDS) tests/fuzz/seeds-state tests/fuzz/state.dict
+	@tests/fuzz/run.sh $(BUILD)/fuzz/fuzz_docker $(FUZZ_SECONDS) tests/fuzz/seeds-docker tests/fuzz/docker.dict
 
 bench: deps
 	@$(MAKE) --no-print-directory build

@@ -187,6 +187,7 @@ static int bns_reopen(struct backend *b, struct bns *ns)
 		snprintf(buf, sizeof(buf), "/proc/self/ns/net");
 		break;
 	case TOPO_NS_PATH:
+	case TOPO_NS_DOCKER:
 		snprintf(buf, sizeof(buf), "%s", ns->path ? ns->path : "");
 		fd = open(buf, O_RDONLY | O_CLOEXEC);
 		break;
@@ -434,6 +435,9 @@ int bns_open(struct backend *b, const char *name, enum topo_ns_kind kind, const 
 			return backend_fail(b, "cannot open topo's own namespace: %s", strerror(errno)), -errno;
 		break;
 	case TOPO_NS_PATH:
+	case TOPO_NS_DOCKER:
+		if (!path)
+			return backend_fail(b, "namespace %s: no namespace found for it", name), -ENOENT;
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
 			return backend_fail(b, "cannot open %s: %s", path, strerror(errno)), -errno;
@@ -456,7 +460,8 @@ int bns_open(struct backend *b, const char *name, enum topo_ns_kind kind, const 
 	}
 	if (!fd_is_netns(fd)) {
 		close(fd);
-		return backend_fail(b, "%s is not a network namespace", kind == TOPO_NS_PATH ? path : buf), -ENOTTY;
+		return backend_fail(b, "%s is not a network namespace",
+				    kind == TOPO_NS_PATH || kind == TOPO_NS_DOCKER ? path : buf), -ENOTTY;
 	}
 	return bns_open_fd(b, name, kind, path, pid, fd, ret);
 }
@@ -862,8 +867,8 @@ int netns_switch_for_exec(const char *name, enum topo_ns_kind kind, const char *
 
 	if (kind == TOPO_NS_IS_HOST)
 		return 0;
-	if (kind == TOPO_NS_PATH)
-		snprintf(buf, sizeof(buf), "%s", path);
+	if (kind == TOPO_NS_PATH || kind == TOPO_NS_DOCKER)
+		snprintf(buf, sizeof(buf), "%s", path ? path : "");
 	else if (kind == TOPO_NS_PID)
 		snprintf(buf, sizeof(buf), "/proc/%d/ns/net", pid);
 	else

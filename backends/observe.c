@@ -71,6 +71,9 @@ static int observe_ns(struct backend *b, const struct scope *sc, const struct to
 	out->pid = sc->pid;
 	if (sc->path && !(out->path = strdup(sc->path)))
 		return -ENOMEM;
+	if (sc->kind == TOPO_NS_DOCKER && sc->desired && sc->desired->docker &&
+	    !(out->docker = strdup(sc->desired->docker)))
+		return -ENOMEM;
 	b->err[0] = '\0';
 	ns = bns_find(b, sc->name);
 	if (ns && ns->sk) {
@@ -107,7 +110,7 @@ static int observe_ns(struct backend *b, const struct scope *sc, const struct to
 		if (r == -ENOENT || r == -ENOTTY || r == -ESRCH) {
 			/* Not there: the diff says whether that is an error. */
 			out->exists = false;
-			if (sc->kind == TOPO_NS_PATH && r == -ENOENT)
+			if ((sc->kind == TOPO_NS_PATH || sc->kind == TOPO_NS_DOCKER) && r == -ENOENT)
 				out->absent = strdup("its path does not exist");
 			else if (b->err[0])
 				out->absent = strdup(b->err);

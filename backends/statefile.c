@@ -12,6 +12,7 @@
 
 #include "backends/backend.h"
 #include "model/vec.h"
+#include "backends/docker.h"
 
 static void state_path(const char *dir, const char *topology, const char *suffix, char *buf, size_t len)
 {
@@ -313,23 +314,16 @@ int host_sysctls_save(const char *dir, const struct host_sysctls *reg)
 static int netns_identity(enum topo_ns_kind kind, const char *path, int pid, char *buf, size_t len)
 {
 	char proc[64];
-	struct stat st;
 
-	if (kind == TOPO_NS_PATH && path) {
-		if (stat(path, &st) < 0)
-			return -errno;
-	} else {
-		if (kind == TOPO_NS_PID)
-			snprintf(proc, sizeof(proc), "/proc/%d/ns/net", pid);
-		else if (kind == TOPO_NS_IS_HOST)
-			snprintf(proc, sizeof(proc), "/proc/self/ns/net");
-		else
-			return -EINVAL;   /* a namespace topo created is this topology's alone */
-		if (stat(proc, &st) < 0)
-			return -errno;
-	}
-	snprintf(buf, len, "%lu:%llu", (unsigned long)st.st_dev, (unsigned long long)st.st_ino);
-	return 0;
+	if ((kind == TOPO_NS_PATH || kind == TOPO_NS_DOCKER) && path)
+		return netns_file_identity(path, buf, len);
+	if (kind == TOPO_NS_PID)
+		snprintf(proc, sizeof(proc), "/proc/%d/ns/net", pid);
+	else if (kind == TOPO_NS_IS_HOST)
+		snprintf(proc, sizeof(proc), "/proc/self/ns/net");
+	else
+		return -EINVAL;   /* a namespace topo created is this topology's alone */
+	return netns_file_identity(proc, buf, len);
 }
 
 struct shared_list {
@@ -372,13 +366,13 @@ static int shared_list_build(const struct topology *desired, const struct topo_s
 	for (size_t i = 0; desired && i < desired->n_ns && r == 0; i++) {
 		const struct topo_ns *ns = &desired->ns[i];
 
-		if (ns->kind == TOPO_NS_PATH || ns->kind == TOPO_NS_PID)
+		if (topo_ns_attached(ns->kind))
 			r = shared_add(l, ns->name, ns->kind, ns->path, ns->pid);
 	}
 	for (size_t i = 0; st && i < st->n_ns && r == 0; i++) {
 		const struct state_ns *ns = &st->ns[i];
 
-		if (ns->kind == TOPO_NS_PATH || ns->kind == TOPO_NS_PID)
+		if (topo_ns_attached(ns->kind))
 			r = shared_add(l, ns->name, ns->kind, ns->path, ns->pid);
 	}
 	/* The ids moved while growing: point at them now. */

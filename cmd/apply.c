@@ -139,8 +139,10 @@ static int state_record_intent(struct session *s, const struct plan *p)
 	for (size_t i = 0; i < s->desired.n_ns; i++) {
 		const struct topo_ns *ns = &s->desired.ns[i];
 
-		if ((ns->kind == TOPO_NS_PATH || ns->kind == TOPO_NS_PID) &&
-		    topo_state_ns_put(&s->state, ns->name, ns->kind, ns->path, ns->pid) < 0)
+		if (topo_ns_attached(ns->kind) &&
+		    (topo_state_ns_put(&s->state, ns->name, ns->kind, ns->path, ns->pid) < 0 ||
+		     (ns->kind == TOPO_NS_DOCKER &&
+		      topo_state_ns_docker(&s->state, ns->name, ns->docker, ns->docker_netns) < 0)))
 			return -ENOMEM;
 	}
 	for (size_t i = 0; i < p->n; i++) {
@@ -196,6 +198,8 @@ static int state_record_result(struct session *s)
 
 		if (ns->kind != TOPO_NS_IS_HOST)
 			r = topo_state_ns_put(&next, ns->name, ns->kind, ns->path, ns->pid);
+		if (r == 0 && ns->kind == TOPO_NS_DOCKER)
+			r = topo_state_ns_docker(&next, ns->name, ns->docker, ns->docker_netns);
 		for (size_t k = 0; k < ns->n_sysctls && r == 0; k++) {
 			const struct state_sysctl *rec = topo_state_sysctl_find(&s->state, ns->name, ns->sysctls[k].key);
 

@@ -2,7 +2,8 @@
 /*
  * exec: run a command inside a namespace. The one place topo executes a
  * program, because the user asked it to.
- *   topo exec NS -- CMD [ARGS...]
+ *   topo exec NS -- CMD [ARGS...]            (NS: host, a /run/netns name, a running Docker
+ *                                           container, netns:NAME or docker:NAME; never a path)
  *   topo exec -f FILE NS -- CMD [ARGS...]   (NS as FILE declares it: path or pid;
  *                                           with prefix:, its name in the file or its real one)
  */
@@ -12,7 +13,9 @@
 #include <unistd.h>
 
 #include "backends/backend.h"
+#include "backends/docker.h"
 #include "cmd/cmd.h"
+#include "cmd/target.h"
 #include "model/loader.h"
 #include "model/names.h"
 
@@ -22,8 +25,9 @@ int cmd_exec(int argc, char **argv)
 	struct topology t = { 0 };
 	enum topo_ns_kind kind = TOPO_NS_CREATED;
 	const char *path = NULL;
-	int pid = 0, i;
-	char err[512];
+	int pid = 0, i, r;
+	char err[1024];
+	struct ns_target tg;
 
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--") == 0) {
@@ -48,14 +52,20 @@ int cmd_exec(int argc, char **argv)
 		fprintf(stderr, "usage: %s exec [-f FILE] NAMESPACE -- COMMAND [ARGS...]\n", topo_prog);
 		return EXIT_ERROR;
 	}
-	if (strcmp(ns, TOPO_NS_HOST) == 0)
-		kind = TOPO_NS_IS_HOST;
-	/* A name, never a path: /run/netns/NAME is opened, and "../x" or
-	 * "/proc/1/ns/net" would reach outside it. Attached namespaces are
-	 * reached by their declared name with -f. */
-	if (!file && !topo_ns_name_valid(ns))
-		return fail("exec: '%s' is not a namespace name (%s); a namespace declared with path: or pid: "
-			    "is reached with -f FILE and its name", ns, TOPO_NS_NAME_RULE);
+	/* A name, never a path: "../x" or "/proc/1/ns/net" would reach any
+	 * namespace of the machine with a command of the user's choosing, and
+	 * a path to a namespace is no name anyone declared. Names are
+	 * /run/netns/NAME or a running Docker container (cmd/target.h);
+	 * attached namespaces are reached by their declared name with -f. */
+	if (!file) {
+		r = ns_target_resolve(ns, false, &tg, err, sizeof(err));
+		if (r < 0)
+			return fail("exec: %s%s", err, r == -EINVAL ? "; a namespace declared with path: or pid: is "
+				    "reached with -f FILE and its name" : "");
+		kind = tg.kind;
+		ns = tg.name;
+		path = tg.kind == TOPO_NS_DOCKER ? tg.path : NULL;
+	}
 	if (file) {
 		long n;
 
@@ -75,6 +85,10 @@ int cmd_exec(int argc, char **argv)
 		if (n < 0) {
 			topology_free(&t);
 			return fail("%s declares no namespace '%s'", file, ns);
+		}
+		if (t.ns[n].kind == TOPO_NS_DOCKER && docker_resolve_ns(&t.ns[n], err, sizeof(err)) < 0) {
+			topology_free(&t);
+			return fail("exec: namespace %s: %s", ns, err);
 		}
 		ns = t.ns[n].name;
 		kind = t.ns[n].kind;

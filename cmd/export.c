@@ -23,6 +23,8 @@
 
 #include "cmd/cmd.h"
 #include "cmd/session.h"
+#include "cmd/target.h"
+#include "backends/docker.h"
 #include "model/ip.h"
 #include "model/linktype.h"
 #include "model/names.h"
@@ -496,15 +498,15 @@ static bool emit_absent(FILE *f, const struct session *s, const struct topo_ns *
 
 static bool attached(const struct topo_ns *o)
 {
-	return o->kind == TOPO_NS_PATH || o->kind == TOPO_NS_PID;
+	return topo_ns_attached(o->kind);
 }
 
 /* What was left out of an attached namespace, and whose it is. */
 static void attached_left_out(FILE *f, const struct session *s, const struct topo_ns *o)
 {
-	bool docker = o->kind == TOPO_NS_PATH && o->path &&
+	bool docker = o->kind == TOPO_NS_DOCKER || (o->kind == TOPO_NS_PATH && o->path &&
 		      (strncmp(o->path, DOCKER_NETNS_DIR, strlen(DOCKER_NETNS_DIR)) == 0 ||
-		       strncmp(o->path, DOCKER_NETNS_DIR_RUN, strlen(DOCKER_NETNS_DIR_RUN)) == 0);
+		       strncmp(o->path, DOCKER_NETNS_DIR_RUN, strlen(DOCKER_NETNS_DIR_RUN)) == 0));
 
 	for (size_t i = 0; i < o->n_ifaces; i++) {
 		const struct topo_iface *ifc = &o->ifaces[i];
@@ -517,6 +519,23 @@ static void attached_left_out(FILE *f, const struct session *s, const struct top
 	}
 }
 
+/* The container an attached namespace is: as the file or the state file
+ * names it, else the running one whose namespace it is (asked of Docker);
+ * NULL: none, or Docker does not answer (then path: it stays). */
+static const char *export_container(const struct session *s, const struct topo_ns *o, char *buf, size_t len)
+{
+	const struct state_ns *rec = topo_state_ns_find(&s->state, o->name);
+
+	if (o->kind == TOPO_NS_DOCKER && o->docker)
+		return o->docker;
+	if (o->kind == TOPO_NS_DOCKER && rec && rec->kind == TOPO_NS_DOCKER && rec->container[0])
+		return rec->container;
+	if ((o->kind == TOPO_NS_PATH || o->kind == TOPO_NS_DOCKER) && o->path &&
+	    docker_container_of(o->path, buf, len) == 0)
+		return buf;
+	return NULL;
+}
+
 static void export_yaml(const struct session *s, FILE *f)
 {
 	bool any_link = false;
@@ -527,6 +546,8 @@ static void export_yaml(const struct session *s, FILE *f)
 	fprintf(f, "\nnamespaces:\n");
 	for (size_t n = 0; n < s->observed.n_ns; n++) {
 		const struct topo_ns *o = &s->observed.ns[n];
+		char container[TOPO_DOCKER_NAME_MAX + 1];
+		const char *dname;
 		bool any;
 
 		if (!ns_exported(s, o))
@@ -538,7 +559,14 @@ static void export_yaml(const struct session *s, FILE *f)
 		fprintf(f, "  ");
 		yaml_str(f, o->name);
 		fprintf(f, ":\n");
-		if (o->kind == TOPO_NS_PATH) {
+		dname = export_container(s, o, container, sizeof(container));
+		if (dname) {
+			/* A running container's namespace: by its name, which
+			 * outlives the namespace (a restart makes a new one). */
+			fprintf(f, "    docker: ");
+			yaml_str(f, dname);
+			fprintf(f, "\n");
+		} else if (o->kind == TOPO_NS_PATH || o->kind == TOPO_NS_DOCKER) {
 			fprintf(f, "    path: ");
 			yaml_str(f, o->path);
 			fprintf(f, "\n");
@@ -674,8 +702,18 @@ static int export_want(struct topology *want, const char *word, int k)
 	if (!ns)
 		return fail("out of memory");
 	if (!base) {
-		snprintf(ns->name, sizeof(ns->name), "%s", word);
-		ns->kind = TOPO_NS_CREATED;
+		struct ns_target tg;
+		char err[1024];
+		int r = strcmp(word, TOPO_NS_HOST) == 0 ? -ENOENT : ns_target_resolve(word, false, &tg, err, sizeof(err));
+
+		/* Neither a namespace nor a container: maybe Docker's sandbox id (export_docker_names). */
+		if (r < 0 && r != -ENOENT)
+			return fail("export: --netns %s: %s", word, err);
+		snprintf(ns->name, sizeof(ns->name), "%s", r == 0 ? tg.name : word);
+		ns->kind = r == 0 ? tg.kind : TOPO_NS_CREATED;
+		if (r == 0 && tg.kind == TOPO_NS_DOCKER &&
+		    (!(ns->docker = strdup(tg.container)) || !(ns->path = strdup(tg.path))))
+			return fail("out of memory");
 		return 0;
 	}
 	if (word[0] != '/')

@@ -7,6 +7,7 @@
 
 #include "cmd/cmd.h"
 #include "cmd/session.h"
+#include "backends/docker.h"
 #include "model/names.h"
 #include <sys/socket.h>
 
@@ -68,6 +69,47 @@ int cmd_parse(int argc, char **argv, unsigned allowed, const char *usage_line, s
 	return 0;
 }
 
+/*
+ * Where each docker: namespace is now, asked of Docker before anything is
+ * read or changed. apply, diff and check need it (an unreachable daemon, a
+ * missing or stopped container is an error naming it); destroy, show and
+ * export go on without it (a stopped container's namespace is gone, and
+ * destroy goes by the state file's record). A namespace identity other than
+ * the recorded one is a restarted container: said, because what topo put in
+ * the old namespace died with it and is added again.
+ */
+static int session_resolve_docker(struct session *s, bool strict)
+{
+	for (size_t i = 0; i < s->desired.n_ns; i++) {
+		struct topo_ns *ns = &s->desired.ns[i];
+		const struct state_ns *rec;
+		char err[600];
+
+		if (ns->kind != TOPO_NS_DOCKER)
+			continue;
+		if (docker_resolve_ns(ns, err, sizeof(err)) < 0) {
+			if (strict) {
+				fprintf(stderr, "%s:%u:%u: namespace %s: %s; nothing was changed\n", s->desired.file,
+					ns->pos.line, ns->pos.col, ns->name, err);
+				return -1;
+			}
+			fprintf(stderr, "%s: warning: namespace %s: %s\n", topo_prog, ns->name, err);
+			continue;
+		}
+		rec = topo_state_ns_find(&s->state, ns->name);
+		/* The kernel reuses a dead namespace's inode number at once, so
+		 * dev:ino alone can match across a restart; Docker's sandbox
+		 * path (a new sandbox id per start) or the pid tells it. */
+		if (strict && !s->opts.quiet && rec && rec->kind == TOPO_NS_DOCKER && rec->path &&
+		    strcmp(rec->container, ns->docker) == 0 &&
+		    (strcmp(rec->netns, ns->docker_netns) != 0 || strcmp(rec->path, ns->path) != 0))
+			fprintf(s->opts.json ? stderr : stdout, "note: container %s restarted: new namespace "
+				"(%s, was %s): topo's objects in it are added again\n", ns->docker, ns->path,
+				rec->path);
+	}
+	return 0;
+}
+
 int session_open(struct session *s, const struct cmd_opts *opts, bool need_file)
 {
 	struct backend_opts bo = { 0 };
@@ -110,6 +152,8 @@ int session_open(struct session *s, const struct cmd_opts *opts, bool need_file)
 	}
 	if (!s->have_state)
 		snprintf(s->state.topology, sizeof(s->state.topology), "%s", name);
+	if (s->have_desired && session_resolve_docker(s, need_file) < 0)
+		return EXIT_ERROR;
 	/* What the others recorded is theirs (a route on host's lo, say). */
 	r = state_load_others(s->state_dir, name, &s->others, &s->n_others);
 	if (r < 0)

@@ -13,6 +13,8 @@
 
 #include "cmd/cmd.h"
 #include "cmd/session.h"
+#include "cmd/target.h"
+#include "model/names.h"
 #include "model/ip.h"
 #include "model/linktype.h"
 #include "model/json.h"
@@ -39,6 +41,7 @@ static const char *kind_word(enum topo_ns_kind k)
 	case TOPO_NS_IS_HOST: return "host";
 	case TOPO_NS_PATH: return "attached (path)";
 	case TOPO_NS_PID: return "attached (pid)";
+	case TOPO_NS_DOCKER: return "attached (docker)";
 	case TOPO_NS_CREATED: break;
 	}
 	return "created";
@@ -49,10 +52,18 @@ static const char *kind_word(enum topo_ns_kind k)
  * the text is read back from it, so the two cannot disagree. Strings follow
  * model/json.h's byte rule; the text printer decodes them to the bytes.
  */
-static json_t *iface_doc(const struct session *s, const struct topo_ns *o, const struct topo_iface *ifc)
+/* An attached namespace is listed whole, what is not topo's marked
+ * foreign (topo reads it, never touches it); with --netns every namespace. */
+static bool list_all(const struct topo_ns *o, bool netns)
+{
+	return netns || topo_ns_attached(o->kind);
+}
+
+static json_t *iface_doc(const struct session *s, const struct topo_ns *o, const struct topo_iface *ifc, bool all)
 {
 	char a[TOPO_IP_STRLEN], mac[18];
-	json_t *j = json_object(), *addrs = json_array();
+	json_t *j = json_object(), *addrs = json_array(), *faddrs = json_array();
+	bool ours = session_iface_ours(s, o, ifc);
 	int r = 0;
 
 	r |= topo_json_set(j, "name", topo_json_bytes(ifc->name));
@@ -63,10 +74,21 @@ static json_t *iface_doc(const struct session *s, const struct topo_ns *o, const
 	if (ifc->has_mac)
 		r |= topo_json_set(j, "mac", json_string(topo_mac_format(ifc->mac, mac)));
 	r |= topo_json_set(j, "owned", json_boolean(ifc->owned));
-	for (size_t k = 0; k < ifc->n_addrs; k++)
-		if (session_addr_ours(s, o, ifc, &ifc->addrs[k]))
+	for (size_t k = 0; k < ifc->n_addrs; k++) {
+		bool mine = session_addr_ours(s, o, ifc, &ifc->addrs[k]);
+
+		if (mine || !ours)
 			r |= topo_json_push(addrs, json_string(topo_ip_format(&ifc->addrs[k].ip, true, a, sizeof(a))));
+		else if (all)
+			r |= topo_json_push(faddrs, json_string(topo_ip_format(&ifc->addrs[k].ip, true, a, sizeof(a))));
+	}
 	r |= topo_json_set(j, "addresses", addrs);
+	/* Listed whole: the addresses on topo's interface that are not topo's. */
+	if (json_array_size(faddrs))
+		r |= topo_json_set(j, "foreign_addresses", json_incref(faddrs));
+	json_decref(faddrs);
+	if (!ours)
+		r |= topo_json_set(j, "foreign", json_true());
 	if (ifc->master[0])
 		r |= topo_json_set(j, "master", topo_json_bytes(ifc->master));
 	/* The type's options in ip's words, as plan prints them. */
@@ -97,24 +119,27 @@ static json_t *iface_doc(const struct session *s, const struct topo_ns *o, const
 	return j;
 }
 
-static json_t *ns_doc(const struct session *s, const struct topo_ns *o)
+static json_t *ns_doc(const struct session *s, const struct topo_ns *o, bool netns)
 {
+	bool all = list_all(o, netns);
 	char line[512];
 	json_t *j = json_object(), *ifs = json_array(), *rts = json_array(), *scs = json_object(),
-	       *nft = json_array(), *absent = json_array();
+	       *nft = json_array(), *absent = json_array(), *frts = json_array();
 	int r = 0;
 
 	r |= topo_json_set(j, "name", topo_json_bytes(o->name));
 	r |= topo_json_set(j, "kind", json_string(kind_word(o->kind)));
 	r |= topo_json_set(j, "exists", json_boolean(o->exists));
 	for (size_t i = 0; i < o->n_ifaces; i++)
-		if (session_iface_ours(s, o, &o->ifaces[i]))
-			r |= topo_json_push(ifs, iface_doc(s, o, &o->ifaces[i]));
+		if (all || session_iface_ours(s, o, &o->ifaces[i]))
+			r |= topo_json_push(ifs, iface_doc(s, o, &o->ifaces[i], all));
 	for (size_t i = 0; i < o->n_routes; i++) {
-		if (!session_route_ours(s, o, &o->routes[i]))
+		bool ours = session_route_ours(s, o, &o->routes[i]);
+
+		if (!ours && !all)
 			continue;
 		topo_route_format(&o->routes[i], line, sizeof(line));
-		r |= topo_json_push(rts, topo_json_bytes(line));
+		r |= topo_json_push(ours ? rts : frts, topo_json_bytes(line));
 	}
 	/* What topo deleted for absent: (the state file's record). */
 	for (size_t i = 0; i < s->state.n_removed; i++) {
@@ -143,6 +168,9 @@ static json_t *ns_doc(const struct session *s, const struct topo_ns *o)
 	r |= topo_json_set(j, "interfaces", ifs);
 	r |= topo_json_set(j, "routes", rts);
 	r |= topo_json_set(j, "absent", absent);
+	if (json_array_size(frts))
+		r |= topo_json_set(j, "foreign_routes", json_incref(frts));
+	json_decref(frts);
 	r |= topo_json_set(j, "sysctls", scs);
 	r |= topo_json_set(j, "nft", nft);
 	if (r) {
@@ -153,7 +181,7 @@ static json_t *ns_doc(const struct session *s, const struct topo_ns *o)
 }
 
 /* {topology, file?, namespaces, drift: [step text], steps: diff --json's steps}. */
-static json_t *show_doc(const struct session *s)
+static json_t *show_doc(const struct session *s, bool netns)
 {
 	json_t *j = json_object(), *nss = json_array(), *drift = json_array(), *plan = plan_json(&s->diff.plan);
 	json_t *steps = json_object_get(plan, "steps");
@@ -165,7 +193,7 @@ static json_t *show_doc(const struct session *s)
 	if (s->have_desired)
 		r |= topo_json_set(j, "file", topo_json_bytes(s->desired.file));
 	for (size_t n = 0; n < s->observed.n_ns; n++)
-		r |= topo_json_push(nss, ns_doc(s, &s->observed.ns[n]));
+		r |= topo_json_push(nss, ns_doc(s, &s->observed.ns[n], netns));
 	r |= topo_json_set(j, "namespaces", nss);
 	json_array_foreach(steps, i, st)
 		r |= topo_json_push(drift, json_incref(json_object_get(st, "text")));
@@ -220,8 +248,12 @@ static void iface_text(const json_t *ifc, bool color)
 		mem(peer, "interface", pif, sizeof(pif));
 		printf(" peer %s:%s", pns[0] ? pns : "?", pif[0] ? pif : "?");
 	}
+	json_array_foreach(json_object_get(ifc, "foreign_addresses"), k, a)
+		printf(" %s (foreign)", topo_json_bytes_get(a, buf, sizeof(buf)));
 	if (d)
 		printf("  %s(drifted)%s", red, off);
+	if (json_is_true(json_object_get(ifc, "foreign")))
+		printf("  (foreign)");
 	printf("\n");
 }
 
@@ -246,6 +278,11 @@ static void ns_text(const json_t *ns, bool color)
 		fputs("  route ", stdout);
 		put_bytes(v);
 		fputc('\n', stdout);
+	}
+	json_array_foreach(json_object_get(ns, "foreign_routes"), i, v) {
+		fputs("  route ", stdout);
+		put_bytes(v);
+		fputs("  (foreign)\n", stdout);
 	}
 	json_array_foreach(json_object_get(ns, "absent"), i, v) {
 		fputs("  absent route ", stdout);
@@ -274,7 +311,7 @@ static void ns_text(const json_t *ns, bool color)
 	}
 }
 
-static void show_text(const json_t *doc, bool color)
+static void show_text(const json_t *doc, bool color, bool netns)
 {
 	const char *red = color ? "\033[31m" : "", *off = color ? "\033[0m" : "";
 	const json_t *steps = json_object_get(doc, "steps");
@@ -285,6 +322,8 @@ static void show_text(const json_t *doc, bool color)
 	printf("topology %s\n", mem(doc, "topology", line, sizeof(line)));
 	json_array_foreach(json_object_get(doc, "namespaces"), i, v)
 		ns_text(v, color);
+	if (netns)
+		return;   /* no file: nothing to drift from */
 	if (json_array_size(steps) == 0) {
 		printf("\nno drift: the kernel matches %s\n",
 		       json_object_get(doc, "file") ? mem(doc, "file", line, sizeof(line)) : "the topology");
@@ -300,41 +339,95 @@ static void show_text(const json_t *doc, bool color)
 	}
 }
 
+/* show --netns NS: one namespace as cmd/target.h reads the word, listed whole. */
+static int show_want(struct topology *want, const char *word)
+{
+	struct ns_target tg;
+	struct topo_ns *ns;
+	char err[1024];
+	int r = ns_target_resolve(word, true, &tg, err, sizeof(err));
+
+	if (r < 0)
+		return fail("show: %s", err);
+	ns = topology_ns_add(want);
+	if (!ns)
+		return fail("out of memory");
+	ns->kind = tg.kind;
+	if (tg.kind == TOPO_NS_PATH) {
+		const char *base = strrchr(tg.path, '/') + 1;
+
+		snprintf(ns->name, sizeof(ns->name), "%s", topo_ns_name_valid(base) ? base : "attached");
+	} else {
+		snprintf(ns->name, sizeof(ns->name), "%s", tg.name);
+	}
+	if (tg.kind == TOPO_NS_DOCKER && !(ns->docker = strdup(tg.container)))
+		return fail("out of memory");
+	if ((tg.kind == TOPO_NS_PATH || tg.kind == TOPO_NS_DOCKER) && !(ns->path = strdup(tg.path)))
+		return fail("out of memory");
+	return 0;
+}
+
 int cmd_show(int argc, char **argv)
 {
 	struct cmd_opts opts;
 	struct session s;
-	struct topology empty = { 0 };
-	int r;
+	struct topology empty = { 0 }, want = { 0 };
+	const char *netns = NULL;
+	char **rest = calloc((size_t)argc + 1, sizeof(*rest));
+	int n_rest = 0, r;
 
-	r = cmd_parse(argc, argv, OPT_JSON | OPT_NAME, "show [--json] [--no-color] FILE | --name TOPOLOGY", &opts);
+	if (!rest)
+		return fail("out of memory");
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--netns") == 0 && i + 1 < argc)
+			netns = argv[++i];
+		else
+			rest[n_rest++] = argv[i];
+	}
+	r = cmd_parse(n_rest, rest, OPT_JSON | OPT_NAME,
+		      "show [--json] [--no-color] FILE | --name TOPOLOGY | --netns NS [--name TOPOLOGY]", &opts);
+	free(rest);
 	if (r)
 		return r;
+	if (netns && opts.file)
+		return fail("show: --netns NS or FILE, not both");
+	if (netns && !opts.name)
+		opts.name = "shown";
 	r = session_open(&s, &opts, false);
-	if (r == 0) {
+	if (r == 0 && netns) {
+		snprintf(want.name, sizeof(want.name), "%s", s.desired.name);
+		r = show_want(&want, netns);
+		if (r == 0)
+			r = session_observe(&s, &want, false);
+		if (r == 0 && (!s.observed.n_ns || !s.observed.ns[0].exists))
+			r = fail("show: no network namespace '%s'%s%s", netns,
+				 s.observed.n_ns && s.observed.ns[0].absent ? ": " : "",
+				 s.observed.n_ns && s.observed.ns[0].absent ? s.observed.ns[0].absent : "");
+	} else if (r == 0) {
 		/* Without the file, show what the kernel's marks and the state file find. */
-		const struct topology *want = &s.desired;
+		const struct topology *want_t = &s.desired;
 
 		if (!s.have_desired) {
 			snprintf(empty.name, sizeof(empty.name), "%s", s.desired.name);
-			want = &empty;
+			want_t = &empty;
 		}
-		r = session_diff(&s, want, !s.have_desired);
+		r = session_diff(&s, want_t, !s.have_desired);
 		/* Drift needs the file: against nothing, everything would look surplus. */
 		if (r == 0 && !s.have_desired)
 			plan_free(&s.diff.plan);
 	}
 	if (r == 0) {
-		json_t *doc = show_doc(&s);
+		json_t *doc = show_doc(&s, netns != NULL);
 
 		if (!doc)
 			r = fail("out of memory");
 		else if (opts.json)
 			r = topo_json_print(doc, stdout) < 0 ? fail("cannot write the result") : 0;
 		else
-			show_text(doc, opts.color);
+			show_text(doc, opts.color, netns != NULL);
 		json_decref(doc);
 	}
 	session_close(&s);
+	topology_free(&want);
 	return r;
 }

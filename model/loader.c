@@ -12,6 +12,7 @@
  * a schema walk turns the tree into the model, recording every error it
  * finds instead of stopping at the first.
  */
+#include "model/docker.h"
 #include "model/loader.h"
 #include "model/linktype.h"
 
@@ -1970,12 +1971,37 @@ static void load_kind(struct loader *ld, struct topo_ns *ns, const struct topo_k
 	}
 }
 
+/* docker: NAME_OR_ID and docker_socket: PATH. Only the name is checked
+ * here; which namespace it is, is asked of Docker at every run. */
+static bool load_ns_docker(struct loader *ld, struct topo_ns *ns, const struct ynode *k, const struct ynode *v)
+{
+	bool is_socket = strcmp(k->str, "docker_socket") == 0;
+	const char *s = want_str(ld, v, k->str);
+	char **to = is_socket ? &ns->docker_socket : &ns->docker;
+
+	if (!s)
+		return false;
+	if (is_socket && s[0] != '/') {
+		ndiag(ld, v, "docker_socket '%s' must be an absolute path (e.g. /run/docker.sock)", s);
+		return false;
+	}
+	if (!is_socket && !topo_docker_name_valid(s)) {
+		ndiag(ld, v, "container '%s' is not a Docker container name or id (%s)", s, TOPO_DOCKER_NAME_RULE);
+		return false;
+	}
+	free(*to);
+	*to = strdup(s);
+	if (!*to)
+		ld->oom = true;
+	return true;
+}
+
 static void load_ns(struct loader *ld, const struct ynode *key, const struct ynode *val)
 {
 	struct topology *t = ld->t;
 	struct topo_ns *ns;
 	const char *name = want_str(ld, key, "namespace name");
-	const struct ynode *path = NULL, *pid = NULL;
+	const struct ynode *path = NULL, *pid = NULL, *docker = NULL;
 
 	if (!name)
 		return;
@@ -2021,6 +2047,9 @@ static void load_ns(struct loader *ld, const struct ynode *key, const struct yno
 			ns->path = strdup(s);
 			if (!ns->path)
 				ld->oom = true;
+		} else if (strcmp(k->str, "docker") == 0 || strcmp(k->str, "docker_socket") == 0) {
+			if (load_ns_docker(ld, ns, k, v))
+				docker = k;
 		} else if (strcmp(k->str, "pid") == 0) {
 			uint64_t u;
 
@@ -2061,14 +2090,21 @@ static void load_ns(struct loader *ld, const struct ynode *key, const struct yno
 			char kinds[128], accepted[256];
 
 			topo_kind_keys(kinds, sizeof(kinds));
-			snprintf(accepted, sizeof(accepted), "path, pid, interfaces, routes, absent, sysctls, nat, forward%s", kinds);
+			snprintf(accepted, sizeof(accepted), "path, pid, interfaces, routes, absent, sysctls, nat, forward, docker, docker_socket%s", kinds);
 			unknown_key(ld, k, "a namespace", accepted);
 		}
 	}
-	if (ns->kind == TOPO_NS_IS_HOST && (path || pid))
-		diag(ld, (path ? path : pid)->pos, "'host' is the namespace topo runs in; it takes no path or pid");
-	else if (path && pid)
+	if (ns->kind == TOPO_NS_IS_HOST && (path || pid || docker))
+		diag(ld, (path ? path : pid ? pid : docker)->pos,
+		     "'host' is the namespace topo runs in; it takes no path or pid, and no docker");
+	else if (path && pid && !docker)
 		diag(ld, pid->pos, "path and pid are exclusive: attach by one of them");
+	else if (ns->docker && (path || pid))
+		diag(ld, docker->pos, "path, pid and docker are exclusive: attach by one of them");
+	else if (ns->docker_socket && !ns->docker)
+		diag(ld, docker->pos, "docker_socket: goes with docker: (the container's name)");
+	else if (ns->docker)
+		ns->kind = TOPO_NS_DOCKER;
 	else if (ns->path)
 		ns->kind = TOPO_NS_PATH;
 	else if (ns->pid)

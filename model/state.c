@@ -127,11 +127,14 @@ static const char *ns_kind_name(enum topo_ns_kind k)
 	switch (k) {
 	case TOPO_NS_PATH: return "path";
 	case TOPO_NS_PID: return "pid";
+	case TOPO_NS_DOCKER: return "docker";
 	case TOPO_NS_IS_HOST: return "host";
 	case TOPO_NS_CREATED: break;
 	}
 	return "created";
 }
+
+static bool netns_id_valid(const char *s);   /* the host registry's rule, below */
 
 static void check_ns(struct checker *c, size_t i, const struct state_ns *ns)
 {
@@ -148,6 +151,13 @@ static void check_ns(struct checker *c, size_t i, const struct state_ns *ns)
 		bad(c, "namespaces[%zu] (%s): kind path needs an absolute path and no pid", i, ns->name);
 	else if (ns->kind == TOPO_NS_PID && (ns->path || ns->pid < 1 || ns->pid > PID_MAX_))
 		bad(c, "namespaces[%zu] (%s): kind pid needs a pid (1-%d) and no path", i, ns->name, PID_MAX_);
+	else if (ns->kind == TOPO_NS_DOCKER &&
+		 (!ns->path || ns->path[0] != '/' || strlen(ns->path) > STATE_PATH_MAX || ns->pid ||
+		  !topo_docker_name_valid(ns->container) || !netns_id_valid(ns->netns)))
+		bad(c, "namespaces[%zu] (%s): kind docker needs an absolute path, a container name (%s), "
+		    "the namespace's DEV:INO and no pid", i, ns->name, TOPO_DOCKER_NAME_RULE);
+	else if (ns->kind != TOPO_NS_DOCKER && (ns->container[0] || ns->netns[0]))
+		bad(c, "namespaces[%zu] (%s): only kind docker names a container", i, ns->name);
 	else if (ns->kind == TOPO_NS_CREATED && (ns->path || ns->pid))
 		bad(c, "namespaces[%zu] (%s): kind created takes no path or pid", i, ns->name);
 }
@@ -326,6 +336,10 @@ int topo_state_format(const struct topo_state *s, char **ret)
 			r = topo_json_set(o, "path", topo_json_bytes(ns->path));
 		if (r == 0 && ns->pid)
 			r = topo_json_set(o, "pid", json_integer(ns->pid));
+		if (r == 0 && ns->kind == TOPO_NS_DOCKER)
+			r = topo_json_set(o, "container", topo_json_bytes(ns->container));
+		if (r == 0 && ns->kind == TOPO_NS_DOCKER)
+			r = topo_json_set(o, "netns", topo_json_bytes(ns->netns));
 	}
 	for (size_t i = 0; i < s->n_sysctls && r == 0; i++) {
 		const struct state_sysctl *c = &s->sysctls[i];
@@ -451,7 +465,7 @@ static const json_t *get_item(struct checker *c, const json_t *list, const char 
 
 static int rd_ns(struct checker *c, const json_t *o, size_t i, struct topo_state *s)
 {
-	char name[TOPO_NS_NAME_MAX + 1], *kind = NULL, *path = NULL;
+	char name[TOPO_NS_NAME_MAX + 1], *kind = NULL, *path = NULL, *container = NULL, *netns = NULL;
 	const json_t *pid = json_object_get(o, "pid");
 	enum topo_ns_kind k = TOPO_NS_CREATED;
 	json_int_t p = 0;
@@ -476,13 +490,26 @@ static int rd_ns(struct checker *c, const json_t *o, size_t i, struct topo_state
 			k = TOPO_NS_PATH;
 		else if (strcmp(kind, "pid") == 0)
 			k = TOPO_NS_PID;
+		else if (strcmp(kind, "docker") == 0)
+			k = TOPO_NS_DOCKER;
 		else
-			r = bad(c, "namespaces[%zu].kind: must be created, path or pid", i);
+			r = bad(c, "namespaces[%zu].kind: must be created, path, pid or docker", i);
 	}
+	if (r == 0 && k == TOPO_NS_DOCKER)
+		r = get_str(c, o, "container", true, "namespaces", i, &container);
+	if (r == 0 && k == TOPO_NS_DOCKER)
+		r = get_str(c, o, "netns", true, "namespaces", i, &netns);
+	if (r == 0 && k == TOPO_NS_DOCKER &&
+	    (strlen(container) > TOPO_DOCKER_NAME_MAX || strlen(netns) >= sizeof(s->ns[0].netns)))
+		r = bad(c, "namespaces[%zu]: container or netns too long", i);
 	if (r == 0)
 		r = topo_state_ns_put(s, name, k, path, (int)p);
+	if (r == 0 && k == TOPO_NS_DOCKER)
+		r = topo_state_ns_docker(s, name, container, netns);
 	free(kind);
 	free(path);
+	free(container);
+	free(netns);
 	return r;
 }
 
@@ -710,7 +737,9 @@ int topo_state_copy(const struct topo_state *s, struct topo_state *ret)
 
 	memcpy(c.topology, s->topology, sizeof(c.topology));
 	for (size_t i = 0; i < s->n_ns; i++)
-		if (topo_state_ns_put(&c, s->ns[i].name, s->ns[i].kind, s->ns[i].path, s->ns[i].pid) < 0)
+		if (topo_state_ns_put(&c, s->ns[i].name, s->ns[i].kind, s->ns[i].path, s->ns[i].pid) < 0 ||
+		    (s->ns[i].kind == TOPO_NS_DOCKER &&
+		     topo_state_ns_docker(&c, s->ns[i].name, s->ns[i].container, s->ns[i].netns) < 0))
 			goto oom;
 	for (size_t i = 0; i < s->n_sysctls; i++)
 		if (topo_state_sysctl_put(&c, s->sysctls[i].ns, s->sysctls[i].key, s->sysctls[i].original) < 0)
@@ -762,8 +791,21 @@ int topo_state_ns_put(struct topo_state *s, const char *name, enum topo_ns_kind 
 	}
 	free(ns->path);
 	ns->path = p;
+	if (ns->kind != kind)
+		ns->container[0] = ns->netns[0] = '\0';
 	ns->kind = kind;
 	ns->pid = pid;
+	return 0;
+}
+
+int topo_state_ns_docker(struct topo_state *s, const char *name, const char *container, const char *netns)
+{
+	struct state_ns *ns = topo_state_ns_find(s, name);
+
+	if (!ns)
+		return -ENOENT;
+	snprintf(ns->container, sizeof(ns->container), "%s", container ? container : "");
+	snprintf(ns->netns, sizeof(ns->netns), "%s", netns ? netns : "");
 	return 0;
 }
 

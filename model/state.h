@@ -21,13 +21,19 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "model/docker.h"
 #include "model/topology.h"
 
 struct state_ns {
 	char name[TOPO_NS_NAME_MAX + 1];
-	enum topo_ns_kind kind;          /* CREATED, PATH or PID */
-	char *path;
+	enum topo_ns_kind kind;          /* CREATED, PATH, PID or DOCKER */
+	char *path;                      /* DOCKER: where its namespace was when applied */
 	int pid;
+	/* DOCKER: the container as the file names it, and its namespace's
+	 * identity ("DEV:INO") when applied: another identity now is a
+	 * restarted container, whose new namespace lacks what topo put there. */
+	char container[TOPO_DOCKER_NAME_MAX + 1];
+	char netns[48];
 };
 
 struct state_sysctl {
@@ -101,6 +107,8 @@ struct state_ns *topo_state_ns_find(const struct topo_state *s, const char *name
 int topo_state_ns_put(struct topo_state *s, const char *name, enum topo_ns_kind kind,
 		      const char *path, int pid);
 void topo_state_ns_remove(struct topo_state *s, const char *name);
+/* The container and namespace identity of a DOCKER entry put before. 0 or -ENOENT. */
+int topo_state_ns_docker(struct topo_state *s, const char *name, const char *container, const char *netns);
 
 struct state_sysctl *topo_state_sysctl_find(const struct topo_state *s, const char *ns, const char *key);
 /* Records the original value unless one is recorded already; 0 or -ENOMEM. */

@@ -102,6 +102,8 @@ void topo_ns_clear(struct topo_ns *ns)
 	for (size_t k = 0; k < TOPO_KINDS_MAX; k++)
 		free(ns->objs[k].v);
 	free(ns->path);
+	free(ns->docker);
+	free(ns->docker_socket);
 	free(ns->absent);
 	memset(ns, 0, sizeof(*ns));
 }

@@ -283,13 +283,25 @@ enum topo_ns_kind {
 	TOPO_NS_IS_HOST,       /* the namespace topo runs in */
 	TOPO_NS_PATH,          /* attached by path: never created or deleted */
 	TOPO_NS_PID,           /* attached by a process's pid */
+	TOPO_NS_DOCKER,        /* attached by a Docker container's name or id:
+	                        * path is where its namespace is now, asked of
+	                        * the daemon at every run (backends/docker.c) */
 };
+
+/* Attached: never created or deleted by topo, shared with whoever made it. */
+static inline bool topo_ns_attached(enum topo_ns_kind k)
+{
+	return k == TOPO_NS_PATH || k == TOPO_NS_PID || k == TOPO_NS_DOCKER;
+}
 
 struct topo_ns {
 	char name[TOPO_NS_NAME_MAX + 1];
 	enum topo_ns_kind kind;
-	char *path;                       /* TOPO_NS_PATH */
+	char *path;                       /* TOPO_NS_PATH; TOPO_NS_DOCKER once resolved */
 	int pid;                          /* TOPO_NS_PID */
+	char *docker;                     /* TOPO_NS_DOCKER: the container's name or id */
+	char *docker_socket;              /* TOPO_NS_DOCKER: the file's docker_socket:, NULL = default */
+	char docker_netns[48];            /* TOPO_NS_DOCKER, resolved: "DEV:INO" of path */
 
 	struct topo_iface *ifaces;
 	size_t n_ifaces;

@@ -1910,13 +1910,16 @@ static void pass_namespaces_classify(struct differ *df)
 			if (!o->exists) {
 				conflict(df, &d->pos, "namespace %s: %s; nothing was changed", d->name,
 					 o->absent ? o->absent :
-					 d->kind == TOPO_NS_PATH ? "its path is not a network namespace" :
+					 d->kind == TOPO_NS_PATH || d->kind == TOPO_NS_DOCKER ?
+					 "its path is not a network namespace" :
 					 d->kind == TOPO_NS_PID ? "no such process" : "not found");
 				ob->conflict = true;
 			} else if (v == OWNER_FOREIGN) {
 				char how[300];
 
-				if (d->kind == TOPO_NS_PATH)
+				if (d->kind == TOPO_NS_DOCKER)
+					snprintf(how, sizeof(how), "container %s", d->docker ? d->docker : "?");
+				else if (d->kind == TOPO_NS_PATH)
 					snprintf(how, sizeof(how), "path %s", d->path);
 				else
 					snprintf(how, sizeof(how), "pid %d", d->pid);

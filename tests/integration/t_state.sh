@@ -74,7 +74,7 @@ tamper "namespaces not a list" "\"namespaces\" must be a list" \
 	jq '.namespaces = {"netns_A": "created"}'
 tamper "original not a string" "sysctls[0].original: must be a string" \
 	jq '.sysctls[0].original = 0'
-tamper "unknown kind" "namespaces[0].kind: must be created, path or pid" \
+tamper "unknown kind" "namespaces[0].kind: must be created, path, pid or docker" \
 	jq '.namespaces[0].kind = "host"'
 tamper "someone else's record" "it is the record of topology 'other', not of 'seed001'" \
 	jq '.topology = "other"'

@@ -1346,6 +1346,43 @@ static void test_path_pid(void **state)
 	EXPECT_ERRORS("topology: t\nnamespaces:\n  host:\n    pid: 1\n", { 4, 5, "'host' is the namespace topo runs in" });
 }
 
+/* docker: NAME_OR_ID: only the name is checked at load (Docker's rule: it
+ * goes into the API's URL); where it is, is asked at every run. */
+static void test_docker_key(void **state)
+{
+	struct topology t;
+
+	(void)state;
+	load_ok("topology: t\nnamespaces:\n  web:\n    docker: web\n  db:\n    docker: 3f4e5d6c7b8a\n"
+		"    docker_socket: /run/user/1000/docker.sock\n", &t);
+	assert_int_equal(t.ns[0].kind, TOPO_NS_DOCKER);
+	assert_string_equal(t.ns[0].docker, "web");
+	assert_null(t.ns[0].path);
+	assert_null(t.ns[0].docker_socket);
+	assert_true(topo_ns_attached(t.ns[0].kind));
+	assert_int_equal(t.ns[1].kind, TOPO_NS_DOCKER);
+	assert_string_equal(t.ns[1].docker, "3f4e5d6c7b8a");
+	assert_string_equal(t.ns[1].docker_socket, "/run/user/1000/docker.sock");
+	topology_free(&t);
+
+	EXPECT_ERRORS("topology: t\nnamespaces:\n  a:\n    docker: ../x\n",
+		      { 4, 13, "container '../x' is not a Docker container name or id ([a-zA-Z0-9][a-zA-Z0-9_.-]*" });
+	EXPECT_ERRORS("topology: t\nnamespaces:\n  a:\n    docker: \"web?all=1\"\n",
+		      { 4, 13, "is not a Docker container name or id" });
+	EXPECT_ERRORS("topology: t\nnamespaces:\n  a:\n    docker: _web\n", { 4, 13, "is not a Docker container name" });
+	EXPECT_ERRORS("topology: t\nnamespaces:\n  a:\n    docker: [web]\n", { 4, 13, "docker must be a string, not a list" });
+	EXPECT_ERRORS("topology: t\nnamespaces:\n  a:\n    docker: web\n    path: /x\n",
+		      { 4, 5, "path, pid and docker are exclusive: attach by one of them" });
+	EXPECT_ERRORS("topology: t\nnamespaces:\n  a:\n    pid: 3\n    docker: web\n",
+		      { 5, 5, "path, pid and docker are exclusive" });
+	EXPECT_ERRORS("topology: t\nnamespaces:\n  host:\n    docker: web\n",
+		      { 4, 5, "'host' is the namespace topo runs in; it takes no path or pid, and no docker" });
+	EXPECT_ERRORS("topology: t\nnamespaces:\n  a:\n    docker_socket: /run/docker.sock\n",
+		      { 4, 5, "docker_socket: goes with docker: (the container's name)" });
+	EXPECT_ERRORS("topology: t\nnamespaces:\n  a:\n    docker: web\n    docker_socket: run/docker.sock\n",
+		      { 5, 20, "docker_socket 'run/docker.sock' must be an absolute path" });
+}
+
 /* ----------------------------------------------------------------- checks -- */
 
 static void test_checks(void **state)
@@ -2465,6 +2502,7 @@ int main(void)
 		cmocka_unit_test(test_sysctl_values),
 		cmocka_unit_test(test_sysctl_keys),
 		cmocka_unit_test(test_path_pid),
+		cmocka_unit_test(test_docker_key),
 		cmocka_unit_test(test_checks),
 		cmocka_unit_test(test_check_receivers),
 		cmocka_unit_test(test_check_isolated),

@@ -13,6 +13,9 @@ static void sample(struct topo_state *s)
 	assert_int_equal(topo_state_ns_put(s, "netns_A", TOPO_NS_CREATED, NULL, 0), 0);
 	assert_int_equal(topo_state_ns_put(s, "app", TOPO_NS_PATH, "/var/run/docker/netns/1a \"b\"\\c%\xff", 0), 0);
 	assert_int_equal(topo_state_ns_put(s, "proc", TOPO_NS_PID, NULL, 4242), 0);
+	assert_int_equal(topo_state_ns_put(s, "web", TOPO_NS_DOCKER, "/var/run/docker/netns/a1b2c3d4e5f6", 0), 0);
+	assert_int_equal(topo_state_ns_docker(s, "web", "my_web.1", "4:4026532301"), 0);
+	assert_int_equal(topo_state_ns_docker(s, "nope", "my_web.1", "4:4026532301"), -ENOENT);
 	assert_int_equal(topo_state_sysctl_put(s, "host", "net.ipv4.ip_forward", "0"), 0);
 	assert_int_equal(topo_state_sysctl_put(s, "netns_A", "net.ipv4.ip_local_port_range", "32768 60999"), 0);
 	assert_int_equal(topo_state_sysctl_put(s, "host", "net.x", "a \"quoted\" \\back\\ \ttab\nnl \x01 caf\xc3\xa9"), 0);
@@ -40,6 +43,8 @@ static void assert_same(const struct topo_state *a, const struct topo_state *b)
 			assert_string_equal(a->ns[i].path, b->ns[i].path);
 		else
 			assert_null(b->ns[i].path);
+		assert_string_equal(a->ns[i].container, b->ns[i].container);
+		assert_string_equal(a->ns[i].netns, b->ns[i].netns);
 	}
 	assert_int_equal(a->n_sysctls, b->n_sysctls);
 	for (size_t i = 0; i < a->n_sysctls; i++) {
@@ -266,7 +271,19 @@ static void test_parse_refuses(void **state)
 		{ ST("\"namespaces\": [{\"name\": \"..\", \"kind\": \"created\"}]"), "not a namespace name" },
 		{ ST("\"namespaces\": [{\"name\": \"a/b\", \"kind\": \"created\"}]"), "not a namespace name" },
 		{ ST("\"namespaces\": [{\"name\": \"host\", \"kind\": \"created\"}]"), "host is never recorded" },
-		{ ST("\"namespaces\": [{\"name\": \"a\", \"kind\": \"weird\"}]"), "kind: must be created, path or pid" },
+		{ ST("\"namespaces\": [{\"name\": \"a\", \"kind\": \"weird\"}]"), "kind: must be created, path, pid or docker" },
+		{ ST("\"namespaces\": [{\"name\": \"w\", \"kind\": \"docker\", \"path\": \"/run/docker/netns/x\", \"netns\": \"4:5\"}]"),
+		  "namespaces[0]: no \"container\"" },
+		{ ST("\"namespaces\": [{\"name\": \"w\", \"kind\": \"docker\", \"path\": \"/run/docker/netns/x\", \"container\": \"web\"}]"),
+		  "namespaces[0]: no \"netns\"" },
+		{ ST("\"namespaces\": [{\"name\": \"w\", \"kind\": \"docker\", \"path\": \"/run/docker/netns/x\", \"container\": \"../web\", \"netns\": \"4:5\"}]"),
+		  "kind docker needs an absolute path, a container name" },
+		{ ST("\"namespaces\": [{\"name\": \"w\", \"kind\": \"docker\", \"path\": \"/run/docker/netns/x\", \"container\": \"web\", \"netns\": \"4:x\"}]"),
+		  "kind docker needs" },
+		{ ST("\"namespaces\": [{\"name\": \"w\", \"kind\": \"docker\", \"container\": \"web\", \"netns\": \"4:5\"}]"),
+		  "kind docker needs an absolute path" },
+		{ ST("\"namespaces\": [{\"name\": \"w\", \"kind\": \"docker\", \"path\": \"/x\", \"pid\": 3, \"container\": \"web\", \"netns\": \"4:5\"}]"),
+		  "and no pid" },
 		{ ST("\"namespaces\": [{\"name\": \"a\", \"kind\": \"created\"}, {\"name\": \"a\", \"kind\": \"created\"}]"), "recorded twice" },
 		{ ST("\"namespaces\": [{\"name\": \"a\", \"kind\": \"pid\", \"pid\": \"12\"}]"), "pid: must be an integer" },
 		{ ST("\"namespaces\": [{\"name\": \"a\", \"kind\": \"pid\", \"pid\": 0}]"), "is not a pid" },
