@@ -426,6 +426,7 @@ static bool link_check_foreign(struct differ *df, struct obs *ob, const struct t
 {
 	enum owner_verdict v = owner_link(&df->own, &ob->sc, o);
 	const char *other = v == OWNER_OTHER ? owner_link_other(&df->own, &ob->sc, o) : NULL;
+	char why[256];
 
 	if (v == OWNER_OURS)
 		return true;
@@ -436,6 +437,10 @@ static bool link_check_foreign(struct differ *df, struct obs *ob, const struct t
 	if (other && other[0])
 		conflict(df, &d->pos, "interface %s in namespace %s belongs to topology '%s', not '%s'; "
 			 "nothing was changed", d->name, ns, other, df->d->name);
+	else if (df->own.adopt && owner_adopt_refusal(&df->own, &ob->sc, o, why, sizeof(why)))
+		conflict(df, &d->pos, "interface %s in namespace %s: --adopt refuses it: %s; leave it out of "
+			 "the file (attach to the container's namespace by path: instead); nothing was changed",
+			 d->name, ns, why);
 	else
 		conflict(df, &d->pos, "interface %s in namespace %s exists and was not created by topo "
 			 "(a foreign %s, ifindex %d); rename the declared one or remove the foreign one; "
@@ -1488,6 +1493,11 @@ static void pass_namespaces_classify(struct differ *df)
 				conflict(df, &d->pos, "namespace %s exists (/run/netns/%s) and was not created by "
 					 "topology '%s': it belongs to topology '%s'; nothing was changed", d->name, d->name,
 					 df->d->name, owner_ns_other(&df->own, o));
+				ob->conflict = true;
+			} else if (v != OWNER_OURS && df->own.adopt && owner_ns_runtime(o)) {
+				conflict(df, &d->pos, "namespace %s (/run/netns/%s) is %s's: --adopt never takes "
+					 "over a container runtime's namespace (attach to it by path: instead); nothing "
+					 "was changed", d->name, d->name, owner_ns_runtime(o));
 				ob->conflict = true;
 			} else if (v != OWNER_OURS) {
 				conflict(df, &d->pos, "namespace %s exists (/run/netns/%s) and was not created by "

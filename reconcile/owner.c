@@ -89,6 +89,7 @@ int owner_ctx_init(struct owner_ctx *ctx, const struct topology *desired, const 
 
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->topology = desired->name;
+	ctx->desired = desired;
 	ctx->state = state;
 	ctx->others = others;
 	ctx->n_others = n_others;
@@ -199,7 +200,7 @@ enum owner_verdict owner_ns(const struct owner_ctx *ctx, const struct topo_ns *o
 	/* No "created by a run that died before it could mark lo": lo is
 	 * marked before the namespace has a name, and the state file's "about
 	 * to create" is no proof (someone may have made it since). */
-	if (ctx->adopt && d && d->kind == TOPO_NS_CREATED)
+	if (ctx->adopt && d && d->kind == TOPO_NS_CREATED && !owner_ns_runtime(o))
 		return OWNER_ADOPTABLE;
 	return OWNER_FOREIGN;
 }
@@ -225,6 +226,122 @@ void owner_scope_free(struct owner_scope *sc)
 	strmap_free(&sc->ifmap);
 }
 
+/* ------------------------------------------------------- container runtimes -- */
+
+static bool has_prefix(const char *s, const char *prefix)
+{
+	return s && strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+const char *owner_ns_runtime(const struct topo_ns *o)
+{
+	static const char *const docker[] = { "/run/docker/netns/", "/var/run/docker/netns/" };
+	static const char *const cni[] = { "/run/netns/cni-", "/var/run/netns/cni-" };
+
+	if (o->kind == TOPO_NS_CREATED)
+		return has_prefix(o->name, "cni-") ? "CNI" : NULL;
+	if (o->kind != TOPO_NS_PATH)
+		return NULL;
+	for (size_t i = 0; i < 2; i++) {
+		if (has_prefix(o->path, docker[i]))
+			return "Docker";
+		if (has_prefix(o->path, cni[i]))
+			return "CNI";
+	}
+	return NULL;
+}
+
+/* The declared namespace of this name, or NULL. */
+static const struct topo_ns *declared_ns(const struct owner_ctx *ctx, const char *name)
+{
+	for (size_t i = 0; ctx->desired && name[0] && i < ctx->desired->n_ns; i++)
+		if (strcmp(ctx->desired->ns[i].name, name) == 0)
+			return &ctx->desired->ns[i];
+	return NULL;
+}
+
+/* Docker names its bridges docker0 and br-<12 hex digits> (user networks). */
+static bool docker_bridge_name(const char *name)
+{
+	if (strcmp(name, "docker0") == 0)
+		return true;
+	if (!has_prefix(name, "br-") || strlen(name) != 15)
+		return false;
+	for (size_t i = 3; i < 15; i++)
+		if (!strchr("0123456789abcdef", name[i]))
+			return false;
+	return true;
+}
+
+/*
+ * Whose a bridge is, for the message: the runtime of a port's namespace,
+ * else by its name (the ports are the proof, the name only says whose).
+ */
+static const char *bridge_runtime(const char *name, const char *port_runtime)
+{
+	if (port_runtime)
+		return port_runtime;
+	if (docker_bridge_name(name))
+		return "Docker";
+	if (strcmp(name, "cni0") == 0 || has_prefix(name, "cni"))
+		return "CNI";
+	return NULL;
+}
+
+const char *owner_adopt_refusal(const struct owner_ctx *ctx, const struct owner_scope *sc,
+				const struct topo_iface *ifc, char *buf, size_t n)
+{
+	const char *rt = owner_ns_runtime(sc->o);
+	const char *port_rt = NULL;
+	bool leads_out = false;
+
+	if (rt) {
+		snprintf(buf, n, "namespace %s is %s's (%s): topo never takes over what is in it", sc->o->name, rt,
+			 sc->o->kind == TOPO_NS_PATH ? sc->o->path : "a CNI namespace");
+		return buf;
+	}
+	if (ifc->type == TOPO_IF_VETH && ifc->peer_netnsid >= 0) {
+		const struct topo_ns *pd = declared_ns(ctx, ifc->peer_ns);
+
+		if (pd && owner_ns_runtime(pd)) {
+			snprintf(buf, n, "%s is %s's: its peer is in the container namespace %s", ifc->name,
+				 owner_ns_runtime(pd), pd->name);
+			return buf;
+		}
+	}
+	if (ifc->type != TOPO_IF_BRIDGE)
+		return NULL;
+	/* Its ports: veths whose other end is in another namespace, one that
+	 * the file does not declare (topo does not even know it: a
+	 * container's) or that a runtime owns. */
+	for (size_t i = 0; i < sc->o->n_ifaces; i++) {
+		const struct topo_iface *p = &sc->o->ifaces[i];
+		const struct topo_ns *pd;
+
+		if (p == ifc || (strcmp(p->master, ifc->name) != 0 &&
+				 !(ifc->ifindex > 0 && p->master_ifindex == ifc->ifindex)))
+			continue;
+		if (p->type != TOPO_IF_VETH || p->peer_netnsid < 0)
+			continue;
+		pd = declared_ns(ctx, p->peer_ns);
+		if (!pd) {
+			leads_out = true;
+		} else if (owner_ns_runtime(pd)) {
+			leads_out = true;
+			port_rt = owner_ns_runtime(pd);
+		}
+	}
+	if (!leads_out && !bridge_runtime(ifc->name, NULL))
+		return NULL;
+	rt = bridge_runtime(ifc->name, port_rt);
+	if (leads_out)
+		snprintf(buf, n, "%s is %s: its ports lead to container namespaces", ifc->name,
+			 rt ? (strcmp(rt, "Docker") == 0 ? "Docker's" : "CNI's") : "a container runtime's");
+	else
+		snprintf(buf, n, "%s is %s's bridge", ifc->name, rt);
+	return buf;
+}
+
 /* ------------------------------------------------------------------ links -- */
 
 enum owner_verdict owner_link(const struct owner_ctx *ctx, const struct owner_scope *sc, const struct topo_iface *ifc)
@@ -244,7 +361,12 @@ enum owner_verdict owner_link(const struct owner_ctx *ctx, const struct owner_sc
 		return OWNER_OURS;
 	if (other_of(ctx, id_link(sc->o->name, ifc->name)))
 		return OWNER_OTHER;
-	return ctx->adopt ? OWNER_ADOPTABLE : OWNER_FOREIGN;
+	if (ctx->adopt) {
+		char why[256];
+
+		return owner_adopt_refusal(ctx, sc, ifc, why, sizeof(why)) ? OWNER_FOREIGN : OWNER_ADOPTABLE;
+	}
+	return OWNER_FOREIGN;
 }
 
 const char *owner_link_other(const struct owner_ctx *ctx, const struct owner_scope *sc, const struct topo_iface *ifc)

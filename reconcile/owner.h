@@ -42,6 +42,7 @@ enum owner_verdict owner_route_protocol(bool ns_ours, unsigned char proto);
 
 struct owner_ctx {
 	const char *topology;
+	const struct topology *desired;      /* borrowed: the file (peers' namespaces, for --adopt) */
 	const struct topo_state *state;      /* this topology's record; may be NULL */
 	const struct topo_state *others;     /* other topologies' records */
 	size_t n_others;
@@ -106,6 +107,25 @@ bool owner_nft_present(const struct topo_ns *o);
 /* A sysctl: OURS when this topology declares it or recorded its old value
  * (it restores it), FOREIGN otherwise. */
 enum owner_verdict owner_sysctl(const struct owner_ctx *ctx, const struct owner_scope *sc, const char *key);
+
+/*
+ * Container runtimes. A namespace under Docker's netns directory
+ * (/run/docker/netns, /var/run/docker/netns) is Docker's, one under CNI's
+ * (/run/netns/cni-*, /var/run/netns/cni-*, or a namespace of topo's
+ * directory named cni-*) is CNI's: "Docker" / "CNI", or NULL. They are
+ * never topo's: --adopt takes nothing in them and never the namespace.
+ */
+const char *owner_ns_runtime(const struct topo_ns *o);
+
+/*
+ * Why --adopt must not take this link over, written to buf (and returned),
+ * or NULL: a bridge whose ports lead into namespaces a container runtime
+ * owns or the file does not declare (docker0, cni0 with their containers'
+ * veths), a bridge named docker0 or cni0, or any link in a runtime's
+ * namespace. Such a link is FOREIGN even under --adopt.
+ */
+const char *owner_adopt_refusal(const struct owner_ctx *ctx, const struct owner_scope *sc,
+				const struct topo_iface *ifc, char *buf, size_t n);
 
 /* The kernel's own address (IFA_PROTO kernel_lo/ra/ll, link-local, lo's). */
 bool owner_addr_is_kernels(const struct topo_iface *ifc, const struct topo_addr *a);
