@@ -251,6 +251,7 @@ struct snapshot {
 	char **foreign_drop;              /* "table ip filter chain FORWARD" */
 	size_t n_foreign_drop;
 	bool docker;                      /* iptables-nft chains named DOCKER* */
+	bool cni;                         /* iptables-nft chains named CNI-* (bridge, portmap plugins) */
 	bool other_tables;                /* an ip, ip6 or inet table besides ours */
 };
 
@@ -340,6 +341,8 @@ static int foreign_drop(struct reader *rd, const struct nlmsghdr *nlh)
 	/* Docker's iptables chains (DOCKER, DOCKER-USER, DOCKER-ISOLATION-...). */
 	if (nftnl_chain_is_set(c, NFTNL_CHAIN_NAME) && strncmp(nftnl_chain_get_str(c, NFTNL_CHAIN_NAME), "DOCKER", 6) == 0)
 		rd->snap->docker = true;
+	if (nftnl_chain_is_set(c, NFTNL_CHAIN_NAME) && strncmp(nftnl_chain_get_str(c, NFTNL_CHAIN_NAME), "CNI-", 4) == 0)
+		rd->snap->cni = true;
 	if (!nftnl_chain_is_set(c, NFTNL_CHAIN_HOOKNUM) || !nftnl_chain_is_set(c, NFTNL_CHAIN_POLICY) ||
 	    !nftnl_chain_is_set(c, NFTNL_CHAIN_TYPE) ||
 	    nftnl_chain_get_u32(c, NFTNL_CHAIN_HOOKNUM) != NF_INET_FORWARD ||
@@ -1083,6 +1086,7 @@ int nft_observe(struct backend *b, struct bns *ns, struct topo_ns *out)
 		out->nft_foreign_drop = snap.foreign_drop;
 		out->n_nft_foreign_drop = snap.n_foreign_drop;
 		out->nft_docker = snap.docker;
+		out->nft_cni = snap.cni;
 		snap.foreign_drop = NULL;
 		snap.n_foreign_drop = 0;
 	} else if (r == -EINTR) {

@@ -222,6 +222,7 @@ struct topo_ns {
 	char **nft_foreign_drop;          /* "table T chain C" with hook forward policy drop */
 	size_t n_nft_foreign_drop;
 	bool nft_docker;                  /* Docker's iptables chains are there */
+	bool nft_cni;                     /* CNI's iptables chains (CNI-*) are there */
 };
 
 struct topo_endpoint {

@@ -1236,6 +1236,11 @@ static void pass_sysctl_declared(struct differ *df, struct obs *ob, const struct
 	}
 	if (have && strcmp(have->value, want->value) == 0)
 		return;
+	char who[160];
+
+	if (strcmp(want->value, "0") == 0 && owner_sysctl_dependent(&df->own, &ob->sc, want->key, who, sizeof(who)))
+		topo_msgs_add(&df->r->warnings, "namespace %s: %s=0 cuts off %s: its containers lose forwarded "
+			      "traffic while this topology is applied", d->name, want->key, who);
 	sysctl_step(df, phase, d->name, want->key, want->value, have ? have->value : NULL, &want->pos, false);
 }
 
@@ -1257,6 +1262,16 @@ static void pass_sysctl_restore(struct differ *df, struct obs *ob, const struct 
 	have = obs_sysctl(o, rec->key);
 	if (!have || !have->value || strcmp(have->value, rec->original) == 0)
 		return;
+	/* Switching forwarding off under a Docker or CNI network that came
+	 * since: the value stays, and the user is told. */
+	char who[160];
+
+	if (strcmp(rec->original, "0") == 0 && !(ob->pruned && ob->all_ours) &&
+	    owner_sysctl_dependent(&df->own, &ob->sc, rec->key, who, sizeof(who))) {
+		topo_msgs_add(&df->r->warnings, "namespace %s: keeping %s=%s (it was %s before topo): %s depends on it",
+			      o->name, rec->key, have->value, rec->original, who);
+		return;
+	}
 	/* In a namespace that goes away the value goes with it; the step is
 	 * there for a rollback that brings the namespace back. */
 	unsigned saved = df->parent;

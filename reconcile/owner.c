@@ -288,12 +288,45 @@ static const char *bridge_runtime(const char *name, const char *port_runtime)
 	return NULL;
 }
 
+/*
+ * Does this bridge have a port leading into a namespace that the file does
+ * not declare (topo does not know it: a container's) or that a runtime
+ * owns? Its ports are veths whose other end is in another namespace; topo's
+ * own ports do not count. *runtime: the runtime of such a namespace, or
+ * NULL when unknown.
+ */
+static bool bridge_leads_out(const struct owner_ctx *ctx, const struct owner_scope *sc, const struct topo_iface *ifc,
+			     const char **runtime)
+{
+	bool out = false;
+
+	*runtime = NULL;
+	for (size_t i = 0; i < sc->o->n_ifaces; i++) {
+		const struct topo_iface *p = &sc->o->ifaces[i];
+		const struct topo_ns *pd;
+
+		if (p == ifc || (strcmp(p->master, ifc->name) != 0 &&
+				 !(ifc->ifindex > 0 && p->master_ifindex == ifc->ifindex)))
+			continue;
+		if (p->type != TOPO_IF_VETH || p->peer_netnsid < 0 || (p->owned && strcmp(p->owner, ctx->topology) == 0))
+			continue;
+		pd = declared_ns(ctx, p->peer_ns);
+		if (!pd) {
+			out = true;
+		} else if (owner_ns_runtime(pd)) {
+			out = true;
+			*runtime = owner_ns_runtime(pd);
+		}
+	}
+	return out;
+}
+
 const char *owner_adopt_refusal(const struct owner_ctx *ctx, const struct owner_scope *sc,
 				const struct topo_iface *ifc, char *buf, size_t n)
 {
 	const char *rt = owner_ns_runtime(sc->o);
-	const char *port_rt = NULL;
-	bool leads_out = false;
+	const char *port_rt;
+	bool leads_out;
 
 	if (rt) {
 		snprintf(buf, n, "namespace %s is %s's (%s): topo never takes over what is in it", sc->o->name, rt,
@@ -311,26 +344,7 @@ const char *owner_adopt_refusal(const struct owner_ctx *ctx, const struct owner_
 	}
 	if (ifc->type != TOPO_IF_BRIDGE)
 		return NULL;
-	/* Its ports: veths whose other end is in another namespace, one that
-	 * the file does not declare (topo does not even know it: a
-	 * container's) or that a runtime owns. */
-	for (size_t i = 0; i < sc->o->n_ifaces; i++) {
-		const struct topo_iface *p = &sc->o->ifaces[i];
-		const struct topo_ns *pd;
-
-		if (p == ifc || (strcmp(p->master, ifc->name) != 0 &&
-				 !(ifc->ifindex > 0 && p->master_ifindex == ifc->ifindex)))
-			continue;
-		if (p->type != TOPO_IF_VETH || p->peer_netnsid < 0)
-			continue;
-		pd = declared_ns(ctx, p->peer_ns);
-		if (!pd) {
-			leads_out = true;
-		} else if (owner_ns_runtime(pd)) {
-			leads_out = true;
-			port_rt = owner_ns_runtime(pd);
-		}
-	}
+	leads_out = bridge_leads_out(ctx, sc, ifc, &port_rt);
 	if (!leads_out && !bridge_runtime(ifc->name, NULL))
 		return NULL;
 	rt = bridge_runtime(ifc->name, port_rt);
@@ -340,6 +354,43 @@ const char *owner_adopt_refusal(const struct owner_ctx *ctx, const struct owner_
 	else
 		snprintf(buf, n, "%s is %s's bridge", ifc->name, rt);
 	return buf;
+}
+
+static bool forwarding_key(const char *key)
+{
+	return strcmp(key, "net.ipv4.ip_forward") == 0 || strcmp(key, "net.ipv4.conf.all.forwarding") == 0;
+}
+
+const char *owner_sysctl_dependent(const struct owner_ctx *ctx, const struct owner_scope *sc, const char *key,
+				   char *buf, size_t n)
+{
+	const char *rt;
+
+	if (!forwarding_key(key))
+		return NULL;
+	if (sc->o->nft_docker) {
+		snprintf(buf, n, "Docker (its iptables chains are present)");
+		return buf;
+	}
+	if (sc->o->nft_cni) {
+		snprintf(buf, n, "CNI (its iptables chains are present)");
+		return buf;
+	}
+	for (size_t i = 0; i < sc->o->n_ifaces; i++) {
+		const struct topo_iface *ifc = &sc->o->ifaces[i];
+
+		if (ifc->type != TOPO_IF_BRIDGE || (ifc->owned && strcmp(ifc->owner, ctx->topology) == 0))
+			continue;
+		bool out = bridge_leads_out(ctx, sc, ifc, &rt);
+
+		if (out || bridge_runtime(ifc->name, NULL)) {
+			rt = bridge_runtime(ifc->name, rt);
+			snprintf(buf, n, "%s (bridge %s%s)", rt ? rt : "a container runtime", ifc->name,
+				 out ? ", its ports lead to container namespaces" : "");
+			return buf;
+		}
+	}
+	return NULL;
 }
 
 /* ------------------------------------------------------------------ links -- */

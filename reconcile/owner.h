@@ -127,6 +127,17 @@ const char *owner_ns_runtime(const struct topo_ns *o);
 const char *owner_adopt_refusal(const struct owner_ctx *ctx, const struct owner_scope *sc,
 				const struct topo_iface *ifc, char *buf, size_t n);
 
+/*
+ * Who else depends on a forwarding sysctl (net.ipv4.ip_forward,
+ * net.ipv4.conf.all.forwarding) being on in this namespace: Docker or CNI,
+ * by their iptables chains or by a bridge of theirs (one whose ports lead to
+ * container namespaces, docker0, cni0). Written to buf and returned, or
+ * NULL. Destroy keeps such a value instead of switching forwarding off
+ * under them; apply warns before switching it off.
+ */
+const char *owner_sysctl_dependent(const struct owner_ctx *ctx, const struct owner_scope *sc, const char *key,
+				   char *buf, size_t n);
+
 /* The kernel's own address (IFA_PROTO kernel_lo/ra/ll, link-local, lo's). */
 bool owner_addr_is_kernels(const struct topo_iface *ifc, const struct topo_addr *a);
 

@@ -519,6 +519,89 @@ static void test_adopt_refuses_runtime_namespaces(void **state)
 	topology_free(&o);
 }
 
+/* Destroy would put ip_forward back to 0 under Docker's chains (or a
+ * runtime's bridge) that came after apply: the value stays, with a
+ * warning; without them it is restored. */
+static void test_forwarding_kept_for_runtimes(void **state)
+{
+	struct topology d = { 0 }, o = { 0 };
+	struct topo_state st = { 0 };
+	struct diff_result r;
+	struct topo_ns *h;
+	struct topo_iface *br, *port;
+
+	(void)state;
+	snprintf(d.name, sizeof(d.name), "fwdlab");
+	snprintf(st.topology, sizeof(st.topology), "fwdlab");
+	assert_int_equal(topo_state_sysctl_put(&st, "host", "net.ipv4.ip_forward", "0"), 0);
+	h = fx_host_base(&o);
+	fx_sysctl(h, "net.ipv4.ip_forward", "1");
+	/* Nobody else: restored. */
+	assert_int_equal(topo_diff(&d, &o, &st, &r), 0);
+	fx_assert_plan(&r.plan, "~ sysctl net.ipv4.ip_forward=0 (was 1)\n");
+	diff_result_free(&r);
+	/* Docker's chains. */
+	h->nft_docker = true;
+	assert_int_equal(topo_diff(&d, &o, &st, &r), 0);
+	assert_int_equal(r.plan.n, 0);
+	assert_true(fx_msgs_have(&r.warnings, "namespace host: keeping net.ipv4.ip_forward=1 (it was 0 before topo): "
+				 "Docker (its iptables chains are present) depends on it"));
+	diff_result_free(&r);
+	/* CNI's bridge with a container's veth on it, no chains. */
+	h->nft_docker = false;
+	br = fx_if(h, "cni0", TOPO_IF_BRIDGE, 40);
+	port = &h->ifaces[topo_ns_iface_find(h, "vethforeign")];
+	snprintf(port->master, sizeof(port->master), "cni0");
+	port->master_ifindex = br->ifindex;
+	assert_int_equal(topo_diff(&d, &o, &st, &r), 0);
+	assert_int_equal(r.plan.n, 0);
+	assert_true(fx_msgs_have(&r.warnings, "CNI (bridge cni0, its ports lead to container namespaces) depends on it"));
+	diff_result_free(&r);
+	/* Another key is restored all the same. */
+	topo_state_free(&st);
+	memset(&st, 0, sizeof(st));
+	snprintf(st.topology, sizeof(st.topology), "fwdlab");
+	assert_int_equal(topo_state_sysctl_put(&st, "host", "net.ipv4.conf.all.rp_filter", "2"), 0);
+	fx_sysctl(h, "net.ipv4.conf.all.rp_filter", "0");
+	assert_int_equal(topo_diff(&d, &o, &st, &r), 0);
+	assert_int_equal(r.plan.n, 1);
+	diff_result_free(&r);
+	topo_state_free(&st);
+	topology_free(&o);
+}
+
+static const char fwd_off_lab[] =
+	"topology: fwdoff\n"
+	"namespaces:\n"
+	"  host:\n"
+	"    sysctls: {net.ipv4.ip_forward: 0}\n";
+
+/* ip_forward: 0 next to Docker: applied, with one warning saying whom it cuts off. */
+static void test_forwarding_off_warns(void **state)
+{
+	struct topology d, o = { 0 };
+	struct topo_state st = { 0 };
+	struct diff_result r;
+	struct topo_ns *h;
+
+	(void)state;
+	fx_load(fwd_off_lab, &d);
+	h = fx_host_base(&o);
+	fx_sysctl(h, "net.ipv4.ip_forward", "1");
+	assert_int_equal(topo_diff(&d, &o, &st, &r), 0);
+	assert_false(fx_msgs_have(&r.warnings, "cuts off"));
+	diff_result_free(&r);
+	h->nft_docker = true;
+	assert_int_equal(topo_diff(&d, &o, &st, &r), 0);
+	fx_assert_no_conflicts(&r);
+	assert_int_equal(r.plan.n, 1);
+	assert_int_equal(r.warnings.n, 1);
+	assert_true(fx_msgs_have(&r.warnings, "namespace host: net.ipv4.ip_forward=0 cuts off Docker"));
+	diff_result_free(&r);
+	topology_free(&d);
+	topology_free(&o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -533,6 +616,8 @@ int main(void)
 		cmocka_unit_test(test_created_namespace_routes_and_marks),
 		cmocka_unit_test(test_adopt_refuses_runtime_bridges),
 		cmocka_unit_test(test_adopt_refuses_runtime_namespaces),
+		cmocka_unit_test(test_forwarding_kept_for_runtimes),
+		cmocka_unit_test(test_forwarding_off_warns),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
