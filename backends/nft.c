@@ -83,7 +83,7 @@ static const char *family_word(uint32_t family)
 	return "?";
 }
 
-static uint32_t next_seq(struct bns *ns)
+uint32_t next_seq(struct bns *ns)
 {
 	/* Distinct from answers a previous run of topo may have left queued. */
 	if (ns->nft_seq == 0)
@@ -156,7 +156,7 @@ static uint8_t msg_family(const struct nlmsghdr *nlh)
  * answers must belong to; -1 = take it from the first one. Returns -EINTR
  * when the ruleset changed under the dump.
  */
-static int nft_talk(struct bns *ns, struct nlmsghdr *req, int *gen,
+int nft_talk(struct bns *ns, struct nlmsghdr *req, int *gen,
 		    int (*fn)(void *arg, const struct nlmsghdr *nlh), void *arg)
 {
 	uint32_t portid = mnl_socket_get_portid(ns->nft), seq = req->nlmsg_seq;

@@ -96,6 +96,7 @@ void topo_ns_clear(struct topo_ns *ns)
 	for (size_t i = 0; i < ns->n_nft_foreign_drop; i++)
 		free(ns->nft_foreign_drop[i]);
 	free(ns->nft_foreign_drop);
+	free(ns->published);
 	free(ns->path);
 	free(ns->absent);
 	memset(ns, 0, sizeof(*ns));

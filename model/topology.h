@@ -192,6 +192,17 @@ enum topo_ns_kind {
 	TOPO_NS_PID,           /* attached by a process's pid */
 };
 
+/* A port another table publishes by dnat (Docker's DOCKER chain, CNI's
+ * portmap, another topology's table): observed only. */
+struct topo_published {
+	uint8_t protocol;                 /* IPPROTO_TCP/UDP/SCTP; 0 = any */
+	uint16_t port_lo, port_hi;        /* 0, 0 = any port */
+	struct topo_ip daddr;             /* family 0 = any (local) address */
+	char table[64];                   /* "ip nat" */
+	char chain[64];
+	char topology[TOPO_NAME_MAX + 1]; /* another topology's table: its name */
+};
+
 struct topo_ns {
 	char name[TOPO_NS_NAME_MAX + 1];
 	enum topo_ns_kind kind;
@@ -223,6 +234,8 @@ struct topo_ns {
 	size_t n_nft_foreign_drop;
 	bool nft_docker;                  /* Docker's iptables chains are there */
 	bool nft_cni;                     /* CNI's iptables chains (CNI-*) are there */
+	struct topo_published *published; /* read only where the file declares a dnat */
+	size_t n_published;
 };
 
 struct topo_endpoint {

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
 
 #include "model/ip.h"
 #include "model/strmap.h"
@@ -1356,6 +1357,24 @@ static void pass_nft(struct differ *df, struct obs *ob)
 		return;
 	}
 	nft_table_name(df->d->name, table, sizeof(table));
+	/* A port someone else publishes already: taking it over is not ours to do. */
+	for (size_t i = 0; d && !ob->pruned && o->exists && i < d->n_nat; i++) {
+		const struct topo_published *p = owner_dnat_published(o, &d->nat[i]);
+		char who[TOPO_NAME_MAX + 16], ports[16];
+
+		if (!p)
+			continue;
+		if (p->port_lo == p->port_hi)
+			snprintf(ports, sizeof(ports), "%u", p->port_lo);
+		else
+			snprintf(ports, sizeof(ports), "%u-%u", p->port_lo, p->port_hi);
+		conflict(df, &d->nat[i].pos, "dnat in namespace %s: %s port %s is already published by %s "
+			 "(table %s chain %s); topo would take it over; choose another port or remove that "
+			 "rule; nothing was changed", o->name,
+			 p->protocol == IPPROTO_UDP ? "udp" : p->protocol == IPPROTO_TCP ? "tcp" :
+			 p->protocol == IPPROTO_SCTP ? "sctp" : "any protocol's", ports,
+			 owner_published_by(p, who, sizeof(who)), p->table, p->chain);
+	}
 	/* A table of our name without our mark is someone else's: never replaced. */
 	bool have = owner_nft_present(o) && owner_nft(&df->own, &ob->sc) == OWNER_OURS;
 

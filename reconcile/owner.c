@@ -505,6 +505,60 @@ enum owner_verdict owner_nft(const struct owner_ctx *ctx, const struct owner_sco
 	return OWNER_FOREIGN;
 }
 
+/* -------------------------------------------------------- published ports -- */
+
+static bool ports_overlap(uint16_t alo, uint16_t ahi, uint16_t blo, uint16_t bhi)
+{
+	if ((alo == 0 && ahi == 0) || (blo == 0 && bhi == 0))
+		return true;    /* any port */
+	return alo <= bhi && blo <= ahi;
+}
+
+/* Either is any, or one prefix holds the other. */
+static bool addrs_overlap(const struct topo_ip *a, const struct topo_ip *b)
+{
+	uint8_t plen;
+
+	if (!a->family || !b->family)
+		return true;
+	if (a->family != b->family)
+		return false;
+	plen = a->plen < b->plen ? a->plen : b->plen;
+	for (uint8_t i = 0; i < plen; i++)
+		if ((a->bytes[i / 8] ^ b->bytes[i / 8]) & (0x80 >> (i % 8)))
+			return false;
+	return true;
+}
+
+const struct topo_published *owner_dnat_published(const struct topo_ns *o, const struct topo_nat *n)
+{
+	if (n->kind != TOPO_NAT_DNAT || (n->destination.family && n->destination.family != AF_INET))
+		return NULL;
+	for (size_t i = 0; i < o->n_published; i++) {
+		const struct topo_published *p = &o->published[i];
+
+		if (p->protocol && n->protocol && p->protocol != n->protocol)
+			continue;
+		if (ports_overlap(p->port_lo, p->port_hi, n->port_lo, n->port_hi) &&
+		    addrs_overlap(&p->daddr, &n->destination))
+			return p;
+	}
+	return NULL;
+}
+
+const char *owner_published_by(const struct topo_published *p, char *buf, size_t len)
+{
+	if (strncmp(p->chain, "DOCKER", 6) == 0)
+		snprintf(buf, len, "Docker");
+	else if (strncmp(p->chain, "CNI-", 4) == 0)
+		snprintf(buf, len, "CNI portmap");
+	else if (p->topology[0])
+		snprintf(buf, len, "topology '%s'", p->topology);
+	else
+		snprintf(buf, len, "another table");
+	return buf;
+}
+
 /* ---------------------------------------------------------------- sysctls -- */
 
 enum owner_verdict owner_sysctl(const struct owner_ctx *ctx, const struct owner_scope *sc, const char *key)

@@ -138,6 +138,15 @@ const char *owner_adopt_refusal(const struct owner_ctx *ctx, const struct owner_
 const char *owner_sysctl_dependent(const struct owner_ctx *ctx, const struct owner_scope *sc, const char *key,
 				   char *buf, size_t n);
 
+/*
+ * A declared dnat whose protocol, port and address another table already
+ * publishes in this namespace (observed: o->published): that rule, or
+ * NULL. topo would take the port over silently; diff makes it a conflict.
+ * who: "Docker", "CNI portmap", "topology 'lab1'" or "another table".
+ */
+const struct topo_published *owner_dnat_published(const struct topo_ns *o, const struct topo_nat *n);
+const char *owner_published_by(const struct topo_published *p, char *buf, size_t len);
+
 /* The kernel's own address (IFA_PROTO kernel_lo/ra/ll, link-local, lo's). */
 bool owner_addr_is_kernels(const struct topo_iface *ifc, const struct topo_addr *a);
 

@@ -602,6 +602,61 @@ static void test_forwarding_off_warns(void **state)
 	topology_free(&o);
 }
 
+static const char dnat_lab[] =
+	"topology: dnatlab\n"
+	"namespaces:\n"
+	"  host:\n"
+	"    nat:\n"
+	"      - dnat: {protocol: tcp, port: 8080, to: \"10.9.0.2:80\"}\n"
+	"      - dnat: {protocol: udp, port: 8080, to: \"10.9.0.2:80\"}\n"
+	"      - dnat: {protocol: tcp, port: 9000, destination: 192.0.2.1, to: \"10.9.0.2:80\"}\n";
+
+/* A port Docker, CNI or another topology publishes is a conflict naming
+ * it; another protocol, port or address is not. */
+static void test_dnat_on_published_port(void **state)
+{
+	struct topology d, o = { 0 };
+	struct topo_state st = { 0 };
+	struct diff_result r;
+	struct topo_ns *h;
+	struct topo_published p = { .protocol = 6, .port_lo = 8080, .port_hi = 8080 };
+	char who[64];
+
+	(void)state;
+	fx_load(dnat_lab, &d);
+	h = fx_host_base(&o);
+	fx_sysctl(h, "net.ipv4.ip_forward", "1");
+	snprintf(p.table, sizeof(p.table), "ip nat");
+	snprintf(p.chain, sizeof(p.chain), "DOCKER");
+	h->published = calloc(3, sizeof(*h->published));
+	assert_non_null(h->published);
+	h->published[h->n_published++] = p;
+	assert_int_equal(topo_diff(&d, &o, &st, &r), 0);
+	assert_int_equal(r.conflicts.n, 1);
+	assert_true(fx_msgs_have(&r.conflicts, "t.yaml:5:9: dnat in namespace host: tcp port 8080 is already "
+				 "published by Docker (table ip nat chain DOCKER)"));
+	diff_result_free(&r);
+	assert_ptr_equal(owner_dnat_published(h, &d.ns[0].nat[0]), &h->published[0]);
+	assert_null(owner_dnat_published(h, &d.ns[0].nat[1]));
+	/* A range of CNI's holding 9000, on any address: the declared address is in it. */
+	p.port_lo = 8500;
+	p.port_hi = 9500;
+	snprintf(p.chain, sizeof(p.chain), "CNI-DN-1234");
+	h->published[h->n_published++] = p;
+	assert_ptr_equal(owner_dnat_published(h, &d.ns[0].nat[2]), &h->published[1]);
+	assert_string_equal(owner_published_by(&h->published[1], who, sizeof(who)), "CNI portmap");
+	/* Only on another address: not the same port. */
+	h->published[1].daddr = fx_ip("127.0.0.1/32");
+	assert_null(owner_dnat_published(h, &d.ns[0].nat[2]));
+	h->published[1].daddr = fx_ip("192.0.2.0/24");
+	assert_non_null(owner_dnat_published(h, &d.ns[0].nat[2]));
+	snprintf(h->published[1].topology, sizeof(h->published[1].topology), "lab1");
+	snprintf(h->published[1].chain, sizeof(h->published[1].chain), "prerouting");
+	assert_string_equal(owner_published_by(&h->published[1], who, sizeof(who)), "topology 'lab1'");
+	topology_free(&d);
+	topology_free(&o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -618,6 +673,7 @@ int main(void)
 		cmocka_unit_test(test_adopt_refuses_runtime_namespaces),
 		cmocka_unit_test(test_forwarding_kept_for_runtimes),
 		cmocka_unit_test(test_forwarding_off_warns),
+		cmocka_unit_test(test_dnat_on_published_port),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
