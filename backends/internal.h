@@ -220,6 +220,9 @@ struct nlmsghdr;
 int nft_talk(struct bns *ns, struct nlmsghdr *req, int *gen,
 	     int (*fn)(void *arg, const struct nlmsghdr *nlh), void *arg);
 uint32_t next_seq(struct bns *ns);
+/* dockeruser.c: coexist docker_user rules, iptables-legacy detection (host). */
+int dockeruser_observe(struct backend *b, struct bns *ns, struct topo_ns *out);
+int dockeruser_apply(struct backend *b, struct bns *ns, const struct step *s);
 /* published.c: the ports other tables publish by dnat (when the file declares a dnat here). */
 int published_observe(struct backend *b, struct bns *ns, struct topo_ns *out);
 int nft_observe(struct backend *b, struct bns *ns, struct topo_ns *out);

@@ -97,6 +97,7 @@ void topo_ns_clear(struct topo_ns *ns)
 		free(ns->nft_foreign_drop[i]);
 	free(ns->nft_foreign_drop);
 	free(ns->published);
+	free(ns->du_rules);
 	free(ns->path);
 	free(ns->absent);
 	memset(ns, 0, sizeof(*ns));

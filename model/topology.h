@@ -203,6 +203,14 @@ struct topo_published {
 	char topology[TOPO_NAME_MAX + 1]; /* another topology's table: its name */
 };
 
+/* A rule in Docker's DOCKER-USER chain marked topo:<owner> (observed). */
+struct topo_du_rule {
+	char ifname[TOPO_IFNAME_MAX + 1];
+	bool out;                         /* oifname (else iifname) */
+	bool plain;                       /* just that match and accept, as topo writes it */
+	char owner[TOPO_NAME_MAX + 1];
+};
+
 struct topo_ns {
 	char name[TOPO_NS_NAME_MAX + 1];
 	enum topo_ns_kind kind;
@@ -236,6 +244,10 @@ struct topo_ns {
 	bool nft_cni;                     /* CNI's iptables chains (CNI-*) are there */
 	struct topo_published *published; /* read only where the file declares a dnat */
 	size_t n_published;
+	bool docker_user_chain;           /* host: table ip filter has Docker's chain DOCKER-USER */
+	struct topo_du_rule *du_rules;    /* host: the rules in it marked by topo */
+	size_t n_du_rules;
+	bool iptables_legacy;             /* host: xt tables in use (/proc/net/ip_tables_names) */
 };
 
 struct topo_endpoint {
@@ -304,6 +316,10 @@ struct topology {
 	size_t n_links;
 	struct topo_check *checks;
 	size_t n_checks;
+	/* coexist: {docker_user: true}: accept rules for the host's declared
+	 * bridges in Docker's DOCKER-USER chain (table ip filter). */
+	bool coexist_docker_user;
+	struct topo_pos coexist_pos;
 };
 
 void topology_free(struct topology *t);

@@ -1306,6 +1306,84 @@ static void pass_sysctls(struct differ *df, struct obs *ob)
 	}
 }
 
+/* ---------------------------------------------------- coexist docker_user -- */
+
+/* coexist docker_user acts here: the host of a file that asks for it, with
+ * Docker's DOCKER-USER chain present. */
+static bool docker_user_effective(const struct differ *df, const struct obs *ob)
+{
+	return ob->d && !ob->pruned && df->d->coexist_docker_user && ob->o->kind == TOPO_NS_IS_HOST &&
+	       ob->o->docker_user_chain;
+}
+
+static bool du_wanted(const struct topo_ns *d, const char *ifname)
+{
+	long i = topo_ns_iface_find(d, ifname);
+
+	return i >= 0 && d->ifaces[i].type == TOPO_IF_BRIDGE;
+}
+
+static void du_step(struct differ *df, enum step_op op, const char *ns, const char *ifname, bool out,
+		    const struct topo_pos *pos)
+{
+	struct step s = step_new(op, op == STEP_DU_ADD ? PHASE_NFT : PHASE_NFT_DEL, ns);
+
+	snprintf(s.ifname, sizeof(s.ifname), "%s", ifname);
+	s.new.flag = out;
+	if (pos)
+		s.pos = *pos;
+	add_step(df, &s);
+}
+
+/*
+ * An accept for each of the host's declared bridges, in and out, in
+ * DOCKER-USER; topo's marked rules that the file no longer wants go.
+ */
+static void pass_docker_user(struct differ *df, struct obs *ob)
+{
+	const struct topo_ns *d = ob->d, *o = ob->o;
+	bool on = docker_user_effective(df, ob);
+	bool bridged = false;
+
+	if (ob->conflict || !o->exists)
+		return;
+	for (size_t i = 0; d && !ob->pruned && i < d->n_ifaces; i++)
+		bridged |= d->ifaces[i].type == TOPO_IF_BRIDGE;
+	if (d && !ob->pruned && df->d->coexist_docker_user && o->kind == TOPO_NS_IS_HOST && !o->docker_user_chain)
+		topo_msgs_add(&df->r->warnings, "coexist docker_user: namespace %s has no chain DOCKER-USER in table "
+			      "ip filter (Docker is not running, or not through iptables-nft): no rule added", o->name);
+	if (o->iptables_legacy && d && !ob->pruned && (bridged || d->n_nat || d->n_forward))
+		topo_msgs_add(&df->r->warnings, "namespace %s: iptables-legacy rules are in use "
+			      "(/proc/net/ip_tables_names lists xt tables): topo cannot see them through nftables, "
+			      "nor pass a FORWARD drop there (coexist docker_user works with iptables-nft only)", o->name);
+	/* Ours no longer wanted. */
+	for (size_t i = 0; i < o->n_du_rules; i++) {
+		const struct topo_du_rule *h = &o->du_rules[i];
+
+		if (owner_du_rule(&df->own, h) != OWNER_OURS)
+			continue;
+		if (!on || !du_wanted(d, h->ifname))
+			du_step(df, STEP_DU_DEL, o->name, h->ifname, h->out, NULL);
+	}
+	if (!on)
+		return;
+	for (size_t i = 0; i < d->n_ifaces; i++) {
+		const struct topo_iface *di = &d->ifaces[i];
+
+		if (di->type != TOPO_IF_BRIDGE)
+			continue;
+		for (int out = 0; out <= 1; out++) {
+			bool have = false;
+
+			for (size_t j = 0; j < o->n_du_rules && !have; j++)
+				have = owner_du_rule(&df->own, &o->du_rules[j]) == OWNER_OURS &&
+				       strcmp(o->du_rules[j].ifname, di->name) == 0 && o->du_rules[j].out == (out == 1);
+			if (!have)
+				du_step(df, STEP_DU_ADD, o->name, di->name, out == 1, &df->d->coexist_pos);
+		}
+	}
+}
+
 /* ------------------------------------------------------------------- nft -- */
 
 /*
@@ -1469,18 +1547,24 @@ warn:
 			bridge = d->ifaces[i].name;
 	const struct topo_sysctl *brnf = bridge && o->exists ? obs_sysctl(o, "net.bridge.bridge-nf-call-iptables") : NULL;
 
+	/* Docker's filter table is passed by coexist docker_user: its drop is not in the way. */
+	bool passed = docker_user_effective(df, ob);
+
 	if (bridge && brnf && brnf->value && strcmp(brnf->value, "1") == 0)
-		for (size_t i = 0; i < o->n_nft_foreign_drop; i++)
+		for (size_t i = 0; i < o->n_nft_foreign_drop && !(passed && strcmp(o->nft_foreign_drop[i],
+										       "table ip filter chain FORWARD") == 0); i++)
 			topo_msgs_add(&df->r->warnings,
 				      "namespace %s: traffic bridged on %s goes through the ip hooks "
 				      "(net.bridge.bridge-nf-call-iptables=1) and %s drops forwarded packets by default",
 				      o->name, bridge, o->nft_foreign_drop[i]);
-	if (o->nft_docker && d && !ob->pruned && (bridge || d->n_nat || d->n_forward))
+	if (o->nft_docker && d && !ob->pruned && (bridge || d->n_nat || d->n_forward) && !passed)
 		topo_msgs_add(&df->r->warnings,
 			      "namespace %s: Docker's iptables chains are present; Docker sets the FORWARD policy "
-			      "to drop, which topo's accept rules do not override", o->name);
+			      "to drop, which topo's accept rules do not override (coexist: {docker_user: true} "
+			      "adds accepts for the host's bridges to Docker's DOCKER-USER chain)", o->name);
 	if (d && !ob->pruned && (d->n_nat || d->n_forward))
-		for (size_t i = 0; i < o->n_nft_foreign_drop; i++)
+		for (size_t i = 0; i < o->n_nft_foreign_drop && !(passed && strcmp(o->nft_foreign_drop[i],
+										       "table ip filter chain FORWARD") == 0); i++)
 			topo_msgs_add(&df->r->warnings,
 				      "namespace %s: %s drops forwarded packets by default; an accept in topo's "
 				      "forward chain does not override another table's drop", o->name,
@@ -1827,6 +1911,7 @@ int topo_diff_opts(const struct topology *desired, const struct topology *observ
 		pass_link_attrs(&df, &df.obs[i]);
 		pass_sysctls(&df, &df.obs[i]);
 		pass_nft(&df, &df.obs[i]);
+		pass_docker_user(&df, &df.obs[i]);
 	}
 	pass_namespaces_steps(&df);
 	pass_bridges_up(&df);

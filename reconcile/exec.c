@@ -266,6 +266,8 @@ static int rollback_phase(const struct step *s, bool of_implicit)
 	case STEP_NFT_RESTORE:
 		return PHASE_NFT;
 	case STEP_NFT_DEL: return PHASE_NFT_DEL;
+	case STEP_DU_ADD: return PHASE_NFT;
+	case STEP_DU_DEL: return PHASE_NFT_DEL;
 	}
 	return PHASE_COUNT;
 }

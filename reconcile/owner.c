@@ -505,6 +505,13 @@ enum owner_verdict owner_nft(const struct owner_ctx *ctx, const struct owner_sco
 	return OWNER_FOREIGN;
 }
 
+/* ------------------------------------------------------------ DOCKER-USER -- */
+
+enum owner_verdict owner_du_rule(const struct owner_ctx *ctx, const struct topo_du_rule *r)
+{
+	return strcmp(r->owner, ctx->topology) == 0 ? OWNER_OURS : OWNER_OTHER;
+}
+
 /* -------------------------------------------------------- published ports -- */
 
 static bool ports_overlap(uint16_t alo, uint16_t ahi, uint16_t blo, uint16_t bhi)

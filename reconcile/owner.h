@@ -147,6 +147,10 @@ const char *owner_sysctl_dependent(const struct owner_ctx *ctx, const struct own
 const struct topo_published *owner_dnat_published(const struct topo_ns *o, const struct topo_nat *n);
 const char *owner_published_by(const struct topo_published *p, char *buf, size_t len);
 
+/* A rule in Docker's DOCKER-USER chain carrying topo's comment: OURS when it
+ * names this topology (topo:<topology>), OTHER for another's. */
+enum owner_verdict owner_du_rule(const struct owner_ctx *ctx, const struct topo_du_rule *r);
+
 /* The kernel's own address (IFA_PROTO kernel_lo/ra/ll, link-local, lo's). */
 bool owner_addr_is_kernels(const struct topo_iface *ifc, const struct topo_addr *a);
 

@@ -121,6 +121,8 @@ int step_invert(const struct step *s, struct step *ret)
 		break;
 	case STEP_NFT_RESTORE:
 		return 1;
+	case STEP_DU_ADD: v.op = STEP_DU_DEL; break;
+	case STEP_DU_DEL: v.op = STEP_DU_ADD; break;
 	}
 	*ret = v;
 	return 0;
@@ -154,6 +156,7 @@ struct plan_counts plan_count(const struct plan *p)
 		case STEP_LINK_ADD:
 		case STEP_ADDR_ADD:
 		case STEP_ROUTE_ADD:
+		case STEP_DU_ADD:
 			c.add++;
 			break;
 		case STEP_NFT_SET:
@@ -173,6 +176,7 @@ struct plan_counts plan_count(const struct plan *p)
 		case STEP_ADDR_DEL:
 		case STEP_ROUTE_DEL:
 		case STEP_NFT_DEL:
+		case STEP_DU_DEL:
 			c.remove++;
 			break;
 		}
@@ -189,6 +193,7 @@ const char *step_op_name(enum step_op op)
 		[STEP_ROUTE_ADD] = "route_add", [STEP_ROUTE_DEL] = "route_del",
 		[STEP_ROUTE_REPLACE] = "route_replace", [STEP_SYSCTL_SET] = "sysctl_set",
 		[STEP_NFT_SET] = "nft_set", [STEP_NFT_DEL] = "nft_del", [STEP_NFT_RESTORE] = "nft_restore",
+		[STEP_DU_ADD] = "docker_user_add", [STEP_DU_DEL] = "docker_user_del",
 	};
 
 	return op < sizeof(names) / sizeof(names[0]) ? names[op] : "?";
@@ -382,6 +387,12 @@ void step_format(const struct step *s, char *buf, size_t len)
 		break;
 	case STEP_NFT_RESTORE:
 		fb(&b, "~ nft table inet %s restored", s->table);
+		fb_netns(&b, s->ns);
+		break;
+	case STEP_DU_ADD:
+	case STEP_DU_DEL:
+		fb(&b, "%s rule ip filter DOCKER-USER %sifname \"%s\" accept", s->op == STEP_DU_ADD ? "+" : "-",
+		   s->new.flag ? "o" : "i", s->ifname);
 		fb_netns(&b, s->ns);
 		break;
 	}

@@ -35,6 +35,8 @@ enum step_op {
 	STEP_NFT_SET,           /* rebuild our table in one transaction */
 	STEP_NFT_DEL,
 	STEP_NFT_RESTORE,       /* rollback only: put back a saved table */
+	STEP_DU_ADD,            /* coexist docker_user: an accept for ifname (new.flag: oifname) in DOCKER-USER */
+	STEP_DU_DEL,
 };
 
 enum link_attr {
