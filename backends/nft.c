@@ -253,6 +253,8 @@ struct snapshot {
 	bool docker;                      /* iptables-nft chains named DOCKER* */
 	bool cni;                         /* iptables-nft chains named CNI-* (bridge, portmap plugins) */
 	bool other_tables;                /* an ip, ip6 or inet table besides ours */
+	char **tables;                    /* every other table, "FAMILY NAME" (for export) */
+	size_t n_tables;
 };
 
 struct reader {
@@ -276,6 +278,9 @@ static void snapshot_clear(struct snapshot *s)
 	for (size_t i = 0; i < s->n_foreign_drop; i++)
 		free(s->foreign_drop[i]);
 	free(s->foreign_drop);
+	for (size_t i = 0; i < s->n_tables; i++)
+		free(s->tables[i]);
+	free(s->tables);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -318,8 +323,21 @@ static int on_table(void *arg, const struct nlmsghdr *nlh)
 		if (!rd->snap->table)
 			return -ENOMEM;
 		memcpy(rd->snap->table, nlh, nlh->nlmsg_len);
-	} else if (is_ip_family(msg_family(nlh))) {
-		rd->snap->other_tables = true;
+	} else {
+		const char *name = msg_str(nlh, NFTA_TABLE_NAME);
+		char **v, *s;
+
+		if (is_ip_family(msg_family(nlh)))
+			rd->snap->other_tables = true;
+		if (!name || asprintf(&s, "%s %s", family_word(msg_family(nlh)), name) < 0)
+			return name ? -ENOMEM : 0;
+		v = realloc(rd->snap->tables, (rd->snap->n_tables + 1) * sizeof(*v));
+		if (!v) {
+			free(s);
+			return -ENOMEM;
+		}
+		rd->snap->tables = v;
+		v[rd->snap->n_tables++] = s;
 	}
 	return 0;
 }
@@ -1087,6 +1105,10 @@ int nft_observe(struct backend *b, struct bns *ns, struct topo_ns *out)
 		out->n_nft_foreign_drop = snap.n_foreign_drop;
 		out->nft_docker = snap.docker;
 		out->nft_cni = snap.cni;
+		out->nft_tables_other = snap.tables;
+		out->n_nft_tables_other = snap.n_tables;
+		snap.tables = NULL;
+		snap.n_tables = 0;
 		snap.foreign_drop = NULL;
 		snap.n_foreign_drop = 0;
 	} else if (r == -EINTR) {

@@ -97,6 +97,9 @@ void topo_ns_clear(struct topo_ns *ns)
 		free(ns->nft_foreign_drop[i]);
 	free(ns->nft_foreign_drop);
 	free(ns->published);
+	for (size_t i = 0; i < ns->n_nft_tables_other; i++)
+		free(ns->nft_tables_other[i]);
+	free(ns->nft_tables_other);
 	free(ns->du_rules);
 	free(ns->path);
 	free(ns->absent);

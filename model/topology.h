@@ -242,6 +242,8 @@ struct topo_ns {
 	size_t n_nft_foreign_drop;
 	bool nft_docker;                  /* Docker's iptables chains are there */
 	bool nft_cni;                     /* CNI's iptables chains (CNI-*) are there */
+	char **nft_tables_other;          /* every nft table but ours, "FAMILY NAME" */
+	size_t n_nft_tables_other;
 	struct topo_published *published; /* read only where the file declares a dnat */
 	size_t n_published;
 	bool docker_user_chain;           /* host: table ip filter has Docker's chain DOCKER-USER */
