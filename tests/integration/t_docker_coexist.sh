@@ -104,10 +104,21 @@ contains "nothing applied" "$WORK/out" "nothing was changed"
 # The export of the host (docker0, the container's veth) adopted back.
 ok "export the host" "$TOPO" export --name dhost
 cp "$WORK/out" "$WORK/host-export.yaml"
-if grep -q docker0 "$WORK/host-export.yaml"; then
-	rc 1 "adopt of the host's export refused" "$TOPO" apply --adopt "$WORK/host-export.yaml"
-	contains "naming Docker" "$WORK/out" "docker0 is Docker's"
-fi
+contains "export says what it left out" "$WORK/host-export.yaml" "nft table ip nat (iptables-nft rules; Docker's chains"
+# (host is shared: its export holds only what carries topo's marks.)
+lacks "the host's export claims no docker0" "$WORK/host-export.yaml" "docker0"
+# The container's namespace declared with Docker's eth0 in it, adopted: refused.
+CNS=$(docker inspect -f '{{.NetworkSettings.SandboxKey}}' web)
+cat >"$WORK/adopt-ns.yaml" <<YAML
+topology: dadoptns
+namespaces:
+  web:
+    path: $CNS
+    interfaces:
+      eth0: {type: bridge}
+YAML
+rc 1 "adopt of Docker's eth0 refused" "$TOPO" apply --adopt "$WORK/adopt-ns.yaml"
+contains "naming Docker's namespace" "$WORK/out" "is Docker's ($CNS): topo never takes over what is in it"
 host_snapshot "$WORK/host.1"
 same_snapshot "nothing of Docker's changed by the refused adopts" "$WORK/host.0" "$WORK/host.1"
 
@@ -168,6 +179,14 @@ eq "each warning once" "$(sort "$WORK/err" | uniq -d | wc -l)" 0
 eq "-q: no warning" "$(cat "$WORK/err")" ""
 rc 1 "behind Docker's drop the lab's checks fail" "$TOPO" check "$WORK/lab.yaml"
 sed -i 's/^topology: dcoex$/topology: dcoex\ncoexist: {docker_user: true}/' "$WORK/lab.yaml"
+# A failure at each of the four DOCKER-USER steps rolls back the ones before.
+ipt_save >"$WORK/ipt.before"
+for k in 1 2 3 4; do
+	rc 1 "fail at docker_user step $k" env TOPO_FAIL_AT_STEP=$k "$TOPO" apply "$WORK/lab.yaml"
+	contains "rolled back" "$WORK/out" "rolled back"
+	ipt_save >"$WORK/ipt.k"
+	cmp -s "$WORK/ipt.before" "$WORK/ipt.k" || { diff "$WORK/ipt.before" "$WORK/ipt.k" >&2; fail "rollback at $k left rules"; }
+done
 ok "apply with coexist docker_user" "$TOPO" apply "$WORK/lab.yaml"
 contains "adds its accepts" "$WORK/out" "+ rule ip filter DOCKER-USER iifname \"lab0\" accept"
 rc 0 "converged" "$TOPO" diff "$WORK/lab.yaml"
