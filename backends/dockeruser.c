@@ -151,6 +151,22 @@ static int du_list(struct backend *b, struct bns *ns, struct du_list *l, bool *e
 	*exists = false;
 	if (r < 0)
 		return r;
+	/* A dump filtered by a table or chain that does not exist is empty, not
+	 * an error: ask for the chain itself first. */
+	{
+		union { struct nlmsghdr h; char buf[512]; } req = { 0 };
+		struct nlmsghdr *nlh = nftnl_nlmsg_build_hdr(req.buf, NFT_MSG_GETCHAIN, NFPROTO_IPV4, NLM_F_ACK,
+							     next_seq(ns));
+		int gen = -1;
+
+		mnl_attr_put_strz(nlh, NFTA_CHAIN_TABLE, DU_TABLE);
+		mnl_attr_put_strz(nlh, NFTA_CHAIN_NAME, DU_CHAIN);
+		r = nft_talk(ns, nlh, &gen, NULL, NULL);
+		if (r == -ENOENT || r == -EOPNOTSUPP)
+			return 0;       /* no table filter, no chain: no Docker on iptables-nft */
+		if (r < 0)
+			return r;
+	}
 	for (int attempt = 0; attempt < 8; attempt++) {
 		union { struct nlmsghdr h; char buf[512]; } req = { 0 };
 		struct nlmsghdr *nlh = nftnl_nlmsg_build_hdr(req.buf, NFT_MSG_GETRULE, NFPROTO_IPV4, NLM_F_DUMP,
