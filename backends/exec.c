@@ -580,6 +580,14 @@ static int backend_run(void *ctx, struct step **steps, size_t n, int *errs, cons
 					run_fail(&r, i, e, b->err);
 			}
 			break;
+		case STEP_DU_ADD:
+		case STEP_DU_DEL:
+			if ((ns = step_ns(&r, i))) {
+				e = dockeruser_apply(b, ns, s);
+				if (e < 0)
+					run_fail(&r, i, e, b->err);
+			}
+			break;
 		}
 	}
 	bns_fd_unpin(b);

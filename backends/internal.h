@@ -207,6 +207,17 @@ int sysctl_observe(struct backend *b, struct bns *ns, const struct topo_ns *desi
 		   const struct topo_state *state, struct topo_ns *out);
 
 /* nft.c */
+struct nlmsghdr;
+/* One nfnetlink request (a dump when NLM_F_DUMP), fn called per answer;
+ * -EINTR when the ruleset changed under a dump (*gen: its generation). */
+int nft_talk(struct bns *ns, struct nlmsghdr *req, int *gen,
+	     int (*fn)(void *arg, const struct nlmsghdr *nlh), void *arg);
+uint32_t next_seq(struct bns *ns);
+/* dockeruser.c: coexist docker_user rules, iptables-legacy detection (host). */
+int dockeruser_observe(struct backend *b, struct bns *ns, struct topo_ns *out);
+int dockeruser_apply(struct backend *b, struct bns *ns, const struct step *s);
+/* published.c: the ports other tables publish by dnat (when the file declares a dnat here). */
+int published_observe(struct backend *b, struct bns *ns, struct topo_ns *out);
 int nft_observe(struct backend *b, struct bns *ns, struct topo_ns *out);
 int nft_apply(struct backend *b, struct bns *ns, struct step *s);
 

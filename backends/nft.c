@@ -84,7 +84,7 @@ static const char *family_word(uint32_t family)
 	return "?";
 }
 
-static uint32_t next_seq(struct bns *ns)
+uint32_t next_seq(struct bns *ns)
 {
 	/* Distinct from answers a previous run of topo may have left queued. */
 	if (ns->nft_seq == 0)
@@ -157,7 +157,7 @@ static uint8_t msg_family(const struct nlmsghdr *nlh)
  * answers must belong to; -1 = take it from the first one. Returns -EINTR
  * when the ruleset changed under the dump.
  */
-static int nft_talk(struct bns *ns, struct nlmsghdr *req, int *gen,
+int nft_talk(struct bns *ns, struct nlmsghdr *req, int *gen,
 		    int (*fn)(void *arg, const struct nlmsghdr *nlh), void *arg)
 {
 	uint32_t portid = mnl_socket_get_portid(ns->nft), seq = req->nlmsg_seq;
@@ -252,7 +252,10 @@ struct snapshot {
 	char **foreign_drop;              /* "table ip filter chain FORWARD" */
 	size_t n_foreign_drop;
 	bool docker;                      /* iptables-nft chains named DOCKER* */
+	bool cni;                         /* iptables-nft chains named CNI-* (bridge, portmap plugins) */
 	bool other_tables;                /* an ip, ip6 or inet table besides ours */
+	char **tables;                    /* every other table, "FAMILY NAME" (for export) */
+	size_t n_tables;
 };
 
 struct reader {
@@ -276,6 +279,9 @@ static void snapshot_clear(struct snapshot *s)
 	for (size_t i = 0; i < s->n_foreign_drop; i++)
 		free(s->foreign_drop[i]);
 	free(s->foreign_drop);
+	for (size_t i = 0; i < s->n_tables; i++)
+		free(s->tables[i]);
+	free(s->tables);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -315,8 +321,21 @@ static int on_table(void *arg, const struct nlmsghdr *nlh)
 		if (!rd->snap->table)
 			return -ENOMEM;
 		memcpy(rd->snap->table, nlh, nlh->nlmsg_len);
-	} else if (is_ip_family(msg_family(nlh))) {
-		rd->snap->other_tables = true;
+	} else {
+		const char *name = msg_str(nlh, NFTA_TABLE_NAME);
+		char **v, *s;
+
+		if (is_ip_family(msg_family(nlh)))
+			rd->snap->other_tables = true;
+		if (!name || asprintf(&s, "%s %s", family_word(msg_family(nlh)), name) < 0)
+			return name ? -ENOMEM : 0;
+		v = realloc(rd->snap->tables, (rd->snap->n_tables + 1) * sizeof(*v));
+		if (!v) {
+			free(s);
+			return -ENOMEM;
+		}
+		rd->snap->tables = v;
+		v[rd->snap->n_tables++] = s;
 	}
 	return 0;
 }
@@ -338,6 +357,8 @@ static int foreign_drop(struct reader *rd, const struct nlmsghdr *nlh)
 	/* Docker's iptables chains (DOCKER, DOCKER-USER, DOCKER-ISOLATION-...). */
 	if (nftnl_chain_is_set(c, NFTNL_CHAIN_NAME) && strncmp(nftnl_chain_get_str(c, NFTNL_CHAIN_NAME), "DOCKER", 6) == 0)
 		rd->snap->docker = true;
+	if (nftnl_chain_is_set(c, NFTNL_CHAIN_NAME) && strncmp(nftnl_chain_get_str(c, NFTNL_CHAIN_NAME), "CNI-", 4) == 0)
+		rd->snap->cni = true;
 	if (!nftnl_chain_is_set(c, NFTNL_CHAIN_HOOKNUM) || !nftnl_chain_is_set(c, NFTNL_CHAIN_POLICY) ||
 	    !nftnl_chain_is_set(c, NFTNL_CHAIN_TYPE) ||
 	    nftnl_chain_get_u32(c, NFTNL_CHAIN_HOOKNUM) != NF_INET_FORWARD ||
@@ -1080,6 +1101,11 @@ int nft_observe(struct backend *b, struct bns *ns, struct topo_ns *out)
 		out->nft_foreign_drop = snap.foreign_drop;
 		out->n_nft_foreign_drop = snap.n_foreign_drop;
 		out->nft_docker = snap.docker;
+		out->nft_cni = snap.cni;
+		out->nft_tables_other = snap.tables;
+		out->n_nft_tables_other = snap.n_tables;
+		snap.tables = NULL;
+		snap.n_tables = 0;
 		snap.foreign_drop = NULL;
 		snap.n_foreign_drop = 0;
 	} else if (r == -EINTR) {

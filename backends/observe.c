@@ -138,6 +138,14 @@ static int observe_ns(struct backend *b, const struct scope *sc, const struct to
 		r = sysctl_observe(b, ns, sc->desired, state, out);
 	if (r == 0 && with_nft)
 		r = nft_observe(b, ns, out);
+	if (r == 0 && with_nft && sc->kind == TOPO_NS_IS_HOST)
+		r = dockeruser_observe(b, ns, out);
+	if (r == 0 && with_nft && sc->desired)
+		for (size_t i = 0; i < sc->desired->n_nat && r == 0; i++)
+			if (sc->desired->nat[i].kind == TOPO_NAT_DNAT) {
+				r = published_observe(b, ns, out);
+				break;
+			}
 	/* Under a tight limit only the rtnetlink sockets stay open. */
 	if (!b->hold_fds)
 		bns_nft_close(ns);

@@ -536,11 +536,72 @@ static const char *export_container(const struct session *s, const struct topo_n
 	return NULL;
 }
 
+/*
+ * What export did not write although it is there, at the top of the file:
+ * nft tables that are not topo's (iptables-nft's ip filter / ip nat with
+ * Docker's or CNI's chains among them), iptables-legacy rules (invisible to
+ * nftables), and the sysctl values topo read but no topology of its set.
+ */
+static void export_left_out(FILE *f, const struct session *s)
+{
+	bool head = false;
+
+	for (size_t n = 0; n < s->observed.n_ns; n++) {
+		const struct topo_ns *o = &s->observed.ns[n];
+		bool sysctls = false;
+
+		/* Also host when nothing in it is exported: the runtimes' tables are there. */
+		if (!o->exists || !ns_representable(o))
+			continue;
+		for (size_t i = 0; i < o->n_sysctls; i++)
+			sysctls |= o->sysctls[i].value && !session_sysctl_ours(s, o, o->sysctls[i].key) &&
+				   exportable(o->sysctls[i].key) && exportable(o->sysctls[i].value);
+		if (!o->n_nft_tables_other && !o->iptables_legacy && !sysctls)
+			continue;
+		if (!head)
+			fprintf(f, "# Left out (not topo's; apply and destroy of this file leave them as they are):\n");
+		head = true;
+		fprintf(f, "#   namespace ");
+		yaml_comment_write(f, o->name);
+		fprintf(f, ":\n");
+		for (size_t i = 0; i < o->n_nft_tables_other; i++) {
+			const char *t = o->nft_tables_other[i];
+			bool ipt = strcmp(t, "ip filter") == 0 || strcmp(t, "ip nat") == 0 || strcmp(t, "ip mangle") == 0 ||
+				   strcmp(t, "ip6 filter") == 0 || strcmp(t, "ip6 nat") == 0 || strcmp(t, "ip raw") == 0;
+
+			fprintf(f, "#     nft table ");
+			yaml_comment_write(f, t);
+			if (ipt)
+				fprintf(f, " (iptables-nft rules%s%s)", o->nft_docker ? "; Docker's chains" : "",
+					o->nft_cni ? "; CNI's chains (bridge masquerade, portmap)" : "");
+			fprintf(f, "\n");
+		}
+		if (o->iptables_legacy)
+			fprintf(f, "#     iptables-legacy rules (xt tables in /proc/net/ip_tables_names): invisible to "
+				"nftables, not read\n");
+		for (size_t i = 0; i < o->n_sysctls; i++) {
+			const struct topo_sysctl *c = &o->sysctls[i];
+
+			if (!c->value || session_sysctl_ours(s, o, c->key) || !exportable(c->key) || !exportable(c->value))
+				continue;
+			fprintf(f, "#     sysctl ");
+			yaml_comment_write(f, c->key);
+			fprintf(f, "=");
+			yaml_comment_write(f, c->value);
+			fprintf(f, " (not set by topo; declare it under sysctls: to keep it)\n");
+		}
+	}
+	if (head)
+		fprintf(f, "#   sysctls: only those a topology set are exported; the kernel's other values "
+			"(net.ipv4.ip_forward, per-interface keys) are not captured.\n");
+}
+
 static void export_yaml(const struct session *s, FILE *f)
 {
 	bool any_link = false;
 
 	fprintf(f, "# Exported by topo %s from the kernel: topology %s.\n", TOPO_VERSION, s->desired.name);
+	export_left_out(f, s);
 	fprintf(f, "topology: ");
 	yaml_str(f, s->desired.name);
 	fprintf(f, "\nnamespaces:\n");

@@ -2869,6 +2869,25 @@ static void validate_ns(struct loader *ld, struct topo_ns *ns)
 
 /* --------------------------------------------------- defaults and prefix -- */
 
+/* coexist: how the host's lab lives next to a container runtime. */
+static void load_coexist(struct loader *ld, const struct ynode *n)
+{
+	if (is_null(n) || !want_map(ld, n, "coexist"))
+		return;
+	for (size_t i = 0; i + 1 < n->n; i += 2) {
+		const struct ynode *k = n->kids[i], *v = n->kids[i + 1];
+
+		if (k->type != YN_SCALAR)
+			continue;
+		if (strcmp(k->str, "docker_user") == 0) {
+			if (want_bool(ld, v, "docker_user", &ld->t->coexist_docker_user))
+				ld->t->coexist_pos = k->pos;
+		} else {
+			unknown_key(ld, k, "coexist", "docker_user");
+		}
+	}
+}
+
 static void load_defaults(struct loader *ld, const struct ynode *n)
 {
 	uint64_t u;
@@ -3032,7 +3051,7 @@ static void load_root(struct loader *ld, const struct ynode *root)
 {
 	struct topology *t = ld->t;
 	const struct ynode *name = NULL, *namespaces = NULL, *links = NULL, *checks = NULL;
-	const struct ynode *defaults = NULL, *prefix = NULL;
+	const struct ynode *defaults = NULL, *prefix = NULL, *coexist = NULL;
 	struct strmap ns_index = { 0 };
 
 	if (root->type != YN_MAP) {
@@ -3057,8 +3076,10 @@ static void load_root(struct loader *ld, const struct ynode *root)
 			defaults = v;
 		else if (strcmp(k->str, "prefix") == 0)
 			prefix = v;
+		else if (strcmp(k->str, "coexist") == 0)
+			coexist = v;
 		else
-			unknown_key(ld, k, "the top level", "topology, prefix, defaults, namespaces, links, checks");
+			unknown_key(ld, k, "the top level", "topology, prefix, defaults, namespaces, links, checks, coexist");
 	}
 	if (!name) {
 		diag(ld, root->pos, "missing 'topology: NAME' ([a-z0-9][a-z0-9_-]{0,31})");
@@ -3074,6 +3095,8 @@ static void load_root(struct loader *ld, const struct ynode *root)
 		load_prefix(ld, prefix);
 	if (defaults)
 		load_defaults(ld, defaults);
+	if (coexist)
+		load_coexist(ld, coexist);
 	if (namespaces && !is_null(namespaces) && want_map(ld, namespaces, "namespaces")) {
 		for (size_t i = 0; i + 1 < namespaces->n; i += 2)
 			if (namespaces->kids[i]->type == YN_SCALAR)

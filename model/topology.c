@@ -101,6 +101,11 @@ void topo_ns_clear(struct topo_ns *ns)
 	free(ns->nft_foreign_drop);
 	for (size_t k = 0; k < TOPO_KINDS_MAX; k++)
 		free(ns->objs[k].v);
+	free(ns->published);
+	for (size_t i = 0; i < ns->n_nft_tables_other; i++)
+		free(ns->nft_tables_other[i]);
+	free(ns->nft_tables_other);
+	free(ns->du_rules);
 	free(ns->path);
 	free(ns->docker);
 	free(ns->docker_socket);

@@ -293,6 +293,24 @@ static inline bool topo_ns_attached(enum topo_ns_kind k)
 {
 	return k == TOPO_NS_PATH || k == TOPO_NS_PID || k == TOPO_NS_DOCKER;
 }
+/* A port another table publishes by dnat (Docker's DOCKER chain, CNI's
+ * portmap, another topology's table): observed only. */
+struct topo_published {
+	uint8_t protocol;                 /* IPPROTO_TCP/UDP/SCTP; 0 = any */
+	uint16_t port_lo, port_hi;        /* 0, 0 = any port */
+	struct topo_ip daddr;             /* family 0 = any (local) address */
+	char table[64];                   /* "ip nat" */
+	char chain[64];
+	char topology[TOPO_NAME_MAX + 1]; /* another topology's table: its name */
+};
+
+/* A rule in Docker's DOCKER-USER chain marked topo:<owner> (observed). */
+struct topo_du_rule {
+	char ifname[TOPO_IFNAME_MAX + 1];
+	bool out;                         /* oifname (else iifname) */
+	bool plain;                       /* just that match and accept, as topo writes it */
+	char owner[TOPO_NAME_MAX + 1];
+};
 
 struct topo_ns {
 	char name[TOPO_NS_NAME_MAX + 1];
@@ -330,6 +348,15 @@ struct topo_ns {
 	char **nft_foreign_drop;          /* "table T chain C" with hook forward policy drop */
 	size_t n_nft_foreign_drop;
 	bool nft_docker;                  /* Docker's iptables chains are there */
+	bool nft_cni;                     /* CNI's iptables chains (CNI-*) are there */
+	char **nft_tables_other;          /* every nft table but ours, "FAMILY NAME" */
+	size_t n_nft_tables_other;
+	struct topo_published *published; /* read only where the file declares a dnat */
+	size_t n_published;
+	bool docker_user_chain;           /* host: table ip filter has Docker's chain DOCKER-USER */
+	struct topo_du_rule *du_rules;    /* host: the rules in it marked by topo */
+	size_t n_du_rules;
+	bool iptables_legacy;             /* host: xt tables in use (/proc/net/ip_tables_names) */
 };
 
 struct topo_endpoint {
@@ -398,6 +425,10 @@ struct topology {
 	size_t n_links;
 	struct topo_check *checks;
 	size_t n_checks;
+	/* coexist: {docker_user: true}: accept rules for the host's declared
+	 * bridges in Docker's DOCKER-USER chain (table ip filter). */
+	bool coexist_docker_user;
+	struct topo_pos coexist_pos;
 };
 
 void topology_free(struct topology *t);

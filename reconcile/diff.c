@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
 
 #include "model/ip.h"
 #include "model/linktype.h"
@@ -424,6 +425,7 @@ static bool link_check_foreign(struct differ *df, struct obs *ob, const struct t
 {
 	enum owner_verdict v = owner_link(&df->own, &ob->sc, o);
 	const char *other = v == OWNER_OTHER ? owner_link_other(&df->own, &ob->sc, o) : NULL;
+	char why[256];
 
 	if (v == OWNER_OURS)
 		return true;
@@ -434,6 +436,10 @@ static bool link_check_foreign(struct differ *df, struct obs *ob, const struct t
 	if (other && other[0])
 		conflict(df, &d->pos, "interface %s in namespace %s belongs to topology '%s', not '%s'; "
 			 "nothing was changed", d->name, ns, other, df->d->name);
+	else if (df->own.adopt && owner_adopt_refusal(&df->own, &ob->sc, o, why, sizeof(why)))
+		conflict(df, &d->pos, "interface %s in namespace %s: --adopt refuses it: %s; leave it out of "
+			 "the file (attach to the container's namespace by path: instead); nothing was changed",
+			 d->name, ns, why);
 	else
 		conflict(df, &d->pos, "interface %s in namespace %s exists and was not created by topo "
 			 "(a foreign %s, ifindex %d); rename the declared one or remove the foreign one; "
@@ -1643,6 +1649,11 @@ static void pass_sysctl_declared(struct differ *df, struct obs *ob, const struct
 	}
 	if (have && strcmp(have->value, want->value) == 0)
 		return;
+	char who[160];
+
+	if (strcmp(want->value, "0") == 0 && owner_sysctl_dependent(&df->own, &ob->sc, want->key, who, sizeof(who)))
+		topo_msgs_add(&df->r->warnings, "namespace %s: %s=0 cuts off %s: its containers lose forwarded "
+			      "traffic while this topology is applied", d->name, want->key, who);
 	sysctl_step(df, phase, d->name, want->key, want->value, have ? have->value : NULL, &want->pos, false);
 }
 
@@ -1664,6 +1675,16 @@ static void pass_sysctl_restore(struct differ *df, struct obs *ob, const struct 
 	have = obs_sysctl(o, rec->key);
 	if (!have || !have->value || strcmp(have->value, rec->original) == 0)
 		return;
+	/* Switching forwarding off under a Docker or CNI network that came
+	 * since: the value stays, and the user is told. */
+	char who[160];
+
+	if (strcmp(rec->original, "0") == 0 && !(ob->pruned && ob->all_ours) &&
+	    owner_sysctl_dependent(&df->own, &ob->sc, rec->key, who, sizeof(who))) {
+		topo_msgs_add(&df->r->warnings, "namespace %s: keeping %s=%s (it was %s before topo): %s depends on it",
+			      o->name, rec->key, have->value, rec->original, who);
+		return;
+	}
 	/* In a namespace that goes away the value goes with it; the step is
 	 * there for a rollback that brings the namespace back. */
 	unsigned saved = df->parent;
@@ -1694,6 +1715,84 @@ static void pass_sysctls(struct differ *df, struct obs *ob)
 		for (size_t i = 0; df->state && i < df->state->n_sysctls; i++)
 			if (sysctl_key_is_global_forwarding(df->state->sysctls[i].key) == (global == 1))
 				pass_sysctl_restore(df, ob, &df->state->sysctls[i]);
+	}
+}
+
+/* ---------------------------------------------------- coexist docker_user -- */
+
+/* coexist docker_user acts here: the host of a file that asks for it, with
+ * Docker's DOCKER-USER chain present. */
+static bool docker_user_effective(const struct differ *df, const struct obs *ob)
+{
+	return ob->d && !ob->pruned && df->d->coexist_docker_user && ob->o->kind == TOPO_NS_IS_HOST &&
+	       ob->o->docker_user_chain;
+}
+
+static bool du_wanted(const struct topo_ns *d, const char *ifname)
+{
+	long i = topo_ns_iface_find(d, ifname);
+
+	return i >= 0 && d->ifaces[i].type == TOPO_IF_BRIDGE;
+}
+
+static void du_step(struct differ *df, enum step_op op, const char *ns, const char *ifname, bool out,
+		    const struct topo_pos *pos)
+{
+	struct step s = step_new(op, op == STEP_DU_ADD ? PHASE_NFT : PHASE_NFT_DEL, ns);
+
+	snprintf(s.ifname, sizeof(s.ifname), "%s", ifname);
+	s.new.flag = out;
+	if (pos)
+		s.pos = *pos;
+	add_step(df, &s);
+}
+
+/*
+ * An accept for each of the host's declared bridges, in and out, in
+ * DOCKER-USER; topo's marked rules that the file no longer wants go.
+ */
+static void pass_docker_user(struct differ *df, struct obs *ob)
+{
+	const struct topo_ns *d = ob->d, *o = ob->o;
+	bool on = docker_user_effective(df, ob);
+	bool bridged = false;
+
+	if (ob->conflict || !o->exists)
+		return;
+	for (size_t i = 0; d && !ob->pruned && i < d->n_ifaces; i++)
+		bridged |= d->ifaces[i].type == TOPO_IF_BRIDGE;
+	if (d && !ob->pruned && df->d->coexist_docker_user && o->kind == TOPO_NS_IS_HOST && !o->docker_user_chain)
+		topo_msgs_add(&df->r->warnings, "coexist docker_user: namespace %s has no chain DOCKER-USER in table "
+			      "ip filter (Docker is not running, or not through iptables-nft): no rule added", o->name);
+	if (o->iptables_legacy && d && !ob->pruned && (bridged || d->n_nat || d->n_forward))
+		topo_msgs_add(&df->r->warnings, "namespace %s: iptables-legacy rules are in use "
+			      "(/proc/net/ip_tables_names lists xt tables): topo cannot see them through nftables, "
+			      "nor pass a FORWARD drop there (coexist docker_user works with iptables-nft only)", o->name);
+	/* Ours no longer wanted. */
+	for (size_t i = 0; i < o->n_du_rules; i++) {
+		const struct topo_du_rule *h = &o->du_rules[i];
+
+		if (owner_du_rule(&df->own, h) != OWNER_OURS)
+			continue;
+		if (!on || !du_wanted(d, h->ifname))
+			du_step(df, STEP_DU_DEL, o->name, h->ifname, h->out, NULL);
+	}
+	if (!on)
+		return;
+	for (size_t i = 0; i < d->n_ifaces; i++) {
+		const struct topo_iface *di = &d->ifaces[i];
+
+		if (di->type != TOPO_IF_BRIDGE)
+			continue;
+		for (int out = 0; out <= 1; out++) {
+			bool have = false;
+
+			for (size_t j = 0; j < o->n_du_rules && !have; j++)
+				have = owner_du_rule(&df->own, &o->du_rules[j]) == OWNER_OURS &&
+				       strcmp(o->du_rules[j].ifname, di->name) == 0 && o->du_rules[j].out == (out == 1);
+			if (!have)
+				du_step(df, STEP_DU_ADD, o->name, di->name, out == 1, &df->d->coexist_pos);
+		}
 	}
 }
 
@@ -1748,6 +1847,24 @@ static void pass_nft(struct differ *df, struct obs *ob)
 		return;
 	}
 	nft_table_name(df->d->name, table, sizeof(table));
+	/* A port someone else publishes already: taking it over is not ours to do. */
+	for (size_t i = 0; d && !ob->pruned && o->exists && i < d->n_nat; i++) {
+		const struct topo_published *p = owner_dnat_published(o, &d->nat[i]);
+		char who[TOPO_NAME_MAX + 16], ports[16];
+
+		if (!p)
+			continue;
+		if (p->port_lo == p->port_hi)
+			snprintf(ports, sizeof(ports), "%u", p->port_lo);
+		else
+			snprintf(ports, sizeof(ports), "%u-%u", p->port_lo, p->port_hi);
+		conflict(df, &d->nat[i].pos, "dnat in namespace %s: %s port %s is already published by %s "
+			 "(table %s chain %s); topo would take it over; choose another port or remove that "
+			 "rule; nothing was changed", o->name,
+			 p->protocol == IPPROTO_UDP ? "udp" : p->protocol == IPPROTO_TCP ? "tcp" :
+			 p->protocol == IPPROTO_SCTP ? "sctp" : "any protocol's", ports,
+			 owner_published_by(p, who, sizeof(who)), p->table, p->chain);
+	}
 	/* A table of our name without our mark is someone else's: never replaced. */
 	bool have = owner_nft_present(o) && owner_nft(&df->own, &ob->sc) == OWNER_OURS;
 
@@ -1842,18 +1959,24 @@ warn:
 			bridge = d->ifaces[i].name;
 	const struct topo_sysctl *brnf = bridge && o->exists ? obs_sysctl(o, "net.bridge.bridge-nf-call-iptables") : NULL;
 
+	/* Docker's filter table is passed by coexist docker_user: its drop is not in the way. */
+	bool passed = docker_user_effective(df, ob);
+
 	if (bridge && brnf && brnf->value && strcmp(brnf->value, "1") == 0)
-		for (size_t i = 0; i < o->n_nft_foreign_drop; i++)
+		for (size_t i = 0; i < o->n_nft_foreign_drop && !(passed && strcmp(o->nft_foreign_drop[i],
+										       "table ip filter chain FORWARD") == 0); i++)
 			topo_msgs_add(&df->r->warnings,
 				      "namespace %s: traffic bridged on %s goes through the ip hooks "
 				      "(net.bridge.bridge-nf-call-iptables=1) and %s drops forwarded packets by default",
 				      o->name, bridge, o->nft_foreign_drop[i]);
-	if (o->nft_docker && d && !ob->pruned && (bridge || d->n_nat || d->n_forward))
+	if (o->nft_docker && d && !ob->pruned && (bridge || d->n_nat || d->n_forward) && !passed)
 		topo_msgs_add(&df->r->warnings,
 			      "namespace %s: Docker's iptables chains are present; Docker sets the FORWARD policy "
-			      "to drop, which topo's accept rules do not override", o->name);
+			      "to drop, which topo's accept rules do not override (coexist: {docker_user: true} "
+			      "adds accepts for the host's bridges to Docker's DOCKER-USER chain)", o->name);
 	if (d && !ob->pruned && (d->n_nat || d->n_forward))
-		for (size_t i = 0; i < o->n_nft_foreign_drop; i++)
+		for (size_t i = 0; i < o->n_nft_foreign_drop && !(passed && strcmp(o->nft_foreign_drop[i],
+										       "table ip filter chain FORWARD") == 0); i++)
 			topo_msgs_add(&df->r->warnings,
 				      "namespace %s: %s drops forwarded packets by default; an accept in topo's "
 				      "forward chain does not override another table's drop", o->name,
@@ -1900,6 +2023,11 @@ static void pass_namespaces_classify(struct differ *df)
 				conflict(df, &d->pos, "namespace %s exists (/run/netns/%s) and was not created by "
 					 "topology '%s': it belongs to topology '%s'; nothing was changed", d->name, d->name,
 					 df->d->name, owner_ns_other(&df->own, o));
+				ob->conflict = true;
+			} else if (v != OWNER_OURS && df->own.adopt && owner_ns_runtime(o)) {
+				conflict(df, &d->pos, "namespace %s (/run/netns/%s) is %s's: --adopt never takes "
+					 "over a container runtime's namespace (attach to it by path: instead); nothing "
+					 "was changed", d->name, d->name, owner_ns_runtime(o));
 				ob->conflict = true;
 			} else if (v != OWNER_OURS) {
 				conflict(df, &d->pos, "namespace %s exists (/run/netns/%s) and was not created by "
@@ -2206,6 +2334,7 @@ int topo_diff_opts(const struct topology *desired, const struct topology *observ
 		pass_link_attrs(&df, &df.obs[i]);
 		pass_sysctls(&df, &df.obs[i]);
 		pass_nft(&df, &df.obs[i]);
+		pass_docker_user(&df, &df.obs[i]);
 	}
 	pass_namespaces_steps(&df);
 	pass_bridges_up(&df);

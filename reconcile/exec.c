@@ -271,6 +271,8 @@ static int rollback_phase(const struct step *s, bool of_implicit)
 	case STEP_OBJ_REPLACE:
 		return PHASE_OBJ_ADD;
 	case STEP_OBJ_DEL: return PHASE_OBJ_DEL;
+	case STEP_DU_ADD: return PHASE_NFT;
+	case STEP_DU_DEL: return PHASE_NFT_DEL;
 	}
 	return PHASE_COUNT;
 }

@@ -89,6 +89,7 @@ int owner_ctx_init(struct owner_ctx *ctx, const struct topology *desired, const 
 
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->topology = desired->name;
+	ctx->desired = desired;
 	ctx->state = state;
 	ctx->others = others;
 	ctx->n_others = n_others;
@@ -199,7 +200,7 @@ enum owner_verdict owner_ns(const struct owner_ctx *ctx, const struct topo_ns *o
 	/* No "created by a run that died before it could mark lo": lo is
 	 * marked before the namespace has a name, and the state file's "about
 	 * to create" is no proof (someone may have made it since). */
-	if (ctx->adopt && d && d->kind == TOPO_NS_CREATED)
+	if (ctx->adopt && d && d->kind == TOPO_NS_CREATED && !owner_ns_runtime(o))
 		return OWNER_ADOPTABLE;
 	return OWNER_FOREIGN;
 }
@@ -225,6 +226,173 @@ void owner_scope_free(struct owner_scope *sc)
 	strmap_free(&sc->ifmap);
 }
 
+/* ------------------------------------------------------- container runtimes -- */
+
+static bool has_prefix(const char *s, const char *prefix)
+{
+	return s && strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+const char *owner_ns_runtime(const struct topo_ns *o)
+{
+	static const char *const docker[] = { "/run/docker/netns/", "/var/run/docker/netns/" };
+	static const char *const cni[] = { "/run/netns/cni-", "/var/run/netns/cni-" };
+
+	if (o->kind == TOPO_NS_CREATED)
+		return has_prefix(o->name, "cni-") ? "CNI" : NULL;
+	if (o->kind != TOPO_NS_PATH)
+		return NULL;
+	for (size_t i = 0; i < 2; i++) {
+		if (has_prefix(o->path, docker[i]))
+			return "Docker";
+		if (has_prefix(o->path, cni[i]))
+			return "CNI";
+	}
+	return NULL;
+}
+
+/* The declared namespace of this name, or NULL. */
+static const struct topo_ns *declared_ns(const struct owner_ctx *ctx, const char *name)
+{
+	for (size_t i = 0; ctx->desired && name[0] && i < ctx->desired->n_ns; i++)
+		if (strcmp(ctx->desired->ns[i].name, name) == 0)
+			return &ctx->desired->ns[i];
+	return NULL;
+}
+
+/* Docker names its bridges docker0 and br-<12 hex digits> (user networks). */
+static bool docker_bridge_name(const char *name)
+{
+	if (strcmp(name, "docker0") == 0)
+		return true;
+	if (!has_prefix(name, "br-") || strlen(name) != 15)
+		return false;
+	for (size_t i = 3; i < 15; i++)
+		if (!strchr("0123456789abcdef", name[i]))
+			return false;
+	return true;
+}
+
+/*
+ * Whose a bridge is, for the message: the runtime of a port's namespace,
+ * else by its name (the ports are the proof, the name only says whose).
+ */
+static const char *bridge_runtime(const char *name, const char *port_runtime)
+{
+	if (port_runtime)
+		return port_runtime;
+	if (docker_bridge_name(name))
+		return "Docker";
+	if (strcmp(name, "cni0") == 0 || has_prefix(name, "cni"))
+		return "CNI";
+	return NULL;
+}
+
+/*
+ * Does this bridge have a port leading into a namespace that the file does
+ * not declare (topo does not know it: a container's) or that a runtime
+ * owns? Its ports are veths whose other end is in another namespace; topo's
+ * own ports do not count. *runtime: the runtime of such a namespace, or
+ * NULL when unknown.
+ */
+static bool bridge_leads_out(const struct owner_ctx *ctx, const struct owner_scope *sc, const struct topo_iface *ifc,
+			     const char **runtime)
+{
+	bool out = false;
+
+	*runtime = NULL;
+	for (size_t i = 0; i < sc->o->n_ifaces; i++) {
+		const struct topo_iface *p = &sc->o->ifaces[i];
+		const struct topo_ns *pd;
+
+		if (p == ifc || (strcmp(p->master, ifc->name) != 0 &&
+				 !(ifc->ifindex > 0 && p->master_ifindex == ifc->ifindex)))
+			continue;
+		if (p->type != TOPO_IF_VETH || p->peer_netnsid < 0 || (p->owned && strcmp(p->owner, ctx->topology) == 0))
+			continue;
+		pd = declared_ns(ctx, p->peer_ns);
+		if (!pd) {
+			out = true;
+		} else if (owner_ns_runtime(pd)) {
+			out = true;
+			*runtime = owner_ns_runtime(pd);
+		}
+	}
+	return out;
+}
+
+const char *owner_adopt_refusal(const struct owner_ctx *ctx, const struct owner_scope *sc,
+				const struct topo_iface *ifc, char *buf, size_t n)
+{
+	const char *rt = owner_ns_runtime(sc->o);
+	const char *port_rt;
+	bool leads_out;
+
+	if (rt) {
+		snprintf(buf, n, "namespace %s is %s's (%s): topo never takes over what is in it", sc->o->name, rt,
+			 sc->o->kind == TOPO_NS_PATH ? sc->o->path : "a CNI namespace");
+		return buf;
+	}
+	if (ifc->type == TOPO_IF_VETH && ifc->peer_netnsid >= 0) {
+		const struct topo_ns *pd = declared_ns(ctx, ifc->peer_ns);
+
+		if (pd && owner_ns_runtime(pd)) {
+			snprintf(buf, n, "%s is %s's: its peer is in the container namespace %s", ifc->name,
+				 owner_ns_runtime(pd), pd->name);
+			return buf;
+		}
+	}
+	if (ifc->type != TOPO_IF_BRIDGE)
+		return NULL;
+	leads_out = bridge_leads_out(ctx, sc, ifc, &port_rt);
+	if (!leads_out && !bridge_runtime(ifc->name, NULL))
+		return NULL;
+	rt = bridge_runtime(ifc->name, port_rt);
+	if (leads_out)
+		snprintf(buf, n, "%s is %s: its ports lead to container namespaces", ifc->name,
+			 rt ? (strcmp(rt, "Docker") == 0 ? "Docker's" : "CNI's") : "a container runtime's");
+	else
+		snprintf(buf, n, "%s is %s's bridge", ifc->name, rt);
+	return buf;
+}
+
+static bool forwarding_key(const char *key)
+{
+	return strcmp(key, "net.ipv4.ip_forward") == 0 || strcmp(key, "net.ipv4.conf.all.forwarding") == 0;
+}
+
+const char *owner_sysctl_dependent(const struct owner_ctx *ctx, const struct owner_scope *sc, const char *key,
+				   char *buf, size_t n)
+{
+	const char *rt;
+
+	if (!forwarding_key(key))
+		return NULL;
+	if (sc->o->nft_docker) {
+		snprintf(buf, n, "Docker (its iptables chains are present)");
+		return buf;
+	}
+	if (sc->o->nft_cni) {
+		snprintf(buf, n, "CNI (its iptables chains are present)");
+		return buf;
+	}
+	for (size_t i = 0; i < sc->o->n_ifaces; i++) {
+		const struct topo_iface *ifc = &sc->o->ifaces[i];
+
+		if (ifc->type != TOPO_IF_BRIDGE || (ifc->owned && strcmp(ifc->owner, ctx->topology) == 0))
+			continue;
+		bool out = bridge_leads_out(ctx, sc, ifc, &rt);
+
+		if (out || bridge_runtime(ifc->name, NULL)) {
+			rt = bridge_runtime(ifc->name, rt);
+			snprintf(buf, n, "%s (bridge %s%s)", rt ? rt : "a container runtime", ifc->name,
+				 out ? ", its ports lead to container namespaces" : "");
+			return buf;
+		}
+	}
+	return NULL;
+}
+
 /* ------------------------------------------------------------------ links -- */
 
 enum owner_verdict owner_link(const struct owner_ctx *ctx, const struct owner_scope *sc, const struct topo_iface *ifc)
@@ -244,7 +412,12 @@ enum owner_verdict owner_link(const struct owner_ctx *ctx, const struct owner_sc
 		return OWNER_OURS;
 	if (other_of(ctx, id_link(sc->o->name, ifc->name)))
 		return OWNER_OTHER;
-	return ctx->adopt ? OWNER_ADOPTABLE : OWNER_FOREIGN;
+	if (ctx->adopt) {
+		char why[256];
+
+		return owner_adopt_refusal(ctx, sc, ifc, why, sizeof(why)) ? OWNER_FOREIGN : OWNER_ADOPTABLE;
+	}
+	return OWNER_FOREIGN;
 }
 
 const char *owner_link_other(const struct owner_ctx *ctx, const struct owner_scope *sc, const struct topo_iface *ifc)
@@ -360,6 +533,67 @@ enum owner_verdict owner_nft(const struct owner_ctx *ctx, const struct owner_sco
 	if (sc->o->nft_table || (sc->o->nft_table_foreign && sc->o->kind == TOPO_NS_CREATED && sc->ns == OWNER_OURS))
 		return OWNER_OURS;
 	return OWNER_FOREIGN;
+}
+
+/* ------------------------------------------------------------ DOCKER-USER -- */
+
+enum owner_verdict owner_du_rule(const struct owner_ctx *ctx, const struct topo_du_rule *r)
+{
+	return strcmp(r->owner, ctx->topology) == 0 ? OWNER_OURS : OWNER_OTHER;
+}
+
+/* -------------------------------------------------------- published ports -- */
+
+static bool ports_overlap(uint16_t alo, uint16_t ahi, uint16_t blo, uint16_t bhi)
+{
+	if ((alo == 0 && ahi == 0) || (blo == 0 && bhi == 0))
+		return true;    /* any port */
+	return alo <= bhi && blo <= ahi;
+}
+
+/* Either is any, or one prefix holds the other. */
+static bool addrs_overlap(const struct topo_ip *a, const struct topo_ip *b)
+{
+	uint8_t plen;
+
+	if (!a->family || !b->family)
+		return true;
+	if (a->family != b->family)
+		return false;
+	plen = a->plen < b->plen ? a->plen : b->plen;
+	for (uint8_t i = 0; i < plen; i++)
+		if ((a->bytes[i / 8] ^ b->bytes[i / 8]) & (0x80 >> (i % 8)))
+			return false;
+	return true;
+}
+
+const struct topo_published *owner_dnat_published(const struct topo_ns *o, const struct topo_nat *n)
+{
+	if (n->kind != TOPO_NAT_DNAT || (n->destination.family && n->destination.family != AF_INET))
+		return NULL;
+	for (size_t i = 0; i < o->n_published; i++) {
+		const struct topo_published *p = &o->published[i];
+
+		if (p->protocol && n->protocol && p->protocol != n->protocol)
+			continue;
+		if (ports_overlap(p->port_lo, p->port_hi, n->port_lo, n->port_hi) &&
+		    addrs_overlap(&p->daddr, &n->destination))
+			return p;
+	}
+	return NULL;
+}
+
+const char *owner_published_by(const struct topo_published *p, char *buf, size_t len)
+{
+	if (strncmp(p->chain, "DOCKER", 6) == 0)
+		snprintf(buf, len, "Docker");
+	else if (strncmp(p->chain, "CNI-", 4) == 0)
+		snprintf(buf, len, "CNI portmap");
+	else if (p->topology[0])
+		snprintf(buf, len, "topology '%s'", p->topology);
+	else
+		snprintf(buf, len, "another table");
+	return buf;
 }
 
 /* ---------------------------------------------------------------- sysctls -- */

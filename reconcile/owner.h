@@ -42,6 +42,7 @@ enum owner_verdict owner_route_protocol(bool ns_ours, unsigned char proto);
 
 struct owner_ctx {
 	const char *topology;
+	const struct topology *desired;      /* borrowed: the file (peers' namespaces, for --adopt) */
 	const struct topo_state *state;      /* this topology's record; may be NULL */
 	const struct topo_state *others;     /* other topologies' records */
 	size_t n_others;
@@ -124,6 +125,49 @@ enum owner_verdict owner_sysctl(const struct owner_ctx *ctx, const struct owner_
  * or another topology's, nothing is ours.
  */
 enum owner_verdict owner_object(const struct owner_ctx *ctx, const struct owner_scope *sc, uint8_t proto);
+
+/*
+ * Container runtimes. A namespace under Docker's netns directory
+ * (/run/docker/netns, /var/run/docker/netns) is Docker's, one under CNI's
+ * (/run/netns/cni-*, /var/run/netns/cni-*, or a namespace of topo's
+ * directory named cni-*) is CNI's: "Docker" / "CNI", or NULL. They are
+ * never topo's: --adopt takes nothing in them and never the namespace.
+ */
+const char *owner_ns_runtime(const struct topo_ns *o);
+
+/*
+ * Why --adopt must not take this link over, written to buf (and returned),
+ * or NULL: a bridge whose ports lead into namespaces a container runtime
+ * owns or the file does not declare (docker0, cni0 with their containers'
+ * veths), a bridge named docker0 or cni0, or any link in a runtime's
+ * namespace. Such a link is FOREIGN even under --adopt.
+ */
+const char *owner_adopt_refusal(const struct owner_ctx *ctx, const struct owner_scope *sc,
+				const struct topo_iface *ifc, char *buf, size_t n);
+
+/*
+ * Who else depends on a forwarding sysctl (net.ipv4.ip_forward,
+ * net.ipv4.conf.all.forwarding) being on in this namespace: Docker or CNI,
+ * by their iptables chains or by a bridge of theirs (one whose ports lead to
+ * container namespaces, docker0, cni0). Written to buf and returned, or
+ * NULL. Destroy keeps such a value instead of switching forwarding off
+ * under them; apply warns before switching it off.
+ */
+const char *owner_sysctl_dependent(const struct owner_ctx *ctx, const struct owner_scope *sc, const char *key,
+				   char *buf, size_t n);
+
+/*
+ * A declared dnat whose protocol, port and address another table already
+ * publishes in this namespace (observed: o->published): that rule, or
+ * NULL. topo would take the port over silently; diff makes it a conflict.
+ * who: "Docker", "CNI portmap", "topology 'lab1'" or "another table".
+ */
+const struct topo_published *owner_dnat_published(const struct topo_ns *o, const struct topo_nat *n);
+const char *owner_published_by(const struct topo_published *p, char *buf, size_t len);
+
+/* A rule in Docker's DOCKER-USER chain carrying topo's comment: OURS when it
+ * names this topology (topo:<topology>), OTHER for another's. */
+enum owner_verdict owner_du_rule(const struct owner_ctx *ctx, const struct topo_du_rule *r);
 
 /* The kernel's own address (IFA_PROTO kernel_lo/ra/ll, link-local, lo's). */
 bool owner_addr_is_kernels(const struct topo_iface *ifc, const struct topo_addr *a);

@@ -131,6 +131,8 @@ int step_invert(const struct step *s, struct step *ret)
 		v.obj = s->old_obj;
 		v.old_obj = s->obj;
 		break;
+	case STEP_DU_ADD: v.op = STEP_DU_DEL; break;
+	case STEP_DU_DEL: v.op = STEP_DU_ADD; break;
 	}
 	*ret = v;
 	return 0;
@@ -165,6 +167,7 @@ struct plan_counts plan_count(const struct plan *p)
 		case STEP_ADDR_ADD:
 		case STEP_ROUTE_ADD:
 		case STEP_OBJ_ADD:
+		case STEP_DU_ADD:
 			c.add++;
 			break;
 		case STEP_NFT_SET:
@@ -186,6 +189,7 @@ struct plan_counts plan_count(const struct plan *p)
 		case STEP_ROUTE_DEL:
 		case STEP_NFT_DEL:
 		case STEP_OBJ_DEL:
+		case STEP_DU_DEL:
 			c.remove++;
 			break;
 		}
@@ -203,6 +207,7 @@ const char *step_op_name(enum step_op op)
 		[STEP_ROUTE_REPLACE] = "route_replace", [STEP_SYSCTL_SET] = "sysctl_set",
 		[STEP_NFT_SET] = "nft_set", [STEP_NFT_DEL] = "nft_del", [STEP_NFT_RESTORE] = "nft_restore",
 		[STEP_OBJ_ADD] = "object_add", [STEP_OBJ_DEL] = "object_del", [STEP_OBJ_REPLACE] = "object_replace",
+		[STEP_DU_ADD] = "docker_user_add", [STEP_DU_DEL] = "docker_user_del",
 	};
 
 	return op < sizeof(names) / sizeof(names[0]) ? names[op] : "?";
@@ -385,6 +390,12 @@ void step_format(const struct step *s, char *buf, size_t len)
 		fb_netns(&b, s->ns);
 		break;
 	}
+	case STEP_DU_ADD:
+	case STEP_DU_DEL:
+		fb(&b, "%s rule ip filter DOCKER-USER %sifname \"%s\" accept", s->op == STEP_DU_ADD ? "+" : "-",
+		   s->new.flag ? "o" : "i", s->ifname);
+		fb_netns(&b, s->ns);
+		break;
 	}
 	if (s->note)
 		fb(&b, "  # %s", s->note);

@@ -40,6 +40,8 @@ enum step_op {
 	STEP_OBJ_ADD,
 	STEP_OBJ_DEL,
 	STEP_OBJ_REPLACE,
+	STEP_DU_ADD,            /* coexist docker_user: an accept for ifname (new.flag: oifname) in DOCKER-USER */
+	STEP_DU_DEL,
 };
 
 enum link_attr {

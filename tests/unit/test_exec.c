@@ -1086,6 +1086,36 @@ static int k_obj(struct kern *k, struct step *s)
 	return 0;
 }
 
+/* Docker's DOCKER-USER chain: topo's marked rules, at the head. */
+static int k_du(struct kern *k, struct step *s)
+{
+	struct topo_ns *ns = k_live_ns(k, s->ns);
+
+	if (!ns || !ns->docker_user_chain)
+		return -ENOENT;
+	if (s->op == STEP_DU_DEL) {
+		for (size_t i = 0; i < ns->n_du_rules; i++)
+			if (strcmp(ns->du_rules[i].ifname, s->ifname) == 0 && ns->du_rules[i].out == s->new.flag &&
+			    strcmp(ns->du_rules[i].owner, k->topo) == 0) {
+				ns->du_rules[i] = ns->du_rules[--ns->n_du_rules];
+				i--;
+			}
+		return 0;
+	}
+	struct topo_du_rule *v = realloc(ns->du_rules, (ns->n_du_rules + 1) * sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	ns->du_rules = v;
+	memset(&v[ns->n_du_rules], 0, sizeof(*v));
+	snprintf(v[ns->n_du_rules].ifname, sizeof(v->ifname), "%s", s->ifname);
+	snprintf(v[ns->n_du_rules].owner, sizeof(v->owner), "%s", k->topo);
+	v[ns->n_du_rules].out = s->new.flag;
+	v[ns->n_du_rules].plain = true;
+	ns->n_du_rules++;
+	return 0;
+}
+
 static int k_step(struct kern *k, struct step *s)
 {
 	struct topo_ns *ns;
@@ -1113,6 +1143,8 @@ static int k_step(struct kern *k, struct step *s)
 	case STEP_OBJ_ADD:
 	case STEP_OBJ_DEL:
 	case STEP_OBJ_REPLACE: return k_obj(k, s);
+	case STEP_DU_ADD:
+	case STEP_DU_DEL: return k_du(k, s);
 	}
 	return -EINVAL;
 }

@@ -397,6 +397,266 @@ static void test_created_namespace_routes_and_marks(void **state)
 	topology_free(&o);
 }
 
+static const char adopt_docker_lab[] =
+	"topology: adoptdocker\n"
+	"namespaces:\n"
+	"  host:\n"
+	"    interfaces:\n"
+	"      docker0: {type: bridge, addresses: [172.17.0.1/16]}\n"
+	"      mybr: {type: bridge}\n";
+
+/* A bridge whose port leads into a namespace the file does not declare (a
+ * container's): Docker's, never adopted, the message names the owner. A
+ * hand-made bridge with no such port is still adopted. */
+static void test_adopt_refuses_runtime_bridges(void **state)
+{
+	struct topology d, o = { 0 };
+	struct topo_state st = { 0 };
+	struct diff_opts adopt = { .adopt = true };
+	struct diff_result r;
+	struct owner_ctx ctx;
+	struct owner_scope sc;
+	struct topo_ns *h;
+	struct topo_iface *port, *br;
+	char why[256];
+
+	(void)state;
+	fx_load(adopt_docker_lab, &d);
+	h = fx_host_base(&o);
+	fx_if(h, "docker0", TOPO_IF_BRIDGE, 30);
+	fx_if(h, "mybr", TOPO_IF_BRIDGE, 31);
+	port = &h->ifaces[topo_ns_iface_find(h, "vethforeign")];
+	snprintf(port->master, sizeof(port->master), "docker0");
+	port->master_ifindex = 30;
+	assert_int_equal(topo_diff_opts(&d, &o, &st, &adopt, &r), 0);
+	assert_int_equal(r.conflicts.n, 1);
+	assert_true(fx_msgs_have(&r.conflicts, "docker0 is Docker's: its ports lead to container namespaces"));
+	diff_result_free(&r);
+
+	assert_int_equal(owner_ctx_init(&ctx, &d, &st, NULL, 0, true), 0);
+	assert_int_equal(owner_scope_init(&sc, &ctx, h, &d.ns[0]), 0);
+	br = &h->ifaces[topo_ns_iface_find(h, "docker0")];
+	assert_int_equal(owner_link(&ctx, &sc, br), OWNER_FOREIGN);
+	assert_int_equal(owner_link(&ctx, &sc, &h->ifaces[topo_ns_iface_find(h, "mybr")]), OWNER_ADOPTABLE);
+	assert_null(owner_adopt_refusal(&ctx, &sc, &h->ifaces[topo_ns_iface_find(h, "mybr")], why, sizeof(why)));
+	/* The same ports under another name: whose is unknown, still refused. */
+	snprintf(br->name, sizeof(br->name), "lab7");
+	snprintf(port->master, sizeof(port->master), "lab7");
+	assert_string_equal(owner_adopt_refusal(&ctx, &sc, br, why, sizeof(why)),
+			    "lab7 is a container runtime's: its ports lead to container namespaces");
+	/* cni0 without ports: CNI's by its name. */
+	snprintf(br->name, sizeof(br->name), "cni0");
+	port->master[0] = 0;
+	port->master_ifindex = 0;
+	assert_string_equal(owner_adopt_refusal(&ctx, &sc, br, why, sizeof(why)), "cni0 is CNI's bridge");
+	/* Docker's user networks: br-<12 hex>; br-lab is anybody's. */
+	snprintf(br->name, sizeof(br->name), "br-0123456789ab");
+	assert_non_null(owner_adopt_refusal(&ctx, &sc, br, why, sizeof(why)));
+	snprintf(br->name, sizeof(br->name), "br-lab");
+	assert_null(owner_adopt_refusal(&ctx, &sc, br, why, sizeof(why)));
+	owner_scope_free(&sc);
+	owner_ctx_free(&ctx);
+	topology_free(&d);
+	topology_free(&o);
+}
+
+static const char adopt_runtime_ns_lab[] =
+	"topology: adoptns\n"
+	"namespaces:\n"
+	"  cni-1234:\n"
+	"    interfaces:\n"
+	"      eth0: {type: bridge, addresses: [10.22.0.2/16]}\n"
+	"  web:\n"
+	"    path: /run/docker/netns/abc123\n"
+	"    interfaces:\n"
+	"      eth1: {type: bridge}\n"
+	"  mine:\n"
+	"    path: /run/netns/mine\n"
+	"    interfaces:\n"
+	"      eth2: {type: bridge}\n";
+
+/* Namespaces under Docker's or CNI's directories: never adopted, nor
+ * anything in them; an attachment elsewhere still is. */
+static void test_adopt_refuses_runtime_namespaces(void **state)
+{
+	struct topology d, o = { 0 };
+	struct topo_state st = { 0 };
+	struct diff_opts adopt = { .adopt = true };
+	struct diff_result r;
+	struct topo_ns *n;
+
+	(void)state;
+	fx_load(adopt_runtime_ns_lab, &d);
+	fx_host_base(&o);
+	n = fx_ns(&o, "cni-1234", TOPO_NS_CREATED, true);
+	fx_lo(n, NULL);
+	fx_if(n, "eth0", TOPO_IF_BRIDGE, 2);
+	n = fx_ns(&o, "web", TOPO_NS_PATH, true);
+	n->path = strdup("/run/docker/netns/abc123");
+	fx_lo(n, NULL);
+	fx_if(n, "eth1", TOPO_IF_BRIDGE, 2);
+	n = fx_ns(&o, "mine", TOPO_NS_PATH, true);
+	n->path = strdup("/run/netns/mine");
+	fx_lo(n, NULL);
+	fx_if(n, "eth2", TOPO_IF_BRIDGE, 2);
+
+	assert_string_equal(owner_ns_runtime(fx_dns(&d, "cni-1234")), "CNI");
+	assert_string_equal(owner_ns_runtime(fx_dns(&d, "web")), "Docker");
+	assert_null(owner_ns_runtime(fx_dns(&d, "mine")));
+	assert_int_equal(topo_diff_opts(&d, &o, &st, &adopt, &r), 0);
+	assert_true(fx_msgs_have(&r.conflicts, "namespace cni-1234 (/run/netns/cni-1234) is CNI's: --adopt never takes over"));
+	assert_true(fx_msgs_have(&r.conflicts, "interface eth1 in namespace web: --adopt refuses it: namespace web is "
+				 "Docker's (/run/docker/netns/abc123)"));
+	assert_false(fx_msgs_have(&r.conflicts, "eth2"));
+	assert_int_equal(r.conflicts.n, 2);
+	diff_result_free(&r);
+	/* Without --adopt the same file is the usual conflicts, nothing about runtimes. */
+	assert_int_equal(topo_diff(&d, &o, &st, &r), 0);
+	assert_false(fx_msgs_have(&r.conflicts, "CNI's"));
+	assert_false(fx_msgs_have(&r.conflicts, "Docker's"));
+	diff_result_free(&r);
+	topology_free(&d);
+	topology_free(&o);
+}
+
+/* Destroy would put ip_forward back to 0 under Docker's chains (or a
+ * runtime's bridge) that came after apply: the value stays, with a
+ * warning; without them it is restored. */
+static void test_forwarding_kept_for_runtimes(void **state)
+{
+	struct topology d = { 0 }, o = { 0 };
+	struct topo_state st = { 0 };
+	struct diff_result r;
+	struct topo_ns *h;
+	struct topo_iface *br, *port;
+
+	(void)state;
+	snprintf(d.name, sizeof(d.name), "fwdlab");
+	snprintf(st.topology, sizeof(st.topology), "fwdlab");
+	assert_int_equal(topo_state_sysctl_put(&st, "host", "net.ipv4.ip_forward", "0"), 0);
+	h = fx_host_base(&o);
+	fx_sysctl(h, "net.ipv4.ip_forward", "1");
+	/* Nobody else: restored. */
+	assert_int_equal(topo_diff(&d, &o, &st, &r), 0);
+	fx_assert_plan(&r.plan, "~ sysctl net.ipv4.ip_forward=0 (was 1)\n");
+	diff_result_free(&r);
+	/* Docker's chains. */
+	h->nft_docker = true;
+	assert_int_equal(topo_diff(&d, &o, &st, &r), 0);
+	assert_int_equal(r.plan.n, 0);
+	assert_true(fx_msgs_have(&r.warnings, "namespace host: keeping net.ipv4.ip_forward=1 (it was 0 before topo): "
+				 "Docker (its iptables chains are present) depends on it"));
+	diff_result_free(&r);
+	/* CNI's bridge with a container's veth on it, no chains. */
+	h->nft_docker = false;
+	br = fx_if(h, "cni0", TOPO_IF_BRIDGE, 40);
+	port = &h->ifaces[topo_ns_iface_find(h, "vethforeign")];
+	snprintf(port->master, sizeof(port->master), "cni0");
+	port->master_ifindex = br->ifindex;
+	assert_int_equal(topo_diff(&d, &o, &st, &r), 0);
+	assert_int_equal(r.plan.n, 0);
+	assert_true(fx_msgs_have(&r.warnings, "CNI (bridge cni0, its ports lead to container namespaces) depends on it"));
+	diff_result_free(&r);
+	/* Another key is restored all the same. */
+	topo_state_free(&st);
+	memset(&st, 0, sizeof(st));
+	snprintf(st.topology, sizeof(st.topology), "fwdlab");
+	assert_int_equal(topo_state_sysctl_put(&st, "host", "net.ipv4.conf.all.rp_filter", "2"), 0);
+	fx_sysctl(h, "net.ipv4.conf.all.rp_filter", "0");
+	assert_int_equal(topo_diff(&d, &o, &st, &r), 0);
+	assert_int_equal(r.plan.n, 1);
+	diff_result_free(&r);
+	topo_state_free(&st);
+	topology_free(&o);
+}
+
+static const char fwd_off_lab[] =
+	"topology: fwdoff\n"
+	"namespaces:\n"
+	"  host:\n"
+	"    sysctls: {net.ipv4.ip_forward: 0}\n";
+
+/* ip_forward: 0 next to Docker: applied, with one warning saying whom it cuts off. */
+static void test_forwarding_off_warns(void **state)
+{
+	struct topology d, o = { 0 };
+	struct topo_state st = { 0 };
+	struct diff_result r;
+	struct topo_ns *h;
+
+	(void)state;
+	fx_load(fwd_off_lab, &d);
+	h = fx_host_base(&o);
+	fx_sysctl(h, "net.ipv4.ip_forward", "1");
+	assert_int_equal(topo_diff(&d, &o, &st, &r), 0);
+	assert_false(fx_msgs_have(&r.warnings, "cuts off"));
+	diff_result_free(&r);
+	h->nft_docker = true;
+	assert_int_equal(topo_diff(&d, &o, &st, &r), 0);
+	fx_assert_no_conflicts(&r);
+	assert_int_equal(r.plan.n, 1);
+	assert_int_equal(r.warnings.n, 1);
+	assert_true(fx_msgs_have(&r.warnings, "namespace host: net.ipv4.ip_forward=0 cuts off Docker"));
+	diff_result_free(&r);
+	topology_free(&d);
+	topology_free(&o);
+}
+
+static const char dnat_lab[] =
+	"topology: dnatlab\n"
+	"namespaces:\n"
+	"  host:\n"
+	"    nat:\n"
+	"      - dnat: {protocol: tcp, port: 8080, to: \"10.9.0.2:80\"}\n"
+	"      - dnat: {protocol: udp, port: 8080, to: \"10.9.0.2:80\"}\n"
+	"      - dnat: {protocol: tcp, port: 9000, destination: 192.0.2.1, to: \"10.9.0.2:80\"}\n";
+
+/* A port Docker, CNI or another topology publishes is a conflict naming
+ * it; another protocol, port or address is not. */
+static void test_dnat_on_published_port(void **state)
+{
+	struct topology d, o = { 0 };
+	struct topo_state st = { 0 };
+	struct diff_result r;
+	struct topo_ns *h;
+	struct topo_published p = { .protocol = 6, .port_lo = 8080, .port_hi = 8080 };
+	char who[64];
+
+	(void)state;
+	fx_load(dnat_lab, &d);
+	h = fx_host_base(&o);
+	fx_sysctl(h, "net.ipv4.ip_forward", "1");
+	snprintf(p.table, sizeof(p.table), "ip nat");
+	snprintf(p.chain, sizeof(p.chain), "DOCKER");
+	h->published = calloc(3, sizeof(*h->published));
+	assert_non_null(h->published);
+	h->published[h->n_published++] = p;
+	assert_int_equal(topo_diff(&d, &o, &st, &r), 0);
+	assert_int_equal(r.conflicts.n, 1);
+	assert_true(fx_msgs_have(&r.conflicts, "t.yaml:5:9: dnat in namespace host: tcp port 8080 is already "
+				 "published by Docker (table ip nat chain DOCKER)"));
+	diff_result_free(&r);
+	assert_ptr_equal(owner_dnat_published(h, &d.ns[0].nat[0]), &h->published[0]);
+	assert_null(owner_dnat_published(h, &d.ns[0].nat[1]));
+	/* A range of CNI's holding 9000, on any address: the declared address is in it. */
+	p.port_lo = 8500;
+	p.port_hi = 9500;
+	snprintf(p.chain, sizeof(p.chain), "CNI-DN-1234");
+	h->published[h->n_published++] = p;
+	assert_ptr_equal(owner_dnat_published(h, &d.ns[0].nat[2]), &h->published[1]);
+	assert_string_equal(owner_published_by(&h->published[1], who, sizeof(who)), "CNI portmap");
+	/* Only on another address: not the same port. */
+	h->published[1].daddr = fx_ip("127.0.0.1/32");
+	assert_null(owner_dnat_published(h, &d.ns[0].nat[2]));
+	h->published[1].daddr = fx_ip("192.0.2.0/24");
+	assert_non_null(owner_dnat_published(h, &d.ns[0].nat[2]));
+	snprintf(h->published[1].topology, sizeof(h->published[1].topology), "lab1");
+	snprintf(h->published[1].chain, sizeof(h->published[1].chain), "prerouting");
+	assert_string_equal(owner_published_by(&h->published[1], who, sizeof(who)), "topology 'lab1'");
+	topology_free(&d);
+	topology_free(&o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -409,6 +669,11 @@ int main(void)
 		cmocka_unit_test(test_adopt_refuses_replace),
 		cmocka_unit_test(test_adopt_refuses_deletes),
 		cmocka_unit_test(test_created_namespace_routes_and_marks),
+		cmocka_unit_test(test_adopt_refuses_runtime_bridges),
+		cmocka_unit_test(test_adopt_refuses_runtime_namespaces),
+		cmocka_unit_test(test_forwarding_kept_for_runtimes),
+		cmocka_unit_test(test_forwarding_off_warns),
+		cmocka_unit_test(test_dnat_on_published_port),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
