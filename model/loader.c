@@ -29,6 +29,7 @@
 
 #include "model/ip.h"
 #include "model/names.h"
+#include "model/nft_text.h"
 #include "model/strmap.h"
 #include "model/yaml_scalar.h"
 
@@ -44,6 +45,9 @@ struct ynode {
 	enum ynode_type type;
 	bool plain;             /* a scalar written without quotes */
 	bool owns_str;          /* false in a copy: it shares the anchored value's text */
+	bool literal;           /* a literal block scalar (|) */
+	unsigned body_line;     /* literal: the file line of its first line */
+	unsigned body_indent;   /* literal: its indentation */
 	struct topo_pos pos;    /* where its text is (for a copy, in the anchored value) */
 	struct topo_pos via;    /* a copy: the alias it came through, the innermost; line 0 = none */
 	char *str;              /* scalar text */
@@ -505,6 +509,35 @@ static struct ynode *alias_expand(struct loader *ld, const char *name, struct to
 }
 
 /*
+ * Where a literal block scalar's text is in the file, so a position inside
+ * the text (an nft error) maps back to it: the line after the '|' header,
+ * and the indentation of its first non-blank line (YAML strips that much
+ * from every line).
+ */
+static void literal_body(struct ynode *node, const unsigned char *buf, size_t len, yaml_mark_t m)
+{
+	size_t i = m.index;
+	unsigned line = (unsigned)m.line + 1;
+
+	while (i < len && buf[i] != '\n')
+		i++;
+	node->literal = true;
+	node->body_line = line + 1;
+	while (i < len) {
+		unsigned ind = 0;
+
+		i++;   /* past the '\n' */
+		while (i + ind < len && buf[i + ind] == ' ')
+			ind++;
+		if (i + ind < len && buf[i + ind] != '\n' && buf[i + ind] != '\r') {
+			node->body_indent = ind;
+			return;
+		}
+		i += ind;
+	}
+}
+
+/*
  * Returns the document's root node, or NULL after recording why not. An
  * empty stream returns NULL with no diagnostic; the caller says "empty".
  * The nodes belong to ld->arena (tree_free).
@@ -584,6 +617,8 @@ static struct ynode *tree_build(struct loader *ld, const unsigned char *buf, siz
 			if (!node)
 				break;
 			node->plain = ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+			if (ev.data.scalar.style == YAML_LITERAL_SCALAR_STYLE)
+				literal_body(node, buf, len, ev.start_mark);
 			node->len = ev.data.scalar.length;
 			node->str = malloc(node->len + 1);
 			node->owns_str = true;
@@ -1577,6 +1612,83 @@ static void load_forward(struct loader *ld, struct topo_ns *ns, const struct yno
 
 /* ------------------------------------------------------------- namespaces -- */
 
+/*
+ * nft: | TEXT  (the inet table's body), or nft: {FAMILY: | TEXT, ...}.
+ * A literal block scalar, so every line of the text is a line of the file
+ * and an nft error maps back to it (topo_nft_text_pos).
+ */
+static void load_nft_one(struct loader *ld, struct topo_ns *ns, const char *family, const struct ynode *v)
+{
+	struct topo_nft_text *nt;
+	char msg[256];
+	size_t off = 0;
+
+	if (v->type != YN_SCALAR || !v->literal) {
+		ndiag(ld, v, "nft text is a literal block scalar: write '|' and the nft text on the lines below");
+		return;
+	}
+	for (size_t i = 0; i < ns->n_nft_text; i++)
+		if (strcmp(ns->nft_text[i].family, family) == 0) {
+			ndiag(ld, v, "a second nft text for family %s", family);
+			return;
+		}
+	if (topo_nft_text_check(v->str, family, &off, msg, sizeof(msg)) < 0) {
+		unsigned line = v->body_line, col = v->body_indent + 1;
+
+		for (size_t i = 0; i < off; i++) {
+			if (v->str[i] == '\n') {
+				line++;
+				col = v->body_indent + 1;
+			} else {
+				col++;
+			}
+		}
+		diag(ld, (struct topo_pos){ .line = line, .col = col }, "nft: %s", msg);
+		return;
+	}
+	nt = realloc(ns->nft_text, (ns->n_nft_text + 1) * sizeof(*nt));
+	if (!nt) {
+		ld->oom = true;
+		return;
+	}
+	ns->nft_text = nt;
+	nt = &ns->nft_text[ns->n_nft_text];
+	memset(nt, 0, sizeof(*nt));
+	snprintf(nt->family, sizeof(nt->family), "%s", family);
+	nt->text = strdup(v->str);
+	if (!nt->text) {
+		ld->oom = true;
+		return;
+	}
+	nt->pos = v->pos;
+	nt->line = v->body_line;
+	nt->indent = v->body_indent;
+	ns->n_nft_text++;
+}
+
+static void load_nft(struct loader *ld, struct topo_ns *ns, const struct ynode *v)
+{
+	if (is_null(v))
+		return;
+	if (v->type == YN_SCALAR) {
+		load_nft_one(ld, ns, "inet", v);
+		return;
+	}
+	if (!want_map(ld, v, "nft (a '|' text, or a map of family to text)"))
+		return;
+	for (size_t i = 0; i + 1 < v->n; i += 2) {
+		const struct ynode *k = v->kids[i];
+
+		if (k->type != YN_SCALAR)
+			continue;
+		if (topo_nft_family_index(k->str) < 0) {
+			unknown_key(ld, k, "nft", "inet, ip, ip6, arp, bridge, netdev");
+			continue;
+		}
+		load_nft_one(ld, ns, k->str, v->kids[i + 1]);
+	}
+}
+
 static void load_ns(struct loader *ld, const struct ynode *key, const struct ynode *val)
 {
 	struct topology *t = ld->t;
@@ -1657,8 +1769,10 @@ static void load_ns(struct loader *ld, const struct ynode *key, const struct yno
 				continue;
 			for (size_t j = 0; j < v->n; j++)
 				load_forward(ld, ns, v->kids[j]);
+		} else if (strcmp(k->str, "nft") == 0) {
+			load_nft(ld, ns, v);
 		} else {
-			unknown_key(ld, k, "a namespace", "path, pid, interfaces, routes, sysctls, nat, forward");
+			unknown_key(ld, k, "a namespace", "path, pid, interfaces, routes, sysctls, nat, forward, nft");
 		}
 	}
 	if (ns->kind == TOPO_NS_IS_HOST && (path || pid))

@@ -185,6 +185,16 @@ struct topo_nft_rule {
 	char *text;
 };
 
+/* nft text a namespace declares (nft:): the body of `table FAMILY
+ * topo-<topology> { ... }` (model/nft_text.h), loaded by libnftables. */
+struct topo_nft_text {
+	char family[8];                   /* inet, ip, ip6, arp, bridge, netdev */
+	char *text;
+	struct topo_pos pos;              /* the value (its '|') */
+	unsigned line;                    /* file line of the text's first line */
+	unsigned indent;                  /* columns stripped from each line */
+};
+
 enum topo_ns_kind {
 	TOPO_NS_CREATED = 0,   /* a named namespace topo creates and owns */
 	TOPO_NS_IS_HOST,       /* the namespace topo runs in */
@@ -208,6 +218,8 @@ struct topo_ns {
 	size_t n_nat;
 	struct topo_forward *forward;
 	size_t n_forward;
+	struct topo_nft_text *nft_text;   /* one per family, file order */
+	size_t n_nft_text;
 	struct topo_pos pos;
 
 	/* Observed only. */
@@ -222,6 +234,13 @@ struct topo_ns {
 	char **nft_foreign_drop;          /* "table T chain C" with hook forward policy drop */
 	size_t n_nft_foreign_drop;
 	bool nft_docker;                  /* Docker's iptables chains are there */
+	/* nft text, as normalised listings (backends/nftx.c): the owned tables'
+	 * objects the text makes, live and as the declared text makes them in
+	 * a scratch namespace. NULL = none. */
+	char *nftx_live;
+	char *nftx_want;
+	unsigned nftx_ours;               /* bit i: table topo_nft_families[i] topo-<t>, marked (i > 0) */
+	unsigned nftx_foreign;            /* bit i: that table, without the mark */
 };
 
 struct topo_endpoint {
