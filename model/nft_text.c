@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "model/nft_text.h"
+#include "model/topology.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -10,7 +11,45 @@ const char *const topo_nft_families[TOPO_NFT_FAMILIES] = { "inet", "ip", "ip6", 
 
 /* The chains topo's own nat:/forward: rules use in inet topo-<topology>
  * (reconcile/nft_render.c): the text must not redefine them. */
-static const char *const inet_reserved[] = { "prerouting", "output", "postrouting", "forward" };
+static const char *const inet_reserved[] = { "prerouting", "output", "postrouting", "forward",
+					     TOPO_NFT_STATE_CHAIN };
+
+bool topo_nft_inet_reserved(const char *name)
+{
+	for (size_t k = 0; k < sizeof(inet_reserved) / sizeof(inet_reserved[0]); k++)
+		if (strcmp(name, inet_reserved[k]) == 0)
+			return true;
+	return false;
+}
+
+/* FNV-1a, 64 bits: a record of what was loaded, not a defence. */
+uint64_t topo_nft_hash(const void *p, size_t len, uint64_t h)
+{
+	const unsigned char *c = p;
+
+	for (size_t i = 0; i < len; i++) {
+		h ^= c[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+uint64_t topo_nft_text_hash(const struct topo_ns *ns)
+{
+	uint64_t h = TOPO_NFT_HASH0;
+
+	for (size_t i = 0; i < ns->n_nft_text; i++) {
+		h = topo_nft_hash(ns->nft_text[i].family, strlen(ns->nft_text[i].family) + 1, h);
+		h = topo_nft_hash(ns->nft_text[i].text, strlen(ns->nft_text[i].text) + 1, h);
+	}
+	return h;
+}
+
+void topo_nft_mark(uint64_t text, uint64_t listing, char *buf, size_t len)
+{
+	snprintf(buf, len, "topo nft text %016llx listing %016llx", (unsigned long long)text,
+		 (unsigned long long)listing);
+}
 
 int topo_nft_family_index(const char *word)
 {
@@ -108,13 +147,13 @@ int topo_nft_text_check(const char *text, const char *family, size_t *ret_off, c
 			while (text[j] == ' ' || text[j] == '\t')
 				j++;
 			word_at(text, j, name, sizeof(name));
-			for (size_t k = 0; k < sizeof(inet_reserved) / sizeof(inet_reserved[0]); k++)
-				if (strcmp(name, inet_reserved[k]) == 0) {
-					snprintf(msg, len, "chain %s is topo's own (nat:/forward:) in inet topo-<topology>; "
-						 "give this chain another name (the hook decides what it sees)", name);
-					*ret_off = j;
-					return -EINVAL;
-				}
+			if (topo_nft_inet_reserved(name)) {
+				snprintf(msg, len, "chain %s is topo's own (nat:/forward:, its record) in inet "
+					 "topo-<topology>; give this chain another name (the hook decides what it sees)",
+					 name);
+				*ret_off = j;
+				return -EINVAL;
+			}
 		}
 		i += n - 1;
 	}

@@ -91,8 +91,7 @@ void topo_ns_clear(struct topo_ns *ns)
 	for (size_t i = 0; i < ns->n_nft_text; i++)
 		free(ns->nft_text[i].text);
 	free(ns->nft_text);
-	free(ns->nftx_live);
-	free(ns->nftx_want);
+	free(ns->nftx_mark);
 	for (size_t i = 0; i < ns->n_nft_rules; i++) {
 		free(ns->nft_rules[i].chain);
 		free(ns->nft_rules[i].text);

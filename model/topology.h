@@ -234,11 +234,13 @@ struct topo_ns {
 	char **nft_foreign_drop;          /* "table T chain C" with hook forward policy drop */
 	size_t n_nft_foreign_drop;
 	bool nft_docker;                  /* Docker's iptables chains are there */
-	/* nft text, as normalised listings (backends/nftx.c): the owned tables'
-	 * objects the text makes, live and as the declared text makes them in
-	 * a scratch namespace. NULL = none. */
-	char *nftx_live;
-	char *nftx_want;
+	/* nft text (backends/nftx.c), read when the file declares some or our
+	 * table holds the record of an earlier load: the hash of the owned
+	 * tables' normalised listing, and the record topo wrote after its last
+	 * load (topo_nft_mark), NULL = none. */
+	bool nftx_read;
+	uint64_t nftx_listing;
+	char *nftx_mark;
 	unsigned nftx_ours;               /* bit i: table topo_nft_families[i] topo-<t>, marked (i > 0) */
 	unsigned nftx_foreign;            /* bit i: that table, without the mark */
 };

@@ -134,6 +134,9 @@ struct step {
 	unsigned char *nft_saved;
 	size_t nft_saved_len;
 	bool nft_had_table;
+	/* The same for the other families' tables topo-<topology> (nft: text),
+	 * as nft text (libnftables' listing); NULL = there were none. */
+	char *nftx_saved;
 
 	/* What differs, one item per line ("rule missing: ..."); may be NULL. */
 	char *detail;
