@@ -1942,11 +1942,13 @@ int nft_apply(struct backend *b, struct bns *ns, struct step *s)
 	r = nftx_apply(b, ns, s);
 	if (r == 0 || s->op == STEP_NFT_RESTORE)
 		return r;
+	/* Both halves again, as a rollback would: the tables come back in the
+	 * order they were made (inet first), as nft lists them. */
 	undo = *s;
 	undo.op = STEP_NFT_RESTORE;
 	snprintf(err, sizeof(err), "%s", b->err);
-	if (nft_apply_table(b, ns, &undo) < 0)
-		fprintf(stderr, "topo: namespace %s: putting table inet %s back failed: %s\n", ns->name, s->table, b->err);
+	if (nft_apply_table(b, ns, &undo) < 0 || nftx_apply(b, ns, &undo) < 0)
+		fprintf(stderr, "topo: namespace %s: putting tables %s back failed: %s\n", ns->name, s->table, b->err);
 	snprintf(b->err, sizeof(b->err), "%s", err);
 	return r;
 }

@@ -303,6 +303,12 @@ int nftx_apply(struct backend *b, struct bns *ns, struct step *s)
 		fclose(f);
 		goto out;
 	}
+	/* Recorded before the load: a failed step is undone too (its inverse
+	 * puts back what this saved). */
+	if (s->op != STEP_NFT_RESTORE) {
+		free(s->nftx_saved);
+		s->nftx_saved = saved;
+	}
 	for (int i = 1; i < TOPO_NFT_FAMILIES; i++)
 		if (ours & (1u << i))
 			fprintf(f, "delete table %s %s\n", topo_nft_families[i], s->table);
@@ -354,23 +360,19 @@ int nftx_apply(struct backend *b, struct bns *ns, struct step *s)
 				for (size_t i = 0; i < d->n_nft_text; i++)
 					if (strcmp(d->nft_text[i].family, "inet") != 0)
 						fprintf(uf, "delete table %s %s\n", d->nft_text[i].family, s->table);
-				if (saved)
-					fputs(saved, uf);
+				if (s->nftx_saved)
+					fputs(s->nftx_saved, uf);
 				if (fclose(uf) == 0 && cmd[0])
 					(void)nft_run_cmd_from_buffer(x, cmd);
 			}
 			goto out;
 		}
 	}
-	if (s->op != STEP_NFT_RESTORE) {
-		free(s->nftx_saved);
-		s->nftx_saved = saved;
-		saved = NULL;
-	}
 out:
 	free(l);
 	free(cmd);
-	free(saved);
+	if (s->op == STEP_NFT_RESTORE || s->nftx_saved != saved)
+		free(saved);
 	if (x)
 		nft_ctx_free(x);
 	netns_leave(b);
