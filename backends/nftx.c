@@ -427,7 +427,10 @@ static int check_one(const char *file, const char *nsname, const char *topology,
 			m += 7;
 			if (strncmp(m, "Interface does not exist", 24) == 0)
 				continue;
-			if (line >= 2)
+			if (nt->line_pos && line >= 2 && line - 2 < nt->n_line_pos)
+				fprintf(err, "%s:%u:%u: filter: nft refuses this rule: %.*s\n", file,
+					nt->line_pos[line - 2].line, nt->line_pos[line - 2].col, (int)strcspn(m, "\n"), m);
+			else if (!nt->line_pos && line >= 2)
 				fprintf(err, "%s:%u:%u: nft: %.*s\n", file, nt->line + line - 2, nt->indent + col,
 					(int)strcspn(m, "\n"), m);
 			else

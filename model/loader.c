@@ -1689,12 +1689,568 @@ static void load_nft(struct loader *ld, struct topo_ns *ns, const struct ynode *
 	}
 }
 
+/*
+ * filter: structured firewall rules, rendered into nft text for the inet
+ * table (one more topo_nft_text, loaded and compared like nft:'s), each
+ * line's position kept so libnftables' complaints land on the rule.
+ */
+struct frender {
+	FILE *f;
+	char *buf;
+	size_t len;
+	struct topo_pos *lines;     /* line k (1-based) of the text at lines[k - 1] */
+	size_t n_lines, cap_lines;
+	bool oom;
+};
+
+static void fr_line(struct frender *fr, struct topo_pos pos, const char *text)
+{
+	if (fr->n_lines == fr->cap_lines) {
+		size_t cap = fr->cap_lines ? fr->cap_lines * 2 : 16;
+		struct topo_pos *v = realloc(fr->lines, cap * sizeof(*v));
+
+		if (!v) {
+			fr->oom = true;
+			return;
+		}
+		fr->lines = v;
+		fr->cap_lines = cap;
+	}
+	fr->lines[fr->n_lines++] = pos;
+	fprintf(fr->f, "%s\n", text);
+}
+
+static const char *const filter_hooks[] = { "input", "forward", "output", "prerouting", "postrouting" };
+static const char *const reject_kinds[] = { "tcp-reset", "port-unreachable", "host-unreachable", "no-route",
+					    "admin-prohibited" };
+
+static bool word_in(const char *w, const char *const *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(w, v[i]) == 0)
+			return true;
+	return false;
+}
+#define WORD_IN(w, v) word_in((w), (v), sizeof(v) / sizeof((v)[0]))
+
+/* A filter chain's own name: what nft accepts unquoted, and short. */
+static bool filter_chain_name_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 32 || !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z')))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') ||
+		      s[i] == '_' || s[i] == '-'))
+			return false;
+	return true;
+}
+
+/* One value or a list: each item to fn, which writes it; "{ a, b }" for a list. */
+static bool fr_values(struct loader *ld, FILE *f, const struct ynode *v, const char *what,
+		      bool (*fn)(struct loader *ld, FILE *f, const struct ynode *item, const char *what, void *arg),
+		      void *arg)
+{
+	bool ok = true;
+
+	if (v->type != YN_SEQ)
+		return fn(ld, f, v, what, arg);
+	if (v->n == 0) {
+		ndiag(ld, v, "%s is an empty list", what);
+		return false;
+	}
+	fputs(v->n > 1 ? "{ " : "", f);
+	for (size_t i = 0; i < v->n; i++) {
+		if (i)
+			fputs(", ", f);
+		ok &= fn(ld, f, v->kids[i], what, arg);
+	}
+	fputs(v->n > 1 ? " }" : "", f);
+	return ok;
+}
+
+static bool fr_port(struct loader *ld, FILE *f, const struct ynode *item, const char *what, void *arg)
+{
+	uint16_t lo, hi;
+
+	(void)what;
+	(void)arg;
+	if (!want_port_range(ld, item, &lo, &hi))
+		return false;
+	if (lo == hi)
+		fprintf(f, "%u", lo);
+	else
+		fprintf(f, "%u-%u", lo, hi);
+	return true;
+}
+
+static bool fr_net(struct loader *ld, FILE *f, const struct ynode *item, const char *what, void *arg)
+{
+	uint8_t *family = arg;
+	struct topo_ip ip;
+	char a[TOPO_IP_STRLEN];
+
+	if (!want_network(ld, item, what, &ip))
+		return false;
+	if (*family && *family != ip.family) {
+		ndiag(ld, item, "%s mixes IPv4 and IPv6 (a rule matches one family; write two rules)", what);
+		return false;
+	}
+	*family = ip.family;
+	fputs(topo_ip_format(&ip, ip.plen < topo_ip_maxlen(ip.family), a, sizeof(a)), f);
+	return true;
+}
+
+/* A network match: "ip saddr X" / "ip6 daddr { X, Y }"; family agreed across the rule. */
+static bool fr_addr(struct loader *ld, FILE *f, const struct ynode *v, const char *what, const char *field,
+		    uint8_t *rule_family)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	uint8_t family = 0;
+	bool ok;
+
+	if (!m) {
+		ld->oom = true;
+		return false;
+	}
+	ok = fr_values(ld, m, v, what, fr_net, &family);
+	fclose(m);
+	if (ok && *rule_family && family != *rule_family) {
+		ndiag(ld, v, "%s is not of the rule's address family", what);
+		ok = false;
+	}
+	if (ok) {
+		*rule_family = family;
+		fprintf(f, "%s %s %s ", family == AF_INET6 ? "ip6" : "ip", field, buf ? buf : "");
+	}
+	free(buf);
+	return ok;
+}
+
+static bool fr_word(struct loader *ld, FILE *f, const struct ynode *item, const char *what, void *arg)
+{
+	const char *const *words = arg;
+	const char *s = want_str(ld, item, what);
+	bool known = false;
+
+	if (!s)
+		return false;
+	for (size_t i = 0; words[i]; i++)
+		known |= strcmp(s, words[i]) == 0;
+	if (!known) {
+		ndiag(ld, item, "%s '%s' is not one of: new, established, related, invalid, untracked", what, s);
+		return false;
+	}
+	fputs(s, f);
+	return true;
+}
+
+/* A word nft takes unquoted (an icmp type name). */
+static bool plain_word(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-'))
+			return false;
+	return true;
+}
+
+/* One rule, one line of nft text; false after saying why not. */
+static bool fr_rule(struct loader *ld, FILE *f, const struct ynode *n, const char *hook, const char *priority,
+		    const struct ynode *chains)
+{
+	const struct ynode *proto = NULL, *sport = NULL, *dport = NULL, *icmp = NULL, *action = NULL, *jump = NULL,
+			   *reject_with = NULL;
+	static const char *const ct_words[] = { "new", "established", "related", "invalid", "untracked", NULL };
+	uint8_t family = 0;
+	bool ok = true, counter = false;
+	const char *p = NULL;
+
+	if (!want_map(ld, n, "a filter rule"))
+		return false;
+	for (size_t i = 0; i + 1 < n->n; i += 2) {
+		const struct ynode *k = n->kids[i];
+
+		if (k->type != YN_SCALAR)
+			continue;
+		if (strcmp(k->str, "protocol") == 0)
+			proto = n->kids[i + 1];
+		else if (strcmp(k->str, "sport") == 0)
+			sport = n->kids[i + 1];
+		else if (strcmp(k->str, "dport") == 0)
+			dport = n->kids[i + 1];
+		else if (strcmp(k->str, "icmp_type") == 0)
+			icmp = n->kids[i + 1];
+		else if (strcmp(k->str, "action") == 0)
+			action = n->kids[i + 1];
+		else if (strcmp(k->str, "jump") == 0)
+			jump = n->kids[i + 1];
+		else if (strcmp(k->str, "reject_with") == 0)
+			reject_with = n->kids[i + 1];
+	}
+	if (proto) {
+		p = want_str(ld, proto, "protocol");
+		if (p && strcmp(p, "tcp") && strcmp(p, "udp") && strcmp(p, "sctp") && strcmp(p, "icmp") &&
+		    strcmp(p, "icmpv6")) {
+			ndiag(ld, proto, "protocol '%s' is not tcp, udp, sctp, icmp or icmpv6", p);
+			p = NULL;
+		}
+		ok &= p != NULL;
+	}
+	/* Matches, in a fixed order; then the statements; then the verdict. */
+	for (size_t i = 0; i + 1 < n->n; i += 2) {
+		const struct ynode *k = n->kids[i], *v = n->kids[i + 1];
+		struct topo_ifmatch m = { 0 };
+
+		if (k->type != YN_SCALAR)
+			continue;
+		if (strcmp(k->str, "in") == 0 || strcmp(k->str, "out") == 0) {
+			if (want_ifmatch(ld, v, k->str, &m))
+				fprintf(f, "%s %s\"%s\" ", k->str[0] == 'i' ? "iifname" : "oifname", m.negate ? "!= " : "",
+					m.name);
+			else
+				ok = false;
+		} else if (strcmp(k->str, "source") == 0) {
+			ok &= fr_addr(ld, f, v, "source", "saddr", &family);
+		} else if (strcmp(k->str, "destination") == 0) {
+			ok &= fr_addr(ld, f, v, "destination", "daddr", &family);
+		} else if (strcmp(k->str, "ct_state") == 0) {
+			/* ct state is a bit mask: "a,b" matches either. */
+			if (v->type == YN_SEQ && v->n > 0) {
+				fputs("ct state ", f);
+				for (size_t j = 0; j < v->n; j++) {
+					if (j)
+						fputc(',', f);
+					ok &= fr_word(ld, f, v->kids[j], "ct_state", (void *)ct_words);
+				}
+				fputc(' ', f);
+			} else if (v->type == YN_SCALAR) {
+				fputs("ct state ", f);
+				ok &= fr_word(ld, f, v, "ct_state", (void *)ct_words);
+				fputc(' ', f);
+			} else {
+				ndiag(ld, v, "ct_state must be a state or a list of them");
+				ok = false;
+			}
+		} else if (strcmp(k->str, "mark") == 0) {
+			uint64_t u;
+
+			if (want_uint(ld, v, "mark", 0, UINT32_MAX, &u))
+				fprintf(f, "meta mark %llu ", (unsigned long long)u);
+			else
+				ok = false;
+		} else if (strcmp(k->str, "counter") == 0) {
+			ok &= want_bool(ld, v, "counter", &counter);
+		} else if (!strcmp(k->str, "protocol") || !strcmp(k->str, "sport") || !strcmp(k->str, "dport") ||
+			   !strcmp(k->str, "icmp_type") || !strcmp(k->str, "action") || !strcmp(k->str, "jump") ||
+			   !strcmp(k->str, "reject_with") || !strcmp(k->str, "log") || !strcmp(k->str, "set_mark")) {
+			continue;
+		} else {
+			unknown_key(ld, k, "a filter rule", "in, out, source, destination, protocol, sport, dport, "
+				    "icmp_type, ct_state, mark, counter, log, set_mark, action, jump, reject_with");
+			ok = false;
+		}
+	}
+	if ((sport || dport) && p && strcmp(p, "tcp") && strcmp(p, "udp") && strcmp(p, "sctp")) {
+		ndiag(ld, sport ? sport : dport, "sport and dport need protocol tcp, udp or sctp");
+		ok = false;
+	} else if ((sport || dport) && !p) {
+		ndiag(ld, sport ? sport : dport, "sport and dport need protocol tcp, udp or sctp");
+		ok = false;
+	}
+	if (icmp && !(p && (strcmp(p, "icmp") == 0 || strcmp(p, "icmpv6") == 0))) {
+		ndiag(ld, icmp, "icmp_type needs protocol icmp or icmpv6");
+		ok = false;
+	}
+	if (p && (sport || dport || icmp)) {
+		if (sport) {
+			fprintf(f, "%s sport ", p);
+			ok &= fr_values(ld, f, sport, "sport", fr_port, NULL);
+			fputc(' ', f);
+		}
+		if (dport) {
+			fprintf(f, "%s dport ", p);
+			ok &= fr_values(ld, f, dport, "dport", fr_port, NULL);
+			fputc(' ', f);
+		}
+		if (icmp) {
+			const char *s = want_str(ld, icmp, "icmp_type");
+
+			if (s && plain_word(s))
+				fprintf(f, "%s type %s ", p, s);
+			else {
+				if (s)
+					ndiag(ld, icmp, "icmp_type '%s' is not an icmp type name (e.g. echo-request)", s);
+				ok = false;
+			}
+		}
+	} else if (p) {
+		fprintf(f, "meta l4proto %s ", strcmp(p, "icmpv6") == 0 ? "ipv6-icmp" : p);
+	}
+	if (counter)
+		fputs("counter ", f);
+	for (size_t i = 0; i + 1 < n->n; i += 2) {
+		const struct ynode *k = n->kids[i], *v = n->kids[i + 1];
+
+		if (k->type != YN_SCALAR)
+			continue;
+		if (strcmp(k->str, "log") == 0) {
+			const char *s = want_str(ld, v, "log");
+
+			if (s && (strchr(s, '"') || strchr(s, '\n') || strchr(s, '\\') || strlen(s) > 127)) {
+				ndiag(ld, v, "a log prefix has at most 127 characters and no '\"', '\\\\' or newline");
+				ok = false;
+			} else if (s) {
+				fprintf(f, "log prefix \"%s\" ", s);
+			} else {
+				ok = false;
+			}
+		} else if (strcmp(k->str, "set_mark") == 0) {
+			uint64_t u;
+
+			if (want_uint(ld, v, "set_mark", 0, UINT32_MAX, &u))
+				fprintf(f, "meta mark set %llu ", (unsigned long long)u);
+			else
+				ok = false;
+		}
+	}
+	if (jump && action) {
+		ndiag(ld, jump, "a rule has 'action' or 'jump', not both");
+		return false;
+	}
+	if (jump) {
+		const char *s = want_str(ld, jump, "jump");
+		bool known = false;
+
+		for (size_t i = 0; s && chains && i + 1 < chains->n; i += 2)
+			known |= chains->kids[i]->type == YN_SCALAR && strcmp(chains->kids[i]->str, s) == 0;
+		if (s && !known) {
+			ndiag(ld, jump, "jump to '%s': no such chain under filter: chains:", s);
+			ok = false;
+		} else if (s) {
+			fprintf(f, "jump filter_%s", s);
+		} else {
+			ok = false;
+		}
+	} else if (action) {
+		const char *s = want_str(ld, action, "action");
+
+		if (!s) {
+			ok = false;
+		} else if (!strcmp(s, "accept") || !strcmp(s, "drop") || !strcmp(s, "return")) {
+			fputs(s, f);
+		} else if (strcmp(s, "reject") == 0) {
+			const char *w = reject_with ? want_str(ld, reject_with, "reject_with") : NULL;
+
+			if (reject_with && !w) {
+				ok = false;
+			} else if (w && !WORD_IN(w, reject_kinds)) {
+				ndiag(ld, reject_with, "reject_with '%s' is not tcp-reset, port-unreachable, "
+				      "host-unreachable, no-route or admin-prohibited", w);
+				ok = false;
+			} else if (w && strcmp(w, "tcp-reset") == 0) {
+				if (!p || strcmp(p, "tcp") != 0) {
+					ndiag(ld, reject_with, "reject_with tcp-reset needs protocol tcp");
+					ok = false;
+				}
+				fputs("reject with tcp reset", f);
+			} else if (w) {
+				fprintf(f, "reject with icmpx type %s", w);
+			} else {
+				fputs("reject", f);
+			}
+		} else if (strcmp(s, "notrack") == 0) {
+			if ((strcmp(hook, "prerouting") && strcmp(hook, "output")) || strcmp(priority, "raw") != 0) {
+				ndiag(ld, action, "notrack works before conntrack: only in prerouting or output with "
+				      "priority: raw");
+				ok = false;
+			}
+			fputs("notrack", f);
+		} else if (strcmp(s, "continue") == 0) {
+			/* Only the statements (counter, log, set_mark). */
+		} else {
+			ndiag(ld, action, "action '%s' is not accept, drop, reject, return, notrack or continue", s);
+			ok = false;
+		}
+	} else {
+		ndiag(ld, n, "a filter rule needs 'action' (accept, drop, reject, return, notrack, continue) or 'jump'");
+		ok = false;
+	}
+	if (reject_with && !(action && action->type == YN_SCALAR && strcmp(action->str, "reject") == 0)) {
+		ndiag(ld, reject_with, "reject_with goes with action: reject");
+		ok = false;
+	}
+	return ok;
+}
+
+/* One chain: a base chain (hook set) or a user chain (hook NULL). */
+static bool fr_chain(struct loader *ld, struct frender *fr, const struct ynode *key, const struct ynode *v,
+		     const char *hook, const struct ynode *chains)
+{
+	const struct ynode *rules = NULL, *policy = NULL, *prio = NULL;
+	const char *pol = "accept", *priority = "filter";
+	char line[160];
+	bool ok = true;
+
+	if (hook && v->type == YN_MAP) {
+		for (size_t i = 0; i + 1 < v->n; i += 2) {
+			const struct ynode *k = v->kids[i];
+
+			if (k->type != YN_SCALAR)
+				continue;
+			if (strcmp(k->str, "rules") == 0)
+				rules = v->kids[i + 1];
+			else if (strcmp(k->str, "policy") == 0)
+				policy = v->kids[i + 1];
+			else if (strcmp(k->str, "priority") == 0)
+				prio = v->kids[i + 1];
+			else {
+				unknown_key(ld, k, "a filter chain", "policy, priority, rules");
+				ok = false;
+			}
+		}
+	} else if (hook && !is_null(v)) {
+		ndiag(ld, v, "filter chain %s must be a mapping (policy, priority, rules)", hook);
+		return false;
+	} else if (!hook) {
+		rules = v;
+	}
+	if (policy) {
+		pol = want_str(ld, policy, "policy");
+		if (pol && strcmp(pol, "accept") && strcmp(pol, "drop")) {
+			ndiag(ld, policy, "policy '%s' is not accept or drop", pol);
+			pol = NULL;
+		}
+		ok &= pol != NULL;
+	}
+	if (prio) {
+		static const char *const prios[] = { "raw", "mangle", "filter", "security" };
+
+		priority = want_str(ld, prio, "priority");
+		if (priority && !WORD_IN(priority, prios)) {
+			ndiag(ld, prio, "priority '%s' is not raw, mangle, filter or security", priority);
+			priority = NULL;
+		}
+		ok &= priority != NULL;
+	}
+	if (!ok)
+		return false;
+	snprintf(line, sizeof(line), "\tchain filter_%s {", hook ? hook : key->str);
+	fr_line(fr, key->pos, line);
+	if (hook) {
+		snprintf(line, sizeof(line), "\t\ttype filter hook %s priority %s; policy %s;", hook, priority, pol);
+		fr_line(fr, policy ? policy->pos : key->pos, line);
+	}
+	if (rules && !is_null(rules) && want_seq(ld, rules, hook ? "rules" : "a user chain (a list of rules)")) {
+		for (size_t i = 0; i < rules->n; i++) {
+			char *buf = NULL;
+			size_t len = 0;
+			FILE *f = open_memstream(&buf, &len);
+
+			if (!f) {
+				ld->oom = true;
+				return false;
+			}
+			fputs("\t\t", f);
+			ok &= fr_rule(ld, f, rules->kids[i], hook ? hook : "", priority, chains);
+			fclose(f);
+			if (buf) {
+				size_t n = strlen(buf);
+
+				while (n && buf[n - 1] == ' ')
+					buf[--n] = '\0';
+				fr_line(fr, rules->kids[i]->pos, buf);
+			}
+			free(buf);
+		}
+	} else if (rules && !is_null(rules)) {
+		ok = false;
+	}
+	fr_line(fr, key->pos, "\t}");
+	return ok;
+}
+
+static void load_filter(struct loader *ld, struct topo_ns *ns, const struct ynode *key, const struct ynode *v)
+{
+	struct frender fr = { 0 };
+	const struct ynode *chains = NULL;
+	struct topo_nft_text *nt;
+	bool ok = true;
+
+	if (is_null(v) || !want_map(ld, v, "filter"))
+		return;
+	for (size_t i = 0; i + 1 < v->n; i += 2)
+		if (v->kids[i]->type == YN_SCALAR && strcmp(v->kids[i]->str, "chains") == 0)
+			chains = v->kids[i + 1];
+	if (chains && !is_null(chains) && !want_map(ld, chains, "filter chains"))
+		return;
+	if (chains && is_null(chains))
+		chains = NULL;
+	fr.f = open_memstream(&fr.buf, &fr.len);
+	if (!fr.f) {
+		ld->oom = true;
+		return;
+	}
+	/* User chains first: the base chains jump to them. */
+	for (size_t i = 0; chains && i + 1 < chains->n; i += 2) {
+		const struct ynode *k = chains->kids[i];
+
+		if (k->type != YN_SCALAR)
+			continue;
+		if (!filter_chain_name_ok(k->str)) {
+			ndiag(ld, k, "chain name '%s' must be a letter, then letters, digits, '_' or '-' (at most 32)",
+			      k->str);
+			ok = false;
+			continue;
+		}
+		ok &= fr_chain(ld, &fr, k, chains->kids[i + 1], NULL, chains);
+	}
+	for (size_t i = 0; i + 1 < v->n; i += 2) {
+		const struct ynode *k = v->kids[i];
+
+		if (k->type != YN_SCALAR || strcmp(k->str, "chains") == 0)
+			continue;
+		if (!WORD_IN(k->str, filter_hooks)) {
+			unknown_key(ld, k, "filter", "input, forward, output, prerouting, postrouting, chains");
+			ok = false;
+			continue;
+		}
+		ok &= fr_chain(ld, &fr, k, v->kids[i + 1], k->str, chains);
+	}
+	if (fclose(fr.f) != 0)
+		ld->oom = true;
+	if (!ok || ld->oom || !fr.buf || !fr.buf[0]) {
+		free(fr.buf);
+		free(fr.lines);
+		return;
+	}
+	nt = realloc(ns->nft_text, (ns->n_nft_text + 1) * sizeof(*nt));
+	if (!nt) {
+		free(fr.buf);
+		free(fr.lines);
+		ld->oom = true;
+		return;
+	}
+	ns->nft_text = nt;
+	nt = &ns->nft_text[ns->n_nft_text++];
+	memset(nt, 0, sizeof(*nt));
+	snprintf(nt->family, sizeof(nt->family), "inet");
+	nt->text = fr.buf;
+	nt->pos = key->pos;
+	nt->line_pos = fr.lines;
+	nt->n_line_pos = fr.n_lines;
+}
+
 static void load_ns(struct loader *ld, const struct ynode *key, const struct ynode *val)
 {
 	struct topology *t = ld->t;
 	struct topo_ns *ns;
 	const char *name = want_str(ld, key, "namespace name");
-	const struct ynode *path = NULL, *pid = NULL;
+	const struct ynode *path = NULL, *pid = NULL, *filter = NULL, *filter_v = NULL;
 
 	if (!name)
 		return;
@@ -1771,10 +2327,18 @@ static void load_ns(struct loader *ld, const struct ynode *key, const struct yno
 				load_forward(ld, ns, v->kids[j]);
 		} else if (strcmp(k->str, "nft") == 0) {
 			load_nft(ld, ns, v);
+		} else if (strcmp(k->str, "filter") == 0) {
+			filter = k;
+			filter_v = v;
 		} else {
-			unknown_key(ld, k, "a namespace", "path, pid, interfaces, routes, sysctls, nat, forward, nft");
+			unknown_key(ld, k, "a namespace", "path, pid, interfaces, routes, sysctls, nat, forward, nft, "
+				    "filter");
 		}
 	}
+	/* After nft:, so its text loads first (filter: may jump to nothing of it,
+	 * but nft: text may refer to filter's chains only once they exist). */
+	if (filter)
+		load_filter(ld, ns, filter, filter_v);
 	if (ns->kind == TOPO_NS_IS_HOST && (path || pid))
 		diag(ld, (path ? path : pid)->pos, "'host' is the namespace topo runs in; it takes no path or pid");
 	else if (path && pid)

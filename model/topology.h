@@ -193,6 +193,10 @@ struct topo_nft_text {
 	struct topo_pos pos;              /* the value (its '|') */
 	unsigned line;                    /* file line of the text's first line */
 	unsigned indent;                  /* columns stripped from each line */
+	/* Text topo rendered (filter:): where each of its lines came from;
+	 * NULL for text from the file. */
+	struct topo_pos *line_pos;
+	size_t n_line_pos;
 };
 
 enum topo_ns_kind {
