@@ -125,12 +125,91 @@ static void test_refused(void **state)
 	bad(HEAD "    nft: [a]\n", 4, 10, "nft (a '|' text");
 }
 
+static void test_filter_render(void **state)
+{
+	struct topology t;
+	struct topo_diags d;
+	const char *text = HEAD
+		"    filter:\n"                                                            /* 4 */
+		"      forward:\n"                                                         /* 5 */
+		"        policy: drop\n"                                                   /* 6 */
+		"        rules:\n"                                                         /* 7 */
+		"          - {ct_state: [established, related], action: accept}\n"         /* 8 */
+		"          - {in: eth0, out: \"!eth1\", protocol: tcp, dport: [80, \"8000-8080\"], action: accept}\n" /* 9 */
+		"          - {source: [10.1.0.0/24, 10.2.0.9], jump: web}\n"               /* 10 */
+		"          - {protocol: icmp, icmp_type: echo-request, counter: true, log: \"ping \", action: accept}\n"
+		"          - {protocol: tcp, action: reject, reject_with: tcp-reset}\n"     /* 12 */
+		"      chains:\n"                                                          /* 13 */
+		"        web:\n"                                                           /* 14 */
+		"          - {protocol: udp, sport: 53, mark: 7, set_mark: 9, action: return}\n"; /* 15 */
+	const char *want =
+		"\tchain filter_web {\n"
+		"\t\tmeta mark 7 udp sport 53 meta mark set 9 return\n"
+		"\t}\n"
+		"\tchain filter_forward {\n"
+		"\t\ttype filter hook forward priority filter; policy drop;\n"
+		"\t\tct state established,related accept\n"
+		"\t\tiifname \"eth0\" oifname != \"eth1\" tcp dport { 80, 8000-8080 } accept\n"
+		"\t\tip saddr { 10.1.0.0/24, 10.2.0.9 } jump filter_web\n"
+		"\t\ticmp type echo-request counter log prefix \"ping \" accept\n"
+		"\t\tmeta l4proto tcp reject with tcp reset\n"
+		"\t}\n";
+	const struct topo_nft_text *nt;
+
+	(void)state;
+	assert_int_equal(load(text, &t, &d), 0);
+	topo_diags_free(&d);
+	assert_int_equal(t.ns[0].n_nft_text, 1);
+	nt = &t.ns[0].nft_text[0];
+	assert_string_equal(nt->family, "inet");
+	assert_string_equal(nt->text, want);
+	/* Each line knows its rule: line 8 of the text is the jump (file line 10). */
+	assert_int_equal(nt->n_line_pos, 11);
+	assert_int_equal(nt->line_pos[7].line, 10);
+	assert_int_equal(nt->line_pos[7].col, 13);
+	assert_int_equal(nt->line_pos[0].line, 14);
+	topology_free(&t);
+}
+
+static void test_filter_refused(void **state)
+{
+	(void)state;
+	bad(HEAD "    filter:\n      input:\n        policy: reject\n", 6, 17, "policy 'reject' is not accept or drop");
+	bad(HEAD "    filter:\n      inptu: {}\n", 5, 7, "unknown key 'inptu' in filter");
+	bad(HEAD "    filter:\n      input:\n        rules:\n          - {dport: 80, action: accept}\n", 7, 21,
+	    "sport and dport need protocol tcp, udp or sctp");
+	bad(HEAD "    filter:\n      input:\n        rules:\n          - {protocol: icmp, dport: 80, action: accept}\n",
+	    7, 37, "need protocol tcp, udp or sctp");
+	bad(HEAD "    filter:\n      input:\n        rules:\n          - {protocol: tcp, dport: 70000, action: accept}\n",
+	    7, 36, "port must be 1-65535");
+	bad(HEAD "    filter:\n      input:\n        rules:\n          - {source: [10.0.0.0/8, \"fd00::/8\"], action: drop}\n",
+	    7, 35, "mixes IPv4 and IPv6");
+	bad(HEAD "    filter:\n      input:\n        rules:\n          - {source: 10.0.0.1/8, action: drop}\n", 7, 22,
+	    "has host bits set");
+	bad(HEAD "    filter:\n      input:\n        rules:\n          - {ct_state: [new, bogus], action: drop}\n", 7, 30,
+	    "ct_state 'bogus' is not one of");
+	bad(HEAD "    filter:\n      input:\n        rules:\n          - {jump: nowhere}\n", 7, 20,
+	    "jump to 'nowhere': no such chain");
+	bad(HEAD "    filter:\n      input:\n        rules:\n          - {protocol: tcp}\n", 7, 13, "needs 'action'");
+	bad(HEAD "    filter:\n      input:\n        rules:\n          - {action: notrack}\n", 7, 22,
+	    "only in prerouting or output with priority: raw");
+	bad(HEAD "    filter:\n      input:\n        rules:\n          - {protocol: udp, action: reject, reject_with: tcp-reset}\n",
+	    7, 58, "reject_with tcp-reset needs protocol tcp");
+	bad(HEAD "    filter:\n      input:\n        rules:\n          - {log: \"a\\\"b\", action: accept}\n", 7, 19,
+	    "a log prefix has at most 127 characters");
+	bad(HEAD "    filter:\n      input:\n        rules:\n          - {sauce: 1, action: accept}\n", 7, 14,
+	    "unknown key 'sauce' in a filter rule");
+	bad(HEAD "    filter:\n      chains:\n        9x: []\n", 6, 9, "chain name '9x'");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_inet_text),
 		cmocka_unit_test(test_families),
 		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_filter_render),
+		cmocka_unit_test(test_filter_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
