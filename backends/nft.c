@@ -1937,7 +1937,7 @@ int nft_apply(struct backend *b, struct bns *ns, struct step *s)
 	char err[sizeof(b->err)];
 	int r = nft_apply_table(b, ns, s);
 
-	if (r < 0)
+	if (r < 0 || !s->nftx)
 		return r;
 	r = nftx_apply(b, ns, s);
 	if (r == 0 || s->op == STEP_NFT_RESTORE)

@@ -1363,6 +1363,7 @@ static void pass_nft(struct differ *df, struct obs *ob)
 			s = step_new(STEP_NFT_DEL, PHASE_NFT_DEL, o->name);
 			snprintf(s.table, sizeof(s.table), "%s", table);
 			s.nft_had_table = have;
+			s.nftx = o->nftx_read;
 			add_step(df, &s);
 		}
 		goto warn;
@@ -1435,6 +1436,7 @@ static void pass_nft(struct differ *df, struct obs *ob)
 		snprintf(s.table, sizeof(s.table), "%s", table);
 		s.nft_desired = d;
 		s.nft_had_table = have;
+		s.nftx = text || o->nftx_read;
 		if (d->n_nat)
 			s.pos = d->nat[0].pos;
 		else if (d->n_forward)

@@ -137,6 +137,9 @@ struct step {
 	/* The same for the other families' tables topo-<topology> (nft: text),
 	 * as nft text (libnftables' listing); NULL = there were none. */
 	char *nftx_saved;
+	/* The step touches nft text's tables too (declared, or read there):
+	 * without it the backend leaves libnftables out. */
+	bool nftx;
 
 	/* What differs, one item per line ("rule missing: ..."); may be NULL. */
 	char *detail;
