@@ -1658,7 +1658,8 @@ static int batch_declared(struct batch *bt, struct bns *ns, const char *table, c
 
 	for (int c = 0; c < NFT_CHAIN_COUNT && r == 0; c++) {
 		bool forward = c == NFT_CHAIN_FORWARD, header = false;
-		size_t count = forward ? d->n_forward : d->n_nat;
+		/* nat as nft text (nft_nat_as_text): nftx.c loads it. */
+		size_t count = forward ? d->n_forward : nft_nat_as_text(d) ? 0 : d->n_nat;
 
 		for (size_t i = 0; i < count && r == 0; i++) {
 			if (!forward && (d->nat[i].kind == TOPO_NAT_DNAT) !=

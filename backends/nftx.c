@@ -29,6 +29,7 @@
 #include "backends/internal.h"
 #include "model/nft_text.h"
 #include "reconcile/nft_render.h"
+#include "reconcile/nftx.h"
 
 #define INET_BIT 1u
 
@@ -202,7 +203,7 @@ int nftx_observe(struct backend *b, struct bns *ns, const struct topo_ns *desire
 	int r;
 
 	/* Only where there is text, or was: a namespace without costs nothing. */
-	if (!(desired && desired->n_nft_text) && !has_record(out))
+	if (!(desired && nftx_declared(desired)) && !has_record(out))
 		return 0;
 	nft_table_name(b->topology, table, sizeof(table));
 	nft_mark_comment(b->topology, mark, sizeof(mark));
@@ -254,6 +255,7 @@ static void put_table(FILE *f, const char *family, const char *table, const char
 int nftx_apply(struct backend *b, struct bns *ns, struct step *s)
 {
 	const struct topo_ns *d = s->op == STEP_NFT_SET ? s->nft_desired : NULL;
+	struct nftx_texts tx = { 0 };
 	char mark[160], e[256], *cmd = NULL, *saved = NULL, *l = NULL;
 	unsigned ours = 0, foreign = 0;
 	size_t len = 0;
@@ -262,9 +264,13 @@ int nftx_apply(struct backend *b, struct bns *ns, struct step *s)
 	int r;
 
 	nft_mark_comment(b->topology, mark, sizeof(mark));
+	if (d && nftx_texts_get(d, &tx) < 0)
+		return backend_fail(b, "rendering the nat rules as nft text: out of memory"), -ENOMEM;
 	r = netns_enter(b, ns);
-	if (r < 0)
+	if (r < 0) {
+		nftx_texts_free(&tx);
 		return r;
+	}
 	x = ctx_new(0);
 	f = x ? open_memstream(&cmd, &len) : NULL;
 	if (!f) {
@@ -312,8 +318,8 @@ int nftx_apply(struct backend *b, struct bns *ns, struct step *s)
 	for (int i = 1; i < TOPO_NFT_FAMILIES; i++)
 		if (ours & (1u << i))
 			fprintf(f, "delete table %s %s\n", topo_nft_families[i], s->table);
-	for (size_t i = 0; d && i < d->n_nft_text; i++) {
-		const struct topo_nft_text *nt = &d->nft_text[i];
+	for (size_t i = 0; i < tx.n; i++) {
+		const struct topo_nft_text *nt = &tx.v[i];
 		bool inet = strcmp(nt->family, "inet") == 0;
 
 		put_table(f, nt->family, s->table, inet ? NULL : mark, nt->text);
@@ -331,16 +337,16 @@ int nftx_apply(struct backend *b, struct bns *ns, struct step *s)
 		backend_fail(b, "loading the nft text: %s", e);
 		goto out;
 	}
-	if (d && d->n_nft_text) {
+	if (tx.n) {
 		/* The record: what was declared, and how the kernel lists what it made. */
 		unsigned want = INET_BIT;
 		char rec[128], add[400];
 
-		for (size_t i = 0; i < d->n_nft_text; i++)
-			want |= 1u << topo_nft_family_index(d->nft_text[i].family);
+		for (size_t i = 0; i < tx.n; i++)
+			want |= 1u << topo_nft_family_index(tx.v[i].family);
 		r = owned_listing(x, s->table, want, &l, NULL);
 		if (r == 0) {
-			topo_nft_mark(topo_nft_text_hash(d), listing_hash(l), rec, sizeof(rec));
+			topo_nft_mark(nftx_hash(d), listing_hash(l), rec, sizeof(rec));
 			snprintf(add, sizeof(add), "add chain inet %s " TOPO_NFT_STATE_CHAIN " { comment \"%s\"; }",
 				 s->table, rec);
 			if (nft_run_cmd_from_buffer(x, add) != 0)
@@ -357,9 +363,9 @@ int nftx_apply(struct backend *b, struct bns *ns, struct step *s)
 			uf = open_memstream(&cmd, &len);
 
 			if (uf) {
-				for (size_t i = 0; i < d->n_nft_text; i++)
-					if (strcmp(d->nft_text[i].family, "inet") != 0)
-						fprintf(uf, "delete table %s %s\n", d->nft_text[i].family, s->table);
+				for (size_t i = 0; i < tx.n; i++)
+					if (strcmp(tx.v[i].family, "inet") != 0)
+						fprintf(uf, "delete table %s %s\n", tx.v[i].family, s->table);
 				if (s->nftx_saved)
 					fputs(s->nftx_saved, uf);
 				if (fclose(uf) == 0 && cmd[0])
@@ -369,6 +375,7 @@ int nftx_apply(struct backend *b, struct bns *ns, struct step *s)
 		}
 	}
 out:
+	nftx_texts_free(&tx);
 	free(l);
 	free(cmd);
 	if (s->op == STEP_NFT_RESTORE || s->nftx_saved != saved)
@@ -428,7 +435,7 @@ static int check_one(const char *file, const char *nsname, const char *topology,
 			if (strncmp(m, "Interface does not exist", 24) == 0)
 				continue;
 			if (nt->line_pos && line >= 2 && line - 2 < nt->n_line_pos)
-				fprintf(err, "%s:%u:%u: filter: nft refuses this rule: %.*s\n", file,
+				fprintf(err, "%s:%u:%u: nft refuses this rule: %.*s\n", file,
 					nt->line_pos[line - 2].line, nt->line_pos[line - 2].col, (int)strcspn(m, "\n"), m);
 			else if (!nt->line_pos && line >= 2)
 				fprintf(err, "%s:%u:%u: nft: %.*s\n", file, nt->line + line - 2, nt->indent + col,
@@ -448,12 +455,22 @@ int backend_nft_text_check(const struct topology *t, const char *file, FILE *err
 {
 	int r = 0;
 
-	for (size_t i = 0; i < t->n_ns; i++)
-		for (size_t j = 0; j < t->ns[i].n_nft_text; j++) {
-			int e = check_one(file, t->ns[i].name, t->name, &t->ns[i].nft_text[j], err);
+	for (size_t i = 0; i < t->n_ns; i++) {
+		struct nftx_texts tx;
+
+		if (!nftx_declared(&t->ns[i]))
+			continue;
+		if (nftx_texts_get(&t->ns[i], &tx) < 0) {
+			fprintf(err, "%s: rendering the nat rules of namespace %s: out of memory\n", file, t->ns[i].name);
+			return -ENOMEM;
+		}
+		for (size_t j = 0; j < tx.n; j++) {
+			int e = check_one(file, t->ns[i].name, t->name, &tx.v[j], err);
 
 			if (e < 0 && r == 0)
 				r = e;
 		}
+		nftx_texts_free(&tx);
+	}
 	return r;
 }

@@ -1447,17 +1447,60 @@ static bool want_nat_source(struct loader *ld, const struct ynode *v, const char
 	return want_network(ld, v, what, ip);
 }
 
+/* ":PORT" or ":LOW-HIGH": the port part of a nat target alone. */
+static bool want_colon_ports(struct loader *ld, const struct ynode *n, const char *what, uint16_t *lo, uint16_t *hi)
+{
+	struct ynode tmp;
+
+	if (n->type != YN_SCALAR || n->str[0] != ':') {
+		ndiag(ld, n, "%s must be \":PORT\" or \":LOW-HIGH\"", what);
+		return false;
+	}
+	tmp = *n;
+	tmp.str = n->str + 1;
+	tmp.len = n->len - 1;
+	tmp.plain = true;
+	if (!want_port_range(ld, &tmp, lo, hi))
+		return false;
+	if (*hi == *lo)
+		*hi = 0;
+	return true;
+}
+
+static bool want_nat_protocol(struct loader *ld, const struct ynode *v, bool icmp, uint8_t *ret)
+{
+	const char *s = want_str(ld, v, "protocol");
+
+	if (!s)
+		return false;
+	if (strcmp(s, "tcp") == 0)
+		*ret = IPPROTO_TCP;
+	else if (strcmp(s, "udp") == 0)
+		*ret = IPPROTO_UDP;
+	else if (strcmp(s, "sctp") == 0)
+		*ret = IPPROTO_SCTP;
+	else if (icmp && strcmp(s, "icmp") == 0)
+		*ret = IPPROTO_ICMP;
+	else if (icmp && strcmp(s, "icmpv6") == 0)
+		*ret = IPPROTO_ICMPV6;
+	else {
+		ndiag(ld, v, "protocol '%s' is not tcp, udp or sctp%s", s, icmp ? " (or icmp, icmpv6 without a port)" : "");
+		return false;
+	}
+	return true;
+}
+
 static void load_nat(struct loader *ld, struct topo_ns *ns, const struct ynode *n)
 {
 	const struct ynode *kind, *body;
 	struct topo_nat nat = { 0 };
-	const struct ynode *to = NULL, *proto = NULL, *port = NULL;
-	bool ok = true;
+	const struct ynode *to = NULL, *proto = NULL, *port = NULL, *ports = NULL;
+	bool ok = true, dnatlike;
 
 	if (!want_map(ld, n, "a nat entry"))
 		return;
 	if (n->n != 2) {
-		ndiag(ld, n, "a nat entry has exactly one key: masquerade, snat or dnat");
+		ndiag(ld, n, "a nat entry has exactly one key: masquerade, snat, dnat or redirect");
 		return;
 	}
 	kind = n->kids[0];
@@ -1470,10 +1513,13 @@ static void load_nat(struct loader *ld, struct topo_ns *ns, const struct ynode *
 		nat.kind = TOPO_NAT_SNAT;
 	else if (strcmp(kind->str, "dnat") == 0)
 		nat.kind = TOPO_NAT_DNAT;
+	else if (strcmp(kind->str, "redirect") == 0)
+		nat.kind = TOPO_NAT_REDIRECT;
 	else {
-		ndiag(ld, kind, "unknown nat kind '%s' (accepted: masquerade, snat, dnat)", kind->str);
+		ndiag(ld, kind, "unknown nat kind '%s' (accepted: masquerade, snat, dnat, redirect)", kind->str);
 		return;
 	}
+	dnatlike = nat.kind == TOPO_NAT_DNAT || nat.kind == TOPO_NAT_REDIRECT;
 	nat.pos = kind->pos;
 	if (!is_null(body) && !want_map(ld, body, kind->str))
 		return;
@@ -1481,66 +1527,105 @@ static void load_nat(struct loader *ld, struct topo_ns *ns, const struct ynode *
 	for (size_t i = 0; !is_null(body) && i + 1 < body->n; i += 2) {
 		const struct ynode *k = body->kids[i], *v = body->kids[i + 1];
 		const char *kn = k->str;
-		bool known = false;
+		bool known = true, flag = false;
+		unsigned bit = 0;
 
 		if (k->type != YN_SCALAR)
 			continue;
-		if (strcmp(kn, "source") == 0 && nat.kind != TOPO_NAT_DNAT) {
-			known = true;
+		if (strcmp(kn, "protocol") == 0) {
+			proto = v;
+			ok &= want_nat_protocol(ld, v, dnatlike, &nat.protocol);
+		} else if (!dnatlike && strcmp(kn, "source") == 0) {
 			ok &= want_nat_source(ld, v, "source", &nat.source);
-		} else if (strcmp(kn, "out") == 0 && nat.kind != TOPO_NAT_DNAT) {
-			known = true;
+		} else if (!dnatlike && strcmp(kn, "out") == 0) {
 			ok &= want_ifmatch(ld, v, "out", &nat.out);
-		} else if (strcmp(kn, "to") == 0 && nat.kind != TOPO_NAT_MASQUERADE) {
-			known = true;
-			to = v;
-			ok &= want_ip_port(ld, v, "to", &nat.to, &nat.to_port, nat.kind == TOPO_NAT_DNAT);
-		} else if (nat.kind == TOPO_NAT_DNAT) {
-			known = true;
-			if (strcmp(kn, "protocol") == 0) {
-				const char *s = want_str(ld, v, "protocol");
+		} else if (!dnatlike && strcmp(kn, "ports") == 0) {
+			ports = v;
+			ok &= want_port_range(ld, v, &nat.to_port, &nat.to_port_hi);
+			if (nat.to_port_hi == nat.to_port)
+				nat.to_port_hi = 0;
+		} else if (!dnatlike && ((flag = strcmp(kn, "random") == 0 && (bit = TOPO_NAT_F_RANDOM)) ||
+					 (flag = strcmp(kn, "fully_random") == 0 && (bit = TOPO_NAT_F_FULLY_RANDOM)) ||
+					 (flag = strcmp(kn, "persistent") == 0 && (bit = TOPO_NAT_F_PERSISTENT)))) {
+			bool b = false;
 
-				proto = v;
-				if (!s)
-					ok = false;
-				else if (strcmp(s, "tcp") == 0)
-					nat.protocol = IPPROTO_TCP;
-				else if (strcmp(s, "udp") == 0)
-					nat.protocol = IPPROTO_UDP;
-				else if (strcmp(s, "sctp") == 0)
-					nat.protocol = IPPROTO_SCTP;
-				else {
-					ndiag(ld, v, "protocol '%s' is not tcp, udp or sctp", s);
+			ok &= want_bool(ld, v, kn, &b);
+			if (b)
+				nat.flags |= bit;
+		} else if (strcmp(kn, "to") == 0 && nat.kind == TOPO_NAT_SNAT) {
+			to = v;
+			ok &= want_ip_port(ld, v, "to", &nat.to, NULL, false);
+		} else if (strcmp(kn, "to") == 0 && nat.kind == TOPO_NAT_REDIRECT) {
+			to = v;
+			ok &= want_colon_ports(ld, v, "to", &nat.to_port, &nat.to_port_hi);
+		} else if (strcmp(kn, "to") == 0 && nat.kind == TOPO_NAT_DNAT) {
+			to = v;
+			/* ":PORT": the destination address stays, only the port changes. */
+			if (v->type == YN_SCALAR && v->str[0] == ':') {
+				ok &= want_colon_ports(ld, v, "to", &nat.to_port, &nat.to_port_hi);
+				if (nat.to_port_hi) {
+					ndiag(ld, v, "a dnat target port is one port, not a range");
 					ok = false;
 				}
-			} else if (strcmp(kn, "port") == 0) {
-				port = v;
-				ok &= want_port_range(ld, v, &nat.port_lo, &nat.port_hi);
-			} else if (strcmp(kn, "in") == 0) {
-				ok &= want_ifmatch(ld, v, "in", &nat.in);
-			} else if (strcmp(kn, "destination") == 0) {
-				ok &= want_network(ld, v, "destination", &nat.destination);
 			} else {
-				known = false;
+				ok &= want_ip_port(ld, v, "to", &nat.to, &nat.to_port, true);
 			}
+		} else if (dnatlike && strcmp(kn, "port") == 0) {
+			port = v;
+			ok &= want_port_range(ld, v, &nat.port_lo, &nat.port_hi);
+		} else if (dnatlike && strcmp(kn, "in") == 0) {
+			ok &= want_ifmatch(ld, v, "in", &nat.in);
+		} else if (dnatlike && strcmp(kn, "destination") == 0) {
+			ok &= want_network(ld, v, "destination", &nat.destination);
+		} else {
+			known = false;
 		}
+		(void)flag;
 		if (!known)
 			unknown_key(ld, k, kind->str,
-				    nat.kind == TOPO_NAT_MASQUERADE ? "source, out" :
-				    nat.kind == TOPO_NAT_SNAT ? "source, out, to" :
+				    nat.kind == TOPO_NAT_MASQUERADE ? "source, out, protocol, ports, random, fully_random, "
+								      "persistent" :
+				    nat.kind == TOPO_NAT_SNAT ? "source, out, to, protocol, ports, random, fully_random, "
+								"persistent" :
 				    "protocol, port, to, in, destination");
 	}
-	if (nat.kind != TOPO_NAT_MASQUERADE && !to) {
+	if ((nat.kind == TOPO_NAT_SNAT || nat.kind == TOPO_NAT_DNAT) && !to) {
 		ndiag(ld, kind, "%s needs 'to'", kind->str);
 		ok = false;
 	}
-	if (nat.kind == TOPO_NAT_DNAT && (!proto || !port)) {
-		ndiag(ld, kind, "dnat needs 'protocol' (tcp, udp, sctp) and 'port'");
+	if (dnatlike && port && !proto) {
+		ndiag(ld, kind, "%s needs 'protocol' (tcp, udp, sctp) and 'port' together (or neither: every protocol)",
+		      kind->str);
+		ok = false;
+	}
+	if (ok && dnatlike && port && nat.protocol != IPPROTO_TCP && nat.protocol != IPPROTO_UDP &&
+	    nat.protocol != IPPROTO_SCTP) {
+		ndiag(ld, proto, "protocol '%s' is not tcp, udp or sctp (a port needs one)", proto->str);
+		ok = false;
+	}
+	if (ok && (nat.to_port || ports) && !proto && nat.kind != TOPO_NAT_DNAT) {
+		ndiag(ld, ports ? ports : to, "a port mapping needs 'protocol' (tcp, udp or sctp)");
+		ok = false;
+	}
+	if (ok && nat.kind == TOPO_NAT_DNAT && nat.to_port && !nat.port_lo && !proto) {
+		ndiag(ld, to, "a target port needs 'protocol' (tcp, udp or sctp)");
+		ok = false;
+	}
+	if (ok && (nat.flags & TOPO_NAT_F_RANDOM) && (nat.flags & TOPO_NAT_F_FULLY_RANDOM)) {
+		ndiag(ld, kind, "random and fully_random exclude each other");
 		ok = false;
 	}
 	if (ok) {
 		ok &= same_family(ld, kind, &nat.source, &nat.to, "source", "to");
 		ok &= same_family(ld, kind, &nat.destination, &nat.to, "destination", "to");
+	}
+	if (ok && nat.protocol == IPPROTO_ICMP && (nat.to.family == AF_INET6 || nat.destination.family == AF_INET6)) {
+		ndiag(ld, proto, "protocol icmp is IPv4's; IPv6 has icmpv6");
+		ok = false;
+	}
+	if (ok && nat.protocol == IPPROTO_ICMPV6 && (nat.to.family == AF_INET || nat.destination.family == AF_INET)) {
+		ndiag(ld, proto, "protocol icmpv6 is IPv6's; IPv4 has icmp");
+		ok = false;
 	}
 	if (!ok || !check_limit(ld, &ld->n_rules, TOPO_MAX_RULES, n, "nat and forward rules"))
 		return;

@@ -149,7 +149,13 @@ enum topo_nat_kind {
 	TOPO_NAT_MASQUERADE,
 	TOPO_NAT_SNAT,
 	TOPO_NAT_DNAT,
+	TOPO_NAT_REDIRECT,                /* dnat to the incoming interface's address */
 };
+
+/* masquerade/snat flags (nft's words: random, fully-random, persistent). */
+#define TOPO_NAT_F_RANDOM       1u
+#define TOPO_NAT_F_FULLY_RANDOM 2u
+#define TOPO_NAT_F_PERSISTENT   4u
 
 struct topo_nat {
 	enum topo_nat_kind kind;
@@ -157,10 +163,12 @@ struct topo_nat {
 	struct topo_ip destination;       /* family 0 = any */
 	struct topo_ifmatch in;
 	struct topo_ifmatch out;
-	uint8_t protocol;                 /* IPPROTO_TCP/UDP/SCTP; 0 = any */
-	uint16_t port_lo, port_hi;        /* dnat: matched destination ports */
-	struct topo_ip to;                /* snat/dnat target address (full plen) */
-	uint16_t to_port;                 /* dnat: 0 = keep the port */
+	uint8_t protocol;                 /* IPPROTO_TCP/UDP/SCTP, dnat also ICMP/ICMPV6; 0 = any */
+	uint16_t port_lo, port_hi;        /* dnat/redirect: matched destination ports; 0 = any */
+	struct topo_ip to;                /* snat/dnat target address (full plen); dnat: family 0 = keep it */
+	uint16_t to_port;                 /* dnat/redirect: 0 = keep the port; masquerade/snat: ports from */
+	uint16_t to_port_hi;              /* a range to_port-to_port_hi; 0 = to_port alone */
+	unsigned flags;                   /* masquerade/snat: TOPO_NAT_F_* */
 	struct topo_pos pos;
 };
 

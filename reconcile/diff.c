@@ -1326,7 +1326,7 @@ static void pass_nft(struct differ *df, struct obs *ob)
 	struct topo_nft_rule *want = NULL, *kept = NULL;
 	const struct topo_nft_rule *orules;
 	size_t nw = 0, on;
-	bool text = d && !ob->pruned && d->n_nft_text;
+	bool text = d && !ob->pruned && nftx_declared(d);
 	int fam;
 	char table[TOPO_NAME_MAX + 8];
 	struct step s;

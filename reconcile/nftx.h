@@ -8,6 +8,7 @@
 #define TOPO_RECONCILE_NFTX_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "model/topology.h"
@@ -18,5 +19,19 @@ bool nftx_same(const struct topo_ns *d, const struct topo_ns *o, FILE *detail);
 /* Is this observed rule (nft.c's reading of inet topo-<t>) one of topo's
  * structured chains, which nft_render compares? The rest is the text's. */
 bool nftx_structured(const struct topo_nft_rule *r);
+
+/* The nft text a namespace declares: its nft: and filter: texts (borrowed),
+ * then its nat rules when they go as text (owned). */
+struct nftx_texts {
+	struct topo_nft_text *v;
+	size_t n;
+	size_t borrowed;                  /* v[0..borrowed) are d's own */
+};
+int nftx_texts_get(const struct topo_ns *d, struct nftx_texts *ret);
+void nftx_texts_free(struct nftx_texts *t);
+/* Does d declare any? */
+bool nftx_declared(const struct topo_ns *d);
+/* The hash the record keeps of it (0 when there is none to hash: -ENOMEM). */
+uint64_t nftx_hash(const struct topo_ns *d);
 
 #endif

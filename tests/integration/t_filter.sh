@@ -58,7 +58,7 @@ F=$WORK/fw.yaml
 sed 's/icmp_type: echo-request/icmp_type: echo-requestt/' "$F" >"$WORK/bad.yaml"
 line=$(grep -n 'echo-requestt' "$WORK/bad.yaml" | cut -d: -f1)
 rc 1 "a bad icmp type" "$TOPO" apply "$WORK/bad.yaml"
-contains "on the rule's line" "$WORK/out" "$WORK/bad.yaml:$line:13: filter: nft refuses this rule"
+contains "on the rule's line" "$WORK/out" "$WORK/bad.yaml:$line:13: nft refuses this rule"
 eq "nothing applied" "$(ip netns list | wc -l)" 0
 
 ok "apply" "$TOPO" apply "$F"
