@@ -17,6 +17,8 @@
 
 #include "model/loader.h"
 #include "model/nft_text.h"
+#include "reconcile/nft_render.h"
+#include "reconcile/nftx.h"
 
 #define HEAD \
 	"topology: t\n"                         /* 1 */ \
@@ -202,6 +204,81 @@ static void test_filter_refused(void **state)
 	bad(HEAD "    filter:\n      chains:\n        9x: []\n", 6, 9, "chain name '9x'");
 }
 
+static void test_nat_text(void **state)
+{
+	struct topology t;
+	struct topo_diags d;
+	const char *text = HEAD
+		"    nat:\n"                                                                        /* 4 */
+		"      - redirect: {protocol: tcp, port: 8080, to: \":3000\", in: eth0}\n"           /* 5 */
+		"      - dnat: {protocol: tcp, port: 81, to: \":2000\"}\n"                           /* 6 */
+		"      - dnat: {protocol: icmp, to: 10.2.0.2}\n"                                     /* 7 */
+		"      - masquerade: {out: eth1, protocol: udp, ports: \"2000-3000\", random: true, persistent: true}\n"
+		"      - snat: {to: 10.9.0.1, protocol: tcp, ports: 5000, fully_random: true}\n";   /* 9 */
+	const char *want =
+		"\tchain nat_prerouting {\n"
+		"\t\ttype nat hook prerouting priority -100; policy accept;\n"
+		"\t\tiifname \"eth0\" meta l4proto tcp th dport 8080 counter redirect to :3000\n"
+		"\t\tfib daddr type local meta l4proto tcp th dport 81 counter dnat to :2000\n"
+		"\t\tmeta nfproto ipv4 fib daddr type local meta l4proto icmp counter dnat ip to 10.2.0.2\n"
+		"\t}\n"
+		"\tchain nat_output {\n"
+		"\t\ttype nat hook output priority -100; policy accept;\n"
+		"\t\tmeta l4proto tcp th dport 8080 counter redirect to :3000\n"
+		"\t\tfib daddr type local meta l4proto tcp th dport 81 counter dnat to :2000\n"
+		"\t\tmeta nfproto ipv4 ip daddr != 127.0.0.0/8 fib daddr type local meta l4proto icmp counter dnat ip to 10.2.0.2\n"
+		"\t}\n"
+		"\tchain nat_postrouting {\n"
+		"\t\ttype nat hook postrouting priority 100; policy accept;\n"
+		"\t\toifname \"eth1\" meta l4proto udp counter masquerade to :2000-3000 random,persistent\n"
+		"\t\tmeta nfproto ipv4 meta l4proto tcp counter snat ip to 10.9.0.1:5000 fully-random\n"
+		"\t}\n";
+	struct topo_nft_rule *rules = NULL;
+	struct nftx_texts tx;
+	size_t n = 0;
+
+	(void)state;
+	assert_int_equal(load(text, &t, &d), 0);
+	topo_diags_free(&d);
+	assert_true(nft_nat_as_text(&t.ns[0]));
+	assert_true(nftx_declared(&t.ns[0]));
+	/* None of it on the expression path. */
+	assert_int_equal(nft_render(&t.ns[0], &rules, &n), 0);
+	assert_int_equal(n, 0);
+	nft_rules_free(rules, n);
+	assert_int_equal(nftx_texts_get(&t.ns[0], &tx), 0);
+	assert_int_equal(tx.n, 1);
+	assert_string_equal(tx.v[0].family, "inet");
+	assert_string_equal(tx.v[0].text, want);
+	assert_int_equal(tx.v[0].n_line_pos, 17);
+	assert_int_equal(tx.v[0].line_pos[4].line, 7);   /* the icmp dnat */
+	assert_int_equal(tx.v[0].line_pos[15].line, 9);  /* the snat */
+	nftx_texts_free(&tx);
+	topology_free(&t);
+
+	/* Plain rules stay on the expression path. */
+	assert_int_equal(load(HEAD "    nat:\n      - masquerade: {out: eth1}\n"
+			      "      - dnat: {protocol: tcp, port: 80, to: \"10.0.0.2:8080\"}\n", &t, &d), 0);
+	topo_diags_free(&d);
+	assert_false(nft_nat_as_text(&t.ns[0]));
+	assert_false(nftx_declared(&t.ns[0]));
+	topology_free(&t);
+}
+
+static void test_nat_refused(void **state)
+{
+	(void)state;
+	bad(HEAD "    nat:\n      - redirect: {protocol: tcp, port: 80, to: \"3000\"}\n", 5, 49, "to must be \":PORT\"");
+	bad(HEAD "    nat:\n      - masquerade: {ports: \"1-2\"}\n", 5, 29, "a port mapping needs 'protocol'");
+	bad(HEAD "    nat:\n      - masquerade: {protocol: tcp, random: true, fully_random: true}\n", 5, 9,
+	    "random and fully_random exclude each other");
+	bad(HEAD "    nat:\n      - dnat: {protocol: icmp, port: 80, to: 10.0.0.2}\n", 5, 26, "a port needs one");
+	bad(HEAD "    nat:\n      - dnat: {to: \":2000\"}\n", 5, 20, "a target port needs 'protocol'");
+	bad(HEAD "    nat:\n      - dnat: {protocol: tcp, port: 80, to: \":2000-2001\"}\n", 5, 45, "one port, not a range");
+	bad(HEAD "    nat:\n      - dnat: {protocol: icmp, to: \"fd00::2\"}\n", 5, 26, "icmp is IPv4's");
+	bad(HEAD "    nat:\n      - redirect: {random: true}\n", 5, 20, "unknown key 'random' in redirect");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -210,6 +287,8 @@ int main(void)
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_filter_render),
 		cmocka_unit_test(test_filter_refused),
+		cmocka_unit_test(test_nat_text),
+		cmocka_unit_test(test_nat_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
