@@ -29,6 +29,9 @@ struct backend_opts {
 
 /* 0 or -errno; on error *ret is NULL. */
 int backend_open(struct backend **ret, const char *topology, const struct backend_opts *opts);
+/* libnftables' parse of every nft: text (a dry run), errors written to err
+ * as FILE:LINE:COL inside the file's block scalars. 0 or -EINVAL. */
+int backend_nft_text_check(const struct topology *t, const char *file, FILE *err);
 void backend_close(struct backend *b);
 
 /* The message that goes with the last error a backend call returned. */

@@ -220,5 +220,10 @@ int dockeruser_apply(struct backend *b, struct bns *ns, const struct step *s);
 int published_observe(struct backend *b, struct bns *ns, struct topo_ns *out);
 int nft_observe(struct backend *b, struct bns *ns, struct topo_ns *out);
 int nft_apply(struct backend *b, struct bns *ns, struct step *s);
+/* The ownership mark: the comment topo's nft tables carry. */
+void nft_mark_comment(const char *topology, char *buf, size_t len);
+/* nft text (nftx.c): read after nft_observe; applied after nft.c's batch. */
+int nftx_observe(struct backend *b, struct bns *ns, const struct topo_ns *desired, struct topo_ns *out);
+int nftx_apply(struct backend *b, struct bns *ns, struct step *s);
 
 #endif

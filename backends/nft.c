@@ -1000,7 +1000,7 @@ static bool table_dormant(const struct nlmsghdr *table)
 	return false;
 }
 
-static void mark_comment(const char *topology, char *buf, size_t len)
+void nft_mark_comment(const char *topology, char *buf, size_t len)
 {
 	snprintf(buf, len, TOPO_ALIAS_PREFIX "%s " NFT_COMMENT, topology);
 }
@@ -1032,7 +1032,7 @@ static bool table_marked(const struct nlmsghdr *table, const char *topology)
 
 	if (!ud || nftnl_udata_parse(ud, len, on_table_udata, &comment) < 0 || !comment)
 		goto out;
-	mark_comment(topology, want, sizeof(want));
+	nft_mark_comment(topology, want, sizeof(want));
 	r = strcmp(comment, want) == 0 || strcmp(comment, NFT_COMMENT) == 0;
 out:
 	nftnl_table_free(t);
@@ -1681,7 +1681,8 @@ static int batch_declared(struct batch *bt, struct bns *ns, const char *table, c
 
 	for (int c = 0; c < NFT_CHAIN_COUNT && r == 0; c++) {
 		bool forward = c == NFT_CHAIN_FORWARD, header = false;
-		size_t count = forward ? d->n_forward : d->n_nat;
+		/* nat as nft text (nft_nat_as_text): nftx.c loads it. */
+		size_t count = forward ? d->n_forward : nft_nat_as_text(d) ? 0 : d->n_nat;
 
 		for (size_t i = 0; i < count && r == 0; i++) {
 			if (!forward && (d->nat[i].kind == TOPO_NAT_DNAT) !=
@@ -1895,7 +1896,7 @@ static int build_batch(struct batch *bt, struct bns *ns, const struct step *s, u
 	return r;
 }
 
-int nft_apply(struct backend *b, struct bns *ns, struct step *s)
+static int nft_apply_table(struct backend *b, struct bns *ns, struct step *s)
 {
 	struct snapshot snap = { 0 };
 	struct nbuf saved = { 0 };
@@ -1904,7 +1905,7 @@ int nft_apply(struct backend *b, struct bns *ns, struct step *s)
 	char comment[160];
 	int r = 0;
 
-	mark_comment(b->topology, comment, sizeof(comment));
+	nft_mark_comment(b->topology, comment, sizeof(comment));
 	r = bns_nft_socket(b, ns);
 	if (r < 0)
 		return r;
@@ -1948,5 +1949,30 @@ out:
 	snapshot_clear(&snap);
 	nbuf_free(&saved);
 	batch_free(&bt);
+	return r;
+}
+
+/* The inet table (nftables messages), then what nft text adds to it and the
+ * other families' tables (libnftables, nftx.c). When the second part is
+ * refused, the first is undone: the step changes all or nothing. */
+int nft_apply(struct backend *b, struct bns *ns, struct step *s)
+{
+	struct step undo;
+	char err[sizeof(b->err)];
+	int r = nft_apply_table(b, ns, s);
+
+	if (r < 0 || !s->nftx)
+		return r;
+	r = nftx_apply(b, ns, s);
+	if (r == 0 || s->op == STEP_NFT_RESTORE)
+		return r;
+	/* Both halves again, as a rollback would: the tables come back in the
+	 * order they were made (inet first), as nft lists them. */
+	undo = *s;
+	undo.op = STEP_NFT_RESTORE;
+	snprintf(err, sizeof(err), "%s", b->err);
+	if (nft_apply_table(b, ns, &undo) < 0 || nftx_apply(b, ns, &undo) < 0)
+		fprintf(stderr, "topo: namespace %s: putting tables %s back failed: %s\n", ns->name, s->table, b->err);
+	snprintf(b->err, sizeof(b->err), "%s", err);
 	return r;
 }

@@ -51,7 +51,7 @@ static bool nft_matters(const struct scope *sc, const struct topo_state *state, 
 	(void)state;
 	if (scan_marks || sc->kind != TOPO_NS_CREATED)
 		return true;
-	if (sc->desired && (sc->desired->n_nat || sc->desired->n_forward))
+	if (sc->desired && (sc->desired->n_nat || sc->desired->n_forward || sc->desired->n_nft_text))
 		return true;
 	for (size_t i = 0; sc->desired && i < sc->desired->n_ifaces; i++)
 		if (sc->desired->ifaces[i].type == TOPO_IF_BRIDGE)
@@ -146,6 +146,8 @@ static int observe_ns(struct backend *b, const struct scope *sc, const struct to
 				r = published_observe(b, ns, out);
 				break;
 			}
+	if (r == 0 && with_nft)
+		r = nftx_observe(b, ns, sc->desired, out);
 	/* Under a tight limit only the rtnetlink sockets stay open. */
 	if (!b->hold_fds)
 		bns_nft_close(ns);

@@ -174,7 +174,7 @@ static int route_dump_one(void *arg, const void *nlhv)
 		rt.oif = 0;
 	}
 	rt.onlink = (rtm->rtm_flags & RTNH_F_ONLINK) != 0;
-	if (tb[RTA_MULTIPATH])
+	if (tb[RTA_MULTIPATH] && !rt.nhid)   /* the nexthop object's paths, not the route's */
 		route_multipath(d, &rt, rtm->rtm_family, tb[RTA_MULTIPATH]);
 	topo_route_nh_sort(&rt);
 	if (tb[RTA_METRICS])

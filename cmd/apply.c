@@ -107,7 +107,7 @@ static int state_record_objects(const struct session *s, struct topo_state *st)
 
 		/* Where our nft table is: observed there on later runs even when the
 		 * file no longer declares rules. */
-		if (ns->n_nat || ns->n_forward) {
+		if (ns->n_nat || ns->n_forward || ns->n_nft_text) {
 			char *id = topo_object_id_nft(ns->name);
 
 			r = id ? topo_state_object_put(st, id) : -ENOMEM;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backends/backend.h"
 #include "cmd/cmd.h"
 #include "model/loader.h"
 
@@ -58,6 +59,12 @@ int cmd_load(const char *file, struct topology *ret)
 	topo_diags_free(&diags);
 	if (r < 0)
 		return fail("%s: %s", file, strerror(-r));
+	/* nft text is the kernel's language: libnftables parses it, here,
+	 * before anything is read or changed. */
+	if (backend_nft_text_check(ret, file, stderr) < 0) {
+		topology_free(ret);
+		return EXIT_ERROR;
+	}
 	return 0;
 }
 

@@ -34,6 +34,7 @@
 #include "model/names.h"
 #include "model/route.h"
 #include "model/shape.h"
+#include "model/nft_text.h"
 #include "model/strmap.h"
 #include "model/yaml_scalar.h"
 #include "model/vec.h"
@@ -50,6 +51,9 @@ struct ynode {
 	enum ynode_type type;
 	bool plain;             /* a scalar written without quotes */
 	bool owns_str;          /* false in a copy: it shares the anchored value's text */
+	bool literal;           /* a literal block scalar (|) */
+	unsigned body_line;     /* literal: the file line of its first line */
+	unsigned body_indent;   /* literal: its indentation */
 	struct topo_pos pos;    /* where its text is (for a copy, in the anchored value) */
 	struct topo_pos via;    /* a copy: the alias it came through, the innermost; line 0 = none */
 	char *str;              /* scalar text */
@@ -511,6 +515,35 @@ static struct ynode *alias_expand(struct loader *ld, const char *name, struct to
 }
 
 /*
+ * Where a literal block scalar's text is in the file, so a position inside
+ * the text (an nft error) maps back to it: the line after the '|' header,
+ * and the indentation of its first non-blank line (YAML strips that much
+ * from every line).
+ */
+static void literal_body(struct ynode *node, const unsigned char *buf, size_t len, yaml_mark_t m)
+{
+	size_t i = m.index;
+	unsigned line = (unsigned)m.line + 1;
+
+	while (i < len && buf[i] != '\n')
+		i++;
+	node->literal = true;
+	node->body_line = line + 1;
+	while (i < len) {
+		unsigned ind = 0;
+
+		i++;   /* past the '\n' */
+		while (i + ind < len && buf[i + ind] == ' ')
+			ind++;
+		if (i + ind < len && buf[i + ind] != '\n' && buf[i + ind] != '\r') {
+			node->body_indent = ind;
+			return;
+		}
+		i += ind;
+	}
+}
+
+/*
  * Returns the document's root node, or NULL after recording why not. An
  * empty stream returns NULL with no diagnostic; the caller says "empty".
  * The nodes belong to ld->arena (tree_free).
@@ -590,6 +623,8 @@ static struct ynode *tree_build(struct loader *ld, const unsigned char *buf, siz
 			if (!node)
 				break;
 			node->plain = ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+			if (ev.data.scalar.style == YAML_LITERAL_SCALAR_STYLE)
+				literal_body(node, buf, len, ev.start_mark);
 			node->len = ev.data.scalar.length;
 			node->str = malloc(node->len + 1);
 			node->owns_str = true;
@@ -1778,17 +1813,60 @@ static bool want_nat_source(struct loader *ld, const struct ynode *v, const char
 	return want_network(ld, v, what, ip);
 }
 
+/* ":PORT" or ":LOW-HIGH": the port part of a nat target alone. */
+static bool want_colon_ports(struct loader *ld, const struct ynode *n, const char *what, uint16_t *lo, uint16_t *hi)
+{
+	struct ynode tmp;
+
+	if (n->type != YN_SCALAR || n->str[0] != ':') {
+		ndiag(ld, n, "%s must be \":PORT\" or \":LOW-HIGH\"", what);
+		return false;
+	}
+	tmp = *n;
+	tmp.str = n->str + 1;
+	tmp.len = n->len - 1;
+	tmp.plain = true;
+	if (!want_port_range(ld, &tmp, lo, hi))
+		return false;
+	if (*hi == *lo)
+		*hi = 0;
+	return true;
+}
+
+static bool want_nat_protocol(struct loader *ld, const struct ynode *v, bool icmp, uint8_t *ret)
+{
+	const char *s = want_str(ld, v, "protocol");
+
+	if (!s)
+		return false;
+	if (strcmp(s, "tcp") == 0)
+		*ret = IPPROTO_TCP;
+	else if (strcmp(s, "udp") == 0)
+		*ret = IPPROTO_UDP;
+	else if (strcmp(s, "sctp") == 0)
+		*ret = IPPROTO_SCTP;
+	else if (icmp && strcmp(s, "icmp") == 0)
+		*ret = IPPROTO_ICMP;
+	else if (icmp && strcmp(s, "icmpv6") == 0)
+		*ret = IPPROTO_ICMPV6;
+	else {
+		ndiag(ld, v, "protocol '%s' is not tcp, udp or sctp%s", s, icmp ? " (or icmp, icmpv6 without a port)" : "");
+		return false;
+	}
+	return true;
+}
+
 static void load_nat(struct loader *ld, struct topo_ns *ns, const struct ynode *n)
 {
 	const struct ynode *kind, *body;
 	struct topo_nat nat = { 0 };
-	const struct ynode *to = NULL, *proto = NULL, *port = NULL;
-	bool ok = true;
+	const struct ynode *to = NULL, *proto = NULL, *port = NULL, *ports = NULL;
+	bool ok = true, dnatlike;
 
 	if (!want_map(ld, n, "a nat entry"))
 		return;
 	if (n->n != 2) {
-		ndiag(ld, n, "a nat entry has exactly one key: masquerade, snat or dnat");
+		ndiag(ld, n, "a nat entry has exactly one key: masquerade, snat, dnat or redirect");
 		return;
 	}
 	kind = n->kids[0];
@@ -1801,10 +1879,13 @@ static void load_nat(struct loader *ld, struct topo_ns *ns, const struct ynode *
 		nat.kind = TOPO_NAT_SNAT;
 	else if (strcmp(kind->str, "dnat") == 0)
 		nat.kind = TOPO_NAT_DNAT;
+	else if (strcmp(kind->str, "redirect") == 0)
+		nat.kind = TOPO_NAT_REDIRECT;
 	else {
-		ndiag(ld, kind, "unknown nat kind '%s' (accepted: masquerade, snat, dnat)", kind->str);
+		ndiag(ld, kind, "unknown nat kind '%s' (accepted: masquerade, snat, dnat, redirect)", kind->str);
 		return;
 	}
+	dnatlike = nat.kind == TOPO_NAT_DNAT || nat.kind == TOPO_NAT_REDIRECT;
 	nat.pos = kind->pos;
 	if (!is_null(body) && !want_map(ld, body, kind->str))
 		return;
@@ -1812,66 +1893,105 @@ static void load_nat(struct loader *ld, struct topo_ns *ns, const struct ynode *
 	for (size_t i = 0; !is_null(body) && i + 1 < body->n; i += 2) {
 		const struct ynode *k = body->kids[i], *v = body->kids[i + 1];
 		const char *kn = k->str;
-		bool known = false;
+		bool known = true, flag = false;
+		unsigned bit = 0;
 
 		if (k->type != YN_SCALAR)
 			continue;
-		if (strcmp(kn, "source") == 0 && nat.kind != TOPO_NAT_DNAT) {
-			known = true;
+		if (strcmp(kn, "protocol") == 0) {
+			proto = v;
+			ok &= want_nat_protocol(ld, v, dnatlike, &nat.protocol);
+		} else if (!dnatlike && strcmp(kn, "source") == 0) {
 			ok &= want_nat_source(ld, v, "source", &nat.source);
-		} else if (strcmp(kn, "out") == 0 && nat.kind != TOPO_NAT_DNAT) {
-			known = true;
+		} else if (!dnatlike && strcmp(kn, "out") == 0) {
 			ok &= want_ifmatch(ld, v, "out", &nat.out);
-		} else if (strcmp(kn, "to") == 0 && nat.kind != TOPO_NAT_MASQUERADE) {
-			known = true;
-			to = v;
-			ok &= want_ip_port(ld, v, "to", &nat.to, &nat.to_port, nat.kind == TOPO_NAT_DNAT);
-		} else if (nat.kind == TOPO_NAT_DNAT) {
-			known = true;
-			if (strcmp(kn, "protocol") == 0) {
-				const char *s = want_str(ld, v, "protocol");
+		} else if (!dnatlike && strcmp(kn, "ports") == 0) {
+			ports = v;
+			ok &= want_port_range(ld, v, &nat.to_port, &nat.to_port_hi);
+			if (nat.to_port_hi == nat.to_port)
+				nat.to_port_hi = 0;
+		} else if (!dnatlike && ((flag = strcmp(kn, "random") == 0 && (bit = TOPO_NAT_F_RANDOM)) ||
+					 (flag = strcmp(kn, "fully_random") == 0 && (bit = TOPO_NAT_F_FULLY_RANDOM)) ||
+					 (flag = strcmp(kn, "persistent") == 0 && (bit = TOPO_NAT_F_PERSISTENT)))) {
+			bool b = false;
 
-				proto = v;
-				if (!s)
-					ok = false;
-				else if (strcmp(s, "tcp") == 0)
-					nat.protocol = IPPROTO_TCP;
-				else if (strcmp(s, "udp") == 0)
-					nat.protocol = IPPROTO_UDP;
-				else if (strcmp(s, "sctp") == 0)
-					nat.protocol = IPPROTO_SCTP;
-				else {
-					ndiag(ld, v, "protocol '%s' is not tcp, udp or sctp", s);
+			ok &= want_bool(ld, v, kn, &b);
+			if (b)
+				nat.flags |= bit;
+		} else if (strcmp(kn, "to") == 0 && nat.kind == TOPO_NAT_SNAT) {
+			to = v;
+			ok &= want_ip_port(ld, v, "to", &nat.to, NULL, false);
+		} else if (strcmp(kn, "to") == 0 && nat.kind == TOPO_NAT_REDIRECT) {
+			to = v;
+			ok &= want_colon_ports(ld, v, "to", &nat.to_port, &nat.to_port_hi);
+		} else if (strcmp(kn, "to") == 0 && nat.kind == TOPO_NAT_DNAT) {
+			to = v;
+			/* ":PORT": the destination address stays, only the port changes. */
+			if (v->type == YN_SCALAR && v->str[0] == ':') {
+				ok &= want_colon_ports(ld, v, "to", &nat.to_port, &nat.to_port_hi);
+				if (nat.to_port_hi) {
+					ndiag(ld, v, "a dnat target port is one port, not a range");
 					ok = false;
 				}
-			} else if (strcmp(kn, "port") == 0) {
-				port = v;
-				ok &= want_port_range(ld, v, &nat.port_lo, &nat.port_hi);
-			} else if (strcmp(kn, "in") == 0) {
-				ok &= want_ifmatch(ld, v, "in", &nat.in);
-			} else if (strcmp(kn, "destination") == 0) {
-				ok &= want_network(ld, v, "destination", &nat.destination);
 			} else {
-				known = false;
+				ok &= want_ip_port(ld, v, "to", &nat.to, &nat.to_port, true);
 			}
+		} else if (dnatlike && strcmp(kn, "port") == 0) {
+			port = v;
+			ok &= want_port_range(ld, v, &nat.port_lo, &nat.port_hi);
+		} else if (dnatlike && strcmp(kn, "in") == 0) {
+			ok &= want_ifmatch(ld, v, "in", &nat.in);
+		} else if (dnatlike && strcmp(kn, "destination") == 0) {
+			ok &= want_network(ld, v, "destination", &nat.destination);
+		} else {
+			known = false;
 		}
+		(void)flag;
 		if (!known)
 			unknown_key(ld, k, kind->str,
-				    nat.kind == TOPO_NAT_MASQUERADE ? "source, out" :
-				    nat.kind == TOPO_NAT_SNAT ? "source, out, to" :
+				    nat.kind == TOPO_NAT_MASQUERADE ? "source, out, protocol, ports, random, fully_random, "
+								      "persistent" :
+				    nat.kind == TOPO_NAT_SNAT ? "source, out, to, protocol, ports, random, fully_random, "
+								"persistent" :
 				    "protocol, port, to, in, destination");
 	}
-	if (nat.kind != TOPO_NAT_MASQUERADE && !to) {
+	if ((nat.kind == TOPO_NAT_SNAT || nat.kind == TOPO_NAT_DNAT) && !to) {
 		ndiag(ld, kind, "%s needs 'to'", kind->str);
 		ok = false;
 	}
-	if (nat.kind == TOPO_NAT_DNAT && (!proto || !port)) {
-		ndiag(ld, kind, "dnat needs 'protocol' (tcp, udp, sctp) and 'port'");
+	if (dnatlike && port && !proto) {
+		ndiag(ld, kind, "%s needs 'protocol' (tcp, udp, sctp) and 'port' together (or neither: every protocol)",
+		      kind->str);
+		ok = false;
+	}
+	if (ok && dnatlike && port && nat.protocol != IPPROTO_TCP && nat.protocol != IPPROTO_UDP &&
+	    nat.protocol != IPPROTO_SCTP) {
+		ndiag(ld, proto, "protocol '%s' is not tcp, udp or sctp (a port needs one)", proto->str);
+		ok = false;
+	}
+	if (ok && (nat.to_port || ports) && !proto && nat.kind != TOPO_NAT_DNAT) {
+		ndiag(ld, ports ? ports : to, "a port mapping needs 'protocol' (tcp, udp or sctp)");
+		ok = false;
+	}
+	if (ok && nat.kind == TOPO_NAT_DNAT && nat.to_port && !nat.port_lo && !proto) {
+		ndiag(ld, to, "a target port needs 'protocol' (tcp, udp or sctp)");
+		ok = false;
+	}
+	if (ok && (nat.flags & TOPO_NAT_F_RANDOM) && (nat.flags & TOPO_NAT_F_FULLY_RANDOM)) {
+		ndiag(ld, kind, "random and fully_random exclude each other");
 		ok = false;
 	}
 	if (ok) {
 		ok &= same_family(ld, kind, &nat.source, &nat.to, "source", "to");
 		ok &= same_family(ld, kind, &nat.destination, &nat.to, "destination", "to");
+	}
+	if (ok && nat.protocol == IPPROTO_ICMP && (nat.to.family == AF_INET6 || nat.destination.family == AF_INET6)) {
+		ndiag(ld, proto, "protocol icmp is IPv4's; IPv6 has icmpv6");
+		ok = false;
+	}
+	if (ok && nat.protocol == IPPROTO_ICMPV6 && (nat.to.family == AF_INET || nat.destination.family == AF_INET)) {
+		ndiag(ld, proto, "protocol icmpv6 is IPv6's; IPv4 has icmp");
+		ok = false;
 	}
 	if (!ok || !check_limit(ld, &ld->n_rules, TOPO_MAX_RULES, n, "nat and forward rules"))
 		return;
@@ -1996,12 +2116,645 @@ static bool load_ns_docker(struct loader *ld, struct topo_ns *ns, const struct y
 	return true;
 }
 
+/*
+ * nft: | TEXT  (the inet table's body), or nft: {FAMILY: | TEXT, ...}.
+ * A literal block scalar, so every line of the text is a line of the file
+ * and an nft error maps back to it (topo_nft_text_pos).
+ */
+static void load_nft_one(struct loader *ld, struct topo_ns *ns, const char *family, const struct ynode *v)
+{
+	struct topo_nft_text *nt;
+	char msg[256];
+	size_t off = 0;
+
+	if (v->type != YN_SCALAR || !v->literal) {
+		ndiag(ld, v, "nft text is a literal block scalar: write '|' and the nft text on the lines below");
+		return;
+	}
+	for (size_t i = 0; i < ns->n_nft_text; i++)
+		if (strcmp(ns->nft_text[i].family, family) == 0) {
+			ndiag(ld, v, "a second nft text for family %s", family);
+			return;
+		}
+	if (topo_nft_text_check(v->str, family, &off, msg, sizeof(msg)) < 0) {
+		unsigned line = v->body_line, col = v->body_indent + 1;
+
+		for (size_t i = 0; i < off; i++) {
+			if (v->str[i] == '\n') {
+				line++;
+				col = v->body_indent + 1;
+			} else {
+				col++;
+			}
+		}
+		diag(ld, (struct topo_pos){ .line = line, .col = col }, "nft: %s", msg);
+		return;
+	}
+	nt = realloc(ns->nft_text, (ns->n_nft_text + 1) * sizeof(*nt));
+	if (!nt) {
+		ld->oom = true;
+		return;
+	}
+	ns->nft_text = nt;
+	nt = &ns->nft_text[ns->n_nft_text];
+	memset(nt, 0, sizeof(*nt));
+	snprintf(nt->family, sizeof(nt->family), "%s", family);
+	nt->text = strdup(v->str);
+	if (!nt->text) {
+		ld->oom = true;
+		return;
+	}
+	nt->pos = v->pos;
+	nt->line = v->body_line;
+	nt->indent = v->body_indent;
+	ns->n_nft_text++;
+}
+
+static void load_nft(struct loader *ld, struct topo_ns *ns, const struct ynode *v)
+{
+	if (is_null(v))
+		return;
+	if (v->type == YN_SCALAR) {
+		load_nft_one(ld, ns, "inet", v);
+		return;
+	}
+	if (!want_map(ld, v, "nft (a '|' text, or a map of family to text)"))
+		return;
+	for (size_t i = 0; i + 1 < v->n; i += 2) {
+		const struct ynode *k = v->kids[i];
+
+		if (k->type != YN_SCALAR)
+			continue;
+		if (topo_nft_family_index(k->str) < 0) {
+			unknown_key(ld, k, "nft", "inet, ip, ip6, arp, bridge, netdev");
+			continue;
+		}
+		load_nft_one(ld, ns, k->str, v->kids[i + 1]);
+	}
+}
+
+/*
+ * filter: structured firewall rules, rendered into nft text for the inet
+ * table (one more topo_nft_text, loaded and compared like nft:'s), each
+ * line's position kept so libnftables' complaints land on the rule.
+ */
+struct frender {
+	FILE *f;
+	char *buf;
+	size_t len;
+	struct topo_pos *lines;     /* line k (1-based) of the text at lines[k - 1] */
+	size_t n_lines, cap_lines;
+	bool oom;
+};
+
+static void fr_line(struct frender *fr, struct topo_pos pos, const char *text)
+{
+	if (fr->n_lines == fr->cap_lines) {
+		size_t cap = fr->cap_lines ? fr->cap_lines * 2 : 16;
+		struct topo_pos *v = realloc(fr->lines, cap * sizeof(*v));
+
+		if (!v) {
+			fr->oom = true;
+			return;
+		}
+		fr->lines = v;
+		fr->cap_lines = cap;
+	}
+	fr->lines[fr->n_lines++] = pos;
+	fprintf(fr->f, "%s\n", text);
+}
+
+static const char *const filter_hooks[] = { "input", "forward", "output", "prerouting", "postrouting" };
+static const char *const reject_kinds[] = { "tcp-reset", "port-unreachable", "host-unreachable", "no-route",
+					    "admin-prohibited" };
+
+static bool word_in(const char *w, const char *const *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(w, v[i]) == 0)
+			return true;
+	return false;
+}
+#define WORD_IN(w, v) word_in((w), (v), sizeof(v) / sizeof((v)[0]))
+
+/* A filter chain's own name: what nft accepts unquoted, and short. */
+static bool filter_chain_name_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 32 || !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z')))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') ||
+		      s[i] == '_' || s[i] == '-'))
+			return false;
+	return true;
+}
+
+/* One value or a list: each item to fn, which writes it; "{ a, b }" for a list. */
+static bool fr_values(struct loader *ld, FILE *f, const struct ynode *v, const char *what,
+		      bool (*fn)(struct loader *ld, FILE *f, const struct ynode *item, const char *what, void *arg),
+		      void *arg)
+{
+	bool ok = true;
+
+	if (v->type != YN_SEQ)
+		return fn(ld, f, v, what, arg);
+	if (v->n == 0) {
+		ndiag(ld, v, "%s is an empty list", what);
+		return false;
+	}
+	fputs(v->n > 1 ? "{ " : "", f);
+	for (size_t i = 0; i < v->n; i++) {
+		if (i)
+			fputs(", ", f);
+		ok &= fn(ld, f, v->kids[i], what, arg);
+	}
+	fputs(v->n > 1 ? " }" : "", f);
+	return ok;
+}
+
+static bool fr_port(struct loader *ld, FILE *f, const struct ynode *item, const char *what, void *arg)
+{
+	uint16_t lo, hi;
+
+	(void)what;
+	(void)arg;
+	if (!want_port_range(ld, item, &lo, &hi))
+		return false;
+	if (lo == hi)
+		fprintf(f, "%u", lo);
+	else
+		fprintf(f, "%u-%u", lo, hi);
+	return true;
+}
+
+static bool fr_net(struct loader *ld, FILE *f, const struct ynode *item, const char *what, void *arg)
+{
+	uint8_t *family = arg;
+	struct topo_ip ip;
+	char a[TOPO_IP_STRLEN];
+
+	if (!want_network(ld, item, what, &ip))
+		return false;
+	if (*family && *family != ip.family) {
+		ndiag(ld, item, "%s mixes IPv4 and IPv6 (a rule matches one family; write two rules)", what);
+		return false;
+	}
+	*family = ip.family;
+	fputs(topo_ip_format(&ip, ip.plen < topo_ip_maxlen(ip.family), a, sizeof(a)), f);
+	return true;
+}
+
+/* A network match: "ip saddr X" / "ip6 daddr { X, Y }"; family agreed across the rule. */
+static bool fr_addr(struct loader *ld, FILE *f, const struct ynode *v, const char *what, const char *field,
+		    uint8_t *rule_family)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	uint8_t family = 0;
+	bool ok;
+
+	if (!m) {
+		ld->oom = true;
+		return false;
+	}
+	ok = fr_values(ld, m, v, what, fr_net, &family);
+	fclose(m);
+	if (ok && *rule_family && family != *rule_family) {
+		ndiag(ld, v, "%s is not of the rule's address family", what);
+		ok = false;
+	}
+	if (ok) {
+		*rule_family = family;
+		fprintf(f, "%s %s %s ", family == AF_INET6 ? "ip6" : "ip", field, buf ? buf : "");
+	}
+	free(buf);
+	return ok;
+}
+
+static bool fr_word(struct loader *ld, FILE *f, const struct ynode *item, const char *what, void *arg)
+{
+	const char *const *words = arg;
+	const char *s = want_str(ld, item, what);
+	bool known = false;
+
+	if (!s)
+		return false;
+	for (size_t i = 0; words[i]; i++)
+		known |= strcmp(s, words[i]) == 0;
+	if (!known) {
+		ndiag(ld, item, "%s '%s' is not one of: new, established, related, invalid, untracked", what, s);
+		return false;
+	}
+	fputs(s, f);
+	return true;
+}
+
+/* A word nft takes unquoted (an icmp type name). */
+static bool plain_word(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-'))
+			return false;
+	return true;
+}
+
+/* One rule, one line of nft text; false after saying why not. */
+static bool fr_rule(struct loader *ld, FILE *f, const struct ynode *n, const char *hook, const char *priority,
+		    const struct ynode *chains)
+{
+	const struct ynode *proto = NULL, *sport = NULL, *dport = NULL, *icmp = NULL, *action = NULL, *jump = NULL,
+			   *reject_with = NULL;
+	static const char *const ct_words[] = { "new", "established", "related", "invalid", "untracked", NULL };
+	uint8_t family = 0;
+	bool ok = true, counter = false;
+	const char *p = NULL;
+
+	if (!want_map(ld, n, "a filter rule"))
+		return false;
+	for (size_t i = 0; i + 1 < n->n; i += 2) {
+		const struct ynode *k = n->kids[i];
+
+		if (k->type != YN_SCALAR)
+			continue;
+		if (strcmp(k->str, "protocol") == 0)
+			proto = n->kids[i + 1];
+		else if (strcmp(k->str, "sport") == 0)
+			sport = n->kids[i + 1];
+		else if (strcmp(k->str, "dport") == 0)
+			dport = n->kids[i + 1];
+		else if (strcmp(k->str, "icmp_type") == 0)
+			icmp = n->kids[i + 1];
+		else if (strcmp(k->str, "action") == 0)
+			action = n->kids[i + 1];
+		else if (strcmp(k->str, "jump") == 0)
+			jump = n->kids[i + 1];
+		else if (strcmp(k->str, "reject_with") == 0)
+			reject_with = n->kids[i + 1];
+	}
+	if (proto) {
+		p = want_str(ld, proto, "protocol");
+		if (p && strcmp(p, "tcp") && strcmp(p, "udp") && strcmp(p, "sctp") && strcmp(p, "icmp") &&
+		    strcmp(p, "icmpv6")) {
+			ndiag(ld, proto, "protocol '%s' is not tcp, udp, sctp, icmp or icmpv6", p);
+			p = NULL;
+		}
+		ok &= p != NULL;
+	}
+	/* Matches, in a fixed order; then the statements; then the verdict. */
+	for (size_t i = 0; i + 1 < n->n; i += 2) {
+		const struct ynode *k = n->kids[i], *v = n->kids[i + 1];
+		struct topo_ifmatch m = { 0 };
+
+		if (k->type != YN_SCALAR)
+			continue;
+		if (strcmp(k->str, "in") == 0 || strcmp(k->str, "out") == 0) {
+			if (want_ifmatch(ld, v, k->str, &m))
+				fprintf(f, "%s %s\"%s\" ", k->str[0] == 'i' ? "iifname" : "oifname", m.negate ? "!= " : "",
+					m.name);
+			else
+				ok = false;
+		} else if (strcmp(k->str, "source") == 0) {
+			ok &= fr_addr(ld, f, v, "source", "saddr", &family);
+		} else if (strcmp(k->str, "destination") == 0) {
+			ok &= fr_addr(ld, f, v, "destination", "daddr", &family);
+		} else if (strcmp(k->str, "ct_state") == 0) {
+			/* ct state is a bit mask: "a,b" matches either. */
+			if (v->type == YN_SEQ && v->n > 0) {
+				fputs("ct state ", f);
+				for (size_t j = 0; j < v->n; j++) {
+					if (j)
+						fputc(',', f);
+					ok &= fr_word(ld, f, v->kids[j], "ct_state", (void *)ct_words);
+				}
+				fputc(' ', f);
+			} else if (v->type == YN_SCALAR) {
+				fputs("ct state ", f);
+				ok &= fr_word(ld, f, v, "ct_state", (void *)ct_words);
+				fputc(' ', f);
+			} else {
+				ndiag(ld, v, "ct_state must be a state or a list of them");
+				ok = false;
+			}
+		} else if (strcmp(k->str, "mark") == 0) {
+			uint64_t u;
+
+			if (want_uint(ld, v, "mark", 0, UINT32_MAX, &u))
+				fprintf(f, "meta mark %llu ", (unsigned long long)u);
+			else
+				ok = false;
+		} else if (strcmp(k->str, "counter") == 0) {
+			ok &= want_bool(ld, v, "counter", &counter);
+		} else if (!strcmp(k->str, "protocol") || !strcmp(k->str, "sport") || !strcmp(k->str, "dport") ||
+			   !strcmp(k->str, "icmp_type") || !strcmp(k->str, "action") || !strcmp(k->str, "jump") ||
+			   !strcmp(k->str, "reject_with") || !strcmp(k->str, "log") || !strcmp(k->str, "set_mark")) {
+			continue;
+		} else {
+			unknown_key(ld, k, "a filter rule", "in, out, source, destination, protocol, sport, dport, "
+				    "icmp_type, ct_state, mark, counter, log, set_mark, action, jump, reject_with");
+			ok = false;
+		}
+	}
+	if ((sport || dport) && p && strcmp(p, "tcp") && strcmp(p, "udp") && strcmp(p, "sctp")) {
+		ndiag(ld, sport ? sport : dport, "sport and dport need protocol tcp, udp or sctp");
+		ok = false;
+	} else if ((sport || dport) && !p) {
+		ndiag(ld, sport ? sport : dport, "sport and dport need protocol tcp, udp or sctp");
+		ok = false;
+	}
+	if (icmp && !(p && (strcmp(p, "icmp") == 0 || strcmp(p, "icmpv6") == 0))) {
+		ndiag(ld, icmp, "icmp_type needs protocol icmp or icmpv6");
+		ok = false;
+	}
+	if (p && (sport || dport || icmp)) {
+		if (sport) {
+			fprintf(f, "%s sport ", p);
+			ok &= fr_values(ld, f, sport, "sport", fr_port, NULL);
+			fputc(' ', f);
+		}
+		if (dport) {
+			fprintf(f, "%s dport ", p);
+			ok &= fr_values(ld, f, dport, "dport", fr_port, NULL);
+			fputc(' ', f);
+		}
+		if (icmp) {
+			const char *s = want_str(ld, icmp, "icmp_type");
+
+			if (s && plain_word(s))
+				fprintf(f, "%s type %s ", p, s);
+			else {
+				if (s)
+					ndiag(ld, icmp, "icmp_type '%s' is not an icmp type name (e.g. echo-request)", s);
+				ok = false;
+			}
+		}
+	} else if (p) {
+		fprintf(f, "meta l4proto %s ", strcmp(p, "icmpv6") == 0 ? "ipv6-icmp" : p);
+	}
+	if (counter)
+		fputs("counter ", f);
+	for (size_t i = 0; i + 1 < n->n; i += 2) {
+		const struct ynode *k = n->kids[i], *v = n->kids[i + 1];
+
+		if (k->type != YN_SCALAR)
+			continue;
+		if (strcmp(k->str, "log") == 0) {
+			const char *s = want_str(ld, v, "log");
+
+			if (s && (strchr(s, '"') || strchr(s, '\n') || strchr(s, '\\') || strlen(s) > 127)) {
+				ndiag(ld, v, "a log prefix has at most 127 characters and no '\"', '\\\\' or newline");
+				ok = false;
+			} else if (s) {
+				fprintf(f, "log prefix \"%s\" ", s);
+			} else {
+				ok = false;
+			}
+		} else if (strcmp(k->str, "set_mark") == 0) {
+			uint64_t u;
+
+			if (want_uint(ld, v, "set_mark", 0, UINT32_MAX, &u))
+				fprintf(f, "meta mark set %llu ", (unsigned long long)u);
+			else
+				ok = false;
+		}
+	}
+	if (jump && action) {
+		ndiag(ld, jump, "a rule has 'action' or 'jump', not both");
+		return false;
+	}
+	if (jump) {
+		const char *s = want_str(ld, jump, "jump");
+		bool known = false;
+
+		for (size_t i = 0; s && chains && i + 1 < chains->n; i += 2)
+			known |= chains->kids[i]->type == YN_SCALAR && strcmp(chains->kids[i]->str, s) == 0;
+		if (s && !known) {
+			ndiag(ld, jump, "jump to '%s': no such chain under filter: chains:", s);
+			ok = false;
+		} else if (s) {
+			fprintf(f, "jump filter_%s", s);
+		} else {
+			ok = false;
+		}
+	} else if (action) {
+		const char *s = want_str(ld, action, "action");
+
+		if (!s) {
+			ok = false;
+		} else if (!strcmp(s, "accept") || !strcmp(s, "drop") || !strcmp(s, "return")) {
+			fputs(s, f);
+		} else if (strcmp(s, "reject") == 0) {
+			const char *w = reject_with ? want_str(ld, reject_with, "reject_with") : NULL;
+
+			if (reject_with && !w) {
+				ok = false;
+			} else if (w && !WORD_IN(w, reject_kinds)) {
+				ndiag(ld, reject_with, "reject_with '%s' is not tcp-reset, port-unreachable, "
+				      "host-unreachable, no-route or admin-prohibited", w);
+				ok = false;
+			} else if (w && strcmp(w, "tcp-reset") == 0) {
+				if (!p || strcmp(p, "tcp") != 0) {
+					ndiag(ld, reject_with, "reject_with tcp-reset needs protocol tcp");
+					ok = false;
+				}
+				fputs("reject with tcp reset", f);
+			} else if (w) {
+				fprintf(f, "reject with icmpx type %s", w);
+			} else {
+				fputs("reject", f);
+			}
+		} else if (strcmp(s, "notrack") == 0) {
+			if ((strcmp(hook, "prerouting") && strcmp(hook, "output")) || strcmp(priority, "raw") != 0) {
+				ndiag(ld, action, "notrack works before conntrack: only in prerouting or output with "
+				      "priority: raw");
+				ok = false;
+			}
+			fputs("notrack", f);
+		} else if (strcmp(s, "continue") == 0) {
+			/* Only the statements (counter, log, set_mark). */
+		} else {
+			ndiag(ld, action, "action '%s' is not accept, drop, reject, return, notrack or continue", s);
+			ok = false;
+		}
+	} else {
+		ndiag(ld, n, "a filter rule needs 'action' (accept, drop, reject, return, notrack, continue) or 'jump'");
+		ok = false;
+	}
+	if (reject_with && !(action && action->type == YN_SCALAR && strcmp(action->str, "reject") == 0)) {
+		ndiag(ld, reject_with, "reject_with goes with action: reject");
+		ok = false;
+	}
+	return ok;
+}
+
+/* One chain: a base chain (hook set) or a user chain (hook NULL). */
+static bool fr_chain(struct loader *ld, struct frender *fr, const struct ynode *key, const struct ynode *v,
+		     const char *hook, const struct ynode *chains)
+{
+	const struct ynode *rules = NULL, *policy = NULL, *prio = NULL;
+	const char *pol = "accept", *priority = "filter";
+	char line[160];
+	bool ok = true;
+
+	if (hook && v->type == YN_MAP) {
+		for (size_t i = 0; i + 1 < v->n; i += 2) {
+			const struct ynode *k = v->kids[i];
+
+			if (k->type != YN_SCALAR)
+				continue;
+			if (strcmp(k->str, "rules") == 0)
+				rules = v->kids[i + 1];
+			else if (strcmp(k->str, "policy") == 0)
+				policy = v->kids[i + 1];
+			else if (strcmp(k->str, "priority") == 0)
+				prio = v->kids[i + 1];
+			else {
+				unknown_key(ld, k, "a filter chain", "policy, priority, rules");
+				ok = false;
+			}
+		}
+	} else if (hook && !is_null(v)) {
+		ndiag(ld, v, "filter chain %s must be a mapping (policy, priority, rules)", hook);
+		return false;
+	} else if (!hook) {
+		rules = v;
+	}
+	if (policy) {
+		pol = want_str(ld, policy, "policy");
+		if (pol && strcmp(pol, "accept") && strcmp(pol, "drop")) {
+			ndiag(ld, policy, "policy '%s' is not accept or drop", pol);
+			pol = NULL;
+		}
+		ok &= pol != NULL;
+	}
+	if (prio) {
+		static const char *const prios[] = { "raw", "mangle", "filter", "security" };
+
+		priority = want_str(ld, prio, "priority");
+		if (priority && !WORD_IN(priority, prios)) {
+			ndiag(ld, prio, "priority '%s' is not raw, mangle, filter or security", priority);
+			priority = NULL;
+		}
+		ok &= priority != NULL;
+	}
+	if (!ok)
+		return false;
+	snprintf(line, sizeof(line), "\tchain filter_%s {", hook ? hook : key->str);
+	fr_line(fr, key->pos, line);
+	if (hook) {
+		snprintf(line, sizeof(line), "\t\ttype filter hook %s priority %s; policy %s;", hook, priority, pol);
+		fr_line(fr, policy ? policy->pos : key->pos, line);
+	}
+	if (rules && !is_null(rules) && want_seq(ld, rules, hook ? "rules" : "a user chain (a list of rules)")) {
+		for (size_t i = 0; i < rules->n; i++) {
+			char *buf = NULL;
+			size_t len = 0;
+			FILE *f = open_memstream(&buf, &len);
+
+			if (!f) {
+				ld->oom = true;
+				return false;
+			}
+			fputs("\t\t", f);
+			ok &= fr_rule(ld, f, rules->kids[i], hook ? hook : "", priority, chains);
+			fclose(f);
+			if (buf) {
+				size_t n = strlen(buf);
+
+				while (n && buf[n - 1] == ' ')
+					buf[--n] = '\0';
+				fr_line(fr, rules->kids[i]->pos, buf);
+			}
+			free(buf);
+		}
+	} else if (rules && !is_null(rules)) {
+		ok = false;
+	}
+	fr_line(fr, key->pos, "\t}");
+	return ok;
+}
+
+static void load_filter(struct loader *ld, struct topo_ns *ns, const struct ynode *key, const struct ynode *v)
+{
+	struct frender fr = { 0 };
+	const struct ynode *chains = NULL;
+	struct topo_nft_text *nt;
+	bool ok = true;
+
+	if (is_null(v) || !want_map(ld, v, "filter"))
+		return;
+	for (size_t i = 0; i + 1 < v->n; i += 2)
+		if (v->kids[i]->type == YN_SCALAR && strcmp(v->kids[i]->str, "chains") == 0)
+			chains = v->kids[i + 1];
+	if (chains && !is_null(chains) && !want_map(ld, chains, "filter chains"))
+		return;
+	if (chains && is_null(chains))
+		chains = NULL;
+	fr.f = open_memstream(&fr.buf, &fr.len);
+	if (!fr.f) {
+		ld->oom = true;
+		return;
+	}
+	/* User chains first: the base chains jump to them. */
+	for (size_t i = 0; chains && i + 1 < chains->n; i += 2) {
+		const struct ynode *k = chains->kids[i];
+
+		if (k->type != YN_SCALAR)
+			continue;
+		if (!filter_chain_name_ok(k->str)) {
+			ndiag(ld, k, "chain name '%s' must be a letter, then letters, digits, '_' or '-' (at most 32)",
+			      k->str);
+			ok = false;
+			continue;
+		}
+		ok &= fr_chain(ld, &fr, k, chains->kids[i + 1], NULL, chains);
+	}
+	for (size_t i = 0; i + 1 < v->n; i += 2) {
+		const struct ynode *k = v->kids[i];
+
+		if (k->type != YN_SCALAR || strcmp(k->str, "chains") == 0)
+			continue;
+		if (!WORD_IN(k->str, filter_hooks)) {
+			unknown_key(ld, k, "filter", "input, forward, output, prerouting, postrouting, chains");
+			ok = false;
+			continue;
+		}
+		ok &= fr_chain(ld, &fr, k, v->kids[i + 1], k->str, chains);
+	}
+	if (fclose(fr.f) != 0)
+		ld->oom = true;
+	if (!ok || ld->oom || !fr.buf || !fr.buf[0]) {
+		free(fr.buf);
+		free(fr.lines);
+		return;
+	}
+	nt = realloc(ns->nft_text, (ns->n_nft_text + 1) * sizeof(*nt));
+	if (!nt) {
+		free(fr.buf);
+		free(fr.lines);
+		ld->oom = true;
+		return;
+	}
+	ns->nft_text = nt;
+	nt = &ns->nft_text[ns->n_nft_text++];
+	memset(nt, 0, sizeof(*nt));
+	snprintf(nt->family, sizeof(nt->family), "inet");
+	nt->text = fr.buf;
+	nt->pos = key->pos;
+	nt->line_pos = fr.lines;
+	nt->n_line_pos = fr.n_lines;
+}
+
 static void load_ns(struct loader *ld, const struct ynode *key, const struct ynode *val)
 {
 	struct topology *t = ld->t;
 	struct topo_ns *ns;
 	const char *name = want_str(ld, key, "namespace name");
-	const struct ynode *path = NULL, *pid = NULL, *docker = NULL;
+	const struct ynode *path = NULL, *pid = NULL, *docker = NULL, *filter = NULL, *filter_v = NULL;
 
 	if (!name)
 		return;
@@ -2084,16 +2837,27 @@ static void load_ns(struct loader *ld, const struct ynode *key, const struct yno
 				continue;
 			for (size_t j = 0; j < v->n; j++)
 				load_forward(ld, ns, v->kids[j]);
+		} else if (strcmp(k->str, "nft") == 0) {
+			load_nft(ld, ns, v);
+		} else if (strcmp(k->str, "filter") == 0) {
+			filter = k;
+			filter_v = v;
 		} else if (topo_kind_by_key(k->str)) {
 			load_kind(ld, ns, topo_kind_by_key(k->str), v);
 		} else {
 			char kinds[128], accepted[256];
 
 			topo_kind_keys(kinds, sizeof(kinds));
-			snprintf(accepted, sizeof(accepted), "path, pid, interfaces, routes, absent, sysctls, nat, forward, docker, docker_socket%s", kinds);
+			snprintf(accepted, sizeof(accepted),
+				 "path, pid, interfaces, routes, absent, sysctls, nat, forward, nft, filter, docker, docker_socket%s",
+				 kinds);
 			unknown_key(ld, k, "a namespace", accepted);
 		}
 	}
+	/* After nft:, so its text loads first (filter: may jump to nothing of it,
+	 * but nft: text may refer to filter's chains only once they exist). */
+	if (filter)
+		load_filter(ld, ns, filter, filter_v);
 	if (ns->kind == TOPO_NS_IS_HOST && (path || pid || docker))
 		diag(ld, (path ? path : pid ? pid : docker)->pos,
 		     "'host' is the namespace topo runs in; it takes no path or pid, and no docker");

@@ -91,6 +91,12 @@ void topo_ns_clear(struct topo_ns *ns)
 	free(ns->sysctls);
 	free(ns->nat);
 	free(ns->forward);
+	for (size_t i = 0; i < ns->n_nft_text; i++) {
+		free(ns->nft_text[i].text);
+		free(ns->nft_text[i].line_pos);
+	}
+	free(ns->nft_text);
+	free(ns->nftx_mark);
 	for (size_t i = 0; i < ns->n_nft_rules; i++) {
 		free(ns->nft_rules[i].chain);
 		free(ns->nft_rules[i].text);

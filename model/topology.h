@@ -242,7 +242,13 @@ enum topo_nat_kind {
 	TOPO_NAT_MASQUERADE,
 	TOPO_NAT_SNAT,
 	TOPO_NAT_DNAT,
+	TOPO_NAT_REDIRECT,                /* dnat to the incoming interface's address */
 };
+
+/* masquerade/snat flags (nft's words: random, fully-random, persistent). */
+#define TOPO_NAT_F_RANDOM       1u
+#define TOPO_NAT_F_FULLY_RANDOM 2u
+#define TOPO_NAT_F_PERSISTENT   4u
 
 struct topo_nat {
 	enum topo_nat_kind kind;
@@ -250,10 +256,12 @@ struct topo_nat {
 	struct topo_ip destination;       /* family 0 = any */
 	struct topo_ifmatch in;
 	struct topo_ifmatch out;
-	uint8_t protocol;                 /* IPPROTO_TCP/UDP/SCTP; 0 = any */
-	uint16_t port_lo, port_hi;        /* dnat: matched destination ports */
-	struct topo_ip to;                /* snat/dnat target address (full plen) */
-	uint16_t to_port;                 /* dnat: 0 = keep the port */
+	uint8_t protocol;                 /* IPPROTO_TCP/UDP/SCTP, dnat also ICMP/ICMPV6; 0 = any */
+	uint16_t port_lo, port_hi;        /* dnat/redirect: matched destination ports; 0 = any */
+	struct topo_ip to;                /* snat/dnat target address (full plen); dnat: family 0 = keep it */
+	uint16_t to_port;                 /* dnat/redirect: 0 = keep the port; masquerade/snat: ports from */
+	uint16_t to_port_hi;              /* a range to_port-to_port_hi; 0 = to_port alone */
+	unsigned flags;                   /* masquerade/snat: TOPO_NAT_F_* */
 	struct topo_pos pos;
 };
 
@@ -276,6 +284,20 @@ struct topo_forward {
 struct topo_nft_rule {
 	char *chain;                      /* "prerouting", "output", ... */
 	char *text;
+};
+
+/* nft text a namespace declares (nft:): the body of `table FAMILY
+ * topo-<topology> { ... }` (model/nft_text.h), loaded by libnftables. */
+struct topo_nft_text {
+	char family[8];                   /* inet, ip, ip6, arp, bridge, netdev */
+	char *text;
+	struct topo_pos pos;              /* the value (its '|') */
+	unsigned line;                    /* file line of the text's first line */
+	unsigned indent;                  /* columns stripped from each line */
+	/* Text topo rendered (filter:): where each of its lines came from;
+	 * NULL for text from the file. */
+	struct topo_pos *line_pos;
+	size_t n_line_pos;
 };
 
 enum topo_ns_kind {
@@ -334,6 +356,8 @@ struct topo_ns {
 	struct topo_forward *forward;
 	size_t n_forward;
 	struct topo_objs objs[TOPO_KINDS_MAX];   /* per table kind, model/kind.h */
+	struct topo_nft_text *nft_text;   /* one per family, file order */
+	size_t n_nft_text;
 	struct topo_pos pos;
 
 	/* Observed only. */
@@ -357,6 +381,15 @@ struct topo_ns {
 	struct topo_du_rule *du_rules;    /* host: the rules in it marked by topo */
 	size_t n_du_rules;
 	bool iptables_legacy;             /* host: xt tables in use (/proc/net/ip_tables_names) */
+	/* nft text (backends/nftx.c), read when the file declares some or our
+	 * table holds the record of an earlier load: the hash of the owned
+	 * tables' normalised listing, and the record topo wrote after its last
+	 * load (topo_nft_mark), NULL = none. */
+	bool nftx_read;
+	uint64_t nftx_listing;
+	char *nftx_mark;
+	unsigned nftx_ours;               /* bit i: table topo_nft_families[i] topo-<t>, marked (i > 0) */
+	unsigned nftx_foreign;            /* bit i: that table, without the mark */
 };
 
 struct topo_endpoint {

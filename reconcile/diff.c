@@ -32,6 +32,7 @@
 #include "model/shape.h"
 #include "model/strmap.h"
 #include "reconcile/nft_render.h"
+#include "reconcile/nftx.h"
 #include "reconcile/owner.h"
 #include "reconcile/plan.h"
 #include "model/vec.h"
@@ -1833,8 +1834,11 @@ static void pass_nft(struct differ *df, struct obs *ob)
 {
 	const struct topo_ns *d = ob->d;
 	const struct topo_ns *o = ob->o;
-	struct topo_nft_rule *want = NULL;
-	size_t nw = 0;
+	struct topo_nft_rule *want = NULL, *kept = NULL;
+	const struct topo_nft_rule *orules;
+	size_t nw = 0, on;
+	bool text = d && !ob->pruned && nftx_declared(d);
+	int fam;
 	char table[TOPO_NAME_MAX + 8];
 	struct step s;
 
@@ -1868,18 +1872,27 @@ static void pass_nft(struct differ *df, struct obs *ob)
 	/* A table of our name without our mark is someone else's: never replaced. */
 	bool have = owner_nft_present(o) && owner_nft(&df->own, &ob->sc) == OWNER_OURS;
 
-	if (nw && owner_nft_present(o) && !have) {
-		conflict(df, d->n_nat ? &d->nat[0].pos : &d->forward[0].pos, "nft table inet %s in namespace %s exists "
+	if ((nw || text) && owner_nft_present(o) && !have) {
+		conflict(df, d->n_nat ? &d->nat[0].pos : d->n_forward ? &d->forward[0].pos : &d->nft_text[0].pos,
+			 "nft table inet %s in namespace %s exists "
 			 "and was not made by topo (its comment lacks the mark " TOPO_ALIAS_PREFIX "%s); rename or remove "
 			 "it; nothing was changed", table, o->name, df->d->name);
 		nft_rules_free(want, nw);
 		goto warn;
 	}
-	if (nw == 0) {
-		if (have) {
+	if (text && (fam = owner_nft_text_foreign(o, d)) >= 0) {
+		conflict(df, &d->nft_text[fam].pos, "nft table %s %s in namespace %s exists and was not made by topo "
+			 "(its comment lacks the mark " TOPO_ALIAS_PREFIX "%s); rename or remove it; nothing was changed",
+			 d->nft_text[fam].family, table, o->name, df->d->name);
+		nft_rules_free(want, nw);
+		goto warn;
+	}
+	if (nw == 0 && !text) {
+		if (have || o->nftx_ours) {
 			s = step_new(STEP_NFT_DEL, PHASE_NFT_DEL, o->name);
 			snprintf(s.table, sizeof(s.table), "%s", table);
-			s.nft_had_table = true;
+			s.nft_had_table = have;
+			s.nftx = o->nftx_read;
 			add_step(df, &s);
 		}
 		goto warn;
@@ -1889,49 +1902,76 @@ static void pass_nft(struct differ *df, struct obs *ob)
 	char *detail = NULL;
 	size_t dlen = 0;
 	FILE *f = open_memstream(&detail, &dlen);
-	bool same = have && o->n_nft_rules == nw;
+	/* With nft text, the inet table holds the text's objects too: those
+	 * are compared by their listing (nftx_same), the rest here. */
+	orules = o->nft_rules;
+	on = o->n_nft_rules;
+	if (text && on) {
+		kept = malloc(on * sizeof(*kept));
+		if (!kept) {
+			if (f)
+				fclose(f);
+			free(detail);
+			nft_rules_free(want, nw);
+			df->err = -ENOMEM;
+			return;
+		}
+		on = 0;
+		for (size_t j = 0; j < o->n_nft_rules; j++)
+			if (nftx_structured(&o->nft_rules[j]))
+				kept[on++] = o->nft_rules[j];
+		orules = kept;
+	}
+	bool same = have && on == nw;
 
 	if (!f) {
+		free(kept);
 		nft_rules_free(want, nw);
 		df->err = -ENOMEM;
 		return;
 	}
 	for (size_t i = 0; same && i < nw; i++)
-		same = strcmp(want[i].chain, o->nft_rules[i].chain) == 0 &&
-		       strcmp(want[i].text, o->nft_rules[i].text) == 0;
+		same = strcmp(want[i].chain, orules[i].chain) == 0 &&
+		       strcmp(want[i].text, orules[i].text) == 0;
 	if (!same && have) {
 		/* Name what differs: rules missing from the kernel, rules that should not be there. */
 		for (size_t i = 0; i < nw; i++) {
 			bool found = false;
 
-			for (size_t j = 0; j < o->n_nft_rules && !found; j++)
-				found = strcmp(want[i].chain, o->nft_rules[j].chain) == 0 &&
-					strcmp(want[i].text, o->nft_rules[j].text) == 0;
+			for (size_t j = 0; j < on && !found; j++)
+				found = strcmp(want[i].chain, orules[j].chain) == 0 &&
+					strcmp(want[i].text, orules[j].text) == 0;
 			if (!found)
 				fprintf(f, "missing in chain %s: %s\n", want[i].chain, want[i].text);
 		}
-		for (size_t j = 0; j < o->n_nft_rules; j++) {
+		for (size_t j = 0; j < on; j++) {
 			bool found = false;
 
 			for (size_t i = 0; i < nw && !found; i++)
-				found = strcmp(want[i].chain, o->nft_rules[j].chain) == 0 &&
-					strcmp(want[i].text, o->nft_rules[j].text) == 0;
+				found = strcmp(want[i].chain, orules[j].chain) == 0 &&
+					strcmp(want[i].text, orules[j].text) == 0;
 			if (!found)
-				fprintf(f, "unexpected in chain %s: %s\n", o->nft_rules[j].chain, o->nft_rules[j].text);
+				fprintf(f, "unexpected in chain %s: %s\n", orules[j].chain, orules[j].text);
 		}
 		if (ftell(f) == 0)
 			fprintf(f, "rules in another order\n");
 	}
+	/* The text: only once the table is ours (a new table loads it anyway). */
+	if (have && !nftx_same(text ? d : NULL, o, f))
+		same = false;
 	fclose(f);
 	if (!same) {
 		s = step_new(STEP_NFT_SET, PHASE_NFT, o->name);
 		snprintf(s.table, sizeof(s.table), "%s", table);
 		s.nft_desired = d;
 		s.nft_had_table = have;
+		s.nftx = text || o->nftx_read;
 		if (d->n_nat)
 			s.pos = d->nat[0].pos;
 		else if (d->n_forward)
 			s.pos = d->forward[0].pos;
+		else if (text)
+			s.pos = d->nft_text[0].pos;
 		s.detail = detail && detail[0] ? detail : NULL;
 		if (!s.detail)
 			free(detail);
@@ -1939,6 +1979,7 @@ static void pass_nft(struct differ *df, struct obs *ob)
 	} else {
 		free(detail);
 	}
+	free(kept);
 	nft_rules_free(want, nw);
 warn:
 	if (d && !ob->pruned && (d->n_nat || d->n_forward) && !ns_may_forward_v4(d, o)) {

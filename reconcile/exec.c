@@ -14,6 +14,7 @@ static int step_copy(const struct step *s, struct step *ret)
 	*ret = *s;
 	ret->key = ret->value = ret->old_value = ret->detail = NULL;
 	ret->nft_saved = NULL;
+	ret->nftx_saved = NULL;
 	ret->waits = NULL;
 	ret->n_waits = 0;
 	if ((s->key && !(ret->key = strdup(s->key))) || (s->value && !(ret->value = strdup(s->value))) ||
@@ -25,6 +26,8 @@ static int step_copy(const struct step *s, struct step *ret)
 			goto oom;
 		memcpy(ret->nft_saved, s->nft_saved, s->nft_saved_len);
 	}
+	if (s->nftx_saved && !(ret->nftx_saved = strdup(s->nftx_saved)))
+		goto oom;
 	return 0;
 oom:
 	step_free(ret);

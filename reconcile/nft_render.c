@@ -98,6 +98,39 @@ void nft_output_loopback(uint8_t family, struct topo_ip *ret)
 	}
 }
 
+static const char *l4_word(uint8_t p)
+{
+	switch (p) {
+	case IPPROTO_ICMP: return "icmp";
+	case IPPROTO_ICMPV6: return "ipv6-icmp";
+	}
+	return proto_word(p);
+}
+
+static void rb_ports(struct strbuf *b, uint16_t lo, uint16_t hi)
+{
+	if (hi && hi != lo)
+		rb_add(b, ":%u-%u", lo, hi);
+	else
+		rb_add(b, ":%u", lo);
+}
+
+static void rb_flags(struct strbuf *b, unsigned flags)
+{
+	const char *sep = " ";
+
+	if (flags & TOPO_NAT_F_RANDOM) {
+		rb_add(b, "%srandom", sep);
+		sep = ",";
+	}
+	if (flags & TOPO_NAT_F_FULLY_RANDOM) {
+		rb_add(b, "%sfully-random", sep);
+		sep = ",";
+	}
+	if (flags & TOPO_NAT_F_PERSISTENT)
+		rb_add(b, "%spersistent", sep);
+}
+
 int nft_render_nat(const struct topo_nat *nat, enum nft_chain_id chain, char *buf, size_t len)
 {
 	struct strbuf b;
@@ -108,11 +141,13 @@ int nft_render_nat(const struct topo_nat *nat, enum nft_chain_id chain, char *bu
 	strbuf_init_fixed(&b, buf, len);
 	if (fam)
 		rb_add(&b, "meta nfproto %s ", fam == AF_INET6 ? "ipv6" : "ipv4");
-	if (nat->kind == TOPO_NAT_DNAT) {
+	if (nat->kind == TOPO_NAT_DNAT || nat->kind == TOPO_NAT_REDIRECT) {
 		/* Locally generated packets have no input interface. */
 		if (chain == NFT_CHAIN_PREROUTING)
 			rb_ifmatch(&b, "iifname", &nat->in);
-		if (chain == NFT_CHAIN_OUTPUT) {
+		/* A new address for a loopback connection: its loopback source
+		 * would be dropped (only when the address changes). */
+		if (chain == NFT_CHAIN_OUTPUT && nat->to.family) {
 			struct topo_ip lo;
 
 			nft_output_loopback(fam, &lo);
@@ -120,14 +155,27 @@ int nft_render_nat(const struct topo_nat *nat, enum nft_chain_id chain, char *bu
 		}
 		if (nat->destination.family)
 			rb_prefix(&b, "daddr", &nat->destination);
-		else
+		else if (nat->kind == TOPO_NAT_DNAT)
 			rb_add(&b, "fib daddr type local ");
-		rb_add(&b, "meta l4proto %s ", proto_word(nat->protocol));
-		if (nat->port_lo == nat->port_hi)
+		if (nat->protocol)
+			rb_add(&b, "meta l4proto %s ", l4_word(nat->protocol));
+		if (nat->port_lo == nat->port_hi && nat->port_lo)
 			rb_add(&b, "th dport %u ", nat->port_lo);
-		else
+		else if (nat->port_lo)
 			rb_add(&b, "th dport %u-%u ", nat->port_lo, nat->port_hi);
 		rb_add(&b, "counter ");
+		if (nat->kind == TOPO_NAT_REDIRECT) {
+			rb_add(&b, "redirect");
+			if (nat->to_port) {
+				rb_add(&b, " to ");
+				rb_ports(&b, nat->to_port, nat->to_port_hi);
+			}
+			return rb_finish(&b);
+		}
+		if (!nat->to.family) {
+			rb_add(&b, "dnat to :%u", nat->to_port);
+			return rb_finish(&b);
+		}
 		topo_ip_format(&nat->to, false, a, sizeof(a));
 		if (nat->to_port)
 			rb_add(&b, fam == AF_INET6 ? "dnat ip6 to [%s]:%u" : "dnat ip to %s:%u", a, nat->to_port);
@@ -137,12 +185,129 @@ int nft_render_nat(const struct topo_nat *nat, enum nft_chain_id chain, char *bu
 	}
 	rb_ifmatch(&b, "oifname", &nat->out);
 	rb_prefix(&b, "saddr", &nat->source);
+	if (nat->protocol)
+		rb_add(&b, "meta l4proto %s ", l4_word(nat->protocol));
 	rb_add(&b, "counter ");
-	if (nat->kind == TOPO_NAT_MASQUERADE)
+	if (nat->kind == TOPO_NAT_MASQUERADE) {
 		rb_add(&b, "masquerade");
-	else
+		if (nat->to_port) {
+			rb_add(&b, " to ");
+			rb_ports(&b, nat->to_port, nat->to_port_hi);
+		}
+	} else {
 		rb_add(&b, "snat %s to %s", fam_word(fam), topo_ip_format(&nat->to, false, a, sizeof(a)));
+		if (nat->to_port)
+			rb_ports(&b, nat->to_port, nat->to_port_hi);
+	}
+	rb_flags(&b, nat->flags);
 	return rb_finish(&b);
+}
+
+bool nft_nat_structured(const struct topo_nat *nat)
+{
+	/* What backends/nft.c builds as expressions and reads back. */
+	if (nat->kind == TOPO_NAT_REDIRECT || nat->flags || nat->to_port_hi)
+		return false;
+	if (nat->kind == TOPO_NAT_DNAT)
+		return nat->to.family && nat->port_lo &&
+		       (nat->protocol == IPPROTO_TCP || nat->protocol == IPPROTO_UDP || nat->protocol == IPPROTO_SCTP);
+	return !nat->protocol && !nat->to_port;
+}
+
+bool nft_nat_as_text(const struct topo_ns *ns)
+{
+	for (size_t i = 0; i < ns->n_nat; i++)
+		if (!nft_nat_structured(&ns->nat[i]))
+			return true;
+	return false;
+}
+
+static const struct {
+	const char *name, *hook, *priority;
+	enum nft_chain_id as;
+} nat_text_chains[] = {
+	{ "nat_prerouting", "prerouting", "-100", NFT_CHAIN_PREROUTING },
+	{ "nat_output", "output", "-100", NFT_CHAIN_OUTPUT },
+	{ "nat_postrouting", "postrouting", "100", NFT_CHAIN_POSTROUTING },
+};
+
+int nft_render_nat_text(const struct topo_ns *ns, char **ret, struct topo_pos **ret_lines, size_t *ret_n)
+{
+	char *text = NULL, line[600];
+	size_t len = 0, n = 0, cap = 0;
+	struct topo_pos *lines = NULL;
+	FILE *f = open_memstream(&text, &len);
+	int r = 0;
+
+	*ret = NULL;
+	*ret_lines = NULL;
+	*ret_n = 0;
+	if (!f)
+		return -ENOMEM;
+	for (size_t c = 0; c < sizeof(nat_text_chains) / sizeof(nat_text_chains[0]) && r == 0; c++) {
+		bool header = false, pre = nat_text_chains[c].as != NFT_CHAIN_POSTROUTING;
+
+		for (size_t i = 0; i < ns->n_nat && r == 0; i++) {
+			const struct topo_nat *nat = &ns->nat[i];
+			bool dnatlike = nat->kind == TOPO_NAT_DNAT || nat->kind == TOPO_NAT_REDIRECT;
+			char rule[512];
+
+			if (dnatlike != pre)
+				continue;
+			r = nft_render_nat(nat, nat_text_chains[c].as, rule, sizeof(rule));
+			for (int k = header ? 1 : 0; k < 2 && r == 0; k++) {
+				struct topo_pos *v;
+
+				if (n + 1 >= cap) {
+					cap = cap ? cap * 2 : 16;
+					v = realloc(lines, cap * sizeof(*v));
+					if (!v) {
+						r = -ENOMEM;
+						break;
+					}
+					lines = v;
+				}
+				if (k == 0) {
+					snprintf(line, sizeof(line), "\tchain %s {\n\t\ttype nat hook %s priority %s; policy accept;",
+						 nat_text_chains[c].name, nat_text_chains[c].hook,
+						 nat_text_chains[c].priority);
+					lines[n++] = nat->pos;
+					lines[n++] = nat->pos;
+					header = true;
+				} else {
+					snprintf(line, sizeof(line), "\t\t%s", rule);
+					lines[n++] = nat->pos;
+				}
+				fprintf(f, "%s\n", line);
+			}
+		}
+		if (header && r == 0) {
+			struct topo_pos last = lines[n - 1], *v = lines;
+
+			if (n + 1 >= cap) {
+				cap = cap * 2 + 2;
+				v = realloc(lines, cap * sizeof(*v));
+			}
+			if (!v) {
+				r = -ENOMEM;
+				break;
+			}
+			lines = v;
+			lines[n++] = last;
+			fputs("\t}\n", f);
+		}
+	}
+	if (fclose(f) != 0 && r == 0)
+		r = -ENOMEM;
+	if (r < 0) {
+		free(text);
+		free(lines);
+		return r == -ENOSPC ? -EINVAL : r;
+	}
+	*ret = text;
+	*ret_lines = lines;
+	*ret_n = n;
+	return 0;
 }
 
 int nft_render_forward(const struct topo_forward *fw, char *buf, size_t len)
@@ -185,14 +350,16 @@ int nft_render(const struct topo_ns *ns, struct topo_nft_rule **ret, size_t *ret
 
 	for (int c = 0; c < NFT_CHAIN_COUNT && r == 0; c++) {
 		bool header = false;
-		size_t count = c == NFT_CHAIN_FORWARD ? ns->n_forward : ns->n_nat;
+		/* nat rules beyond what the expressions express go as nft text (all of
+		 * them, in file order): none here then. */
+		size_t count = c == NFT_CHAIN_FORWARD ? ns->n_forward : nft_nat_as_text(ns) ? 0 : ns->n_nat;
 
 		for (size_t i = 0; i < count && r == 0; i++) {
 			if (c == NFT_CHAIN_FORWARD) {
 				r = nft_render_forward(&ns->forward[i], buf, sizeof(buf));
 			} else {
 				const struct topo_nat *nat = &ns->nat[i];
-				bool dnat = nat->kind == TOPO_NAT_DNAT;
+				bool dnat = nat->kind == TOPO_NAT_DNAT || nat->kind == TOPO_NAT_REDIRECT;
 
 				if (dnat != (c == NFT_CHAIN_PREROUTING || c == NFT_CHAIN_OUTPUT))
 					continue;

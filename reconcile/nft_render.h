@@ -56,5 +56,13 @@ void nft_output_loopback(uint8_t family, struct topo_ip *ret);
 /* Which chain a rendered entry of a declared rule goes to, and its text. */
 int nft_render_nat(const struct topo_nat *nat, enum nft_chain_id chain, char *buf, size_t len);
 int nft_render_forward(const struct topo_forward *fw, char *buf, size_t len);
+/* Can backends/nft.c build this rule as expressions (and read it back)? */
+bool nft_nat_structured(const struct topo_nat *nat);
+/* Does any of the namespace's nat rules need nft text? Then all of them go
+ * as text (chains nat_prerouting, nat_output, nat_postrouting), in file
+ * order, and the structured chains carry none. */
+bool nft_nat_as_text(const struct topo_ns *ns);
+/* That text (a table body), with each line's position in the file. */
+int nft_render_nat_text(const struct topo_ns *ns, char **ret, struct topo_pos **ret_lines, size_t *ret_n);
 
 #endif

@@ -8,6 +8,7 @@
 
 #include "reconcile/owner.h"
 #include "model/vec.h"
+#include "model/nft_text.h"
 
 #define RTPROT_UNSPEC_   0
 #define RTPROT_REDIRECT_ 1
@@ -604,4 +605,18 @@ enum owner_verdict owner_sysctl(const struct owner_ctx *ctx, const struct owner_
 		if (strcmp(sc->d->sysctls[i].key, key) == 0)
 			return OWNER_OURS;
 	return ctx->state && topo_state_sysctl_find(ctx->state, sc->o->name, key) ? OWNER_OURS : OWNER_FOREIGN;
+}
+
+int owner_nft_text_foreign(const struct topo_ns *o, const struct topo_ns *d)
+{
+	/* Tables of the other families carry the inet table's mark; a table
+	 * of our name without it is someone else's (backends/nftx.c reads
+	 * which is which). */
+	for (size_t i = 0; i < d->n_nft_text; i++) {
+		int fam = topo_nft_family_index(d->nft_text[i].family);
+
+		if (fam > 0 && (o->nftx_foreign & (1u << fam)))
+			return (int)i;
+	}
+	return -1;
 }

@@ -111,6 +111,9 @@ const char *owner_route_other(const struct owner_ctx *ctx, const char *ns, const
 enum owner_verdict owner_nft(const struct owner_ctx *ctx, const struct owner_scope *sc);
 /* Is there a table of our name at all? */
 bool owner_nft_present(const struct topo_ns *o);
+/* The first of d's nft texts whose table (another family's topo-<t>) is
+ * there without our mark, or -1. */
+int owner_nft_text_foreign(const struct topo_ns *o, const struct topo_ns *d);
 
 /* A sysctl: OURS when this topology declares it or recorded its old value
  * (it restores it), FOREIGN otherwise. */

@@ -36,10 +36,12 @@ void step_free(struct step *s)
 	free(s->value);
 	free(s->old_value);
 	free(s->nft_saved);
+	free(s->nftx_saved);
 	free(s->detail);
 	free(s->waits);
 	s->key = s->value = s->old_value = s->detail = NULL;
 	s->nft_saved = NULL;
+	s->nftx_saved = NULL;
 	s->waits = NULL;
 	s->n_waits = 0;
 }
@@ -69,6 +71,7 @@ int step_invert(const struct step *s, struct step *ret)
 	v.key = v.value = v.old_value = v.detail = NULL;
 	v.nft_saved = NULL;
 	v.nft_saved_len = 0;
+	v.nftx_saved = NULL;
 	v.waits = NULL;
 	v.n_waits = 0;
 	v.implicit = false;
@@ -108,7 +111,11 @@ int step_invert(const struct step *s, struct step *ret)
 		break;
 	case STEP_NFT_SET:
 	case STEP_NFT_DEL:
-		if (!s->nft_had_table) {
+		/* Other families' tables it replaced come back with a restore
+		 * (which, with no inet table saved, deletes that one). */
+		if (s->nftx_saved && !(v.nftx_saved = strdup(s->nftx_saved)))
+			goto oom;
+		if (!s->nft_had_table && !s->nftx_saved) {
 			if (s->op == STEP_NFT_DEL)
 				return 1;
 			v.op = STEP_NFT_DEL;

@@ -157,6 +157,12 @@ struct step {
 	unsigned char *nft_saved;
 	size_t nft_saved_len;
 	bool nft_had_table;
+	/* The same for the other families' tables topo-<topology> (nft: text),
+	 * as nft text (libnftables' listing); NULL = there were none. */
+	char *nftx_saved;
+	/* The step touches nft text's tables too (declared, or read there):
+	 * without it the backend leaves libnftables out. */
+	bool nftx;
 
 	/* OBJ_*: the object (kind->size bytes); old_obj for OBJ_REPLACE. */
 	const struct topo_kind *kind;

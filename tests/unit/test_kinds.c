@@ -152,7 +152,7 @@ static void test_rules_errors(void **state)
 		      { 6, 12, "rules must be a list, not a mapping" });
 	EXPECT_ERRORS(HEAD "    rulez: []\n",
 		      { 6, 5, "unknown key 'rulez' in a namespace (accepted: path, pid, interfaces, routes, absent, sysctls, nat, "
-			      "forward, docker, docker_socket, nexthops, rules)" });
+			      "forward, nft, filter, docker, docker_socket, nexthops, rules)" });
 }
 
 static void test_nexthops_load(void **state)

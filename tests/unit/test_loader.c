@@ -409,9 +409,9 @@ static void test_unknown_keys(void **state)
 		      { 7, 36, "unknown key 'tos' in a route (accepted: to, via, dev, nexthops, nhid, metric, table, src, type, "
 		      "scope, onlink, mtu, advmss)" });
 	EXPECT_ERRORS(HEAD "    nat:\n      - masquerade: {out: br0, to: 10.0.0.1}\n",
-		      { 7, 32, "unknown key 'to' in masquerade (accepted: source, out)" });
+		      { 7, 32, "unknown key 'to' in masquerade (accepted: source, out, protocol, ports, random, fully_random, persistent)" });
 	EXPECT_ERRORS(HEAD "    nat:\n      - snat: {to: 10.0.0.1, in: br0}\n",
-		      { 7, 30, "unknown key 'in' in snat (accepted: source, out, to)" });
+		      { 7, 30, "unknown key 'in' in snat (accepted: source, out, to, protocol, ports, random, fully_random, persistent)" });
 	EXPECT_ERRORS(HEAD "    nat:\n      - dnat: {protocol: tcp, port: 80, to: 10.0.0.1, out: br0}\n",
 		      { 7, 55, "unknown key 'out' in dnat (accepted: protocol, port, to, in, destination)" });
 	EXPECT_ERRORS(HEAD "    forward:\n      - {action: drop, chain: x}\n",
@@ -421,8 +421,8 @@ static void test_unknown_keys(void **state)
 	EXPECT_ERRORS(HEAD "checks:\n  - {from: web, ping: 10.0.0.1, count: 3}\n",
 		      { 7, 33, "unknown key 'count' in a check (accepted: from, ping, tcp, udp, expect, size, df, source, "
 			       "arrives, served_by, isolated)" });
-	EXPECT_ERRORS(HEAD "    nat:\n      - redirect: {}\n",
-		      { 7, 9, "unknown nat kind 'redirect' (accepted: masquerade, snat, dnat)" });
+	EXPECT_ERRORS(HEAD "    nat:\n      - netmap: {}\n",
+		      { 7, 9, "unknown nat kind 'netmap' (accepted: masquerade, snat, dnat, redirect)" });
 }
 
 /* ----------------------------------------------------- wrong scalar types -- */
@@ -1228,7 +1228,7 @@ static void test_snat_masquerade(void **state)
 	EXPECT_ERRORS(NAT "      - masquerade: {source: 10.1.0.1/24}\n",
 		      { 7, 30, "source '10.1.0.1/24' has host bits set; the network is 10.1.0.0/24" });
 	EXPECT_ERRORS(NAT "      - {masquerade: {}, snat: {to: 192.0.2.1}}\n",
-		      { 7, 9, "a nat entry has exactly one key: masquerade, snat or dnat" });
+		      { 7, 9, "a nat entry has exactly one key: masquerade, snat, dnat or redirect" });
 	EXPECT_ERRORS(NAT "      - masquerade: [br0]\n", { 7, 21, "masquerade must be a mapping (key: value), not a list" });
 }
 

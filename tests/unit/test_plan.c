@@ -237,6 +237,39 @@ static void test_invert_nft(void **state)
 	step_free(&s);
 }
 
+/* Other families' tables (nft text) saved by a step come back with a
+ * restore, even where there was no inet table; copies, not the original. */
+static void test_invert_nftx(void **state)
+{
+	struct step s = mk(STEP_NFT_SET, PHASE_NFT, "host"), v;
+
+	(void)state;
+	SET(s.table, "topo-lab");
+	s.nftx = true;
+	s.nftx_saved = strdup("table bridge topo-lab {\n}\n");
+	assert_int_equal(step_invert(&s, &v), 0);
+	assert_int_equal(v.op, STEP_NFT_RESTORE);
+	assert_true(v.nftx);
+	assert_null(v.nft_saved);
+	assert_string_equal(v.nftx_saved, s.nftx_saved);
+	assert_ptr_not_equal(v.nftx_saved, s.nftx_saved);
+	step_free(&v);
+	/* A delete that removed only such tables: restored too. */
+	s.op = STEP_NFT_DEL;
+	assert_int_equal(step_invert(&s, &v), 0);
+	assert_int_equal(v.op, STEP_NFT_RESTORE);
+	assert_string_equal(v.nftx_saved, "table bridge topo-lab {\n}\n");
+	step_free(&v);
+	/* Nothing saved, no inet table: a set's undo is a delete. */
+	free(s.nftx_saved);
+	s.nftx_saved = NULL;
+	s.op = STEP_NFT_SET;
+	assert_int_equal(step_invert(&s, &v), 0);
+	assert_int_equal(v.op, STEP_NFT_DEL);
+	assert_null(v.nftx_saved);
+	step_free(&s);
+}
+
 /* Inverting twice gives the step back (for the reversible ops). */
 static void test_invert_involution(void **state)
 {
@@ -661,6 +694,7 @@ int main(void)
 		cmocka_unit_test(test_invert_addresses_routes),
 		cmocka_unit_test(test_invert_sysctl),
 		cmocka_unit_test(test_invert_nft),
+		cmocka_unit_test(test_invert_nftx),
 		cmocka_unit_test(test_invert_involution),
 		cmocka_unit_test(test_plan_count),
 		cmocka_unit_test(test_plan_append_grows),
