@@ -109,6 +109,15 @@ static void show_text(const struct session *s, bool color)
 			route_text(&o->routes[i], line, sizeof(line));
 			printf("  route %s\n", line);
 		}
+		/* Static fdb entries on our links (with the kernel's own from a vxlan's remote). */
+		for (size_t i = 0; i < o->n_fdb; i++) {
+			long k = topo_ns_iface_find(o, o->fdb[i].dev);
+
+			if (k < 0 || !session_iface_ours(s, o, &o->ifaces[k]))
+				continue;
+			printf("  fdb %s dev %s dst %s\n", topo_mac_format(o->fdb[i].mac, mac), o->fdb[i].dev,
+			       topo_ip_format(&o->fdb[i].dst, false, a, sizeof(a)));
+		}
 		for (size_t i = 0; i < o->n_sysctls; i++)
 			printf("  sysctl %s = %s\n", o->sysctls[i].key, o->sysctls[i].value ? o->sysctls[i].value : "(missing)");
 		for (size_t i = 0; session_nft_ours(s, o) && i < o->n_nft_rules; i++)

@@ -35,6 +35,8 @@ enum step_op {
 	STEP_NFT_SET,           /* rebuild our table in one transaction */
 	STEP_NFT_DEL,
 	STEP_NFT_RESTORE,       /* rollback only: put back a saved table */
+	STEP_FDB_ADD,           /* a static fdb entry (bridge fdb append): ifname + fdb */
+	STEP_FDB_DEL,
 };
 
 enum link_attr {
@@ -119,6 +121,9 @@ struct step {
 	char ifname[TOPO_IFNAME_MAX + 1];
 	enum link_attr attr;
 	struct link_value old, new;
+
+	/* FDB_*: ifname + fdb */
+	struct topo_fdb fdb;
 
 	/* ADDR_*: ifname + addr (addr.proto: TOPO_IFAPROT for ours, else restored as found) */
 	struct topo_addr addr;

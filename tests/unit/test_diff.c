@@ -1551,6 +1551,65 @@ static void test_macvlan(void **state)
 	fx_free(&f);
 }
 
+/* Static fdb entries on a vxlan: converged; a missing one appended; an
+ * extra one on our vxlan (ours by the link's mark) deleted; the kernel's
+ * own entry from remote: never; entries on a foreign vxlan: never. */
+static void test_vxlan_fdb(void **state)
+{
+	struct fx f = { 0 };
+	struct topo_fdb *e;
+	long a;
+	char *text;
+
+	(void)state;
+	fx_load("topology: t\n"
+		"namespaces:\n"
+		"  host:\n"
+		"    interfaces:\n"
+		"      vx0: {type: vxlan, vni: 42, remote: 10.0.0.2, fdb: [{mac: \"00:00:00:00:00:00\", dst: 10.0.0.3},\n"
+		"                                                     {mac: \"00:00:00:00:00:00\", dst: 10.0.0.4}]}\n",
+		&f.d);
+	assert_int_equal(f.d.ns[0].n_fdb, 2);
+	fx_observe_converged(&f.d, &f.o);
+	fx_own(fx_oif(&f.o, "host", "vx0"), "t");
+	fx_diff(&f);
+	fx_assert_plan(&f.r.plan, "");
+	diff_result_free(&f.r);
+
+	a = topology_ns_find(&f.o, "host");
+	/* 10.0.0.3 removed by hand, 10.0.0.9 added by hand. */
+	for (size_t i = 0; i < f.o.ns[a].n_fdb; i++)
+		if (f.o.ns[a].fdb[i].dst.bytes[3] == 3)
+			f.o.ns[a].fdb[i].dst.bytes[3] = 9;
+	fx_diff(&f);
+	fx_assert_plan(&f.r.plan,
+		"- fdb del 00:00:00:00:00:00 dev vx0 dst 10.0.0.9\n"
+		"+ fdb append 00:00:00:00:00:00 dev vx0 dst 10.0.0.3\n");
+	diff_result_free(&f.r);
+
+	/* Nothing declared: ours go, the kernel's (from remote) stays. */
+	f.d.ns[0].n_fdb = 0;
+	fx_diff(&f);
+	text = fx_plan_text(&f.r.plan, false);
+	assert_non_null(strstr(text, "- fdb del 00:00:00:00:00:00 dev vx0 dst 10.0.0.9\n"));
+	assert_non_null(strstr(text, "- fdb del 00:00:00:00:00:00 dev vx0 dst 10.0.0.4\n"));
+	assert_null(strstr(text, "dst 10.0.0.2"));
+	free(text);
+	diff_result_free(&f.r);
+
+	/* On a vxlan that is not ours: untouched (and a conflict says why). */
+	fx_oif(&f.o, "host", "vx0")->owned = false;
+	e = topo_ns_fdb_add(&f.o.ns[a]);
+	assert_non_null(e);
+	*e = (struct topo_fdb){ .dev = "vx0", .dst = fx_ip("10.0.0.77") };
+	fx_diff(&f);
+	text = fx_plan_text(&f.r.plan, false);
+	assert_null(strstr(text, "fdb del"));
+	free(text);
+	fx_free(&f);
+
+}
+
 static void test_replace_vxlan_params(void **state)
 {
 	struct fx f = { 0 };
@@ -2019,6 +2078,7 @@ int main(void)
 		cmocka_unit_test(test_bridge_removed_ports_stay),
 		cmocka_unit_test(test_replace_vxlan_params),
 		cmocka_unit_test(test_macvlan),
+		cmocka_unit_test(test_vxlan_fdb),
 		cmocka_unit_test(test_replace_vxlan_and_underlay),
 		cmocka_unit_test(test_sysctl_restore),
 		cmocka_unit_test(test_sysctl_missing_keys),
