@@ -1009,7 +1009,7 @@ static void load_fdb(struct loader *ld, struct topo_ns *ns, const struct topo_if
 	for (size_t j = 0; j < v->n; j++) {
 		const struct ynode *e = v->kids[j];
 		struct topo_fdb f = { .pos = e->pos };
-		bool has_mac = false, has_dst = false;
+		bool has_mac = false, has_dst = false, mac_key = false, dst_key = false;
 
 		if (!want_map(ld, e, "an fdb entry"))
 			continue;
@@ -1021,6 +1021,7 @@ static void load_fdb(struct loader *ld, struct topo_ns *ns, const struct topo_if
 			if (k->type != YN_SCALAR)
 				continue;
 			if (strcmp(k->str, "mac") == 0) {
+				mac_key = true;
 				if (!(s = want_str(ld, x, "mac")))
 					continue;
 				if (topo_mac_parse(s, f.mac) < 0)
@@ -1028,15 +1029,16 @@ static void load_fdb(struct loader *ld, struct topo_ns *ns, const struct topo_if
 				else
 					has_mac = true;
 			} else if (strcmp(k->str, "dst") == 0) {
+				dst_key = true;
 				has_dst = want_ip(ld, x, "dst", &f.dst);
 			} else {
 				unknown_key(ld, k, "an fdb entry", "mac, dst");
 			}
 		}
-		if (!has_mac || !has_dst) {
+		if (!mac_key || !dst_key)
 			ndiag(ld, e, "an fdb entry needs mac and dst (e.g. {mac: \"00:00:00:00:00:00\", dst: 192.0.2.2})");
+		if (!has_mac || !has_dst)
 			continue;
-		}
 		for (size_t k = 0; k < ns->n_fdb; k++)
 			if (strcmp(ns->fdb[k].dev, f.dev) == 0 && memcmp(ns->fdb[k].mac, f.mac, 6) == 0 &&
 			    topo_ip_equal(&ns->fdb[k].dst, &f.dst)) {
