@@ -463,10 +463,12 @@ static bool rollback_tolerates(const struct step *s, int err)
 	case STEP_ROUTE_ADD:
 	case STEP_NETNS_ADD:
 	case STEP_OBJ_ADD:
+	case STEP_FDB_ADD:
 		return err == -EEXIST;
 	case STEP_LINK_DEL:
 	case STEP_ADDR_DEL:
 	case STEP_ROUTE_DEL:
+	case STEP_FDB_DEL:
 	case STEP_NETNS_DEL:
 	case STEP_OBJ_DEL:
 		return err == -ENODEV || err == -ENOENT || err == -ESRCH || err == -EADDRNOTAVAIL;
@@ -546,6 +548,13 @@ static int backend_run(void *ctx, struct step **steps, size_t n, int *errs, cons
 				if (s->op == STEP_ADDR_DEL && ns->kind == TOPO_NS_CREATED && !ns->promote_secondaries)
 					promote_secondaries(&r, ns);
 				e = addr_msg(b, ns, s->op == STEP_ADDR_ADD, s->ifname, &s->addr, &msg);
+				send_msg(&r, i, ns, e, msg);
+			}
+			break;
+		case STEP_FDB_ADD:
+		case STEP_FDB_DEL:
+			if ((ns = step_ns(&r, i))) {
+				e = fdb_msg(b, ns, s->op == STEP_FDB_ADD, s->ifname, &s->fdb, &msg);
 				send_msg(&r, i, ns, e, msg);
 			}
 			break;

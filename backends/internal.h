@@ -197,6 +197,10 @@ int addr_msg(struct backend *b, struct bns *ns, bool add, const char *ifname, co
 
 /* route.c */
 int route_observe(struct backend *b, struct bns *ns, struct topo_ns *out);
+/* fdb.c: static fdb entries (after link_observe: it reads out->ifaces) */
+int fdb_observe(struct backend *b, struct bns *ns, struct topo_ns *out);
+int fdb_msg(struct backend *b, struct bns *ns, bool add, const char *ifname, const struct topo_fdb *e,
+	    struct nl_msg **ret);
 int route_msg(struct backend *b, struct bns *ns, enum step_op op, const struct topo_route *rt,
 	      struct nl_msg **ret);
 

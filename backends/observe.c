@@ -135,6 +135,8 @@ static int observe_ns(struct backend *b, const struct scope *sc, const struct to
 	if (r == 0)
 		r = shape_observe(b, ns, out);
 	if (r == 0)
+		r = fdb_observe(b, ns, out);
+	if (r == 0)
 		r = sysctl_observe(b, ns, sc->desired, state, out);
 	if (r == 0 && with_nft)
 		r = nft_observe(b, ns, out);

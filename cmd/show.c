@@ -124,7 +124,7 @@ static json_t *ns_doc(const struct session *s, const struct topo_ns *o, bool net
 	bool all = list_all(o, netns);
 	char line[512];
 	json_t *j = json_object(), *ifs = json_array(), *rts = json_array(), *scs = json_object(),
-	       *nft = json_array(), *absent = json_array(), *frts = json_array();
+	       *nft = json_array(), *absent = json_array(), *frts = json_array(), *fdb = json_array();
 	int r = 0;
 
 	r |= topo_json_set(j, "name", topo_json_bytes(o->name));
@@ -140,6 +140,17 @@ static json_t *ns_doc(const struct session *s, const struct topo_ns *o, bool net
 			continue;
 		topo_route_format(&o->routes[i], line, sizeof(line));
 		r |= topo_json_push(ours ? rts : frts, topo_json_bytes(line));
+	}
+	/* Static fdb entries on our links (with the kernel's own from a vxlan's remote). */
+	for (size_t i = 0; i < o->n_fdb; i++) {
+		long k = topo_ns_iface_find(o, o->fdb[i].dev);
+		char mac[18], a[TOPO_IP_STRLEN];
+
+		if (k < 0 || !session_iface_ours(s, o, &o->ifaces[k]))
+			continue;
+		snprintf(line, sizeof(line), "%s dev %s dst %s", topo_mac_format(o->fdb[i].mac, mac), o->fdb[i].dev,
+			 topo_ip_format(&o->fdb[i].dst, false, a, sizeof(a)));
+		r |= topo_json_push(fdb, topo_json_bytes(line));
 	}
 	/* What topo deleted for absent: (the state file's record). */
 	for (size_t i = 0; i < s->state.n_removed; i++) {
@@ -168,6 +179,9 @@ static json_t *ns_doc(const struct session *s, const struct topo_ns *o, bool net
 	r |= topo_json_set(j, "interfaces", ifs);
 	r |= topo_json_set(j, "routes", rts);
 	r |= topo_json_set(j, "absent", absent);
+	if (json_array_size(fdb))
+		r |= topo_json_set(j, "fdb", json_incref(fdb));
+	json_decref(fdb);
 	if (json_array_size(frts))
 		r |= topo_json_set(j, "foreign_routes", json_incref(frts));
 	json_decref(frts);
@@ -283,6 +297,11 @@ static void ns_text(const json_t *ns, bool color)
 		fputs("  route ", stdout);
 		put_bytes(v);
 		fputs("  (foreign)\n", stdout);
+	}
+	json_array_foreach(json_object_get(ns, "fdb"), i, v) {
+		fputs("  fdb ", stdout);
+		put_bytes(v);
+		fputc('\n', stdout);
 	}
 	json_array_foreach(json_object_get(ns, "absent"), i, v) {
 		fputs("  absent route ", stdout);

@@ -78,7 +78,7 @@ static uint32_t vxlan_default_mtu(const struct topo_iface *ifc, uint32_t dep_mtu
 
 const struct topo_linktype topo_lt_vxlan = {
 	.name = "vxlan",
-	.flags = TOPO_LT_DECLARE | TOPO_LT_WITH_DEP,
+	.flags = TOPO_LT_DECLARE | TOPO_LT_WITH_DEP | TOPO_LT_FDB,
 	.opts = vxlan_opts,
 	.n_opts = VX_N,
 	.complete = vxlan_complete,

@@ -66,6 +66,7 @@ enum {
 	TOPO_LT_KERNEL   = 1u << 3,   /* the kernel's own (lo): never created or deleted */
 	TOPO_LT_WITH_DEP = 1u << 4,   /* the kernel deletes it with the link it depends on */
 	TOPO_LT_DEFAULTS_MTU = 1u << 5, /* defaults: mtu applies to it */
+	TOPO_LT_FDB      = 1u << 6,   /* takes static fdb: entries (vxlan's head-end replication) */
 };
 
 struct topo_linktype {

@@ -1040,6 +1040,66 @@ static void check_link_local(struct loader *ld, const struct topo_iface *ifc, co
 		     "leave it out, or use another id (e.g. fe80::1/64)", buf, ifc->name, topo_mac_format(m, mac));
 }
 
+/* fdb: [{mac: M, dst: IP}, ...] of a link whose type takes them. */
+static void load_fdb(struct loader *ld, struct topo_ns *ns, const struct topo_iface *ifc, const struct ynode *v)
+{
+	char m[18], a[TOPO_IP_STRLEN];
+
+	if (!want_seq(ld, v, "fdb"))
+		return;
+	for (size_t j = 0; j < v->n; j++) {
+		const struct ynode *e = v->kids[j];
+		struct topo_fdb f = { .pos = e->pos };
+		bool has_mac = false, has_dst = false, mac_key = false, dst_key = false;
+
+		if (!want_map(ld, e, "an fdb entry"))
+			continue;
+		snprintf(f.dev, sizeof(f.dev), "%s", ifc->name);
+		for (size_t i = 0; i + 1 < e->n; i += 2) {
+			const struct ynode *k = e->kids[i], *x = e->kids[i + 1];
+			const char *s;
+
+			if (k->type != YN_SCALAR)
+				continue;
+			if (strcmp(k->str, "mac") == 0) {
+				mac_key = true;
+				if (!(s = want_str(ld, x, "mac")))
+					continue;
+				if (topo_mac_parse(s, f.mac) < 0)
+					ndiag(ld, x, "mac '%s' is not a MAC address (six hex octets, e.g. \"00:00:00:00:00:00\")", s);
+				else
+					has_mac = true;
+			} else if (strcmp(k->str, "dst") == 0) {
+				dst_key = true;
+				has_dst = want_ip(ld, x, "dst", &f.dst);
+			} else {
+				unknown_key(ld, k, "an fdb entry", "mac, dst");
+			}
+		}
+		if (!mac_key || !dst_key)
+			ndiag(ld, e, "an fdb entry needs mac and dst (e.g. {mac: \"00:00:00:00:00:00\", dst: 192.0.2.2})");
+		if (!has_mac || !has_dst)
+			continue;
+		for (size_t k = 0; k < ns->n_fdb; k++)
+			if (strcmp(ns->fdb[k].dev, f.dev) == 0 && memcmp(ns->fdb[k].mac, f.mac, 6) == 0 &&
+			    topo_ip_equal(&ns->fdb[k].dst, &f.dst)) {
+				ndiag(ld, e, "fdb entry %s dst %s is listed twice on %s (line %u)", topo_mac_format(f.mac, m),
+				      topo_ip_format(&f.dst, false, a, sizeof(a)), f.dev, ns->fdb[k].pos.line);
+				has_mac = false;
+				break;
+			}
+		if (!has_mac)
+			continue;
+		struct topo_fdb *slot = topo_ns_fdb_add(ns);
+
+		if (!slot) {
+			ld->oom = true;
+			return;
+		}
+		*slot = f;
+	}
+}
+
 struct iface_seen {
 	const struct ynode *type;
 	const struct ynode *rate, *burst, *latency, *netem;
@@ -1227,6 +1287,16 @@ static void load_iface(struct loader *ld, struct topo_ns *ns, const struct ynode
 			want_ifname(ld, v, "master", ifc->master);
 		} else if (load_shape_key(ld, ifc, k, v, &seen)) {
 			continue;
+		} else if (strcmp(kn, "fdb") == 0 && topo_lt_is(ifc->type, TOPO_LT_FDB)) {
+			load_fdb(ld, ns, ifc, v);
+		} else if (strcmp(kn, "fdb") == 0) {
+			char types[128] = "";
+
+			for (size_t t = 0; t < topo_n_linktypes; t++)
+				if (topo_lt_is(topo_linktypes[t], TOPO_LT_FDB))
+					snprintf(types + strlen(types), sizeof(types) - strlen(types), "%s%s",
+						 types[0] ? "|" : "", topo_linktypes[t]->name);
+			ndiag(ld, k, "'fdb' applies to %s interfaces only (add type: %s)", types, types);
 		} else if ((oi = topo_lopt_find(ifc->type, kn)) >= 0) {
 			seen.opt_pos[oi] = k->pos;
 			load_lopt(ld, ifc, oi, v);

@@ -69,6 +69,11 @@ struct topo_nft_rule *topo_ns_nft_rule_add(struct topo_ns *ns)
 	return APPEND(ns->nft_rules, ns->n_nft_rules);
 }
 
+struct topo_fdb *topo_ns_fdb_add(struct topo_ns *ns)
+{
+	return APPEND(ns->fdb, ns->n_fdb);
+}
+
 void topo_iface_init(struct topo_iface *ifc)
 {
 	memset(ifc, 0, sizeof(*ifc));
@@ -97,6 +102,7 @@ void topo_ns_clear(struct topo_ns *ns)
 	}
 	free(ns->nft_text);
 	free(ns->nftx_mark);
+	free(ns->fdb);
 	for (size_t i = 0; i < ns->n_nft_rules; i++) {
 		free(ns->nft_rules[i].chain);
 		free(ns->nft_rules[i].text);

@@ -226,6 +226,16 @@ struct topo_absent {
 	struct topo_pos pos;
 };
 
+/* A static forwarding-database entry on a link (`bridge fdb append MAC dev
+ * DEV dst IP`): a vxlan's head-end replication list. It has no owner field;
+ * an entry on a link topo owns is topo's (reconcile/owner.c). */
+struct topo_fdb {
+	char dev[TOPO_IFNAME_MAX + 1];
+	uint8_t mac[6];
+	struct topo_ip dst;
+	struct topo_pos pos;
+};
+
 struct topo_sysctl {
 	char *key;                        /* dotted form, as sysctl(8) writes it */
 	char *value;                      /* canonical: single spaces, trimmed */
@@ -358,6 +368,8 @@ struct topo_ns {
 	struct topo_objs objs[TOPO_KINDS_MAX];   /* per table kind, model/kind.h */
 	struct topo_nft_text *nft_text;   /* one per family, file order */
 	size_t n_nft_text;
+	struct topo_fdb *fdb;
+	size_t n_fdb;
 	struct topo_pos pos;
 
 	/* Observed only. */
@@ -481,6 +493,7 @@ struct topo_addr *topo_iface_addr_add(struct topo_iface *ifc);
 struct topo_route *topo_ns_route_add(struct topo_ns *ns);
 struct topo_sysctl *topo_ns_sysctl_add(struct topo_ns *ns);
 struct topo_nft_rule *topo_ns_nft_rule_add(struct topo_ns *ns);
+struct topo_fdb *topo_ns_fdb_add(struct topo_ns *ns);
 
 void topo_iface_init(struct topo_iface *ifc);
 const char *topo_iftype_name(const struct topo_linktype *type);

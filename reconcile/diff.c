@@ -281,6 +281,20 @@ static void link_gone_implicit(struct differ *df, struct obs *ob, size_t idx)
 		add_step(df, &s);
 	}
 	objs_gone_with(df, ob, o->name);
+	/* Its static fdb entries go with it: a rollback re-creates the link,
+	 * then puts them back. */
+	for (size_t f = 0; f < ob->o->n_fdb; f++) {
+		const struct topo_fdb *e = &ob->o->fdb[f];
+		struct step s;
+
+		if (strcmp(e->dev, o->name) != 0 || owner_fdb(&df->own, &ob->sc, o, e) != OWNER_OURS)
+			continue;
+		s = step_new(STEP_FDB_DEL, PHASE_ADDR_DEL_GONE, ob->o->name);
+		s.implicit = true;
+		snprintf(s.ifname, sizeof(s.ifname), "%s", e->dev);
+		s.fdb = *e;
+		add_step(df, &s);
+	}
 	/* A link that goes with the one it depends on (a vxlan with its
 	 * underlay device): the kernel deletes it too. */
 	for (size_t i = 0; i < ob->o->n_ifaces; i++) {
@@ -672,6 +686,63 @@ static void pass_links_prune(struct differ *df, struct obs *ob)
 			}
 		}
 		link_delete(df, ob, i, implicit, NULL);
+	}
+}
+
+/* ------------------------------------------------------------------- fdb -- */
+
+static bool fdb_equal(const struct topo_fdb *a, const struct topo_fdb *b)
+{
+	return strcmp(a->dev, b->dev) == 0 && memcmp(a->mac, b->mac, 6) == 0 && topo_ip_equal(&a->dst, &b->dst);
+}
+
+static bool fdb_in(const struct topo_fdb *v, size_t n, const struct topo_fdb *e)
+{
+	for (size_t i = 0; i < n; i++)
+		if (fdb_equal(&v[i], e))
+			return true;
+	return false;
+}
+
+/*
+ * Static fdb entries: a declared one missing is appended; one of ours
+ * (owner_fdb) nobody declares is deleted, unless its link goes anyway
+ * (link_gone_implicit). Quadratic in the entries of one namespace: a
+ * head-end list is a handful of remotes.
+ */
+static void pass_fdb(struct differ *df, struct obs *ob)
+{
+	const struct topo_ns *d = ob->d, *o = ob->o;
+
+	if (ob->conflict || ob->pruned)
+		return;
+	for (size_t i = 0; o->exists && i < o->n_fdb; i++) {
+		const struct topo_fdb *e = &o->fdb[i];
+		size_t idx;
+		const struct topo_iface *dev = obs_iface(ob, e->dev, &idx);
+		struct step s;
+
+		if (!dev || ob->gone[idx] || owner_fdb(&df->own, &ob->sc, dev, e) != OWNER_OURS ||
+		    (d && fdb_in(d->fdb, d->n_fdb, e)))
+			continue;
+		s = step_new(STEP_FDB_DEL, PHASE_ADDR_DEL_GONE, o->name);
+		snprintf(s.ifname, sizeof(s.ifname), "%s", e->dev);
+		s.fdb = *e;
+		add_step(df, &s);
+	}
+	for (size_t i = 0; d && i < d->n_fdb; i++) {
+		const struct topo_fdb *e = &d->fdb[i];
+		size_t idx;
+		const struct topo_iface *dev = o->exists ? obs_iface(ob, e->dev, &idx) : NULL;
+		struct step s;
+
+		if (dev && !ob->gone[idx] && fdb_in(o->fdb, o->n_fdb, e))
+			continue;
+		s = step_new(STEP_FDB_ADD, PHASE_ROUTE_ADD, d->name);
+		s.pos = e->pos;
+		snprintf(s.ifname, sizeof(s.ifname), "%s", e->dev);
+		s.fdb = *e;
+		add_step(df, &s);
 	}
 }
 
@@ -2372,6 +2443,7 @@ int topo_diff_opts(const struct topology *desired, const struct topology *observ
 		pass_routes(&df, &df.obs[i]);
 		pass_absent(&df, &df.obs[i]);
 		pass_shaping(&df, &df.obs[i]);
+		pass_fdb(&df, &df.obs[i]);
 		pass_link_attrs(&df, &df.obs[i]);
 		pass_sysctls(&df, &df.obs[i]);
 		pass_nft(&df, &df.obs[i]);

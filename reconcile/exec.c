@@ -254,6 +254,9 @@ static int rollback_phase(const struct step *s, bool of_implicit)
 	case STEP_ROUTE_REPLACE:
 		return PHASE_ROUTE_ADD;
 	case STEP_ROUTE_DEL: return PHASE_ROUTE_DEL;
+	/* After the link (and its addresses); gone with the link's own. */
+	case STEP_FDB_ADD: return PHASE_ROUTE_ADD;
+	case STEP_FDB_DEL: return PHASE_ADDR_DEL_GONE;
 	case STEP_SYSCTL_SET:
 		/* Put back where it was changed: namespace-wide keys before the
 		 * links the rollback re-creates (which copy conf.default.*), the
@@ -288,6 +291,8 @@ static bool step_link(const struct step *s, char *ifname)
 	case STEP_LINK_SET:
 	case STEP_ADDR_ADD:
 	case STEP_ADDR_DEL:
+	case STEP_FDB_ADD:
+	case STEP_FDB_DEL:
 		snprintf(ifname, TOPO_IFNAME_MAX + 1, "%s", s->ifname);
 		return true;
 	case STEP_SYSCTL_SET:

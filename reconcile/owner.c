@@ -10,6 +10,9 @@
 #include "model/vec.h"
 #include "model/nft_text.h"
 
+#include "model/ip.h"
+#include "model/link_vxlan.h"
+
 #define RTPROT_UNSPEC_   0
 #define RTPROT_REDIRECT_ 1
 #define RTPROT_KERNEL_   2
@@ -426,6 +429,23 @@ const char *owner_link_other(const struct owner_ctx *ctx, const struct owner_sco
 	if (ifc->owned && strcmp(ifc->owner, ctx->topology) != 0)
 		return ifc->owner;
 	return other_of(ctx, id_link(sc->o->name, ifc->name));
+}
+
+/* -------------------------------------------------------------------- fdb -- */
+
+enum owner_verdict owner_fdb(const struct owner_ctx *ctx, const struct owner_scope *sc, const struct topo_iface *dev,
+			     const struct topo_fdb *e)
+{
+	static const uint8_t zero[6];
+	enum owner_verdict v;
+
+	if (!dev)
+		return OWNER_FOREIGN;
+	if (dev->type == TOPO_IF_VXLAN && memcmp(e->mac, zero, 6) == 0 && dev->opt[VX_REMOTE].set &&
+	    topo_ip_equal(&dev->opt[VX_REMOTE].ip, &e->dst))
+		return OWNER_KERNEL;
+	v = owner_link(ctx, sc, dev);
+	return v == OWNER_OURS ? OWNER_OURS : v == OWNER_OTHER ? OWNER_OTHER : OWNER_FOREIGN;
 }
 
 /* -------------------------------------------------------------- addresses -- */

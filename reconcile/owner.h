@@ -109,6 +109,13 @@ const char *owner_route_other(const struct owner_ctx *ctx, const char *ns, const
  * that name): OURS when it carries our comment (or, in a namespace this
  * topology created, from a topo before the mark); else FOREIGN. */
 enum owner_verdict owner_nft(const struct owner_ctx *ctx, const struct owner_scope *sc);
+
+/* A static fdb entry has no owner field of its own: one on a link that is
+ * ours is ours (the link's mark proves it), except the entry the kernel
+ * makes itself from a vxlan's remote (all-zeros MAC to that address).
+ * dev: the observed link it is on (NULL = unknown: foreign). */
+enum owner_verdict owner_fdb(const struct owner_ctx *ctx, const struct owner_scope *sc, const struct topo_iface *dev,
+			     const struct topo_fdb *e);
 /* Is there a table of our name at all? */
 bool owner_nft_present(const struct topo_ns *o);
 /* The first of d's nft texts whose table (another family's topo-<t>) is

@@ -96,6 +96,8 @@ int step_invert(const struct step *s, struct step *ret)
 		break;
 	case STEP_ADDR_ADD: v.op = STEP_ADDR_DEL; break;
 	case STEP_ADDR_DEL: v.op = STEP_ADDR_ADD; break;
+	case STEP_FDB_ADD: v.op = STEP_FDB_DEL; break;
+	case STEP_FDB_DEL: v.op = STEP_FDB_ADD; break;
 	case STEP_ROUTE_ADD: v.op = STEP_ROUTE_DEL; break;
 	case STEP_ROUTE_DEL: v.op = STEP_ROUTE_ADD; break;
 	case STEP_ROUTE_REPLACE:
@@ -175,6 +177,7 @@ struct plan_counts plan_count(const struct plan *p)
 		case STEP_ROUTE_ADD:
 		case STEP_OBJ_ADD:
 		case STEP_DU_ADD:
+		case STEP_FDB_ADD:
 			c.add++;
 			break;
 		case STEP_NFT_SET:
@@ -197,6 +200,7 @@ struct plan_counts plan_count(const struct plan *p)
 		case STEP_NFT_DEL:
 		case STEP_OBJ_DEL:
 		case STEP_DU_DEL:
+		case STEP_FDB_DEL:
 			c.remove++;
 			break;
 		}
@@ -215,6 +219,7 @@ const char *step_op_name(enum step_op op)
 		[STEP_NFT_SET] = "nft_set", [STEP_NFT_DEL] = "nft_del", [STEP_NFT_RESTORE] = "nft_restore",
 		[STEP_OBJ_ADD] = "object_add", [STEP_OBJ_DEL] = "object_del", [STEP_OBJ_REPLACE] = "object_replace",
 		[STEP_DU_ADD] = "docker_user_add", [STEP_DU_DEL] = "docker_user_del",
+		[STEP_FDB_ADD] = "fdb_add", [STEP_FDB_DEL] = "fdb_del",
 	};
 
 	return op < sizeof(names) / sizeof(names[0]) ? names[op] : "?";
@@ -358,6 +363,13 @@ void step_format(const struct step *s, char *buf, size_t len)
 	case STEP_ADDR_DEL:
 		fb(&b, "%s address %s %s dev %s", s->op == STEP_ADDR_ADD ? "+" : "-",
 		   s->op == STEP_ADDR_ADD ? "add" : "del", topo_ip_format(&s->addr.ip, true, a, sizeof(a)), s->ifname);
+		fb_netns(&b, s->ns);
+		break;
+	case STEP_FDB_ADD:
+	case STEP_FDB_DEL:
+		fb(&b, "%s fdb %s %s dev %s dst %s", s->op == STEP_FDB_ADD ? "+" : "-",
+		   s->op == STEP_FDB_ADD ? "append" : "del", topo_mac_format(s->fdb.mac, mac), s->ifname,
+		   topo_ip_format(&s->fdb.dst, false, a, sizeof(a)));
 		fb_netns(&b, s->ns);
 		break;
 	case STEP_ROUTE_ADD:

@@ -42,6 +42,8 @@ enum step_op {
 	STEP_OBJ_REPLACE,
 	STEP_DU_ADD,            /* coexist docker_user: an accept for ifname (new.flag: oifname) in DOCKER-USER */
 	STEP_DU_DEL,
+	STEP_FDB_ADD,           /* a static fdb entry (bridge fdb append): ifname + fdb */
+	STEP_FDB_DEL,
 };
 
 enum link_attr {
@@ -135,6 +137,9 @@ struct step {
 	char ifname[TOPO_IFNAME_MAX + 1];
 	enum link_attr attr;
 	struct link_value old, new;
+
+	/* FDB_*: ifname + fdb */
+	struct topo_fdb fdb;
 
 	/* ADDR_*: ifname + addr (addr.proto: TOPO_IFAPROT for ours, else restored as found) */
 	struct topo_addr addr;

@@ -362,6 +362,24 @@ static inline void fx_observe_converged(const struct topology *d, struct topolog
 			if (u >= 0)
 				on->ifaces[topo_ns_iface_find(on, di->name)].mtu = on->ifaces[u].mtu - (v6 ? 70 : 50);
 		}
+		/* The declared static fdb entries, and the one the kernel makes from a vxlan's remote. */
+		for (size_t k = 0; k < dn->n_fdb; k++) {
+			struct topo_fdb *e = topo_ns_fdb_add(on);
+
+			assert_non_null(e);
+			*e = dn->fdb[k];
+		}
+		for (size_t k = 0; k < dn->n_ifaces; k++) {
+			const struct topo_iface *di = &dn->ifaces[k];
+			struct topo_fdb *e;
+
+			if (di->type != TOPO_IF_VXLAN || !di->opt[VX_REMOTE].set)
+				continue;
+			e = topo_ns_fdb_add(on);
+			assert_non_null(e);
+			*e = (struct topo_fdb){ .dst = di->opt[VX_REMOTE].ip };
+			snprintf(e->dev, sizeof(e->dev), "%s", di->name);
+		}
 		/* Prefix routes of the addresses, then masters by ifindex. */
 		for (size_t k = 0; k < on->n_ifaces; k++) {
 			struct topo_iface *oi = &on->ifaces[k];

@@ -1787,6 +1787,116 @@ static void test_macvlan(void **state)
 	fx_free(&f);
 }
 
+/* Static fdb entries on a vxlan: converged; a missing one appended; an
+ * extra one on our vxlan (ours by the link's mark) deleted; the kernel's
+ * own entry from remote: never; entries on a foreign vxlan: never. */
+static void test_vxlan_fdb(void **state)
+{
+	struct fx f = { 0 };
+	struct topo_fdb *e;
+	long a;
+	char *text;
+
+	(void)state;
+	fx_load("topology: t\n"
+		"namespaces:\n"
+		"  host:\n"
+		"    interfaces:\n"
+		"      vx0: {type: vxlan, vni: 42, remote: 10.0.0.2, fdb: [{mac: \"00:00:00:00:00:00\", dst: 10.0.0.3},\n"
+		"                                                     {mac: \"00:00:00:00:00:00\", dst: 10.0.0.4}]}\n",
+		&f.d);
+	assert_int_equal(f.d.ns[0].n_fdb, 2);
+	fx_observe_converged(&f.d, &f.o);
+	fx_own(fx_oif(&f.o, "host", "vx0"), "t");
+	fx_diff(&f);
+	fx_assert_plan(&f.r.plan, "");
+	diff_result_free(&f.r);
+
+	a = topology_ns_find(&f.o, "host");
+	/* 10.0.0.3 removed by hand, 10.0.0.9 added by hand. */
+	for (size_t i = 0; i < f.o.ns[a].n_fdb; i++)
+		if (f.o.ns[a].fdb[i].dst.bytes[3] == 3)
+			f.o.ns[a].fdb[i].dst.bytes[3] = 9;
+	fx_diff(&f);
+	fx_assert_plan(&f.r.plan,
+		"- fdb del 00:00:00:00:00:00 dev vx0 dst 10.0.0.9\n"
+		"+ fdb append 00:00:00:00:00:00 dev vx0 dst 10.0.0.3\n");
+	diff_result_free(&f.r);
+
+	/* Nothing declared: ours go, the kernel's (from remote) stays. */
+	f.d.ns[0].n_fdb = 0;
+	fx_diff(&f);
+	text = fx_plan_text(&f.r.plan, false);
+	assert_non_null(strstr(text, "- fdb del 00:00:00:00:00:00 dev vx0 dst 10.0.0.9\n"));
+	assert_non_null(strstr(text, "- fdb del 00:00:00:00:00:00 dev vx0 dst 10.0.0.4\n"));
+	assert_null(strstr(text, "dst 10.0.0.2"));
+	free(text);
+	diff_result_free(&f.r);
+
+	/* On a vxlan that is not ours: untouched (and a conflict says why). */
+	fx_oif(&f.o, "host", "vx0")->owned = false;
+	e = topo_ns_fdb_add(&f.o.ns[a]);
+	assert_non_null(e);
+	*e = (struct topo_fdb){ .dev = "vx0", .dst = fx_ip("10.0.0.77") };
+	fx_diff(&f);
+	text = fx_plan_text(&f.r.plan, false);
+	assert_null(strstr(text, "fdb del"));
+	free(text);
+	fx_free(&f);
+
+}
+
+/* Options: a declared one that drifted is one step in place, an undeclared
+ * one is never drift, an immutable one is a replace with its note. */
+static void test_link_option_drift(void **state)
+{
+	struct fx f = { 0 };
+	struct topo_iface *br, *vx;
+
+	(void)state;
+	fx_load("topology: t\n"
+		"namespaces:\n"
+		"  host:\n"
+		"    interfaces:\n"
+		"      br0: {type: bridge, ageing_time: 12000, nf_call_iptables: true}\n"
+		"      vx0: {type: vxlan, vni: 5, remote: 192.0.2.1, ttl: 64, udpcsum: false}\n", &f.d);
+	fx_observe_converged(&f.d, &f.o);
+	fx_diff(&f);
+	fx_assert_plan(&f.r.plan, "");
+	diff_result_free(&f.r);
+
+	br = fx_oif(&f.o, "host", "br0");
+	vx = fx_oif(&f.o, "host", "vx0");
+	br->opt[BR_AGEING].u = 500;
+	br->opt[BR_NF_IPT].u = 0;
+	br->opt[BR_PRIORITY] = (struct topo_linkopt){ .set = true, .u = 7 };     /* not declared */
+	vx->opt[VX_TTL].u = 3;
+	vx->opt[VX_TOS] = (struct topo_linkopt){ .set = true, .u = 9 };          /* not declared */
+	fx_diff(&f);
+	fx_assert_plan(&f.r.plan,
+		"~ link set br0 type bridge ageing_time 12000\n"
+		"~ link set br0 type bridge nf_call_iptables 1\n"
+		"~ link set vx0 type vxlan ttl 64\n");
+	/* Rollback puts the kernel's values back. */
+	for (size_t i = 0; i < f.r.plan.n; i++) {
+		struct step inv;
+
+		assert_int_equal(step_invert(&f.r.plan.steps[i], &inv), 0);
+		assert_int_equal(inv.new.val.u, i == 0 ? 500 : i == 1 ? 0 : 3);
+		step_free(&inv);
+	}
+	diff_result_free(&f.r);
+
+	vx->opt[VX_UDPCSUM].u = 1;
+	fx_diff(&f);
+	char *text = fx_plan_text(&f.r.plan, false);
+
+	assert_non_null(strstr(text, "- link del vx0  # replace: vxlan parameters changed\n"));
+	assert_non_null(strstr(text, "+ link add vx0 type vxlan id 5 remote 192.0.2.1 dstport 4789 noudpcsum ttl 64  # replace"));
+	free(text);
+	fx_free(&f);
+}
+
 static void test_replace_vxlan_params(void **state)
 {
 	struct fx f = { 0 };
@@ -2259,6 +2369,8 @@ int main(void)
 		cmocka_unit_test(test_bridge_removed_ports_stay),
 		cmocka_unit_test(test_replace_vxlan_params),
 		cmocka_unit_test(test_macvlan),
+		cmocka_unit_test(test_link_option_drift),
+		cmocka_unit_test(test_vxlan_fdb),
 		cmocka_unit_test(test_replace_vxlan_and_underlay),
 		cmocka_unit_test(test_sysctl_restore),
 		cmocka_unit_test(test_sysctl_missing_keys),

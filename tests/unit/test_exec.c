@@ -567,6 +567,15 @@ static void k_unlink_one(struct topo_ns *ns, const char *name)
 		return;
 	snprintf(gone, sizeof(gone), "%s", name);
 	k_sysctl_link_gone(ns, gone);
+	/* The link's fdb goes with it. */
+	for (size_t f = 0; f < ns->n_fdb;) {
+		if (strcmp(ns->fdb[f].dev, gone) == 0) {
+			memmove(&ns->fdb[f], &ns->fdb[f + 1], (ns->n_fdb - f - 1) * sizeof(ns->fdb[0]));
+			ns->n_fdb--;
+		} else {
+			f++;
+		}
+	}
 	free(ns->ifaces[i].addrs);
 	memmove(&ns->ifaces[i], &ns->ifaces[i + 1], (ns->n_ifaces - (size_t)i - 1) * sizeof(ns->ifaces[0]));
 	ns->n_ifaces--;
@@ -645,6 +654,15 @@ static struct topo_iface *k_new_if(struct kern *k, struct topo_ns *ns, const str
 	if (l->has_mac)
 		memcpy(ifc->mac, l->mac, 6);
 	memcpy(ifc->opt, l->opt, sizeof(ifc->opt));
+	/* vxlan_dev_configure: the default destination is an all-zeros fdb entry. */
+	if (l->type == TOPO_IF_VXLAN && l->opt[VX_REMOTE].set) {
+		struct topo_fdb *e = topo_ns_fdb_add(ns);
+
+		assert_non_null(e);
+		*e = (struct topo_fdb){ .dst = l->opt[VX_REMOTE].ip };
+		snprintf(e->dev, sizeof(e->dev), "%s", l->name);
+		ifc = k_if(ns, l->name);
+	}
 	if (l->type == TOPO_IF_BRIDGE && !ifc->opt[BR_STP].set)
 		ifc->opt[BR_STP] = (struct topo_linkopt){ .set = true, .u = 0 };
 	ifc->up = l->up;
@@ -801,6 +819,36 @@ static bool k_addr_clash(const struct topo_ip *a, const struct topo_ip *b)
 		return false;
 	/* IPv6 holds an address once per link, whatever its prefix length. */
 	return a->family == AF_INET6 || a->plen == b->plen;
+}
+
+/* rtnl_fdb_add/del on a link's own table (vxlan_fdb_add: EEXIST, vxlan_fdb_delete: ENOENT). */
+static int k_fdb(struct kern *k, struct step *s)
+{
+	struct topo_ns *ns = k_live_ns(k, s->ns);
+	size_t f;
+
+	if (!k_if(ns, s->ifname))
+		return snprintf(k->msg, sizeof(k->msg), "no link %s", s->ifname), -ENODEV;
+	for (f = 0; f < ns->n_fdb; f++)
+		if (strcmp(ns->fdb[f].dev, s->ifname) == 0 && memcmp(ns->fdb[f].mac, s->fdb.mac, 6) == 0 &&
+		    topo_ip_equal(&ns->fdb[f].dst, &s->fdb.dst))
+			break;
+	if (s->op == STEP_FDB_ADD) {
+		struct topo_fdb *e;
+
+		if (f < ns->n_fdb)
+			return -EEXIST;
+		e = topo_ns_fdb_add(ns);
+		assert_non_null(e);
+		*e = s->fdb;
+		snprintf(e->dev, sizeof(e->dev), "%s", s->ifname);
+		return 0;
+	}
+	if (f == ns->n_fdb)
+		return -ENOENT;
+	memmove(&ns->fdb[f], &ns->fdb[f + 1], (ns->n_fdb - f - 1) * sizeof(ns->fdb[0]));
+	ns->n_fdb--;
+	return 0;
 }
 
 static int k_addr(struct kern *k, struct step *s)
@@ -1145,6 +1193,8 @@ static int k_step(struct kern *k, struct step *s)
 	case STEP_OBJ_REPLACE: return k_obj(k, s);
 	case STEP_DU_ADD:
 	case STEP_DU_DEL: return k_du(k, s);
+	case STEP_FDB_ADD:
+	case STEP_FDB_DEL: return k_fdb(k, s);
 	}
 	return -EINVAL;
 }
@@ -1204,9 +1254,9 @@ static bool k_tolerated(const struct step *s, int err)
 	if (!s->note || strcmp(s->note, "rollback") != 0)
 		return false;
 	switch (s->op) {
-	case STEP_LINK_ADD: case STEP_ADDR_ADD: case STEP_ROUTE_ADD: case STEP_NETNS_ADD:
+	case STEP_LINK_ADD: case STEP_ADDR_ADD: case STEP_ROUTE_ADD: case STEP_NETNS_ADD: case STEP_FDB_ADD:
 		return err == -EEXIST;
-	case STEP_LINK_DEL: case STEP_ADDR_DEL: case STEP_ROUTE_DEL: case STEP_NETNS_DEL:
+	case STEP_LINK_DEL: case STEP_ADDR_DEL: case STEP_ROUTE_DEL: case STEP_NETNS_DEL: case STEP_FDB_DEL:
 		return err == -ENODEV || err == -ENOENT || err == -ESRCH || err == -EADDRNOTAVAIL;
 	default:
 		return false;
@@ -1278,6 +1328,12 @@ static char *k_dump(const struct topology *t)
 				LINE("addr %s %s %s proto=%u", ns->name, x->name,
 				     topo_ip_format(&ad->ip, true, a, sizeof(a)), ad->proto);
 			}
+		}
+		for (size_t fi = 0; fi < ns->n_fdb; fi++) {
+			char m[18];
+
+			LINE("fdb %s %s %s dst %s", ns->name, ns->fdb[fi].dev, topo_mac_format(ns->fdb[fi].mac, m),
+			     topo_ip_format(&ns->fdb[fi].dst, false, a, sizeof(a)));
 		}
 		for (size_t r = 0; r < ns->n_routes; r++) {
 			const struct topo_route *rt = &ns->routes[r];
@@ -1453,6 +1509,27 @@ static const char vxlan_lab[] =
 	"      eth0: {addresses: [10.0.0.2/24]}\n"
 	"links:\n"
 	"  - [a:eth0, b:eth0]\n";
+
+/* Static fdb entries (head-end replication): created, changed, with their
+ * vxlan replaced (they go with it and come back), destroyed. */
+#define VXFDB(vni, list) \
+	"topology: seed001\n" \
+	"namespaces:\n" \
+	"  a:\n" \
+	"    interfaces:\n" \
+	"      vx0: {type: vxlan, vni: " vni ", remote: 10.0.0.2, dev: eth0, fdb: " list "}\n" \
+	"      eth0: {addresses: [10.0.0.1/24]}\n" \
+	"  b:\n" \
+	"    interfaces:\n" \
+	"      eth0: {addresses: [10.0.0.2/24]}\n" \
+	"links:\n" \
+	"  - [a:eth0, b:eth0]\n"
+static const char vxfdb1[] = VXFDB("42", "[{mac: \"00:00:00:00:00:00\", dst: 10.0.0.3}, "
+				   "{mac: \"00:00:00:00:00:00\", dst: 10.0.0.4}]");
+static const char vxfdb2[] = VXFDB("42", "[{mac: \"00:00:00:00:00:00\", dst: 10.0.0.4}, "
+				   "{mac: \"02:00:00:00:00:07\", dst: 10.0.0.5}]");
+static const char vxfdb3[] = VXFDB("43", "[{mac: \"00:00:00:00:00:00\", dst: 10.0.0.3}, "
+				   "{mac: \"00:00:00:00:00:00\", dst: 10.0.0.4}]");
 
 /* A vxlan over a host veth: both replaced at once (vni; peer namespace). */
 #define VX_HEAD \
@@ -1692,6 +1769,10 @@ static const struct scenario scenarios[] = {
 	{ "rich file from an empty kernel", NULL, rich, NULL, { NULL } },
 	{ "vxlan over a veth, port of a bridge", NULL, vxlan_lab, NULL, { NULL } },
 	{ "vxlan and its underlay replaced", vx_before, vx_after, NULL, { "netns_A", "netns_B" } },
+	{ "vxlan fdb from an empty kernel", NULL, vxfdb1, NULL, { NULL } },
+	{ "vxlan fdb changed", vxfdb1, vxfdb2, NULL, { "a", "b" } },
+	{ "vxlan with fdb replaced", vxfdb1, vxfdb3, NULL, { "a", "b" } },
+	{ "vxlan with fdb destroyed", vxfdb1, NULL, NULL, { "a", "b" } },
 	{ "prune netns_A", seed, seed_without_a, NULL, { "netns_A", "netns_B" } },
 	{ "bridge removed, ports stay", seed, seed_without_bridge, NULL, { "netns_A", "netns_B" } },
 	{ "bridge, a port and its namespace removed", seed, seed_without_bridge_and_a, NULL, { "netns_A", "netns_B" } },

@@ -679,6 +679,68 @@ static void test_types(void **state)
 	topology_free(&t);
 }
 
+/* Bridge and vxlan options: loaded into the type's table, undeclared ones
+ * unset; bad ones at their line:col. */
+static void test_link_options(void **state)
+{
+	struct topology t;
+
+	(void)state;
+	load_ok(HEAD "      b1: {type: bridge, stp: true, ageing_time: 12000, forward_delay: 400, hello_time: 300, "
+		"max_age: 1000, priority: 100, mcast_snooping: false, nf_call_iptables: true, nf_call_ip6tables: false, "
+		"nf_call_arptables: true, vlan_filtering: false}\n"
+		"      v: {type: vxlan, vni: 9, ttl: 64, tos: 1, df: inherit, learning: false, udpcsum: true, "
+		"srcport: \"40000-41000\", fdb: [{mac: \"00:00:00:00:00:00\", dst: 192.0.2.2}, "
+		"{mac: \"02:00:00:00:00:01\", dst: \"fd00::2\"}]}\n", &t);
+	const struct topo_iface *br0 = if_named(&t.ns[0], "br0"), *b1 = if_named(&t.ns[0], "b1"), *v = if_named(&t.ns[0], "v");
+
+	for (int k = 0; k < BR_N; k++)
+		assert_false(br0->opt[k].set);   /* nothing declared: the kernel's defaults */
+	assert_int_equal(b1->opt[BR_STP].u, 1);
+	assert_int_equal(b1->opt[BR_AGEING].u, 12000);
+	assert_int_equal(b1->opt[BR_FWD_DELAY].u, 400);
+	assert_int_equal(b1->opt[BR_HELLO].u, 300);
+	assert_int_equal(b1->opt[BR_MAX_AGE].u, 1000);
+	assert_int_equal(b1->opt[BR_PRIORITY].u, 100);
+	assert_true(b1->opt[BR_MCAST_SNOOPING].set && !b1->opt[BR_MCAST_SNOOPING].u);
+	assert_int_equal(b1->opt[BR_NF_IPT].u, 1);
+	assert_true(b1->opt[BR_NF_IP6T].set && !b1->opt[BR_NF_IP6T].u);
+	assert_int_equal(b1->opt[BR_NF_ARPT].u, 1);
+	assert_true(b1->opt[BR_VLAN_FILTERING].set && !b1->opt[BR_VLAN_FILTERING].u);
+	assert_int_equal(v->opt[VX_TTL].u, 64);
+	assert_int_equal(v->opt[VX_TOS].u, 1);
+	assert_int_equal(v->opt[VX_DF].u, 2);
+	assert_true(v->opt[VX_LEARNING].set && !v->opt[VX_LEARNING].u);
+	assert_int_equal(v->opt[VX_UDPCSUM].u, 1);
+	assert_int_equal(v->opt[VX_SRCPORT].range[0], 40000);
+	assert_int_equal(v->opt[VX_SRCPORT].range[1], 41000);
+	assert_int_equal(t.ns[0].n_fdb, 2);
+	assert_string_equal(t.ns[0].fdb[0].dev, "v");
+	assert_ip(&t.ns[0].fdb[0].dst, AF_INET, 32, (const uint8_t[]){ 192, 0, 2, 2 });
+	assert_int_equal(t.ns[0].fdb[1].mac[5], 1);
+	topology_free(&t);
+
+	EXPECT_ERRORS(HEAD "      b: {type: bridge, hello_time: 50}\n",
+		      { 6, 37, "hello_time must be an integer 100-1000, not '50'" });
+	EXPECT_ERRORS(HEAD "      b: {type: bridge, priority: 65536}\n", { 6, 35, "priority must be an integer 0-65535" });
+	EXPECT_ERRORS(HEAD "      b: {type: bridge, nf_call_iptables: 2}\n", { 6, 43, "nf_call_iptables must be true or false" });
+	EXPECT_ERRORS(HEAD "      b: {type: bridge, stp: true, forward_delay: 100}\n",
+		      { 6, 36, "forward_delay 100 on b: with stp the kernel takes 200-3000 centiseconds" });
+	EXPECT_ERRORS(HEAD "      v: {type: vxlan, vni: 1, ageing_time: 5}\n",
+		      { 6, 32, "'ageing_time' applies to bridge interfaces only (add type: bridge)" });
+	EXPECT_ERRORS(HEAD "      v: {type: vxlan, vni: 1, df: sometimes}\n",
+		      { 6, 36, "unknown df 'sometimes' (accepted: unset, set, inherit)" });
+	EXPECT_ERRORS(HEAD "      v: {type: vxlan, vni: 1, srcport: \"5-4\"}\n",
+		      { 6, 41, "srcport must be LOW-HIGH, 1 <= LOW <= HIGH <= 65535" });
+	EXPECT_ERRORS(HEAD "      v: {type: vxlan, vni: 1, ttl: 256}\n", { 6, 37, "ttl must be an integer 0-255" });
+	EXPECT_ERRORS(HEAD "      v: {type: vxlan, vni: 1, fdb: [{mac: nope, dst: 192.0.2.1}]}\n",
+		      { 6, 44, "mac 'nope' is not a MAC address" });
+	EXPECT_ERRORS(HEAD "      v: {type: vxlan, vni: 1, fdb: [{dst: 192.0.2.1}]}\n", { 6, 38, "an fdb entry needs mac and dst" });
+	EXPECT_ERRORS(HEAD "      v: {type: vxlan, vni: 1, fdb: [{mac: \"00:00:00:00:00:00\", dst: 192.0.2.1}, "
+		      "{mac: \"00:00:00:00:00:00\", dst: 192.0.2.1}]}\n", { 6, 82, "is listed twice on v (line 6)" });
+	EXPECT_ERRORS(HEAD "      b: {type: bridge, fdb: []}\n", { 6, 25, "'fdb' applies to vxlan interfaces only" });
+}
+
 static void test_macvlan(void **state)
 {
 	struct topology t;
@@ -2482,6 +2544,7 @@ int main(void)
 		cmocka_unit_test(test_types),
 		cmocka_unit_test(test_vxlan),
 		cmocka_unit_test(test_macvlan),
+		cmocka_unit_test(test_link_options),
 		cmocka_unit_test(test_master),
 		cmocka_unit_test(test_addresses),
 		cmocka_unit_test(test_route_to),
