@@ -403,6 +403,13 @@ static void emit_iface(FILE *f, const struct session *s, const struct topo_ns *o
 	fprintf(f, "}\n");
 }
 
+/* Table kinds: what is ours, the kernel's defaults aside (their absence is
+ * what replace_default says, which the kernel cannot tell). */
+static bool export_object_ours(const struct topo_kind *k, const struct topo_ns *o, const void *obj, void *arg)
+{
+	return session_object_ours(arg, o, k, obj);
+}
+
 static void emit_route(FILE *f, const struct topo_route *rt)
 {
 	char a[TOPO_IP_STRLEN];
@@ -430,6 +437,8 @@ static void emit_route(FILE *f, const struct topo_route *rt)
 		fprintf(f, ", metric: %u", rt->metric);
 	if (rt->table != TOPO_TABLE_MAIN)
 		fprintf(f, ", table: %u", rt->table);
+	if (rt->nhid)
+		fprintf(f, ", nhid: %u", rt->nhid);
 	fprintf(f, "}\n");
 }
 
@@ -545,6 +554,7 @@ static void export_yaml(const struct session *s, FILE *f)
 		}
 		if (session_nft_ours(s, o))
 			emit_rules(f, o);
+		topo_kinds_emit(f, o, 4, export_object_ours, (void *)s);
 		if (!o->n_ifaces && !o->n_routes && !attached(o))
 			fprintf(f, "    {}\n");
 	}

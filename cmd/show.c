@@ -40,6 +40,8 @@ static void route_text(const struct topo_route *rt, char *buf, size_t len)
 		n += snprintf(buf + n, len - (size_t)n, " via %s", topo_ip_format(&rt->via, false, v, sizeof(v)));
 	if (rt->dev[0] && (size_t)n < len)
 		n += snprintf(buf + n, len - (size_t)n, " dev %s", rt->dev);
+	if (rt->nhid && (size_t)n < len)
+		n += snprintf(buf + n, len - (size_t)n, " nhid %u", rt->nhid);
 	if (rt->src.family && (size_t)n < len)
 		n += snprintf(buf + n, len - (size_t)n, " src %s", topo_ip_format(&rt->src, false, src, sizeof(src)));
 	if (rt->metric && (size_t)n < len)
@@ -103,6 +105,15 @@ static void show_text(const struct session *s, bool color)
 			route_text(&o->routes[i], line, sizeof(line));
 			printf("  route %s\n", line);
 		}
+		for (size_t k = 0; k < topo_n_kinds; k++)
+			for (size_t i = 0; i < o->objs[k].n; i++) {
+				const void *obj = topo_obj_at(topo_kinds[k], &o->objs[k], i);
+
+				if (!session_object_ours(s, o, topo_kinds[k], obj))
+					continue;
+				topo_obj_format(topo_kinds[k], obj, line, sizeof(line));
+				printf("  %s %s\n", topo_kinds[k]->ip_object, line);
+			}
 		for (size_t i = 0; i < o->n_sysctls; i++)
 			printf("  sysctl %s = %s\n", o->sysctls[i].key, o->sysctls[i].value ? o->sysctls[i].value : "(missing)");
 		for (size_t i = 0; session_nft_ours(s, o) && i < o->n_nft_rules; i++)
