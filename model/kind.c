@@ -7,12 +7,14 @@
 
 extern const struct topo_kind topo_kind_rule;
 extern const struct topo_kind topo_kind_nexthop;
+extern const struct topo_kind topo_kind_neigh;
 
 /* Adding a kind: its model file, then one line here (and one in
  * backends/kinds.c). The order is the order of export and show. */
 const struct topo_kind *const topo_kinds[] = {
 	&topo_kind_nexthop,
 	&topo_kind_rule,
+	&topo_kind_neigh,
 };
 const size_t topo_n_kinds = sizeof(topo_kinds) / sizeof(topo_kinds[0]);
 
