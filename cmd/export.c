@@ -403,8 +403,8 @@ static void emit_iface(FILE *f, const struct session *s, const struct topo_ns *o
 	fprintf(f, "}\n");
 }
 
-/* Table kinds: what is ours, the kernel's defaults aside (their absence is
- * what replace_default says, which the kernel cannot tell). */
+/* Table kinds: what is ours (the kernel's own defaults are not; a default
+ * that one of ours displaced is said by the kind's emitter, model/kind.c). */
 static bool export_object_ours(const struct topo_kind *k, const struct topo_ns *o, const void *obj, void *arg)
 {
 	return session_object_ours(arg, o, k, obj);
