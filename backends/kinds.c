@@ -7,11 +7,13 @@
 
 extern const struct kind_backend kind_backend_rule;
 extern const struct kind_backend kind_backend_nexthop;
+extern const struct kind_backend kind_backend_neigh;
 
 /* Adding a kind: its backend file, then one line here. */
 static const struct kind_backend *const kind_backends[] = {
 	&kind_backend_nexthop,
 	&kind_backend_rule,
+	&kind_backend_neigh,
 };
 
 const struct kind_backend *kind_backend_find(const struct topo_kind *k)

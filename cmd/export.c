@@ -402,6 +402,13 @@ static void emit_iface(FILE *f, const struct session *s, const struct topo_ns *o
 	fprintf(f, "}\n");
 }
 
+/* Table kinds: what is ours (the kernel's own defaults are not; a default
+ * that one of ours displaced is said by the kind's emitter, model/kind.c). */
+static bool export_object_ours(const struct topo_kind *k, const struct topo_ns *o, const void *obj, void *arg)
+{
+	return session_object_ours(arg, o, k, obj);
+}
+
 static void emit_route(FILE *f, const struct topo_route *rt)
 {
 	char a[TOPO_IP_STRLEN];
@@ -463,6 +470,8 @@ static void emit_route(FILE *f, const struct topo_route *rt)
 		fprintf(f, ", mtu: %u", rt->mtu);
 	if (rt->advmss)
 		fprintf(f, ", advmss: %u", rt->advmss);
+	if (rt->nhid)
+		fprintf(f, ", nhid: %u", rt->nhid);
 	fprintf(f, "}\n");
 }
 
@@ -692,6 +701,7 @@ static void export_yaml(const struct session *s, FILE *f)
 
 		if (session_nft_ours(s, o))
 			emit_rules(f, o);
+		topo_kinds_emit(f, o, 4, export_object_ours, (void *)s);
 		if (!o->n_ifaces && !o->n_routes && !attached(o) && !absent)
 			fprintf(f, "    {}\n");
 	}

@@ -343,6 +343,13 @@ bool session_route_ours(const struct session *s, const struct topo_ns *o, const 
 	return sc && owner_route(&s->own, sc, rt) == OWNER_OURS;
 }
 
+bool session_object_ours(const struct session *s, const struct topo_ns *o, const struct topo_kind *k, const void *obj)
+{
+	const struct owner_scope *sc = scope_of(s, o);
+
+	return sc && owner_object(&s->own, sc, k->proto(obj)) == OWNER_OURS;
+}
+
 bool session_sysctl_ours(const struct session *s, const struct topo_ns *o, const char *key)
 {
 	const struct owner_scope *sc = scope_of(s, o);

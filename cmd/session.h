@@ -7,6 +7,7 @@
 
 #include "backends/backend.h"
 #include "model/state.h"
+#include "model/kind.h"
 #include "model/topology.h"
 #include "reconcile/owner.h"
 #include "reconcile/plan.h"
@@ -76,6 +77,8 @@ bool session_addr_ours(const struct session *s, const struct topo_ns *o, const s
 		       const struct topo_addr *a);
 bool session_route_ours(const struct session *s, const struct topo_ns *o, const struct topo_route *rt);
 bool session_nft_ours(const struct session *s, const struct topo_ns *o);
+/* An object of a table kind (model/kind.h). */
+bool session_object_ours(const struct session *s, const struct topo_ns *o, const struct topo_kind *k, const void *obj);
 bool session_sysctl_ours(const struct session *s, const struct topo_ns *o, const char *key);
 
 /* "3 to add, 1 to change, 2 to remove" */

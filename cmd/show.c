@@ -124,7 +124,8 @@ static json_t *ns_doc(const struct session *s, const struct topo_ns *o, bool net
 	bool all = list_all(o, netns);
 	char line[512];
 	json_t *j = json_object(), *ifs = json_array(), *rts = json_array(), *scs = json_object(),
-	       *nft = json_array(), *absent = json_array(), *frts = json_array(), *fdb = json_array();
+	       *nft = json_array(), *absent = json_array(), *frts = json_array(), *fdb = json_array(),
+	       *objs = json_array();
 	int r = 0;
 
 	r |= topo_json_set(j, "name", topo_json_bytes(o->name));
@@ -141,6 +142,20 @@ static json_t *ns_doc(const struct session *s, const struct topo_ns *o, bool net
 		topo_route_format(&o->routes[i], line, sizeof(line));
 		r |= topo_json_push(ours ? rts : frts, topo_json_bytes(line));
 	}
+	/* The table kinds' objects (model/kind.h), in ip's words. */
+	for (size_t k = 0; k < topo_n_kinds; k++)
+		for (size_t i = 0; i < o->objs[k].n; i++) {
+			const void *obj = topo_obj_at(topo_kinds[k], &o->objs[k], i);
+			json_t *e;
+
+			if (!session_object_ours(s, o, topo_kinds[k], obj))
+				continue;
+			topo_obj_format(topo_kinds[k], obj, line, sizeof(line));
+			e = json_object();
+			r |= topo_json_set(e, "kind", json_string(topo_kinds[k]->ip_object));
+			r |= topo_json_set(e, "text", topo_json_bytes(line));
+			r |= topo_json_push(objs, e);
+		}
 	/* Static fdb entries on our links (with the kernel's own from a vxlan's remote). */
 	for (size_t i = 0; i < o->n_fdb; i++) {
 		long k = topo_ns_iface_find(o, o->fdb[i].dev);
@@ -178,6 +193,7 @@ static json_t *ns_doc(const struct session *s, const struct topo_ns *o, bool net
 	}
 	r |= topo_json_set(j, "interfaces", ifs);
 	r |= topo_json_set(j, "routes", rts);
+	r |= topo_json_set(j, "objects", objs);
 	r |= topo_json_set(j, "absent", absent);
 	if (json_array_size(fdb))
 		r |= topo_json_set(j, "fdb", json_incref(fdb));
@@ -291,6 +307,11 @@ static void ns_text(const json_t *ns, bool color)
 	json_array_foreach(json_object_get(ns, "routes"), i, v) {
 		fputs("  route ", stdout);
 		put_bytes(v);
+		fputc('\n', stdout);
+	}
+	json_array_foreach(json_object_get(ns, "objects"), i, v) {
+		printf("  %s ", json_string_value(json_object_get(v, "kind")));
+		put_bytes(json_object_get(v, "text"));
 		fputc('\n', stdout);
 	}
 	json_array_foreach(json_object_get(ns, "foreign_routes"), i, v) {

@@ -7,12 +7,14 @@
 
 extern const struct topo_kind topo_kind_rule;
 extern const struct topo_kind topo_kind_nexthop;
+extern const struct topo_kind topo_kind_neigh;
 
 /* Adding a kind: its model file, then one line here (and one in
  * backends/kinds.c). The order is the order of export and show. */
 const struct topo_kind *const topo_kinds[] = {
 	&topo_kind_nexthop,
 	&topo_kind_rule,
+	&topo_kind_neigh,
 };
 const size_t topo_n_kinds = sizeof(topo_kinds) / sizeof(topo_kinds[0]);
 
@@ -78,22 +80,37 @@ void topo_obj_format(const struct topo_kind *k, const void *o, char *buf, size_t
 }
 
 void topo_kinds_emit(FILE *out, const struct topo_ns *ns, int indent,
-		     bool (*keep)(const struct topo_kind *k, const void *o, void *arg), void *arg)
+		     bool (*keep)(const struct topo_kind *k, const struct topo_ns *ns, const void *o, void *arg), void *arg)
 {
 	for (size_t s = 0; s < topo_n_kinds; s++) {
 		const struct topo_kind *k = topo_kinds[s];
 		const struct topo_objs *objs = &ns->objs[s];
 		bool any = false;
 
+		union topo_obj_buf dflt[8];
+		size_t nd = k->defaults ? k->defaults(dflt, 8) : 0;
+
 		for (size_t i = 0; i < objs->n; i++) {
 			const void *o = topo_obj_at(k, objs, i);
+			union topo_obj_buf v;
 
-			if (keep && !keep(k, o, arg))
+			if (keep && !keep(k, ns, o, arg))
 				continue;
 			if (!any)
 				fprintf(out, "%*s%s:\n", indent, "", k->key);
 			any = true;
-			k->emit(out, o, indent + 2);
+			memcpy(v.b, o, k->size);
+			/* A default missing where an object of ours covers it: the
+			 * file said replace_default. */
+			for (size_t d = 0; d < nd; d++) {
+				bool present = false;
+
+				for (size_t j = 0; j < objs->n && !present; j++)
+					present = k->cmp(topo_obj_at(k, objs, j), dflt[d].b) == 0;
+				if (!present && k->covers(o, dflt[d].b))
+					k->set_displaces(v.b);
+			}
+			k->emit(out, v.b, indent + 2);
 		}
 	}
 }

@@ -78,6 +78,8 @@ struct topo_kind {
 	size_t (*defaults)(union topo_obj_buf *out, size_t max);
 	bool (*displaces)(const void *d, const void *dflt);
 	bool (*covers)(const void *o, const void *dflt);
+	/* Export: o, which covers a missing default, is declared displacing it. */
+	void (*set_displaces)(void *o);
 
 	/* iproute2's words for the object, as after "ip OBJ add": one printer
 	 * for plan, show and export comments. */
@@ -113,7 +115,7 @@ void topo_obj_format(const struct topo_kind *k, const void *o, char *buf, size_t
 
 /* Export: every kind's objects of a namespace, as YAML under `indent`. */
 void topo_kinds_emit(FILE *out, const struct topo_ns *ns, int indent, bool (*keep)(const struct topo_kind *k,
-		     const void *o, void *arg), void *arg);
+		     const struct topo_ns *ns, const void *o, void *arg), void *arg);
 
 /* --- The loader's vocabulary, for the kinds' load functions (loader.c). --- */
 

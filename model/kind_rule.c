@@ -365,6 +365,11 @@ static bool rule_covers(const void *o, const void *dflt)
 	return x->family == y->family && rule_cmp(x, &bare) == 0;
 }
 
+static void rule_set_displaces(void *o)
+{
+	((struct topo_rule *)o)->replace_default = true;
+}
+
 static void rule_format(const void *o, char *buf, size_t len)
 {
 	const struct topo_rule *r = o;
@@ -492,6 +497,7 @@ const struct topo_kind topo_kind_rule = {
 	.defaults = rule_defaults,
 	.displaces = rule_displaces,
 	.covers = rule_covers,
+	.set_displaces = rule_set_displaces,
 	.format = rule_format,
 	.emit = rule_emit,
 };

@@ -95,12 +95,14 @@ snapshot() {
 			# sorted by device too.
 			nsx "$ns" ip -j route show table all | jq -S 'map(select(.dst | startswith("fe80") | not) | del(.flags))
 				| sort_by(.table // "", .dst, .metric // 0, .dev // "")'
-			# Policy rules (with their protocol) and nexthop objects, both families.
+			# Policy rules (with their protocol), nexthop objects, both families; static neighbours below.
 			echo "== $ns rule"
 			nsx "$ns" ip -d -j rule show | jq -S .
 			nsx "$ns" ip -d -j -6 rule show 2>/dev/null | jq -S . || true
 			echo "== $ns nexthop"
 			nsx "$ns" ip -j nexthop show 2>/dev/null | jq -S 'sort_by(.id)' || true
+			echo "== $ns neigh"
+			nsx "$ns" ip -j neigh show nud permanent | jq -S 'sort_by(.dev, .dst)'
 			echo "== $ns nft"
 			# Counters count traffic, not configuration.
 			nsx "$ns" nft -j list ruleset | jq -S '[.nftables[] | select(has("metainfo") | not) | del(.[].handle)]

@@ -8,6 +8,7 @@
  */
 #include "tests/unit/fixtures.h"
 
+#include "model/kind_neigh.h"
 #include "model/kind_nexthop.h"
 #include "model/kind_rule.h"
 
@@ -152,7 +153,7 @@ static void test_rules_errors(void **state)
 		      { 6, 12, "rules must be a list, not a mapping" });
 	EXPECT_ERRORS(HEAD "    rulez: []\n",
 		      { 6, 5, "unknown key 'rulez' in a namespace (accepted: path, pid, interfaces, routes, absent, sysctls, nat, "
-			      "forward, nft, filter, docker, docker_socket, nexthops, rules)" });
+			      "forward, nft, filter, docker, docker_socket, nexthops, rules, neighbours)" });
 }
 
 static void test_nexthops_load(void **state)
@@ -210,6 +211,45 @@ static void test_nexthops_errors(void **state)
 		      { 7, 9, "route nhid 4 is not a nexthop of namespace web (declare it under nexthops:)" });
 	EXPECT_ERRORS(HEAD "    nexthops:\n      - {id: 4, dev: br0}\n    routes:\n      - {to: 10.9.0.0/16, nhid: 4, dev: br0}\n",
 		      { 9, 33, "a route with nhid takes no 'via', 'dev', 'nexthops' or 'type'" });
+}
+
+static void test_neighbours(void **state)
+{
+	struct topology t, o;
+	struct diff_result r;
+	char buf[256];
+	size_t slot = topo_kind_slot(&topo_kind_neigh);
+
+	(void)state;
+	fx_load(HEAD "    neighbours:\n"
+		"      - {ip: 10.0.0.2, lladdr: \"02:00:00:00:00:02\", dev: br0}\n"
+		"      - {ip: \"fd00::2\", lladdr: \"02:00:00:00:00:02\", dev: br0}\n", &t);
+	assert_int_equal(t.ns[0].objs[slot].n, 2);
+	topo_obj_format(&topo_kind_neigh, topo_obj_at(&topo_kind_neigh, &t.ns[0].objs[slot], 0), buf, sizeof(buf));
+	assert_string_equal(buf, "10.0.0.2 lladdr 02:00:00:00:00:02 dev br0 nud permanent");
+	/* Converged, then the MAC changed by hand: replaced in place. */
+	fx_observe_converged(&t, &o);
+	assert_int_equal(topo_diff(&t, &o, NULL, &r), 0);
+	fx_assert_plan(&r.plan, "");
+	diff_result_free(&r);
+	((struct topo_neigh *)topo_obj_at(&topo_kind_neigh, &o.ns[1].objs[slot], 0))->mac[5] = 9;
+	assert_int_equal(topo_diff(&t, &o, NULL, &r), 0);
+	fx_assert_plan(&r.plan, "~ neigh replace 10.0.0.2 lladdr 02:00:00:00:00:02 dev br0 nud permanent netns web\n");
+	diff_result_free(&r);
+	topology_free(&o);
+	topology_free(&t);
+
+	EXPECT_ERRORS(HEAD "    neighbours:\n      - {ip: 10.0.0.2, dev: br0}\n",
+		      { 7, 9, "a neighbour needs 'ip', 'lladdr' and 'dev'" });
+	EXPECT_ERRORS(HEAD "    neighbours:\n      - {ip: 10.0.0.2, lladdr: zz, dev: br0}\n",
+		      { 7, 32, "lladdr 'zz' is not a MAC address" });
+	EXPECT_ERRORS(HEAD "    neighbours:\n      - {ip: 10.0.0.0/24, lladdr: \"02:00:00:00:00:02\", dev: br0}\n",
+		      { 7, 14, "neighbour ip '10.0.0.0/24' is not an IP address" });
+	EXPECT_ERRORS(HEAD "    neighbours:\n      - {ip: 10.0.0.2, lladdr: \"02:00:00:00:00:02\", dev: eth5}\n",
+		      { 7, 9, "neighbour dev 'eth5' is not an interface of namespace web" });
+	EXPECT_ERRORS(HEAD "    neighbours:\n      - {ip: 10.0.0.2, lladdr: \"02:00:00:00:00:02\", dev: br0}\n"
+		      "      - {ip: 10.0.0.2, lladdr: \"02:00:00:00:00:03\", dev: br0}\n",
+		      { 8, 9, "a second entry for 10.0.0.2 on br0 (first at line 7, column 9)" });
 }
 
 /* ------------------------------------------------------------------- diff -- */
@@ -494,6 +534,7 @@ int main(void)
 		cmocka_unit_test(test_rules_errors),
 		cmocka_unit_test(test_nexthops_load),
 		cmocka_unit_test(test_nexthops_errors),
+		cmocka_unit_test(test_neighbours),
 		cmocka_unit_test(test_diff_fresh),
 		cmocka_unit_test(test_diff_converged_and_drift),
 		cmocka_unit_test(test_diff_foreign),
