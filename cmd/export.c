@@ -26,6 +26,7 @@
 #include "model/ip.h"
 #include "model/names.h"
 #include "model/route.h"
+#include "model/shape.h"
 #include "model/yaml_scalar.h"
 
 #include "version.h"
@@ -376,6 +377,12 @@ static void emit_iface(FILE *f, const struct session *s, const struct topo_ns *o
 		if (ifc->master[0]) {
 			fprintf(f, ", master: ");
 			yaml_str(f, ifc->master);
+		}
+		if (ifc->shape.root == TOPO_QDISC_OURS) {
+			char sh[128];
+
+			topo_shape_yaml(&ifc->shape, sh, sizeof(sh));
+			fprintf(f, ", %s", sh);
 		}
 	}
 	if (ifc->type == TOPO_IF_BRIDGE)

@@ -14,6 +14,7 @@
 #include "model/ip.h"
 #include "model/json.h"
 #include "model/route.h"
+#include "model/shape.h"
 
 /* Does the plan touch this interface (or its addresses)? */
 static bool iface_drifted(const struct plan *p, const char *ns, const char *name)
@@ -71,6 +72,12 @@ static void show_text(const struct session *s, bool color)
 					printf(" %s", topo_ip_format(&ifc->addrs[k].ip, true, a, sizeof(a)));
 			if (ifc->master[0])
 				printf(" master %s", ifc->master);
+			if (ifc->shape.root == TOPO_QDISC_OURS) {
+				char sh[128];
+
+				topo_shape_format(&ifc->shape, sh, sizeof(sh));
+				printf(" qdisc %s", sh);
+			}
 			if (ifc->type == TOPO_IF_VETH)
 				printf(" peer %s:%s", ifc->peer_ns[0] ? ifc->peer_ns : "?",
 				       ifc->peer_name[0] ? ifc->peer_name : "?");
