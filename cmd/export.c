@@ -321,6 +321,9 @@ static bool ns_exported(const struct session *s, const struct topo_ns *o)
 	for (size_t i = 0; i < o->n_routes; i++)
 		if (session_route_ours(s, o, &o->routes[i]))
 			return true;
+	for (size_t i = 0; i < s->state.n_removed; i++)
+		if (strcmp(s->state.removed[i].ns, o->name) == 0)
+			return true;
 	return o->n_sysctls || (o->n_nft_rules && session_nft_ours(s, o));
 }
 
