@@ -29,6 +29,7 @@
 #include "model/linktype.h"
 #include "model/names.h"
 #include "model/route.h"
+#include "model/shape.h"
 #include "model/yaml_scalar.h"
 
 #include "version.h"
@@ -323,6 +324,9 @@ static bool ns_exported(const struct session *s, const struct topo_ns *o)
 	for (size_t i = 0; i < o->n_routes; i++)
 		if (session_route_ours(s, o, &o->routes[i]))
 			return true;
+	for (size_t i = 0; i < s->state.n_removed; i++)
+		if (strcmp(s->state.removed[i].ns, o->name) == 0)
+			return true;
 	return o->n_sysctls || (o->n_nft_rules && session_nft_ours(s, o));
 }
 
@@ -380,6 +384,12 @@ static void emit_iface(FILE *f, const struct session *s, const struct topo_ns *o
 		if (ifc->master[0]) {
 			fprintf(f, ", master: ");
 			yaml_str(f, ifc->master);
+		}
+		if (ifc->shape.root == TOPO_QDISC_OURS) {
+			char sh[128];
+
+			topo_shape_yaml(&ifc->shape, sh, sizeof(sh));
+			fprintf(f, ", %s", sh);
 		}
 	}
 	/* The type's options, in its table's order. */

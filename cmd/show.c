@@ -20,6 +20,7 @@
 #include "model/json.h"
 #include "model/strbuf.h"
 #include "model/route.h"
+#include "model/shape.h"
 
 /* Does the plan touch this interface (or its addresses)? */
 static bool iface_drifted(const struct plan *p, const char *ns, const char *name)
@@ -103,6 +104,12 @@ static json_t *iface_doc(const struct session *s, const struct topo_ns *o, const
 		r |= topo_json_set(opts, ifc->type->opts[k].key, json_string(v));
 	}
 	r |= topo_json_set(j, "options", opts);
+	if (ifc->shape.root == TOPO_QDISC_OURS) {
+		char sh[128];
+
+		topo_shape_format(&ifc->shape, sh, sizeof(sh));
+		r |= topo_json_set(j, "qdisc", json_string(sh));
+	}
 	if (ifc->type == TOPO_IF_VETH) {
 		json_t *peer = json_object();
 
@@ -273,6 +280,8 @@ static void iface_text(const json_t *ifc, bool color)
 		printf(" master %s", mem(ifc, "master", name, sizeof(name)));
 	json_object_foreach((json_t *)json_object_get(ifc, "options"), okey, a)
 		printf(" %s", json_string_value(a));
+	if (json_object_get(ifc, "qdisc"))
+		printf(" qdisc %s", json_string_value(json_object_get(ifc, "qdisc")));
 	if (peer) {
 		mem(peer, "namespace", pns, sizeof(pns));
 		mem(peer, "interface", pif, sizeof(pif));

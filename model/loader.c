@@ -1481,13 +1481,12 @@ static void load_absent(struct loader *ld, struct topo_ns *ns, const struct ynod
 }
 
 /* The rules between a route's paths and its options, once its family is known. */
-static bool route_check_paths(struct loader *ld, const struct topo_route *rt, const struct ynode *n,
-			      const struct ynode *via, const struct ynode *dev, const struct ynode *nexthops,
-			      const struct ynode *onlink, const struct ynode *scope)
+static bool route_check_paths(struct loader *ld, const struct topo_route *rt, const struct ynode *via,
+			      const struct ynode *dev, const struct ynode *nexthops, const struct ynode *onlink,
+			      const struct ynode *scope)
 {
 	bool ok = true, gw = rt->via.family != 0;
 
-	(void)n;
 	if (nexthops && (via || dev)) {
 		diag(ld, (via ? via : dev)->pos, "'%s' and 'nexthops' are exclusive: give each path its own via and dev",
 		     via ? "via" : "dev");
@@ -1633,7 +1632,7 @@ static void load_route(struct loader *ld, struct topo_ns *ns, const struct ynode
 				rt.src.family ? rt.src.family : AF_INET;
 		rt.dst.plen = 0;
 	}
-	ok &= route_check_paths(ld, &rt, n, via, dev, nexthops, onlink, scope);
+	ok &= route_check_paths(ld, &rt, via, dev, nexthops, onlink, scope);
 	if (rt.via.family && rt.via.family != rt.dst.family) {
 		ndiag(ld, via, "via %s is not in the same address family as 'to'", via->str);
 		ok = false;

@@ -148,3 +148,28 @@ void topo_shape_format(const struct topo_shape *sh, char *buf, size_t len)
 	rate_words(sh->rate, r, sizeof(r));
 	snprintf(buf, len, "tbf rate %s burst %ub limit %ub", r, sh->burst, sh->limit);
 }
+
+void topo_shape_yaml(const struct topo_shape *sh, char *buf, size_t len)
+{
+	char r[32];
+
+	if (!len)
+		return;
+	buf[0] = '\0';
+	if (sh->netem) {
+		int n = snprintf(buf, len, "netem: {delay: %uus", sh->delay_us);
+
+		if (sh->loss_ppm && n > 0 && (size_t)n < len)
+			n += snprintf(buf + n, len - (size_t)n, ", loss: %u.%04u%%", sh->loss_ppm / 10000, sh->loss_ppm % 10000);
+		if (n > 0 && (size_t)n < len)
+			snprintf(buf + n, len - (size_t)n, "}");
+		return;
+	}
+	if (!sh->rate)
+		return;
+	rate_words(sh->rate, r, sizeof(r));
+	/* The kernel keeps the queue as a limit in bytes: its latency at the rate. */
+	uint64_t lat = sh->limit > sh->burst ? (uint64_t)(sh->limit - sh->burst) * 1000000 / sh->rate : 0;
+
+	snprintf(buf, len, "rate: %s, burst: %u, latency: %lluus", r, sh->burst, (unsigned long long)(lat ? lat : 1));
+}

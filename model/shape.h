@@ -34,4 +34,8 @@ bool topo_shape_same(const struct topo_shape *d, const struct topo_shape *o);
 /* "tbf rate 10mbit burst 12500b limit 75000b", "netem delay 10ms loss 1%", "none". */
 void topo_shape_format(const struct topo_shape *sh, char *buf, size_t len);
 
+/* The YAML keys that declare sh, for export: "rate: 10mbit, burst: 12500,
+ * latency: 50000us" or "netem: {delay: 10000us, loss: 1.5%}"; "" when not shaped. */
+void topo_shape_yaml(const struct topo_shape *sh, char *buf, size_t len);
+
 #endif

@@ -1080,6 +1080,116 @@ static void test_absent_restores_recorded(void **state)
 	fx_free(&f);
 }
 
+/* ----------------------------------------------------------- shaping -- */
+
+#define SHAPE_YAML \
+	"topology: slow\n" \
+	"namespaces:\n" \
+	"  a:\n" \
+	"    interfaces:\n" \
+	"      eth0: {addresses: [10.1.0.1/24], rate: 1mbit}\n" \
+	"  b:\n" \
+	"    interfaces:\n" \
+	"      eth0: {addresses: [10.1.0.2/24]}\n" \
+	"links:\n" \
+	"  - [a:eth0, b:eth0]\n"
+
+/* The kernel's default root is replaced, ours repaired or removed, a new
+ * link shaped after it is made, someone's root qdisc refused. */
+static void test_shaping_diff(void **state)
+{
+	struct fx f = { 0 };
+	struct topo_iface *a, *b;
+
+	(void)state;
+	fx_load(SHAPE_YAML, &f.d);
+	fx_observe_converged(&f.d, &f.o);
+	a = fx_oif(&f.o, "a", "eth0");
+	b = fx_oif(&f.o, "b", "eth0");
+	snprintf(a->shape.root_kind, sizeof(a->shape.root_kind), "noqueue");
+	fx_diff(&f);
+	fx_assert_plan(&f.r.plan, "~ link set eth0 qdisc tbf rate 1mbit burst 1600b limit 7850b (was none) netns a\n");
+
+	/* Ours, as declared (burst read back through the kernel's ticks). */
+	a->shape = fx_dif(&f.d, "a", "eth0")->shape;
+	a->shape.root = TOPO_QDISC_OURS;
+	a->shape.burst = 1599;
+	diff_result_free(&f.r);
+	fx_diff(&f);
+	fx_assert_plan(&f.r.plan, "");
+	/* Ours, another rate: replaced; undone, the old rate comes back. */
+	a->shape.rate = 250000;
+	diff_result_free(&f.r);
+	fx_diff(&f);
+	assert_int_equal(f.r.plan.n, 1);
+	assert_int_equal(f.r.plan.steps[0].old.shape.rate, 250000);
+	assert_int_equal(f.r.plan.steps[0].new.shape.rate, 125000);
+	struct step inv;
+
+	assert_int_equal(step_invert(&f.r.plan.steps[0], &inv), 0);
+	assert_int_equal(inv.new.shape.rate, 250000);
+	step_free(&inv);
+	a->shape.rate = 125000;
+	/* Ours on a link the file no longer shapes: removed. */
+	b->shape = a->shape;
+	diff_result_free(&f.r);
+	fx_diff(&f);
+	fx_assert_plan(&f.r.plan, "~ link set eth0 qdisc none (was tbf rate 1mbit burst 1599b limit 7850b) netns b\n");
+	memset(&b->shape, 0, sizeof(b->shape));
+	/* Ours of the other kind: the kernel cannot change a qdisc's kind. */
+	a->shape.netem = true;
+	diff_result_free(&f.r);
+	fx_diff(&f);
+	fx_assert_plan(&f.r.plan,
+		"~ link set eth0 qdisc none (was netem delay 0.000ms) netns a\n"
+		"~ link set eth0 qdisc tbf rate 1mbit burst 1600b limit 7850b (was none) netns a\n");
+	a->shape.netem = false;
+	/* Someone's root qdisc: a conflict at the rate: key. */
+	memset(&a->shape, 0, sizeof(a->shape));
+	a->shape.root = TOPO_QDISC_FOREIGN;
+	a->shape.root_handle = 0x10000;
+	snprintf(a->shape.root_kind, sizeof(a->shape.root_kind), "htb");
+	diff_result_free(&f.r);
+	fx_diff(&f);
+	assert_true(fx_msgs_have(&f.r.conflicts, "5:40: interface eth0 in namespace a has a root qdisc topo did not make "
+				 "(htb, handle 1:)"));
+	/* Someone's, on a link the file does not shape: none of topo's business. */
+	b->shape = a->shape;
+	memset(&a->shape, 0, sizeof(a->shape));
+	a->shape = fx_dif(&f.d, "a", "eth0")->shape;
+	a->shape.root = TOPO_QDISC_OURS;
+	diff_result_free(&f.r);
+	fx_diff(&f);
+	fx_assert_no_conflicts(&f.r);
+	fx_assert_plan(&f.r.plan, "");
+	fx_free(&f);
+}
+
+/* From nothing: the new link is shaped in the same plan, after it is made. */
+static void test_shaping_new_link(void **state)
+{
+	struct fx f = { 0 };
+	const struct step *add = NULL, *shape = NULL;
+
+	(void)state;
+	fx_load(SHAPE_YAML, &f.d);
+	fx_observe_empty(&f.d, &f.o, "0");
+	fx_diff(&f);
+	for (size_t i = 0; i < f.r.plan.n; i++) {
+		const struct step *s = &f.r.plan.steps[i];
+
+		if (s->op == STEP_LINK_ADD)
+			add = s;
+		if (s->op == STEP_LINK_SET && s->attr == LINK_ATTR_SHAPE)
+			shape = s;
+	}
+	assert_non_null(add);
+	assert_non_null(shape);
+	assert_true(add->phase < shape->phase);
+	assert_string_equal(shape->ns, "a");
+	fx_free(&f);
+}
+
 /* ------------------------------------------------------- (5) ownership -- */
 
 /* A foreign bridge (libvirt's, say) holds a declared name. */
@@ -2334,6 +2444,8 @@ int main(void)
 		cmocka_unit_test(test_route_nexthop_link_gone),
 		cmocka_unit_test(test_absent_deletes_kernel_routes),
 		cmocka_unit_test(test_absent_restores_recorded),
+		cmocka_unit_test(test_shaping_diff),
+		cmocka_unit_test(test_shaping_new_link),
 		cmocka_unit_test(test_empty_kernel_veth_local_end),
 		cmocka_unit_test(test_empty_kernel_veth_both_masters),
 		cmocka_unit_test(test_empty_kernel_creation_order),

@@ -1158,6 +1158,79 @@ static void test_absent(void **state)
 		      { 9, 9, "this absent: entry names the route declared at line 7, column 9: a route cannot be both" });
 }
 
+/* ---------------------------------------------------------------- shaping -- */
+
+#define SHAPE_HEAD \
+	"topology: t\n"                         /* 1 */ \
+	"namespaces:\n"                         /* 2 */ \
+	"  a:\n"                                /* 3 */ \
+	"    interfaces:\n"                     /* 4: the interface is line 5 */
+#define SHAPE_TAIL \
+	"  b:\n" \
+	"    interfaces: {eth0: {}}\n" \
+	"links:\n" \
+	"  - [a:eth0, b:eth0]\n"
+
+static void test_shaping(void **state)
+{
+	struct topology t;
+	const struct topo_shape *sh;
+
+	(void)state;
+	load_ok(SHAPE_HEAD "      eth0: {rate: 1mbit}\n" SHAPE_TAIL, &t);
+	sh = &t.ns[0].ifaces[0].shape;
+	assert_int_equal(sh->rate, 125000);
+	assert_int_equal(sh->burst, 1600);              /* a full frame at least */
+	assert_int_equal(sh->latency_us, 50000);
+	assert_int_equal(sh->limit, 125000 / 20 + 1600);
+	assert_int_equal(t.ns[0].ifaces[0].shape_pos.line, 5);
+	topology_free(&t);
+	load_ok(SHAPE_HEAD "      eth0: {rate: 1gbit, burst: 1mb, latency: 2ms}\n" SHAPE_TAIL, &t);
+	sh = &t.ns[0].ifaces[0].shape;
+	assert_int_equal(sh->rate, 125000000);
+	assert_int_equal(sh->burst, 1048576);
+	assert_int_equal(sh->limit, 250000 + 1048576);
+	topology_free(&t);
+	load_ok(SHAPE_HEAD "      eth0: {rate: 64kbps}\n" SHAPE_TAIL, &t);
+	assert_int_equal(t.ns[0].ifaces[0].shape.rate, 64000);   /* bytes */
+	topology_free(&t);
+	load_ok(SHAPE_HEAD "      eth0: {netem: {delay: 20ms, loss: 0.5%}}\n" SHAPE_TAIL, &t);
+	sh = &t.ns[0].ifaces[0].shape;
+	assert_true(sh->netem);
+	assert_int_equal(sh->rate, 0);
+	assert_int_equal(sh->delay_us, 20000);
+	assert_int_equal(sh->loss_ppm, 5000);
+	topology_free(&t);
+
+	/* Positions: line 5 is the interface (SHAPE_HEAD is 4 lines). */
+	EXPECT_ERRORS(SHAPE_HEAD "      eth0: {rate: fast}\n" SHAPE_TAIL,
+		      { 5, 20, "rate 'fast' is not a rate (e.g. 10mbit, 500kbit, 1gbit; kbps/mbps are bytes per second)" });
+	EXPECT_ERRORS(SHAPE_HEAD "      eth0: {rate: 10mbit, burst: 100}\n" SHAPE_TAIL,
+		      { 5, 35, "burst 100 is less than a full frame: at least 1600 bytes" });
+	EXPECT_ERRORS(SHAPE_HEAD "      eth0: {rate: 10mbit, burst: 2tb}\n" SHAPE_TAIL,
+		      { 5, 35, "burst '2tb' is not a size 1600-64mb (e.g. 1600, 32kb)" });
+	EXPECT_ERRORS(SHAPE_HEAD "      eth0: {rate: 10mbit, latency: 50}\n" SHAPE_TAIL,
+		      { 5, 37, "latency '50' is not a time (e.g. 50ms)" });
+	EXPECT_ERRORS(SHAPE_HEAD "      eth0: {burst: 32kb}\n" SHAPE_TAIL,
+		      { 5, 14, "'burst' goes with rate: (the token bucket's size and queue)" });
+	EXPECT_ERRORS(SHAPE_HEAD "      eth0: {latency: 10ms}\n" SHAPE_TAIL,
+		      { 5, 14, "'latency' goes with rate: (the token bucket's size and queue)" });
+	EXPECT_ERRORS(SHAPE_HEAD "      eth0: {rate: 1mbit, netem: {delay: 10ms}}\n" SHAPE_TAIL,
+		      { 5, 27, "netem and rate on one interface are not supported yet: one root qdisc each" });
+	EXPECT_ERRORS(SHAPE_HEAD "      eth0: {netem: {delay: soon}}\n" SHAPE_TAIL,
+		      { 5, 29, "delay 'soon' is not a time (e.g. 10ms, 500us, 1s)" });
+	EXPECT_ERRORS(SHAPE_HEAD "      eth0: {netem: {loss: 101%}}\n" SHAPE_TAIL,
+		      { 5, 28, "loss '101%' is not a percentage 0-100% (e.g. 1% or 0.5%)" });
+	EXPECT_ERRORS(SHAPE_HEAD "      eth0: {netem: {loss: 5}}\n" SHAPE_TAIL,
+		      { 5, 28, "loss '5' is not a percentage" });
+	EXPECT_ERRORS(SHAPE_HEAD "      eth0: {netem: {jitter: 1ms}}\n" SHAPE_TAIL,
+		      { 5, 22, "unknown key 'jitter' in netem (accepted: delay, loss)" });
+	EXPECT_ERRORS(SHAPE_HEAD "      eth0: {netem: 10ms}\n" SHAPE_TAIL,
+		      { 5, 21, "netem must be a mapping (key: value), not a scalar" });
+	EXPECT_ERRORS("topology: t\nnamespaces:\n  a:\n    interfaces:\n      br0: {type: bridge, rate: 1mbit}\n",
+		      { 5, 27, "shaping applies to veth and vxlan interfaces, not to a bridge" });
+}
+
 /* ------------------------------------------------------------- mtu, mac -- */
 
 static void test_mtu(void **state)
@@ -2555,6 +2628,7 @@ int main(void)
 		cmocka_unit_test(test_route_nexthops),
 		cmocka_unit_test(test_route_options),
 		cmocka_unit_test(test_absent),
+		cmocka_unit_test(test_shaping),
 		cmocka_unit_test(test_mtu),
 		cmocka_unit_test(test_mac),
 		cmocka_unit_test(test_dnat_ports),
