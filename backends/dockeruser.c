@@ -105,7 +105,6 @@ static int du_on_rule(void *arg, const struct nlmsghdr *nlh)
 {
 	struct du_list *l = arg;
 	struct nftnl_rule *rule = nftnl_rule_alloc();
-	struct nftnl_udata_buf *ud;
 	struct du_walk w;
 	const char *comment = NULL;
 	const void *data;
@@ -118,12 +117,8 @@ static int du_on_rule(void *arg, const struct nlmsghdr *nlh)
 	if (nftnl_rule_nlmsg_parse(nlh, rule) < 0 || !nftnl_rule_is_set(rule, NFTNL_RULE_USERDATA))
 		goto out;
 	data = nftnl_rule_get_data(rule, NFTNL_RULE_USERDATA, &len);
-	ud = data ? nftnl_udata_buf_alloc(len) : NULL;
-	if (!ud)
-		goto out;
-	nftnl_udata_buf_put(ud, data, len);
-	if (nftnl_udata_parse(nftnl_udata_buf_data(ud), nftnl_udata_buf_len(ud), du_comment_cb, &comment) >= 0 &&
-	    comment && strncmp(comment, TOPO_ALIAS_PREFIX, strlen(TOPO_ALIAS_PREFIX)) == 0) {
+	if (data && nftnl_udata_parse(data, len, du_comment_cb, &comment) >= 0 && comment &&
+	    strncmp(comment, TOPO_ALIAS_PREFIX, strlen(TOPO_ALIAS_PREFIX)) == 0) {
 		nftnl_expr_foreach(rule, du_expr, &w);
 		snprintf(w.f.owner, sizeof(w.f.owner), "%s", comment + strlen(TOPO_ALIAS_PREFIX));
 		w.f.handle = nftnl_rule_get_u64(rule, NFTNL_RULE_HANDLE);
@@ -137,7 +132,6 @@ static int du_on_rule(void *arg, const struct nlmsghdr *nlh)
 			v[l->n++] = w.f;
 		}
 	}
-	nftnl_udata_buf_free(ud);
 out:
 	nftnl_rule_free(rule);
 	return r;

@@ -657,6 +657,75 @@ static void test_dnat_on_published_port(void **state)
 	topology_free(&o);
 }
 
+static const char du_lab[] =
+	"topology: dulab\n"
+	"coexist: {docker_user: true}\n"
+	"namespaces:\n"
+	"  host:\n"
+	"    interfaces:\n"
+	"      lab0: {type: bridge}\n";
+
+static void du_rule(struct topo_ns *h, const char *ifname, bool out, const char *owner)
+{
+	struct topo_du_rule *v = realloc(h->du_rules, (h->n_du_rules + 1) * sizeof(*v));
+
+	assert_non_null(v);
+	h->du_rules = v;
+	memset(&v[h->n_du_rules], 0, sizeof(*v));
+	snprintf(v[h->n_du_rules].ifname, sizeof(v->ifname), "%s", ifname);
+	snprintf(v[h->n_du_rules].owner, sizeof(v->owner), "%s", owner);
+	v[h->n_du_rules].out = out;
+	v[h->n_du_rules].plain = true;
+	h->n_du_rules++;
+}
+
+/* coexist docker_user: accepts for the host's bridges in DOCKER-USER; ours
+ * (by the comment) that the file no longer wants go, another topology's
+ * stay; destroy takes exactly ours; no chain: a warning, nothing. */
+static void test_docker_user_rules(void **state)
+{
+	struct topology d, o = { 0 }, empty = { 0 };
+	struct topo_state st = { 0 };
+	struct diff_result r;
+	struct topo_ns *h;
+
+	(void)state;
+	fx_load(du_lab, &d);
+	h = fx_host_base(&o);
+	fx_if(h, "lab0", TOPO_IF_BRIDGE, 50);
+	fx_own(&h->ifaces[topo_ns_iface_find(h, "lab0")], "dulab");
+	assert_int_equal(topo_diff(&d, &o, &st, &r), 0);
+	assert_int_equal(r.plan.n, 0);
+	assert_true(fx_msgs_have(&r.warnings, "coexist docker_user: namespace host has no chain DOCKER-USER"));
+	diff_result_free(&r);
+
+	h->docker_user_chain = true;
+	du_rule(h, "lab0", false, "dulab");
+	du_rule(h, "old0", true, "dulab");
+	du_rule(h, "lab0", true, "otherlab");
+	assert_int_equal(topo_diff(&d, &o, &st, &r), 0);
+	fx_assert_no_conflicts(&r);
+	fx_assert_plan(&r.plan, "- rule ip filter DOCKER-USER oifname \"old0\" accept\n"
+				"+ rule ip filter DOCKER-USER oifname \"lab0\" accept\n");
+	assert_false(fx_msgs_have(&r.warnings, "DOCKER-USER"));
+	diff_result_free(&r);
+
+	snprintf(empty.name, sizeof(empty.name), "dulab");
+	assert_int_equal(topo_diff(&empty, &o, &st, &r), 0);
+	assert_int_equal(fx_count_op(&r.plan, STEP_DU_DEL, false), 2);
+	assert_int_equal(fx_count_op(&r.plan, STEP_DU_ADD, false), 0);
+	diff_result_free(&r);
+
+	/* The file drops the key: ours go. */
+	d.coexist_docker_user = false;
+	assert_int_equal(topo_diff(&d, &o, &st, &r), 0);
+	assert_int_equal(fx_count_op(&r.plan, STEP_DU_DEL, false), 2);
+	assert_int_equal(fx_count_op(&r.plan, STEP_DU_ADD, false), 0);
+	diff_result_free(&r);
+	topology_free(&d);
+	topology_free(&o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -674,6 +743,7 @@ int main(void)
 		cmocka_unit_test(test_forwarding_kept_for_runtimes),
 		cmocka_unit_test(test_forwarding_off_warns),
 		cmocka_unit_test(test_dnat_on_published_port),
+		cmocka_unit_test(test_docker_user_rules),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
