@@ -25,6 +25,7 @@
 #include <sys/socket.h>
 
 #include "model/ip.h"
+#include "model/strbuf.h"
 #include "model/strmap.h"
 #include "reconcile/nft_render.h"
 #include "reconcile/owner.h"
@@ -1349,16 +1350,9 @@ static void pass_nft(struct differ *df, struct obs *ob)
 	}
 
 	/* Same rules in the same order, chain lines included? */
-	char *detail = NULL;
-	size_t dlen = 0;
-	FILE *f = open_memstream(&detail, &dlen);
+	struct strbuf detail = { 0 };
 	bool same = have && o->n_nft_rules == nw;
 
-	if (!f) {
-		nft_rules_free(want, nw);
-		df->err = -ENOMEM;
-		return;
-	}
 	for (size_t i = 0; same && i < nw; i++)
 		same = strcmp(want[i].chain, o->nft_rules[i].chain) == 0 &&
 		       strcmp(want[i].text, o->nft_rules[i].text) == 0;
@@ -1371,7 +1365,7 @@ static void pass_nft(struct differ *df, struct obs *ob)
 				found = strcmp(want[i].chain, o->nft_rules[j].chain) == 0 &&
 					strcmp(want[i].text, o->nft_rules[j].text) == 0;
 			if (!found)
-				fprintf(f, "missing in chain %s: %s\n", want[i].chain, want[i].text);
+				strbuf_addf(&detail, "missing in chain %s: %s\n", want[i].chain, want[i].text);
 		}
 		for (size_t j = 0; j < o->n_nft_rules; j++) {
 			bool found = false;
@@ -1380,12 +1374,18 @@ static void pass_nft(struct differ *df, struct obs *ob)
 				found = strcmp(want[i].chain, o->nft_rules[j].chain) == 0 &&
 					strcmp(want[i].text, o->nft_rules[j].text) == 0;
 			if (!found)
-				fprintf(f, "unexpected in chain %s: %s\n", o->nft_rules[j].chain, o->nft_rules[j].text);
+				strbuf_addf(&detail, "unexpected in chain %s: %s\n", o->nft_rules[j].chain,
+					    o->nft_rules[j].text);
 		}
-		if (ftell(f) == 0)
-			fprintf(f, "rules in another order\n");
+		if (detail.len == 0)
+			strbuf_addf(&detail, "rules in another order\n");
 	}
-	fclose(f);
+	if (detail.truncated) {
+		strbuf_free(&detail);
+		nft_rules_free(want, nw);
+		df->err = -ENOMEM;
+		return;
+	}
 	if (!same) {
 		s = step_new(STEP_NFT_SET, PHASE_NFT, o->name);
 		snprintf(s.table, sizeof(s.table), "%s", table);
@@ -1395,13 +1395,10 @@ static void pass_nft(struct differ *df, struct obs *ob)
 			s.pos = d->nat[0].pos;
 		else if (d->n_forward)
 			s.pos = d->forward[0].pos;
-		s.detail = detail && detail[0] ? detail : NULL;
-		if (!s.detail)
-			free(detail);
+		s.detail = detail.len ? strbuf_take(&detail) : NULL;
 		add_step(df, &s);
-	} else {
-		free(detail);
 	}
+	strbuf_free(&detail);
 	nft_rules_free(want, nw);
 warn:
 	if (d && !ob->pruned && (d->n_nat || d->n_forward) && !ns_may_forward_v4(d, o)) {
