@@ -30,6 +30,7 @@
 #include "model/kind.h"
 #include "model/route.h"
 #include "model/shape.h"
+#include "model/strbuf.h"
 #include "model/strmap.h"
 #include "reconcile/nft_render.h"
 #include "reconcile/nftx.h"
@@ -2047,8 +2048,6 @@ static void pass_nft(struct differ *df, struct obs *ob)
 		if (!s.detail)
 			free(detail);
 		add_step(df, &s);
-	} else {
-		free(detail);
 	}
 	free(kept);
 	nft_rules_free(want, nw);
