@@ -6,7 +6,8 @@
 # same rules typed by hand in another spelling are converged; a deleted rule
 # and a flipped policy are drift, repaired. A libnftables refusal lands on
 # the rule's line. Rollback leaves the ruleset identical; so does destroy
-# for a foreign table (in host).
+# for a foreign table (in host). The router is Docker's FORWARD pattern: a
+# published port (dnat) through policy drop + established + the service.
 . "$(dirname "$0")/lib.sh"
 
 listeners=""
@@ -29,6 +30,11 @@ namespaces:
     interfaces:
       eth0: {addresses: [10.1.0.1/24]}
       eth1: {addresses: [10.2.0.1/24]}
+    # Docker's pattern: a published port (dnat, the structured nat chains)
+    # through a forward policy drop that accepts established traffic and the
+    # published service (filter: chains beside them in the same table).
+    nat:
+      - dnat: {protocol: tcp, port: 8080, to: "10.2.0.2:80"}
     filter:
       chains:
         web:
@@ -78,6 +84,10 @@ eq "client to server:80, the reply back" "$(nsx client nc -n -w 2 10.2.0.2 80 </
 rc 1 "client to server:81 dropped" nsx client nc -n -z -w 1 10.2.0.2 81
 rc 1 "server to client:22 dropped (not established)" nsx server nc -n -z -w 1 10.1.0.2 22
 expect_ping client 10.2.0.2
+n0=$(connections_from server 80 10.1.0.2)
+ok "the published port 8080 reaches server:80" nsx client nc -n -z -w 2 10.1.0.1 8080
+sleep 0.2
+eq "seen by the server from the client" "$(connections_from server 80 10.1.0.2)" $((n0 + 1))
 t0=$EPOCHREALTIME
 rc 1 "router:2222 rejected" nsx client nc -n -z -w 3 10.1.0.1 2222
 awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { exit !(b - a < 1.5) }' || fail "reject took the timeout: not a tcp reset"
