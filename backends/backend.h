@@ -31,6 +31,10 @@ struct backend_opts {
 int backend_open(struct backend **ret, const char *topology, const struct backend_opts *opts);
 void backend_close(struct backend *b);
 
+/* The addresses of the namespace topo runs in (caller frees *ret): how a
+ * file with nodes: finds which node this host is. 0 or -errno, err set. */
+int backend_host_addresses(struct topo_ip **ret, size_t *n_ret, char *err, size_t errlen);
+
 /* The message that goes with the last error a backend call returned. */
 const char *backend_error(const struct backend *b);
 

@@ -222,7 +222,7 @@ int cmd_show(int argc, char **argv)
 	struct topology empty = { 0 };
 	int r;
 
-	r = cmd_parse(argc, argv, OPT_JSON | OPT_NAME, "show [--json] [--no-color] FILE | --name TOPOLOGY", &opts);
+	r = cmd_parse(argc, argv, OPT_JSON | OPT_NAME | OPT_NODE, "show [--json] [--no-color] [--node N] FILE | --name TOPOLOGY", &opts);
 	if (r)
 		return r;
 	r = session_open(&s, &opts, false);

@@ -29,6 +29,7 @@
 
 #include "model/ip.h"
 #include "model/names.h"
+#include "model/nodes.h"
 #include "model/strmap.h"
 #include "model/yaml_scalar.h"
 
@@ -102,34 +103,47 @@ static struct topo_pos mark_pos(yaml_mark_t m)
 	return (struct topo_pos){ .line = (unsigned)m.line + 1, .col = (unsigned)m.column + 1 };
 }
 
-__attribute__((format(printf, 3, 4)))
-static void diag(struct loader *ld, struct topo_pos pos, const char *fmt, ...)
+static int diag_vadd(struct topo_diags *d, struct topo_pos pos, const char *fmt, va_list ap)
 {
-	struct topo_diags *d = ld->diags;
 	struct topo_diag *v;
-	va_list ap;
 	char *msg;
 
 	if (d->n >= TOPO_MAX_DIAGS) {
 		d->dropped++;
-		return;
+		return 0;
 	}
-	va_start(ap, fmt);
 	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
-	va_end(ap);
-	if (!msg) {
-		ld->oom = true;
-		return;
-	}
+		return -ENOMEM;
 	v = realloc(d->v, (d->n + 1) * sizeof(*v));
 	if (!v) {
 		free(msg);
-		ld->oom = true;
-		return;
+		return -ENOMEM;
 	}
 	d->v = v;
 	d->v[d->n++] = (struct topo_diag){ .pos = pos, .msg = msg };
+	return 0;
+}
+
+int topo_diag_add(struct topo_diags *d, struct topo_pos pos, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = diag_vadd(d, pos, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+__attribute__((format(printf, 3, 4)))
+static void diag(struct loader *ld, struct topo_pos pos, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (diag_vadd(ld->diags, pos, fmt, ap) < 0)
+		ld->oom = true;
+	va_end(ap);
 }
 
 /* An error about a value, at its text; a value copied through an alias also
@@ -939,7 +953,7 @@ static void check_link_local(struct loader *ld, const struct topo_iface *ifc, co
 }
 
 struct iface_seen {
-	const struct ynode *type, *stp, *vxlan_key;
+	const struct ynode *type, *stp, *vxlan_key, *stretch;
 };
 
 static void load_iface(struct loader *ld, struct topo_ns *ns, const struct ynode *key, const struct ynode *val)
@@ -1023,6 +1037,9 @@ static void load_iface(struct loader *ld, struct topo_ns *ns, const struct ynode
 				ifc->stp = b;
 		} else if (strcmp(kn, "master") == 0) {
 			want_ifname(ld, v, "master", ifc->master);
+		} else if (strcmp(kn, "stretch") == 0) {
+			seen.stretch = k;
+			want_bool(ld, v, "stretch", &ifc->stretch);
 		} else if (strcmp(kn, "vni") == 0) {
 			seen.vxlan_key = k;
 			if (want_uint(ld, v, "vni", 0, 16777215, &u))
@@ -1041,7 +1058,9 @@ static void load_iface(struct loader *ld, struct topo_ns *ns, const struct ynode
 			seen.vxlan_key = k;
 			want_ifname(ld, v, "dev", ifc->vxlan.dev);
 		} else {
-			unknown_key(ld, k, "an interface",
+			unknown_key(ld, k, "an interface", ld->t->n_nodes ?
+				    "type, addresses, mtu, mac, master, stp (bridge), stretch (bridge), vni, remote, "
+				    "local, group, dstport, dev (vxlan)" :
 				    "type, addresses, mtu, mac, master, stp (bridge), vni, remote, local, group, dstport, dev (vxlan)");
 		}
 	}
@@ -1049,6 +1068,10 @@ static void load_iface(struct loader *ld, struct topo_ns *ns, const struct ynode
 	/* Rules that need the whole entry. */
 	if (seen.stp && ifc->type != TOPO_IF_BRIDGE)
 		ndiag(ld, seen.stp, "stp applies to bridges only (add type: bridge)");
+	if (seen.stretch && ifc->type != TOPO_IF_BRIDGE)
+		ndiag(ld, seen.stretch, "stretch applies to bridges only (add type: bridge)");
+	else if (seen.stretch && !ld->t->n_nodes)
+		ndiag(ld, seen.stretch, "stretch needs the file's nodes: (a bridge is stretched over several hosts)");
 	if (ifc->type == TOPO_IF_VXLAN) {
 		const struct topo_vxlan *vx = &ifc->vxlan;
 		uint8_t fam = vx->remote.family ? vx->remote.family : vx->group.family;
@@ -1068,6 +1091,9 @@ static void load_iface(struct loader *ld, struct topo_ns *ns, const struct ynode
 			ndiag(ld, key, "vxlan %s: local and remote/group must be the same address family", ifc->name);
 		if (!vx->port)
 			ifc->vxlan.port = 4789;
+	} else if (seen.vxlan_key && ifc->stretch && !ifc->vxlan.remote.family && !ifc->vxlan.local.family &&
+		   !ifc->vxlan.group.family && !ifc->vxlan.dev[0]) {
+		/* vni and dstport of a stretched bridge: its tunnel's (model/nodes.c). */
 	} else if (seen.vxlan_key) {
 		ndiag(ld, seen.vxlan_key, "'%s' applies to vxlan interfaces only (add type: vxlan)",
 		     seen.vxlan_key->str);
@@ -1606,8 +1632,17 @@ static void load_ns(struct loader *ld, const struct ynode *key, const struct yno
 	snprintf(ns->name, sizeof(ns->name), "%s", name);
 	ns->pos = key->pos;
 	ns->kind = strcmp(name, TOPO_NS_HOST) == 0 ? TOPO_NS_IS_HOST : TOPO_NS_CREATED;
+	/* With nodes:, the namespace named after a node is that node's host. */
+	for (size_t i = 0; i < t->n_nodes; i++)
+		if (strcmp(t->nodes[i].name, name) == 0) {
+			ns->kind = TOPO_NS_IS_HOST;
+			snprintf(ns->node, sizeof(ns->node), "%s", name);
+		}
+	if (t->n_nodes && strcmp(name, TOPO_NS_HOST) == 0)
+		ndiag(ld, key, "with nodes:, each node has its own host: the namespace named after the node "
+		      "(e.g. %s:), not host", t->nodes[0].name);
 	if (is_null(val) || !want_map(ld, val, "a namespace"))
-		return;
+		goto node_check;
 
 	for (size_t i = 0; i + 1 < val->n; i += 2) {
 		const struct ynode *k = val->kids[i], *v = val->kids[i + 1];
@@ -1657,8 +1692,24 @@ static void load_ns(struct loader *ld, const struct ynode *key, const struct yno
 				continue;
 			for (size_t j = 0; j < v->n; j++)
 				load_forward(ld, ns, v->kids[j]);
+		} else if (strcmp(k->str, "node") == 0) {
+			const char *s = want_str(ld, v, "node");
+			bool found = false;
+
+			for (size_t j = 0; s && j < t->n_nodes; j++)
+				found |= strcmp(t->nodes[j].name, s) == 0;
+			if (!s)
+				continue;
+			if (!t->n_nodes)
+				ndiag(ld, k, "node: needs the top-level nodes: (the hosts the file spans)");
+			else if (ns->kind == TOPO_NS_IS_HOST)
+				ndiag(ld, k, "namespace %s is the host of node %s; it takes no node:", name, name);
+			else if (!found)
+				ndiag(ld, v, "node '%s' is not declared under nodes:", s);
+			else
+				snprintf(ns->node, sizeof(ns->node), "%s", s);
 		} else {
-			unknown_key(ld, k, "a namespace", "path, pid, interfaces, routes, sysctls, nat, forward");
+			unknown_key(ld, k, "a namespace", "path, pid, interfaces, routes, sysctls, nat, forward, node");
 		}
 	}
 	if (ns->kind == TOPO_NS_IS_HOST && (path || pid))
@@ -1669,6 +1720,9 @@ static void load_ns(struct loader *ld, const struct ynode *key, const struct yno
 		ns->kind = TOPO_NS_PATH;
 	else if (ns->pid)
 		ns->kind = TOPO_NS_PID;
+node_check:
+	if (t->n_nodes && !ns->node[0] && strcmp(name, TOPO_NS_HOST) != 0)
+		ndiag(ld, key, "namespace %s needs node: NAME (the file declares nodes:)", name);
 }
 
 /* ------------------------------------------------------------------ links -- */
@@ -1768,8 +1822,14 @@ static void load_link(struct loader *ld, const struct ynode *n, struct strmap *n
 			else if (strcmp(k->str, "mtu") == 0) {
 				if (want_uint(ld, v, "mtu", 68, 65535, &u))
 					link.mtu = (uint32_t)u;
+			} else if (strcmp(k->str, "vni") == 0 && t->n_nodes) {
+				if (want_uint(ld, v, "vni", 1, 16777215, &u))
+					link.vni = (uint32_t)u;
+			} else if (strcmp(k->str, "dstport") == 0 && t->n_nodes) {
+				if (want_uint(ld, v, "dstport", 1, 65535, &u))
+					link.port = (uint16_t)u;
 			} else
-				unknown_key(ld, k, "a link", "endpoints, mtu");
+				unknown_key(ld, k, "a link", t->n_nodes ? "endpoints, mtu, vni, dstport" : "endpoints, mtu");
 		}
 		if (!ends) {
 			ndiag(ld, n, "a link needs 'endpoints: [NS:IF, NS:IF]'");
@@ -2545,11 +2605,66 @@ static void apply_prefix(struct loader *ld)
 	free(full);
 }
 
+/* nodes: NAME -> {underlay: ADDRESS/PREFIX, dev: IFNAME, mtu: N} */
+static void load_nodes(struct loader *ld, const struct ynode *n)
+{
+	struct topology *t = ld->t;
+
+	if (is_null(n) || !want_map(ld, n, "nodes"))
+		return;
+	for (size_t i = 0; i + 1 < n->n; i += 2) {
+		const struct ynode *k = n->kids[i], *v = n->kids[i + 1];
+		const char *name = want_str(ld, k, "node name");
+		struct topo_node *nd, *grown;
+		bool underlay = false;
+
+		if (!name)
+			continue;
+		if (!topo_ns_name_valid(name) || strcmp(name, TOPO_NS_HOST) == 0) {
+			ndiag(ld, k, "node name '%s' is not valid (%s, not host: it also names the node's host namespace)",
+			      name, NSNAME_RULE);
+			continue;
+		}
+		grown = realloc(t->nodes, (t->n_nodes + 1) * sizeof(*grown));
+		if (!grown) {
+			ld->oom = true;
+			return;
+		}
+		t->nodes = grown;
+		nd = &t->nodes[t->n_nodes++];
+		memset(nd, 0, sizeof(*nd));
+		snprintf(nd->name, sizeof(nd->name), "%s", name);
+		nd->pos = k->pos;
+		if (!want_map(ld, v, "a node"))
+			continue;
+		for (size_t j = 0; j + 1 < v->n; j += 2) {
+			const struct ynode *kk = v->kids[j], *vv = v->kids[j + 1];
+			uint64_t u;
+
+			if (kk->type != YN_SCALAR)
+				continue;
+			if (strcmp(kk->str, "underlay") == 0) {
+				underlay = true;
+				want_address(ld, vv, "underlay", &nd->underlay);
+			} else if (strcmp(kk->str, "dev") == 0) {
+				want_ifname(ld, vv, "dev", nd->dev);
+			} else if (strcmp(kk->str, "mtu") == 0) {
+				if (want_uint(ld, vv, "mtu", 1280, 65535, &u))
+					nd->mtu = (uint32_t)u;
+			} else {
+				unknown_key(ld, kk, "a node", "underlay, dev, mtu");
+			}
+		}
+		if (!underlay)
+			ndiag(ld, k, "node %s needs underlay: ADDRESS/PREFIX (its own address on the hosts' network)", name);
+	}
+}
+
 static void load_root(struct loader *ld, const struct ynode *root)
 {
 	struct topology *t = ld->t;
 	const struct ynode *name = NULL, *namespaces = NULL, *links = NULL, *checks = NULL;
-	const struct ynode *defaults = NULL, *prefix = NULL;
+	const struct ynode *defaults = NULL, *prefix = NULL, *nodes = NULL;
 	struct strmap ns_index = { 0 };
 
 	if (root->type != YN_MAP) {
@@ -2574,8 +2689,10 @@ static void load_root(struct loader *ld, const struct ynode *root)
 			defaults = v;
 		else if (strcmp(k->str, "prefix") == 0)
 			prefix = v;
+		else if (strcmp(k->str, "nodes") == 0)
+			nodes = v;
 		else
-			unknown_key(ld, k, "the top level", "topology, prefix, defaults, namespaces, links, checks");
+			unknown_key(ld, k, "the top level", "topology, prefix, defaults, nodes, namespaces, links, checks");
 	}
 	if (!name) {
 		diag(ld, root->pos, "missing 'topology: NAME' ([a-z0-9][a-z0-9_-]{0,31})");
@@ -2591,6 +2708,8 @@ static void load_root(struct loader *ld, const struct ynode *root)
 		load_prefix(ld, prefix);
 	if (defaults)
 		load_defaults(ld, defaults);
+	if (nodes)
+		load_nodes(ld, nodes);
 	if (namespaces && !is_null(namespaces) && want_map(ld, namespaces, "namespaces")) {
 		for (size_t i = 0; i + 1 < namespaces->n; i += 2)
 			if (namespaces->kids[i]->type == YN_SCALAR)
@@ -2618,6 +2737,8 @@ static void load_root(struct loader *ld, const struct ynode *root)
 	for (size_t i = 0; i < t->n_ns; i++)
 		validate_ns(ld, &t->ns[i]);
 	apply_prefix(ld);
+	if (t->n_nodes && !ld->diags->n && topo_nodes_resolve(t, ld->diags) == -ENOMEM)
+		ld->oom = true;
 	strmap_free(&ns_index);
 }
 

@@ -88,7 +88,8 @@ struct topo_iface {
 	int8_t stp;                       /* -1 = not declared, 0, 1 (bridges) */
 	bool up;                          /* desired: always true */
 	char master[TOPO_IFNAME_MAX + 1]; /* "" = no master */
-	struct topo_vxlan vxlan;
+	struct topo_vxlan vxlan;          /* a stretched bridge: vni and port only (0 = derived, 4789) */
+	bool stretch;                     /* a bridge of a node's host, stretched over the nodes (model/nodes.h) */
 
 	struct topo_addr *addrs;
 	size_t n_addrs;
@@ -195,6 +196,7 @@ enum topo_ns_kind {
 struct topo_ns {
 	char name[TOPO_NS_NAME_MAX + 1];
 	enum topo_ns_kind kind;
+	char node[TOPO_NS_NAME_MAX + 1];  /* a file with nodes: the node it is on; "" = none */
 	char *path;                       /* TOPO_NS_PATH */
 	int pid;                          /* TOPO_NS_PID */
 
@@ -232,6 +234,8 @@ struct topo_endpoint {
 struct topo_link {
 	struct topo_endpoint end[2];
 	uint32_t mtu;                     /* 0 = not declared */
+	uint32_t vni;                     /* ends on two nodes: the tunnel's; 0 = derived (model/nodes.c) */
+	uint16_t port;                    /* ends on two nodes: UDP port; 0 = 4789 */
 	struct topo_pos pos;
 };
 
@@ -276,6 +280,15 @@ struct topo_check {
 	struct topo_pos pos;
 };
 
+/* One host of a file that spans several (`nodes:`, model/nodes.h). */
+struct topo_node {
+	char name[TOPO_NS_NAME_MAX + 1];
+	struct topo_ip underlay;          /* the host's own address, with its subnet's prefix */
+	char dev[TOPO_IFNAME_MAX + 1];    /* underlay device, "" = the kernel's choice */
+	uint32_t mtu;                     /* the underlay's; 0 = 1500 */
+	struct topo_pos pos;
+};
+
 struct topology {
 	char name[TOPO_NAME_MAX + 1];
 	char *file;                       /* the path it was loaded from, for messages */
@@ -290,6 +303,8 @@ struct topology {
 	size_t n_links;
 	struct topo_check *checks;
 	size_t n_checks;
+	struct topo_node *nodes;          /* empty: a single-host file */
+	size_t n_nodes;
 };
 
 void topology_free(struct topology *t);
