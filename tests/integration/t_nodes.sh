@@ -1,0 +1,135 @@
+# One file across three hosts. Each simulated host is a network namespace
+# with its own mount namespace (its own /run, so its own /run/netns and
+# /run/topo), its underlay eth0 a port of one bridge in the sandbox. Each
+# runs `topo apply --node X` of the same file: cross-host pings and TCP over
+# the stretched bridge and the cross-host link, a DF ping of MTU-28 bytes
+# passes and MTU-27 does not, a second apply changes nothing, a link that
+# changes node moves its tunnel, a failed apply rolls back that host only,
+# destroy on each leaves no vxlan and each host as it was.
+. "$(dirname "$0")/lib.sh"
+F=$TOPOLOGIES/seed001-overlay.yaml
+declare -A PID
+HOSTS="a b c"
+
+# hx HOST CMD...: CMD on simulated host HOST (its network and mount namespace).
+hx() { local h=$1; shift; nsenter -t "${PID[$h]}" -m -n -- "$@"; }
+
+i=0
+ip link add ul type bridge
+ip link set ul up
+for h in $HOSTS; do
+	i=$((i + 1))
+	ip netns add "h$h"
+	ip link add "ul$h" type veth peer name eth0 netns "h$h"
+	ip link set "ul$h" master ul up
+	ip netns exec "h$h" ip link set lo up
+	ip netns exec "h$h" ip link set eth0 up
+	ip netns exec "h$h" ip addr add "10.10.0.$i/24" dev eth0
+	# ip netns exec and unshare both exec: $! ends up being the sleep, in
+	# h$h's network namespace and a mount namespace of its own.
+	ip netns exec "h$h" unshare -m --propagation private bash -c \
+		'mount -t tmpfs -o mode=0755 tmpfs /run && mkdir -p /run/netns /run/topo /run/lock && exec sleep 3600' &
+	PID[$h]=$!
+done
+trap 'kill ${PID[a]} ${PID[b]} ${PID[c]} 2>/dev/null; rm -rf "$WORK"' EXIT
+for h in $HOSTS; do
+	for _ in $(seq 50); do
+		[ "$(readlink /proc/"${PID[$h]}"/ns/mnt)" != "$(readlink /proc/self/ns/mnt)" ] &&
+			hx "$h" test -d /run/topo && break
+		sleep 0.1
+	done
+	hx "$h" test -d /run/topo || fail "host $h did not start"
+done
+eq "hosts see their own /run/netns" "$(hx a ls /run/netns | wc -l)" 0
+
+snap() { hx "$1" bash -c "$(declare -f snapshot nsx sysctl_get); snapshot $2"; }
+# snap_like HOST REF OUT: the snapshot once it matches REF, or the last after 3 s
+# (the kernel finishes some work after topo returns; lib.sh's settled_like).
+snap_like() {
+	for _ in $(seq 15); do
+		snap "$1" "$3"
+		cmp -s "$2" "$3" && return 0
+		sleep 0.2
+	done
+}
+for h in $HOSTS; do snap "$h" "$WORK/before-$h"; done
+
+# --node picks the slice; without it, the host's underlay address does.
+rc 2 "diff --node a" hx a "$TOPO" diff --node a "$F"
+contains "a's slice: the stretched bridge's tunnel" "$WORK/out" "type vxlan id"
+contains "a's slice: the tunnel to c" "$WORK/out" "remote 10.10.0.3 local 10.10.0.1 dev eth0 dstport 4789 mtu 1450"
+rc 1 "unknown node" hx a "$TOPO" diff --node z "$F"
+contains "unknown node named" "$WORK/out" "no node 'z'"
+rc 1 "no node is local in the sandbox" "$TOPO" diff "$F"
+contains "no local node said" "$WORK/out" "no node of"
+rc 1 "--node on a single-host file" "$TOPO" diff --node a "$TOPOLOGIES/seed001-bridge.yaml"
+
+ok "apply on a" hx a "$TOPO" apply --node a "$F"
+ok "apply on b" hx b "$TOPO" apply --node b "$F"
+ok "apply on c (node found by its address)" hx c "$TOPO" apply "$F"
+
+# The kernel, independently.
+eq "a's tunnel to b" "$(hx a ip -j -d link show type vxlan | jq -r '[.[] | select(.master == "mybr0")][0].linkinfo.info_data | "\(.id) \(.remote) \(.local) \(.port)"')" \
+	"$(hx b ip -j -d link show type vxlan | jq -r '[.[] | select(.master == "mybr0")][0].linkinfo.info_data.id') 10.10.0.2 10.10.0.1 4789"
+eq "the tunnels carry the mark" "$(hx a ip -j -d link show type vxlan | jq -r '[.[].ifalias] | unique | join(",")')" "topo:seed001-overlay"
+eq "overlay mtu on netns_A" "$(hx a ip netns exec netns_A ip -j link show eth0 | jq -r '.[0].mtu')" 1450
+eq "the state file has the same name on each host" "$(for h in $HOSTS; do hx $h ls /run/topo; done | grep -c '^seed001-overlay.json$')" 3
+
+hping() { n_checks=$((n_checks + 1)); hx "$1" ip netns exec "$2" ping -c 1 -i 0.5 -w 3 "${@:4}" "$3" >/dev/null 2>&1 || fail "ping from $1/$2 to $3 ${*:4} failed"; }
+hnoping() { n_checks=$((n_checks + 1)); ! hx "$1" ip netns exec "$2" ping -c 1 -w 2 "${@:4}" "$3" >/dev/null 2>&1 || fail "ping from $1/$2 to $3 ${*:4} passed"; }
+hping a netns_A 172.18.0.3
+hping b netns_B 172.18.0.2
+hping b netns_B 172.18.0.1
+hping c netns_C 10.99.0.1
+hping a netns_A 10.99.0.2
+# DF at the overlay mtu: 1450 - 28 passes, 1450 - 27 cannot leave.
+hping a netns_A 172.18.0.3 -M do -s 1422
+hnoping a netns_A 172.18.0.3 -M do -s 1423
+hping c netns_C 10.99.0.1 -M do -s 1422
+hnoping c netns_C 10.99.0.1 -M do -s 1423
+
+# TCP across hosts: a listener on b's netns_B, a client on a's netns_A.
+hx b ip netns exec netns_B bash -c 'exec nc -v -l -n 7000 < <(echo hello-from-b; sleep 30)' >"$WORK/listen.log" 2>&1 &
+for _ in $(seq 50); do hx b ip netns exec netns_B ss -Hltn "sport = :7000" | grep -q . && break; sleep 0.05; done
+eq "tcp across hosts" "$(hx a ip netns exec netns_A nc -n -w 3 172.18.0.3 7000 </dev/null)" hello-from-b
+contains "received from netns_A's address" "$WORK/listen.log" "Connection received on 172.18.0.2 "
+
+# topo check --node runs the checks whose from is on that node.
+ok "check on a" hx a "$TOPO" check --node a "$F"
+contains "a's df check at the boundary" "$WORK/out" "size 1423 df"
+lacks "not b's checks" "$WORK/out" "from netns_B"
+ok "check on c" hx c "$TOPO" check --node c "$F"
+contains "c's checks" "$WORK/out" "from netns_C"
+
+for h in $HOSTS; do
+	ok "second apply on $h" hx "$h" "$TOPO" apply --node "$h" "$F"
+	contains "second apply on $h changes nothing" "$WORK/out" "no changes"
+done
+
+# A node's apply failing midway rolls back that node only.
+sed 's/10.99.0.2\/30/10.99.0.6\/30/; s/10.99.0.1\/30/10.99.0.5\/30/' "$F" >"$WORK/readdr.yaml"
+for h in $HOSTS; do snap "$h" "$WORK/up-$h"; done
+rc 1 "a's apply fails at step 2" env TOPO_FAIL_AT_STEP=2 nsenter -t "${PID[a]}" -m -n -- "$TOPO" apply --node a "$WORK/readdr.yaml"
+contains "rolled back" "$WORK/out" "rolled back"
+for h in $HOSTS; do snap_like "$h" "$WORK/up-$h" "$WORK/rb-$h"; same_snapshot "after a's failed apply, host $h" "$WORK/up-$h" "$WORK/rb-$h"; done
+
+# A link that changes node moves its tunnel: netns_C goes from c to b.
+awk '/^  netns_C:/ {c=1} c && /node: c/ {sub(/node: c/, "node: b"); c=0} {print}' "$F" >"$WORK/moved.yaml"
+for h in $HOSTS; do ok "apply moved on $h" hx "$h" "$TOPO" apply --node "$h" "$WORK/moved.yaml"; done
+eq "c has no tunnel left" "$(hx c ip -j link show type vxlan | jq length)" 0
+eq "c has no namespace left" "$(hx c ip netns list | wc -l)" 0
+eq "a's tunnel now goes to b" "$(hx a ip -j -d link show type vxlan | jq -r '[.[] | select(.master != "mybr0")][0].linkinfo.info_data.remote')" 10.10.0.2
+hping b netns_C 10.99.0.1
+hping a netns_A 10.99.0.2 -M do -s 1422
+ok "back to c: b" hx b "$TOPO" apply --node b "$F"
+ok "back to c: c" hx c "$TOPO" apply --node c "$F"
+ok "back to c: a" hx a "$TOPO" apply --node a "$F"
+hping c netns_C 10.99.0.1
+
+for h in $HOSTS; do
+	ok "destroy on $h" hx "$h" "$TOPO" destroy --node "$h" "$F"
+	eq "no vxlan left on $h" "$(hx "$h" ip -j link show type vxlan | jq length)" 0
+	snap_like "$h" "$WORK/before-$h" "$WORK/after-$h"
+	same_snapshot "destroy leaves host $h as it was" "$WORK/before-$h" "$WORK/after-$h"
+done
+done_ok
