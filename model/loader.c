@@ -1608,7 +1608,7 @@ static void load_ns(struct loader *ld, const struct ynode *key, const struct yno
 	struct topology *t = ld->t;
 	struct topo_ns *ns;
 	const char *name = want_str(ld, key, "namespace name");
-	const struct ynode *path = NULL, *pid = NULL;
+	const struct ynode *path = NULL, *pid = NULL, *node = NULL;
 
 	if (!name)
 		return;
@@ -1696,6 +1696,7 @@ static void load_ns(struct loader *ld, const struct ynode *key, const struct yno
 			const char *s = want_str(ld, v, "node");
 			bool found = false;
 
+			node = k;
 			for (size_t j = 0; s && j < t->n_nodes; j++)
 				found |= strcmp(t->nodes[j].name, s) == 0;
 			if (!s)
@@ -1721,7 +1722,7 @@ static void load_ns(struct loader *ld, const struct ynode *key, const struct yno
 	else if (ns->pid)
 		ns->kind = TOPO_NS_PID;
 node_check:
-	if (t->n_nodes && !ns->node[0] && strcmp(name, TOPO_NS_HOST) != 0)
+	if (t->n_nodes && !ns->node[0] && !node && strcmp(name, TOPO_NS_HOST) != 0)
 		ndiag(ld, key, "namespace %s needs node: NAME (the file declares nodes:)", name);
 }
 
