@@ -156,6 +156,12 @@ static void exec_link_add(struct run *r, size_t i, struct bns *ns)
 			send_msg(r, i, pns, e, msg);
 		}
 	}
+	/* Head-end replication: the entries go on the vxlan just made. */
+	if (s->link.type == TOPO_IF_VXLAN && s->link.flood.n && !r->errs[i] && drain(r, ns) == 0)
+		for (uint8_t k = 0; k < s->link.flood.n && !r->errs[i]; k++) {
+			e = fdb_add_msg(r->b, ns, s->link.name, &s->link.flood.dst[k], &msg);
+			send_msg(r, i, ns, e, msg);
+		}
 	if (!s->peer_followups || !s->peer.name[0] || r->errs[i])
 		return;
 	/* Rollback recreates a veth in one step: the peer's state follows. */

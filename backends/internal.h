@@ -197,6 +197,11 @@ int link_lo_init_msg(const char *owner, struct nl_msg **ret);
 int link_resolve(struct backend *b, struct bns *ns, const char *name);   /* ifindex or -errno */
 int link_peers_resolve(struct backend *b, struct topology *obs);
 
+/* fdb.c: a vxlan's all-zeros FDB entries (head-end replication) */
+int fdb_observe(struct backend *b, struct bns *ns, struct topo_ns *out);
+int fdb_add_msg(struct backend *b, struct bns *ns, const char *ifname, const struct topo_ip *dst,
+		struct nl_msg **ret);
+
 /* addr.c */
 int addr_observe(struct backend *b, struct bns *ns, struct topo_ns *out);
 int addr_msg(struct backend *b, struct bns *ns, bool add, const char *ifname, const struct topo_addr *a,

@@ -48,6 +48,8 @@ static void parse_vxlan(struct nlattr *data, struct topo_iface *ret, int *underl
 		ret->vxlan.port = ntohs(nla_get_u16(tb[IFLA_VXLAN_PORT]));
 	if (tb[IFLA_VXLAN_LINK] && nla_len(tb[IFLA_VXLAN_LINK]) >= 4)
 		*underlay = (int)nla_get_u32(tb[IFLA_VXLAN_LINK]);
+	if (tb[IFLA_VXLAN_LEARNING] && nla_len(tb[IFLA_VXLAN_LEARNING]) >= 1)
+		ret->flood.nolearning = !nla_get_u8(tb[IFLA_VXLAN_LEARNING]);
 	for (int v6 = 0; v6 < 2; v6++) {
 		struct nlattr *g = tb[v6 ? IFLA_VXLAN_GROUP6 : IFLA_VXLAN_GROUP];
 		struct nlattr *l = tb[v6 ? IFLA_VXLAN_LOCAL6 : IFLA_VXLAN_LOCAL];
@@ -409,6 +411,8 @@ static int vxlan_add_msg(struct backend *b, struct bns *ns, int master, const st
 	    nla_put_u16(msg, IFLA_VXLAN_PORT, htons(vx->port)) < 0)
 		goto fail;
 	if (underlay && nla_put_u32(msg, IFLA_VXLAN_LINK, (uint32_t)underlay) < 0)
+		goto fail;
+	if (ifc->flood.nolearning && nla_put_u8(msg, IFLA_VXLAN_LEARNING, 0) < 0)
 		goto fail;
 	for (int i = 0; i < 2; i++) {
 		const struct topo_ip *ip = i == 0 ? (vx->remote.family ? &vx->remote : &vx->group) : &vx->local;

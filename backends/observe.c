@@ -123,6 +123,8 @@ static int observe_ns(struct backend *b, const struct scope *sc, const struct to
 		return 0;
 	r = link_observe(b, ns, out);
 	if (r == 0)
+		r = fdb_observe(b, ns, out);
+	if (r == 0)
 		r = addr_observe(b, ns, out);
 	if (r == 0)
 		r = route_observe(b, ns, out);

@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -165,4 +166,24 @@ const char *topo_mac_format(const uint8_t mac[6], char buf[18])
 	snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x",
 		 mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
 	return buf;
+}
+
+static int ip_cmp_qsort(const void *a, const void *b)
+{
+	return topo_ip_cmp(a, b);
+}
+
+void topo_flood_sort(struct topo_flood *f)
+{
+	qsort(f->dst, f->n, sizeof(f->dst[0]), ip_cmp_qsort);
+}
+
+bool topo_flood_equal(const struct topo_flood *a, const struct topo_flood *b)
+{
+	if (a->nolearning != b->nolearning || a->n != b->n)
+		return false;
+	for (uint8_t i = 0; i < a->n; i++)
+		if (!topo_ip_equal(&a->dst[i], &b->dst[i]))
+			return false;
+	return true;
 }

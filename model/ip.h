@@ -28,6 +28,11 @@ bool topo_ip_contains(const struct topo_ip *net, const struct topo_ip *addr);
 int topo_ip_cmp(const struct topo_ip *a, const struct topo_ip *b);
 bool topo_ip_equal(const struct topo_ip *a, const struct topo_ip *b);
 
+/* Same nolearning and the same destinations (both canonical: sorted). */
+bool topo_flood_equal(const struct topo_flood *a, const struct topo_flood *b);
+/* Sorts dst (the canonical order). */
+void topo_flood_sort(struct topo_flood *f);
+
 /* "02:00:00:00:00:02" in any case; returns 0 or -EINVAL. */
 int topo_mac_parse(const char *s, uint8_t ret[6]);
 const char *topo_mac_format(const uint8_t mac[6], char buf[18]);

@@ -314,6 +314,11 @@ static void resolve_bridges(struct resolver *rs)
 				      "stretch: true, on each node it spans)", name, t->ns[i].node);
 				continue;
 			}
+			if (members > TOPO_FLOOD_MAX + 1) {
+				rdiag(rs, br->pos, "bridge %s is stretched over %zu nodes; topo floods to at most %d peers",
+				      name, members, TOPO_FLOOD_MAX);
+				continue;
+			}
 			if (!agree)
 				continue;
 			if (!vni)
@@ -528,6 +533,7 @@ static int stretch_port(struct topology *t, const struct topology *all, size_t h
 			const struct topo_node *me, char *err, size_t errlen)
 {
 	const struct topo_node *peer = NULL;
+	struct topo_flood flood = { 0 };
 	size_t peers = 0;
 	struct topo_iface *vx;
 	uint32_t vni = br->vxlan.vni, mtu = br->mtu;
@@ -544,20 +550,28 @@ static int stretch_port(struct topology *t, const struct topology *all, size_t h
 		m = topo_ns_iface_find(&all->ns[i], brname);
 		if (m >= 0 && all->ns[i].ifaces[m].stretch) {
 			peer = &all->nodes[node_find(all, all->ns[i].node)];
-			peers++;
+			if (peers++ < TOPO_FLOOD_MAX)
+				flood.dst[flood.n++] = bare(&peer->underlay);
 		}
 	}
-	if (peers != 1) {
-		snprintf(err, errlen, "bridge %s is stretched over %zu nodes: this version joins two (a point-to-point "
-			 "tunnel); more need head-end replication", brname, peers + 1);
-		return -EOPNOTSUPP;
+	if (peers > TOPO_FLOOD_MAX) {
+		snprintf(err, errlen, "bridge %s is stretched over %zu nodes; topo floods to at most %d peers",
+			 brname, peers + 1, TOPO_FLOOD_MAX);
+		return -E2BIG;
 	}
 	memset(&br->vxlan, 0, sizeof(br->vxlan));
 	br->stretch = false;
 	vx = iface_new(&t->ns[host], TUN_DEV_VXLAN, vni, TOPO_IF_VXLAN, mtu, pos);
 	if (!vx)
 		return -ENOMEM;
-	vxlan_fill(vx, vni, port, me, peer);
+	/* Two nodes: point to point. More: no remote, learning off, and an
+	 * all-zeros FDB entry per peer (head-end replication). */
+	vxlan_fill(vx, vni, port, me, peers == 1 ? peer : NULL);
+	if (peers > 1) {
+		flood.nolearning = true;
+		topo_flood_sort(&flood);
+		vx->flood = flood;
+	}
 	snprintf(vx->master, sizeof(vx->master), "%s", brname);
 	return 0;
 }

@@ -72,6 +72,16 @@ struct topo_vxlan {
 	char dev[TOPO_IFNAME_MAX + 1];    /* underlay device, "" = none */
 };
 
+/* Head-end replication (a bridge stretched over three or more nodes): the
+ * vxlan learns nothing and floods to each dst by an all-zeros FDB entry.
+ * Canonical: dst sorted (topo_ip_cmp). Logic: model/nodes.c, backends/fdb.c. */
+#define TOPO_FLOOD_MAX 15
+struct topo_flood {
+	bool nolearning;                  /* desired: n > 0; observed: IFLA_VXLAN_LEARNING off */
+	uint8_t n;
+	struct topo_ip dst[TOPO_FLOOD_MAX];
+};
+
 struct topo_addr {
 	struct topo_ip ip;
 	struct topo_pos pos;
@@ -90,6 +100,7 @@ struct topo_iface {
 	char master[TOPO_IFNAME_MAX + 1]; /* "" = no master */
 	struct topo_vxlan vxlan;          /* a stretched bridge: vni and port only (0 = derived, 4789) */
 	bool stretch;                     /* a bridge of a node's host, stretched over the nodes (model/nodes.h) */
+	struct topo_flood flood;          /* vxlan without remote or group */
 
 	struct topo_addr *addrs;
 	size_t n_addrs;

@@ -414,7 +414,7 @@ static const char *link_immutable_change(const struct topo_iface *d, const struc
 			return "replace: vni changed";
 		if (a->port != b->port || !topo_ip_equal(&a->remote, &b->remote) ||
 		    !topo_ip_equal(&a->local, &b->local) || !topo_ip_equal(&a->group, &b->group) ||
-		    strcmp(a->dev, b->dev) != 0)
+		    strcmp(a->dev, b->dev) != 0 || !topo_flood_equal(&d->flood, &o->flood))
 			return "replace: vxlan parameters changed";
 	}
 	return NULL;

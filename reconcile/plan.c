@@ -286,6 +286,10 @@ static void fb_link_add(struct fbuf *b, const struct step *s)
 		if (l->vxlan.dev[0])
 			fb(b, " dev %s", l->vxlan.dev);
 		fb(b, " dstport %u", l->vxlan.port);
+		if (l->flood.nolearning)
+			fb(b, " nolearning");
+		for (uint8_t k = 0; k < l->flood.n; k++)
+			fb(b, "%s%s", k ? "," : " flood ", topo_ip_format(&l->flood.dst[k], false, a, sizeof(a)));
 	}
 	if (l->type == TOPO_IF_BRIDGE && l->stp >= 0)
 		fb(b, " stp_state %d", l->stp);

@@ -69,8 +69,15 @@ ok "apply on b" hx b "$TOPO" apply --node b "$F"
 ok "apply on c (node found by its address)" hx c "$TOPO" apply "$F"
 
 # The kernel, independently.
-eq "a's tunnel to b" "$(hx a ip -j -d link show type vxlan | jq -r '[.[] | select(.master == "mybr0")][0].linkinfo.info_data | "\(.id) \(.remote) \(.local) \(.port)"')" \
-	"$(hx b ip -j -d link show type vxlan | jq -r '[.[] | select(.master == "mybr0")][0].linkinfo.info_data.id') 10.10.0.2 10.10.0.1 4789"
+# The stretched bridge: on each host a vxlan port with learning off and one
+# all-zeros FDB entry per other host (head-end replication).
+vxport() { hx "$1" ip -j -d link show type vxlan | jq -r '[.[] | select(.master == "mybr0")][0]'; }
+eq "one vni on every host" "$(for h in $HOSTS; do vxport $h | jq -r .linkinfo.info_data.id; done | sort -u | wc -l)" 1
+eq "a's port: local, no remote, port 4789, no learning" \
+	"$(vxport a | jq -r '.linkinfo.info_data | "\(.local) \(.remote // "none") \(.port) \(.learning)"')" "10.10.0.1 none 4789 false"
+eq "a floods to b and c" "$(hx a bridge -j fdb show dev "$(vxport a | jq -r .ifname)" | jq -r '[.[] | select(.mac == "00:00:00:00:00:00") | .dst] | sort | join(",")')" "10.10.0.2,10.10.0.3"
+eq "b floods to a and c" "$(hx b bridge -j fdb show dev "$(vxport b | jq -r .ifname)" | jq -r '[.[] | select(.mac == "00:00:00:00:00:00") | .dst] | sort | join(",")')" "10.10.0.1,10.10.0.3"
+eq "a's tunnel to c" "$(hx a ip -j -d link show type vxlan | jq -r '[.[] | select(.master != "mybr0")][0].linkinfo.info_data | "\(.remote) \(.local)"')" "10.10.0.3 10.10.0.1"
 eq "the tunnels carry the mark" "$(hx a ip -j -d link show type vxlan | jq -r '[.[].ifalias] | unique | join(",")')" "topo:seed001-overlay"
 eq "overlay mtu on netns_A" "$(hx a ip netns exec netns_A ip -j link show eth0 | jq -r '.[0].mtu')" 1450
 eq "the state file has the same name on each host" "$(for h in $HOSTS; do hx $h ls /run/topo; done | grep -c '^seed001-overlay.json$')" 3
@@ -78,6 +85,9 @@ eq "the state file has the same name on each host" "$(for h in $HOSTS; do hx $h 
 hping() { n_checks=$((n_checks + 1)); hx "$1" ip netns exec "$2" ping -c 1 -i 0.5 -w 3 "${@:4}" "$3" >/dev/null 2>&1 || fail "ping from $1/$2 to $3 ${*:4} failed"; }
 hnoping() { n_checks=$((n_checks + 1)); ! hx "$1" ip netns exec "$2" ping -c 1 -w 2 "${@:4}" "$3" >/dev/null 2>&1 || fail "ping from $1/$2 to $3 ${*:4} passed"; }
 hping a netns_A 172.18.0.3
+hping a netns_A 172.18.0.4
+hping b netns_B 172.18.0.4
+hping c netns_C 172.18.0.3
 hping b netns_B 172.18.0.2
 hping b netns_B 172.18.0.1
 hping c netns_C 10.99.0.1
@@ -87,6 +97,16 @@ hping a netns_A 172.18.0.3 -M do -s 1422
 hnoping a netns_A 172.18.0.3 -M do -s 1423
 hping c netns_C 10.99.0.1 -M do -s 1422
 hnoping c netns_C 10.99.0.1 -M do -s 1423
+hping b netns_B 172.18.0.4 -M do -s 1422
+hnoping b netns_B 172.18.0.4 -M do -s 1423
+
+# Drift by hand: an FDB entry removed is put back (the port is replaced).
+vx=$(vxport a | jq -r .ifname)
+hx a bridge fdb del 00:00:00:00:00:00 dev "$vx" dst 10.10.0.3
+rc 2 "diff sees the missing flood entry" hx a "$TOPO" diff --node a "$F"
+contains "the port is replaced" "$WORK/out" "flood 10.10.0.2,10.10.0.3"
+ok "apply repairs it" hx a "$TOPO" apply --node a "$F"
+hping a netns_A 172.18.0.4
 
 # TCP across hosts: a listener on b's netns_B, a client on a's netns_A.
 hx b ip netns exec netns_B bash -c 'exec nc -v -l -n 7000 < <(echo hello-from-b; sleep 30)' >"$WORK/listen.log" 2>&1 &
@@ -114,10 +134,16 @@ contains "rolled back" "$WORK/out" "rolled back"
 for h in $HOSTS; do snap_like "$h" "$WORK/up-$h" "$WORK/rb-$h"; same_snapshot "after a's failed apply, host $h" "$WORK/up-$h" "$WORK/rb-$h"; done
 
 # A link that changes node moves its tunnel: netns_C goes from c to b.
-awk '/^  netns_C:/ {c=1} c && /node: c/ {sub(/node: c/, "node: b"); c=0} {print}' "$F" >"$WORK/moved.yaml"
+# (vethC moves along, as b's.)
+awk '/^  netns_C:/ {c=1} c && /node: c/ {sub(/node: c/, "node: b"); c=0}
+     /^  c:  / {skip=1; next} skip && /^  [a-z_]/ {skip=0} skip {next}
+     /^  b:  / {print; getline; print; getline; print; print "      vethC: {master: mybr0}"; next}
+     {sub(/\[c:vethC/, "[b:vethC"); print}' "$F" >"$WORK/moved.yaml"
+ok "moved file validates" "$TOPO" validate "$WORK/moved.yaml"
 for h in $HOSTS; do ok "apply moved on $h" hx "$h" "$TOPO" apply --node "$h" "$WORK/moved.yaml"; done
 eq "c has no tunnel left" "$(hx c ip -j link show type vxlan | jq length)" 0
 eq "c has no namespace left" "$(hx c ip netns list | wc -l)" 0
+eq "a's port now floods to b only" "$(vxport a | jq -r '.linkinfo.info_data.remote')" 10.10.0.2
 eq "a's tunnel now goes to b" "$(hx a ip -j -d link show type vxlan | jq -r '[.[] | select(.master != "mybr0")][0].linkinfo.info_data.remote')" 10.10.0.2
 hping b netns_C 10.99.0.1
 hping a netns_A 10.99.0.2 -M do -s 1422

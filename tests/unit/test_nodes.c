@@ -336,6 +336,48 @@ static void test_stretched_bridge(void **state)
 		   7, 56, "is the name topo gives the tunnel port of stretched bridge br0");
 }
 
+/* Over three nodes: no remote, learning off, an all-zeros FDB entry per
+ * peer, sorted; the plan says so. */
+static void test_stretched_three_floods(void **state)
+{
+	(void)state;
+	const char *text = NODES
+		"namespaces:\n"
+		"  c: {interfaces: {br0: {type: bridge, stretch: true}}}\n"
+		"  a: {interfaces: {br0: {type: bridge, stretch: true}}}\n"
+		"  b: {interfaces: {br0: {type: bridge, stretch: true}}}\n";
+	const char *name[] = { "br0" };
+	struct topology t;
+	char vx[16];
+
+	snprintf(vx, sizeof(vx), "vxlan%u", topo_vni_derive(name, 1));
+	slice_ok(text, "b", &t);
+	const struct topo_iface *p = iface(&t, "host", vx);
+
+	assert_int_equal(p->vxlan.remote.family, 0);
+	assert_ip(&p->vxlan.local, "10.0.0.2");
+	assert_true(p->flood.nolearning);
+	assert_int_equal(p->flood.n, 2);
+	assert_ip(&p->flood.dst[0], "10.0.0.1");
+	assert_ip(&p->flood.dst[1], "10.0.0.3");
+	assert_int_equal(p->mtu, 1450);       /* the smallest overlay of the three */
+	topology_free(&t);
+
+	/* The flood list is part of the vxlan: one entry less differs. */
+	struct topo_flood x = { .nolearning = true, .n = 2 }, y;
+
+	topo_ip_parse("10.0.0.3", &x.dst[0]);
+	topo_ip_parse("10.0.0.1", &x.dst[1]);
+	topo_flood_sort(&x);
+	y = x;
+	assert_true(topo_flood_equal(&x, &y));
+	y.n = 1;
+	assert_false(topo_flood_equal(&x, &y));
+	y = x;
+	y.nolearning = false;
+	assert_false(topo_flood_equal(&x, &y));
+}
+
 /* host-gw: a gateway that is another node's underlay must be on ours. */
 static void test_host_gw_via(void **state)
 {
@@ -446,6 +488,7 @@ int main(void)
 		cmocka_unit_test(test_vni_collision),
 		cmocka_unit_test(test_mtu_rule),
 		cmocka_unit_test(test_stretched_bridge),
+		cmocka_unit_test(test_stretched_three_floods),
 		cmocka_unit_test(test_host_gw_via),
 		cmocka_unit_test(test_format_errors),
 		cmocka_unit_test(test_single_host_unchanged),
