@@ -158,4 +158,25 @@ for h in $HOSTS; do
 	snap_like "$h" "$WORK/before-$h" "$WORK/after-$h"
 	same_snapshot "destroy leaves host $h as it was" "$WORK/before-$h" "$WORK/after-$h"
 done
+
+# host-gw: routes to the other hosts' subnets via their underlay addresses.
+G=$TOPOLOGIES/seed001-hostgw.yaml
+for h in $HOSTS; do ok "host-gw apply on $h" hx "$h" "$TOPO" apply --node "$h" "$G"; done
+eq "a's route to b's subnet" "$(hx a ip -j route show 172.18.2.0/24 | jq -r '.[0] | "\(.gateway) \(.dev) \(.protocol)"')" "10.10.0.2 eth0 149"
+hping a netns_A 172.18.2.2
+hping a netns_A 172.18.3.2
+hping c netns_C 172.18.2.2
+hping a netns_A 172.18.2.2 -M do -s 1472
+hnoping a netns_A 172.18.2.2 -M do -s 1473
+eq "no tunnel in host-gw" "$(for h in $HOSTS; do hx $h ip -j link show type vxlan | jq length; done | sort -u)" 0
+ok "host-gw check on b" hx b "$TOPO" check --node b "$G"
+for h in $HOSTS; do
+	ok "host-gw second apply on $h" hx "$h" "$TOPO" apply --node "$h" "$G"
+	contains "host-gw second apply on $h changes nothing" "$WORK/out" "no changes"
+done
+for h in $HOSTS; do
+	ok "host-gw destroy on $h" hx "$h" "$TOPO" destroy --node "$h" "$G"
+	snap_like "$h" "$WORK/before-$h" "$WORK/after-$h"
+	same_snapshot "host-gw destroy leaves host $h as it was" "$WORK/before-$h" "$WORK/after-$h"
+done
 done_ok
