@@ -54,6 +54,12 @@ snap_like() {
 }
 for h in $HOSTS; do snap "$h" "$WORK/before-$h"; done
 
+# graph needs no kernel: nodes as clusters, tunnels between them.
+ok "graph" "$TOPO" graph "$F"
+eq "a cluster per node" "$(grep -c 'cluster_node_' "$WORK/out")" 3
+eq "stretched bridge drawn to b and c" "$(grep -c '"a/mybr0" -- "[bc]/mybr0".*stretched' "$WORK/out")" 2
+contains "the cross-host link is a tunnel" "$WORK/out" '"netns_A/eth1" -- "netns_C/eth1" [penwidth=2, style=bold, color="#1a73e8", label="vxlan vni'
+
 # --node picks the slice; without it, the host's underlay address does.
 rc 2 "diff --node a" hx a "$TOPO" diff --node a "$F"
 contains "a's slice: the stretched bridge's tunnel" "$WORK/out" "type vxlan id"
