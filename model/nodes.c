@@ -360,7 +360,8 @@ static void check_vnis(struct resolver *rs)
 		}
 	if (rs->r < 0)
 		return;
-	qsort(rs->tun, rs->n_tun, sizeof(*rs->tun), tunnel_cmp);
+	if (rs->n_tun > 1)
+		qsort(rs->tun, rs->n_tun, sizeof(*rs->tun), tunnel_cmp);
 	for (size_t i = 1; i < rs->n_tun; i++)
 		if (rs->tun[i].vni == rs->tun[i - 1].vni)
 			rdiag(rs, rs->tun[i].pos, "vni %u of %s is also the vni of %s (line %u): give one of them "
