@@ -27,6 +27,17 @@ rc 1 "no node is local in the sandbox" "$TOPO" diff "$F"
 contains "no local node said" "$WORK/out" "no node of"
 rc 1 "--node on a single-host file" "$TOPO" diff --node a "$TOPOLOGIES/seed001-bridge.yaml"
 
+# A foreign device with a tunnel's exact name: a conflict, nothing applied.
+vxname=$(hx a "$TOPO" diff --node a "$F" | grep -o 'link add vxlan[0-9]* type vxlan id [0-9]* local' | awk '{print $3}' || true)
+[ -n "$vxname" ] || fail "no stretched port in a's plan"
+hx a ip link add "$vxname" type bridge
+snap a "$WORK/foreign-a"
+rc 1 "apply on a with a foreign $vxname" hx a "$TOPO" apply --node a "$F"
+contains "the conflict names it" "$WORK/out" "$vxname"
+snap a "$WORK/foreign-a2"
+same_snapshot "nothing applied on a" "$WORK/foreign-a" "$WORK/foreign-a2"
+hx a ip link del "$vxname"
+
 ok "apply on a" hx a "$TOPO" apply --node a "$F"
 ok "apply on b" hx b "$TOPO" apply --node b "$F"
 ok "apply on c (node found by its address)" hx c "$TOPO" apply "$F"
