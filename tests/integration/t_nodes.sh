@@ -38,6 +38,17 @@ snap a "$WORK/foreign-a2"
 same_snapshot "nothing applied on a" "$WORK/foreign-a" "$WORK/foreign-a2"
 hx a ip link del "$vxname"
 
+# Every step of c's plan failing in turn: c rolls back to exactly what it
+# was (its stretched port with its flood entries, its half of the tunnel).
+n=$(hx c "$TOPO" diff --json --node c "$F" | jq '.steps | length' || true)
+[ "$n" -gt 5 ] || fail "c's plan too small ($n steps)"
+for k in $(seq 1 "$n"); do
+	rc 1 "c fails at step $k" env TOPO_FAIL_AT_STEP=$k nsenter -t "${PID[c]}" -m -n -- "$TOPO" apply --node c "$F"
+	contains "c: step $k rolled back" "$WORK/out" "rolled back"
+	snap_like c "$WORK/before-c" "$WORK/rb-c"
+	same_snapshot "c: rollback after step $k of $n" "$WORK/before-c" "$WORK/rb-c"
+done
+
 ok "apply on a" hx a "$TOPO" apply --node a "$F"
 ok "apply on b" hx b "$TOPO" apply --node b "$F"
 ok "apply on c (node found by its address)" hx c "$TOPO" apply "$F"
