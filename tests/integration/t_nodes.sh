@@ -99,6 +99,9 @@ for _ in $(seq 50); do hx b ip netns exec netns_B ss -Hltn "sport = :7000" | gre
 eq "tcp across hosts" "$(hx a ip netns exec netns_A nc -n -w 3 172.18.0.3 7000 </dev/null)" hello-from-b
 contains "received from netns_A's address" "$WORK/listen.log" "Connection received on 172.18.0.2 "
 
+ok "show on b" hx b "$TOPO" show --json --node b "$F"
+eq "b shows its stretched port, no drift" "$(jq -r '[.namespaces[] | select(.name == "host") | .interfaces[] | select(.type == "vxlan") | "\(.master) \(.drift)"] | join(",")' "$WORK/out")" "mybr0 false"
+
 # topo check --node runs the checks whose from is on that node.
 ok "check on a" hx a "$TOPO" check --node a "$F"
 contains "a's df check at the boundary" "$WORK/out" "size 1423 df"
