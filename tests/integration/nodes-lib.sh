@@ -1,7 +1,7 @@
 # Sourced by t_nodes*.sh after lib.sh: three simulated hosts a, b, c on
 # this machine (inside the test's sandbox). Each is a network namespace with
 # a mount namespace of its own (a private /run: its own /run/netns and
-# /run/topo), its eth0 (10.10.0.1-3/24) a port of the underlay bridge "ul"
+# /run/topo), its eth0 (10.10.0.1-3/24, fd00:10::1-3/64) a port of the underlay bridge "ul"
 # in the sandbox. hx HOST CMD runs CMD there.
 declare -A PID
 HOSTS="a b c"
@@ -20,6 +20,7 @@ for h in $HOSTS; do
 	ip netns exec "h$h" ip link set lo up
 	ip netns exec "h$h" ip link set eth0 up
 	ip netns exec "h$h" ip addr add "10.10.0.$i/24" dev eth0
+	ip netns exec "h$h" ip addr add "fd00:10::$i/64" dev eth0 nodad
 	# ip netns exec and unshare both exec: $! ends up being the sleep, in
 	# h$h's network namespace and a mount namespace of its own.
 	ip netns exec "h$h" unshare -m --propagation private bash -c \

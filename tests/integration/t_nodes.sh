@@ -147,6 +147,29 @@ for h in $HOSTS; do
 	same_snapshot "destroy leaves host $h as it was" "$WORK/before-$h" "$WORK/after-$h"
 done
 
+# An IPv6 underlay: the tunnels' headers are 20 bytes longer, the overlay
+# mtu is 1500 - 70 = 1430: an IPv4 DF ping of 1402 passes, 1403 cannot.
+sed 's|underlay: 10\.10\.0\.\([0-9]\)/24|underlay: "fd00:10::\1/64"|' "$F" >"$WORK/v6.yaml"
+for h in $HOSTS; do ok "v6 underlay apply on $h" hx "$h" "$TOPO" apply --node "$h" "$WORK/v6.yaml"; done
+eq "a's port over IPv6" "$(vxport a | jq -r '.linkinfo.info_data | "\(.local6) \(.learning)"')" "fd00:10::1 false"
+eq "a floods to b and c over IPv6" "$(hx a bridge -j fdb show dev "$(vxport a | jq -r .ifname)" | jq -r '[.[] | select(.mac == "00:00:00:00:00:00") | .dst] | sort | join(",")')" "fd00:10::2,fd00:10::3"
+eq "overlay mtu over IPv6" "$(hx a ip netns exec netns_A ip -j link show eth0 | jq -r '.[0].mtu')" 1430
+hping a netns_A 172.18.0.3
+hping c netns_C 10.99.0.1
+hping b netns_B 172.18.0.4 -M do -s 1402
+hnoping b netns_B 172.18.0.4 -M do -s 1403
+hping a netns_A 10.99.0.2 -M do -s 1402
+hnoping a netns_A 10.99.0.2 -M do -s 1403
+for h in $HOSTS; do
+	ok "v6 second apply on $h" hx "$h" "$TOPO" apply --node "$h" "$WORK/v6.yaml"
+	contains "v6 second apply on $h changes nothing" "$WORK/out" "no changes"
+done
+for h in $HOSTS; do
+	ok "v6 destroy on $h" hx "$h" "$TOPO" destroy --node "$h" "$WORK/v6.yaml"
+	snap_like "$h" "$WORK/before-$h" "$WORK/after-$h"
+	same_snapshot "v6 destroy leaves host $h as it was" "$WORK/before-$h" "$WORK/after-$h"
+done
+
 # host-gw: routes to the other hosts' subnets via their underlay addresses.
 G=$TOPOLOGIES/seed001-hostgw.yaml
 for h in $HOSTS; do ok "host-gw apply on $h" hx "$h" "$TOPO" apply --node "$h" "$G"; done
