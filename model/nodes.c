@@ -273,7 +273,9 @@ static void resolve_bridges(struct resolver *rs)
 				}
 			if (!first)
 				continue;
-			for (size_t k = i; k < t->n_ns; k++) {
+			/* From the first node: a same-named bridge left unstretched on an
+			 * earlier one is an error too. */
+			for (size_t k = 0; k < t->n_ns; k++) {
 				const struct topo_node *nd = ns_node(t, k);
 				long m;
 

@@ -324,6 +324,13 @@ static void test_stretched_bridge(void **state)
 		   "  b: {interfaces: {br0: {type: bridge, stretch: true}}}\n"
 		   "  c: {interfaces: {br0: {type: bridge}}}\n",
 		   9, 20, "bridge br0 is stretched on node a (line 7) but not here on c");
+	/* Also when the unstretched one comes first in the file. */
+	load_error(NODES
+		   "namespaces:\n"
+		   "  c: {interfaces: {br0: {type: bridge}}}\n"
+		   "  a: {interfaces: {br0: {type: bridge, stretch: true}}}\n"
+		   "  b: {interfaces: {br0: {type: bridge, stretch: true}}}\n",
+		   7, 20, "bridge br0 is stretched on node a (line 8) but not here on c");
 	load_error(NODES
 		   "namespaces:\n"
 		   "  a: {interfaces: {br0: {type: bridge, stretch: true, vni: 5}}}\n"
