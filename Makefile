@@ -69,6 +69,13 @@ DOCKER_PKGS := docker.io busybox-static iptables
 ifneq ($(filter true 1,$(CI) $(DOCKER)),)
 DEB_PKGS += $(DOCKER_PKGS)
 endif
+# The Ansible test's (tests/integration/t_nodes_ansible.sh, an sshd per
+# simulated host): the same rule, since installing openssh-server starts an
+# sshd on the host's own network (make deps ANSIBLE=1).
+ANSIBLE_PKGS := openssh-server openssh-client ansible-core
+ifneq ($(filter true 1,$(CI) $(ANSIBLE)),)
+DEB_PKGS += $(ANSIBLE_PKGS)
+endif
 
 .PHONY: all build deps check unit unit-asan unit-valgrind integration integration-asan stress run fuzz \
 	bench install clean

@@ -34,6 +34,10 @@ int backend_open(struct backend **ret, const char *topology, const struct backen
 int backend_nft_text_check(const struct topology *t, const char *file, FILE *err);
 void backend_close(struct backend *b);
 
+/* The addresses of the namespace topo runs in (caller frees *ret): how a
+ * file with nodes: finds which node this host is. 0 or -errno, err set. */
+int backend_host_addresses(struct topo_ip **ret, size_t *n_ret, char *err, size_t errlen);
+
 /* The message that goes with the last error a backend call returned. */
 const char *backend_error(const struct backend *b);
 

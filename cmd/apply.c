@@ -251,8 +251,8 @@ int cmd_apply(int argc, char **argv)
 	struct plan_counts total = { 0, 0, 0 };
 	struct interrupt intr = { .blocked = false };
 
-	r = cmd_parse(argc, argv, OPT_JSON | OPT_NO_WAIT | OPT_ADOPT | OPT_WAIT,
-		      "apply [--no-wait] [--wait S] [--adopt] [--json] [-q] [-v] [--no-color] FILE", &opts);
+	r = cmd_parse(argc, argv, OPT_JSON | OPT_NO_WAIT | OPT_ADOPT | OPT_WAIT | OPT_NODE,
+		      "apply [--no-wait] [--wait S] [--adopt] [--json] [-q] [-v] [--no-color] [--node N] FILE", &opts);
 	if (r)
 		return r;
 	r = session_open(&s, &opts, true);

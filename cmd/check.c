@@ -308,7 +308,7 @@ int cmd_check(int argc, char **argv)
 	int timeout = tmo ? atoi(tmo) : 2000;
 	int r;
 
-	r = cmd_parse(argc, argv, OPT_JSON, "check [--json] [--no-color] [-q] FILE", &opts);
+	r = cmd_parse(argc, argv, OPT_JSON | OPT_NODE, "check [--json] [--no-color] [-q] [--node N] FILE", &opts);
 	if (r)
 		return r;
 	if (timeout <= 0)

@@ -29,6 +29,11 @@ int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Loads and validates FILE, printing FILE:LINE:COL errors; 0 or EXIT_ERROR. */
 int cmd_load(const char *file, struct topology *ret);
 
+/* A file with nodes: becomes the slice of `node` (NULL: the node whose
+ * underlay address is this host's); other files are left alone. 0 or
+ * EXIT_ERROR, said why. */
+int cmd_node_slice(struct topology *t, const char *node);
+
 int cmd_validate(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_apply(int argc, char **argv);

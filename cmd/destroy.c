@@ -42,7 +42,7 @@ int cmd_destroy(int argc, char **argv)
 	struct interrupt intr = { .blocked = false };
 	int r;
 
-	r = cmd_parse(argc, argv, OPT_NAME | OPT_NO_WAIT, "destroy [--no-wait] [-q] [-v] FILE | --name TOPOLOGY", &opts);
+	r = cmd_parse(argc, argv, OPT_NAME | OPT_NO_WAIT | OPT_NODE, "destroy [--no-wait] [-q] [-v] [--node N] FILE | --name TOPOLOGY", &opts);
 	if (r)
 		return r;
 	r = session_open(&s, &opts, false);

@@ -10,7 +10,7 @@ int cmd_diff(int argc, char **argv)
 	struct session s;
 	int r;
 
-	r = cmd_parse(argc, argv, OPT_JSON | OPT_ADOPT, "diff [--json] [--adopt] [--no-color] [-q] FILE", &opts);
+	r = cmd_parse(argc, argv, OPT_JSON | OPT_ADOPT | OPT_NODE, "diff [--json] [--adopt] [--no-color] [-q] [--node N] FILE", &opts);
 	if (r)
 		return r;
 	r = session_open(&s, &opts, true);

@@ -49,6 +49,119 @@ static void iface_label(const struct topo_iface *ifc, char *buf, size_t len)
 		strbuf_addf(&b, "\\n%s", topo_ip_format(&ifc->addrs[i].ip, true, a, sizeof(a)));
 }
 
+/* One namespace: a cluster of its interfaces, ports to their bridge. */
+static void ns_dot(const struct topology *t, size_t n, FILE *f)
+{
+	char id[128], id2[128], label[1024];
+	const struct topo_ns *ns = &t->ns[n];
+
+	fprintf(f, "\tsubgraph ");
+	snprintf(id, sizeof(id), "cluster_%zu", n);
+	dot_str(f, id);
+	fprintf(f, " {\n\t\tlabel=");
+	snprintf(label, sizeof(label), "%s%s", ns->name,
+		 ns->kind == TOPO_NS_IS_HOST ? " (host)" : ns->kind == TOPO_NS_CREATED ? "" : " (attached)");
+	dot_str(f, label);
+	fprintf(f, "; style=\"rounded,filled\"; fillcolor=\"%s\";\n",
+		ns->kind == TOPO_NS_IS_HOST ? "#eeeeee" : "#e8f0fe");
+	for (size_t i = 0; i < ns->n_ifaces; i++) {
+		const struct topo_iface *ifc = &ns->ifaces[i];
+
+		if (topo_lt_is(ifc->type, TOPO_LT_KERNEL) && !ifc->n_addrs)
+			continue;
+		node_id(id, sizeof(id), ns->name, ifc->name);
+		iface_label(ifc, label, sizeof(label));
+		fprintf(f, "\t\t");
+		dot_str(f, id);
+		fprintf(f, " [label=");
+		dot_str(f, label);
+		if (topo_lt_is(ifc->type, TOPO_LT_MASTER))
+			fprintf(f, ", shape=box3d, fillcolor=\"#fff4d6\"");
+		else if (topo_lt_is(ifc->type, TOPO_LT_PAIR))
+			fprintf(f, ", shape=ellipse");
+		fprintf(f, "];\n");
+	}
+	/* A node per namespace so an empty one still shows. */
+	if (ns->n_ifaces == 0) {
+		snprintf(id, sizeof(id), "%s/", ns->name);
+		fprintf(f, "\t\t");
+		dot_str(f, id);
+		fprintf(f, " [label=\"(only lo)\", shape=plaintext, style=\"\"];\n");
+	}
+	for (size_t i = 0; i < ns->n_ifaces; i++) {
+		const struct topo_iface *ifc = &ns->ifaces[i];
+
+		if (!ifc->master[0])
+			continue;
+		node_id(id, sizeof(id), ns->name, ifc->name);
+		node_id(id2, sizeof(id2), ns->name, ifc->master);
+		fprintf(f, "\t\t");
+		dot_str(f, id);
+		fprintf(f, " -- ");
+		dot_str(f, id2);
+		fprintf(f, " [style=dashed, label=\"port\"];\n");
+	}
+	/* A link on another (a vxlan's dev, a macvlan's parent). */
+	for (size_t i = 0; i < ns->n_ifaces; i++) {
+		const struct topo_iface *ifc = &ns->ifaces[i];
+		const char *dep = topo_link_depends_on(ifc);
+
+		if (!dep[0] || topo_ns_iface_find(ns, dep) < 0)
+			continue;
+		node_id(id, sizeof(id), ns->name, ifc->name);
+		node_id(id2, sizeof(id2), ns->name, dep);
+		fprintf(f, "\t\t");
+		dot_str(f, id);
+		fprintf(f, " -- ");
+		dot_str(f, id2);
+		fprintf(f, " [style=dotted, label=");
+		dot_str(f, ifc->type->dep_key);
+		fprintf(f, "];\n");
+	}
+	fprintf(f, "\t}\n");
+}
+
+/* Between nodes: a stretched bridge's tunnel from its first node to each other. */
+static void nodes_tunnels_dot(const struct topology *t, FILE *f)
+{
+	char id[128], id2[128], label[64];
+
+	for (size_t n = 0; n < t->n_ns; n++) {
+		const struct topo_ns *ns = &t->ns[n];
+
+		for (size_t i = 0; ns->node[0] && i < ns->n_ifaces; i++) {
+			const struct topo_iface *br = &ns->ifaces[i];
+
+			if (!br->stretch)
+				continue;
+			for (size_t m = n + 1; m < t->n_ns; m++) {
+				long j = topo_ns_iface_find(&t->ns[m], br->name);
+				bool earlier = false;
+
+				if (j < 0 || !t->ns[m].ifaces[j].stretch || !t->ns[m].node[0])
+					continue;
+				for (size_t e = 0; e < n && !earlier; e++) {
+					long q = t->ns[e].node[0] ? topo_ns_iface_find(&t->ns[e], br->name) : -1;
+
+					earlier = q >= 0 && t->ns[e].ifaces[q].stretch;
+				}
+				if (earlier)
+					break;   /* drawn from the first node that declares it */
+				node_id(id, sizeof(id), ns->name, br->name);
+				node_id(id2, sizeof(id2), t->ns[m].name, br->name);
+				fprintf(f, "\t");
+				dot_str(f, id);
+				fprintf(f, " -- ");
+				dot_str(f, id2);
+				snprintf(label, sizeof(label), "vxlan vni %u (stretched)", br->stretch_vni);
+				fprintf(f, " [penwidth=2, style=bold, color=\"#1a73e8\", label=");
+				dot_str(f, label);
+				fprintf(f, "];\n");
+			}
+		}
+	}
+}
+
 static void graph_dot(const struct topology *t, FILE *f)
 {
 	char id[128], id2[128], label[1024];
@@ -59,74 +172,28 @@ static void graph_dot(const struct topology *t, FILE *f)
 	dot_str(f, t->name);
 	fprintf(f, ", labelloc=t];\n\tnode [fontname=\"Helvetica\", fontsize=10, shape=box, style=\"rounded,filled\", fillcolor=white];\n"
 		   "\tedge [fontname=\"Helvetica\", fontsize=9];\n");
-	for (size_t n = 0; n < t->n_ns; n++) {
-		const struct topo_ns *ns = &t->ns[n];
+	if (!t->n_nodes)
+		for (size_t n = 0; n < t->n_ns; n++)
+			ns_dot(t, n, f);
+	/* A file across several hosts: each node a cluster of its namespaces. */
+	for (size_t k = 0; k < t->n_nodes; k++) {
+		const struct topo_node *nd = &t->nodes[k];
+		char a[TOPO_IP_STRLEN];
 
 		fprintf(f, "\tsubgraph ");
-		snprintf(id, sizeof(id), "cluster_%zu", n);
+		snprintf(id, sizeof(id), "cluster_node_%zu", k);
 		dot_str(f, id);
-		fprintf(f, " {\n\t\tlabel=");
-		snprintf(label, sizeof(label), "%s%s", ns->name,
-			 ns->kind == TOPO_NS_IS_HOST ? " (host)" : ns->kind == TOPO_NS_CREATED ? "" : " (attached)");
+		fprintf(f, " {\n\tlabel=");
+		snprintf(label, sizeof(label), "node %s (%s%s%s)", nd->name, topo_ip_format(&nd->underlay, true, a, sizeof(a)),
+			 nd->dev[0] ? " dev " : "", nd->dev);
 		dot_str(f, label);
-		fprintf(f, "; style=\"rounded,filled\"; fillcolor=\"%s\";\n",
-			ns->kind == TOPO_NS_IS_HOST ? "#eeeeee" : "#e8f0fe");
-		for (size_t i = 0; i < ns->n_ifaces; i++) {
-			const struct topo_iface *ifc = &ns->ifaces[i];
-
-			if (topo_lt_is(ifc->type, TOPO_LT_KERNEL) && !ifc->n_addrs)
-				continue;
-			node_id(id, sizeof(id), ns->name, ifc->name);
-			iface_label(ifc, label, sizeof(label));
-			fprintf(f, "\t\t");
-			dot_str(f, id);
-			fprintf(f, " [label=");
-			dot_str(f, label);
-			if (topo_lt_is(ifc->type, TOPO_LT_MASTER))
-				fprintf(f, ", shape=box3d, fillcolor=\"#fff4d6\"");
-			else if (topo_lt_is(ifc->type, TOPO_LT_PAIR))
-				fprintf(f, ", shape=ellipse");
-			fprintf(f, "];\n");
-		}
-		/* A node per namespace so an empty one still shows. */
-		if (ns->n_ifaces == 0) {
-			snprintf(id, sizeof(id), "%s/", ns->name);
-			fprintf(f, "\t\t");
-			dot_str(f, id);
-			fprintf(f, " [label=\"(only lo)\", shape=plaintext, style=\"\"];\n");
-		}
-		for (size_t i = 0; i < ns->n_ifaces; i++) {
-			const struct topo_iface *ifc = &ns->ifaces[i];
-
-			if (!ifc->master[0])
-				continue;
-			node_id(id, sizeof(id), ns->name, ifc->name);
-			node_id(id2, sizeof(id2), ns->name, ifc->master);
-			fprintf(f, "\t\t");
-			dot_str(f, id);
-			fprintf(f, " -- ");
-			dot_str(f, id2);
-			fprintf(f, " [style=dashed, label=\"port\"];\n");
-		}
-		/* A link on another (a vxlan's dev, a macvlan's parent). */
-		for (size_t i = 0; i < ns->n_ifaces; i++) {
-			const struct topo_iface *ifc = &ns->ifaces[i];
-			const char *dep = topo_link_depends_on(ifc);
-
-			if (!dep[0] || topo_ns_iface_find(ns, dep) < 0)
-				continue;
-			node_id(id, sizeof(id), ns->name, ifc->name);
-			node_id(id2, sizeof(id2), ns->name, dep);
-			fprintf(f, "\t\t");
-			dot_str(f, id);
-			fprintf(f, " -- ");
-			dot_str(f, id2);
-			fprintf(f, " [style=dotted, label=");
-			dot_str(f, ifc->type->dep_key);
-			fprintf(f, "];\n");
-		}
+		fprintf(f, "; style=\"dashed\"; fontsize=14;\n");
+		for (size_t n = 0; n < t->n_ns; n++)
+			if (strcmp(t->ns[n].node, nd->name) == 0)
+				ns_dot(t, n, f);
 		fprintf(f, "\t}\n");
 	}
+	nodes_tunnels_dot(t, f);
 	for (size_t l = 0; l < t->n_links; l++) {
 		const struct topo_link *lk = &t->links[l];
 		const struct topo_ns *a = &t->ns[lk->end[0].ns], *b = &t->ns[lk->end[1].ns];
@@ -138,10 +205,13 @@ static void graph_dot(const struct topology *t, FILE *f)
 		dot_str(f, id);
 		fprintf(f, " -- ");
 		dot_str(f, id2);
-		snprintf(label, sizeof(label), "veth %s - %s", ia->name, ib->name);
+		if (lk->vni)
+			snprintf(label, sizeof(label), "vxlan vni %u\\n%s - %s", lk->vni, ia->name, ib->name);
+		else
+			snprintf(label, sizeof(label), "veth %s - %s", ia->name, ib->name);
 		if (lk->mtu)
 			snprintf(label + strlen(label), sizeof(label) - strlen(label), "\\nmtu %u", lk->mtu);
-		fprintf(f, " [penwidth=2, label=");
+		fprintf(f, " [penwidth=2%s, label=", lk->vni ? ", style=bold, color=\"#1a73e8\"" : "");
 		dot_str(f, label);
 		fprintf(f, "];\n");
 	}

@@ -45,6 +45,8 @@ int cmd_parse(int argc, char **argv, unsigned allowed, const char *usage_line, s
 			ret->adopt = true;
 		} else if ((strcmp(a, "--name") == 0 || strcmp(a, "-n") == 0) && (allowed & OPT_NAME) && i + 1 < argc) {
 			ret->name = argv[++i];
+		} else if (strcmp(a, "--node") == 0 && (allowed & OPT_NODE) && i + 1 < argc) {
+			ret->node = argv[++i];
 		} else if (strcmp(a, "--format") == 0 && (allowed & OPT_FORMAT) && i + 1 < argc) {
 			ret->format = argv[++i];
 		} else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
@@ -122,7 +124,7 @@ int session_open(struct session *s, const struct cmd_opts *opts, bool need_file)
 	s->lock_fd = s->global_fd = -1;
 	s->state_dir = getenv("TOPO_STATE_DIR") ? getenv("TOPO_STATE_DIR") : "/run/topo";
 	if (opts->file) {
-		if (cmd_load(opts->file, &s->desired))
+		if (cmd_load(opts->file, &s->desired) || cmd_node_slice(&s->desired, opts->node))
 			return EXIT_ERROR;
 		s->have_desired = true;
 	} else if (need_file || !opts->name) {

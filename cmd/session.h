@@ -19,6 +19,7 @@ enum {
 	OPT_FORMAT = 1 << 3,
 	OPT_ADOPT = 1 << 4,
 	OPT_WAIT = 1 << 5,      /* --wait S: readiness bound after apply */
+	OPT_NODE = 1 << 6,      /* --node NAME: a file with nodes:, that node's slice */
 };
 
 struct cmd_opts {
@@ -26,6 +27,7 @@ struct cmd_opts {
 	const char *file;
 	const char *name;
 	const char *format;
+	const char *node;       /* --node NAME; NULL = the node whose underlay is this host's */
 	int wait_ms;            /* --wait S in ms; -1 = not given */
 	char **rest;            /* after "--" */
 	int n_rest;

@@ -433,8 +433,8 @@ int cmd_show(int argc, char **argv)
 		else
 			rest[n_rest++] = argv[i];
 	}
-	r = cmd_parse(n_rest, rest, OPT_JSON | OPT_NAME,
-		      "show [--json] [--no-color] FILE | --name TOPOLOGY | --netns NS [--name TOPOLOGY]", &opts);
+	r = cmd_parse(n_rest, rest, OPT_JSON | OPT_NAME | OPT_NODE,
+		      "show [--json] [--no-color] [--node N] FILE | --name TOPOLOGY | --netns NS [--name TOPOLOGY]", &opts);
 	free(rest);
 	if (r)
 		return r;

@@ -33,7 +33,10 @@ int cmd_validate(int argc, char **argv)
 	}
 	if (cmd_load(file, &t))
 		return EXIT_ERROR;
-	if (!quiet)
+	if (!quiet && t.n_nodes)
+		printf("%s: topology %s is valid (%zu node%s, %zu namespaces, %zu link%s)\n", file, t.name, t.n_nodes,
+		       t.n_nodes == 1 ? "" : "s", t.n_ns, t.n_links, t.n_links == 1 ? "" : "s");
+	else if (!quiet)
 		printf("%s: topology %s is valid (%zu namespace%s, %zu link%s)\n", file, t.name, t.n_ns,
 		       t.n_ns == 1 ? "" : "s", t.n_links, t.n_links == 1 ? "" : "s");
 	topology_free(&t);

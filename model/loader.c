@@ -32,6 +32,7 @@
 #include "model/ip.h"
 #include "model/kind.h"
 #include "model/names.h"
+#include "model/nodes.h"
 #include "model/route.h"
 #include "model/shape.h"
 #include "model/nft_text.h"
@@ -113,33 +114,46 @@ static struct topo_pos mark_pos(yaml_mark_t m)
 	return (struct topo_pos){ .line = (unsigned)m.line + 1, .col = (unsigned)m.column + 1 };
 }
 
-__attribute__((format(printf, 3, 4)))
-static void diag(struct loader *ld, struct topo_pos pos, const char *fmt, ...)
+static int diag_vadd(struct topo_diags *d, struct topo_pos pos, const char *fmt, va_list ap)
 {
-	struct topo_diags *d = ld->diags;
 	struct topo_diag *v;
-	va_list ap;
 	char *msg;
 
 	if (d->n >= TOPO_MAX_DIAGS) {
 		d->dropped++;
-		return;
+		return 0;
 	}
-	va_start(ap, fmt);
 	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
-	va_end(ap);
-	if (!msg) {
-		ld->oom = true;
-		return;
-	}
+		return -ENOMEM;
 	v = VEC_APPEND(d->v, d->n);
 	if (!v) {
 		free(msg);
-		ld->oom = true;
-		return;
+		return -ENOMEM;
 	}
 	*v = (struct topo_diag){ .pos = pos, .msg = msg };
+	return 0;
+}
+
+int topo_diag_add(struct topo_diags *d, struct topo_pos pos, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = diag_vadd(d, pos, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+__attribute__((format(printf, 3, 4)))
+static void diag(struct loader *ld, struct topo_pos pos, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (diag_vadd(ld->diags, pos, fmt, ap) < 0)
+		ld->oom = true;
+	va_end(ap);
 }
 
 /* An error about a value, at its text; a value copied through an alias also
@@ -923,13 +937,14 @@ static void lt_diag(void *ctx, struct topo_pos pos, const char *fmt, ...)
 	free(msg);
 }
 
-/* The keys of an interface entry: the common ones, then each type's. */
-static const char *topo_iface_keys_accepted(char *buf, size_t len)
+/* The keys of an interface entry: the common ones, then each type's (and,
+ * in a file with nodes:, a bridge's stretch). */
+static const char *topo_iface_keys_accepted(char *buf, size_t len, bool nodes)
 {
 	char opts[1024];
 
-	snprintf(buf, len, "type, addresses, mtu, mac, master, rate, burst, latency, netem, %s",
-		 topo_lopts_accepted(opts, sizeof(opts)));
+	snprintf(buf, len, "type, addresses, mtu, mac, master, rate, burst, latency, netem, %s%s",
+		 nodes ? "stretch (bridge), " : "", topo_lopts_accepted(opts, sizeof(opts)));
 	return buf;
 }
 
@@ -1103,6 +1118,7 @@ static void load_fdb(struct loader *ld, struct topo_ns *ns, const struct topo_if
 struct iface_seen {
 	const struct ynode *type;
 	const struct ynode *rate, *burst, *latency, *netem;
+	const struct ynode *stretch, *stretch_key;
 	struct topo_pos opt_pos[TOPO_LINK_OPTS_MAX];
 };
 
@@ -1193,6 +1209,41 @@ static void check_shape(struct loader *ld, struct topo_iface *ifc, const struct 
 		ndiag(ld, seen->rate ? seen->rate : seen->netem, "shaping applies to veth and vxlan interfaces, "
 		      "not to a %s", topo_iftype_name(ifc->type));
 	topo_shape_canon(&ifc->shape);
+}
+
+/* stretch:, and a bridge's vni: and dstport: (its tunnel's when stretched,
+ * model/nodes.c); false if k is none of them. */
+static bool load_stretch_key(struct loader *ld, struct topo_iface *ifc, const struct ynode *k, const struct ynode *v,
+			     struct iface_seen *seen)
+{
+	uint64_t u;
+
+	if (strcmp(k->str, "stretch") == 0) {
+		seen->stretch = k;
+		want_bool(ld, v, "stretch", &ifc->stretch);
+	} else if (ifc->type == TOPO_IF_BRIDGE && strcmp(k->str, "vni") == 0) {
+		seen->stretch_key = k;
+		if (want_uint(ld, v, "vni", 0, 16777215, &u))
+			ifc->stretch_vni = (uint32_t)u;
+	} else if (ifc->type == TOPO_IF_BRIDGE && strcmp(k->str, "dstport") == 0) {
+		seen->stretch_key = k;
+		if (want_uint(ld, v, "dstport", 1, 65535, &u))
+			ifc->stretch_port = (uint16_t)u;
+	} else {
+		return false;
+	}
+	return true;
+}
+
+static void check_stretch(struct loader *ld, const struct topo_iface *ifc, const struct iface_seen *seen)
+{
+	if (seen->stretch && ifc->type != TOPO_IF_BRIDGE)
+		ndiag(ld, seen->stretch, "stretch applies to bridges only (add type: bridge)");
+	else if (seen->stretch && !ld->t->n_nodes)
+		ndiag(ld, seen->stretch, "stretch needs the file's nodes: (a bridge is stretched over several hosts)");
+	if (seen->stretch_key && !ifc->stretch)
+		ndiag(ld, seen->stretch_key, "'%s' applies to vxlan interfaces only (add type: vxlan)",
+		      seen->stretch_key->str);
 }
 
 static void load_iface(struct loader *ld, struct topo_ns *ns, const struct ynode *key, const struct ynode *val)
@@ -1287,6 +1338,8 @@ static void load_iface(struct loader *ld, struct topo_ns *ns, const struct ynode
 			want_ifname(ld, v, "master", ifc->master);
 		} else if (load_shape_key(ld, ifc, k, v, &seen)) {
 			continue;
+		} else if (load_stretch_key(ld, ifc, k, v, &seen)) {
+			continue;
 		} else if (strcmp(kn, "fdb") == 0 && topo_lt_is(ifc->type, TOPO_LT_FDB)) {
 			load_fdb(ld, ns, ifc, v);
 		} else if (strcmp(kn, "fdb") == 0) {
@@ -1305,10 +1358,13 @@ static void load_iface(struct loader *ld, struct topo_ns *ns, const struct ynode
 		} else {
 			char accepted[1024];
 
-			unknown_key(ld, k, "an interface", topo_iface_keys_accepted(accepted, sizeof(accepted)));
+			unknown_key(ld, k, "an interface", topo_iface_keys_accepted(accepted, sizeof(accepted),
+										    ld->t->n_nodes > 0));
 		}
 	}
 	check_shape(ld, ifc, &seen);
+
+	check_stretch(ld, ifc, &seen);
 
 	/* Rules that need the whole entry: the type's own. */
 	if (ifc->type && ifc->type->complete)
@@ -2823,7 +2879,7 @@ static void load_ns(struct loader *ld, const struct ynode *key, const struct yno
 	struct topology *t = ld->t;
 	struct topo_ns *ns;
 	const char *name = want_str(ld, key, "namespace name");
-	const struct ynode *path = NULL, *pid = NULL, *docker = NULL, *filter = NULL, *filter_v = NULL;
+	const struct ynode *path = NULL, *pid = NULL, *docker = NULL, *filter = NULL, *filter_v = NULL, *node = NULL;
 
 	if (!name)
 		return;
@@ -2847,8 +2903,17 @@ static void load_ns(struct loader *ld, const struct ynode *key, const struct yno
 	snprintf(ns->name, sizeof(ns->name), "%s", name);
 	ns->pos = key->pos;
 	ns->kind = strcmp(name, TOPO_NS_HOST) == 0 ? TOPO_NS_IS_HOST : TOPO_NS_CREATED;
+	/* With nodes:, the namespace named after a node is that node's host. */
+	for (size_t i = 0; i < t->n_nodes; i++)
+		if (strcmp(t->nodes[i].name, name) == 0) {
+			ns->kind = TOPO_NS_IS_HOST;
+			snprintf(ns->node, sizeof(ns->node), "%s", name);
+		}
+	if (t->n_nodes && strcmp(name, TOPO_NS_HOST) == 0)
+		ndiag(ld, key, "with nodes:, each node has its own host: the namespace named after the node "
+		      "(e.g. %s:), not host", t->nodes[0].name);
 	if (is_null(val) || !want_map(ld, val, "a namespace"))
-		return;
+		goto node_check;
 
 	for (size_t i = 0; i + 1 < val->n; i += 2) {
 		const struct ynode *k = val->kids[i], *v = val->kids[i + 1];
@@ -2906,6 +2971,23 @@ static void load_ns(struct loader *ld, const struct ynode *key, const struct yno
 				continue;
 			for (size_t j = 0; j < v->n; j++)
 				load_forward(ld, ns, v->kids[j]);
+		} else if (strcmp(k->str, "node") == 0) {
+			const char *s = want_str(ld, v, "node");
+			bool found = false;
+
+			node = k;
+			for (size_t j = 0; s && j < t->n_nodes; j++)
+				found |= strcmp(t->nodes[j].name, s) == 0;
+			if (!s)
+				continue;
+			if (!t->n_nodes)
+				ndiag(ld, k, "node: needs the top-level nodes: (the hosts the file spans)");
+			else if (ns->kind == TOPO_NS_IS_HOST)
+				ndiag(ld, k, "namespace %s is the host of node %s; it takes no node:", name, name);
+			else if (!found)
+				ndiag(ld, v, "node '%s' is not declared under nodes:", s);
+			else
+				snprintf(ns->node, sizeof(ns->node), "%s", s);
 		} else if (strcmp(k->str, "nft") == 0) {
 			load_nft(ld, ns, v);
 		} else if (strcmp(k->str, "filter") == 0) {
@@ -2918,8 +3000,8 @@ static void load_ns(struct loader *ld, const struct ynode *key, const struct yno
 
 			topo_kind_keys(kinds, sizeof(kinds));
 			snprintf(accepted, sizeof(accepted),
-				 "path, pid, interfaces, routes, absent, sysctls, nat, forward, nft, filter, docker, docker_socket%s",
-				 kinds);
+				 "path, pid, interfaces, routes, absent, sysctls, nat, forward, nft, filter, docker, docker_socket%s%s",
+				 kinds, t->n_nodes ? ", node" : "");
 			unknown_key(ld, k, "a namespace", accepted);
 		}
 	}
@@ -2942,6 +3024,9 @@ static void load_ns(struct loader *ld, const struct ynode *key, const struct yno
 		ns->kind = TOPO_NS_PATH;
 	else if (ns->pid)
 		ns->kind = TOPO_NS_PID;
+node_check:
+	if (t->n_nodes && !ns->node[0] && !node && strcmp(name, TOPO_NS_HOST) != 0)
+		ndiag(ld, key, "namespace %s needs node: NAME (the file declares nodes:)", name);
 }
 
 /* ------------------------------------------------------------------ links -- */
@@ -3041,8 +3126,14 @@ static void load_link(struct loader *ld, const struct ynode *n, struct strmap *n
 			else if (strcmp(k->str, "mtu") == 0) {
 				if (want_uint(ld, v, "mtu", 68, 65535, &u))
 					link.mtu = (uint32_t)u;
+			} else if (strcmp(k->str, "vni") == 0 && t->n_nodes) {
+				if (want_uint(ld, v, "vni", 1, 16777215, &u))
+					link.vni = (uint32_t)u;
+			} else if (strcmp(k->str, "dstport") == 0 && t->n_nodes) {
+				if (want_uint(ld, v, "dstport", 1, 65535, &u))
+					link.port = (uint16_t)u;
 			} else
-				unknown_key(ld, k, "a link", "endpoints, mtu");
+				unknown_key(ld, k, "a link", t->n_nodes ? "endpoints, mtu, vni, dstport" : "endpoints, mtu");
 		}
 		if (!ends) {
 			ndiag(ld, n, "a link needs 'endpoints: [NS:IF, NS:IF]'");
@@ -3880,11 +3971,66 @@ static void apply_prefix(struct loader *ld)
 	free(full);
 }
 
+/* nodes: NAME -> {underlay: ADDRESS/PREFIX, dev: IFNAME, mtu: N} */
+static void load_nodes(struct loader *ld, const struct ynode *n)
+{
+	struct topology *t = ld->t;
+
+	if (is_null(n) || !want_map(ld, n, "nodes"))
+		return;
+	for (size_t i = 0; i + 1 < n->n; i += 2) {
+		const struct ynode *k = n->kids[i], *v = n->kids[i + 1];
+		const char *name = want_str(ld, k, "node name");
+		struct topo_node *nd, *grown;
+		bool underlay = false;
+
+		if (!name)
+			continue;
+		if (!topo_ns_name_valid(name) || strcmp(name, TOPO_NS_HOST) == 0) {
+			ndiag(ld, k, "node name '%s' is not valid (%s, not host: it also names the node's host namespace)",
+			      name, NSNAME_RULE);
+			continue;
+		}
+		grown = realloc(t->nodes, (t->n_nodes + 1) * sizeof(*grown));
+		if (!grown) {
+			ld->oom = true;
+			return;
+		}
+		t->nodes = grown;
+		nd = &t->nodes[t->n_nodes++];
+		memset(nd, 0, sizeof(*nd));
+		snprintf(nd->name, sizeof(nd->name), "%s", name);
+		nd->pos = k->pos;
+		if (!want_map(ld, v, "a node"))
+			continue;
+		for (size_t j = 0; j + 1 < v->n; j += 2) {
+			const struct ynode *kk = v->kids[j], *vv = v->kids[j + 1];
+			uint64_t u;
+
+			if (kk->type != YN_SCALAR)
+				continue;
+			if (strcmp(kk->str, "underlay") == 0) {
+				underlay = true;
+				want_address(ld, vv, "underlay", &nd->underlay);
+			} else if (strcmp(kk->str, "dev") == 0) {
+				want_ifname(ld, vv, "dev", nd->dev);
+			} else if (strcmp(kk->str, "mtu") == 0) {
+				if (want_uint(ld, vv, "mtu", 1280, 65535, &u))
+					nd->mtu = (uint32_t)u;
+			} else {
+				unknown_key(ld, kk, "a node", "underlay, dev, mtu");
+			}
+		}
+		if (!underlay)
+			ndiag(ld, k, "node %s needs underlay: ADDRESS/PREFIX (its own address on the hosts' network)", name);
+	}
+}
+
 static void load_root(struct loader *ld, const struct ynode *root)
 {
 	struct topology *t = ld->t;
 	const struct ynode *name = NULL, *namespaces = NULL, *links = NULL, *checks = NULL;
-	const struct ynode *defaults = NULL, *prefix = NULL, *coexist = NULL;
+	const struct ynode *defaults = NULL, *prefix = NULL, *coexist = NULL, *nodes = NULL;
 	struct strmap ns_index = { 0 };
 
 	if (root->type != YN_MAP) {
@@ -3911,8 +4057,11 @@ static void load_root(struct loader *ld, const struct ynode *root)
 			prefix = v;
 		else if (strcmp(k->str, "coexist") == 0)
 			coexist = v;
+		else if (strcmp(k->str, "nodes") == 0)
+			nodes = v;
 		else
-			unknown_key(ld, k, "the top level", "topology, prefix, defaults, namespaces, links, checks, coexist");
+			unknown_key(ld, k, "the top level",
+				    "topology, prefix, defaults, nodes, namespaces, links, checks, coexist");
 	}
 	if (!name) {
 		diag(ld, root->pos, "missing 'topology: NAME' ([a-z0-9][a-z0-9_-]{0,31})");
@@ -3930,6 +4079,8 @@ static void load_root(struct loader *ld, const struct ynode *root)
 		load_defaults(ld, defaults);
 	if (coexist)
 		load_coexist(ld, coexist);
+	if (nodes)
+		load_nodes(ld, nodes);
 	if (namespaces && !is_null(namespaces) && want_map(ld, namespaces, "namespaces")) {
 		for (size_t i = 0; i + 1 < namespaces->n; i += 2)
 			if (namespaces->kids[i]->type == YN_SCALAR)
@@ -3957,6 +4108,8 @@ static void load_root(struct loader *ld, const struct ynode *root)
 	for (size_t i = 0; i < t->n_ns; i++)
 		validate_ns(ld, &t->ns[i]);
 	apply_prefix(ld);
+	if (t->n_nodes && !ld->diags->n && topo_nodes_resolve(t, ld->diags) == -ENOMEM)
+		ld->oom = true;
 	strmap_free(&ns_index);
 }
 

@@ -35,6 +35,10 @@ int topo_load_buffer(const char *file, const unsigned char *buf, size_t len,
 		     struct topology *ret, struct topo_diags *diags);
 int topo_load_file(const char *path, struct topology *ret, struct topo_diags *diags);
 
+/* Appends one error (past TOPO_MAX_DIAGS: counts it as dropped); 0 or -ENOMEM. */
+int topo_diag_add(struct topo_diags *d, struct topo_pos pos, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* "FILE:LINE:COL: error: MSG\n" for each, in file order. */
 void topo_diags_print(const struct topo_diags *diags, const char *file, FILE *out);
 void topo_diags_free(struct topo_diags *diags);

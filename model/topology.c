@@ -134,6 +134,7 @@ void topology_free(struct topology *t)
 	free(t->ns);
 	free(t->links);
 	free(t->checks);
+	free(t->nodes);
 	free(t->file);
 	memset(t, 0, sizeof(*t));
 }

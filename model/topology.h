@@ -136,6 +136,12 @@ struct topo_iface {
 	struct topo_linkopt opt[TOPO_LINK_OPTS_MAX];   /* the type's options */
 	struct topo_shape shape;          /* rate 0 and no netem = not shaped */
 	struct topo_pos shape_pos;        /* where rate: or netem: is */
+	/* A bridge of a node's host stretched over the nodes (model/nodes.h):
+	 * its tunnel's vni and UDP port (0 = derived, 4789). Loaded only; a
+	 * node's slice has made it a plain bridge with a vxlan port. */
+	bool stretch;
+	uint32_t stretch_vni;
+	uint16_t stretch_port;
 
 	struct topo_addr *addrs;
 	size_t n_addrs;
@@ -347,6 +353,7 @@ struct topo_du_rule {
 struct topo_ns {
 	char name[TOPO_NS_NAME_MAX + 1];
 	enum topo_ns_kind kind;
+	char node[TOPO_NS_NAME_MAX + 1];  /* a file with nodes: the node it is on; "" = none */
 	char *path;                       /* TOPO_NS_PATH; TOPO_NS_DOCKER once resolved */
 	int pid;                          /* TOPO_NS_PID */
 	char *docker;                     /* TOPO_NS_DOCKER: the container's name or id */
@@ -412,6 +419,8 @@ struct topo_endpoint {
 struct topo_link {
 	struct topo_endpoint end[2];
 	uint32_t mtu;                     /* 0 = not declared */
+	uint32_t vni;                     /* ends on two nodes: the tunnel's; 0 = derived (model/nodes.c) */
+	uint16_t port;                    /* ends on two nodes: UDP port; 0 = 4789 */
 	struct topo_pos pos;
 };
 
@@ -456,6 +465,15 @@ struct topo_check {
 	struct topo_pos pos;
 };
 
+/* One host of a file that spans several (`nodes:`, model/nodes.h). */
+struct topo_node {
+	char name[TOPO_NS_NAME_MAX + 1];
+	struct topo_ip underlay;          /* the host's own address, with its subnet's prefix */
+	char dev[TOPO_IFNAME_MAX + 1];    /* underlay device, "" = the kernel's choice */
+	uint32_t mtu;                     /* the underlay's; 0 = 1500 */
+	struct topo_pos pos;
+};
+
 struct topology {
 	char name[TOPO_NAME_MAX + 1];
 	char *file;                       /* the path it was loaded from, for messages */
@@ -474,6 +492,8 @@ struct topology {
 	 * bridges in Docker's DOCKER-USER chain (table ip filter). */
 	bool coexist_docker_user;
 	struct topo_pos coexist_pos;
+	struct topo_node *nodes;          /* empty: a single-host file */
+	size_t n_nodes;
 };
 
 void topology_free(struct topology *t);

@@ -16,6 +16,7 @@
 
 #include "model/loader.h"
 #include "model/names.h"
+#include "model/nodes.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -88,6 +89,34 @@ static void check_model(const struct topology *t)
 			abort();
 }
 
+/* Each node's slice of a file with nodes: is a consistent single-host
+ * model too, with one host namespace. */
+static void check_slices(const uint8_t *data, size_t size, const struct topology *all)
+{
+	for (size_t k = 0; k < all->n_nodes; k++) {
+		struct topology t;
+		struct topo_diags d;
+		char err[256];
+		size_t hosts = 0;
+
+		if (topo_load_buffer("fuzz.yaml", data, size, &t, &d) != 0)
+			abort();
+		topo_diags_free(&d);
+		int r = topo_nodes_slice(&t, all->nodes[k].name, err, sizeof(err));
+
+		if (r == -ENOMEM)
+			return;
+		if (r != 0 || err[0] != '\0' || t.n_nodes)
+			abort();
+		check_model(&t);
+		for (size_t n = 0; n < t.n_ns; n++)
+			hosts += t.ns[n].kind == TOPO_NS_IS_HOST && strcmp(t.ns[n].name, TOPO_NS_HOST) == 0;
+		if (hosts != 1)
+			abort();
+		topology_free(&t);
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static FILE *devnull;
@@ -97,8 +126,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	r = topo_load_buffer("fuzz.yaml", data, size, &t, &d);
 	check_diags(r, &d);
-	if (r == 0)
+	if (r == 0) {
 		check_model(&t);
+		check_slices(data, size, &t);
+	}
 	else if (t.n_ns || t.ns || t.links || t.checks || t.file)
 		abort();                /* a refused file leaves the topology empty */
 	/* The printer walks every message too. */

@@ -400,7 +400,7 @@ static void test_unknown_keys(void **state)
 {
 	(void)state;
 	EXPECT_ERRORS("topology: t\nnamspaces: {}\n",
-		      { 2, 1, "unknown key 'namspaces' in the top level (accepted: topology, prefix, defaults, namespaces, links, checks, coexist)" });
+		      { 2, 1, "unknown key 'namspaces' in the top level (accepted: topology, prefix, defaults, nodes, namespaces, links, checks, coexist)" });
 	EXPECT_ERRORS(HEAD "    interface: {}\n",
 		      { 6, 5, "unknown key 'interface' in a namespace (accepted: path, pid, interfaces" });
 	EXPECT_ERRORS(HEAD "      b1: {type: bridge, colour: red}\n",
