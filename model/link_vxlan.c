@@ -76,6 +76,16 @@ static uint32_t vxlan_default_mtu(const struct topo_iface *ifc, uint32_t dep_mtu
 	return dep_mtu > headroom ? dep_mtu - headroom : 0;
 }
 
+/* Neither remote nor group declared: no default destination (what fdb:
+ * entries are for, head-end replication); a kernel one with either has
+ * one, which only a new device loses. */
+static const char *vxlan_replace_why(const struct topo_iface *d, const struct topo_iface *o)
+{
+	if (!d->opt[VX_REMOTE].set && !d->opt[VX_GROUP].set && (o->opt[VX_REMOTE].set || o->opt[VX_GROUP].set))
+		return PARAMS;
+	return NULL;
+}
+
 const struct topo_linktype topo_lt_vxlan = {
 	.name = "vxlan",
 	.flags = TOPO_LT_DECLARE | TOPO_LT_WITH_DEP | TOPO_LT_FDB,
@@ -85,4 +95,5 @@ const struct topo_linktype topo_lt_vxlan = {
 	.validate = vxlan_validate,
 	.dep_key = "dev",
 	.default_mtu = vxlan_default_mtu,
+	.replace_why = vxlan_replace_why,
 };

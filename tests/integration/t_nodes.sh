@@ -85,11 +85,13 @@ hnoping c netns_C 10.99.0.1 -M do -s 1423
 hping b netns_B 172.18.0.4 -M do -s 1422
 hnoping b netns_B 172.18.0.4 -M do -s 1423
 
-# Drift by hand: an FDB entry removed is put back (the port is replaced).
+# Drift by hand: an FDB entry removed is put back (appended; the port stays).
 vx=$(vxport a | jq -r .ifname)
 hx a bridge fdb del 00:00:00:00:00:00 dev "$vx" dst 10.10.0.3
 rc 2 "diff sees the missing flood entry" hx a "$TOPO" diff --node a "$F"
-contains "the port is replaced" "$WORK/out" "flood 10.10.0.2,10.10.0.3"
+contains "the entry is appended" "$WORK/out" "+ fdb append 00:00:00:00:00:00 dev $vx dst 10.10.0.3"
+lacks "the port is not replaced" "$WORK/out" "link add $vx"
+lacks "the other entry is left alone" "$WORK/out" "dst 10.10.0.2"
 ok "apply repairs it" hx a "$TOPO" apply --node a "$F"
 hping a netns_A 172.18.0.4
 
@@ -138,6 +140,12 @@ hping a netns_A 10.99.0.2 -M do -s 1422
 ok "back to c: b" hx b "$TOPO" apply --node b "$F"
 ok "back to c: c" hx c "$TOPO" apply --node c "$F"
 ok "back to c: a" hx a "$TOPO" apply --node a "$F"
+# Two nodes to three: the point-to-point port (remote b) cannot become a
+# head-end one in place; it is replaced: no remote, learning off, both entries.
+eq "a's port back to head-end" "$(vxport a | jq -r '.linkinfo.info_data | "\(.remote // "none") \(.learning)"')" "none false"
+eq "a floods to b and c again" "$(hx a bridge -j fdb show dev "$(vxport a | jq -r .ifname)" | jq -r '[.[] | select(.mac == "00:00:00:00:00:00") | .dst] | sort | join(",")')" "10.10.0.2,10.10.0.3"
+ok "back to c: a again" hx a "$TOPO" apply --node a "$F"
+contains "back to c: a settled" "$WORK/out" "no changes"
 hping c netns_C 10.99.0.1
 
 for h in $HOSTS; do

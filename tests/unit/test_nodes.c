@@ -20,6 +20,7 @@
 
 #include "model/ip.h"
 #include "model/link_vxlan.h"
+#include "model/linktype.h"
 #include "model/loader.h"
 #include "model/nodes.h"
 
@@ -383,6 +384,29 @@ static void test_stretched_three_floods(void **state)
 	topology_free(&t);
 }
 
+/* A vxlan declared with no remote and no group (head-end replication) is
+ * not the kernel's point-to-point one with the same id: a replace. */
+static void test_headend_replaces_p2p(void **state)
+{
+	(void)state;
+	struct topo_iface d, o;
+
+	topo_iface_init(&d);
+	d.type = TOPO_IF_VXLAN;
+	d.opt[VX_VNI] = (struct topo_linkopt){ .set = true, .u = 5 };
+	d.opt[VX_LEARNING] = (struct topo_linkopt){ .set = true, .u = 0 };
+	o = d;
+	assert_null(topo_link_replace_why(&d, &o));
+	o.opt[VX_REMOTE].set = true;
+	topo_ip_parse("10.0.0.2", &o.opt[VX_REMOTE].ip);
+	assert_non_null(topo_link_replace_why(&d, &o));
+	d.opt[VX_REMOTE] = o.opt[VX_REMOTE];
+	assert_null(topo_link_replace_why(&d, &o));
+	/* The other way round stays the option rule's: a declared remote differs. */
+	o.opt[VX_REMOTE].set = false;
+	assert_non_null(topo_link_replace_why(&d, &o));
+}
+
 /* host-gw: a gateway that is another node's underlay must be on ours. */
 static void test_host_gw_via(void **state)
 {
@@ -494,6 +518,7 @@ int main(void)
 		cmocka_unit_test(test_mtu_rule),
 		cmocka_unit_test(test_stretched_bridge),
 		cmocka_unit_test(test_stretched_three_floods),
+		cmocka_unit_test(test_headend_replaces_p2p),
 		cmocka_unit_test(test_host_gw_via),
 		cmocka_unit_test(test_format_errors),
 		cmocka_unit_test(test_single_host_unchanged),
