@@ -130,6 +130,9 @@ int session_open(struct session *s, const struct cmd_opts *opts, bool need_file)
 	} else if (need_file || !opts->name) {
 		fprintf(stderr, "%s: a topology FILE is needed%s\n", topo_prog, need_file ? "" : " (or --name TOPOLOGY)");
 		return EXIT_ERROR;
+	} else if (opts->node) {
+		/* A node names a slice of a file; without one it would be ignored. */
+		return fail("--node %s goes with a FILE that declares nodes:", opts->node);
 	}
 	name = s->have_desired ? s->desired.name : opts->name;
 	if (opts->name && s->have_desired && strcmp(opts->name, s->desired.name) != 0)

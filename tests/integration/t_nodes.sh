@@ -26,6 +26,10 @@ contains "unknown node named" "$WORK/out" "no node 'z'"
 rc 1 "no node is local in the sandbox" "$TOPO" diff "$F"
 contains "no local node said" "$WORK/out" "no node of"
 rc 1 "--node on a single-host file" "$TOPO" diff --node a "$TOPOLOGIES/seed001-bridge.yaml"
+# show's --netns (no file) and --name take no --node: refused, not ignored.
+rc 1 "show --netns with --node" "$TOPO" show --netns netns_A --node a
+contains "--node needs the file" "$WORK/out" "--node a goes with a FILE"
+rc 1 "destroy --name with --node" "$TOPO" destroy --name seed001-overlay --node a
 
 # A foreign device with a tunnel's exact name: a conflict, nothing applied.
 vxname=$(hx a "$TOPO" diff --node a "$F" | grep -o 'link add vxlan[0-9]* type vxlan id [0-9]* local' | awk '{print $3}' || true)
