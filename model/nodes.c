@@ -317,6 +317,11 @@ static void resolve_bridges(struct resolver *rs)
 				      "stretch: true, on each node it spans)", name, t->ns[i].node);
 				continue;
 			}
+			if (members > TOPO_STRETCH_MAX_NODES) {
+				rdiag(rs, br->pos, "bridge %s is stretched over %zu nodes; topo floods to at most %d peers",
+				      name, members, TOPO_STRETCH_MAX_NODES - 1);
+				continue;
+			}
 			if (!agree)
 				continue;
 			if (!vni)

@@ -20,6 +20,9 @@
 
 #define TOPO_VXLAN_PORT 4789        /* IANA's VXLAN port (RFC 7348), Linux's iproute2 default */
 #define TOPO_UNDERLAY_MTU 1500      /* a node's underlay mtu when the file does not say */
+/* A stretched bridge spans at most this many nodes: head-end replication
+ * sends each broadcast once per peer, which does not scale past a few. */
+#define TOPO_STRETCH_MAX_NODES 16
 
 /*
  * The per-file rules and derived values of a file with nodes:, run by the

@@ -384,6 +384,33 @@ static void test_stretched_three_floods(void **state)
 	topology_free(&t);
 }
 
+/* Head-end replication to at most 15 peers: a bridge over 17 nodes is refused. */
+static void test_stretch_cap(void **state)
+{
+	(void)state;
+	char text[4096];
+	size_t n = 0;
+
+	for (int k = 16; k <= 17; k++) {
+		n = (size_t)snprintf(text, sizeof(text), "topology: lab\nnodes:\n");
+		for (int i = 1; i <= k; i++)
+			n += (size_t)snprintf(text + n, sizeof(text) - n, "  n%d: {underlay: 10.0.0.%d/24}\n", i, i);
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "namespaces:\n");
+		for (int i = 1; i <= k; i++)
+			n += (size_t)snprintf(text + n, sizeof(text) - n,
+					      "  n%d: {interfaces: {br0: {type: bridge, stretch: true}}}\n", i);
+		if (k == 16) {
+			struct topology t;
+
+			slice_ok(text, "n3", &t);
+			assert_int_equal(t.ns[topology_ns_find(&t, "host")].n_fdb, 15);
+			topology_free(&t);
+		} else {
+			load_error(text, 21, 21, "stretched over 17 nodes; topo floods to at most 15 peers");
+		}
+	}
+}
+
 /* A vxlan declared with no remote and no group (head-end replication) is
  * not the kernel's point-to-point one with the same id: a replace. */
 static void test_headend_replaces_p2p(void **state)
@@ -518,6 +545,7 @@ int main(void)
 		cmocka_unit_test(test_mtu_rule),
 		cmocka_unit_test(test_stretched_bridge),
 		cmocka_unit_test(test_stretched_three_floods),
+		cmocka_unit_test(test_stretch_cap),
 		cmocka_unit_test(test_headend_replaces_p2p),
 		cmocka_unit_test(test_host_gw_via),
 		cmocka_unit_test(test_format_errors),
