@@ -2048,6 +2048,8 @@ static void pass_nft(struct differ *df, struct obs *ob)
 		if (!s.detail)
 			free(detail);
 		add_step(df, &s);
+	} else {
+		free(detail);
 	}
 	free(kept);
 	nft_rules_free(want, nw);
