@@ -157,6 +157,9 @@ settled "$WORK/before"
 sed 's/iifname "eth0" tcp dport/iif "nosuch0" tcp dport/' "$F" >"$WORK/refused.yaml"
 rc 1 "a text the kernel refuses" "$TOPO" apply "$WORK/refused.yaml"
 contains "libnftables says why" "$WORK/out" "Interface does not exist"
+line=$(grep -n 'nosuch0' "$WORK/refused.yaml" | cut -d: -f1)
+col=$(grep 'nosuch0' "$WORK/refused.yaml" | awk '{print index($0, "\"nosuch0\"")}')
+contains "and where, in the file" "$WORK/out" "(at file line $line, column $col)"
 contains "rolled back" "$WORK/out" "rolled back"
 settled_like "$WORK/before" "$WORK/after"
 same_snapshot "rollback of a refused text" "$WORK/before" "$WORK/after"
