@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 
 #include "cmd/cmd.h"
+#include "reconcile/nftx.h"
 #include "cmd/session.h"
 #include "model/ip.h"
 #include "model/json.h"
@@ -106,8 +107,12 @@ static void show_text(const struct session *s, bool color)
 		for (size_t i = 0; i < o->n_sysctls; i++)
 			printf("  sysctl %s = %s\n", o->sysctls[i].key, o->sysctls[i].value ? o->sysctls[i].value : "(missing)");
 		for (size_t i = 0; session_nft_ours(s, o) && i < o->n_nft_rules; i++)
-			if (strncmp(o->nft_rules[i].text, "type ", 5) != 0)
+			if (strncmp(o->nft_rules[i].text, "type ", 5) != 0 && nftx_show_rule(o, &o->nft_rules[i]))
 				printf("  nft %s: %s\n", o->nft_rules[i].chain, o->nft_rules[i].text);
+		if (o->nftx_read)
+			printf("  nft text (nft:, filter:, nat: as text): %s\n", !o->nftx_mark ? "not loaded by topo" :
+			       nftx_as_recorded(o) ? "the tables list as topo loaded them" :
+			       "the tables were changed since topo loaded them");
 	}
 	for (size_t i = 0; i < p->n; i++)
 		drift |= !p->steps[i].implicit;
@@ -192,7 +197,7 @@ static void show_json(const struct session *s)
 		printf("},\"nft\":[");
 		first = true;
 		for (size_t i = 0; session_nft_ours(s, o) && i < o->n_nft_rules; i++) {
-			if (strncmp(o->nft_rules[i].text, "type ", 5) == 0)
+			if (strncmp(o->nft_rules[i].text, "type ", 5) == 0 || !nftx_show_rule(o, &o->nft_rules[i]))
 				continue;
 			printf("%s{\"chain\":", first ? "" : ",");
 			json_string(stdout, o->nft_rules[i].chain);
