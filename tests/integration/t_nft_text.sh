@@ -142,6 +142,20 @@ nsx router nft flush table bridge topo-fw
 rc 2 "a flushed bridge table is drift" "$TOPO" diff "$F"
 ok "apply" "$TOPO" apply "$F"
 rc 0 "converged" "$TOPO" diff "$F"
+# The record itself deleted (as a crash between the two transactions would
+# leave it): the text counts as not loaded, and is loaded again.
+nsx router nft delete chain inet topo-fw topo-state
+rc 2 "no record: not loaded" "$TOPO" diff "$F"
+contains "says so" "$WORK/out" "nft: the text is not loaded"
+ok "apply" "$TOPO" apply "$F"
+rc 0 "converged" "$TOPO" diff "$F"
+# A forged record (the right text hash, another listing): drift.
+rec=$(nsx router nft list chain inet topo-fw topo-state | sed -n 's/.*comment "\(.*\)"/\1/p')
+nsx router nft delete chain inet topo-fw topo-state
+nsx router nft add chain inet topo-fw topo-state "{ comment \"${rec% *} 0000000000000000\"; }"
+rc 2 "a record that does not match the listing" "$TOPO" diff "$F"
+ok "apply" "$TOPO" apply "$F"
+rc 0 "converged" "$TOPO" diff "$F"
 
 # 6. A changed text: one step, the new element works.
 sed 's/elements = { 80 }/elements = { 80, 81 }/' "$F" >"$WORK/fw2.yaml"
