@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "reconcile/nftx.h"
 #include "cmd/session.h"
 #include "cmd/target.h"
 #include "backends/docker.h"
@@ -224,13 +225,17 @@ static void emit_rules(FILE *f, const struct topo_ns *o)
 	bool nat_head = false, fwd_head = false;
 	static const char *const protos[] = { [IPPROTO_TCP] = "tcp", [IPPROTO_UDP] = "udp", [IPPROTO_SCTP] = "sctp" };
 
+	/* nft text's tables are listed by libnftables, not read as rules. */
+	if (o->nftx_read)
+		fprintf(f, "    # not exported: nft text (nft:, filter:, nat: beyond the expression forms) in topo's "
+			"tables topo-<topology>; `nft list table inet topo-<topology>` shows it\n");
 	/* Two passes keep the file's shape: nat first, then forward. */
 	for (int pass = 0; pass < 2; pass++) {
 		for (size_t i = 0; i < o->n_nft_rules; i++) {
 			struct parsed_rule pr;
 			bool first = true;
 
-			if (strncmp(o->nft_rules[i].text, "type ", 5) == 0)
+			if (strncmp(o->nft_rules[i].text, "type ", 5) == 0 || !nftx_show_rule(o, &o->nft_rules[i]))
 				continue;
 			if (!parse_rule(o->nft_rules[i].chain, o->nft_rules[i].text, &pr)) {
 				if (pass == 0 && strcmp(o->nft_rules[i].chain, "output") != 0)
