@@ -1188,7 +1188,7 @@ static void load_route(struct loader *ld, struct topo_ns *ns, const struct ynode
 		ndiag(ld, src, "src %s is not in the same address family as 'to'", src->str);
 		ok = false;
 	}
-	/* A nexthop object carries the gateway and the device. */
+	/* The object nhid names carries the gateway and the device. */
 	if (nhid && (via || dev || rt.type != TOPO_RT_UNICAST)) {
 		ndiag(ld, nhid, "a route with nhid takes no 'via', 'dev' or 'type' (the nexthop object says them)");
 		ok = false;

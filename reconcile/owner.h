@@ -108,9 +108,9 @@ bool owner_nft_present(const struct topo_ns *o);
 enum owner_verdict owner_sysctl(const struct owner_ctx *ctx, const struct owner_scope *sc, const char *key);
 
 /*
- * An object of a table kind (model/kind.h: rules, nexthops...), by its
- * protocol byte: TOPO_RTPROT is topo's, kernel (2) is the kernel's own (its
- * default rules), anything else a person's or a daemon's, in every
+ * An object of a table kind (model/kind.h), by its protocol byte:
+ * TOPO_RTPROT is topo's, kernel (2) is the kernel's own (the defaults it
+ * makes with a namespace), anything else a person's or a daemon's, in every
  * namespace (even one topo created: a twin made by hand is not topo's).
  * With --adopt a foreign one is ADOPTABLE. In a namespace that is foreign
  * or another topology's, nothing is ours.
