@@ -893,6 +893,28 @@ static void obj_add(struct differ *df, enum step_op op, const char *ns, const st
 	obj_step(df, op, PHASE_OBJ_ADD, ns, k, v.b, old, note);
 }
 
+/* Would deleting o take a route that is not topo's (the kernel deletes the
+ * routes through it)? Then it is a conflict, named here. */
+static bool obj_holds_foreign_route(struct differ *df, struct obs *ob, const struct topo_kind *k, const void *o)
+{
+	for (size_t r = 0; k->takes_route && r < ob->o->n_routes; r++) {
+		const struct topo_route *rt = &ob->o->routes[r];
+		enum owner_verdict v;
+		char words[512];
+
+		if (ob->route_done[r] || !k->takes_route(o, rt))
+			continue;
+		v = owner_route(&df->own, &ob->sc, rt);
+		if (v == OWNER_OURS || v == OWNER_KERNEL)
+			continue;
+		topo_obj_format(k, o, words, sizeof(words));
+		conflict(df, NULL, "deleting the %s %s in namespace %s would take a route that is not topo's with it "
+			 "(the kernel deletes the routes through it); nothing was changed", k->noun, words, ob->o->name);
+		return true;
+	}
+	return false;
+}
+
 /* Routes the kernel deletes with object o: implicit, caused by step id. */
 static void obj_routes_gone(struct differ *df, struct obs *ob, const struct topo_kind *k, const void *o, unsigned id)
 {
@@ -1110,13 +1132,14 @@ static void pass_kind(struct differ *df, struct obs *ob, size_t slot)
 				continue;
 			}
 			if (obj_level(k, have[j]) == lv) {
-				if (c > 0) {
+				if (c > 0 && !obj_holds_foreign_route(df, ob, k, have[j])) {
 					unsigned id = obj_step(df, STEP_OBJ_DEL, PHASE_OBJ_DEL, ob->o->name, k, have[j],
 							       NULL, NULL);
 
 					obj_routes_gone(df, ob, k, have[j], id);
-				} else if (k->same && !k->same(want[i], have[j]) &&
-					   !(k->replaceable && k->replaceable(have[j], want[i]))) {
+				} else if (c == 0 && k->same && !k->same(want[i], have[j]) &&
+					   !(k->replaceable && k->replaceable(have[j], want[i])) &&
+					   !obj_holds_foreign_route(df, ob, k, have[j])) {
 					/* Before its new self is added under the same key. */
 					unsigned id = obj_step(df, STEP_OBJ_DEL, PHASE_ROUTE_DEL, ob->o->name, k, have[j],
 							       NULL, "replace: cannot change in place");

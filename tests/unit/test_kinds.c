@@ -527,6 +527,40 @@ static void test_diff_cascades(void **state)
 	world_free(&w);
 }
 
+/* Deleting a nexthop that a daemon's route goes through: a conflict, not
+ * a silent deletion of someone else's route. */
+static void test_diff_foreign_route_through_ours(void **state)
+{
+	struct world w;
+	struct topology d2;
+	struct topo_ns *o;
+
+	(void)state;
+	world(&w, LAB(""));
+	o = obs_ns(&w, "netns_A");
+	for (size_t i = 0; i < o->n_routes; i++)
+		if (o->routes[i].nhid == 10)
+			o->routes[i].proto = 186;   /* bgp */
+	fx_load("topology: seed001\n"
+		"namespaces:\n"
+		"  netns_A:\n"
+		"    interfaces: {eth0: {addresses: [10.40.0.1/24]}}\n"
+		"    nexthops:\n"
+		"      - {id: 1, via: 10.40.0.2, dev: eth0}\n"
+		"    rules:\n"
+		"      - {priority: 100, from: 10.40.0.0/24, table: 100}\n"
+		"  netns_B: {interfaces: {eth0: {addresses: [10.40.0.2/24]}}}\n"
+		"links:\n"
+		"  - [netns_A:eth0, netns_B:eth0]\n", &d2);
+	topology_free(&w.d);
+	w.d = d2;
+	world_diff(&w, false);
+	assert_int_equal(w.r.conflicts.n, 1);
+	assert_non_null(strstr(w.r.conflicts.v[0], "deleting the nexthop id 10 group 1 in namespace netns_A would take a "
+						  "route that is not topo's with it"));
+	world_free(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -541,6 +575,7 @@ int main(void)
 		cmocka_unit_test(test_diff_adopt_in_place),
 		cmocka_unit_test(test_diff_defaults),
 		cmocka_unit_test(test_diff_cascades),
+		cmocka_unit_test(test_diff_foreign_route_through_ours),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
