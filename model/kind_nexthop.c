@@ -228,7 +228,7 @@ static void nh_emit(FILE *out, const void *o, int indent)
 
 	fprintf(out, "%*s- id: %u\n", indent, "", nh->id);
 	if (nh->via.family)
-		fprintf(out, "%*s  via: %s\n", indent, "", topo_ip_format(&nh->via, false, a, sizeof(a)));
+		fprintf(out, "%*s  via: \"%s\"\n", indent, "", topo_ip_format(&nh->via, false, a, sizeof(a)));
 	if (nh->dev[0])
 		fprintf(out, "%*s  dev: %s\n", indent, "", nh->dev);
 	if (nh->onlink)

@@ -11,6 +11,7 @@
 #include "model/kind_neigh.h"
 #include "model/kind_nexthop.h"
 #include "model/kind_rule.h"
+#include "reconcile/owner.h"
 
 struct want {
 	unsigned line, col;
@@ -561,6 +562,50 @@ static void test_diff_foreign_route_through_ours(void **state)
 	world_free(&w);
 }
 
+/* The one ownership rule of the table kinds (reconcile/owner.c). */
+static void test_owner_object(void **state)
+{
+	struct topology d, o;
+	struct owner_ctx ctx, adopt;
+	struct owner_scope sc, asc;
+
+	(void)state;
+	fx_load(LAB(""), &d);
+	fx_observe_converged(&d, &o);
+	assert_int_equal(owner_ctx_init(&ctx, &d, NULL, NULL, 0, false), 0);
+	assert_int_equal(owner_ctx_init(&adopt, &d, NULL, NULL, 0, true), 0);
+	/* host: shared, only the mark counts. */
+	assert_int_equal(owner_scope_init(&sc, &ctx, &o.ns[0], NULL), 0);
+	assert_int_equal(owner_scope_init(&asc, &adopt, &o.ns[0], NULL), 0);
+	assert_int_equal(owner_object(&ctx, &sc, TOPO_RTPROT), OWNER_OURS);
+	assert_int_equal(owner_object(&ctx, &sc, 2), OWNER_KERNEL);
+	assert_int_equal(owner_object(&ctx, &sc, 0), OWNER_FOREIGN);
+	assert_int_equal(owner_object(&ctx, &sc, 186), OWNER_FOREIGN);
+	assert_int_equal(owner_object(&adopt, &asc, 0), OWNER_ADOPTABLE);
+	owner_scope_free(&sc);
+	owner_scope_free(&asc);
+	/* A namespace topo created (lo marked): a hand-made twin is still not ours. */
+	struct topo_ns *a = &o.ns[topology_ns_find(&o, "netns_A")];
+
+	assert_int_equal(owner_scope_init(&sc, &ctx, a, &d.ns[0]), 0);
+	assert_true(sc.all_ours);
+	assert_int_equal(owner_object(&ctx, &sc, 0), OWNER_FOREIGN);
+	assert_int_equal(owner_object(&ctx, &sc, 3), OWNER_FOREIGN);
+	assert_int_equal(owner_object(&ctx, &sc, TOPO_RTPROT), OWNER_OURS);
+	owner_scope_free(&sc);
+	/* A foreign namespace of a declared name: nothing in it is ours. */
+	a->owned = false;
+	for (size_t i = 0; i < a->n_ifaces; i++)
+		a->ifaces[i].owned = false;
+	assert_int_equal(owner_scope_init(&sc, &ctx, a, &d.ns[0]), 0);
+	assert_int_equal(owner_object(&ctx, &sc, TOPO_RTPROT), OWNER_FOREIGN);
+	owner_scope_free(&sc);
+	owner_ctx_free(&ctx);
+	owner_ctx_free(&adopt);
+	topology_free(&d);
+	topology_free(&o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -576,6 +621,7 @@ int main(void)
 		cmocka_unit_test(test_diff_defaults),
 		cmocka_unit_test(test_diff_cascades),
 		cmocka_unit_test(test_diff_foreign_route_through_ours),
+		cmocka_unit_test(test_owner_object),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
