@@ -950,7 +950,7 @@ static void objs_gone_with(struct differ *df, struct obs *ob, const char *dev)
 			const void *o = topo_obj_at(k, objs, i);
 			struct step s;
 
-			if (ob->obj_done[slot][i] || owner_object(&df->own, &ob->sc, k->proto(o)) == OWNER_KERNEL)
+			if (ob->obj_done[slot][i] || owner_object(&df->own, &ob->sc, k, o) == OWNER_KERNEL)
 				continue;
 			if (dev && (!k->dev || strcmp(k->dev(o), dev) != 0))
 				continue;
@@ -1023,7 +1023,7 @@ static void kind_defaults(struct differ *df, struct obs *ob, size_t slot, const 
 			const void *o = topo_obj_at(k, objs, i);
 
 			if (!ob->obj_done[slot][i] && k->cmp(o, dflt[d].b) == 0 &&
-			    owner_object(&df->own, &ob->sc, k->proto(o)) == OWNER_KERNEL)
+			    owner_object(&df->own, &ob->sc, k, o) == OWNER_KERNEL)
 				present = o;
 		}
 		for (size_t i = 0; i < nw; i++)
@@ -1064,7 +1064,7 @@ static void pass_kind(struct differ *df, struct obs *ob, size_t slot)
 		want[nw++] = topo_obj_at(k, dobjs, i);
 	for (size_t i = 0; ob->o->exists && i < oobjs->n; i++) {
 		const void *o = topo_obj_at(k, oobjs, i);
-		enum owner_verdict v = ob->obj_done[slot][i] ? OWNER_KERNEL : owner_object(&df->own, &ob->sc, k->proto(o));
+		enum owner_verdict v = ob->obj_done[slot][i] ? OWNER_KERNEL : owner_object(&df->own, &ob->sc, k, o);
 
 		if (v == OWNER_OURS)
 			have[nh++] = o;
@@ -1094,7 +1094,7 @@ static void pass_kind(struct differ *df, struct obs *ob, size_t slot)
 				continue;
 			}
 			twin = c < 0 ? obj_find(k, others, no, want[i]) : NULL;
-			if (twin && owner_object(&df->own, &ob->sc, k->proto(twin)) == OWNER_ADOPTABLE) {
+			if (twin && owner_object(&df->own, &ob->sc, k, twin) == OWNER_ADOPTABLE) {
 				if (k->replaceable && k->replaceable(twin, want[i]))
 					obj_add(df, STEP_OBJ_REPLACE, ob->o->name, k, want[i], twin, "adopt: marked in place");
 				else {

@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "model/kind.h"
 #include "model/state.h"
 #include "model/strmap.h"
 #include "model/topology.h"
@@ -113,9 +114,13 @@ enum owner_verdict owner_sysctl(const struct owner_ctx *ctx, const struct owner_
  * makes with a namespace), anything else a person's or a daemon's, in every
  * namespace (even one topo created: a twin made by hand is not topo's).
  * With --adopt a foreign one is ADOPTABLE. In a namespace that is foreign
- * or another topology's, nothing is ours.
+ * or another topology's, nothing is ours. In host and attached namespaces
+ * the protocol says "topo" but not which topology: the state files decide,
+ * another topology's record first, then this one's record or declaration
+ * (unclaimed: FOREIGN, never touched).
  */
-enum owner_verdict owner_object(const struct owner_ctx *ctx, const struct owner_scope *sc, uint8_t proto);
+enum owner_verdict owner_object(const struct owner_ctx *ctx, const struct owner_scope *sc, const struct topo_kind *k,
+				const void *o);
 
 /* The kernel's own address (IFA_PROTO kernel_lo/ra/ll, link-local, lo's). */
 bool owner_addr_is_kernels(const struct topo_iface *ifc, const struct topo_addr *a);

@@ -563,45 +563,70 @@ static void test_diff_foreign_route_through_ours(void **state)
 }
 
 /* The one ownership rule of the table kinds (reconcile/owner.c). */
+static enum owner_verdict verdict(const struct owner_ctx *ctx, const struct owner_scope *sc, uint8_t proto)
+{
+	struct topo_rule r = { .family = AF_INET, .priority = 77, .action = TOPO_RULE_LOOKUP, .table = 100 };
+
+	r.proto = proto;
+	return owner_object(ctx, sc, &topo_kind_rule, &r);
+}
+
 static void test_owner_object(void **state)
 {
 	struct topology d, o;
-	struct owner_ctx ctx, adopt;
-	struct owner_scope sc, asc;
+	struct owner_ctx ctx, adopt, rec, oth;
+	struct owner_scope sc;
+	struct topo_state mine = { 0 }, other = { 0 };
+	struct topo_rule r77 = { .family = AF_INET, .priority = 77, .action = TOPO_RULE_LOOKUP, .table = 100 };
+	char *id = topo_object_id_kind(TOPO_NS_HOST, &topo_kind_rule, &r77);
 
 	(void)state;
+	assert_string_equal(id, "host\tk\trules\tpref 77 from all lookup 100");
 	fx_load(LAB(""), &d);
 	fx_observe_converged(&d, &o);
+	snprintf(mine.topology, sizeof(mine.topology), "seed001");
+	snprintf(other.topology, sizeof(other.topology), "other");
+	assert_int_equal(topo_state_object_put(&mine, id), 0);
+	assert_int_equal(topo_state_object_put(&other, id), 0);
+	free(id);
 	assert_int_equal(owner_ctx_init(&ctx, &d, NULL, NULL, 0, false), 0);
 	assert_int_equal(owner_ctx_init(&adopt, &d, NULL, NULL, 0, true), 0);
-	/* host: shared, only the mark counts. */
+	assert_int_equal(owner_ctx_init(&rec, &d, &mine, NULL, 0, false), 0);
+	assert_int_equal(owner_ctx_init(&oth, &d, &mine, &other, 1, false), 0);
+
+	/* host: shared; the mark says topo, the records say which topology. */
 	assert_int_equal(owner_scope_init(&sc, &ctx, &o.ns[0], NULL), 0);
-	assert_int_equal(owner_scope_init(&asc, &adopt, &o.ns[0], NULL), 0);
-	assert_int_equal(owner_object(&ctx, &sc, TOPO_RTPROT), OWNER_OURS);
-	assert_int_equal(owner_object(&ctx, &sc, 2), OWNER_KERNEL);
-	assert_int_equal(owner_object(&ctx, &sc, 0), OWNER_FOREIGN);
-	assert_int_equal(owner_object(&ctx, &sc, 186), OWNER_FOREIGN);
-	assert_int_equal(owner_object(&adopt, &asc, 0), OWNER_ADOPTABLE);
+	assert_int_equal(verdict(&ctx, &sc, TOPO_RTPROT), OWNER_FOREIGN);   /* nobody's record */
+	assert_int_equal(verdict(&rec, &sc, TOPO_RTPROT), OWNER_OURS);      /* ours recorded it */
+	assert_int_equal(verdict(&oth, &sc, TOPO_RTPROT), OWNER_OTHER);     /* another's record first */
+	assert_int_equal(verdict(&ctx, &sc, 2), OWNER_KERNEL);
+	assert_int_equal(verdict(&ctx, &sc, 0), OWNER_FOREIGN);
+	assert_int_equal(verdict(&ctx, &sc, 186), OWNER_FOREIGN);
+	assert_int_equal(verdict(&adopt, &sc, 0), OWNER_ADOPTABLE);
 	owner_scope_free(&sc);
-	owner_scope_free(&asc);
-	/* A namespace topo created (lo marked): a hand-made twin is still not ours. */
+	/* A namespace topo created (lo marked): ours by the mark; a hand-made
+	 * twin is still not ours. */
 	struct topo_ns *a = &o.ns[topology_ns_find(&o, "netns_A")];
 
 	assert_int_equal(owner_scope_init(&sc, &ctx, a, &d.ns[0]), 0);
 	assert_true(sc.all_ours);
-	assert_int_equal(owner_object(&ctx, &sc, 0), OWNER_FOREIGN);
-	assert_int_equal(owner_object(&ctx, &sc, 3), OWNER_FOREIGN);
-	assert_int_equal(owner_object(&ctx, &sc, TOPO_RTPROT), OWNER_OURS);
+	assert_int_equal(verdict(&ctx, &sc, TOPO_RTPROT), OWNER_OURS);
+	assert_int_equal(verdict(&ctx, &sc, 0), OWNER_FOREIGN);
+	assert_int_equal(verdict(&ctx, &sc, 3), OWNER_FOREIGN);
 	owner_scope_free(&sc);
 	/* A foreign namespace of a declared name: nothing in it is ours. */
 	a->owned = false;
 	for (size_t i = 0; i < a->n_ifaces; i++)
 		a->ifaces[i].owned = false;
 	assert_int_equal(owner_scope_init(&sc, &ctx, a, &d.ns[0]), 0);
-	assert_int_equal(owner_object(&ctx, &sc, TOPO_RTPROT), OWNER_FOREIGN);
+	assert_int_equal(verdict(&ctx, &sc, TOPO_RTPROT), OWNER_FOREIGN);
 	owner_scope_free(&sc);
 	owner_ctx_free(&ctx);
 	owner_ctx_free(&adopt);
+	owner_ctx_free(&rec);
+	owner_ctx_free(&oth);
+	topo_state_free(&mine);
+	topo_state_free(&other);
 	topology_free(&d);
 	topology_free(&o);
 }
