@@ -631,6 +631,35 @@ static void test_owner_object(void **state)
 	topology_free(&o);
 }
 
+/* The state file's record of a table-kind object: a known kind, printable words. */
+static void test_state_ids(void **state)
+{
+	static const char *const good = "{\"topology\": \"t\", \"objects\": [\"host\\tk\\trules\\tpref 7 from all "
+					 "lookup 100\", \"host\\tk\\tnexthops\\tid 3\"]}";
+	static const char *const bad[] = {
+		"{\"topology\": \"t\", \"objects\": [\"host\\tk\\tbogus\\tx\"]}",
+		"{\"topology\": \"t\", \"objects\": [\"host\\tk\\trules\"]}",
+		"{\"topology\": \"t\", \"objects\": [\"host\\tk\\trules\\t\"]}",
+		"{\"topology\": \"t\", \"objects\": [\"host\\tk\\trules\\tpref\\n1\"]}",
+	};
+	struct topo_state st;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(topo_state_parse_msg(good, strlen(good), &st, err, sizeof(err)), 0);
+	assert_int_equal(st.n_objects, 2);
+	assert_true(topo_state_object_has(&st, "host\tk\tnexthops\tid 3"));
+	topo_state_free(&st);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int r = topo_state_parse_msg(bad[i], strlen(bad[i]), &st, err, sizeof(err));
+
+		if (r != -EINVAL)
+			print_message("accepted: %s\n", bad[i]);
+		assert_int_equal(r, -EINVAL);
+		assert_non_null(strstr(err, "objects[0]"));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -647,6 +676,7 @@ int main(void)
 		cmocka_unit_test(test_diff_cascades),
 		cmocka_unit_test(test_diff_foreign_route_through_ours),
 		cmocka_unit_test(test_owner_object),
+		cmocka_unit_test(test_state_ids),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
