@@ -347,7 +347,7 @@ bool session_object_ours(const struct session *s, const struct topo_ns *o, const
 {
 	const struct owner_scope *sc = scope_of(s, o);
 
-	return sc && owner_object(&s->own, sc, k->proto(obj)) == OWNER_OURS;
+	return sc && owner_object(&s->own, sc, k, obj) == OWNER_OURS;
 }
 
 bool session_sysctl_ours(const struct session *s, const struct topo_ns *o, const char *key)

@@ -993,6 +993,28 @@ static void obj_add(struct differ *df, enum step_op op, const char *ns, const st
 	obj_step(df, op, PHASE_OBJ_ADD, ns, k, v.b, old, note);
 }
 
+/* Would deleting o take a route that is not topo's (the kernel deletes the
+ * routes through it)? Then it is a conflict, named here. */
+static bool obj_holds_foreign_route(struct differ *df, struct obs *ob, const struct topo_kind *k, const void *o)
+{
+	for (size_t r = 0; k->takes_route && r < ob->o->n_routes; r++) {
+		const struct topo_route *rt = &ob->o->routes[r];
+		enum owner_verdict v;
+		char words[512];
+
+		if (ob->route_done[r] || !k->takes_route(o, rt))
+			continue;
+		v = owner_route(&df->own, &ob->sc, rt);
+		if (v == OWNER_OURS || v == OWNER_KERNEL)
+			continue;
+		topo_obj_format(k, o, words, sizeof(words));
+		conflict(df, NULL, "deleting the %s %s in namespace %s would take a route that is not topo's with it "
+			 "(the kernel deletes the routes through it); nothing was changed", k->noun, words, ob->o->name);
+		return true;
+	}
+	return false;
+}
+
 /* Routes the kernel deletes with object o: implicit, caused by step id. */
 static void obj_routes_gone(struct differ *df, struct obs *ob, const struct topo_kind *k, const void *o, unsigned id)
 {
@@ -1028,7 +1050,7 @@ static void objs_gone_with(struct differ *df, struct obs *ob, const char *dev)
 			const void *o = topo_obj_at(k, objs, i);
 			struct step s;
 
-			if (ob->obj_done[slot][i] || owner_object(&df->own, &ob->sc, k->proto(o)) == OWNER_KERNEL)
+			if (ob->obj_done[slot][i] || owner_object(&df->own, &ob->sc, k, o) == OWNER_KERNEL)
 				continue;
 			if (dev && (!k->dev || strcmp(k->dev(o), dev) != 0))
 				continue;
@@ -1101,7 +1123,7 @@ static void kind_defaults(struct differ *df, struct obs *ob, size_t slot, const 
 			const void *o = topo_obj_at(k, objs, i);
 
 			if (!ob->obj_done[slot][i] && k->cmp(o, dflt[d].b) == 0 &&
-			    owner_object(&df->own, &ob->sc, k->proto(o)) == OWNER_KERNEL)
+			    owner_object(&df->own, &ob->sc, k, o) == OWNER_KERNEL)
 				present = o;
 		}
 		for (size_t i = 0; i < nw; i++)
@@ -1142,7 +1164,7 @@ static void pass_kind(struct differ *df, struct obs *ob, size_t slot)
 		want[nw++] = topo_obj_at(k, dobjs, i);
 	for (size_t i = 0; ob->o->exists && i < oobjs->n; i++) {
 		const void *o = topo_obj_at(k, oobjs, i);
-		enum owner_verdict v = ob->obj_done[slot][i] ? OWNER_KERNEL : owner_object(&df->own, &ob->sc, k->proto(o));
+		enum owner_verdict v = ob->obj_done[slot][i] ? OWNER_KERNEL : owner_object(&df->own, &ob->sc, k, o);
 
 		if (v == OWNER_OURS)
 			have[nh++] = o;
@@ -1172,7 +1194,7 @@ static void pass_kind(struct differ *df, struct obs *ob, size_t slot)
 				continue;
 			}
 			twin = c < 0 ? obj_find(k, others, no, want[i]) : NULL;
-			if (twin && owner_object(&df->own, &ob->sc, k->proto(twin)) == OWNER_ADOPTABLE) {
+			if (twin && owner_object(&df->own, &ob->sc, k, twin) == OWNER_ADOPTABLE) {
 				if (k->replaceable && k->replaceable(twin, want[i]))
 					obj_add(df, STEP_OBJ_REPLACE, ob->o->name, k, want[i], twin, "adopt: marked in place");
 				else {
@@ -1210,13 +1232,14 @@ static void pass_kind(struct differ *df, struct obs *ob, size_t slot)
 				continue;
 			}
 			if (obj_level(k, have[j]) == lv) {
-				if (c > 0) {
+				if (c > 0 && !obj_holds_foreign_route(df, ob, k, have[j])) {
 					unsigned id = obj_step(df, STEP_OBJ_DEL, PHASE_OBJ_DEL, ob->o->name, k, have[j],
 							       NULL, NULL);
 
 					obj_routes_gone(df, ob, k, have[j], id);
-				} else if (k->same && !k->same(want[i], have[j]) &&
-					   !(k->replaceable && k->replaceable(have[j], want[i]))) {
+				} else if (c == 0 && k->same && !k->same(want[i], have[j]) &&
+					   !(k->replaceable && k->replaceable(have[j], want[i])) &&
+					   !obj_holds_foreign_route(df, ob, k, have[j])) {
 					/* Before its new self is added under the same key. */
 					unsigned id = obj_step(df, STEP_OBJ_DEL, PHASE_ROUTE_DEL, ob->o->name, k, have[j],
 							       NULL, "replace: cannot change in place");

@@ -108,6 +108,11 @@ int owner_ctx_init(struct owner_ctx *ctx, const struct topology *desired, const 
 			continue;
 		for (size_t i = 0; i < ns->n_routes && r == 0; i++)
 			r = ctx_keep(ctx, topo_object_id_route(ns->name, &ns->routes[i]), &ctx->claimed, 0);
+		for (size_t k = 0; k < topo_n_kinds && r == 0; k++)
+			for (size_t i = 0; i < ns->objs[k].n && r == 0; i++)
+				r = ctx_keep(ctx, topo_object_id_kind(ns->name, topo_kinds[k],
+								      topo_obj_at(topo_kinds[k], &ns->objs[k], i)),
+					     &ctx->claimed, 0);
 		for (size_t i = 0; i < ns->n_ifaces && r == 0; i++)
 			for (size_t a = 0; a < ns->ifaces[i].n_addrs && r == 0; a++)
 				r = ctx_keep(ctx, topo_object_id_addr(ns->name, ns->ifaces[i].name,
@@ -508,15 +513,22 @@ enum owner_verdict owner_route(const struct owner_ctx *ctx, const struct owner_s
 
 /* ------------------------------------------------------------ table kinds -- */
 
-enum owner_verdict owner_object(const struct owner_ctx *ctx, const struct owner_scope *sc, uint8_t proto)
+enum owner_verdict owner_object(const struct owner_ctx *ctx, const struct owner_scope *sc, const struct topo_kind *k,
+				const void *o)
 {
+	uint8_t proto = k->proto(o);
+
 	if (proto == RTPROT_KERNEL_)
 		return OWNER_KERNEL;
 	if (sc->ns == OWNER_FOREIGN || sc->ns == OWNER_OTHER)
 		return sc->ns;
-	if (proto == TOPO_RTPROT)
+	if (proto != TOPO_RTPROT)
+		return ctx->adopt ? OWNER_ADOPTABLE : OWNER_FOREIGN;
+	if (sc->all_ours)
 		return OWNER_OURS;
-	return ctx->adopt ? OWNER_ADOPTABLE : OWNER_FOREIGN;
+	if (other_of(ctx, topo_object_id_kind(sc->o->name, k, o)))
+		return OWNER_OTHER;
+	return claimed(ctx, topo_object_id_kind(sc->o->name, k, o)) ? OWNER_OURS : OWNER_FOREIGN;
 }
 
 /* ---------------------------------------------------------------- shaping -- */
