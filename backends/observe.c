@@ -127,7 +127,7 @@ static int observe_ns(struct backend *b, const struct scope *sc, const struct to
 	if (r == 0)
 		r = route_observe(b, ns, out);
 	if (r == 0)
-		r = shape_observe(b, ns, out);
+		r = shape_observe(b, ns, sc->desired, out);
 	if (r == 0)
 		r = sysctl_observe(b, ns, sc->desired, state, out);
 	if (r == 0 && with_nft)
