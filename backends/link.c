@@ -188,6 +188,10 @@ static int link_parse_full(const void *nlhv, struct topo_iface *ret, struct link
 	}
 	if (tb[IFLA_MASTER] && nla_len(tb[IFLA_MASTER]) >= 4)
 		ret->master_ifindex = (int)nla_get_u32(tb[IFLA_MASTER]);
+	/* The root qdisc's kind: shape_observe reads the qdiscs only when one
+	 * is not the kernel's plain default. */
+	if (tb[IFLA_QDISC])
+		nla_strlcpy(ret->shape.root_kind, tb[IFLA_QDISC], sizeof(ret->shape.root_kind));
 	if (tb[IFLA_IFALIAS]) {
 		char alias[256];
 

@@ -133,7 +133,7 @@ static int observe_ns(struct backend *b, const struct scope *sc, const struct to
 	if (r == 0)
 		r = kinds_observe(b, ns, out);
 	if (r == 0)
-		r = shape_observe(b, ns, out);
+		r = shape_observe(b, ns, sc->desired, out);
 	if (r == 0)
 		r = fdb_observe(b, ns, out);
 	if (r == 0)
