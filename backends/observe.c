@@ -266,6 +266,8 @@ static int observe_once(struct backend *b, const struct topology *desired, const
 	}
 	if (r == 0)
 		r = link_peers_resolve(b, ret);
+	if (r == 0)
+		r = link_lowers_resolve(b, ret);
 	for (size_t i = 0; i < n_names; i++)
 		free(names[i]);
 	free(names);

@@ -920,6 +920,17 @@ static void load_lopt(struct loader *ld, struct topo_iface *ifc, int k, const st
 		val->set = want_ip(ld, v, o->key, &val->ip);
 		break;
 	case TOPO_LOPT_IFNAME:
+		/* "host:IF": a link of host, from another namespace. */
+		if (o->host_ok && v->type == YN_SCALAR && strncmp(v->str, TOPO_NS_HOST ":", strlen(TOPO_NS_HOST) + 1) == 0) {
+			if (!topo_ifname_valid(v->str + strlen(TOPO_NS_HOST) + 1)) {
+				ndiag(ld, v, "%s '%s' is not host:IFNAME (%s)", o->key, v->str, IFNAME_RULE);
+				break;
+			}
+			snprintf(val->name, sizeof(val->name), "%s", v->str + strlen(TOPO_NS_HOST) + 1);
+			snprintf(ifc->link_ns, sizeof(ifc->link_ns), "%s", TOPO_NS_HOST);
+			val->set = true;
+			break;
+		}
 		val->set = want_ifname(ld, v, o->key, val->name);
 		break;
 	case TOPO_LOPT_WORD:
@@ -2492,6 +2503,9 @@ static void validate_ns(struct loader *ld, struct topo_ns *ns)
 			else if (m == i)
 				diag(ld, ifc->pos, "%s cannot be its own master", ifc->name);
 		}
+		if (ifc->link_ns[0] && strcmp(ifc->link_ns, ns->name) == 0)
+			diag(ld, ifc->pos, "%s %s is in %s already: name its %s without '%s:'", ifc->type->name, ifc->name,
+			     ns->name, ifc->type->dep_key, ns->name);
 		/* In host and attached namespaces it may be a link topo does not manage. */
 		const char *dep = topo_link_depends_on(ifc);
 

@@ -96,6 +96,9 @@ struct topo_iface {
 	bool up;                          /* desired: always true */
 	char master[TOPO_IFNAME_MAX + 1]; /* "" = no master */
 	struct topo_linkopt opt[TOPO_LINK_OPTS_MAX];   /* the type's options */
+	/* The namespace of the link its type's dep_key option names, when that
+	 * is not its own ("host" for `parent: host:eth0`); "" = its own. */
+	char link_ns[TOPO_NS_NAME_MAX + 1];
 
 	struct topo_addr *addrs;
 	size_t n_addrs;

@@ -458,6 +458,13 @@ static bool link_has_declared_dep(const struct topo_ns *d, const struct topo_ifa
 	return dep[0] && topo_ns_iface_find(d, dep) >= 0;
 }
 
+/* Created by pass_links_dep_create: after a dependency declared here, or
+ * one in another namespace (which may be a veth end made by the pairs). */
+static bool link_created_late(const struct topo_ns *d, const struct topo_iface *di)
+{
+	return link_has_declared_dep(d, di) || di->link_ns[0];
+}
+
 static void pass_links_plain(struct differ *df, struct obs *ob)
 {
 	const struct topo_ns *d = ob->d;
@@ -467,7 +474,7 @@ static void pass_links_plain(struct differ *df, struct obs *ob)
 		const struct topo_iface *o;
 		size_t oi;
 		const char *why;
-		bool later = link_has_declared_dep(d, di);
+		bool later = link_created_late(d, di);
 
 		if (topo_lt_is(di->type, TOPO_LT_PAIR))
 			continue;
@@ -521,10 +528,10 @@ static void pass_links_dep_create(struct differ *df, struct obs *ob)
 			const struct topo_iface *o;
 			long dep;
 
-			if (done[i] || topo_lt_is(di->type, TOPO_LT_PAIR) || !link_has_declared_dep(d, di))
+			if (done[i] || topo_lt_is(di->type, TOPO_LT_PAIR) || !link_created_late(d, di))
 				continue;
-			dep = topo_ns_iface_find(d, topo_link_depends_on(di));
-			if (link_has_declared_dep(d, &d->ifaces[dep]) && !done[dep])
+			dep = topo_link_depends_on(di)[0] ? topo_ns_iface_find(d, topo_link_depends_on(di)) : -1;
+			if (dep >= 0 && link_created_late(d, &d->ifaces[dep]) && !done[dep])
 				continue;       /* its dependency first */
 			done[i] = progress = true;
 			o = obs_iface(ob, di->name, &oi);

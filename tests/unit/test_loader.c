@@ -755,6 +755,16 @@ static void test_macvlan(void **state)
 	assert_false(n->opt[MV_MODE].set);               /* the kernel's default, not topo's */
 	topology_free(&t);
 
+	/* A parent in host, from another namespace. */
+	load_ok(HEAD "      m: {type: macvlan, parent: \"host:eth0\", mode: bridge}\n", &t);
+	m = if_named(&t.ns[0], "m");
+	assert_string_equal(m->opt[MV_PARENT].name, "eth0");
+	assert_string_equal(m->link_ns, "host");
+	assert_string_equal(topo_link_depends_on(m), "");   /* orders nothing in web */
+	topology_free(&t);
+	EXPECT_ERRORS("topology: t\nnamespaces:\n  host:\n    interfaces:\n      m: {type: macvlan, parent: \"host:eth0\"}\n",
+		      { 5, 7, "macvlan m is in host already: name its parent without 'host:'" });
+	EXPECT_ERRORS(HEAD "      m: {type: macvlan, parent: \"host:\"}\n", { 6, 34, "parent 'host:' is not host:IFNAME" });
 	EXPECT_ERRORS(HEAD "      m: {type: macvlan}\n", { 6, 7, "macvlan interface m needs a parent (parent: IFNAME)" });
 	EXPECT_ERRORS(HEAD "      m: {type: macvlan, parent: br0, mode: bridgy}\n",
 		      { 6, 45, "unknown mode 'bridgy' (accepted: private, vepa, bridge, passthru)" });
