@@ -27,6 +27,7 @@
 #include "model/linktype.h"
 #include "model/names.h"
 #include "model/yaml_scalar.h"
+#include "reconcile/owner.h"
 
 #include "version.h"
 
@@ -401,6 +402,19 @@ static void emit_iface(FILE *f, const struct session *s, const struct topo_ns *o
 			fprintf(f, "%s", v);
 		}
 	}
+	/* Its static fdb entries, but the one the kernel makes itself. */
+	bool first_fdb = true;
+
+	for (size_t k = 0; topo_lt_is(ifc->type, TOPO_LT_FDB) && k < o->n_fdb; k++) {
+		if (strcmp(o->fdb[k].dev, ifc->name) != 0 || owner_fdb_is_kernels(ifc, &o->fdb[k]))
+			continue;
+		fprintf(f, "%s{mac: \"%s\", dst: ", first_fdb ? ", fdb: [" : ", ", topo_mac_format(o->fdb[k].mac, mac));
+		yaml_ip(f, &o->fdb[k].dst, false);
+		fprintf(f, "}");
+		first_fdb = false;
+	}
+	if (!first_fdb)
+		fprintf(f, "]");
 	fprintf(f, "}\n");
 }
 

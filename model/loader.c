@@ -887,8 +887,12 @@ static void lt_diag(void *ctx, struct topo_pos pos, const char *fmt, ...)
 static const char *topo_iface_keys_accepted(char *buf, size_t len)
 {
 	char opts[1024];
+	size_t n;
 
 	snprintf(buf, len, "type, addresses, mtu, mac, master, %s", topo_lopts_accepted(opts, sizeof(opts)));
+	for (size_t t = 0; t < topo_n_linktypes; t++)
+		if (topo_lt_is(topo_linktypes[t], TOPO_LT_FDB) && (n = strlen(buf)) < len)
+			snprintf(buf + n, len - n, ", fdb (%s)", topo_linktypes[t]->name);
 	return buf;
 }
 

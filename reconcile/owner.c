@@ -259,16 +259,22 @@ const char *owner_link_other(const struct owner_ctx *ctx, const struct owner_sco
 
 /* -------------------------------------------------------------------- fdb -- */
 
+bool owner_fdb_is_kernels(const struct topo_iface *dev, const struct topo_fdb *e)
+{
+	static const uint8_t zero[6];
+
+	return dev->type == TOPO_IF_VXLAN && memcmp(e->mac, zero, 6) == 0 && dev->opt[VX_REMOTE].set &&
+	       topo_ip_equal(&dev->opt[VX_REMOTE].ip, &e->dst);
+}
+
 enum owner_verdict owner_fdb(const struct owner_ctx *ctx, const struct owner_scope *sc, const struct topo_iface *dev,
 			     const struct topo_fdb *e)
 {
-	static const uint8_t zero[6];
 	enum owner_verdict v;
 
 	if (!dev)
 		return OWNER_FOREIGN;
-	if (dev->type == TOPO_IF_VXLAN && memcmp(e->mac, zero, 6) == 0 && dev->opt[VX_REMOTE].set &&
-	    topo_ip_equal(&dev->opt[VX_REMOTE].ip, &e->dst))
+	if (owner_fdb_is_kernels(dev, e))
 		return OWNER_KERNEL;
 	v = owner_link(ctx, sc, dev);
 	return v == OWNER_OURS ? OWNER_OURS : v == OWNER_OTHER ? OWNER_OTHER : OWNER_FOREIGN;

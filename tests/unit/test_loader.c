@@ -1493,7 +1493,8 @@ static void test_yaml_alias_errors(void **state)
 		      { 3, 29, "unknown key 'tipe' in an interface" },
 		      { 3, 29, "unknown key 'tipe' in an interface (accepted: type, addresses, mtu, mac, master, stp, ageing_time, forward_delay, hello_time, max_age, "
 		"priority, mcast_snooping, nf_call_iptables, nf_call_ip6tables, nf_call_arptables, vlan_filtering (bridge), "
-		"vni, remote, group, local, dev, dstport, srcport, udpcsum, ttl, tos, df, learning (vxlan), parent, mode (macvlan)) (used through the alias at line 4, column 6)" },
+		"vni, remote, group, local, dev, dstport, srcport, udpcsum, ttl, tos, df, learning (vxlan), parent, mode (macvlan), "
+		"fdb (vxlan)) (used through the alias at line 4, column 6)" },
 		      { 3, 29, "(used through the alias at line 5, column 6)" },
 		      /* Found in the model, where copies are alike: said once. */
 		      { 3, 23, "interface br0 has no type" });
