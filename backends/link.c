@@ -30,6 +30,7 @@
 #include "backends/internal.h"
 #include "backends/linktype.h"
 #include "model/ip.h"
+#include "model/linktype.h"
 
 /* ------------------------------------------------------------ type table -- */
 
@@ -219,7 +220,7 @@ static int link_parse_full(const void *nlhv, struct topo_iface *ret, struct link
 			}
 		}
 	}
-	if (ret->type == TOPO_IF_VETH) {
+	if (topo_lt_is(ret->type, TOPO_LT_PAIR)) {
 		if (tb[IFLA_LINK] && nla_len(tb[IFLA_LINK]) >= 4)
 			ret->peer_ifindex = (int)nla_get_u32(tb[IFLA_LINK]);
 		/* Present but unassigned: the peer's namespace is being torn down
@@ -858,7 +859,7 @@ static size_t count_veths(const struct topo_ns *ns)
 	size_t n = 0;
 
 	for (size_t i = 0; i < ns->n_ifaces; i++)
-		n += ns->ifaces[i].type == TOPO_IF_VETH;
+		n += topo_lt_is(ns->ifaces[i].type, TOPO_LT_PAIR);
 	return n;
 }
 
@@ -1011,7 +1012,7 @@ int link_peers_resolve(struct backend *b, struct topology *obs)
 
 	for (size_t i = 0; i < obs->n_ns; i++)
 		for (size_t j = 0; j < obs->ns[i].n_ifaces; j++)
-			n += obs->ns[i].ifaces[j].type == TOPO_IF_VETH;
+			n += topo_lt_is(obs->ns[i].ifaces[j].type, TOPO_LT_PAIR);
 	if (!n)
 		return 0;
 	for (nb = 16; nb < n * 2; nb *= 2)
@@ -1030,7 +1031,7 @@ int link_peers_resolve(struct backend *b, struct topology *obs)
 			const struct topo_iface *ifc = &obs->ns[i].ifaces[j];
 			size_t h;
 
-			if (ifc->type != TOPO_IF_VETH)
+			if (!topo_lt_is(ifc->type, TOPO_LT_PAIR))
 				continue;
 			v[n] = (struct veth_key){ .key = veth_key(ifc->ifindex, ifc->peer_ifindex), .ns = i, .iface = j };
 			h = (size_t)(v[n].key * 0x9e3779b97f4a7c15ull) & (nb - 1);
@@ -1064,7 +1065,7 @@ int link_peers_resolve(struct backend *b, struct topology *obs)
 			uint64_t want = veth_key(ifc->peer_ifindex, ifc->ifindex);
 			size_t h = (size_t)(want * 0x9e3779b97f4a7c15ull) & (nb - 1);
 
-			if (ifc->type != TOPO_IF_VETH || !ifc->peer_ifindex || ifc->peer_ns[0])
+			if (!topo_lt_is(ifc->type, TOPO_LT_PAIR) || !ifc->peer_ifindex || ifc->peer_ns[0])
 				continue;
 			for (size_t k = buckets[h]; k != SIZE_MAX && r == 0; k = v[k].next) {
 				struct topo_ns *T = &obs->ns[v[k].ns];

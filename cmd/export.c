@@ -337,7 +337,7 @@ static bool iface_representable(const struct session *s, const struct topo_iface
 
 	if (!exportable(ifc->name) || !exportable(ifc->master) || !exportable(topo_link_depends_on(ifc)))
 		return false;
-	if (ifc->type != TOPO_IF_VETH || !ifc->peer_ns[0])
+	if (!topo_lt_is(ifc->type, TOPO_LT_PAIR) || !ifc->peer_ns[0])
 		return true;
 	pn = topology_ns_find(&s->observed, ifc->peer_ns);
 	return exportable(ifc->peer_name) && (pn < 0 || ns_representable(&s->observed.ns[pn]));
@@ -370,7 +370,7 @@ static void emit_iface(FILE *f, const struct session *s, const struct topo_ns *o
 		if (!fa)
 			fprintf(f, "]");
 	}
-	if (ifc->type != TOPO_IF_LOOPBACK) {
+	if (!topo_lt_is(ifc->type, TOPO_LT_KERNEL)) {
 		fprintf(f, "%smtu: %u", first ? "" : ", ", ifc->mtu);
 		first = false;
 		if (ifc->has_mac)
@@ -468,7 +468,7 @@ static void attached_left_out(FILE *f, const struct session *s, const struct top
 	for (size_t i = 0; i < o->n_ifaces; i++) {
 		const struct topo_iface *ifc = &o->ifaces[i];
 
-		if (ifc->type == TOPO_IF_LOOPBACK || session_iface_ours(s, o, ifc))
+		if (topo_lt_is(ifc->type, TOPO_LT_KERNEL) || session_iface_ours(s, o, ifc))
 			continue;
 		not_exported(f, "    ", "interface", ifc->name,
 			     docker ? "Docker's: the namespace is a container's, under Docker's netns directory" :
@@ -573,7 +573,7 @@ static void export_yaml(const struct session *s, FILE *f)
 			const struct topo_iface *ifc = &o->ifaces[i];
 			long pn;
 
-			if (ifc->type != TOPO_IF_VETH || !session_iface_ours(s, o, ifc) || !ns_representable(o) ||
+			if (!topo_lt_is(ifc->type, TOPO_LT_PAIR) || !session_iface_ours(s, o, ifc) || !ns_representable(o) ||
 			    !iface_representable(s, ifc))
 				continue;
 			if (!ifc->peer_ns[0]) {
@@ -737,7 +737,7 @@ int cmd_export(int argc, char **argv)
 				continue;
 			o->owned = true;
 			for (size_t k = 0; o->kind != TOPO_NS_IS_HOST && k < o->n_ifaces; k++)
-				if (o->ifaces[k].type == TOPO_IF_VETH && strcmp(o->ifaces[k].peer_ns, TOPO_NS_HOST) == 0)
+				if (topo_lt_is(o->ifaces[k].type, TOPO_LT_PAIR) && strcmp(o->ifaces[k].peer_ns, TOPO_NS_HOST) == 0)
 					export_claim(&s, o->ifaces[k].peer_name);
 		}
 		if (r == 0)

@@ -96,7 +96,7 @@ static void show_text(const struct session *s, bool color)
 			/* The type's options in ip's words, as plan prints them. */
 			topo_link_format_opts(ifc, opts, sizeof(opts));
 			printf("%s", opts);
-			if (ifc->type == TOPO_IF_VETH)
+			if (topo_lt_is(ifc->type, TOPO_LT_PAIR))
 				printf(" peer %s:%s", ifc->peer_ns[0] ? ifc->peer_ns : "?",
 				       ifc->peer_name[0] ? ifc->peer_name : "?");
 			if (d)
@@ -174,7 +174,7 @@ static void show_json(const struct session *s)
 				printf(",\"master\":");
 				json_string(stdout, ifc->master);
 			}
-			if (ifc->type == TOPO_IF_VETH) {
+			if (topo_lt_is(ifc->type, TOPO_LT_PAIR)) {
 				printf(",\"peer\":{\"namespace\":");
 				json_string(stdout, ifc->peer_ns);
 				printf(",\"interface\":");

@@ -340,7 +340,7 @@ static void link_delete(struct differ *df, struct obs *ob, size_t idx, bool impl
 	df->parent = s.id;
 	link_from_observed(&s.link, o);
 	link_drop_gone_master(ob, &s.link);
-	if (o->type == TOPO_IF_VETH && o->peer_ns[0]) {
+	if (topo_lt_is(o->type, TOPO_LT_PAIR) && o->peer_ns[0]) {
 		struct obs *pob = obs_find(df, o->peer_ns);
 		size_t pidx;
 		const struct topo_iface *p = obs_iface(pob, o->peer_name, &pidx);
@@ -593,7 +593,7 @@ static void pass_links_veth(struct differ *df)
 			continue;
 		}
 
-		if (o[0] && o[1] && o[0]->type == TOPO_IF_VETH && o[1]->type == TOPO_IF_VETH &&
+		if (o[0] && o[1] && topo_lt_is(o[0]->type, TOPO_LT_PAIR) && topo_lt_is(o[1]->type, TOPO_LT_PAIR) &&
 		    strcmp(o[0]->peer_ns, dns[1]->name) == 0 && strcmp(o[0]->peer_name, di[1]->name) == 0 &&
 		    strcmp(o[1]->peer_ns, dns[0]->name) == 0 && strcmp(o[1]->peer_name, di[0]->name) == 0) {
 			ob[0]->kept[oi[0]] = true;
@@ -603,7 +603,7 @@ static void pass_links_veth(struct differ *df)
 		for (int e = 0; e < 2; e++) {
 			if (!o[e])
 				continue;
-			if (o[e]->type != TOPO_IF_VETH)
+			if (!topo_lt_is(o[e]->type, TOPO_LT_PAIR))
 				why = "replace: kind changed";
 			else if (!why && strcmp(o[e]->peer_name, di[1 - e]->name) == 0)
 				why = "replace: peer namespace changed";
@@ -654,12 +654,12 @@ static void pass_links_prune(struct differ *df, struct obs *ob)
 		 * deletion waits until the end that lived elsewhere is gone too.
 		 */
 		implicit = ob->pruned;
-		struct obs *pob = oi->type == TOPO_IF_VETH ? obs_find(df, oi->peer_ns) : NULL;
+		struct obs *pob = topo_lt_is(oi->type, TOPO_LT_PAIR) ? obs_find(df, oi->peer_ns) : NULL;
 		struct obs *dying = ob->pruned ? ob : pob && pob->pruned ? pob : NULL;
 		struct obs *staying = ob->pruned ? (pob && !pob->pruned ? pob : NULL) : ob;
 		size_t pidx;
 
-		if (dying && oi->type == TOPO_IF_VETH) {
+		if (dying && topo_lt_is(oi->type, TOPO_LT_PAIR)) {
 			const struct topo_iface *left = staying == ob ? oi :
 							staying ? obs_iface(staying, oi->peer_name, &pidx) : NULL;
 
@@ -1520,7 +1520,7 @@ warn:
 	const char *bridge = NULL;
 
 	for (size_t i = 0; d && !ob->pruned && i < d->n_ifaces && !bridge; i++)
-		if (d->ifaces[i].type == TOPO_IF_BRIDGE)
+		if (topo_lt_is(d->ifaces[i].type, TOPO_LT_MASTER))
 			bridge = d->ifaces[i].name;
 	const struct topo_sysctl *brnf = bridge && o->exists ? obs_sysctl(o, "net.bridge.bridge-nf-call-iptables") : NULL;
 

@@ -9,6 +9,7 @@
 #include "reconcile/owner.h"
 
 #include "model/ip.h"
+#include "model/linktype.h"
 #include "model/link_vxlan.h"
 
 #define RTPROT_UNSPEC_   0
@@ -44,7 +45,7 @@ bool owner_addr_is_kernels(const struct topo_iface *ifc, const struct topo_addr 
 	    a->proto != TOPO_IFAPROT)
 		return true;
 	/* Kernels before 5.18 have no IFA_PROTO: know lo's own addresses by sight. */
-	if (ifc->type == TOPO_IF_LOOPBACK &&
+	if (topo_lt_is(ifc->type, TOPO_LT_KERNEL) &&
 	    ((a->ip.family == AF_INET && a->ip.bytes[0] == 127 && a->ip.plen == 8) ||
 	     (a->ip.family == AF_INET6 && memcmp(a->ip.bytes, lo6, 16) == 0)))
 		return true;
@@ -170,7 +171,7 @@ static bool claimed(const struct owner_ctx *ctx, char *id)
 static const struct topo_iface *ns_lo(const struct topo_ns *o)
 {
 	for (size_t i = 0; i < o->n_ifaces; i++)
-		if (o->ifaces[i].type == TOPO_IF_LOOPBACK)
+		if (topo_lt_is(o->ifaces[i].type, TOPO_LT_KERNEL))
 			return &o->ifaces[i];
 	return NULL;
 }
@@ -232,7 +233,7 @@ void owner_scope_free(struct owner_scope *sc)
 
 enum owner_verdict owner_link(const struct owner_ctx *ctx, const struct owner_scope *sc, const struct topo_iface *ifc)
 {
-	if (ifc->type == TOPO_IF_LOOPBACK)
+	if (topo_lt_is(ifc->type, TOPO_LT_KERNEL))
 		return OWNER_KERNEL;
 	if (sc->ns == OWNER_FOREIGN || sc->ns == OWNER_OTHER)
 		return sc->ns;
