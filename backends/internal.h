@@ -189,6 +189,7 @@ int link_mark_msg(const char *name, const char *owner, struct nl_msg **ret);
 int link_lo_init_msg(const char *owner, struct nl_msg **ret);
 int link_resolve(struct backend *b, struct bns *ns, const char *name);   /* ifindex or -errno */
 int link_peers_resolve(struct backend *b, struct topology *obs);
+int link_lowers_resolve(struct backend *b, struct topology *obs);   /* a lower link in another namespace */
 
 /* addr.c */
 int addr_observe(struct backend *b, struct bns *ns, struct topo_ns *out);

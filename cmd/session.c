@@ -8,6 +8,7 @@
 #include "cmd/cmd.h"
 #include "cmd/session.h"
 #include "backends/docker.h"
+#include "model/linktype.h"
 #include "model/names.h"
 #include <sys/socket.h>
 
@@ -326,7 +327,7 @@ bool session_iface_ours(const struct session *s, const struct topo_ns *o, const 
 
 	if (!sc)
 		return false;
-	if (ifc->type == TOPO_IF_LOOPBACK) {
+	if (topo_lt_is(ifc->type, TOPO_LT_KERNEL)) {
 		/* lo only when it carries something of ours. */
 		for (size_t i = 0; i < ifc->n_addrs; i++)
 			if (owner_addr(&s->own, sc, ifc, &ifc->addrs[i]) == OWNER_OURS)

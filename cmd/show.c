@@ -111,7 +111,7 @@ static json_t *iface_doc(const struct session *s, const struct topo_ns *o, const
 		topo_shape_format(&ifc->shape, sh, sizeof(sh));
 		r |= topo_json_set(j, "qdisc", json_string(sh));
 	}
-	if (ifc->type == TOPO_IF_VETH) {
+	if (topo_lt_is(ifc->type, TOPO_LT_PAIR)) {
 		json_t *peer = json_object();
 
 		r |= topo_json_set(peer, "namespace", topo_json_bytes(ifc->peer_ns));

@@ -136,6 +136,9 @@ struct topo_iface {
 	struct topo_linkopt opt[TOPO_LINK_OPTS_MAX];   /* the type's options */
 	struct topo_shape shape;          /* rate 0 and no netem = not shaped */
 	struct topo_pos shape_pos;        /* where rate: or netem: is */
+	/* The namespace of the link its type's dep_key option names, when that
+	 * is not its own ("host" for `parent: host:eth0`); "" = its own. */
+	char link_ns[TOPO_NS_NAME_MAX + 1];
 
 	struct topo_addr *addrs;
 	size_t n_addrs;

@@ -360,7 +360,7 @@ static void link_delete(struct differ *df, struct obs *ob, size_t idx, bool impl
 	df->parent = s.id;
 	link_from_observed(&s.link, o);
 	link_drop_gone_master(ob, &s.link);
-	if (o->type == TOPO_IF_VETH && o->peer_ns[0]) {
+	if (topo_lt_is(o->type, TOPO_LT_PAIR) && o->peer_ns[0]) {
 		struct obs *pob = obs_find(df, o->peer_ns);
 		size_t pidx;
 		const struct topo_iface *p = obs_iface(pob, o->peer_name, &pidx);
@@ -478,6 +478,13 @@ static bool link_has_declared_dep(const struct topo_ns *d, const struct topo_ifa
 	return dep[0] && topo_ns_iface_find(d, dep) >= 0;
 }
 
+/* Created by pass_links_dep_create: after a dependency declared here, or
+ * one in another namespace (which may be a veth end made by the pairs). */
+static bool link_created_late(const struct topo_ns *d, const struct topo_iface *di)
+{
+	return link_has_declared_dep(d, di) || di->link_ns[0];
+}
+
 static void pass_links_plain(struct differ *df, struct obs *ob)
 {
 	const struct topo_ns *d = ob->d;
@@ -487,7 +494,7 @@ static void pass_links_plain(struct differ *df, struct obs *ob)
 		const struct topo_iface *o;
 		size_t oi;
 		const char *why;
-		bool later = link_has_declared_dep(d, di);
+		bool later = link_created_late(d, di);
 
 		if (topo_lt_is(di->type, TOPO_LT_PAIR))
 			continue;
@@ -541,10 +548,10 @@ static void pass_links_dep_create(struct differ *df, struct obs *ob)
 			const struct topo_iface *o;
 			long dep;
 
-			if (done[i] || topo_lt_is(di->type, TOPO_LT_PAIR) || !link_has_declared_dep(d, di))
+			if (done[i] || topo_lt_is(di->type, TOPO_LT_PAIR) || !link_created_late(d, di))
 				continue;
-			dep = topo_ns_iface_find(d, topo_link_depends_on(di));
-			if (link_has_declared_dep(d, &d->ifaces[dep]) && !done[dep])
+			dep = topo_link_depends_on(di)[0] ? topo_ns_iface_find(d, topo_link_depends_on(di)) : -1;
+			if (dep >= 0 && link_created_late(d, &d->ifaces[dep]) && !done[dep])
 				continue;       /* its dependency first */
 			done[i] = progress = true;
 			o = obs_iface(ob, di->name, &oi);
@@ -606,7 +613,7 @@ static void pass_links_veth(struct differ *df)
 			continue;
 		}
 
-		if (o[0] && o[1] && o[0]->type == TOPO_IF_VETH && o[1]->type == TOPO_IF_VETH &&
+		if (o[0] && o[1] && topo_lt_is(o[0]->type, TOPO_LT_PAIR) && topo_lt_is(o[1]->type, TOPO_LT_PAIR) &&
 		    strcmp(o[0]->peer_ns, dns[1]->name) == 0 && strcmp(o[0]->peer_name, di[1]->name) == 0 &&
 		    strcmp(o[1]->peer_ns, dns[0]->name) == 0 && strcmp(o[1]->peer_name, di[0]->name) == 0) {
 			ob[0]->kept[oi[0]] = true;
@@ -616,7 +623,7 @@ static void pass_links_veth(struct differ *df)
 		for (int e = 0; e < 2; e++) {
 			if (!o[e])
 				continue;
-			if (o[e]->type != TOPO_IF_VETH)
+			if (!topo_lt_is(o[e]->type, TOPO_LT_PAIR))
 				why = "replace: kind changed";
 			else if (!why && strcmp(o[e]->peer_name, di[1 - e]->name) == 0)
 				why = "replace: peer namespace changed";
@@ -664,12 +671,12 @@ static void pass_links_prune(struct differ *df, struct obs *ob)
 		 * deletion waits until the end that lived elsewhere is gone too.
 		 */
 		implicit = ob->pruned;
-		struct obs *pob = oi->type == TOPO_IF_VETH ? obs_find(df, oi->peer_ns) : NULL;
+		struct obs *pob = topo_lt_is(oi->type, TOPO_LT_PAIR) ? obs_find(df, oi->peer_ns) : NULL;
 		struct obs *dying = ob->pruned ? ob : pob && pob->pruned ? pob : NULL;
 		struct obs *staying = ob->pruned ? (pob && !pob->pruned ? pob : NULL) : ob;
 		size_t pidx;
 
-		if (dying && oi->type == TOPO_IF_VETH) {
+		if (dying && topo_lt_is(oi->type, TOPO_LT_PAIR)) {
 			const struct topo_iface *left = staying == ob ? oi :
 							staying ? obs_iface(staying, oi->peer_name, &pidx) : NULL;
 
@@ -2091,7 +2098,7 @@ warn:
 	const char *bridge = NULL;
 
 	for (size_t i = 0; d && !ob->pruned && i < d->n_ifaces && !bridge; i++)
-		if (d->ifaces[i].type == TOPO_IF_BRIDGE)
+		if (topo_lt_is(d->ifaces[i].type, TOPO_LT_MASTER))
 			bridge = d->ifaces[i].name;
 	const struct topo_sysctl *brnf = bridge && o->exists ? obs_sysctl(o, "net.bridge.bridge-nf-call-iptables") : NULL;
 

@@ -115,6 +115,7 @@ enum owner_verdict owner_nft(const struct owner_ctx *ctx, const struct owner_sco
  * ours is ours (the link's mark proves it), except the entry the kernel
  * makes itself from a vxlan's remote (all-zeros MAC to that address).
  * dev: the observed link it is on (NULL = unknown: foreign). */
+bool owner_fdb_is_kernels(const struct topo_iface *dev, const struct topo_fdb *e);
 enum owner_verdict owner_fdb(const struct owner_ctx *ctx, const struct owner_scope *sc, const struct topo_iface *dev,
 			     const struct topo_fdb *e);
 /* Is there a table of our name at all? */
