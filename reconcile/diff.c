@@ -1835,7 +1835,7 @@ static bool du_wanted(const struct topo_ns *d, const char *ifname)
 {
 	long i = topo_ns_iface_find(d, ifname);
 
-	return i >= 0 && d->ifaces[i].type == TOPO_IF_BRIDGE;
+	return i >= 0 && topo_lt_is(d->ifaces[i].type, TOPO_LT_MASTER);
 }
 
 static void du_step(struct differ *df, enum step_op op, const char *ns, const char *ifname, bool out,
@@ -1863,7 +1863,7 @@ static void pass_docker_user(struct differ *df, struct obs *ob)
 	if (ob->conflict || !o->exists)
 		return;
 	for (size_t i = 0; d && !ob->pruned && i < d->n_ifaces; i++)
-		bridged |= d->ifaces[i].type == TOPO_IF_BRIDGE;
+		bridged |= topo_lt_is(d->ifaces[i].type, TOPO_LT_MASTER);
 	if (d && !ob->pruned && df->d->coexist_docker_user && o->kind == TOPO_NS_IS_HOST && !o->docker_user_chain)
 		topo_msgs_add(&df->r->warnings, "coexist docker_user: namespace %s has no chain DOCKER-USER in table "
 			      "ip filter (Docker is not running, or not through iptables-nft): no rule added", o->name);
@@ -1885,7 +1885,7 @@ static void pass_docker_user(struct differ *df, struct obs *ob)
 	for (size_t i = 0; i < d->n_ifaces; i++) {
 		const struct topo_iface *di = &d->ifaces[i];
 
-		if (di->type != TOPO_IF_BRIDGE)
+		if (!topo_lt_is(di->type, TOPO_LT_MASTER))
 			continue;
 		for (int out = 0; out <= 1; out++) {
 			bool have = false;

@@ -352,7 +352,7 @@ const char *owner_adopt_refusal(const struct owner_ctx *ctx, const struct owner_
 			return buf;
 		}
 	}
-	if (ifc->type != TOPO_IF_BRIDGE)
+	if (!topo_lt_is(ifc->type, TOPO_LT_MASTER))
 		return NULL;
 	leads_out = bridge_leads_out(ctx, sc, ifc, &port_rt);
 	if (!leads_out && !bridge_runtime(ifc->name, NULL))
@@ -389,7 +389,7 @@ const char *owner_sysctl_dependent(const struct owner_ctx *ctx, const struct own
 	for (size_t i = 0; i < sc->o->n_ifaces; i++) {
 		const struct topo_iface *ifc = &sc->o->ifaces[i];
 
-		if (ifc->type != TOPO_IF_BRIDGE || (ifc->owned && strcmp(ifc->owner, ctx->topology) == 0))
+		if (!topo_lt_is(ifc->type, TOPO_LT_MASTER) || (ifc->owned && strcmp(ifc->owner, ctx->topology) == 0))
 			continue;
 		bool out = bridge_leads_out(ctx, sc, ifc, &rt);
 
