@@ -20,6 +20,7 @@
 
 #include "backends/internal.h"
 #include "model/vec.h"
+#include "model/linktype.h"
 #include "backends/linktype.h"
 #include "backends/kinds.h"
 
@@ -67,7 +68,7 @@ static void on_echo(void *arg, size_t tag, const void *nlh)
 	ns = bns_find(r->b, s->ns);
 	if (ns)
 		ifnames_set(&ns->ifs, ifc.name, ifc.ifindex);
-	if (s->link.type == TOPO_IF_VETH && ifc.peer_ifindex > 0) {
+	if (topo_lt_is(s->link.type, TOPO_LT_PAIR) && ifc.peer_ifindex > 0) {
 		struct bns *pns = bns_find(r->b, s->peer_ns);
 
 		if (pns)

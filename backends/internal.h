@@ -169,7 +169,7 @@ int nlq_request(struct backend *b, struct bns *ns, struct nl_msg *msg,
 /* ----------------------------------------------------------- object files -- */
 
 /* shape.c: the root qdisc of each interface (topo_iface.shape) */
-int shape_observe(struct backend *b, struct bns *ns, struct topo_ns *out);
+int shape_observe(struct backend *b, struct bns *ns, const struct topo_ns *desired, struct topo_ns *out);
 int shape_msg(struct backend *b, struct bns *ns, const struct step *s, struct nl_msg **ret);
 /* A step's error in words the user can act on (netem missing), or msg untouched. */
 void shape_explain(const struct step *s, int err, char *msg, size_t len);
@@ -189,6 +189,7 @@ int link_mark_msg(const char *name, const char *owner, struct nl_msg **ret);
 int link_lo_init_msg(const char *owner, struct nl_msg **ret);
 int link_resolve(struct backend *b, struct bns *ns, const char *name);   /* ifindex or -errno */
 int link_peers_resolve(struct backend *b, struct topology *obs);
+int link_lowers_resolve(struct backend *b, struct topology *obs);   /* a lower link in another namespace */
 
 /* addr.c */
 int addr_observe(struct backend *b, struct bns *ns, struct topo_ns *out);

@@ -30,6 +30,7 @@
 #include "backends/internal.h"
 #include "backends/linktype.h"
 #include "model/ip.h"
+#include "model/linktype.h"
 
 /* ------------------------------------------------------------ type table -- */
 
@@ -147,6 +148,11 @@ static void parse_opts(const struct be_linktype *bt, struct nlattr **tb, struct 
 			 * name of this namespace. */
 			if (tb[a->nla] && !(a->enc == BE_IFINDEX && a->nla == IFLA_LINK && tb[IFLA_LINK_NETNSID]))
 				parse_lattr(a, tb[a->nla], &ret->opt[k], dep);
+			else if (tb[a->nla] && nla_len(tb[a->nla]) >= 4 && nla_len(tb[IFLA_LINK_NETNSID]) >= 4) {
+				/* Named by link_lowers_resolve once every namespace is read. */
+				ret->peer_ifindex = (int)nla_get_u32(tb[a->nla]);
+				ret->peer_netnsid = nla_get_s32(tb[IFLA_LINK_NETNSID]);
+			}
 			continue;
 		}
 		if (!data)
@@ -188,6 +194,10 @@ static int link_parse_full(const void *nlhv, struct topo_iface *ret, struct link
 	}
 	if (tb[IFLA_MASTER] && nla_len(tb[IFLA_MASTER]) >= 4)
 		ret->master_ifindex = (int)nla_get_u32(tb[IFLA_MASTER]);
+	/* The root qdisc's kind: shape_observe reads the qdiscs only when one
+	 * is not the kernel's plain default. */
+	if (tb[IFLA_QDISC])
+		nla_strlcpy(ret->shape.root_kind, tb[IFLA_QDISC], sizeof(ret->shape.root_kind));
 	if (tb[IFLA_IFALIAS]) {
 		char alias[256];
 
@@ -214,7 +224,7 @@ static int link_parse_full(const void *nlhv, struct topo_iface *ret, struct link
 			}
 		}
 	}
-	if (ret->type == TOPO_IF_VETH) {
+	if (topo_lt_is(ret->type, TOPO_LT_PAIR)) {
 		if (tb[IFLA_LINK] && nla_len(tb[IFLA_LINK]) >= 4)
 			ret->peer_ifindex = (int)nla_get_u32(tb[IFLA_LINK]);
 		/* Present but unassigned: the peer's namespace is being torn down
@@ -438,6 +448,57 @@ static int link_new_msg(const struct topo_iface *ifc, int master, const char *ki
 
 static int resolve_or_zero(struct backend *b, struct bns *ns, const char *name, int *ret);
 
+static int nsid_of(struct backend *b, struct bns *ns, struct bns *other, int32_t *ret);
+
+/* The id `other` has as seen from `ns`, assigned if it has none (as
+ * `ip netns set NAME auto`). */
+static int nsid_get_or_assign(struct backend *b, struct bns *ns, struct bns *other, int32_t *ret)
+{
+	struct rtgenmsg g = { .rtgen_family = AF_UNSPEC };
+	struct nl_msg *msg;
+	int fd, r = nsid_of(b, ns, other, ret);
+
+	if (r < 0 || *ret >= 0)
+		return r;
+	if ((fd = bns_fd(b, other)) < 0)
+		return fd;
+	msg = nlmsg_alloc_simple(RTM_NEWNSID, NLM_F_REQUEST);
+	if (!msg || nlmsg_append(msg, &g, sizeof(g), NLMSG_ALIGNTO) < 0 ||
+	    nla_put_u32(msg, NETNSA_FD, (uint32_t)fd) < 0 || nla_put_s32(msg, NETNSA_NSID, -1) < 0) {
+		nlmsg_free(msg);
+		bns_fd_unpin(b);
+		return -ENOMEM;
+	}
+	r = nlq_request(b, ns, msg, NULL, NULL);
+	bns_fd_unpin(b);
+	if (r < 0)
+		return backend_fail(b, "cannot give namespace %s an id in %s", other->name, ns->name), r;
+	r = nsid_of(b, ns, other, ret);
+	if (r == 0 && *ret < 0)
+		return backend_fail(b, "namespace %s has no id in %s", other->name, ns->name), -ENOENT;
+	return r;
+}
+
+/* A lower link in another namespace (link_ns): its ifindex there, and
+ * IFLA_LINK_NETNSID, so the kernel makes the link there and moves it here. */
+static int put_lower_elsewhere(struct backend *b, struct bns *ns, struct nl_msg *msg, const struct be_lattr *a,
+			       const char *link_ns, const char *name)
+{
+	struct bns *other = bns_find(b, link_ns);
+	int32_t id;
+	int idx, r;
+
+	if (!other || !other->sk)
+		return backend_fail(b, "%s: namespace %s is not open", name, link_ns), -ENOENT;
+	idx = link_resolve(b, other, name);
+	if (idx < 0)
+		return idx;
+	r = nsid_get_or_assign(b, ns, other, &id);
+	if (r < 0)
+		return r;
+	return nla_put_u32(msg, a->nla, (uint32_t)idx) < 0 || nla_put_s32(msg, IFLA_LINK_NETNSID, id) < 0 ? -ENOMEM : 0;
+}
+
 /* One option as its attribute. */
 static int put_lattr(struct backend *b, struct bns *ns, struct nl_msg *msg, const struct be_lattr *a,
 		     const struct topo_linkopt *v)
@@ -481,7 +542,10 @@ static int put_opts(struct backend *b, struct bns *ns, struct nl_msg *msg, const
 
 		if (!ifc->opt[k].set || bt->attrs[k].top != top || bt->attrs[k].enc == BE_NONE)
 			continue;
-		r = put_lattr(b, ns, msg, &bt->attrs[k], &ifc->opt[k]);
+		if (bt->attrs[k].enc == BE_IFINDEX && bt->attrs[k].top && ifc->link_ns[0])
+			r = put_lower_elsewhere(b, ns, msg, &bt->attrs[k], ifc->link_ns, ifc->opt[k].name);
+		else
+			r = put_lattr(b, ns, msg, &bt->attrs[k], &ifc->opt[k]);
 		if (r < 0)
 			return r == -1 || r == -NLE_NOMEM ? -ENOMEM : r;
 	}
@@ -801,7 +865,7 @@ static size_t count_veths(const struct topo_ns *ns)
 	size_t n = 0;
 
 	for (size_t i = 0; i < ns->n_ifaces; i++)
-		n += ns->ifaces[i].type == TOPO_IF_VETH;
+		n += topo_lt_is(ns->ifaces[i].type, TOPO_LT_PAIR);
 	return n;
 }
 
@@ -869,6 +933,51 @@ static uint64_t veth_key(int ifindex, int peer)
  * namespace for that namespace's id (RTM_GETNSID), once per pair of
  * namespaces. Linear in the number of veths.
  */
+/*
+ * A link whose lower device (its type's dep_key: a macvlan's parent) is in
+ * another namespace: which namespace and device? The kernel gives that
+ * namespace's id as seen from here and the ifindex there; each candidate
+ * namespace is asked for its id (RTM_GETNSID). Linear in such links times
+ * namespaces: a few per lab.
+ */
+int link_lowers_resolve(struct backend *b, struct topology *obs)
+{
+	for (size_t i = 0; i < obs->n_ns; i++) {
+		struct topo_ns *S = &obs->ns[i];
+		struct bns *sns = bns_find(b, S->name);
+
+		for (size_t j = 0; sns && j < S->n_ifaces; j++) {
+			struct topo_iface *ifc = &S->ifaces[j];
+			int k = ifc->type && ifc->type->dep_key ? topo_lopt_find(ifc->type, ifc->type->dep_key) : -1;
+
+			if (k < 0 || topo_lt_is(ifc->type, TOPO_LT_PAIR) || ifc->peer_netnsid < 0 || !ifc->peer_ifindex)
+				continue;
+			for (size_t t = 0; t < obs->n_ns; t++) {
+				const struct topo_ns *T = &obs->ns[t];
+				struct bns *tns = bns_find(b, T->name);
+				int32_t id = -1;
+				int r;
+
+				if (t == i || !T->exists || !tns)
+					continue;
+				r = nsid_of(b, sns, tns, &id);
+				if (r < 0)
+					return r;
+				if (id != ifc->peer_netnsid)
+					continue;
+				for (size_t m = 0; m < T->n_ifaces; m++)
+					if (T->ifaces[m].ifindex == ifc->peer_ifindex) {
+						ifc->opt[k].set = true;
+						snprintf(ifc->opt[k].name, sizeof(ifc->opt[k].name), "%s", T->ifaces[m].name);
+						snprintf(ifc->link_ns, sizeof(ifc->link_ns), "%s", T->name);
+					}
+				break;
+			}
+		}
+	}
+	return 0;
+}
+
 int link_peers_resolve(struct backend *b, struct topology *obs)
 {
 	size_t n = 0;
@@ -878,7 +987,7 @@ int link_peers_resolve(struct backend *b, struct topology *obs)
 
 	for (size_t i = 0; i < obs->n_ns; i++)
 		for (size_t j = 0; j < obs->ns[i].n_ifaces; j++)
-			n += obs->ns[i].ifaces[j].type == TOPO_IF_VETH;
+			n += topo_lt_is(obs->ns[i].ifaces[j].type, TOPO_LT_PAIR);
 	if (!n)
 		return 0;
 	v = calloc(n, sizeof(*v));
@@ -890,7 +999,7 @@ int link_peers_resolve(struct backend *b, struct topology *obs)
 			const struct topo_iface *ifc = &obs->ns[i].ifaces[j];
 			size_t head = SIZE_MAX;
 
-			if (ifc->type != TOPO_IF_VETH)
+			if (!topo_lt_is(ifc->type, TOPO_LT_PAIR))
 				continue;
 			v[n] = (struct veth_key){ .key = veth_key(ifc->ifindex, ifc->peer_ifindex), .ns = i, .iface = j };
 			hashmap_get_num(&heads, v[n].key, &head);
@@ -928,7 +1037,7 @@ int link_peers_resolve(struct backend *b, struct topology *obs)
 			uint64_t want = veth_key(ifc->peer_ifindex, ifc->ifindex);
 			size_t first = SIZE_MAX;
 
-			if (ifc->type != TOPO_IF_VETH || !ifc->peer_ifindex || ifc->peer_ns[0])
+			if (!topo_lt_is(ifc->type, TOPO_LT_PAIR) || !ifc->peer_ifindex || ifc->peer_ns[0])
 				continue;
 			hashmap_get_num(&heads, want, &first);
 			for (size_t k = first; k != SIZE_MAX && r == 0; k = v[k].next) {

@@ -47,16 +47,22 @@ static struct nft_ctx *ctx_new(unsigned flags)
 	return x;
 }
 
-/* libnftables' first complaint, one line. */
-static void first_error(struct nft_ctx *x, char *buf, size_t len)
+/* The first complaint in libnftables' error text, one line. */
+static void first_error_in(const char *e, char *buf, size_t len)
 {
-	const char *e = nft_ctx_get_error_buffer(x), *p = e ? strstr(e, "Error: ") : NULL;
+	const char *p = e ? strstr(e, "Error: ") : NULL;
 
 	if (p)
 		p += 7;
 	else
 		p = e && e[0] ? e : "refused";
 	snprintf(buf, len, "%.*s", (int)strcspn(p, "\n"), p);
+}
+
+/* libnftables hands its error buffer out once (reading it empties it). */
+static void first_error(struct nft_ctx *x, char *buf, size_t len)
+{
+	first_error_in(nft_ctx_get_error_buffer(x), buf, len);
 }
 
 static char *run_out(struct nft_ctx *x, const char *cmd)
@@ -246,6 +252,73 @@ static void put_table(FILE *f, const char *family, const char *table, const char
 	fprintf(f, "%s\n}\n", body);
 }
 
+/* nft: per family, filter:, nat: at most. */
+#define NFTX_MAX_TEXTS (TOPO_NFT_FAMILIES + 2)
+
+static size_t count_lines(const char *p, size_t len)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; p && i < len; i++)
+		n += p[i] == '\n';
+	return n;
+}
+
+/*
+ * Runs cmd from a file (libnftables then says LINE:COL, not only the
+ * column), and on a refusal puts in e the first complaint with its place
+ * in the topology file: text i's first line is line first_line[i] of cmd.
+ */
+static int run_mapped(struct nft_ctx *x, const char *cmd, const struct nftx_texts *tx, const unsigned *first_line,
+		      char *e, size_t elen)
+{
+	int fd = memfd_create("topo-nft", MFD_CLOEXEC);
+	size_t len = strlen(cmd), plen, off = 0;
+	char path[64];
+	const char *eb, *p;
+	unsigned line, col;
+	int r;
+
+	if (fd < 0)
+		return nft_run_cmd_from_buffer(x, cmd) != 0 ? (first_error(x, e, elen), -1) : 0;
+	while (off < len) {
+		ssize_t w = write(fd, cmd + off, len - off);
+
+		if (w <= 0) {
+			close(fd);
+			return nft_run_cmd_from_buffer(x, cmd) != 0 ? (first_error(x, e, elen), -1) : 0;
+		}
+		off += (size_t)w;
+	}
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	r = nft_run_cmd_from_filename(x, path);
+	close(fd);
+	if (r == 0)
+		return 0;
+	eb = nft_ctx_get_error_buffer(x);
+	first_error_in(eb, e, elen);
+	plen = strlen(path);
+	p = eb ? strstr(eb, path) : NULL;
+	if (!p || p[plen] != ':' || sscanf(p + plen + 1, "%u:%u", &line, &col) != 2)
+		return -1;
+	for (size_t i = tx->n < NFTX_MAX_TEXTS ? tx->n : NFTX_MAX_TEXTS; i-- > 0;) {
+		const struct topo_nft_text *nt = &tx->v[i];
+		unsigned k;
+		size_t used = strlen(e);
+
+		if (!first_line[i] || line < first_line[i])
+			continue;
+		k = line - first_line[i];   /* 0-based line of the text */
+		if (nt->line_pos && k < nt->n_line_pos)
+			snprintf(e + used, elen - used, " (the rule at file line %u, column %u)", nt->line_pos[k].line,
+				 nt->line_pos[k].col);
+		else if (!nt->line_pos && k <= count_lines(nt->text, strlen(nt->text)))
+			snprintf(e + used, elen - used, " (at file line %u, column %u)", nt->line + k, nt->indent + col);
+		break;
+	}
+	return -1;
+}
+
 /*
  * Runs after nft.c replaced (SET, DEL) or restored (RESTORE) the inet table:
  * the other families' tables and the inet text, in one transaction. SET and
@@ -255,6 +328,7 @@ static void put_table(FILE *f, const char *family, const char *table, const char
 int nftx_apply(struct backend *b, struct bns *ns, struct step *s)
 {
 	const struct topo_ns *d = s->op == STEP_NFT_SET ? s->nft_desired : NULL;
+	unsigned first_line[NFTX_MAX_TEXTS] = { 0 };
 	struct nftx_texts tx = { 0 };
 	char mark[160], e[256], *cmd = NULL, *saved = NULL, *l = NULL;
 	unsigned ours = 0, foreign = 0;
@@ -318,10 +392,13 @@ int nftx_apply(struct backend *b, struct bns *ns, struct step *s)
 	for (int i = 1; i < TOPO_NFT_FAMILIES; i++)
 		if (ours & (1u << i))
 			fprintf(f, "delete table %s %s\n", topo_nft_families[i], s->table);
-	for (size_t i = 0; i < tx.n; i++) {
+	for (size_t i = 0; i < tx.n && i < NFTX_MAX_TEXTS; i++) {
 		const struct topo_nft_text *nt = &tx.v[i];
 		bool inet = strcmp(nt->family, "inet") == 0;
 
+		/* Where its first line lands in the command, for the error's place. */
+		fflush(f);
+		first_line[i] = 1 + (unsigned)count_lines(cmd, len) + 1 + !inet;
 		put_table(f, nt->family, s->table, inet ? NULL : mark, nt->text);
 	}
 	if (s->op == STEP_NFT_RESTORE && s->nftx_saved)
@@ -331,8 +408,7 @@ int nftx_apply(struct backend *b, struct bns *ns, struct step *s)
 		backend_fail(b, "out of memory");
 		goto out;
 	}
-	if (cmd[0] && nft_run_cmd_from_buffer(x, cmd) != 0) {
-		first_error(x, e, sizeof(e));
+	if (cmd[0] && run_mapped(x, cmd, &tx, first_line, e, sizeof(e)) != 0) {
 		r = -EINVAL;
 		backend_fail(b, "loading the nft text: %s", e);
 		goto out;

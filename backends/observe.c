@@ -14,6 +14,7 @@
 #include "backends/internal.h"
 #include "model/vec.h"
 #include "backends/kinds.h"
+#include "model/linktype.h"
 
 /* The same namespace as the one topo runs in? Namespaces are inodes of nsfs. */
 struct scope {
@@ -54,7 +55,7 @@ static bool nft_matters(const struct scope *sc, const struct topo_state *state, 
 	if (sc->desired && (sc->desired->n_nat || sc->desired->n_forward || sc->desired->n_nft_text))
 		return true;
 	for (size_t i = 0; sc->desired && i < sc->desired->n_ifaces; i++)
-		if (sc->desired->ifaces[i].type == TOPO_IF_BRIDGE)
+		if (topo_lt_is(sc->desired->ifaces[i].type, TOPO_LT_MASTER))
 			return true;   /* bridged traffic may meet a foreign drop */
 	return strmap_get(nft_ns, sc->name, &dummy) == 0;
 }
@@ -133,7 +134,7 @@ static int observe_ns(struct backend *b, const struct scope *sc, const struct to
 	if (r == 0)
 		r = kinds_observe(b, ns, out);
 	if (r == 0)
-		r = shape_observe(b, ns, out);
+		r = shape_observe(b, ns, sc->desired, out);
 	if (r == 0)
 		r = fdb_observe(b, ns, out);
 	if (r == 0)
@@ -159,7 +160,7 @@ static int observe_ns(struct backend *b, const struct scope *sc, const struct to
 	for (size_t i = 0; i < out->n_ifaces; i++) {
 		const struct topo_iface *ifc = &out->ifaces[i];
 
-		if (ifc->type == TOPO_IF_LOOPBACK && ifc->owned && strcmp(ifc->owner, mark) == 0)
+		if (topo_lt_is(ifc->type, TOPO_LT_KERNEL) && ifc->owned && strcmp(ifc->owner, mark) == 0)
 			out->owned = true;
 	}
 	return 0;
@@ -280,6 +281,8 @@ static int observe_once(struct backend *b, const struct topology *desired, const
 	}
 	if (r == 0)
 		r = link_peers_resolve(b, ret);
+	if (r == 0)
+		r = link_lowers_resolve(b, ret);
 	for (size_t i = 0; i < n_names; i++)
 		free(names[i]);
 	free(names);
@@ -314,7 +317,7 @@ static bool peers_dying(const struct backend *b, const struct topology *desired,
 		for (size_t k = 0; k < t->ns[i].n_ifaces; k++) {
 			const struct topo_iface *ifc = &t->ns[i].ifaces[k];
 
-			if (ifc->type != TOPO_IF_VETH)
+			if (!topo_lt_is(ifc->type, TOPO_LT_PAIR))
 				continue;
 			dying |= ifc->peer_netnsid == NSID_DYING;
 			if (ifc->peer_ifindex > 0 && !ifc->peer_ns[0] && !*unknown)

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "backends/internal.h"
+#include "model/linktype.h"
 #include "model/ip.h"
 
 #define PING_BUF (65536 + 64)
@@ -722,7 +723,7 @@ int backend_ns_owner(struct backend *b, const struct topo_ns *ns, char *owner, s
 	r = link_observe(b, bn, &seen);
 	owner[0] = '\0';
 	for (size_t i = 0; r == 0 && i < seen.n_ifaces; i++)
-		if (seen.ifaces[i].type == TOPO_IF_LOOPBACK && seen.ifaces[i].owned)
+		if (topo_lt_is(seen.ifaces[i].type, TOPO_LT_KERNEL) && seen.ifaces[i].owned)
 			snprintf(owner, len, "%s", seen.ifaces[i].owner);
 	topo_ns_clear(&seen);
 	return r;

@@ -24,6 +24,7 @@
 #include <time.h>
 
 #include "backends/internal.h"
+#include "model/linktype.h"
 #include "model/ip.h"
 #include "model/vec.h"
 
@@ -111,7 +112,7 @@ static int item_add(struct ready *rd, const struct topology *desired, const char
 	it->decl = i >= 0 ? &desired->ns[n].ifaces[i] : NULL;
 	it->need_carrier = true;
 	it->need_oper_up = it->decl &&
-			   (it->decl->type == TOPO_IF_BRIDGE || it->decl->type == TOPO_IF_VETH || it->decl->link >= 0);
+			   (topo_lt_is(it->decl->type, TOPO_LT_MASTER) || topo_lt_is(it->decl->type, TOPO_LT_PAIR) || it->decl->link >= 0);
 	return 0;
 }
 
@@ -149,7 +150,7 @@ static int items_from_plan(struct ready *rd, const struct topology *desired, con
 		for (size_t i = 0; i < rn->n_items && r == 0; i++) {
 			struct ready_item *it = &rn->items[i];
 
-			if (it->decl && it->decl->type == TOPO_IF_BRIDGE && strmap_get(&ported, it->ifname, &dummy) < 0)
+			if (it->decl && topo_lt_is(it->decl->type, TOPO_LT_MASTER) && strmap_get(&ported, it->ifname, &dummy) < 0)
 				it->need_carrier = it->need_oper_up = false;
 		}
 		strmap_free(&ported);

@@ -102,10 +102,30 @@ static void qdisc_dump_reset(void *arg)
 		memset(&d->out->ifaces[i].shape, 0, sizeof(d->out->ifaces[i].shape));
 }
 
-int shape_observe(struct backend *b, struct bns *ns, struct topo_ns *out)
+/* The link dump names each root qdisc's kind (IFLA_QDISC): where every
+ * one is noqueue or noop (a down link) and the file shapes nothing here,
+ * there is no qdisc of topo's or anyone's to read, and no dump to pay for
+ * (one per namespace, in every diff). */
+static bool qdiscs_matter(const struct topo_ns *out, const struct topo_ns *desired)
+{
+	for (size_t i = 0; desired && i < desired->n_ifaces; i++)
+		if (topo_shape_declared(&desired->ifaces[i].shape))
+			return true;
+	for (size_t i = 0; i < out->n_ifaces; i++) {
+		const char *k = out->ifaces[i].shape.root_kind;
+
+		if (k[0] && strcmp(k, "noqueue") != 0 && strcmp(k, "noop") != 0)
+			return true;
+	}
+	return false;
+}
+
+int shape_observe(struct backend *b, struct bns *ns, const struct topo_ns *desired, struct topo_ns *out)
 {
 	struct qdisc_dump d = { .out = out };
 
+	if (!qdiscs_matter(out, desired))
+		return 0;
 	return nlq_dump(b, ns, RTM_GETQDISC, AF_UNSPEC, qdisc_dump_one, &d, qdisc_dump_reset);
 }
 

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "backends/internal.h"
+#include "model/linktype.h"
 #include "model/loader.h"
 #include "model/names.h"
 
@@ -75,7 +76,7 @@ int sysctl_write(const char *key, const char *value)
 static bool ns_has_bridge(const struct topo_ns *d)
 {
 	for (size_t i = 0; i < d->n_ifaces; i++)
-		if (d->ifaces[i].type == TOPO_IF_BRIDGE)
+		if (topo_lt_is(d->ifaces[i].type, TOPO_LT_MASTER))
 			return true;
 	return false;
 }

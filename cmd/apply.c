@@ -96,7 +96,7 @@ static bool ns_is_created(const struct session *s, const char *name)
 	return i >= 0 && s->desired.ns[i].kind == TOPO_NS_CREATED;
 }
 
-/* Routes and addresses declared outside topo's own namespaces: recorded, so
+/* Routes, addresses and table-kind objects declared outside topo's own namespaces: recorded, so
  * they are told from another topology's when the file is gone. */
 static int state_record_objects(const struct session *s, struct topo_state *st)
 {
@@ -115,6 +115,14 @@ static int state_record_objects(const struct session *s, struct topo_state *st)
 		}
 		if (ns->kind == TOPO_NS_CREATED || r < 0)
 			continue;
+		for (size_t k = 0; k < topo_n_kinds && r == 0; k++)
+			for (size_t i = 0; i < ns->objs[k].n && r == 0; i++) {
+				char *id = topo_object_id_kind(ns->name, topo_kinds[k],
+							       topo_obj_at(topo_kinds[k], &ns->objs[k], i));
+
+				r = id ? topo_state_object_put(st, id) : -ENOMEM;
+				free(id);
+			}
 		for (size_t i = 0; i < ns->n_routes && r == 0; i++) {
 			char *id = topo_object_id_route(ns->name, &ns->routes[i]);
 

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "reconcile/nftx.h"
 #include "cmd/session.h"
 #include "cmd/target.h"
 #include "backends/docker.h"
@@ -31,6 +32,7 @@
 #include "model/route.h"
 #include "model/shape.h"
 #include "model/yaml_scalar.h"
+#include "reconcile/owner.h"
 
 #include "version.h"
 
@@ -224,13 +226,17 @@ static void emit_rules(FILE *f, const struct topo_ns *o)
 	bool nat_head = false, fwd_head = false;
 	static const char *const protos[] = { [IPPROTO_TCP] = "tcp", [IPPROTO_UDP] = "udp", [IPPROTO_SCTP] = "sctp" };
 
+	/* nft text's tables are listed by libnftables, not read as rules. */
+	if (o->nftx_read)
+		fprintf(f, "    # not exported: nft text (nft:, filter:, nat: beyond the expression forms) in topo's "
+			"tables topo-<topology>; `nft list table inet topo-<topology>` shows it\n");
 	/* Two passes keep the file's shape: nat first, then forward. */
 	for (int pass = 0; pass < 2; pass++) {
 		for (size_t i = 0; i < o->n_nft_rules; i++) {
 			struct parsed_rule pr;
 			bool first = true;
 
-			if (strncmp(o->nft_rules[i].text, "type ", 5) == 0)
+			if (strncmp(o->nft_rules[i].text, "type ", 5) == 0 || !nftx_show_rule(o, &o->nft_rules[i]))
 				continue;
 			if (!parse_rule(o->nft_rules[i].chain, o->nft_rules[i].text, &pr)) {
 				if (pass == 0 && strcmp(o->nft_rules[i].chain, "output") != 0)
@@ -343,7 +349,7 @@ static bool iface_representable(const struct session *s, const struct topo_iface
 
 	if (!exportable(ifc->name) || !exportable(ifc->master) || !exportable(topo_link_depends_on(ifc)))
 		return false;
-	if (ifc->type != TOPO_IF_VETH || !ifc->peer_ns[0])
+	if (!topo_lt_is(ifc->type, TOPO_LT_PAIR) || !ifc->peer_ns[0])
 		return true;
 	pn = topology_ns_find(&s->observed, ifc->peer_ns);
 	return exportable(ifc->peer_name) && (pn < 0 || ns_representable(&s->observed.ns[pn]));
@@ -376,7 +382,7 @@ static void emit_iface(FILE *f, const struct session *s, const struct topo_ns *o
 		if (!fa)
 			fprintf(f, "]");
 	}
-	if (ifc->type != TOPO_IF_LOOPBACK) {
+	if (!topo_lt_is(ifc->type, TOPO_LT_KERNEL)) {
 		fprintf(f, "%smtu: %u", first ? "" : ", ", ifc->mtu);
 		first = false;
 		if (ifc->has_mac)
@@ -402,6 +408,11 @@ static void emit_iface(FILE *f, const struct session *s, const struct topo_ns *o
 		fprintf(f, ", %s: ", lo->key);
 		if (lo->kind == TOPO_LOPT_IP) {
 			yaml_ip(f, &ifc->opt[k].ip, false);
+		} else if (lo->kind == TOPO_LOPT_IFNAME && lo->host_ok && ifc->link_ns[0]) {
+			char qualified[TOPO_NS_NAME_MAX + TOPO_IFNAME_MAX + 2];
+
+			snprintf(qualified, sizeof(qualified), "%s:%s", ifc->link_ns, ifc->opt[k].name);
+			yaml_str(f, qualified);
 		} else if (lo->kind == TOPO_LOPT_IFNAME) {
 			yaml_str(f, ifc->opt[k].name);
 		} else {
@@ -409,6 +420,19 @@ static void emit_iface(FILE *f, const struct session *s, const struct topo_ns *o
 			fprintf(f, "%s", v);
 		}
 	}
+	/* Its static fdb entries, but the one the kernel makes itself. */
+	bool first_fdb = true;
+
+	for (size_t k = 0; topo_lt_is(ifc->type, TOPO_LT_FDB) && k < o->n_fdb; k++) {
+		if (strcmp(o->fdb[k].dev, ifc->name) != 0 || owner_fdb_is_kernels(ifc, &o->fdb[k]))
+			continue;
+		fprintf(f, "%s{mac: \"%s\", dst: ", first_fdb ? ", fdb: [" : ", ", topo_mac_format(o->fdb[k].mac, mac));
+		yaml_ip(f, &o->fdb[k].dst, false);
+		fprintf(f, "}");
+		first_fdb = false;
+	}
+	if (!first_fdb)
+		fprintf(f, "]");
 	fprintf(f, "}\n");
 }
 
@@ -530,7 +554,7 @@ static void attached_left_out(FILE *f, const struct session *s, const struct top
 	for (size_t i = 0; i < o->n_ifaces; i++) {
 		const struct topo_iface *ifc = &o->ifaces[i];
 
-		if (ifc->type == TOPO_IF_LOOPBACK || session_iface_ours(s, o, ifc))
+		if (topo_lt_is(ifc->type, TOPO_LT_KERNEL) || session_iface_ours(s, o, ifc))
 			continue;
 		not_exported(f, "    ", "interface", ifc->name,
 			     docker ? "Docker's: the namespace is a container's, under Docker's netns directory" :
@@ -725,7 +749,7 @@ static void export_yaml(const struct session *s, FILE *f)
 			const struct topo_iface *ifc = &o->ifaces[i];
 			long pn;
 
-			if (ifc->type != TOPO_IF_VETH || !session_iface_ours(s, o, ifc) || !ns_representable(o) ||
+			if (!topo_lt_is(ifc->type, TOPO_LT_PAIR) || !session_iface_ours(s, o, ifc) || !ns_representable(o) ||
 			    !iface_representable(s, ifc))
 				continue;
 			if (!ifc->peer_ns[0]) {
@@ -899,7 +923,7 @@ int cmd_export(int argc, char **argv)
 				continue;
 			o->owned = true;
 			for (size_t k = 0; o->kind != TOPO_NS_IS_HOST && k < o->n_ifaces; k++)
-				if (o->ifaces[k].type == TOPO_IF_VETH && strcmp(o->ifaces[k].peer_ns, TOPO_NS_HOST) == 0)
+				if (topo_lt_is(o->ifaces[k].type, TOPO_LT_PAIR) && strcmp(o->ifaces[k].peer_ns, TOPO_NS_HOST) == 0)
 					export_claim(&s, o->ifaces[k].peer_name);
 		}
 		if (r == 0)

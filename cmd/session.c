@@ -8,6 +8,7 @@
 #include "cmd/cmd.h"
 #include "cmd/session.h"
 #include "backends/docker.h"
+#include "model/linktype.h"
 #include "model/names.h"
 #include <sys/socket.h>
 
@@ -331,7 +332,7 @@ bool session_iface_ours(const struct session *s, const struct topo_ns *o, const 
 
 	if (!sc)
 		return false;
-	if (ifc->type == TOPO_IF_LOOPBACK) {
+	if (topo_lt_is(ifc->type, TOPO_LT_KERNEL)) {
 		/* lo only when it carries something of ours. */
 		for (size_t i = 0; i < ifc->n_addrs; i++)
 			if (owner_addr(&s->own, sc, ifc, &ifc->addrs[i]) == OWNER_OURS)
@@ -352,7 +353,7 @@ bool session_object_ours(const struct session *s, const struct topo_ns *o, const
 {
 	const struct owner_scope *sc = scope_of(s, o);
 
-	return sc && owner_object(&s->own, sc, k->proto(obj)) == OWNER_OURS;
+	return sc && owner_object(&s->own, sc, k, obj) == OWNER_OURS;
 }
 
 bool session_sysctl_ours(const struct session *s, const struct topo_ns *o, const char *key)

@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 
 #include "cmd/cmd.h"
+#include "reconcile/nftx.h"
 #include "cmd/session.h"
 #include "cmd/target.h"
 #include "model/names.h"
@@ -110,7 +111,7 @@ static json_t *iface_doc(const struct session *s, const struct topo_ns *o, const
 		topo_shape_format(&ifc->shape, sh, sizeof(sh));
 		r |= topo_json_set(j, "qdisc", json_string(sh));
 	}
-	if (ifc->type == TOPO_IF_VETH) {
+	if (topo_lt_is(ifc->type, TOPO_LT_PAIR)) {
 		json_t *peer = json_object();
 
 		r |= topo_json_set(peer, "namespace", topo_json_bytes(ifc->peer_ns));
@@ -191,7 +192,7 @@ static json_t *ns_doc(const struct session *s, const struct topo_ns *o, bool net
 	for (size_t i = 0; session_nft_ours(s, o) && i < o->n_nft_rules; i++) {
 		json_t *rule;
 
-		if (strncmp(o->nft_rules[i].text, "type ", 5) == 0)
+		if (strncmp(o->nft_rules[i].text, "type ", 5) == 0 || !nftx_show_rule(o, &o->nft_rules[i]))
 			continue;
 		rule = json_object();
 		r |= topo_json_set(rule, "chain", topo_json_bytes(o->nft_rules[i].chain));
@@ -210,6 +211,10 @@ static json_t *ns_doc(const struct session *s, const struct topo_ns *o, bool net
 	json_decref(frts);
 	r |= topo_json_set(j, "sysctls", scs);
 	r |= topo_json_set(j, "nft", nft);
+	if (o->nftx_read)
+		r |= topo_json_set(j, "nft_text", json_string(!o->nftx_mark ? "not loaded by topo" :
+							      nftx_as_recorded(o) ? "the tables list as topo loaded them" :
+							      "the tables were changed since topo loaded them"));
 	if (r) {
 		json_decref(j);
 		return NULL;
@@ -358,6 +363,9 @@ static void ns_text(const json_t *ns, bool color)
 		put_bytes(json_object_get(v, "rule"));
 		fputc('\n', stdout);
 	}
+	if (json_object_get(ns, "nft_text"))
+		printf("  nft text (nft:, filter:, nat: as text): %s\n",
+		       json_string_value(json_object_get(ns, "nft_text")));
 }
 
 static void show_text(const json_t *doc, bool color, bool netns)

@@ -2,6 +2,7 @@
 /* The table of table kinds, and what every kind shares (see kind.h). */
 #include "model/kind.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -72,6 +73,14 @@ void topo_objs_free(struct topo_objs *objs)
 	free(objs->v);
 	objs->v = NULL;
 	objs->n = 0;
+}
+
+char *topo_object_id_kind(const char *ns, const struct topo_kind *k, const void *o)
+{
+	char words[512], *id;
+
+	(k->key_words ? k->key_words : k->format)(o, words, sizeof(words));
+	return asprintf(&id, "%s\tk\t%s\t%s", ns, k->key, words) < 0 ? NULL : id;
 }
 
 void topo_obj_format(const struct topo_kind *k, const void *o, char *buf, size_t len)

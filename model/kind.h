@@ -84,6 +84,9 @@ struct topo_kind {
 	/* iproute2's words for the object, as after "ip OBJ add": one printer
 	 * for plan, show and export comments. */
 	void (*format)(const void *o, char *buf, size_t len);
+	/* The key alone in those words (the state file's record of an object
+	 * in a shared namespace); NULL = the key is the whole object. */
+	void (*key_words)(const void *o, char *buf, size_t len);
 	/* One YAML list item at the given indent ("- key: value" lines),
 	 * as the loader reads it back. */
 	void (*emit)(FILE *out, const void *o, int indent);
@@ -109,6 +112,10 @@ static inline const struct topo_pos *topo_obj_pos(const void *o)
 /* Appends a zeroed object; NULL when out of memory. */
 void *topo_objs_add(const struct topo_kind *k, struct topo_objs *objs);
 void topo_objs_free(struct topo_objs *objs);
+
+/* "NS\tk\tKEY\tWORDS": the state file's id of an object (model/state.h,
+ * topo_object_id_*); NULL when out of memory. */
+char *topo_object_id_kind(const char *ns, const struct topo_kind *k, const void *o);
 
 /* Object formatted with the kind's words into buf. */
 void topo_obj_format(const struct topo_kind *k, const void *o, char *buf, size_t len);

@@ -98,6 +98,14 @@ static void neigh_format(const void *o, char *buf, size_t len)
 		 topo_mac_format(ne->mac, m), ne->dev);
 }
 
+static void neigh_key_words(const void *o, char *buf, size_t len)
+{
+	const struct topo_neigh *ne = o;
+	char a[TOPO_IP_STRLEN];
+
+	snprintf(buf, len, "%s dev %s", topo_ip_format(&ne->ip, false, a, sizeof(a)), ne->dev);
+}
+
 static void neigh_emit(FILE *out, const void *o, int indent)
 {
 	const struct topo_neigh *ne = o;
@@ -142,6 +150,7 @@ const struct topo_kind topo_kind_neigh = {
 	.set_proto = neigh_set_proto,
 	.dev = neigh_dev,
 	.format = neigh_format,
+	.key_words = neigh_key_words,
 	.emit = neigh_emit,
 };
 

@@ -221,6 +221,11 @@ static void nh_format(const void *o, char *buf, size_t len)
 #undef NF
 }
 
+static void nh_key_words(const void *o, char *buf, size_t len)
+{
+	snprintf(buf, len, "id %u", ((const struct topo_nexthop *)o)->id);
+}
+
 static void nh_emit(FILE *out, const void *o, int indent)
 {
 	const struct topo_nexthop *nh = o;
@@ -228,7 +233,7 @@ static void nh_emit(FILE *out, const void *o, int indent)
 
 	fprintf(out, "%*s- id: %u\n", indent, "", nh->id);
 	if (nh->via.family)
-		fprintf(out, "%*s  via: %s\n", indent, "", topo_ip_format(&nh->via, false, a, sizeof(a)));
+		fprintf(out, "%*s  via: \"%s\"\n", indent, "", topo_ip_format(&nh->via, false, a, sizeof(a)));
 	if (nh->dev[0])
 		fprintf(out, "%*s  dev: %s\n", indent, "", nh->dev);
 	if (nh->onlink)
@@ -301,6 +306,7 @@ const struct topo_kind topo_kind_nexthop = {
 	.dev = nh_dev,
 	.takes_route = nh_takes_route,
 	.format = nh_format,
+	.key_words = nh_key_words,
 	.emit = nh_emit,
 };
 

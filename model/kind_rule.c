@@ -434,17 +434,17 @@ static void rule_emit(FILE *out, const void *o, int indent)
 	if (r->family == AF_INET6 && !r->from.family && !r->to.family)
 		EK("family: %s", "ipv6");
 	if (r->from.family)
-		EK("from: %s", topo_ip_format(&r->from, true, a, sizeof(a)));
+		EK("from: \"%s\"", topo_ip_format(&r->from, true, a, sizeof(a)));
 	if (r->to.family)
-		EK("to: %s", topo_ip_format(&r->to, true, a, sizeof(a)));
+		EK("to: \"%s\"", topo_ip_format(&r->to, true, a, sizeof(a)));
 	if (r->iif[0])
 		EK("iif: %s", r->iif);
 	if (r->oif[0])
 		EK("oif: %s", r->oif);
 	if (r->has_fwmark)
-		EK("fwmark: %#x/%#x", r->fwmark, r->fwmask);
+		EK("fwmark: \"%#x/%#x\"", r->fwmark, r->fwmask);
 	if (r->tos)
-		EK("tos: %#x", r->tos);
+		EK("tos: %u", r->tos);
 	if (r->ipproto)
 		EK("ipproto: %s", ipproto_name(r->ipproto, t, sizeof(t)));
 	if (r->sport_lo)

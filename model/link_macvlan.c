@@ -18,7 +18,7 @@ static const uint32_t mode_values[] = { 1, 2, 4, 8 };
 
 static const struct topo_lopt macvlan_opts[] = {
 	[MV_PARENT] = { .key = "parent", .ip = "link", .kind = TOPO_LOPT_IFNAME, .replace = "replace: parent changed",
-			.export = TOPO_EXPORT_ALWAYS },
+			.export = TOPO_EXPORT_ALWAYS, .host_ok = true },
 	[MV_MODE] = { .key = "mode", .ip = "mode", .kind = TOPO_LOPT_WORD, .words = mode_words, .values = mode_values,
 		      .export = TOPO_EXPORT_ALWAYS },
 };

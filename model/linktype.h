@@ -41,6 +41,7 @@ struct topo_lopt {
 	const char *replace;              /* immutable: the note of a replace ("replace: vni changed");
 					   * NULL = the kernel changes it in place */
 	const char *unit;                 /* for messages, e.g. "centiseconds" */
+	bool host_ok;                     /* IFNAME: may be "host:IF", a link of host (topo_iface.link_ns) */
 	/* What export writes of an observed link: NEVER (the kernel's value
 	 * depends on more than the link: left out), ALWAYS, or UNLESS the
 	 * value is dflt, the kernel's default for a new link. */

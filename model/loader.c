@@ -942,9 +942,13 @@ static void lt_diag(void *ctx, struct topo_pos pos, const char *fmt, ...)
 static const char *topo_iface_keys_accepted(char *buf, size_t len, bool nodes)
 {
 	char opts[1024];
+	size_t n;
 
 	snprintf(buf, len, "type, addresses, mtu, mac, master, rate, burst, latency, netem, %s%s",
 		 nodes ? "stretch (bridge), " : "", topo_lopts_accepted(opts, sizeof(opts)));
+	for (size_t t = 0; t < topo_n_linktypes; t++)
+		if (topo_lt_is(topo_linktypes[t], TOPO_LT_FDB) && (n = strlen(buf)) < len)
+			snprintf(buf + n, len - n, ", fdb (%s)", topo_linktypes[t]->name);
 	return buf;
 }
 
@@ -976,6 +980,17 @@ static void load_lopt(struct loader *ld, struct topo_iface *ifc, int k, const st
 		val->set = want_ip(ld, v, o->key, &val->ip);
 		break;
 	case TOPO_LOPT_IFNAME:
+		/* "host:IF": a link of host, from another namespace. */
+		if (o->host_ok && v->type == YN_SCALAR && strncmp(v->str, TOPO_NS_HOST ":", strlen(TOPO_NS_HOST) + 1) == 0) {
+			if (!topo_ifname_valid(v->str + strlen(TOPO_NS_HOST) + 1)) {
+				ndiag(ld, v, "%s '%s' is not host:IFNAME (%s)", o->key, v->str, IFNAME_RULE);
+				break;
+			}
+			snprintf(val->name, sizeof(val->name), "%s", v->str + strlen(TOPO_NS_HOST) + 1);
+			snprintf(ifc->link_ns, sizeof(ifc->link_ns), "%s", TOPO_NS_HOST);
+			val->set = true;
+			break;
+		}
 		val->set = want_ifname(ld, v, o->key, val->name);
 		break;
 	case TOPO_LOPT_WORD:
@@ -3763,6 +3778,9 @@ static void validate_ns(struct loader *ld, struct topo_ns *ns)
 			else if (m == i)
 				diag(ld, ifc->pos, "%s cannot be its own master", ifc->name);
 		}
+		if (ifc->link_ns[0] && strcmp(ifc->link_ns, ns->name) == 0)
+			diag(ld, ifc->pos, "%s %s is in %s already: name its %s without '%s:'", ifc->type->name, ifc->name,
+			     ns->name, ifc->type->dep_key, ns->name);
 		/* In host and attached namespaces it may be a link topo does not manage. */
 		const char *dep = topo_link_depends_on(ifc);
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "model/state.h"
 
+#include "model/kind.h"
+
 #include "model/ip.h"
 #include "model/json.h"
 #include "model/names.h"
@@ -90,7 +92,7 @@ static bool ip_text(const char *s, bool network)
 	return strcmp(topo_ip_format(&ip, true, canon, sizeof(canon)), s) == 0;
 }
 
-/* "NS\tn", "NS\tr\tTABLE\tMETRIC\tDST", "NS\ta\tDEV\tADDR". */
+/* "NS\tn", "NS\tr\tTABLE\tMETRIC\tDST", "NS\ta\tDEV\tADDR", "NS\tk\tKIND\tKEY". */
 static bool object_id_valid(const char *id)
 {
 	const char *tab = strchr(id, '\t'), *p;
@@ -106,6 +108,20 @@ static bool object_id_valid(const char *id)
 	p = tab + 1;
 	if (strcmp(p, "n") == 0)
 		return true;
+	/* A table kind's object (model/kind.h): its key in the kind's words. */
+	if (strncmp(p, "k\t", 2) == 0) {
+		const char *k = p + 2, *t = strchr(k, '\t');
+		char key[32];
+
+		if (!t || (size_t)(t - k) >= sizeof(key) || !t[1])
+			return false;
+		memcpy(key, k, (size_t)(t - k));
+		key[t - k] = '\0';
+		for (const char *c = t + 1; *c; c++)
+			if ((unsigned char)*c < 0x20 || *c == 0x7f)
+				return false;
+		return topo_kind_by_key(key) != NULL;
+	}
 	if (strncmp(p, "r\t", 2) == 0) {
 		p += 2;
 		return u32_text(&p, '\t') && u32_text(&p, '\t') && ip_text(p, true);

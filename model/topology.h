@@ -142,6 +142,9 @@ struct topo_iface {
 	bool stretch;
 	uint32_t stretch_vni;
 	uint16_t stretch_port;
+	/* The namespace of the link its type's dep_key option names, when that
+	 * is not its own ("host" for `parent: host:eth0`); "" = its own. */
+	char link_ns[TOPO_NS_NAME_MAX + 1];
 
 	struct topo_addr *addrs;
 	size_t n_addrs;

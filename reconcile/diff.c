@@ -360,7 +360,7 @@ static void link_delete(struct differ *df, struct obs *ob, size_t idx, bool impl
 	df->parent = s.id;
 	link_from_observed(&s.link, o);
 	link_drop_gone_master(ob, &s.link);
-	if (o->type == TOPO_IF_VETH && o->peer_ns[0]) {
+	if (topo_lt_is(o->type, TOPO_LT_PAIR) && o->peer_ns[0]) {
 		struct obs *pob = obs_find(df, o->peer_ns);
 		size_t pidx;
 		const struct topo_iface *p = obs_iface(pob, o->peer_name, &pidx);
@@ -478,6 +478,13 @@ static bool link_has_declared_dep(const struct topo_ns *d, const struct topo_ifa
 	return dep[0] && topo_ns_iface_find(d, dep) >= 0;
 }
 
+/* Created by pass_links_dep_create: after a dependency declared here, or
+ * one in another namespace (which may be a veth end made by the pairs). */
+static bool link_created_late(const struct topo_ns *d, const struct topo_iface *di)
+{
+	return link_has_declared_dep(d, di) || di->link_ns[0];
+}
+
 static void pass_links_plain(struct differ *df, struct obs *ob)
 {
 	const struct topo_ns *d = ob->d;
@@ -487,7 +494,7 @@ static void pass_links_plain(struct differ *df, struct obs *ob)
 		const struct topo_iface *o;
 		size_t oi;
 		const char *why;
-		bool later = link_has_declared_dep(d, di);
+		bool later = link_created_late(d, di);
 
 		if (topo_lt_is(di->type, TOPO_LT_PAIR))
 			continue;
@@ -541,10 +548,10 @@ static void pass_links_dep_create(struct differ *df, struct obs *ob)
 			const struct topo_iface *o;
 			long dep;
 
-			if (done[i] || topo_lt_is(di->type, TOPO_LT_PAIR) || !link_has_declared_dep(d, di))
+			if (done[i] || topo_lt_is(di->type, TOPO_LT_PAIR) || !link_created_late(d, di))
 				continue;
-			dep = topo_ns_iface_find(d, topo_link_depends_on(di));
-			if (link_has_declared_dep(d, &d->ifaces[dep]) && !done[dep])
+			dep = topo_link_depends_on(di)[0] ? topo_ns_iface_find(d, topo_link_depends_on(di)) : -1;
+			if (dep >= 0 && link_created_late(d, &d->ifaces[dep]) && !done[dep])
 				continue;       /* its dependency first */
 			done[i] = progress = true;
 			o = obs_iface(ob, di->name, &oi);
@@ -606,7 +613,7 @@ static void pass_links_veth(struct differ *df)
 			continue;
 		}
 
-		if (o[0] && o[1] && o[0]->type == TOPO_IF_VETH && o[1]->type == TOPO_IF_VETH &&
+		if (o[0] && o[1] && topo_lt_is(o[0]->type, TOPO_LT_PAIR) && topo_lt_is(o[1]->type, TOPO_LT_PAIR) &&
 		    strcmp(o[0]->peer_ns, dns[1]->name) == 0 && strcmp(o[0]->peer_name, di[1]->name) == 0 &&
 		    strcmp(o[1]->peer_ns, dns[0]->name) == 0 && strcmp(o[1]->peer_name, di[0]->name) == 0) {
 			ob[0]->kept[oi[0]] = true;
@@ -616,7 +623,7 @@ static void pass_links_veth(struct differ *df)
 		for (int e = 0; e < 2; e++) {
 			if (!o[e])
 				continue;
-			if (o[e]->type != TOPO_IF_VETH)
+			if (!topo_lt_is(o[e]->type, TOPO_LT_PAIR))
 				why = "replace: kind changed";
 			else if (!why && strcmp(o[e]->peer_name, di[1 - e]->name) == 0)
 				why = "replace: peer namespace changed";
@@ -664,12 +671,12 @@ static void pass_links_prune(struct differ *df, struct obs *ob)
 		 * deletion waits until the end that lived elsewhere is gone too.
 		 */
 		implicit = ob->pruned;
-		struct obs *pob = oi->type == TOPO_IF_VETH ? obs_find(df, oi->peer_ns) : NULL;
+		struct obs *pob = topo_lt_is(oi->type, TOPO_LT_PAIR) ? obs_find(df, oi->peer_ns) : NULL;
 		struct obs *dying = ob->pruned ? ob : pob && pob->pruned ? pob : NULL;
 		struct obs *staying = ob->pruned ? (pob && !pob->pruned ? pob : NULL) : ob;
 		size_t pidx;
 
-		if (dying && oi->type == TOPO_IF_VETH) {
+		if (dying && topo_lt_is(oi->type, TOPO_LT_PAIR)) {
 			const struct topo_iface *left = staying == ob ? oi :
 							staying ? obs_iface(staying, oi->peer_name, &pidx) : NULL;
 
@@ -993,6 +1000,28 @@ static void obj_add(struct differ *df, enum step_op op, const char *ns, const st
 	obj_step(df, op, PHASE_OBJ_ADD, ns, k, v.b, old, note);
 }
 
+/* Would deleting o take a route that is not topo's (the kernel deletes the
+ * routes through it)? Then it is a conflict, named here. */
+static bool obj_holds_foreign_route(struct differ *df, struct obs *ob, const struct topo_kind *k, const void *o)
+{
+	for (size_t r = 0; k->takes_route && r < ob->o->n_routes; r++) {
+		const struct topo_route *rt = &ob->o->routes[r];
+		enum owner_verdict v;
+		char words[512];
+
+		if (ob->route_done[r] || !k->takes_route(o, rt))
+			continue;
+		v = owner_route(&df->own, &ob->sc, rt);
+		if (v == OWNER_OURS || v == OWNER_KERNEL)
+			continue;
+		topo_obj_format(k, o, words, sizeof(words));
+		conflict(df, NULL, "deleting the %s %s in namespace %s would take a route that is not topo's with it "
+			 "(the kernel deletes the routes through it); nothing was changed", k->noun, words, ob->o->name);
+		return true;
+	}
+	return false;
+}
+
 /* Routes the kernel deletes with object o: implicit, caused by step id. */
 static void obj_routes_gone(struct differ *df, struct obs *ob, const struct topo_kind *k, const void *o, unsigned id)
 {
@@ -1028,7 +1057,7 @@ static void objs_gone_with(struct differ *df, struct obs *ob, const char *dev)
 			const void *o = topo_obj_at(k, objs, i);
 			struct step s;
 
-			if (ob->obj_done[slot][i] || owner_object(&df->own, &ob->sc, k->proto(o)) == OWNER_KERNEL)
+			if (ob->obj_done[slot][i] || owner_object(&df->own, &ob->sc, k, o) == OWNER_KERNEL)
 				continue;
 			if (dev && (!k->dev || strcmp(k->dev(o), dev) != 0))
 				continue;
@@ -1101,7 +1130,7 @@ static void kind_defaults(struct differ *df, struct obs *ob, size_t slot, const 
 			const void *o = topo_obj_at(k, objs, i);
 
 			if (!ob->obj_done[slot][i] && k->cmp(o, dflt[d].b) == 0 &&
-			    owner_object(&df->own, &ob->sc, k->proto(o)) == OWNER_KERNEL)
+			    owner_object(&df->own, &ob->sc, k, o) == OWNER_KERNEL)
 				present = o;
 		}
 		for (size_t i = 0; i < nw; i++)
@@ -1142,7 +1171,7 @@ static void pass_kind(struct differ *df, struct obs *ob, size_t slot)
 		want[nw++] = topo_obj_at(k, dobjs, i);
 	for (size_t i = 0; ob->o->exists && i < oobjs->n; i++) {
 		const void *o = topo_obj_at(k, oobjs, i);
-		enum owner_verdict v = ob->obj_done[slot][i] ? OWNER_KERNEL : owner_object(&df->own, &ob->sc, k->proto(o));
+		enum owner_verdict v = ob->obj_done[slot][i] ? OWNER_KERNEL : owner_object(&df->own, &ob->sc, k, o);
 
 		if (v == OWNER_OURS)
 			have[nh++] = o;
@@ -1172,7 +1201,7 @@ static void pass_kind(struct differ *df, struct obs *ob, size_t slot)
 				continue;
 			}
 			twin = c < 0 ? obj_find(k, others, no, want[i]) : NULL;
-			if (twin && owner_object(&df->own, &ob->sc, k->proto(twin)) == OWNER_ADOPTABLE) {
+			if (twin && owner_object(&df->own, &ob->sc, k, twin) == OWNER_ADOPTABLE) {
 				if (k->replaceable && k->replaceable(twin, want[i]))
 					obj_add(df, STEP_OBJ_REPLACE, ob->o->name, k, want[i], twin, "adopt: marked in place");
 				else {
@@ -1210,13 +1239,14 @@ static void pass_kind(struct differ *df, struct obs *ob, size_t slot)
 				continue;
 			}
 			if (obj_level(k, have[j]) == lv) {
-				if (c > 0) {
+				if (c > 0 && !obj_holds_foreign_route(df, ob, k, have[j])) {
 					unsigned id = obj_step(df, STEP_OBJ_DEL, PHASE_OBJ_DEL, ob->o->name, k, have[j],
 							       NULL, NULL);
 
 					obj_routes_gone(df, ob, k, have[j], id);
-				} else if (k->same && !k->same(want[i], have[j]) &&
-					   !(k->replaceable && k->replaceable(have[j], want[i]))) {
+				} else if (c == 0 && k->same && !k->same(want[i], have[j]) &&
+					   !(k->replaceable && k->replaceable(have[j], want[i])) &&
+					   !obj_holds_foreign_route(df, ob, k, have[j])) {
 					/* Before its new self is added under the same key. */
 					unsigned id = obj_step(df, STEP_OBJ_DEL, PHASE_ROUTE_DEL, ob->o->name, k, have[j],
 							       NULL, "replace: cannot change in place");
@@ -1805,7 +1835,7 @@ static bool du_wanted(const struct topo_ns *d, const char *ifname)
 {
 	long i = topo_ns_iface_find(d, ifname);
 
-	return i >= 0 && d->ifaces[i].type == TOPO_IF_BRIDGE;
+	return i >= 0 && topo_lt_is(d->ifaces[i].type, TOPO_LT_MASTER);
 }
 
 static void du_step(struct differ *df, enum step_op op, const char *ns, const char *ifname, bool out,
@@ -1833,7 +1863,7 @@ static void pass_docker_user(struct differ *df, struct obs *ob)
 	if (ob->conflict || !o->exists)
 		return;
 	for (size_t i = 0; d && !ob->pruned && i < d->n_ifaces; i++)
-		bridged |= d->ifaces[i].type == TOPO_IF_BRIDGE;
+		bridged |= topo_lt_is(d->ifaces[i].type, TOPO_LT_MASTER);
 	if (d && !ob->pruned && df->d->coexist_docker_user && o->kind == TOPO_NS_IS_HOST && !o->docker_user_chain)
 		topo_msgs_add(&df->r->warnings, "coexist docker_user: namespace %s has no chain DOCKER-USER in table "
 			      "ip filter (Docker is not running, or not through iptables-nft): no rule added", o->name);
@@ -1855,7 +1885,7 @@ static void pass_docker_user(struct differ *df, struct obs *ob)
 	for (size_t i = 0; i < d->n_ifaces; i++) {
 		const struct topo_iface *di = &d->ifaces[i];
 
-		if (di->type != TOPO_IF_BRIDGE)
+		if (!topo_lt_is(di->type, TOPO_LT_MASTER))
 			continue;
 		for (int out = 0; out <= 1; out++) {
 			bool have = false;
@@ -2048,6 +2078,8 @@ static void pass_nft(struct differ *df, struct obs *ob)
 		if (!s.detail)
 			free(detail);
 		add_step(df, &s);
+	} else {
+		free(detail);
 	}
 	free(kept);
 	nft_rules_free(want, nw);
@@ -2066,7 +2098,7 @@ warn:
 	const char *bridge = NULL;
 
 	for (size_t i = 0; d && !ob->pruned && i < d->n_ifaces && !bridge; i++)
-		if (d->ifaces[i].type == TOPO_IF_BRIDGE)
+		if (topo_lt_is(d->ifaces[i].type, TOPO_LT_MASTER))
 			bridge = d->ifaces[i].name;
 	const struct topo_sysctl *brnf = bridge && o->exists ? obs_sysctl(o, "net.bridge.bridge-nf-call-iptables") : NULL;
 

@@ -17,6 +17,20 @@ bool nftx_structured(const struct topo_nft_rule *r)
 	return false;
 }
 
+bool nftx_as_recorded(const struct topo_ns *o)
+{
+	char want[32];
+	const char *l = o->nftx_mark ? strstr(o->nftx_mark, " listing ") : NULL;
+
+	snprintf(want, sizeof(want), "%016" PRIx64, o->nftx_listing);
+	return o->nftx_read && l && strcmp(l + 9, want) == 0;
+}
+
+bool nftx_show_rule(const struct topo_ns *o, const struct topo_nft_rule *r)
+{
+	return !o->nftx_read || nftx_structured(r);
+}
+
 bool nftx_declared(const struct topo_ns *d)
 {
 	return d->n_nft_text || nft_nat_as_text(d);

@@ -20,6 +20,13 @@ bool nftx_same(const struct topo_ns *d, const struct topo_ns *o, FILE *detail);
  * structured chains, which nft_render compares? The rest is the text's. */
 bool nftx_structured(const struct topo_nft_rule *r);
 
+/* Observed: do the owned tables still list as right after topo's last load
+ * (the record's listing hash)? False without a record. */
+bool nftx_as_recorded(const struct topo_ns *o);
+/* Observed rules show and export name: with nft text read, the structured
+ * chains' only (the text's objects are listed as a whole, not as rules). */
+bool nftx_show_rule(const struct topo_ns *o, const struct topo_nft_rule *r);
+
 /* The nft text a namespace declares: its nft: and filter: texts (borrowed),
  * then its nat rules when they go as text (owned). */
 struct nftx_texts {

@@ -11,6 +11,7 @@
 #include "model/nft_text.h"
 
 #include "model/ip.h"
+#include "model/linktype.h"
 #include "model/link_vxlan.h"
 
 #define RTPROT_UNSPEC_   0
@@ -46,7 +47,7 @@ bool owner_addr_is_kernels(const struct topo_iface *ifc, const struct topo_addr 
 	    a->proto != TOPO_IFAPROT)
 		return true;
 	/* Kernels before 5.18 have no IFA_PROTO: know lo's own addresses by sight. */
-	if (ifc->type == TOPO_IF_LOOPBACK &&
+	if (topo_lt_is(ifc->type, TOPO_LT_KERNEL) &&
 	    ((a->ip.family == AF_INET && a->ip.bytes[0] == 127 && a->ip.plen == 8) ||
 	     (a->ip.family == AF_INET6 && memcmp(a->ip.bytes, lo6, 16) == 0)))
 		return true;
@@ -108,6 +109,11 @@ int owner_ctx_init(struct owner_ctx *ctx, const struct topology *desired, const 
 			continue;
 		for (size_t i = 0; i < ns->n_routes && r == 0; i++)
 			r = ctx_keep(ctx, topo_object_id_route(ns->name, &ns->routes[i]), &ctx->claimed, 0);
+		for (size_t k = 0; k < topo_n_kinds && r == 0; k++)
+			for (size_t i = 0; i < ns->objs[k].n && r == 0; i++)
+				r = ctx_keep(ctx, topo_object_id_kind(ns->name, topo_kinds[k],
+								      topo_obj_at(topo_kinds[k], &ns->objs[k], i)),
+					     &ctx->claimed, 0);
 		for (size_t i = 0; i < ns->n_ifaces && r == 0; i++)
 			for (size_t a = 0; a < ns->ifaces[i].n_addrs && r == 0; a++)
 				r = ctx_keep(ctx, topo_object_id_addr(ns->name, ns->ifaces[i].name,
@@ -172,7 +178,7 @@ static bool claimed(const struct owner_ctx *ctx, char *id)
 static const struct topo_iface *ns_lo(const struct topo_ns *o)
 {
 	for (size_t i = 0; i < o->n_ifaces; i++)
-		if (o->ifaces[i].type == TOPO_IF_LOOPBACK)
+		if (topo_lt_is(o->ifaces[i].type, TOPO_LT_KERNEL))
 			return &o->ifaces[i];
 	return NULL;
 }
@@ -312,7 +318,7 @@ static bool bridge_leads_out(const struct owner_ctx *ctx, const struct owner_sco
 		if (p == ifc || (strcmp(p->master, ifc->name) != 0 &&
 				 !(ifc->ifindex > 0 && p->master_ifindex == ifc->ifindex)))
 			continue;
-		if (p->type != TOPO_IF_VETH || p->peer_netnsid < 0 || (p->owned && strcmp(p->owner, ctx->topology) == 0))
+		if (!topo_lt_is(p->type, TOPO_LT_PAIR) || p->peer_netnsid < 0 || (p->owned && strcmp(p->owner, ctx->topology) == 0))
 			continue;
 		pd = declared_ns(ctx, p->peer_ns);
 		if (!pd) {
@@ -337,7 +343,7 @@ const char *owner_adopt_refusal(const struct owner_ctx *ctx, const struct owner_
 			 sc->o->kind == TOPO_NS_PATH ? sc->o->path : "a CNI namespace");
 		return buf;
 	}
-	if (ifc->type == TOPO_IF_VETH && ifc->peer_netnsid >= 0) {
+	if (topo_lt_is(ifc->type, TOPO_LT_PAIR) && ifc->peer_netnsid >= 0) {
 		const struct topo_ns *pd = declared_ns(ctx, ifc->peer_ns);
 
 		if (pd && owner_ns_runtime(pd)) {
@@ -346,7 +352,7 @@ const char *owner_adopt_refusal(const struct owner_ctx *ctx, const struct owner_
 			return buf;
 		}
 	}
-	if (ifc->type != TOPO_IF_BRIDGE)
+	if (!topo_lt_is(ifc->type, TOPO_LT_MASTER))
 		return NULL;
 	leads_out = bridge_leads_out(ctx, sc, ifc, &port_rt);
 	if (!leads_out && !bridge_runtime(ifc->name, NULL))
@@ -383,7 +389,7 @@ const char *owner_sysctl_dependent(const struct owner_ctx *ctx, const struct own
 	for (size_t i = 0; i < sc->o->n_ifaces; i++) {
 		const struct topo_iface *ifc = &sc->o->ifaces[i];
 
-		if (ifc->type != TOPO_IF_BRIDGE || (ifc->owned && strcmp(ifc->owner, ctx->topology) == 0))
+		if (!topo_lt_is(ifc->type, TOPO_LT_MASTER) || (ifc->owned && strcmp(ifc->owner, ctx->topology) == 0))
 			continue;
 		bool out = bridge_leads_out(ctx, sc, ifc, &rt);
 
@@ -401,7 +407,7 @@ const char *owner_sysctl_dependent(const struct owner_ctx *ctx, const struct own
 
 enum owner_verdict owner_link(const struct owner_ctx *ctx, const struct owner_scope *sc, const struct topo_iface *ifc)
 {
-	if (ifc->type == TOPO_IF_LOOPBACK)
+	if (topo_lt_is(ifc->type, TOPO_LT_KERNEL))
 		return OWNER_KERNEL;
 	if (sc->ns == OWNER_FOREIGN || sc->ns == OWNER_OTHER)
 		return sc->ns;
@@ -433,16 +439,22 @@ const char *owner_link_other(const struct owner_ctx *ctx, const struct owner_sco
 
 /* -------------------------------------------------------------------- fdb -- */
 
+bool owner_fdb_is_kernels(const struct topo_iface *dev, const struct topo_fdb *e)
+{
+	static const uint8_t zero[6];
+
+	return dev->type == TOPO_IF_VXLAN && memcmp(e->mac, zero, 6) == 0 && dev->opt[VX_REMOTE].set &&
+	       topo_ip_equal(&dev->opt[VX_REMOTE].ip, &e->dst);
+}
+
 enum owner_verdict owner_fdb(const struct owner_ctx *ctx, const struct owner_scope *sc, const struct topo_iface *dev,
 			     const struct topo_fdb *e)
 {
-	static const uint8_t zero[6];
 	enum owner_verdict v;
 
 	if (!dev)
 		return OWNER_FOREIGN;
-	if (dev->type == TOPO_IF_VXLAN && memcmp(e->mac, zero, 6) == 0 && dev->opt[VX_REMOTE].set &&
-	    topo_ip_equal(&dev->opt[VX_REMOTE].ip, &e->dst))
+	if (owner_fdb_is_kernels(dev, e))
 		return OWNER_KERNEL;
 	v = owner_link(ctx, sc, dev);
 	return v == OWNER_OURS ? OWNER_OURS : v == OWNER_OTHER ? OWNER_OTHER : OWNER_FOREIGN;
@@ -508,15 +520,22 @@ enum owner_verdict owner_route(const struct owner_ctx *ctx, const struct owner_s
 
 /* ------------------------------------------------------------ table kinds -- */
 
-enum owner_verdict owner_object(const struct owner_ctx *ctx, const struct owner_scope *sc, uint8_t proto)
+enum owner_verdict owner_object(const struct owner_ctx *ctx, const struct owner_scope *sc, const struct topo_kind *k,
+				const void *o)
 {
+	uint8_t proto = k->proto(o);
+
 	if (proto == RTPROT_KERNEL_)
 		return OWNER_KERNEL;
 	if (sc->ns == OWNER_FOREIGN || sc->ns == OWNER_OTHER)
 		return sc->ns;
-	if (proto == TOPO_RTPROT)
+	if (proto != TOPO_RTPROT)
+		return ctx->adopt ? OWNER_ADOPTABLE : OWNER_FOREIGN;
+	if (sc->all_ours)
 		return OWNER_OURS;
-	return ctx->adopt ? OWNER_ADOPTABLE : OWNER_FOREIGN;
+	if (other_of(ctx, topo_object_id_kind(sc->o->name, k, o)))
+		return OWNER_OTHER;
+	return claimed(ctx, topo_object_id_kind(sc->o->name, k, o)) ? OWNER_OURS : OWNER_FOREIGN;
 }
 
 /* ---------------------------------------------------------------- shaping -- */

@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "model/kind.h"
 #include "model/state.h"
 #include "model/strmap.h"
 #include "model/topology.h"
@@ -114,6 +115,7 @@ enum owner_verdict owner_nft(const struct owner_ctx *ctx, const struct owner_sco
  * ours is ours (the link's mark proves it), except the entry the kernel
  * makes itself from a vxlan's remote (all-zeros MAC to that address).
  * dev: the observed link it is on (NULL = unknown: foreign). */
+bool owner_fdb_is_kernels(const struct topo_iface *dev, const struct topo_fdb *e);
 enum owner_verdict owner_fdb(const struct owner_ctx *ctx, const struct owner_scope *sc, const struct topo_iface *dev,
 			     const struct topo_fdb *e);
 /* Is there a table of our name at all? */
@@ -127,14 +129,18 @@ int owner_nft_text_foreign(const struct topo_ns *o, const struct topo_ns *d);
 enum owner_verdict owner_sysctl(const struct owner_ctx *ctx, const struct owner_scope *sc, const char *key);
 
 /*
- * An object of a table kind (model/kind.h: rules, nexthops...), by its
- * protocol byte: TOPO_RTPROT is topo's, kernel (2) is the kernel's own (its
- * default rules), anything else a person's or a daemon's, in every
+ * An object of a table kind (model/kind.h), by its protocol byte:
+ * TOPO_RTPROT is topo's, kernel (2) is the kernel's own (the defaults it
+ * makes with a namespace), anything else a person's or a daemon's, in every
  * namespace (even one topo created: a twin made by hand is not topo's).
  * With --adopt a foreign one is ADOPTABLE. In a namespace that is foreign
- * or another topology's, nothing is ours.
+ * or another topology's, nothing is ours. In host and attached namespaces
+ * the protocol says "topo" but not which topology: the state files decide,
+ * another topology's record first, then this one's record or declaration
+ * (unclaimed: FOREIGN, never touched).
  */
-enum owner_verdict owner_object(const struct owner_ctx *ctx, const struct owner_scope *sc, uint8_t proto);
+enum owner_verdict owner_object(const struct owner_ctx *ctx, const struct owner_scope *sc, const struct topo_kind *k,
+				const void *o);
 
 /*
  * Container runtimes. A namespace under Docker's netns directory

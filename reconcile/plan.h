@@ -80,12 +80,13 @@ enum step_phase {
 	PHASE_ADDR_ADD,
 	PHASE_ADDR_DEL,         /* after the adds: an interface never drops to zero addresses */
 	/* Table kinds' adds and replaces: after the addresses (a gateway is
-	 * reachable), the bridges' coming up, before the routes (that use a
-	 * nexthop); lower levels first. */
+	 * reachable), the bridges' coming up, before the routes (which may go
+	 * through such an object); lower levels first. */
 	PHASE_OBJ_ADD,
 	PHASE_ROUTE_ADD,
-	/* Their deletes: once what replaces them is in place (a moved default
-	 * rule, a group no longer naming a member); higher levels first. */
+	/* Their deletes: once what replaces them is in place (a displaced
+	 * default's replacement, a higher level no longer naming a lower
+	 * one); higher levels first. */
 	PHASE_OBJ_DEL,
 	PHASE_NFT,
 	PHASE_COUNT,

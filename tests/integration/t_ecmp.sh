@@ -22,9 +22,7 @@ namespaces:
       h: {addresses: [10.3.0.2/24]}
       p1: {addresses: [10.1.0.1/24, "fd01::1/64"]}
       p2: {addresses: [10.2.0.1/24, "fd02::1/64"]}
-      lo: {addresses: [10.8.0.1/32, 10.8.0.2/32, 10.8.0.3/32, 10.8.0.4/32, 10.8.0.5/32, 10.8.0.6/32,
-                       10.8.0.7/32, 10.8.0.8/32, 10.8.0.9/32, 10.8.0.10/32, 10.8.0.11/32, 10.8.0.12/32,
-                       10.8.0.13/32, 10.8.0.14/32, 10.8.0.15/32, 10.8.0.16/32]}
+      lo: {addresses: [10.8.0.1/32, 10.8.0.2/32, 10.8.0.3/32, 10.8.0.4/32, 10.8.0.5/32, 10.8.0.6/32, 10.8.0.7/32, 10.8.0.8/32, 10.8.0.9/32, 10.8.0.10/32, 10.8.0.11/32, 10.8.0.12/32, 10.8.0.13/32, 10.8.0.14/32, 10.8.0.15/32, 10.8.0.16/32, 10.8.0.17/32, 10.8.0.18/32, 10.8.0.19/32, 10.8.0.20/32, 10.8.0.21/32, 10.8.0.22/32, 10.8.0.23/32, 10.8.0.24/32, 10.8.0.25/32, 10.8.0.26/32, 10.8.0.27/32, 10.8.0.28/32, 10.8.0.29/32, 10.8.0.30/32, 10.8.0.31/32, 10.8.0.32/32]}
     routes:
       - to: 10.9.0.1/32
         nexthops:
@@ -66,15 +64,18 @@ eq "host multipath is topo's" "$(ip -j route show 10.9.0.0/24 | jq -r '.[0].prot
 ok "show prints the paths" "$TOPO" show "$F"
 contains "show" "$WORK/out" "route 10.9.0.1/32 nexthop via 10.1.0.2 dev p1 weight 1 nexthop via 10.2.0.2 dev p2 weight 2"
 
-# Traffic over both paths: 16 sources, each flow hashed to one path (L3
-# hash); both links carry some of the echoes.
-tx() { ip netns exec a ip -j -s link show dev "$1" | jq '.[0].stats64.tx.packets'; }
+# Traffic over both paths: 32 sources (with weights 1:2 all on one path
+# has odds (2/3)^32), each flow hashed to one path (L3
+# hash); both links carry some of the echoes. Counted in bytes of 1000-byte
+# echoes, so ARP and neighbour discovery (under 100 bytes) cannot pass for
+# them.
+tx() { ip netns exec a ip -j -s link show dev "$1" | jq '.[0].stats64.tx.bytes'; }
 expect_ping a 10.9.0.1
 p1=$(tx p1) p2=$(tx p2)
-for i in $(seq 16); do ip netns exec a ping -q -c 2 -i 0.2 -w 3 -I 10.8.0.$i 10.9.0.1 >/dev/null || fail "ping from 10.8.0.$i"; done
+for i in $(seq 32); do ip netns exec a ping -q -c 2 -i 0.2 -w 3 -s 1000 -I 10.8.0.$i 10.9.0.1 >/dev/null || fail "ping from 10.8.0.$i"; done
 d1=$(( $(tx p1) - p1 )) d2=$(( $(tx p2) - p2 ))
-echo "echoes: p1 +$d1, p2 +$d2"
-n_checks=$((n_checks + 1)); [ "$d1" -ge 2 ] && [ "$d2" -ge 2 ] || fail "traffic did not use both paths (p1 +$d1, p2 +$d2)"
+echo "echo bytes sent: p1 +$d1, p2 +$d2"
+n_checks=$((n_checks + 1)); [ "$d1" -ge 2084 ] && [ "$d2" -ge 2084 ] || fail "traffic did not use both paths (p1 +$d1, p2 +$d2 bytes)"
 # The kernel's own choice, per flow (L4 hash): both devices come up.
 echo 1 >/proc/sys/net/ipv4/fib_multipath_hash_policy 2>/dev/null || true
 ip netns exec a sysctl -qw net.ipv4.fib_multipath_hash_policy=1 net.ipv6.fib_multipath_hash_policy=1

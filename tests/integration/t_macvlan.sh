@@ -98,4 +98,44 @@ rc 1 "foreign macvlan" "$TOPO" apply "$WORK/lab.yaml"
 contains "conflict" "$WORK/out" "interface mv1 in namespace host exists and was not created by topo"
 eq "foreign mv1 untouched" "$(mvdata host mv1 mode)" vepa
 ip link del mv1
+
+# Two namespaces on one parent in host (parent: "host:up0"): created there
+# and moved (IFLA_LINK_NETNSID); in bridge mode they reach each other.
+cat >"$WORK/lab2.yaml" <<'YAML'
+topology: mvx
+namespaces:
+  host: {}
+  na:
+    interfaces:
+      m1: {type: macvlan, parent: "host:up0", mode: bridge, addresses: [10.80.0.1/24]}
+  nb:
+    interfaces:
+      m2: {type: macvlan, parent: "host:up0", mode: bridge, addresses: [10.80.0.2/24]}
+YAML
+"$TOPO" diff --json "$WORK/lab2.yaml" >"$WORK/plan2.json" || true
+n=$(jq '.steps | length' "$WORK/plan2.json")
+settled "$WORK/before2"
+for k in $(seq 1 "$n"); do
+	rc 1 "two namespaces: fail at step $k" env TOPO_FAIL_AT_STEP=$k "$TOPO" apply "$WORK/lab2.yaml"
+	settled_like "$WORK/before2" "$WORK/after"
+	same_snapshot "two namespaces: rollback after step $k of $n" "$WORK/before2" "$WORK/after"
+done
+ok "apply two namespaces" "$TOPO" apply "$WORK/lab2.yaml"
+contains "made on host's up0" "$WORK/out" "+ link add m1 type macvlan link up0 link-netns host mode bridge netns na"
+eq "m1 on a parent elsewhere" "$(nsx na ip -j -d link show dev m1 | jq -r '.[0].link_netnsid != null')" true
+eq "m1 mode" "$(mvdata na m1 mode)" bridge
+rc 0 "two namespaces converged" "$TOPO" diff "$WORK/lab2.yaml"
+expect_ping na 10.80.0.2
+expect_ping nb 10.80.0.1
+nsx nb ip link set m2 type macvlan mode private
+rc 2 "two namespaces: mode drift" "$TOPO" diff "$WORK/lab2.yaml"
+contains "two namespaces: repaired in place" "$WORK/out" "~ link set m2 type macvlan mode bridge netns nb"
+ok "two namespaces: repair" "$TOPO" apply "$WORK/lab2.yaml"
+expect_ping na 10.80.0.2
+ok "export" "$TOPO" export "$WORK/lab2.yaml"
+contains "export names the parent's namespace" "$WORK/out" 'parent: "host:up0"'
+eq "up0 untouched by the second lab" "$(ip -j -d link show dev up0 | jq -S 'map(del(.stats, .stats64, .operstate, .promiscuity, .allmulti))')" "$up0_before"
+ok "destroy two namespaces" "$TOPO" destroy "$WORK/lab2.yaml"
+settled_like "$WORK/before2" "$WORK/after"
+same_snapshot "destroy two namespaces" "$WORK/before2" "$WORK/after"
 done_ok

@@ -142,6 +142,20 @@ nsx router nft flush table bridge topo-fw
 rc 2 "a flushed bridge table is drift" "$TOPO" diff "$F"
 ok "apply" "$TOPO" apply "$F"
 rc 0 "converged" "$TOPO" diff "$F"
+# The record itself deleted (as a crash between the two transactions would
+# leave it): the text counts as not loaded, and is loaded again.
+nsx router nft delete chain inet topo-fw topo-state
+rc 2 "no record: not loaded" "$TOPO" diff "$F"
+contains "says so" "$WORK/out" "nft: the text is not loaded"
+ok "apply" "$TOPO" apply "$F"
+rc 0 "converged" "$TOPO" diff "$F"
+# A forged record (the right text hash, another listing): drift.
+rec=$(nsx router nft list chain inet topo-fw topo-state | sed -n 's/.*comment "\(.*\)"/\1/p')
+nsx router nft delete chain inet topo-fw topo-state
+nsx router nft add chain inet topo-fw topo-state "{ comment \"${rec% *} 0000000000000000\"; }"
+rc 2 "a record that does not match the listing" "$TOPO" diff "$F"
+ok "apply" "$TOPO" apply "$F"
+rc 0 "converged" "$TOPO" diff "$F"
 
 # 6. A changed text: one step, the new element works.
 sed 's/elements = { 80 }/elements = { 80, 81 }/' "$F" >"$WORK/fw2.yaml"
@@ -157,6 +171,9 @@ settled "$WORK/before"
 sed 's/iifname "eth0" tcp dport/iif "nosuch0" tcp dport/' "$F" >"$WORK/refused.yaml"
 rc 1 "a text the kernel refuses" "$TOPO" apply "$WORK/refused.yaml"
 contains "libnftables says why" "$WORK/out" "Interface does not exist"
+line=$(grep -n 'nosuch0' "$WORK/refused.yaml" | cut -d: -f1)
+col=$(grep 'nosuch0' "$WORK/refused.yaml" | awk '{print index($0, "\"nosuch0\"")}')
+contains "and where, in the file" "$WORK/out" "(at file line $line, column $col)"
 contains "rolled back" "$WORK/out" "rolled back"
 settled_like "$WORK/before" "$WORK/after"
 same_snapshot "rollback of a refused text" "$WORK/before" "$WORK/after"

@@ -90,6 +90,20 @@ eq "host: defaults back" "$(rules host)" "$host_rules"
 settled_like "$WORK/empty" "$WORK/after-host"
 same_snapshot "host destroy leaves the kernel as it was" "$WORK/empty" "$WORK/after-host"
 
+# Two topologies with rules in host: the protocol says "topo", the state
+# files say whose. Each destroy (by name, without the file) takes only its own.
+printf 'topology: ha\nnamespaces:\n  host:\n    rules:\n      - {priority: 1500, from: 10.60.0.0/24, table: 60}\n' >"$WORK/ha.yaml"
+printf 'topology: hb\nnamespaces:\n  host:\n    rules:\n      - {priority: 1600, from: 10.61.0.0/24, table: 61}\n' >"$WORK/hb.yaml"
+ok "ha" "$TOPO" apply "$WORK/ha.yaml"
+ok "hb" "$TOPO" apply "$WORK/hb.yaml"
+rc 0 "ha converged beside hb" "$TOPO" diff "$WORK/ha.yaml"
+rc 0 "hb converged beside ha" "$TOPO" diff "$WORK/hb.yaml"
+ok "destroy hb by name" "$TOPO" destroy --name hb
+eq "ha's rule stays" "$(nsx host ip -j rule show pref 1500 | jq -r '.[0].table')" 60
+eq "hb's rule gone" "$(nsx host ip -j rule show pref 1600 | jq length)" 0
+ok "destroy ha by name" "$TOPO" destroy --name ha
+eq "host's rules as they were" "$(rules host)" "$host_rules"
+
 # A failure at every step rolls back exactly: fresh, then an update that
 # changes a rule's table, drops one, adds one with ports and a uid range,
 # and gives lookup local back its default.

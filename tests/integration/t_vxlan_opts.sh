@@ -80,6 +80,11 @@ eq "undeclared ttl left to the kernel (auto)" "$(vxdata c vx0 ttl)" 0
 eq "fdb a" "$(fdbs a vx0)" '[{"mac":"00:00:00:00:00:00","dst":"10.9.0.2"},{"mac":"00:00:00:00:00:00","dst":"10.9.0.3"}]'
 eq "fdb c" "$(fdbs c vx0)" '[{"mac":"00:00:00:00:00:00","dst":"10.9.0.1"},{"mac":"00:00:00:00:00:00","dst":"10.9.0.2"}]'
 rc 0 "converged" "$TOPO" diff "$WORK/lab.yaml"
+ok "export" "$TOPO" export "$WORK/lab.yaml"
+cp "$WORK/out" "$WORK/exported.yaml"
+contains "export has the fdb" "$WORK/exported.yaml" 'fdb: [{mac: "00:00:00:00:00:00", dst: "10.9.0.2"}, {mac: "00:00:00:00:00:00", dst: "10.9.0.3"}]'
+contains "export has the options" "$WORK/exported.yaml" "ttl: 64"
+rc 0 "the export is converged" "$TOPO" diff "$WORK/exported.yaml"
 
 # Head-end replication: no remote, no group, no learning; only the lists.
 expect_ping a 10.10.0.2

@@ -11,6 +11,7 @@
 #include "model/kind_neigh.h"
 #include "model/kind_nexthop.h"
 #include "model/kind_rule.h"
+#include "reconcile/owner.h"
 
 struct want {
 	unsigned line, col;
@@ -527,6 +528,138 @@ static void test_diff_cascades(void **state)
 	world_free(&w);
 }
 
+/* Deleting a nexthop that a daemon's route goes through: a conflict, not
+ * a silent deletion of someone else's route. */
+static void test_diff_foreign_route_through_ours(void **state)
+{
+	struct world w;
+	struct topology d2;
+	struct topo_ns *o;
+
+	(void)state;
+	world(&w, LAB(""));
+	o = obs_ns(&w, "netns_A");
+	for (size_t i = 0; i < o->n_routes; i++)
+		if (o->routes[i].nhid == 10)
+			o->routes[i].proto = 186;   /* bgp */
+	fx_load("topology: seed001\n"
+		"namespaces:\n"
+		"  netns_A:\n"
+		"    interfaces: {eth0: {addresses: [10.40.0.1/24]}}\n"
+		"    nexthops:\n"
+		"      - {id: 1, via: 10.40.0.2, dev: eth0}\n"
+		"    rules:\n"
+		"      - {priority: 100, from: 10.40.0.0/24, table: 100}\n"
+		"  netns_B: {interfaces: {eth0: {addresses: [10.40.0.2/24]}}}\n"
+		"links:\n"
+		"  - [netns_A:eth0, netns_B:eth0]\n", &d2);
+	topology_free(&w.d);
+	w.d = d2;
+	world_diff(&w, false);
+	assert_int_equal(w.r.conflicts.n, 1);
+	assert_non_null(strstr(w.r.conflicts.v[0], "deleting the nexthop id 10 group 1 in namespace netns_A would take a "
+						  "route that is not topo's with it"));
+	world_free(&w);
+}
+
+/* The one ownership rule of the table kinds (reconcile/owner.c). */
+static enum owner_verdict verdict(const struct owner_ctx *ctx, const struct owner_scope *sc, uint8_t proto)
+{
+	struct topo_rule r = { .family = AF_INET, .priority = 77, .action = TOPO_RULE_LOOKUP, .table = 100 };
+
+	r.proto = proto;
+	return owner_object(ctx, sc, &topo_kind_rule, &r);
+}
+
+static void test_owner_object(void **state)
+{
+	struct topology d, o;
+	struct owner_ctx ctx, adopt, rec, oth;
+	struct owner_scope sc;
+	struct topo_state mine = { 0 }, other = { 0 };
+	struct topo_rule r77 = { .family = AF_INET, .priority = 77, .action = TOPO_RULE_LOOKUP, .table = 100 };
+	char *id = topo_object_id_kind(TOPO_NS_HOST, &topo_kind_rule, &r77);
+
+	(void)state;
+	assert_string_equal(id, "host\tk\trules\tpref 77 from all lookup 100");
+	fx_load(LAB(""), &d);
+	fx_observe_converged(&d, &o);
+	snprintf(mine.topology, sizeof(mine.topology), "seed001");
+	snprintf(other.topology, sizeof(other.topology), "other");
+	assert_int_equal(topo_state_object_put(&mine, id), 0);
+	assert_int_equal(topo_state_object_put(&other, id), 0);
+	free(id);
+	assert_int_equal(owner_ctx_init(&ctx, &d, NULL, NULL, 0, false), 0);
+	assert_int_equal(owner_ctx_init(&adopt, &d, NULL, NULL, 0, true), 0);
+	assert_int_equal(owner_ctx_init(&rec, &d, &mine, NULL, 0, false), 0);
+	assert_int_equal(owner_ctx_init(&oth, &d, &mine, &other, 1, false), 0);
+
+	/* host: shared; the mark says topo, the records say which topology. */
+	assert_int_equal(owner_scope_init(&sc, &ctx, &o.ns[0], NULL), 0);
+	assert_int_equal(verdict(&ctx, &sc, TOPO_RTPROT), OWNER_FOREIGN);   /* nobody's record */
+	assert_int_equal(verdict(&rec, &sc, TOPO_RTPROT), OWNER_OURS);      /* ours recorded it */
+	assert_int_equal(verdict(&oth, &sc, TOPO_RTPROT), OWNER_OTHER);     /* another's record first */
+	assert_int_equal(verdict(&ctx, &sc, 2), OWNER_KERNEL);
+	assert_int_equal(verdict(&ctx, &sc, 0), OWNER_FOREIGN);
+	assert_int_equal(verdict(&ctx, &sc, 186), OWNER_FOREIGN);
+	assert_int_equal(verdict(&adopt, &sc, 0), OWNER_ADOPTABLE);
+	owner_scope_free(&sc);
+	/* A namespace topo created (lo marked): ours by the mark; a hand-made
+	 * twin is still not ours. */
+	struct topo_ns *a = &o.ns[topology_ns_find(&o, "netns_A")];
+
+	assert_int_equal(owner_scope_init(&sc, &ctx, a, &d.ns[0]), 0);
+	assert_true(sc.all_ours);
+	assert_int_equal(verdict(&ctx, &sc, TOPO_RTPROT), OWNER_OURS);
+	assert_int_equal(verdict(&ctx, &sc, 0), OWNER_FOREIGN);
+	assert_int_equal(verdict(&ctx, &sc, 3), OWNER_FOREIGN);
+	owner_scope_free(&sc);
+	/* A foreign namespace of a declared name: nothing in it is ours. */
+	a->owned = false;
+	for (size_t i = 0; i < a->n_ifaces; i++)
+		a->ifaces[i].owned = false;
+	assert_int_equal(owner_scope_init(&sc, &ctx, a, &d.ns[0]), 0);
+	assert_int_equal(verdict(&ctx, &sc, TOPO_RTPROT), OWNER_FOREIGN);
+	owner_scope_free(&sc);
+	owner_ctx_free(&ctx);
+	owner_ctx_free(&adopt);
+	owner_ctx_free(&rec);
+	owner_ctx_free(&oth);
+	topo_state_free(&mine);
+	topo_state_free(&other);
+	topology_free(&d);
+	topology_free(&o);
+}
+
+/* The state file's record of a table-kind object: a known kind, printable words. */
+static void test_state_ids(void **state)
+{
+	static const char *const good = "{\"topology\": \"t\", \"objects\": [\"host\\tk\\trules\\tpref 7 from all "
+					 "lookup 100\", \"host\\tk\\tnexthops\\tid 3\"]}";
+	static const char *const bad[] = {
+		"{\"topology\": \"t\", \"objects\": [\"host\\tk\\tbogus\\tx\"]}",
+		"{\"topology\": \"t\", \"objects\": [\"host\\tk\\trules\"]}",
+		"{\"topology\": \"t\", \"objects\": [\"host\\tk\\trules\\t\"]}",
+		"{\"topology\": \"t\", \"objects\": [\"host\\tk\\trules\\tpref\\n1\"]}",
+	};
+	struct topo_state st;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(topo_state_parse_msg(good, strlen(good), &st, err, sizeof(err)), 0);
+	assert_int_equal(st.n_objects, 2);
+	assert_true(topo_state_object_has(&st, "host\tk\tnexthops\tid 3"));
+	topo_state_free(&st);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int r = topo_state_parse_msg(bad[i], strlen(bad[i]), &st, err, sizeof(err));
+
+		if (r != -EINVAL)
+			print_message("accepted: %s\n", bad[i]);
+		assert_int_equal(r, -EINVAL);
+		assert_non_null(strstr(err, "objects[0]"));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -541,6 +674,9 @@ int main(void)
 		cmocka_unit_test(test_diff_adopt_in_place),
 		cmocka_unit_test(test_diff_defaults),
 		cmocka_unit_test(test_diff_cascades),
+		cmocka_unit_test(test_diff_foreign_route_through_ours),
+		cmocka_unit_test(test_owner_object),
+		cmocka_unit_test(test_state_ids),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

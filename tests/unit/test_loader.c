@@ -756,6 +756,16 @@ static void test_macvlan(void **state)
 	assert_false(n->opt[MV_MODE].set);               /* the kernel's default, not topo's */
 	topology_free(&t);
 
+	/* A parent in host, from another namespace. */
+	load_ok(HEAD "      m: {type: macvlan, parent: \"host:eth0\", mode: bridge}\n", &t);
+	m = if_named(&t.ns[0], "m");
+	assert_string_equal(m->opt[MV_PARENT].name, "eth0");
+	assert_string_equal(m->link_ns, "host");
+	assert_string_equal(topo_link_depends_on(m), "");   /* orders nothing in web */
+	topology_free(&t);
+	EXPECT_ERRORS("topology: t\nnamespaces:\n  host:\n    interfaces:\n      m: {type: macvlan, parent: \"host:eth0\"}\n",
+		      { 5, 7, "macvlan m is in host already: name its parent without 'host:'" });
+	EXPECT_ERRORS(HEAD "      m: {type: macvlan, parent: \"host:\"}\n", { 6, 34, "parent 'host:' is not host:IFNAME" });
 	EXPECT_ERRORS(HEAD "      m: {type: macvlan}\n", { 6, 7, "macvlan interface m needs a parent (parent: IFNAME)" });
 	EXPECT_ERRORS(HEAD "      m: {type: macvlan, parent: br0, mode: bridgy}\n",
 		      { 6, 45, "unknown mode 'bridgy' (accepted: private, vepa, bridge, passthru)" });
@@ -1766,7 +1776,8 @@ static void test_yaml_alias_errors(void **state)
 		      { 3, 29, "unknown key 'tipe' in an interface" },
 		      { 3, 29, "unknown key 'tipe' in an interface (accepted: type, addresses, mtu, mac, master, rate, burst, latency, netem, stp, ageing_time, forward_delay, hello_time, max_age, "
 		"priority, mcast_snooping, nf_call_iptables, nf_call_ip6tables, nf_call_arptables, vlan_filtering (bridge), "
-		"vni, remote, group, local, dev, dstport, srcport, udpcsum, ttl, tos, df, learning (vxlan), parent, mode (macvlan)) (used through the alias at line 4, column 6)" },
+		"vni, remote, group, local, dev, dstport, srcport, udpcsum, ttl, tos, df, learning (vxlan), parent, mode (macvlan), "
+		"fdb (vxlan)) (used through the alias at line 4, column 6)" },
 		      { 3, 29, "(used through the alias at line 5, column 6)" },
 		      /* Found in the model, where copies are alike: said once. */
 		      { 3, 23, "interface br0 has no type" });
