@@ -142,6 +142,19 @@ for f in "$TOPOLOGIES"/*.yaml; do
 		# ICMP rate limit (a timeout then), so only its failure is asserted.
 		broken "$f" '{from: a, ping: 10.10.2.2}' "no route" 'tcp: "10.10.2.2:80"' ""
 		;;
+	multipath)
+		# Both of c's paths down: nothing is left of the ECMP route.
+		ip -n c link set c1 down
+		ip -n c link set c2 down
+		broken "$f" '{from: c, ping: 10.99.0.1}' "timeout|no route" 'tcp: "10.99.0.1:80"' "timeout|no route"
+		;;
+	policy)
+		# h1's rule deleted by hand: its traffic falls to the main table,
+		# which has no default route in r.
+		ip -n r rule del priority 100
+		broken "$f" '{from: h1, ping: 198.51.100.1}' "timeout|no route"
+		eq "policy: h2's own uplink still answers" "$(field "$f" '{from: h2, ping: 198.51.100.2}' ok)" true
+		;;
 	*) fail "no deliberate break for topology $name: add one" ;;
 	esac
 	ok "$name: destroy" "$TOPO" destroy "$f"
