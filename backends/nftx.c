@@ -129,7 +129,8 @@ static int tables_here(struct nft_ctx *x, const char *table, const char *mark, u
  * without topo's structured chains and its record (their own comparison
  * is nft.c's). *ret_mark: the record's comment, when asked for and there.
  */
-static int owned_listing(struct nft_ctx *x, const char *table, unsigned ours, char **ret, char **ret_mark)
+static int owned_listing(struct nft_ctx *x, const char *table, unsigned ours, char **ret, char **ret_mark,
+			 char **ret_bodies)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -142,8 +143,11 @@ static int owned_listing(struct nft_ctx *x, const char *table, unsigned ours, ch
 	if (!f)
 		return -ENOMEM;
 	for (int i = 0; i < TOPO_NFT_FAMILIES && r == 0; i++) {
-		char *l, *line, *save = NULL;
+		char *l, *line, *save = NULL, *body = NULL;
+		size_t blen = 0;
+		FILE *bf = NULL;
 		bool skip = false;
+		unsigned n = 0;
 
 		if (!(ours & (1u << i)))
 			continue;
@@ -152,7 +156,16 @@ static int owned_listing(struct nft_ctx *x, const char *table, unsigned ours, ch
 			r = -EIO;
 			break;
 		}
+		if (ret_bodies && !(bf = open_memstream(&body, &blen))) {
+			free(l);
+			r = -ENOMEM;
+			break;
+		}
 		for (line = strtok_r(l, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+			/* The body: not the table's line, its comment (the
+			 * mark topo writes) or its closing brace. */
+			bool own = n++ == 0 || strcmp(line, "}") == 0 || (n == 2 && strncmp(line, "\tcomment \"", 10) == 0);
+
 			char name[300];
 
 			if (i == 0 && sscanf(line, "\tchain %299s {", name) == 1 && topo_nft_inet_reserved(name)) {
@@ -174,8 +187,15 @@ static int owned_listing(struct nft_ctx *x, const char *table, unsigned ours, ch
 				continue;
 			}
 			fprintf(f, "%s\n", line);
+			if (bf && !own)
+				fprintf(bf, "%s\n", line[0] == '\t' ? line + 1 : line);
 		}
 		free(l);
+		if (bf && fclose(bf) != 0)
+			r = -ENOMEM;
+		else if (bf)
+			ret_bodies[i] = body, body = NULL;
+		free(body);
 	}
 	if (fclose(f) != 0 && r == 0)
 		r = -ENOMEM;
@@ -225,7 +245,8 @@ int nftx_observe(struct backend *b, struct bns *ns, const struct topo_ns *desire
 	if (r == 0) {
 		out->nftx_ours = ours & ~INET_BIT;
 		out->nftx_foreign = foreign & ~INET_BIT;
-		r = owned_listing(x, table, out->nftx_ours | (out->nft_table ? INET_BIT : 0), &l, &out->nftx_mark);
+		r = owned_listing(x, table, out->nftx_ours | (out->nft_table ? INET_BIT : 0), &l, &out->nftx_mark,
+				  out->nftx_body);
 	}
 	if (r == 0) {
 		out->nftx_listing = listing_hash(l);
@@ -420,7 +441,7 @@ int nftx_apply(struct backend *b, struct bns *ns, struct step *s)
 
 		for (size_t i = 0; i < tx.n; i++)
 			want |= 1u << topo_nft_family_index(tx.v[i].family);
-		r = owned_listing(x, s->table, want, &l, NULL);
+		r = owned_listing(x, s->table, want, &l, NULL, NULL);
 		if (r == 0) {
 			topo_nft_mark(nftx_hash(d), listing_hash(l), rec, sizeof(rec));
 			snprintf(add, sizeof(add), "add chain inet %s " TOPO_NFT_STATE_CHAIN " { comment \"%s\"; }",

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "model/nft_text.h"
 #include "reconcile/nftx.h"
 #include "cmd/session.h"
 #include "cmd/target.h"
@@ -221,6 +222,69 @@ static void emit_ifmatch(FILE *f, const char *key, const struct topo_ifmatch *m,
 	*first = false;
 }
 
+/* One family's listing as a literal block scalar; leading tabs become two
+ * spaces each (a block scalar is indented with spaces). */
+static void emit_nft_body(FILE *f, const char *body, int indent)
+{
+	fprintf(f, "|\n");
+	for (const char *p = body; *p;) {
+		size_t n = strcspn(p, "\n"), t = 0;
+
+		while (t < n && p[t] == '\t')
+			t++;
+		fprintf(f, "%*s%*s%.*s\n", indent, "", (int)(2 * t), "", (int)(n - t), p + t);
+		p += n + (p[n] == '\n');
+	}
+}
+
+/* Printable but for its line breaks and indentation tabs. */
+static bool body_exportable(const char *body)
+{
+	char *c = strdup(body);
+	bool ok = c != NULL;
+
+	for (char *p = c; ok && *p; p++)
+		if (*p == '\n' || *p == '\t')
+			*p = ' ';
+	ok = ok && exportable(c);
+	free(c);
+	return ok;
+}
+
+/*
+ * The owned tables' listing (backends/nftx.c: the kernel's own, stateless,
+ * without topo's structured chains and its record) as nft:, whatever wrote
+ * it (nft:, filter:, nat: beyond the expression forms): diff takes text
+ * that is the listing as converged (nftx_text_is_listing).
+ */
+static void emit_nft_text(FILE *f, const struct topo_ns *o)
+{
+	int n = 0;
+	bool other = false;
+
+	for (int i = 0; i < TOPO_NFT_FAMILIES; i++) {
+		if (!o->nftx_body[i] || !o->nftx_body[i][0])
+			continue;
+		if (!body_exportable(o->nftx_body[i])) {
+			not_exported(f, "    ", "nft text of table", topo_nft_families[i],
+				     "its listing is not text a topology file can hold");
+			return;
+		}
+		n++;
+		other |= i > 0;
+	}
+	if (!n)
+		return;
+	fprintf(f, "    nft:%s", other ? "\n" : " ");
+	for (int i = 0; i < TOPO_NFT_FAMILIES; i++) {
+		if (!o->nftx_body[i] || !o->nftx_body[i][0])
+			continue;
+		if (other)
+			fprintf(f, "      %s: ", topo_nft_families[i]);
+		emit_nft_body(f, o->nftx_body[i], other ? 8 : 6);
+	}
+}
+
 static void emit_rules(FILE *f, const struct topo_ns *o)
 {
 	bool nat_head = false, fwd_head = false;
@@ -228,8 +292,7 @@ static void emit_rules(FILE *f, const struct topo_ns *o)
 
 	/* nft text's tables are listed by libnftables, not read as rules. */
 	if (o->nftx_read)
-		fprintf(f, "    # not exported: nft text (nft:, filter:, nat: beyond the expression forms) in topo's "
-			"tables topo-<topology>; `nft list table inet topo-<topology>` shows it\n");
+		emit_nft_text(f, o);
 	/* Two passes keep the file's shape: nat first, then forward. */
 	for (int pass = 0; pass < 2; pass++) {
 		for (size_t i = 0; i < o->n_nft_rules; i++) {

@@ -8,6 +8,7 @@
 #include <string.h>
 
 const char *const topo_nft_families[TOPO_NFT_FAMILIES] = { "inet", "ip", "ip6", "arp", "bridge", "netdev" };
+_Static_assert(TOPO_NFT_FAMILIES == TOPO_NFT_FAMILY_SLOTS, "topo_ns.nftx_body has a slot per family");
 
 /* The chains topo's own nat:/forward: rules use in inet topo-<topology>
  * (reconcile/nft_render.c): the text must not redefine them. */

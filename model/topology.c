@@ -102,6 +102,8 @@ void topo_ns_clear(struct topo_ns *ns)
 	}
 	free(ns->nft_text);
 	free(ns->nftx_mark);
+	for (size_t i = 0; i < TOPO_NFT_FAMILY_SLOTS; i++)
+		free(ns->nftx_body[i]);
 	free(ns->fdb);
 	for (size_t i = 0; i < ns->n_nft_rules; i++) {
 		free(ns->nft_rules[i].chain);

@@ -18,6 +18,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The nft families (topo_nft_families, model/nft_text.h). */
+#define TOPO_NFT_FAMILY_SLOTS 6
+
 /* Documented limits: a file that goes past them is refused at load. */
 #define TOPO_NAME_MAX       32        /* topology name length */
 #define TOPO_NS_NAME_MAX    64        /* namespace name length */
@@ -412,6 +415,10 @@ struct topo_ns {
 	char *nftx_mark;
 	unsigned nftx_ours;               /* bit i: table topo_nft_families[i] topo-<t>, marked (i > 0) */
 	unsigned nftx_foreign;            /* bit i: that table, without the mark */
+	/* The same listing per family, the table's own lines (its header,
+	 * comment and closing brace) left out: what export writes as nft:
+	 * and what a declared text equal to it is compared with. */
+	char *nftx_body[TOPO_NFT_FAMILY_SLOTS];
 };
 
 struct topo_endpoint {

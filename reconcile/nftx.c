@@ -87,6 +87,51 @@ uint64_t nftx_hash(const struct topo_ns *d)
 	return h;
 }
 
+/* A text's lines without their indentation, trailing blanks and empty
+ * lines: what a listing written back into a file (export) keeps of it. */
+static uint64_t normal_hash(const char *text, uint64_t h)
+{
+	for (const char *p = text; p && *p;) {
+		size_t n = strcspn(p, "\n"), a = 0, z = n;
+
+		while (a < z && (p[a] == ' ' || p[a] == '\t'))
+			a++;
+		while (z > a && (p[z - 1] == ' ' || p[z - 1] == '\t' || p[z - 1] == '\r'))
+			z--;
+		if (z > a) {
+			h = topo_nft_hash(p + a, z - a, h);
+			h = topo_nft_hash("\n", 1, h);
+		}
+		p += n + (p[n] == '\n');
+	}
+	return h;
+}
+
+bool nftx_text_is_listing(const struct topo_ns *d, const struct topo_ns *o)
+{
+	struct nftx_texts t;
+	bool same = o->nftx_read;
+
+	if (!same || nftx_texts_get(d, &t) < 0)
+		return false;
+	for (int i = 0; i < TOPO_NFT_FAMILIES && same; i++) {
+		uint64_t want = TOPO_NFT_HASH0;
+		bool any = false;
+
+		for (size_t k = 0; k < t.n; k++)
+			if (strcmp(t.v[k].family, topo_nft_families[i]) == 0) {
+				want = normal_hash(t.v[k].text, want);
+				any = true;
+			}
+		/* inet: the table is there for the structured chains anyway. */
+		if (!any && i > 0)
+			continue;
+		same = o->nftx_body[i] && normal_hash(o->nftx_body[i], TOPO_NFT_HASH0) == want;
+	}
+	nftx_texts_free(&t);
+	return same;
+}
+
 bool nftx_same(const struct topo_ns *d, const struct topo_ns *o, FILE *detail)
 {
 	unsigned want = 0;
@@ -115,6 +160,10 @@ bool nftx_same(const struct topo_ns *d, const struct topo_ns *o, FILE *detail)
 	}
 	topo_nft_mark(nftx_hash(d), o->nftx_listing, expect, sizeof(expect));
 	if (strcmp(expect, o->nftx_mark) == 0)
+		return same;
+	/* Text that is the kernel's own listing (what export writes) asks for
+	 * exactly what is there, whatever text made it. */
+	if (nftx_text_is_listing(d, o))
 		return same;
 	/* Which half differs: the text in the file, or the tables in the kernel. */
 	snprintf(now_text, sizeof(now_text), "%016" PRIx64, nftx_hash(d));

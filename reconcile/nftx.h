@@ -20,6 +20,9 @@ bool nftx_same(const struct topo_ns *d, const struct topo_ns *o, FILE *detail);
  * structured chains, which nft_render compares? The rest is the text's. */
 bool nftx_structured(const struct topo_nft_rule *r);
 
+/* Is d's nft text, family by family, the owned tables' listing as read
+ * (o->nftx_body), up to indentation and empty lines? */
+bool nftx_text_is_listing(const struct topo_ns *d, const struct topo_ns *o);
 /* Observed: do the owned tables still list as right after topo's last load
  * (the record's listing hash)? False without a record. */
 bool nftx_as_recorded(const struct topo_ns *o);

@@ -15,16 +15,31 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$root/tests/lsan.supp:print_suppressions=0}
 filter=${1:-}
 logdir=$(mktemp -d /tmp/topo-it.XXXXXX)
+# Tests run TOPO_JOBS at a time (default 2), each in its own sandbox: most of
+# a test's time is the kernel's (linkwatch, DAD, timeouts), not the CPU's.
+# The long ones start first, so the run ends about when the longest does.
+jobs=${TOPO_JOBS:-2}
+first="t_crash_ns t_fdlimit t_rules t_nexthops t_tools t_state t_bridge_opts t_nodes t_ecmp t_rollback"
+tests=()
+for t in $first; do [ -f "$here/$t.sh" ] && tests+=("$here/$t.sh"); done
+for t in "$here"/t_*.sh; do [[ " $first " == *" $(basename "$t" .sh) "* ]] || tests+=("$t"); done
 pass=0 fail=0 skip=0 failed=()
-for t in "$here"/t_*.sh; do
+
+run_one() {
+	local t=$1 name start status=0
 	name=$(basename "$t" .sh)
-	[ -n "$filter" ] && [[ "$name" != *$filter* ]] && continue
 	start=$EPOCHREALTIME
-	status=0
 	timeout 600 "$root/tests/sandbox" bash "$t" >"$logdir/$name.log" 2>&1 || status=$?
+	awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN{print b-a}' >"$logdir/$name.time"
+	echo "$status" >"$logdir/$name.rc"
+}
+
+report() {
+	local name=$1 status
+	status=$(cat "$logdir/$name.rc")
 	if [ "$status" -eq 0 ]; then
 		pass=$((pass + 1))
-		printf 'ok    %-40s %6.2fs\n' "$name" "$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN{print b-a}')"
+		printf 'ok    %-40s %6.2fs\n' "$name" "$(cat "$logdir/$name.time")"
 	elif [ "$status" -eq 77 ] && [ "${CI:-}" != true ] && grep -q '^SKIP: ' "$logdir/$name.log"; then
 		# A test that cannot run here says why and how to enable it (one
 		# line); under CI nothing is skipped.
@@ -35,7 +50,24 @@ for t in "$here"/t_*.sh; do
 		printf 'FAIL  %-40s\n' "$name"
 		sed 's/^/    | /' "$logdir/$name.log" | tail -n 60
 	fi
+}
+
+running=()
+for t in "${tests[@]}"; do
+	name=$(basename "$t" .sh)
+	[ -n "$filter" ] && [[ "$name" != *$filter* ]] && continue
+	run_one "$t" &
+	running+=("$name")
+	# Report, in the order they end, the tests that have finished.
+	while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n || true; done
+	still=()
+	for n in "${running[@]}"; do
+		if [ -f "$logdir/$n.rc" ]; then report "$n"; else still+=("$n"); fi
+	done
+	running=("${still[@]}")
 done
+wait
+for n in "${running[@]}"; do report "$n"; done
 label=integration; [ "${TOPO_SAN:-0}" = 1 ] && label=integration-asan
 if [ "$skip" -gt 0 ]; then
 	echo "$label: $pass passed, $fail failed, $skip skipped"

@@ -90,9 +90,10 @@ for f in "$TOPOLOGIES"/*.yaml; do
 	eq "$name: check started no process" "$(grep -cE '(clone|clone3|fork|vfork)\(' "$WORK/strace" || true)" 0
 	lacks "$name: all pass" "$WORK/out" "✗"
 	passes "$f"
-	# Every tcp/udp line says who received it and from which source.
+	# Every tcp/udp line that connects says who received it and from which
+	# source (one that must fail has neither: nothing received it).
 	eq "$name: observed source and receiver on every tcp/udp check" \
-		"$(jq '[.checks[] | select(.kind != "ping" and (.source == null or .receiver == null))] | length' "$WORK/json")" 0
+		"$(jq '[.checks[] | select(.kind != "ping" and .expect == "success" and (.source == null or .receiver == null))] | length' "$WORK/json")" 0
 	contains "$name: tcp/udp lines name receiver and source" "$WORK/out" ", seen from "
 
 	case "$name" in
@@ -141,6 +142,43 @@ for f in "$TOPOLOGIES"/*.yaml; do
 		# The router says "network unreachable"; the tcp check may meet its
 		# ICMP rate limit (a timeout then), so only its failure is asserted.
 		broken "$f" '{from: a, ping: 10.10.2.2}' "no route" 'tcp: "10.10.2.2:80"' ""
+		;;
+	multipath)
+		# Both of c's paths down: nothing is left of the ECMP route.
+		ip -n c link set c1 down
+		ip -n c link set c2 down
+		broken "$f" '{from: c, ping: 10.99.0.1}' "timeout|no route" 'tcp: "10.99.0.1:80"' "timeout|no route"
+		;;
+	policy)
+		# h1's rule deleted by hand: its traffic falls to the main table,
+		# which has no default route in r.
+		ip -n r rule del priority 100
+		broken "$f" '{from: h1, ping: 198.51.100.1}' "timeout|no route"
+		eq "policy: h2's own uplink still answers" "$(field "$f" '{from: h2, ping: 198.51.100.2}' ok)" true
+		;;
+	docker-forward)
+		# Docker's policy drop flipped back by hand: the ports nobody
+		# published are open to the outside.
+		nsx dockerd nft chain inet topo-docker-forward filter_forward '{ policy accept; }'
+		broken "$f" 'tcp: "172.17.0.2:22"' "unexpected success" 'tcp: "172.17.0.3:5432", expect' "unexpected success" \
+			'{from: outside, ping: 172.17.0.3' "unexpected success"
+		eq "docker-forward: the published port still works" "$(field "$f" 'tcp: "192.168.100.1:8080"' ok)" true
+		ok "docker-forward: repair" "$TOPO" apply "$f"
+		# The established,related accept deleted by hand: the containers'
+		# connections out go, their replies are dropped on the way in.
+		h=$(nsx dockerd nft -a list chain inet topo-docker-forward filter_forward |
+			awk '/ct state established,related accept/ {print $NF}')
+		nsx dockerd nft delete rule inet topo-docker-forward filter_forward handle "$h"
+		broken "$f" 'tcp: "192.168.100.2:80"' "timeout" 'udp: "192.168.100.2:53"' "timeout" \
+			'{from: db, ping: 192.168.100.2}' "timeout"
+		# The published service's own packets all match chain docker's accept.
+		eq "docker-forward: the published port does not need it" "$(field "$f" 'tcp: "192.168.100.1:8080"' ok)" true
+		ok "docker-forward: repair" "$TOPO" apply "$f"
+		# The published port's accept deleted: the dnat still rewrites, the
+		# policy drops it.
+		nsx dockerd nft flush chain inet topo-docker-forward filter_docker
+		broken "$f" 'tcp: "192.168.100.1:8080"' "timeout"
+		eq "docker-forward: only that one" "$(jq .failed "$WORK/json")" 1
 		;;
 	*) fail "no deliberate break for topology $name: add one" ;;
 	esac

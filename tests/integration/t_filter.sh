@@ -136,7 +136,32 @@ for k in $(seq 1 "$n"); do
 done
 ok "the update" "$TOPO" apply "$WORK/upd.yaml"
 ok "81 now passes" nsx client nc -n -z -w 2 10.2.0.2 81
+
+# Export writes the filter: chains back as nft: (the kernel's own listing,
+# without topo's record): converged against the live tables, a rule deleted
+# by hand still drift for it, and after destroy it rebuilds the same listing.
+ok "export" "$TOPO" export "$WORK/upd.yaml"
+cp "$WORK/out" "$WORK/exp.yaml"
+contains "as nft text" "$WORK/exp.yaml" "chain filter_forward {"
+contains "server's too" "$WORK/exp.yaml" "tcp dport 9 drop"
+lacks "not the record" "$WORK/exp.yaml" "topo-state"
+lacks "nothing left out" "$WORK/exp.yaml" "not exported"
+rc 0 "the export is converged" "$TOPO" diff "$WORK/exp.yaml"
+# (stateless: counters start again; the record's text half is the export's.)
+for n in router server; do nsx $n nft -s list table inet topo-flt | grep -v 'topo nft text' >"$WORK/list-$n.0"; done
+h=$(nsx server nft -a list chain inet topo-flt filter_input | awk '/tcp dport 9 drop/ {print $NF}')
+nsx server nft delete rule inet topo-flt filter_input handle "$h"
+rc 2 "a deleted rule is drift for the export too" "$TOPO" diff "$WORK/exp.yaml"
+ok "the export repairs it" "$TOPO" apply "$WORK/exp.yaml"
+rc 0 "converged" "$TOPO" diff "$WORK/exp.yaml"
 ok "destroy" "$TOPO" destroy "$WORK/upd.yaml"
+ok "the export applied from nothing" "$TOPO" apply "$WORK/exp.yaml"
+rc 0 "converged" "$TOPO" diff "$WORK/exp.yaml"
+for n in router server; do
+	nsx $n nft -s list table inet topo-flt | grep -v 'topo nft text' >"$WORK/list-$n.1"
+	diff "$WORK/list-$n.0" "$WORK/list-$n.1" >&2 || fail "$n: the export rebuilt another listing"
+done
+ok "destroy" "$TOPO" destroy "$WORK/exp.yaml"
 
 # In host: a foreign table stays byte for byte through apply and destroy.
 nft -f - <<'NFT'

@@ -279,6 +279,70 @@ static void test_nat_refused(void **state)
 	bad(HEAD "    nat:\n      - redirect: {random: true}\n", 5, 20, "unknown key 'random' in redirect");
 }
 
+/* Text that is the kernel's listing (what export writes) is converged
+ * whatever text the record was made from; one line off is not. */
+static void test_text_is_listing(void **state)
+{
+	struct topology t;
+	struct topo_diags d;
+	struct topo_ns o = { 0 };
+	char mark[128];
+	const char *text = HEAD
+		"    nft:\n"
+		"      inet: |\n"
+		"        counter c {\n"
+		"        }\n"
+		"        chain fw {\n"
+		"          type filter hook forward priority filter; policy drop;\n"
+		"          ct state established,related accept\n"
+		"        }\n"
+		"      bridge: |\n"
+		"        chain b {\n"
+		"          type filter hook forward priority filter; policy accept;\n"
+		"        }\n";
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(load(text, &t, &d), 0);
+	topo_diags_free(&d);
+	o.nftx_read = true;
+	o.nftx_ours = 1u << topo_nft_family_index("bridge");
+	o.nftx_listing = 0x1234;
+	topo_nft_mark(nftx_hash(&t.ns[0]) ^ 1, o.nftx_listing, mark, sizeof(mark));
+	o.nftx_mark = mark;
+	o.nftx_body[0] = strdup("counter c {\n}\nchain fw {\n\ttype filter hook forward priority filter; policy drop;\n"
+				"\tct state established,related accept\n}\n");
+	o.nftx_body[4] = strdup("chain b {\n\ttype filter hook forward priority filter; policy accept;\n}\n");
+	assert_true(nftx_text_is_listing(&t.ns[0], &o));
+	f = open_memstream(&buf, &len);
+	assert_true(nftx_same(&t.ns[0], &o, f));
+	fclose(f);
+	assert_string_equal(buf, "");
+	free(buf);
+	/* A rule the listing has and the text does not. */
+	free(o.nftx_body[4]);
+	o.nftx_body[4] = strdup("chain b {\n\ttype filter hook forward priority filter; policy accept;\n\tdrop\n}\n");
+	assert_false(nftx_text_is_listing(&t.ns[0], &o));
+	f = open_memstream(&buf, &len);
+	assert_false(nftx_same(&t.ns[0], &o, f));
+	fclose(f);
+	assert_non_null(strstr(buf, "the text changed"));
+	free(buf);
+	/* A family's table gone. */
+	free(o.nftx_body[4]);
+	o.nftx_body[4] = NULL;
+	assert_false(nftx_text_is_listing(&t.ns[0], &o));
+	/* Not read: nothing to compare with. */
+	o.nftx_body[4] = strdup("chain b {\n\ttype filter hook forward priority filter; policy accept;\n}\n");
+	o.nftx_read = false;
+	assert_false(nftx_text_is_listing(&t.ns[0], &o));
+	free(o.nftx_body[0]);
+	free(o.nftx_body[4]);
+	topology_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -289,6 +353,7 @@ int main(void)
 		cmocka_unit_test(test_filter_refused),
 		cmocka_unit_test(test_nat_text),
 		cmocka_unit_test(test_nat_refused),
+		cmocka_unit_test(test_text_is_listing),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
