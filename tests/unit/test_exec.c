@@ -1928,14 +1928,14 @@ static void check_converges(const struct scenario *sc)
 	ret = plan_execute(&r.plan, &kern_ops, &w.k, NULL, &j, &rep);
 	if (ret != 0) {
 		print_message("%s: apply failed at '%s': %s\n", sc->name, rep.step, rep.msg);
-		print_plan(&r.plan);
+		print_plan(&j);
 	}
 	assert_int_equal(ret, 0);
 	assert_int_equal(topo_diff(&w.d, &w.k.t, &w.s, &again), 0);
 	fx_assert_no_conflicts(&again);
 	if (explicit_steps(&again.plan)) {
 		print_message("%s: not converged; first plan:\n", sc->name);
-		print_plan(&r.plan);
+		print_plan(&j);
 		print_message("second plan:\n");
 		print_plan(&again.plan);
 	}
@@ -1974,8 +1974,10 @@ static void check_rollback_everywhere(const struct scenario *sc)
 		if (rb.failed || strcmp(before, after) != 0) {
 			print_message("%s: fail at step %zu ('%s'): rollback %zu undone, %zu failed (%s)\n", sc->name,
 				      k, rep.step, rb.undone, rb.failed, rb.first_error);
-			print_plan(&r.plan);
-			print_message("---- kernel before:\n%s---- after rollback:\n%s", before, after);
+			print_message("---- journal (the plan moved into it, up to the failure):\n");
+			print_plan(&j);
+			print_message("---- kernel before:\n%s", before);
+			print_message("---- after rollback:\n%s", after);
 		}
 		assert_int_equal(rb.failed, 0);
 		assert_string_equal(before, after);
