@@ -328,17 +328,12 @@ static void link_gone_implicit(struct differ *df, struct obs *ob, size_t idx)
  * A port whose bridge the plan deleted before it is no longer enslaved when
  * it goes (an implicit step says so): a rollback re-creates it without a
  * master, since the bridge comes back only after it, and that implicit step
- * then enslaves it again. A port that goes first (early: with the namespace
- * of its other end, while its bridge, in a namespace that stays, waits for
- * PHASE_LINK_DEL_LATE) is still enslaved when it goes, and comes back so:
- * its bridge, deleted later, is re-created before it.
+ * then enslaves it again.
  */
-static void link_drop_gone_master(const struct obs *ob, struct topo_iface *l, bool early)
+static void link_drop_gone_master(const struct obs *ob, struct topo_iface *l)
 {
 	size_t mi;
 
-	if (early && !ob->pruned)
-		return;
 	if (l->master[0] && obs_iface(ob, l->master, &mi) && ob->gone[mi]) {
 		l->master[0] = '\0';
 		l->master_ifindex = 0;
@@ -350,10 +345,7 @@ static void link_delete(struct differ *df, struct obs *ob, size_t idx, bool impl
 {
 	const struct topo_iface *o = &ob->o->ifaces[idx];
 	struct step s = step_new(STEP_LINK_DEL, PHASE_LINK_DEL, ob->o->name);
-	bool pair = topo_lt_is(o->type, TOPO_LT_PAIR) && o->peer_ns[0];
-	struct obs *pob = pair ? obs_find(df, o->peer_ns) : NULL;
-	/* Before the namespaces only what has an end in one that goes. */
-	bool dying = ob->pruned || (pob && pob->pruned);
+
 	unsigned saved_parent = df->parent;
 
 	if (ob->gone[idx])
@@ -366,17 +358,17 @@ static void link_delete(struct differ *df, struct obs *ob, size_t idx, bool impl
 	if (implicit)
 		s.parent = saved_parent ? saved_parent : ob->del_id;
 	df->parent = s.id;
-	s.phase = dying ? PHASE_LINK_DEL : PHASE_LINK_DEL_LATE;
 	link_from_observed(&s.link, o);
-	link_drop_gone_master(ob, &s.link, dying);
-	if (pair) {
+	link_drop_gone_master(ob, &s.link);
+	if (topo_lt_is(o->type, TOPO_LT_PAIR) && o->peer_ns[0]) {
+		struct obs *pob = obs_find(df, o->peer_ns);
 		size_t pidx;
 		const struct topo_iface *p = obs_iface(pob, o->peer_name, &pidx);
 
 		if (p) {
 			snprintf(s.peer_ns, sizeof(s.peer_ns), "%s", o->peer_ns);
 			link_from_observed(&s.peer, p);
-			link_drop_gone_master(pob, &s.peer, dying);
+			link_drop_gone_master(pob, &s.peer);
 			link_gone_implicit(df, pob, pidx);
 		}
 	}

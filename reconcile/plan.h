@@ -65,14 +65,8 @@ enum step_phase {
 	 * be gone before the same address comes back with another prefix
 	 * length, or before an mtu below 1280 takes IPv6 off their link. */
 	PHASE_ADDR_DEL_GONE,
-	/* Links with an end in a namespace that goes, which topo deletes
-	 * itself (most go with the namespace: implicit steps). */
 	PHASE_LINK_DEL,
 	PHASE_NETNS_DEL,
-	/* The other links, once the namespaces are gone: a bridge whose ports
-	 * went with them is empty by then (deleted first, it would take 500
-	 * ports off a running bridge one by one). */
-	PHASE_LINK_DEL_LATE,
 	PHASE_NETNS_ADD,
 	/* Namespace-wide keys, before the links: a new link copies
 	 * net.ipv4.conf.default.* and net.ipv6.conf.default.*, a route caches
