@@ -197,7 +197,9 @@ int addr_msg(struct backend *b, struct bns *ns, bool add, const char *ifname, co
 	     struct nl_msg **ret);
 
 /* route.c */
-int route_observe(struct backend *b, struct bns *ns, struct topo_ns *out);
+/* kernel_local: also the kernel's own local and broadcast routes, which only
+ * `absent:` entries (and their records) need. */
+int route_observe(struct backend *b, struct bns *ns, struct topo_ns *out, bool kernel_local);
 /* fdb.c: static fdb entries (after link_observe: it reads out->ifaces) */
 int fdb_observe(struct backend *b, struct bns *ns, struct topo_ns *out);
 int fdb_msg(struct backend *b, struct bns *ns, bool add, const char *ifname, const struct topo_fdb *e,

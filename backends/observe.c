@@ -60,6 +60,19 @@ static bool nft_matters(const struct scope *sc, const struct topo_state *state, 
 	return strmap_get(nft_ns, sc->name, &dummy) == 0;
 }
 
+/* The kernel's local and broadcast routes are read only where `absent:`
+ * names some, or where topo deleted some (the state file's record): so a
+ * lab without either keeps the observed model as small as it was. */
+static bool ns_wants_kernel_routes(const struct scope *sc, const struct topo_state *state, const char *name)
+{
+	if (sc->desired && sc->desired->n_absent_routes)
+		return true;
+	for (size_t i = 0; state && i < state->n_removed; i++)
+		if (strcmp(state->removed[i].ns, name) == 0)
+			return true;
+	return false;
+}
+
 static int observe_ns(struct backend *b, const struct scope *sc, const struct topo_state *state,
 		      bool with_nft, struct topo_ns *out)
 {
@@ -130,7 +143,7 @@ static int observe_ns(struct backend *b, const struct scope *sc, const struct to
 	if (r == 0)
 		r = addr_observe(b, ns, out);
 	if (r == 0)
-		r = route_observe(b, ns, out);
+		r = route_observe(b, ns, out, ns_wants_kernel_routes(sc, state, out->name));
 	if (r == 0)
 		r = kinds_observe(b, ns, out);
 	if (r == 0)

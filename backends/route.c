@@ -27,6 +27,7 @@ struct route_dump {
 		int ifindex;
 		const char *name;
 	} *names;
+	bool kernel_local;
 };
 
 static int name_cmp(const void *a, const void *b)
@@ -150,6 +151,9 @@ static int route_dump_one(void *arg, const void *nlhv)
 		return 0;
 	if ((rtm->rtm_flags & RTM_F_CLONED) || !route_type_from_kernel(rtm->rtm_type, rtm->rtm_protocol, &rt.type))
 		return 0;
+	/* Three of them per IPv4 address: not kept unless `absent:` asks. */
+	if (!d->kernel_local && (rt.type == TOPO_RT_LOCAL || rt.type == TOPO_RT_BROADCAST))
+		return 0;
 	if (nlmsg_parse(nlh, sizeof(*rtm), tb, RTA_MAX, NULL) < 0)
 		return 0;
 	rt.dst.family = rtm->rtm_family;
@@ -201,10 +205,10 @@ static void route_dump_reset(void *arg)
 	((struct route_dump *)arg)->out->n_routes = 0;
 }
 
-int route_observe(struct backend *b, struct bns *ns, struct topo_ns *out)
+int route_observe(struct backend *b, struct bns *ns, struct topo_ns *out, bool kernel_local)
 {
 	struct idx_name *names = malloc((out->n_ifaces + 1) * sizeof(*names));
-	struct route_dump d = { .out = out, .names = names };
+	struct route_dump d = { .out = out, .names = names, .kernel_local = kernel_local };
 	int r;
 
 	if (!names)

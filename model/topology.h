@@ -187,7 +187,7 @@ enum topo_rtype {
 #define TOPO_SCOPE_HOST   254
 
 /* Nexthops of one multipath (ECMP) route; more is refused at load. */
-#define TOPO_ROUTE_NH_MAX 16
+#define TOPO_ROUTE_NH_MAX 8                /* paths of an inline multipath route (each is 48 bytes in every route) */
 
 /* One path of a multipath route. */
 struct topo_route_nh {

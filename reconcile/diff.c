@@ -2337,7 +2337,7 @@ static void pass_bridges_up(struct differ *df)
 /* ----------------------------------------------------------------- entry -- */
 
 struct sort_item {
-	struct step s;
+	enum step_phase phase;
 	size_t idx;
 };
 
@@ -2346,11 +2346,14 @@ static int sort_item_cmp(const void *a, const void *b)
 {
 	const struct sort_item *x = a, *y = b;
 
-	if (x->s.phase != y->s.phase)
-		return x->s.phase < y->s.phase ? -1 : 1;
+	if (x->phase != y->phase)
+		return x->phase < y->phase ? -1 : 1;
 	return x->idx < y->idx ? -1 : x->idx > y->idx;
 }
 
+/* Sorts the plan by phase in place: the steps move along the cycles of the
+ * permutation, one held aside at a time (a copy of the whole plan would
+ * double its memory for a moment). */
 static int plan_sort(struct plan *p)
 {
 	struct sort_item *tmp;
@@ -2361,12 +2364,32 @@ static int plan_sort(struct plan *p)
 	if (!tmp)
 		return -ENOMEM;
 	for (size_t i = 0; i < p->n; i++) {
-		tmp[i].s = p->steps[i];
+		tmp[i].phase = p->steps[i].phase;
 		tmp[i].idx = i;
 	}
 	qsort(tmp, p->n, sizeof(*tmp), sort_item_cmp);
-	for (size_t i = 0; i < p->n; i++)
-		p->steps[i] = tmp[i].s;
+	/* Position i takes the step at tmp[i].idx; SIZE_MAX marks a done one. */
+	for (size_t i = 0; i < p->n; i++) {
+		struct step held;
+		size_t at = i;
+
+		if (tmp[i].idx == SIZE_MAX || tmp[i].idx == i) {
+			tmp[i].idx = SIZE_MAX;
+			continue;
+		}
+		held = p->steps[i];
+		for (;;) {
+			size_t from = tmp[at].idx;
+
+			tmp[at].idx = SIZE_MAX;
+			if (from == i) {
+				p->steps[at] = held;
+				break;
+			}
+			p->steps[at] = p->steps[from];
+			at = from;
+		}
+	}
 	free(tmp);
 	return 0;
 }

@@ -9,31 +9,6 @@
 
 #include "model/strmap.h"
 
-static int step_copy(const struct step *s, struct step *ret)
-{
-	*ret = *s;
-	ret->key = ret->value = ret->old_value = ret->detail = NULL;
-	ret->nft_saved = NULL;
-	ret->nftx_saved = NULL;
-	ret->waits = NULL;
-	ret->n_waits = 0;
-	if ((s->key && !(ret->key = strdup(s->key))) || (s->value && !(ret->value = strdup(s->value))) ||
-	    (s->old_value && !(ret->old_value = strdup(s->old_value))))
-		goto oom;
-	if (s->nft_saved_len) {
-		ret->nft_saved = malloc(s->nft_saved_len);
-		if (!ret->nft_saved)
-			goto oom;
-		memcpy(ret->nft_saved, s->nft_saved, s->nft_saved_len);
-	}
-	if (s->nftx_saved && !(ret->nftx_saved = strdup(s->nftx_saved)))
-		goto oom;
-	return 0;
-oom:
-	step_free(ret);
-	return -ENOMEM;
-}
-
 /*
  * Did the kernel do this step? An explicit step did if it ran without error;
  * an implicit one if the step causing it did (following the chain: a bridge
@@ -54,35 +29,71 @@ static bool step_done(const struct plan *plan, const bool *ok, size_t i, const u
 	return false;
 }
 
-static int journal_add_done(struct plan *plan, const bool *ok, struct plan *journal)
+/* The size plan_append assumes an array of n steps has. */
+static size_t plan_capacity(size_t n)
+{
+	size_t c = 16;
+
+	while (c < n)
+		c *= 2;
+	return c;
+}
+
+/*
+ * Moves the steps the kernel did from plan to the end of journal, in plan
+ * order, and frees the others: the plan is left empty. Moving, not copying:
+ * a plan of 10,000 steps is tens of megabytes, and the journal is the only
+ * one of the two anyone reads after the run (a second round diffs again).
+ */
+static int journal_take_done(struct plan *plan, const bool *ok, struct plan *journal)
 {
 	unsigned max_id = 0;
 	unsigned *index_of_id;
-	int r = 0;
+	bool *done;
+	size_t n_done = 0;
+	struct step *v;
 
 	for (size_t i = 0; i < plan->n; i++)
 		if (plan->steps[i].id > max_id)
 			max_id = plan->steps[i].id;
 	index_of_id = malloc((max_id + 1) * sizeof(*index_of_id));
-	if (!index_of_id)
+	done = calloc(plan->n + 1, sizeof(*done));
+	if (!index_of_id || !done) {
+		free(index_of_id);
+		free(done);
 		return -ENOMEM;
+	}
 	memset(index_of_id, 0xff, (max_id + 1) * sizeof(*index_of_id));
 	for (size_t i = 0; i < plan->n; i++)
 		index_of_id[plan->steps[i].id] = (unsigned)i;
-	for (size_t i = 0; i < plan->n && r == 0; i++) {
-		struct step copy;
-
-		if (!step_done(plan, ok, i, index_of_id, max_id))
-			continue;
-		r = step_copy(&plan->steps[i], &copy);
-		if (r == 0) {
-			r = plan_append(journal, &copy);
-			if (r < 0)
-				step_free(&copy);
-		}
-	}
+	/* Decided before anything moves: an implicit step follows its cause. */
+	for (size_t i = 0; i < plan->n; i++)
+		n_done += done[i] = step_done(plan, ok, i, index_of_id, max_id);
 	free(index_of_id);
-	return r;
+	if (journal->n == 0 && n_done == plan->n) {
+		/* The common case, all done in the first round: the array itself. */
+		plan_free(journal);
+		*journal = *plan;
+		memset(plan, 0, sizeof(*plan));
+		free(done);
+		return 0;
+	}
+	v = n_done ? realloc(journal->steps, plan_capacity(journal->n + n_done) * sizeof(*v)) : journal->steps;
+	if (n_done && !v) {
+		free(done);
+		return -ENOMEM;
+	}
+	journal->steps = v;
+	for (size_t i = 0; i < plan->n; i++) {
+		if (done[i])
+			journal->steps[journal->n++] = plan->steps[i];
+		else
+			step_free(&plan->steps[i]);
+	}
+	free(plan->steps);
+	memset(plan, 0, sizeof(*plan));
+	free(done);
+	return 0;
 }
 
 int plan_execute(struct plan *plan, const struct exec_ops *ops, void *ctx,
@@ -187,7 +198,7 @@ int plan_execute(struct plan *plan, const struct exec_ops *ops, void *ctx,
 		if (opts && opts->progress)
 			opts->progress(rep->executed, total, batch[n - 1], opts->progress_arg);
 	}
-	ret = journal_add_done(plan, ok, journal);
+	ret = journal_take_done(plan, ok, journal);
 	if (ret == 0 && rep->failed)
 		ret = rep->err < 0 ? rep->err : -EIO;
 out:
@@ -217,9 +228,12 @@ out:
  */
 enum { RANK_EARLY = -1 };
 
+/* A journal step's place in the rollback; its inverse is made when it runs
+ * (one at a time: a journal of 10,000 steps is not copied whole). */
 struct inverse {
-	struct step s;
+	size_t index;                     /* in the journal */
 	int rank;                         /* RANK_EARLY or an enum step_phase */
+	enum step_phase phase;            /* the inverse step's */
 	size_t age;                       /* 0 = the newest journal step */
 };
 
@@ -441,22 +455,24 @@ static int rollback_order(const struct plan *journal, struct inverse **ret, size
 	int r = v && early ? acts_on_created(journal, early) : -ENOMEM;
 
 	for (size_t i = journal->n; r == 0 && i-- > 0;) {
-		r = step_invert(&journal->steps[i], &v[n].s);
+		struct step inv;
+
+		r = step_invert(&journal->steps[i], &inv);
 		if (r == 1) {
 			r = 0;
 			continue;
 		}
 		if (r < 0)
 			break;
+		v[n].index = i;
 		v[n].age = journal->n - 1 - i;
-		v[n].rank = early[i] ? RANK_EARLY : rollback_phase(&v[n].s, journal->steps[i].implicit);
-		v[n].s.phase = v[n].rank == RANK_EARLY ? journal->steps[i].phase : (enum step_phase)v[n].rank;
+		v[n].rank = early[i] ? RANK_EARLY : rollback_phase(&inv, journal->steps[i].implicit);
+		v[n].phase = v[n].rank == RANK_EARLY ? journal->steps[i].phase : (enum step_phase)v[n].rank;
+		step_free(&inv);
 		n++;
 	}
 	free(early);
 	if (r < 0) {
-		for (size_t k = 0; k < n; k++)
-			step_free(&v[k].s);
 		free(v);
 		return r;
 	}
@@ -477,10 +493,21 @@ int plan_rollback(struct plan *journal, const struct exec_ops *ops, void *ctx, s
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < n; i++) {
-		struct step *one = &v[i].s;
+		struct step inv;
+		struct step *one = &inv;
 		int err = 0;
 		const char *msg = NULL;
 
+		/* The same inverse rollback_order ranked (step_invert is pure). */
+		r = step_invert(&journal->steps[v[i].index], &inv);
+		if (r < 0) {
+			err = r;
+			if (!rep->failed)
+				snprintf(rep->first_error, sizeof(rep->first_error), "%s", strerror(-err));
+			rep->failed++;
+			continue;
+		}
+		inv.phase = v[i].phase;
 		/* The kernel redoes some side effects itself when the cause is
 		 * undone; the backend treats "already there" as done. */
 		r = ops->run(ctx, &one, 1, &err, &msg);
@@ -498,9 +525,8 @@ int plan_rollback(struct plan *journal, const struct exec_ops *ops, void *ctx, s
 		} else {
 			rep->undone++;
 		}
+		step_free(&inv);
 	}
-	for (size_t i = 0; i < n; i++)
-		step_free(&v[i].s);
 	free(v);
 	return 0;
 }

@@ -4,7 +4,7 @@
  * table (the backends' executor, or an in-memory fake in unit tests).
  *
  * Steps run phase by phase; within a phase the backend may pipeline them.
- * Every step that succeeded goes to a journal (with what the backend learnt
+ * Every step that succeeded moves to a journal (with what the backend learnt
  * while doing it: the sysctl value it overwrote, the nft table it replaced).
  * When a step fails, the journal is inverted step by step, in the order a
  * forward plan would run the inverse steps (see plan_rollback).
@@ -57,8 +57,10 @@ struct exec_report {
 	struct topo_pos pos;              /* the failing step's declaration */
 };
 
-/* Runs plan; appends what was done to *journal. 0 on success, -errno of the
- * first failing step (the report says which), -ENOMEM. */
+/* Runs plan; moves what was done to the end of *journal and frees the rest
+ * (the plan is left empty, unless out of memory before the end). 0 on
+ * success, -errno of the first failing step (the report says which),
+ * -ENOMEM. */
 int plan_execute(struct plan *plan, const struct exec_ops *ops, void *ctx,
 		 const struct exec_opts *opts, struct plan *journal, struct exec_report *rep);
 

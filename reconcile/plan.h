@@ -129,11 +129,6 @@ struct step {
 
 	char ns[TOPO_NS_NAME_MAX + 1];    /* where the object lives */
 
-	/* LINK_ADD / LINK_DEL: the whole link; for a veth, its peer too. */
-	struct topo_iface link;
-	char peer_ns[TOPO_NS_NAME_MAX + 1];
-	struct topo_iface peer;
-
 	/* LINK_SET */
 	char ifname[TOPO_IFNAME_MAX + 1];
 	enum link_attr attr;
@@ -145,8 +140,6 @@ struct step {
 	/* ADDR_*: ifname + addr (addr.proto: TOPO_IFAPROT for ours, else restored as found) */
 	struct topo_addr addr;
 
-	/* ROUTE_*; old_route for ROUTE_REPLACE */
-	struct topo_route route, old_route;
 	/* ROUTE_DEL of a kernel-made route an `absent:` entry names: the state
 	 * file records it before, so destroy can put it back. */
 	bool absent;
@@ -170,9 +163,29 @@ struct step {
 	 * without it the backend leaves libnftables out. */
 	bool nftx;
 
-	/* OBJ_*: the object (kind->size bytes); old_obj for OBJ_REPLACE. */
-	const struct topo_kind *kind;
-	union topo_obj_buf obj, old_obj;
+	/*
+	 * What only some ops carry, one set per step: a plan holds thousands
+	 * of steps, and each set is a few hundred bytes to 1.5 KB. A step is
+	 * made zeroed and fills the set of its op only; read another op's set
+	 * and it is not zeros.
+	 */
+	union {
+		struct {
+			/* LINK_ADD / LINK_DEL: the whole link; for a veth, its peer too. */
+			struct topo_iface link;
+			char peer_ns[TOPO_NS_NAME_MAX + 1];
+			struct topo_iface peer;
+		};
+		struct {
+			/* ROUTE_*; old_route for ROUTE_REPLACE */
+			struct topo_route route, old_route;
+		};
+		struct {
+			/* OBJ_*: the object (kind->size bytes); old_obj for OBJ_REPLACE. */
+			const struct topo_kind *kind;
+			union topo_obj_buf obj, old_obj;
+		};
+	};
 
 	/* What differs, one item per line ("rule missing: ..."); may be NULL. */
 	char *detail;

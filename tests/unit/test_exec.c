@@ -54,6 +54,50 @@ static int rec_run(void *ctx, struct step **steps, size_t n, int *errs, const ch
 static const struct exec_ops rec_ops = { .run = rec_run };
 
 /* Appends a step; ids in order of appending. */
+static char *dup_or_null(const char *v)
+{
+	char *c = v ? strdup(v) : NULL;
+
+	assert_true(!v || c);
+	return c;
+}
+
+/* plan_execute moves the plan into the journal; the tests run a copy, so
+ * they can read the plan after and run it again. */
+static int execute_copy(const struct plan *p, const struct exec_ops *ops, void *ctx,
+			const struct exec_opts *opts, struct plan *journal, struct exec_report *rep)
+{
+	struct plan c = { 0 };
+	int r;
+
+	for (size_t i = 0; i < p->n; i++) {
+		struct step s = p->steps[i];
+
+		s.key = dup_or_null(s.key);
+		s.value = dup_or_null(s.value);
+		s.old_value = dup_or_null(s.old_value);
+		s.detail = dup_or_null(s.detail);
+		s.nftx_saved = dup_or_null(s.nftx_saved);
+		s.nft_saved = NULL;
+		if (p->steps[i].nft_saved_len) {
+			s.nft_saved = malloc(s.nft_saved_len);
+			assert_non_null(s.nft_saved);
+			memcpy(s.nft_saved, p->steps[i].nft_saved, s.nft_saved_len);
+		}
+		s.waits = NULL;
+		if (p->steps[i].n_waits) {
+			s.waits = calloc(s.n_waits, sizeof(*s.waits));
+			assert_non_null(s.waits);
+			memcpy(s.waits, p->steps[i].waits, s.n_waits * sizeof(*s.waits));
+		}
+		assert_int_equal(plan_append(&c, &s), 0);
+	}
+	r = plan_execute(&c, ops, ctx, opts, journal, rep);
+	assert_int_equal(c.n, 0);      /* moved or freed, whatever happened */
+	plan_free(&c);
+	return r;
+}
+
 static struct step *push(struct plan *p, enum step_op op, enum step_phase phase, const char *ns)
 {
 	struct step s;
@@ -127,7 +171,7 @@ static void test_execute_all(void **state)
 
 	(void)state;
 	creation_plan(&p);
-	assert_int_equal(plan_execute(&p, &rec_ops, &r, NULL, &j, &rep), 0);
+	assert_int_equal(execute_copy(&p, &rec_ops, &r, NULL, &j, &rep), 0);
 	assert_log(&r, creation_text, 7);
 	/* One batch per phase, both addresses in one. */
 	assert_int_equal(r.batches, 6);
@@ -142,12 +186,34 @@ static void test_execute_all(void **state)
 	/* The journal holds its own copies. */
 	assert_ptr_not_equal(j.steps[5].key, p.steps[5].key);
 	assert_string_equal(j.steps[5].key, "net.ipv4.ip_forward");
-	plan_free(&p);
 	plan_free(&j);
+
+	/* Run itself, the plan moves into the journal: the same strings, the
+	 * plan left empty. */
+	{
+		char *key = p.steps[5].key;
+
+		memset(&r, 0, sizeof(r));
+		assert_int_equal(plan_execute(&p, &rec_ops, &r, NULL, &j, &rep), 0);
+		assert_int_equal(p.n, 0);
+		assert_null(p.steps);
+		assert_int_equal(j.n, 7);
+		assert_ptr_equal(j.steps[5].key, key);
+		/* A second round appends to it. */
+		creation_plan(&p);
+		assert_int_equal(plan_execute(&p, &rec_ops, &r, NULL, &j, &rep), 0);
+		assert_int_equal(p.n, 0);
+		assert_int_equal(j.n, 14);
+		assert_int_equal(j.steps[7].id, 1);
+		assert_string_equal(j.steps[12].key, "net.ipv4.ip_forward");
+		plan_free(&j);
+		creation_plan(&p);
+	}
+	plan_free(&p);
 
 	/* Nothing to do: nothing run. */
 	memset(&r, 0, sizeof(r));
-	assert_int_equal(plan_execute(&p, &rec_ops, &r, NULL, &j, &rep), 0);
+	assert_int_equal(execute_copy(&p, &rec_ops, &r, NULL, &j, &rep), 0);
 	assert_int_equal(r.batches, 0);
 	assert_int_equal(j.n, 0);
 }
@@ -168,7 +234,7 @@ static void test_execute_keeps_plan_order(void **state)
 	s->key = strdup("k");
 	s->value = strdup("1");
 	s = push(&p, STEP_NETNS_ADD, PHASE_NETNS_ADD, "c");
-	assert_int_equal(plan_execute(&p, &rec_ops, &r, NULL, &j, &rep), 0);
+	assert_int_equal(execute_copy(&p, &rec_ops, &r, NULL, &j, &rep), 0);
 	ASSERT_LOG(&r, "+ netns add a", "+ netns add b", "~ sysctl k=1 netns a", "+ netns add c");
 	assert_int_equal(r.batches, 3);
 	plan_free(&p);
@@ -185,7 +251,7 @@ static void test_fail_at_and_rollback(void **state)
 
 	(void)state;
 	creation_plan(&p);
-	assert_int_equal(plan_execute(&p, &rec_ops, &r, &o, &j, &rep), -EPERM);
+	assert_int_equal(execute_copy(&p, &rec_ops, &r, &o, &j, &rep), -EPERM);
 	/* Six ran; the seventh failed before reaching the kernel. */
 	assert_log(&r, creation_text, 6);
 	assert_true(rep.failed);
@@ -227,7 +293,7 @@ static void test_fail_at_first_and_unwritten_sysctl(void **state)
 
 	(void)state;
 	creation_plan(&p);
-	assert_int_equal(plan_execute(&p, &rec_ops, &r, &o, &j, &rep), -EPERM);
+	assert_int_equal(execute_copy(&p, &rec_ops, &r, &o, &j, &rep), -EPERM);
 	assert_int_equal(r.n, 0);
 	assert_int_equal(rep.executed, 1);
 	assert_string_equal(rep.step, "+ netns add web");
@@ -238,7 +304,7 @@ static void test_fail_at_first_and_unwritten_sysctl(void **state)
 	creation_plan(&p);
 	memset(&r, 0, sizeof(r));
 	o.fail_at = 7;
-	assert_int_equal(plan_execute(&p, &rec_ops, &r, &o, &j, &rep), -EPERM);
+	assert_int_equal(execute_copy(&p, &rec_ops, &r, &o, &j, &rep), -EPERM);
 	assert_int_equal(j.n, 6);
 	memset(&r, 0, sizeof(r));
 	assert_int_equal(plan_rollback(&j, &rec_ops, &r, &rb), 0);
@@ -293,7 +359,7 @@ static void test_implicit_journal(void **state)
 	s->implicit = true, s->parent = 99;
 
 	/* All done: everything but the orphan is journaled. */
-	assert_int_equal(plan_execute(&p, &rec_ops, &r, NULL, &j, &rep), 0);
+	assert_int_equal(execute_copy(&p, &rec_ops, &r, NULL, &j, &rep), 0);
 	ASSERT_LOG(&r, "- link del A", "- link del B", "- netns del x");
 	assert_int_equal(j.n, 7);
 	for (size_t i = 0; i < 7; i++)
@@ -303,7 +369,7 @@ static void test_implicit_journal(void **state)
 	/* The third explicit step (netns del x) fails: C and its address are not
 	 * journaled; A, B and theirs are. */
 	memset(&r, 0, sizeof(r));
-	assert_int_equal(plan_execute(&p, &rec_ops, &r, &o, &j, &rep), -EPERM);
+	assert_int_equal(execute_copy(&p, &rec_ops, &r, &o, &j, &rep), -EPERM);
 	assert_string_equal(rep.step, "- netns del x");
 	assert_int_equal(j.n, 4);
 	assert_int_equal(j.steps[0].id, 1);
@@ -319,7 +385,7 @@ static void test_implicit_journal(void **state)
 	/* B fails: only A and its address. */
 	memset(&r, 0, sizeof(r));
 	o.fail_at = 2;
-	assert_int_equal(plan_execute(&p, &rec_ops, &r, &o, &j, &rep), -EPERM);
+	assert_int_equal(execute_copy(&p, &rec_ops, &r, &o, &j, &rep), -EPERM);
 	assert_int_equal(j.n, 2);
 	assert_int_equal(j.steps[0].id, 1);
 	assert_int_equal(j.steps[1].id, 4);
@@ -329,7 +395,7 @@ static void test_implicit_journal(void **state)
 
 struct seen {
 	unsigned long k[16];
-	const struct step *s[16];
+	unsigned id[16];
 	size_t n;
 };
 
@@ -339,7 +405,7 @@ static void watch(unsigned long k, const struct step *s, void *arg)
 
 	if (w->n < 16) {
 		w->k[w->n] = k;
-		w->s[w->n] = s;
+		w->id[w->n] = s->id;
 	}
 	w->n++;
 }
@@ -354,11 +420,11 @@ static void test_before_step_hook(void **state)
 
 	(void)state;
 	creation_plan(&p);
-	assert_int_equal(plan_execute(&p, &rec_ops, &r, &o, &j, &rep), 0);
+	assert_int_equal(execute_copy(&p, &rec_ops, &r, &o, &j, &rep), 0);
 	assert_int_equal(w.n, 7);
 	for (size_t i = 0; i < 7; i++) {
 		assert_int_equal(w.k[i], i + 1);
-		assert_ptr_equal(w.s[i], &p.steps[i]);
+		assert_int_equal(w.id[i], p.steps[i].id);
 	}
 	/* Watching: one step per batch, so a kill at K leaves exactly K-1 done. */
 	assert_int_equal(r.batches, 7);
@@ -369,7 +435,7 @@ static void test_before_step_hook(void **state)
 	memset(&w, 0, sizeof(w));
 	o.executed_before = 10;
 	o.fail_at = 12;
-	assert_int_equal(plan_execute(&p, &rec_ops, &r, &o, &j, &rep), -EPERM);
+	assert_int_equal(execute_copy(&p, &rec_ops, &r, &o, &j, &rep), -EPERM);
 	assert_int_equal(w.n, 2);
 	assert_int_equal(w.k[0], 11);
 	assert_int_equal(w.k[1], 12);
@@ -404,7 +470,7 @@ static void test_backend_failure_in_batch(void **state)
 		memmove(&p.steps[5], &p.steps[4], 3 * sizeof(p.steps[0]));
 		p.steps[4] = s;
 	}
-	assert_int_equal(plan_execute(&p, &rec_ops, &r, NULL, &j, &rep), -EEXIST);
+	assert_int_equal(execute_copy(&p, &rec_ops, &r, NULL, &j, &rep), -EEXIST);
 	ASSERT_LOG(&r, "+ netns add web", "+ link add br0 type bridge netns web",
 		   "+ address add 10.0.0.1/24 dev br0 netns web", "+ address add 10.0.1.1/24 dev br0 netns web",
 		   "+ address add 10.0.2.1/24 dev br0 netns web");
@@ -426,7 +492,7 @@ static void test_backend_failure_in_batch(void **state)
 	memset(&r, 0, sizeof(r));
 	r.fail_call = 2;
 	r.fail_err = -ENODEV;
-	assert_int_equal(plan_execute(&p, &rec_ops, &r, NULL, &j, &rep), -ENODEV);
+	assert_int_equal(execute_copy(&p, &rec_ops, &r, NULL, &j, &rep), -ENODEV);
 	assert_string_equal(rep.msg, strerror(ENODEV));
 	assert_string_equal(rep.step, "+ link add br0 type bridge netns web");
 	plan_free(&j);
@@ -434,7 +500,7 @@ static void test_backend_failure_in_batch(void **state)
 	/* The batch could not run at all: every step of it failed. */
 	memset(&r, 0, sizeof(r));
 	r.batch_ret = -EIO;
-	assert_int_equal(plan_execute(&p, &rec_ops, &r, NULL, &j, &rep), -EIO);
+	assert_int_equal(execute_copy(&p, &rec_ops, &r, NULL, &j, &rep), -EIO);
 	assert_int_equal(r.batches, 1);
 	assert_string_equal(rep.step, "+ netns add web");
 	assert_string_equal(rep.msg, strerror(EIO));
@@ -452,7 +518,7 @@ static void test_rollback_keeps_going(void **state)
 
 	(void)state;
 	creation_plan(&p);
-	assert_int_equal(plan_execute(&p, &rec_ops, &r, NULL, &j, &rep), 0);
+	assert_int_equal(execute_copy(&p, &rec_ops, &r, NULL, &j, &rep), 0);
 	memset(&r, 0, sizeof(r));
 	r.fail_call = 2;
 	r.fail_err = -EBUSY;
@@ -1862,14 +1928,14 @@ static void check_converges(const struct scenario *sc)
 	ret = plan_execute(&r.plan, &kern_ops, &w.k, NULL, &j, &rep);
 	if (ret != 0) {
 		print_message("%s: apply failed at '%s': %s\n", sc->name, rep.step, rep.msg);
-		print_plan(&r.plan);
+		print_plan(&j);
 	}
 	assert_int_equal(ret, 0);
 	assert_int_equal(topo_diff(&w.d, &w.k.t, &w.s, &again), 0);
 	fx_assert_no_conflicts(&again);
 	if (explicit_steps(&again.plan)) {
 		print_message("%s: not converged; first plan:\n", sc->name);
-		print_plan(&r.plan);
+		print_plan(&j);
 		print_message("second plan:\n");
 		print_plan(&again.plan);
 	}
@@ -1908,8 +1974,10 @@ static void check_rollback_everywhere(const struct scenario *sc)
 		if (rb.failed || strcmp(before, after) != 0) {
 			print_message("%s: fail at step %zu ('%s'): rollback %zu undone, %zu failed (%s)\n", sc->name,
 				      k, rep.step, rb.undone, rb.failed, rb.first_error);
-			print_plan(&r.plan);
-			print_message("---- kernel before:\n%s---- after rollback:\n%s", before, after);
+			print_message("---- journal (the plan moved into it, up to the failure):\n");
+			print_plan(&j);
+			print_message("---- kernel before:\n%s", before);
+			print_message("---- after rollback:\n%s", after);
 		}
 		assert_int_equal(rb.failed, 0);
 		assert_string_equal(before, after);
