@@ -1417,7 +1417,10 @@ static bool load_route_nexthops(struct loader *ld, struct topo_route *rt, const 
 		      TOPO_ROUTE_NH_MAX, v->n);
 		return false;
 	}
-	for (size_t j = 0; j < v->n; j++) {
+	/* A second `nexthops:` (a duplicate key, reported as such) starts over:
+	 * the paths never run past nh[]. */
+	rt->n_nh = 0;
+	for (size_t j = 0; j < v->n && rt->n_nh < TOPO_ROUTE_NH_MAX; j++) {
 		const struct ynode *e = v->kids[j], *via = NULL, *dev = NULL;
 		struct topo_route_nh *nh = &rt->nh[rt->n_nh];
 		uint64_t u;
