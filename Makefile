@@ -61,6 +61,8 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 DEB_PKGS := build-essential pkg-config libyaml-dev libjansson-dev libnl-3-dev libnl-route-3-dev libnftnl-dev libnftables-dev \
 	libmnl-dev libcmocka-dev iproute2 nftables iputils-ping valgrind clang libclang-rt-14-dev strace \
 	jq netcat-openbsd procps util-linux graphviz libgraphviz-dev man-db groff-base libcurl4-openssl-dev
+# What backends/dlib.c dlopen()s at run time (the -dev packages bring them; named so they stay).
+DEB_PKGS += libcurl4 libnftables1
 # The CNI reference plugins for t_cni (no daemon: safe to install anywhere);
 # portmap and the bridge plugin's masquerade call iptables.
 DEB_PKGS += containernetworking-plugins iptables

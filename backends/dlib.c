@@ -15,20 +15,23 @@ struct sym {
  * dlopen(soname) and resolve every symbol into its slot: 0, or -1 with err
  * set. RTLD_NOW: a library missing a symbol fails here, not mid-apply.
  */
-static int load(const char *soname, const char *what, const struct sym *syms, size_t n, char *err, size_t len)
+static int load(const char *lib, const char *soname, const char *need, const char *pkg, const struct sym *syms,
+		size_t n, char *err, size_t len)
 {
 	void *h = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
 
 	if (!h) {
 		const char *e = dlerror();
 
-		snprintf(err, len, "%s is not installed or cannot be loaded (%s)", what, e ? e : soname);
+		snprintf(err, len, "%s (%s) is not installed: %s (apt install %s): %s", lib, soname, need, pkg,
+			 e ? e : "dlopen failed");
 		return -1;
 	}
 	for (size_t i = 0; i < n; i++) {
 		*syms[i].slot = dlsym(h, syms[i].name);
 		if (!*syms[i].slot) {
-			snprintf(err, len, "%s: %s has no %s (too old?)", what, soname, syms[i].name);
+			snprintf(err, len, "%s (%s) has no %s: %s (apt install %s, a newer one)", lib, soname,
+				 syms[i].name, need, pkg);
 			dlclose(h);
 			return -1;
 		}
@@ -55,8 +58,8 @@ const struct curl_fns *dlib_curl(char *err, size_t len)
 
 	if (loaded)
 		return &f;
-	if (load("libcurl.so.4", "libcurl (libcurl.so.4): docker: attachments need it (apt install libcurl4)",
-		 syms, sizeof(syms) / sizeof(syms[0]), err, len) < 0)
+	if (load("libcurl", "libcurl.so.4", "docker: attachments need it", "libcurl4", syms,
+		 sizeof(syms) / sizeof(syms[0]), err, len) < 0)
 		return NULL;
 	loaded = true;
 	return &f;
@@ -76,8 +79,8 @@ const struct nft_fns *dlib_nftables(char *err, size_t len)
 
 	if (loaded)
 		return &f;
-	if (load("libnftables.so.1", "libnftables (libnftables.so.1): nft text (nft:, filter:, nat: rules) "
-		 "needs it (apt install libnftables1)", syms, sizeof(syms) / sizeof(syms[0]), err, len) < 0)
+	if (load("libnftables", "libnftables.so.1", "nft text (nft:, filter:, nat: rules) needs it", "libnftables1",
+		 syms, sizeof(syms) / sizeof(syms[0]), err, len) < 0)
 		return NULL;
 	loaded = true;
 	return &f;
