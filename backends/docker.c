@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: MIT
-#include <curl/curl.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "backends/dlib.h"
 #include "backends/docker.h"
 
 /* A daemon that accepts the connection and never answers must not hang a run. */
@@ -64,6 +64,7 @@ static int docker_get(const char *sock, const char *path, long *ret_status, stru
 		      size_t errlen)
 {
 	char url[512], cerr[CURL_ERROR_SIZE] = "";
+	const struct curl_fns *cu;
 	CURL *c;
 	CURLcode cr;
 	int r = 0;
@@ -75,38 +76,41 @@ static int docker_get(const char *sock, const char *path, long *ret_status, stru
 			 "docker_socket: names another)", sock, strerror(errno));
 		return r;
 	}
-	c = curl_easy_init();
+	cu = dlib_curl(err, errlen);
+	if (!cu)
+		return -ELIBACC;
+	c = cu->easy_init();
 	if (!c) {
 		snprintf(err, errlen, "cannot start libcurl");
 		return -ENOMEM;
 	}
 	/* The host part is not used on a unix socket; "localhost" is what the docker client sends. */
 	snprintf(url, sizeof(url), "http://localhost%s", path);
-	curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, sock);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, answer_write);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, a);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, cerr);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, DOCKER_TIMEOUT_MS);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http");
-	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-	cr = curl_easy_perform(c);
+	cu->easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, sock);
+	cu->easy_setopt(c, CURLOPT_URL, url);
+	cu->easy_setopt(c, CURLOPT_WRITEFUNCTION, answer_write);
+	cu->easy_setopt(c, CURLOPT_WRITEDATA, a);
+	cu->easy_setopt(c, CURLOPT_ERRORBUFFER, cerr);
+	cu->easy_setopt(c, CURLOPT_TIMEOUT_MS, DOCKER_TIMEOUT_MS);
+	cu->easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	cu->easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http");
+	cu->easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+	cr = cu->easy_perform(c);
 	if (cr != CURLE_OK) {
 		if (a->too_big) {
 			snprintf(err, errlen, "Docker (%s) answered %s with more than %u bytes", sock, path,
 				 TOPO_DOCKER_ANSWER_MAX);
 			r = -EFBIG;
 		} else {
-			snprintf(err, errlen, "Docker does not answer on %s: %s", sock, cerr[0] ? cerr : curl_easy_strerror(cr));
+			snprintf(err, errlen, "Docker does not answer on %s: %s", sock, cerr[0] ? cerr : cu->easy_strerror(cr));
 			r = cr == CURLE_OPERATION_TIMEDOUT ? -ETIMEDOUT : -ECONNREFUSED;
 		}
 		free(a->buf);
 		a->buf = NULL;
 	} else {
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, ret_status);
+		cu->easy_getinfo(c, CURLINFO_RESPONSE_CODE, ret_status);
 	}
-	curl_easy_cleanup(c);
+	cu->easy_cleanup(c);
 	return r;
 }
 

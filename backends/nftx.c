@@ -24,8 +24,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include <nftables/libnftables.h>
-
+#include "backends/dlib.h"
 #include "backends/internal.h"
 #include "model/nft_text.h"
 #include "reconcile/nft_render.h"
@@ -33,17 +32,39 @@
 
 #define INET_BIT 1u
 
-static struct nft_ctx *ctx_new(unsigned flags)
+/*
+ * The loaded libnftables: only called where a context exists, so the
+ * library is loaded and dlib_nftables() returns its cached table.
+ */
+static const struct nft_fns *nf(void)
 {
-	struct nft_ctx *x = nft_ctx_new(NFT_CTX_DEFAULT);
+	return dlib_nftables(NULL, 0);
+}
 
-	if (!x)
+/*
+ * A context, or NULL with err set and *ret_r = -ELIBACC (libnftables
+ * missing) or -ENOMEM.
+ */
+static struct nft_ctx *ctx_new(unsigned flags, int *ret_r, char *err, size_t len)
+{
+	const struct nft_fns *n = dlib_nftables(err, len);
+	struct nft_ctx *x;
+
+	*ret_r = -ELIBACC;
+	if (!n)
 		return NULL;
-	if (nft_ctx_buffer_output(x) < 0 || nft_ctx_buffer_error(x) < 0) {
-		nft_ctx_free(x);
+	*ret_r = -ENOMEM;
+	x = n->ctx_new(NFT_CTX_DEFAULT);
+	if (!x) {
+		snprintf(err, len, "libnftables: out of memory");
 		return NULL;
 	}
-	nft_ctx_output_set_flags(x, flags);
+	if (n->ctx_buffer_output(x) < 0 || n->ctx_buffer_error(x) < 0) {
+		n->ctx_free(x);
+		snprintf(err, len, "libnftables: out of memory");
+		return NULL;
+	}
+	n->ctx_output_set_flags(x, flags);
 	return x;
 }
 
@@ -62,16 +83,16 @@ static void first_error_in(const char *e, char *buf, size_t len)
 /* libnftables hands its error buffer out once (reading it empties it). */
 static void first_error(struct nft_ctx *x, char *buf, size_t len)
 {
-	first_error_in(nft_ctx_get_error_buffer(x), buf, len);
+	first_error_in(nf()->ctx_get_error_buffer(x), buf, len);
 }
 
 static char *run_out(struct nft_ctx *x, const char *cmd)
 {
 	const char *o;
 
-	if (nft_run_cmd_from_buffer(x, cmd) != 0)
+	if (nf()->run_cmd_from_buffer(x, cmd) != 0)
 		return NULL;
-	o = nft_ctx_get_output_buffer(x);
+	o = nf()->ctx_get_output_buffer(x);
 	return strdup(o ? o : "");
 }
 
@@ -80,7 +101,7 @@ static char *table_listing(struct nft_ctx *x, const char *family, const char *ta
 {
 	char cmd[128];
 
-	nft_ctx_output_set_flags(x, stateless ? NFT_CTX_OUTPUT_STATELESS : 0);
+	nf()->ctx_output_set_flags(x, stateless ? NFT_CTX_OUTPUT_STATELESS : 0);
 	snprintf(cmd, sizeof(cmd), "list table %s %s", family, table);
 	return run_out(x, cmd);
 }
@@ -101,7 +122,7 @@ static int tables_here(struct nft_ctx *x, const char *table, const char *mark, u
 	char *all, *line, *save = NULL;
 
 	*ours = *foreign = 0;
-	nft_ctx_output_set_flags(x, 0);
+	nf()->ctx_output_set_flags(x, 0);
 	all = run_out(x, "list tables");
 	if (!all)
 		return -EIO;
@@ -223,7 +244,7 @@ static bool has_record(const struct topo_ns *out)
 
 int nftx_observe(struct backend *b, struct bns *ns, const struct topo_ns *desired, struct topo_ns *out)
 {
-	char table[TOPO_NAME_MAX + 8], mark[160], *l = NULL;
+	char table[TOPO_NAME_MAX + 8], mark[160], e[256], *l = NULL;
 	struct nft_ctx *x;
 	unsigned ours, foreign;
 	int r;
@@ -236,10 +257,10 @@ int nftx_observe(struct backend *b, struct bns *ns, const struct topo_ns *desire
 	r = netns_enter(b, ns);
 	if (r < 0)
 		return r;
-	x = ctx_new(0);
+	x = ctx_new(0, &r, e, sizeof(e));
 	if (!x) {
 		netns_leave(b);
-		return backend_fail(b, "namespace %s: libnftables: out of memory", ns->name), -ENOMEM;
+		return backend_fail(b, "namespace %s: %s", ns->name, e), r;
 	}
 	r = tables_here(x, table, mark, &ours, &foreign);
 	if (r == 0) {
@@ -252,13 +273,11 @@ int nftx_observe(struct backend *b, struct bns *ns, const struct topo_ns *desire
 		out->nftx_listing = listing_hash(l);
 		out->nftx_read = true;
 	} else {
-		char e[256];
-
 		first_error(x, e, sizeof(e));
 		backend_fail(b, "namespace %s: listing the nft text's tables: %s", ns->name, e);
 	}
 	free(l);
-	nft_ctx_free(x);
+	nf()->ctx_free(x);
 	netns_leave(b);
 	return r;
 }
@@ -301,22 +320,22 @@ static int run_mapped(struct nft_ctx *x, const char *cmd, const struct nftx_text
 	int r;
 
 	if (fd < 0)
-		return nft_run_cmd_from_buffer(x, cmd) != 0 ? (first_error(x, e, elen), -1) : 0;
+		return nf()->run_cmd_from_buffer(x, cmd) != 0 ? (first_error(x, e, elen), -1) : 0;
 	while (off < len) {
 		ssize_t w = write(fd, cmd + off, len - off);
 
 		if (w <= 0) {
 			close(fd);
-			return nft_run_cmd_from_buffer(x, cmd) != 0 ? (first_error(x, e, elen), -1) : 0;
+			return nf()->run_cmd_from_buffer(x, cmd) != 0 ? (first_error(x, e, elen), -1) : 0;
 		}
 		off += (size_t)w;
 	}
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	r = nft_run_cmd_from_filename(x, path);
+	r = nf()->run_cmd_from_filename(x, path);
 	close(fd);
 	if (r == 0)
 		return 0;
-	eb = nft_ctx_get_error_buffer(x);
+	eb = nf()->ctx_get_error_buffer(x);
 	first_error_in(eb, e, elen);
 	plen = strlen(path);
 	p = eb ? strstr(eb, path) : NULL;
@@ -366,11 +385,15 @@ int nftx_apply(struct backend *b, struct bns *ns, struct step *s)
 		nftx_texts_free(&tx);
 		return r;
 	}
-	x = ctx_new(0);
-	f = x ? open_memstream(&cmd, &len) : NULL;
+	x = ctx_new(0, &r, e, sizeof(e));
+	if (!x) {
+		backend_fail(b, "%s", e);
+		goto out;
+	}
+	f = open_memstream(&cmd, &len);
 	if (!f) {
 		r = -ENOMEM;
-		backend_fail(b, "libnftables: out of memory");
+		backend_fail(b, "out of memory");
 		goto out;
 	}
 	r = tables_here(x, s->table, mark, &ours, &foreign);
@@ -446,7 +469,7 @@ int nftx_apply(struct backend *b, struct bns *ns, struct step *s)
 			topo_nft_mark(nftx_hash(d), listing_hash(l), rec, sizeof(rec));
 			snprintf(add, sizeof(add), "add chain inet %s " TOPO_NFT_STATE_CHAIN " { comment \"%s\"; }",
 				 s->table, rec);
-			if (nft_run_cmd_from_buffer(x, add) != 0)
+			if (nf()->run_cmd_from_buffer(x, add) != 0)
 				r = -EIO;
 		}
 		if (r < 0) {
@@ -466,7 +489,7 @@ int nftx_apply(struct backend *b, struct bns *ns, struct step *s)
 				if (s->nftx_saved)
 					fputs(s->nftx_saved, uf);
 				if (fclose(uf) == 0 && cmd[0])
-					(void)nft_run_cmd_from_buffer(x, cmd);
+					(void)nf()->run_cmd_from_buffer(x, cmd);
 			}
 			goto out;
 		}
@@ -478,7 +501,7 @@ out:
 	if (s->op == STEP_NFT_RESTORE || s->nftx_saved != saved)
 		free(saved);
 	if (x)
-		nft_ctx_free(x);
+		nf()->ctx_free(x);
 	netns_leave(b);
 	return r;
 }
@@ -496,18 +519,27 @@ static int check_one(const char *file, const char *nsname, const char *topology,
 		     FILE *err)
 {
 	char path[64], table[TOPO_NAME_MAX + 8];
-	struct nft_ctx *x = ctx_new(0);
-	int fd = memfd_create("topo-nft", MFD_CLOEXEC), r = 0;
-	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	char e[256];
+	int r = 0;
+	struct nft_ctx *x = ctx_new(0, &r, e, sizeof(e));
+	int fd;
+	FILE *f;
 	const char *eb, *p;
 
-	if (!x || !f) {
+	if (!x) {
+		fprintf(err, "%s: checking the nft text of namespace %s: %s\n", file, nsname, e);
+		return r;
+	}
+	fd = memfd_create("topo-nft", MFD_CLOEXEC);
+	f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	r = 0;
+	if (!f) {
 		if (f)
 			fclose(f);
 		else if (fd >= 0)
 			close(fd);
 		if (x)
-			nft_ctx_free(x);
+			nf()->ctx_free(x);
 		fprintf(err, "%s: checking the nft text of namespace %s: out of memory\n", file, nsname);
 		return -ENOMEM;
 	}
@@ -515,11 +547,11 @@ static int check_one(const char *file, const char *nsname, const char *topology,
 	put_table(f, nt->family, table, NULL, nt->text);
 	fflush(f);
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	nft_ctx_set_dry_run(x, true);
-	if (nft_run_cmd_from_filename(x, path) != 0) {
+	nf()->ctx_set_dry_run(x, true);
+	if (nf()->run_cmd_from_filename(x, path) != 0) {
 		size_t plen = strlen(path);
 
-		eb = nft_ctx_get_error_buffer(x);
+		eb = nf()->ctx_get_error_buffer(x);
 		/* "PATH:LINE:COL-COL: Error: MESSAGE", line 1 being the table line. */
 		for (p = eb; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
 			unsigned line, col;
@@ -544,7 +576,7 @@ static int check_one(const char *file, const char *nsname, const char *topology,
 		}
 	}
 	fclose(f);
-	nft_ctx_free(x);
+	nf()->ctx_free(x);
 	return r;
 }
 

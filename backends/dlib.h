@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef TOPO_BACKENDS_DLIB_H
+#define TOPO_BACKENDS_DLIB_H
+/*
+ * libcurl and libnftables, loaded with dlopen() on first use: only docker:
+ * attachments need the one and only nft text (nft:, filter:, nat forms
+ * rendered as text) the other, and linking them pulled ~30 shared libraries
+ * into every run. The tables are typed from the libraries' own headers.
+ */
+#include <stddef.h>
+
+#include <curl/curl.h>
+#include <nftables/libnftables.h>
+
+struct curl_fns {
+	CURL *(*easy_init)(void);
+	CURLcode (*easy_setopt)(CURL *, CURLoption, ...);
+	CURLcode (*easy_perform)(CURL *);
+	CURLcode (*easy_getinfo)(CURL *, CURLINFO, ...);
+	void (*easy_cleanup)(CURL *);
+	const char *(*easy_strerror)(CURLcode);
+};
+
+struct nft_fns {
+	struct nft_ctx *(*ctx_new)(uint32_t);
+	void (*ctx_free)(struct nft_ctx *);
+	int (*ctx_buffer_output)(struct nft_ctx *);
+	int (*ctx_buffer_error)(struct nft_ctx *);
+	const char *(*ctx_get_output_buffer)(struct nft_ctx *);
+	const char *(*ctx_get_error_buffer)(struct nft_ctx *);
+	void (*ctx_output_set_flags)(struct nft_ctx *, unsigned int);
+	void (*ctx_set_dry_run)(struct nft_ctx *, bool);
+	int (*run_cmd_from_buffer)(struct nft_ctx *, const char *);
+	int (*run_cmd_from_filename)(struct nft_ctx *, const char *);
+};
+
+/*
+ * The loaded table, or NULL with err set (err may be NULL once a previous
+ * call succeeded: then the cached table is returned). The library stays
+ * loaded until exit.
+ */
+const struct curl_fns *dlib_curl(char *err, size_t len);
+const struct nft_fns *dlib_nftables(char *err, size_t len);
+
+#endif
