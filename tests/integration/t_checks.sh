@@ -71,6 +71,12 @@ ip netns del docker-sandbox
 
 for f in "$TOPOLOGIES"/*.yaml; do
 	name=$(awk '/^topology:/{print $2}' "$f")
+	# A file across several hosts needs them: t_nodes applies and checks
+	# those on three simulated hosts (its breaks are there too).
+	if grep -q '^nodes:' "$f"; then
+		echo "--- $name: several hosts, in t_nodes"
+		continue
+	fi
 	echo "--- $name"
 	ok "$name: apply" "$TOPO" apply "$f"
 	# Right after apply, what apply made carries traffic: every veth has its
