@@ -206,7 +206,9 @@ eq "its server is still listening" "$(ip netns exec netns_B ss -Hltn 'sport = :8
 eq "the source is observed even so (from the socket table)" "$(field "$F" 'tcp: "172.18.0.3:80"' source)" 172.18.0.2
 eq "and the check holds" "$(field "$F" 'tcp: "172.18.0.3:80"' ok)" true
 # topo's own listener on a port closes with the check: nothing left listening.
-pkill -f "nc -v -lk -n 80" || true
+# By namespace, not by command line: a pattern would also kill other tests'
+# listeners (the suite runs two at a time, and `nc -v -lk -n 80` matches 8080).
+ip netns pids netns_B | xargs -r kill 2>/dev/null || true
 sleep 0.2
 ok "check again" "$TOPO" check "$F"
 eq "nothing left listening in netns_B" "$(ip netns exec netns_B ss -Hltun | wc -l)" 0
