@@ -157,6 +157,9 @@ expect_ping peer 10.79.0.2
 snapshot_lab() { { ip -j link show | jq -S 'map(.ifname)'; ip -n peer -j addr show | jq -S 'map({ifname, a: [.addr_info[].local]})';
 	cat /run/topo/dattach.json; } >"$1"; }
 ok "docker stop web" docker stop -t 1 web
+# The kernel tears the container's namespace down after docker stop returns;
+# the veth end there takes tp0 with it. Wait for that before the snapshot.
+for _ in $(seq 100); do ip -n peer link show tp0 >/dev/null 2>&1 || break; sleep 0.1; done
 snapshot_lab "$WORK/lab.stopped0"
 sed -i 's/10.79.0.1\/24/10.79.0.1\/24, 10.79.9.1\/24/' "$F"     # a change apply would make
 rc 1 "apply with web stopped" "$TOPO" apply "$F"
