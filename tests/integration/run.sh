@@ -19,7 +19,7 @@ logdir=$(mktemp -d /tmp/topo-it.XXXXXX)
 # a test's time is the kernel's (linkwatch, DAD, timeouts), not the CPU's.
 # The long ones start first, so the run ends about when the longest does.
 jobs=${TOPO_JOBS:-2}
-first="t_crash_ns t_fdlimit t_rules t_nexthops t_tools t_state t_bridge_opts t_nodes t_ecmp t_rollback"
+first="t_fdlimit t_rules t_nexthops t_tools t_state t_bridge_opts t_nodes t_ecmp t_rollback"
 tests=()
 for t in $first; do [ -f "$here/$t.sh" ] && tests+=("$here/$t.sh"); done
 for t in "$here"/t_*.sh; do [[ " $first " == *" $(basename "$t" .sh) "* ]] || tests+=("$t"); done
@@ -52,10 +52,24 @@ report() {
 	fi
 }
 
+# Alone, before the others: t_crash_ns recovers from kills during namespace
+# teardown, which the kernel finishes asynchronously in one global workqueue;
+# other tests' namespaces churning meanwhile defeat its wait for that
+# teardown (seen: "link del hv0: No such device" on recovery). See the note
+# of this stop: the race is real for topo too, not only for the test.
+solo="t_crash_ns"
 running=()
 for t in "${tests[@]}"; do
 	name=$(basename "$t" .sh)
 	[ -n "$filter" ] && [[ "$name" != *$filter* ]] && continue
+	[[ " $solo " == *" $name "* ]] || continue
+	run_one "$t"
+	report "$name"
+done
+for t in "${tests[@]}"; do
+	name=$(basename "$t" .sh)
+	[ -n "$filter" ] && [[ "$name" != *$filter* ]] && continue
+	[[ " $solo " == *" $name "* ]] && continue
 	run_one "$t" &
 	running+=("$name")
 	# Report, in the order they end, the tests that have finished.
