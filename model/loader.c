@@ -4419,19 +4419,5 @@ bool topo_ld_port_range(struct loader *ld, const struct ynode *n, uint16_t *lo, 
 
 bool topo_ld_table(struct loader *ld, const struct ynode *n, uint32_t *ret)
 {
-	uint64_t u;
-
-	if (n->type == YN_SCALAR && strcmp(n->str, "main") == 0)
-		*ret = TOPO_TABLE_MAIN;
-	else if (n->type == YN_SCALAR && strcmp(n->str, "local") == 0)
-		*ret = TOPO_TABLE_LOCAL;
-	else if (n->type == YN_SCALAR && strcmp(n->str, "default") == 0)
-		*ret = TOPO_TABLE_DEFAULT;
-	else if (n->type == YN_SCALAR && n->plain && yaml_plain_uint(n->str, &u) && u >= 1 && u <= 4294967295u)
-		*ret = (uint32_t)u;
-	else {
-		ndiag(ld, n, "table must be main, local, default or an integer 1-4294967295");
-		return false;
-	}
-	return true;
+	return want_table(ld, n, ret);
 }
