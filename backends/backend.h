@@ -51,6 +51,16 @@ const char *backend_error(const struct backend *b);
 int backend_observe(struct backend *b, const struct topology *desired, const struct topo_state *state,
 		    bool scan_marks, struct topology *ret);
 
+/*
+ * The read that verifies what a plan did: prev is the read the plan was
+ * made from, fresh[i] says prev->ns[i] may have changed since (see
+ * plan_touches). Those are read again; the others are moved from prev
+ * into *ret as they were (prev keeps emptied entries: free it after).
+ * A namespace in scope that prev lacks is read. 0 or -errno.
+ */
+int backend_observe_again(struct backend *b, const struct topology *desired, const struct topo_state *state,
+			  struct topology *prev, const bool *fresh, struct topology *ret);
+
 /* The executor behind reconcile's plan_execute/plan_rollback; ctx = backend. */
 extern const struct exec_ops backend_exec_ops;
 
@@ -60,6 +70,10 @@ extern const struct exec_ops backend_exec_ops;
  * ("not run: interrupted"), so the journal holds exactly what was done.
  */
 void backend_set_stop(struct backend *b, bool (*stop)(void *arg), void *arg);
+
+/* Every kind of object read in every namespace (show, export): otherwise a
+ * read leaves out what topo cannot touch there (see backends/observe.c). */
+void backend_read_everything(struct backend *b);
 
 /* Sysctl values recorded before topo changes them go here (the executor
  * records and saves them before it writes). */

@@ -632,6 +632,11 @@ bool backend_stop_requested(struct backend *b)
 	return b->stop && b->stop(b->stop_arg);
 }
 
+void backend_read_everything(struct backend *b)
+{
+	b->read_all = true;
+}
+
 void backend_set_state(struct backend *b, struct topo_state *state)
 {
 	b->state = state;

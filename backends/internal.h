@@ -69,6 +69,7 @@ struct backend {
 	 * three (file, rtnetlink, nfnetlink) fit the limit; otherwise the ones
 	 * opened for one step are listed here and closed after it. */
 	bool hold_fds;
+	bool read_all;          /* backend_read_everything */
 	struct bns *pinned[8];
 	size_t n_pinned;
 	/* Interruption (SIGINT/SIGTERM): asked between steps; true = stop. */

@@ -24,13 +24,15 @@ const struct kind_backend *kind_backend_find(const struct topo_kind *k)
 	return NULL;
 }
 
-int kinds_observe(struct backend *b, struct bns *ns, struct topo_ns *out)
+int kinds_observe(struct backend *b, struct bns *ns, struct topo_ns *out, const bool *want)
 {
 	for (size_t s = 0; s < topo_n_kinds; s++) {
 		const struct kind_backend *kb = kind_backend_find(topo_kinds[s]);
 		int r;
 
 		topo_objs_free(&out->objs[s]);
+		if (!want[s])
+			continue;
 		if (!kb) {
 			backend_fail(b, "no backend for %s", topo_kinds[s]->key);
 			return -ENOSYS;

@@ -20,8 +20,9 @@ struct kind_backend {
 };
 
 const struct kind_backend *kind_backend_find(const struct topo_kind *k);
-/* Every kind's objects of the namespace into out->objs. */
-int kinds_observe(struct backend *b, struct bns *ns, struct topo_ns *out);
+/* The objects of every kind with want[slot] of the namespace into out->objs
+ * (the others left empty). */
+int kinds_observe(struct backend *b, struct bns *ns, struct topo_ns *out, const bool *want);
 
 /* The name of ifindex among out's links, "" if none. */
 const char *kinds_ifname(const struct topo_ns *out, int ifindex);

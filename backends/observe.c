@@ -23,6 +23,7 @@ struct scope {
 	const char *path;
 	int pid;
 	const struct topo_ns *desired;
+	const struct state_ns *rec;      /* its entry in the state file, if any */
 };
 
 static int scope_add(struct scope **v, size_t *n, struct strmap *seen, struct scope s)
@@ -73,9 +74,28 @@ static bool ns_wants_kernel_routes(const struct scope *sc, const struct topo_sta
 	return false;
 }
 
+/*
+ * A table kind (rules, nexthops, neighbours) is read in one of topo's own
+ * namespaces only where topo can have something of it to touch: the file
+ * declares some, or the record says some may be there (it is written before
+ * any is added), or the record cannot say (none, or an older topo's). A lab
+ * of plain links saves a dump per kind per namespace. Host, attached
+ * namespaces, show and export read every kind: other people's objects there
+ * can clash with declared ones, or are what is asked for.
+ */
+static bool kind_matters(const struct backend *b, const struct scope *sc, size_t slot)
+{
+	if (sc->kind != TOPO_NS_CREATED || b->read_all)
+		return true;
+	if (sc->desired && sc->desired->objs[slot].n)
+		return true;
+	return !sc->rec || !sc->rec->kinds_known || (sc->rec->kinds & (1u << slot));
+}
+
 static int observe_ns(struct backend *b, const struct scope *sc, const struct topo_state *state,
 		      bool with_nft, struct topo_ns *out)
 {
+	bool kinds[TOPO_KINDS_MAX];
 	struct bns *ns;
 	char mark[TOPO_NAME_MAX + 8];
 	int r;
@@ -144,8 +164,10 @@ static int observe_ns(struct backend *b, const struct scope *sc, const struct to
 		r = addr_observe(b, ns, out);
 	if (r == 0)
 		r = route_observe(b, ns, out, ns_wants_kernel_routes(sc, state, out->name));
+	for (size_t k = 0; k < topo_n_kinds; k++)
+		kinds[k] = kind_matters(b, sc, k);
 	if (r == 0)
-		r = kinds_observe(b, ns, out);
+		r = kinds_observe(b, ns, out, kinds);
 	if (r == 0)
 		r = shape_observe(b, ns, sc->desired, out);
 	if (r == 0)
@@ -213,7 +235,7 @@ static int fd_budget(struct backend *b, const struct scope *sc, size_t n, const 
 }
 
 static int observe_once(struct backend *b, const struct topology *desired, const struct topo_state *state,
-			bool scan_marks, struct topology *ret)
+			bool scan_marks, struct topology *prev, const bool *prev_fresh, struct topology *ret)
 {
 	struct scope *sc = NULL;
 	size_t n = 0;
@@ -233,12 +255,19 @@ static int observe_once(struct backend *b, const struct topology *desired, const
 			sc[0].desired = d;
 			continue;
 		}
-		r = scope_add(&sc, &n, &seen, (struct scope){ d->name, d->kind, d->path, d->pid, d });
+		r = scope_add(&sc, &n, &seen, (struct scope){ d->name, d->kind, d->path, d->pid, d, NULL });
 	}
 	for (size_t i = 0; state && i < state->n_ns && r == 0; i++) {
 		const struct state_ns *s = &state->ns[i];
 
-		r = scope_add(&sc, &n, &seen, (struct scope){ s->name, s->kind, s->path, s->pid, NULL });
+		r = scope_add(&sc, &n, &seen, (struct scope){ s->name, s->kind, s->path, s->pid, NULL, NULL });
+	}
+	/* Each scope's record, found once (a state file of thousands of namespaces). */
+	for (size_t i = 0; state && i < state->n_ns && r == 0; i++) {
+		size_t at;
+
+		if (strmap_get(&seen, state->ns[i].name, &at) == 0)
+			sc[at].rec = &state->ns[i];
 	}
 	if (scan_marks && r == 0) {
 		r = netns_list(b, &names, &n_names);
@@ -267,11 +296,34 @@ static int observe_once(struct backend *b, const struct topology *desired, const
 	}
 	if (r == 0)
 		r = fd_budget(b, sc, n, state, &nft_ns, scan_marks);
+	/* What a read again can keep: prev's namespaces not marked fresh. */
+	struct strmap kept = { 0 };
+	bool *moved = prev ? calloc(prev->n_ns + 1, sizeof(*moved)) : NULL;
+
+	if (prev && !moved)
+		r = -ENOMEM;
+	for (size_t i = 0; prev && i < prev->n_ns && r == 0; i++)
+		if (!prev_fresh[i] && prev->ns[i].name[0] && strmap_put(&kept, prev->ns[i].name, i) == -ENOMEM)
+			r = -ENOMEM;
 	for (size_t i = 0; i < n && r == 0; i++) {
 		struct topo_ns *out = topology_ns_add(ret);
+		size_t p;
 
-		r = out ? observe_ns(b, &sc[i], state, nft_matters(&sc[i], state, &nft_ns, scan_marks), out) : -ENOMEM;
+		if (!out) {
+			r = -ENOMEM;
+		} else if (prev && strmap_get(&kept, sc[i].name, &p) == 0) {
+			*out = prev->ns[p];
+			moved[p] = true;
+		} else {
+			r = observe_ns(b, &sc[i], state, nft_matters(&sc[i], state, &nft_ns, scan_marks), out);
+		}
 	}
+	/* Emptied only now: kept borrows their names. */
+	for (size_t i = 0; prev && moved && i < prev->n_ns; i++)
+		if (moved[i])
+			memset(&prev->ns[i], 0, sizeof(prev->ns[i]));
+	strmap_free(&kept);
+	free(moved);
 	strmap_free(&nft_ns);
 	for (size_t i = 0; i < n_nft; i++)
 		free(nft_names[i]);
@@ -282,7 +334,7 @@ static int observe_once(struct backend *b, const struct topology *desired, const
 
 		for (size_t i = 0; i < ret->n_ns; i++) {
 			bool wanted = i < n && (sc[i].desired || sc[i].kind != TOPO_NS_CREATED ||
-						(state && topo_state_ns_find(state, sc[i].name)));
+						sc[i].rec);
 
 			if (wanted || ret->ns[i].owned) {
 				ret->ns[keep++] = ret->ns[i];
@@ -349,11 +401,12 @@ static bool peers_dying(const struct backend *b, const struct topology *desired,
  * is in someone else's namespace: the second read is final (a dying one gets
  * a second wait).
  */
-int backend_observe(struct backend *b, const struct topology *desired, const struct topo_state *state,
-		    bool scan_marks, struct topology *ret)
+static int observe(struct backend *b, const struct topology *desired, const struct topo_state *state,
+		   bool scan_marks, struct topology *prev, const bool *prev_fresh, struct topology *ret)
 {
 	for (int attempt = 0;; attempt++) {
-		int r = observe_once(b, desired, state, scan_marks, ret);
+		/* A second attempt reads everything: the first took what it kept. */
+		int r = observe_once(b, desired, state, scan_marks, attempt ? NULL : prev, prev_fresh, ret);
 		bool unknown, dying;
 
 		if (r < 0)
@@ -366,4 +419,16 @@ int backend_observe(struct backend *b, const struct topology *desired, const str
 		if (r < 0 && r != -ETIMEDOUT)
 			return backend_fail(b, "waiting for the kernel to finish deleting namespaces: %s", strerror(-r)), r;
 	}
+}
+
+int backend_observe(struct backend *b, const struct topology *desired, const struct topo_state *state,
+		    bool scan_marks, struct topology *ret)
+{
+	return observe(b, desired, state, scan_marks, NULL, NULL, ret);
+}
+
+int backend_observe_again(struct backend *b, const struct topology *desired, const struct topo_state *state,
+			  struct topology *prev, const bool *fresh, struct topology *ret)
+{
+	return observe(b, desired, state, false, prev, fresh, ret);
 }

@@ -156,8 +156,15 @@ static int state_record_intent(struct session *s, const struct plan *p)
 	for (size_t i = 0; i < p->n; i++) {
 		const struct step *st = &p->steps[i];
 
-		if (st->op == STEP_NETNS_ADD && topo_state_ns_put(&s->state, st->ns, TOPO_NS_CREATED, NULL, 0) < 0)
-			return -ENOMEM;
+		if (st->op == STEP_NETNS_ADD) {
+			long d = topology_ns_find(&s->desired, st->ns);
+
+			/* A new namespace holds exactly the kinds the file declares there. */
+			if (topo_state_ns_put(&s->state, st->ns, TOPO_NS_CREATED, NULL, 0) < 0 ||
+			    (d >= 0 && topo_state_ns_kinds(&s->state, st->ns, topo_ns_kinds_declared(&s->desired.ns[d]),
+							   true) < 0))
+				return -ENOMEM;
+		}
 		/* What an absent: entry deletes, as it was: destroy puts it back. */
 		if (st->op == STEP_ROUTE_DEL && st->absent && topo_state_removed_put(&s->state, st->ns, &st->route) < 0)
 			return -ENOMEM;
@@ -170,6 +177,12 @@ static int state_record_intent(struct session *s, const struct plan *p)
 		    topo_state_link_put(&s->state, st->peer_ns, st->peer.name) < 0)
 			return -ENOMEM;
 	}
+	/* An existing one may get more (a namespace never recorded keeps
+	 * saying nothing: everything is read there). */
+	for (size_t i = 0; i < s->desired.n_ns; i++)
+		if (s->desired.ns[i].kind == TOPO_NS_CREATED)
+			topo_state_ns_kinds(&s->state, s->desired.ns[i].name, topo_ns_kinds_declared(&s->desired.ns[i]),
+					    false);
 	if (state_record_objects(s, &s->state) < 0)
 		return -ENOMEM;
 	return state_save(s->state_dir, &s->state);
@@ -206,6 +219,9 @@ static int state_record_result(struct session *s)
 
 		if (ns->kind != TOPO_NS_IS_HOST)
 			r = topo_state_ns_put(&next, ns->name, ns->kind, ns->path, ns->pid);
+		/* Converged: the kinds it holds are those declared. */
+		if (r == 0 && ns->kind == TOPO_NS_CREATED)
+			r = topo_state_ns_kinds(&next, ns->name, topo_ns_kinds_declared(ns), true);
 		if (r == 0 && ns->kind == TOPO_NS_DOCKER)
 			r = topo_state_ns_docker(&next, ns->name, ns->docker, ns->docker_netns);
 		for (size_t k = 0; k < ns->n_sysctls && r == 0; k++) {
@@ -361,8 +377,10 @@ int cmd_apply(int argc, char **argv)
 		total.add += c.add;
 		total.change += c.change;
 		total.remove += c.remove;
-		/* Verify: the kernel must now match the file. */
-		r = session_diff(&s, &s.desired, false);
+		/* Verify: the kernel must now match the file. Read again is what
+		 * the steps done can have changed (a one-address edit of a lab of
+		 * a thousand namespaces reads one). */
+		r = session_diff_after(&s, &s.desired, &journal);
 		if (r)
 			goto rollback;
 	}

@@ -958,6 +958,7 @@ int cmd_export(int argc, char **argv)
 	r = session_open(&s, &opts, false);
 	if (r)
 		goto out;
+	backend_read_everything(s.b);
 	snprintf(want.name, sizeof(want.name), "%s", s.desired.name);
 	if (netns_n) {
 		for (int k = 0; k < n_names && r == 0; k++)

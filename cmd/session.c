@@ -267,12 +267,10 @@ static void session_warn(struct session *s, const char *msg)
 	topo_msgs_add(&s->warned, "%s", msg);
 }
 
-int session_diff(struct session *s, const struct topology *desired, bool scan_marks)
+/* The diff of desired against what s->observed holds. */
+static int diff_observed(struct session *s, const struct topology *desired)
 {
-	int r = session_observe(s, desired, scan_marks);
-
-	if (r)
-		return r;
+	int r;
 	struct diff_opts dopts = { .adopt = s->opts.adopt, .others = s->others, .n_others = s->n_others };
 
 	r = topo_diff_opts(desired, &s->observed, &s->state, &dopts, &s->diff);
@@ -286,6 +284,36 @@ int session_diff(struct session *s, const struct topology *desired, bool scan_ma
 		return EXIT_ERROR;
 	}
 	return 0;
+}
+
+int session_diff(struct session *s, const struct topology *desired, bool scan_marks)
+{
+	int r = session_observe(s, desired, scan_marks);
+
+	return r ? r : diff_observed(s, desired);
+}
+
+int session_diff_after(struct session *s, const struct topology *desired, const struct plan *done)
+{
+	struct topology prev = s->observed;
+	bool *fresh = calloc(prev.n_ns + 1, sizeof(*fresh));
+	int r;
+
+	if (!fresh || plan_touches(done, &prev, fresh) < 0) {
+		free(fresh);
+		return fail("out of memory");
+	}
+	scopes_free(s);
+	diff_result_free(&s->diff);
+	memset(&s->observed, 0, sizeof(s->observed));
+	r = backend_observe_again(s->b, desired, &s->state, &prev, fresh, &s->observed);
+	topology_free(&prev);
+	free(fresh);
+	if (r < 0)
+		return fail("reading the kernel: %s%s%s", strerror(-r), backend_error(s->b)[0] ? ": " : "",
+			    backend_error(s->b));
+	r = session_owner_refresh(s, desired);
+	return r ? r : diff_observed(s, desired);
 }
 
 void session_close(struct session *s)

@@ -64,6 +64,9 @@ int session_observe(struct session *s, const struct topology *desired, bool scan
 /* Observe the kernel and diff; prints conflicts, and warnings (each once per
  * run, none with -q). 0, or EXIT_ERROR. */
 int session_diff(struct session *s, const struct topology *desired, bool scan_marks);
+/* The same, after done was executed: only the namespaces its steps can have
+ * changed are read again (plan_touches); the rest is the read before. */
+int session_diff_after(struct session *s, const struct topology *desired, const struct plan *done);
 int session_lock(struct session *s);
 void session_close(struct session *s);
 

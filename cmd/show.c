@@ -451,6 +451,8 @@ int cmd_show(int argc, char **argv)
 	if (netns && !opts.name)
 		opts.name = "shown";
 	r = session_open(&s, &opts, false);
+	if (r == 0)
+		backend_read_everything(s.b);   /* show lists what is there, not only what topo may touch */
 	if (r == 0 && netns) {
 		snprintf(want.name, sizeof(want.name), "%s", s.desired.name);
 		r = show_want(&want, netns);

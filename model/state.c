@@ -279,6 +279,18 @@ static json_t *ip_new(const struct topo_ip *ip, bool with_plen)
 	return json_string(topo_ip_format(ip, with_plen, a, sizeof(a)));
 }
 
+/* "kinds": the keys of the table kinds a created namespace may hold. */
+static int wr_kinds(json_t *o, unsigned kinds)
+{
+	json_t *list = json_array();
+	int r = topo_json_set(o, "kinds", list);
+
+	for (size_t k = 0; k < topo_n_kinds && r == 0; k++)
+		if (kinds & (1u << k))
+			r = topo_json_push(list, json_string(topo_kinds[k]->key));
+	return r;
+}
+
 /* "removed_routes": written only when there are some, so older files and
  * topo versions read each other's. */
 static int wr_removed(json_t *root, const struct topo_state *s)
@@ -356,6 +368,8 @@ int topo_state_format(const struct topo_state *s, char **ret)
 			r = topo_json_set(o, "container", topo_json_bytes(ns->container));
 		if (r == 0 && ns->kind == TOPO_NS_DOCKER)
 			r = topo_json_set(o, "netns", topo_json_bytes(ns->netns));
+		if (r == 0 && ns->kind == TOPO_NS_CREATED && ns->kinds_known)
+			r = wr_kinds(o, ns->kinds);
 	}
 	for (size_t i = 0; i < s->n_sysctls && r == 0; i++) {
 		const struct state_sysctl *c = &s->sysctls[i];
@@ -479,6 +493,32 @@ static const json_t *get_item(struct checker *c, const json_t *list, const char 
 	return o;
 }
 
+/* "kinds" of a created namespace; a key this topo does not know is a kind
+ * of a newer one, which this one cannot read anyway. Absent: not known. */
+static int rd_kinds(struct checker *c, const json_t *o, size_t i, struct topo_state *s)
+{
+	const json_t *list = json_object_get(o, "kinds");
+	unsigned bits = 0;
+
+	if (!list)
+		return 0;
+	if (!json_is_array(list))
+		return bad(c, "namespaces[%zu].kinds: must be a list", i);
+	for (size_t j = 0; j < json_array_size(list); j++) {
+		const char *key = json_string_value(json_array_get(list, j));
+
+		if (!key)
+			return bad(c, "namespaces[%zu].kinds[%zu]: must be a string", i, j);
+		for (size_t k = 0; k < topo_n_kinds; k++)
+			if (strcmp(topo_kinds[k]->key, key) == 0)
+				bits |= 1u << k;
+	}
+	/* The entry rd_ns just put (by index: a lookup by name is linear). */
+	s->ns[s->n_ns - 1].kinds = bits;
+	s->ns[s->n_ns - 1].kinds_known = true;
+	return 0;
+}
+
 static int rd_ns(struct checker *c, const json_t *o, size_t i, struct topo_state *s)
 {
 	char name[TOPO_NS_NAME_MAX + 1], *kind = NULL, *path = NULL, *container = NULL, *netns = NULL;
@@ -522,6 +562,8 @@ static int rd_ns(struct checker *c, const json_t *o, size_t i, struct topo_state
 		r = topo_state_ns_put(s, name, k, path, (int)p);
 	if (r == 0 && k == TOPO_NS_DOCKER)
 		r = topo_state_ns_docker(s, name, container, netns);
+	if (r == 0 && k == TOPO_NS_CREATED)
+		r = rd_kinds(c, o, i, s);
 	free(kind);
 	free(path);
 	free(container);
@@ -757,6 +799,8 @@ int topo_state_copy(const struct topo_state *s, struct topo_state *ret)
 		    (s->ns[i].kind == TOPO_NS_DOCKER &&
 		     topo_state_ns_docker(&c, s->ns[i].name, s->ns[i].container, s->ns[i].netns) < 0))
 			goto oom;
+		else if (s->ns[i].kinds_known)
+			topo_state_ns_kinds(&c, s->ns[i].name, s->ns[i].kinds, true);
 	for (size_t i = 0; i < s->n_sysctls; i++)
 		if (topo_state_sysctl_put(&c, s->sysctls[i].ns, s->sysctls[i].key, s->sysctls[i].original) < 0)
 			goto oom;
@@ -823,6 +867,28 @@ int topo_state_ns_docker(struct topo_state *s, const char *name, const char *con
 	snprintf(ns->container, sizeof(ns->container), "%s", container ? container : "");
 	snprintf(ns->netns, sizeof(ns->netns), "%s", netns ? netns : "");
 	return 0;
+}
+
+int topo_state_ns_kinds(struct topo_state *s, const char *name, unsigned kinds, bool replace)
+{
+	struct state_ns *ns = topo_state_ns_find(s, name);
+
+	if (!ns)
+		return -ENOENT;
+	/* ORed into a record that could not say: it still cannot. */
+	ns->kinds = replace ? kinds : ns->kinds | kinds;
+	ns->kinds_known |= replace;
+	return 0;
+}
+
+unsigned topo_ns_kinds_declared(const struct topo_ns *ns)
+{
+	unsigned bits = 0;
+
+	for (size_t k = 0; k < topo_n_kinds; k++)
+		if (ns->objs[k].n)
+			bits |= 1u << k;
+	return bits;
 }
 
 void topo_state_ns_remove(struct topo_state *s, const char *name)

@@ -34,6 +34,12 @@ struct state_ns {
 	 * restarted container, whose new namespace lacks what topo put there. */
 	char container[TOPO_DOCKER_NAME_MAX + 1];
 	char netns[48];
+	/* CREATED: the table kinds (bit i = topo_kinds[i]) topo may have put
+	 * objects of in it, written before any is added. Only these are read
+	 * there when the file declares none (a dump per kind per namespace
+	 * saved); kinds_known false (a record of an older topo): all are read. */
+	bool kinds_known;
+	unsigned kinds;
 };
 
 struct state_sysctl {
@@ -107,6 +113,11 @@ struct state_ns *topo_state_ns_find(const struct topo_state *s, const char *name
 int topo_state_ns_put(struct topo_state *s, const char *name, enum topo_ns_kind kind,
 		      const char *path, int pid);
 void topo_state_ns_remove(struct topo_state *s, const char *name);
+/* Records that kinds (bits of topo_kinds) may be in the entry of name:
+ * ORed in, or with replace exactly these. 0 or -ENOENT. */
+int topo_state_ns_kinds(struct topo_state *s, const char *name, unsigned kinds, bool replace);
+/* The table kinds ns declares objects of, as topo_state_ns_kinds takes them. */
+unsigned topo_ns_kinds_declared(const struct topo_ns *ns);
 /* The container and namespace identity of a DOCKER entry put before. 0 or -ENOENT. */
 int topo_state_ns_docker(struct topo_state *s, const char *name, const char *container, const char *netns);
 

@@ -14,6 +14,7 @@
 #include "model/strbuf.h"
 #include "model/route.h"
 #include "model/shape.h"
+#include "model/strmap.h"
 
 int plan_append(struct plan *p, const struct step *s)
 {
@@ -159,6 +160,40 @@ bool sysctl_key_is_global_forwarding(const char *key)
 bool sysctl_key_iface(const char *key, char *ifname)
 {
 	return topo_sysctl_key_iface(key, ifname);
+}
+
+static void touch(const struct strmap *index, const char *ns, bool *ret)
+{
+	size_t i;
+
+	if (ns[0] && strmap_get(index, ns, &i) == 0)
+		ret[i] = true;
+}
+
+int plan_touches(const struct plan *p, const struct topology *t, bool *ret)
+{
+	struct strmap index = { 0 };
+
+	for (size_t i = 0; i < t->n_ns; i++) {
+		ret[i] = false;
+		if (strmap_put(&index, t->ns[i].name, i) == -ENOMEM) {
+			strmap_free(&index);
+			return -ENOMEM;
+		}
+	}
+	for (size_t i = 0; i < p->n; i++) {
+		const struct step *st = &p->steps[i];
+
+		touch(&index, st->ns, ret);
+		if (st->op == STEP_LINK_ADD || st->op == STEP_LINK_DEL) {
+			touch(&index, st->peer_ns, ret);
+			touch(&index, st->link.link_ns, ret);
+		}
+		for (size_t k = 0; k < st->n_waits; k++)
+			touch(&index, st->waits[k].ns, ret);
+	}
+	strmap_free(&index);
+	return 0;
 }
 
 struct plan_counts plan_count(const struct plan *p)

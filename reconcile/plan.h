@@ -257,6 +257,15 @@ void plan_free(struct plan *p);
 int plan_append(struct plan *p, const struct step *s);   /* takes s's strings */
 
 struct plan_counts plan_count(const struct plan *p);
+
+/*
+ * Which of t's namespaces the steps of p can have changed: ret[i] for
+ * t->ns[i]. A step changes its own namespace, and a link step also its
+ * veth's other end's and its parent's (link_ns); a namespace's deletion
+ * also those its links elsewhere go with. What no step names was left as
+ * it was read. 0 or -ENOMEM.
+ */
+int plan_touches(const struct plan *p, const struct topology *t, bool *ret);
 /* Human form, iproute2's words: "+ link add ...", "~ link set ...", "- address del ...". */
 void step_format(const struct step *s, char *buf, size_t len);
 void plan_print(const struct plan *p, FILE *out, bool color);

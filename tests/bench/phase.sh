@@ -27,7 +27,7 @@ IDLE_MAX=${BENCH_IDLE_MAX:-60}
 GONE_MAX=${BENCH_GONE_MAX:-600}
 PING_MAX=${BENCH_PING_MAX:-30}
 OUT=$DIR/$N
-RES=$OUT/$KIND.res
+RES=$OUT/$KIND${BENCH_RUN:+.$BENCH_RUN}.res
 mkdir -p "$OUT"
 : >"$RES"
 shopt -s nullglob
@@ -214,6 +214,21 @@ topo)
 	rc=0
 	timed diff "$TOPO" diff "$FILE" || rc=$?
 	(( rc == 0 )) || fail "topo diff right after apply exited $rc, want 0 (see $OUT/$KIND-diff.log)"
+	# Edits of the applied lab (issue 16): one leaf's address, then ten more
+	# namespaces (with that address still edited); then back to FILE, untimed,
+	# so that destroy takes down what the floors do.
+	EDIT=$DIR/star-$N-edit.yaml
+	MORE=$DIR/star-$N-more.yaml
+	sed 's|^      eth0: {addresses: \[10\.0\.0\.2/16\]}$|      eth0: {addresses: [10.0.200.2/16]}|' "$FILE" >"$EDIT"
+	"$(dirname "$0")/gen.sh" $(( N + 10 )) |
+		sed 's|^      eth0: {addresses: \[10\.0\.0\.2/16\]}$|      eth0: {addresses: [10.0.200.2/16]}|' >"$MORE"
+	cmp -s "$FILE" "$EDIT" && fail "the edit of n0's address did not change $EDIT"
+	timed edit "$TOPO" apply --wait 0 "$EDIT" || fail "topo apply of one edited address failed (see $OUT/$KIND-edit.log)"
+	[[ $(ip -n n0 -4 -o addr show dev eth0) == *10.0.200.2/16* ]] || fail "after the edit: n0 lacks 10.0.200.2/16"
+	timed more "$TOPO" apply --wait 0 "$MORE" || fail "topo apply of ten more namespaces failed (see $OUT/$KIND-more.log)"
+	(( $(nnetns) == N + 10 )) || fail "after adding ten: $(nnetns) namespaces, want $(( N + 10 ))"
+	"$TOPO" apply -q --wait 0 "$FILE" >"$OUT/$KIND-back.log" 2>&1 || fail "topo apply back to $FILE failed"
+	(( $(nnetns) == N )) || fail "back to $FILE: $(nnetns) namespaces, want $N"
 	timed destroy "$TOPO" destroy "$FILE" || fail "topo destroy failed (see $OUT/$KIND-destroy.log)"
 	wait_gone destroy
 	verify_gone

@@ -38,6 +38,8 @@ SANDBOX=$ROOT/tests/sandbox
 DIR=$ROOT/build/bench
 PER_BRIDGE=${PER_BRIDGE:-500}
 PHASES=${BENCH_PHASES:-ipbatch floor floor-netns floor-tight topo}
+RUNS=${BENCH_RUNS:-1}
+[[ $RUNS =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: BENCH_RUNS must be a positive integer" >&2; exit 1; }
 RESULT=$DIR/result-$N.txt
 mkdir -p "$DIR"
 
@@ -79,21 +81,36 @@ nbr=$(( (N + PER_BRIDGE - 1) / PER_BRIDGE ))
 echo "== bench N=$N: $N namespaces on $nbr bridge(s), masquerade $([ "$GEN_NAT" = 1 ] && echo on || echo off)" >&2
 VALID=1
 rm -f "$DIR/$N"/*.res
-for phase in $PHASES; do
-	echo "-- phase $phase (fresh sandbox)" >&2
-	if ! "$SANDBOX" env TOPO="$TOPO" bash "$BENCH/phase.sh" "$phase" "$N" "$DIR"; then
-		VALID=0
-		echo "-- phase $phase FAILED" >&2
-	fi
+# BENCH_RUNS rounds of every phase, alternating: the report gives medians
+# (and min-max where there are several).
+for run in $(seq 1 "$RUNS"); do
+	for phase in $PHASES; do
+		echo "-- phase $phase, run $run of $RUNS (fresh sandbox)" >&2
+		if ! "$SANDBOX" env TOPO="$TOPO" BENCH_RUN="$run" bash "$BENCH/phase.sh" "$phase" "$N" "$DIR"; then
+			VALID=0
+			echo "-- phase $phase FAILED" >&2
+		fi
+	done
 done
 
 # ---- the report ----
 
-# get PHASE KEY: a figure from DIR/N/PHASE.res, or "" when missing.
+# vals PHASE KEY: the figure of every run (DIR/N/PHASE.RUN.res), one a line.
+vals() {
+	local f
+	for f in "$DIR/$N/$1".*.res; do
+		[ -f "$f" ] || continue
+		awk -F= -v k="$2" '$1 == k { v = substr($0, length(k) + 2) } END { if (v != "") print v }' "$f"
+	done
+}
+# get PHASE KEY: the median over the runs (the lower middle of an even
+# count), or "" when missing.
 get() {
-	local f=$DIR/$N/$1.res
-	[ -f "$f" ] || return 0
-	awk -F= -v k="$2" '$1 == k { v = substr($0, length(k) + 2) } END { printf "%s", v }' "$f"
+	vals "$1" "$2" | sort -g | awk '{ v[NR] = $0 } END { if (NR) printf "%s", v[int((NR + 1) / 2)] }'
+}
+# range PHASE KEY: "min-max" over the runs, "" for fewer than two.
+range() {
+	vals "$1" "$2" | sort -g | awk '{ v[NR] = $0 } END { if (NR > 1) printf "%s-%s", v[1], v[NR] }'
 }
 # calc EXPR with a=.. b=..: awk arithmetic, "" if an operand is missing.
 calc() {
@@ -118,8 +135,11 @@ row() { # LABEL PHASE STEP [GONE]
 	rss=$(get "$2" "${3}_rss_kb")
 	gone=""
 	[ -z "${4:-}" ] || gone=$(get "$2" "${3}_gone_ms")
-	printf '  %-28s %11s %11s %7s %7s %9s %9s\n' "$1" "${ms:--}" "${gone:--}" "${user:--}" "${sys:--}" \
-		"$( [ -n "$rss" ] && awk -v r="$rss" 'BEGIN { printf "%.1f MB", r / 1024 }' || echo -)" "${mach:--}"
+	local span
+	span=$(range "$2" "${3}_${4:+gone_}ms")
+	printf '  %-28s %11s %11s %7s %7s %9s %9s  %s\n' "$1" "${ms:--}" "${gone:--}" "${user:--}" "${sys:--}" \
+		"$( [ -n "$rss" ] && awk -v r="$rss" 'BEGIN { printf "%.1f MB", r / 1024 }' || echo -)" "${mach:--}" \
+		"${span:+($span)}"
 }
 
 verdicts=0 misses=0
@@ -135,7 +155,7 @@ verdict() { # LABEL VALUE-TEXT TARGET-TEXT OK(1/0/"")
 }
 
 report() {
-	local fb fb1 fb2 ft ftt apply diff destroy ftd ftdn ib ibt rss_max rss_apply user_apply rss_target
+	local fb fb1 fb2 ft ftt apply diff destroy ftd ftdn ib ibt rss_max rss_apply user_apply rss_target edit more
 	fb1=$(get floor build_ms)
 	fb2=$(get floor-netns build_ms)
 	fb=$(min "$fb1" "$fb2")
@@ -150,9 +170,13 @@ report() {
 	ibt=$(get ipbatch teardown_gone_ms)
 	rss_apply=$(get topo apply_rss_kb)
 	rss_max=$(max "$(max "$rss_apply" "$(get topo diff_rss_kb)")" "$(get topo destroy_rss_kb)")
+	rss_max=$(max "$(max "$rss_max" "$(get topo edit_rss_kb)")" "$(get topo more_rss_kb)")
 	user_apply=$(get topo apply_user)
-	rss_target=32768
-	(( N <= 1000 )) || rss_target=$(( 32768 * N / 1000 ))
+	edit=$(get topo edit_ms)
+	more=$(get topo more_ms)
+	# Issue 16: 16 MB up to N=2048, then 8 KB a namespace (32 MB at 4096).
+	rss_target=16384
+	(( N <= 2048 )) || rss_target=$(( 8 * N ))
 
 	echo "== topo benchmark, issues 7 (\"Speed at scale\") and 16 (\"Speed, round two\"): N=$N"
 	echo "machine: $(nproc) CPUs ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)), $(awk '/MemTotal/ { printf "%.1f GB", $2 / 1048576 }' /proc/meminfo), kernel $(uname -r)"
@@ -161,7 +185,9 @@ report() {
 	[ -z "$NAT_NOTE" ] || echo "  masquerade left out everywhere: topo cannot apply it yet: $NAT_NOTE"
 	echo "date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
 	echo
-	printf '  %-28s %11s %11s %7s %7s %9s %9s\n' "" "command ms" "gone ms" "user s" "sys s" "peak RSS" "machine s"
+	echo "runs: $RUNS of each phase, alternating; figures are the runs' medians"
+	printf '  %-28s %11s %11s %7s %7s %9s %9s  %s\n' "" "command ms" "gone ms" "user s" "sys s" "peak RSS" "machine s" \
+		"$( (( RUNS > 1 )) && echo '(min-max ms)')"
 	row "ip -batch build" ipbatch build
 	row "ip -batch teardown" ipbatch teardown gone
 	row "floor build" floor build
@@ -172,6 +198,8 @@ report() {
 	row "tight floor teardown (netns)" floor-tight teardown gone
 	row "topo apply" topo apply
 	row "topo diff (no-op)" topo diff
+	row "topo apply: 1 addr edited" topo edit
+	row "topo apply: 10 more netns" topo more
 	row "topo destroy" topo destroy gone
 	echo "  gone ms: from the command's start until ip -br link is back to its count and /run/netns is empty"
 	echo "  user s, sys s, peak RSS: the command's own (with its children), from /usr/bin/time -v"
@@ -191,11 +219,11 @@ report() {
 	echo "  floor build used for the ratios: the faster of the two runs ($fb ms); tight floor: ${ft:-?} ms"
 	local p pings
 	for p in ipbatch floor floor-netns floor-tight topo; do
-		[ -f "$DIR/$N/$p.res" ] || continue
-		pings=$(sed -n 's/^ping_\([^_]*\)_\([^=]*\)_ms=\(.*\)/\1->\2 \3 ms,/p' "$DIR/$N/$p.res" | tr '\n' ' ')
+		[ -f "$DIR/$N/$p.1.res" ] || continue
+		pings=$(sed -n 's/^ping_\([^_]*\)_\([^=]*\)_ms=\(.*\)/\1->\2 \3 ms,/p' "$DIR/$N/$p.1.res" | tr '\n' ' ')
 		[ -z "$pings" ] || echo "  $p: first answer after the build: ${pings%, }"
-		if grep -q '^idle_warning' "$DIR/$N/$p.res"; then
-			echo "  $p: WARNING: the machine was not idle before some steps: $(grep '^idle_warning' "$DIR/$N/$p.res" | tr '\n' ' ')"
+		if grep -q '^idle_warning' "$DIR/$N/$p".*.res; then
+			echo "  $p: WARNING: the machine was not idle before some steps: $(grep -h '^idle_warning' "$DIR/$N/$p".*.res | tr '\n' ' ')"
 		fi
 	done
 	echo
@@ -208,7 +236,13 @@ report() {
 	r=$(div "$ib" "$apply")
 	verdict "ip -batch build / topo apply" "${r:+${r}x}" ">= 10x" "$(calc 'a >= 10' "$r" 1)"
 	r=$(div "$diff" "$apply")
-	verdict "topo diff / topo apply" "$(calc 'sprintf("%.1f%%", a * 100)' "$r" 1)" "<= 10%" "$(calc 'a <= 0.10' "$r" 1)"
+	verdict "topo diff / topo apply" "$(calc 'sprintf("%.1f%%", a * 100)' "$r" 1)" "<= 5%" "$(calc 'a <= 0.05' "$r" 1)"
+	r=$(div "$edit" "$diff")
+	verdict "apply of 1 edited address / no-op diff" "${r:+${r}x}" "<= 2x" "$(calc 'a <= 2' "$r" 1)"
+	r=$(div "$more" "$diff")
+	verdict "apply of 10 more netns / no-op diff" "${r:+${r}x}" "<= 2x" "$(calc 'a <= 2' "$r" 1)"
+	r=$(div "$destroy" "$ftt")
+	verdict "topo destroy / tight floor teardown (netns)" "${r:+${r}x}" "<= 1.1x" "$(calc 'a <= 1.1' "$r" 1)"
 	r=$(div "$destroy" "$ftd")
 	verdict "topo destroy / floor teardown (per link)" "${r:+${r}x}" "<= 1.5x" "$(calc 'a <= 1.5' "$r" 1)"
 	r=$(calc 'sprintf("%.1f", a / 1024)' "$rss_max" 1)
@@ -220,8 +254,6 @@ report() {
 	echo "  for information:"
 	r=$(div "$destroy" "$ftdn")
 	printf '  %-44s %12s\n' "topo destroy / floor teardown (by netns)" "${r:+${r}x}"
-	r=$(div "$destroy" "$ftt")
-	printf '  %-44s %12s\n' "topo destroy / tight floor teardown (netns)" "${r:+${r}x}"
 	r=$(div "$fb" "$ft")
 	printf '  %-44s %12s\n' "floor build / tight floor build" "${r:+${r}x}"
 	r=$(div "$ibt" "$destroy")

@@ -334,6 +334,46 @@ static void test_plan_count(void **state)
 }
 
 /* The array grows past its first allocations and keeps every step. */
+/* What a verification reads again: the namespaces steps name. */
+static void test_plan_touches(void **state)
+{
+	struct topology t = { 0 };
+	struct plan p = { 0 };
+	struct step s;
+	bool touched[6];
+	const char *names[] = { "host", "a", "b", "c", "d", "e" };
+
+	(void)state;
+	for (size_t i = 0; i < 6; i++)
+		snprintf(topology_ns_add(&t)->name, TOPO_NS_NAME_MAX + 1, "%s", names[i]);
+	assert_int_equal(plan_touches(&p, &t, touched), 0);
+	for (size_t i = 0; i < 6; i++)
+		assert_false(touched[i]);
+	s = veth_add();                     /* host, peer in netns_A (not in t) */
+	SET(s.peer_ns, "a");
+	assert_int_equal(plan_append(&p, &s), 0);
+	s = mk(STEP_ADDR_ADD, PHASE_ADDR_ADD, "b");
+	assert_int_equal(plan_append(&p, &s), 0);
+	s = mk(STEP_NETNS_DEL, PHASE_NETNS_DEL, "zz");   /* not read: nothing to keep */
+	s.waits = calloc(1, sizeof(*s.waits));
+	s.n_waits = 1;
+	SET(s.waits[0].ns, "d");
+	assert_int_equal(plan_append(&p, &s), 0);
+	s = mk(STEP_LINK_ADD, PHASE_LINK_ADD, "zz");
+	iface(&s.link, "mv0", TOPO_IF_VETH);
+	SET(s.link.link_ns, "e");           /* its parent's namespace */
+	assert_int_equal(plan_append(&p, &s), 0);
+	assert_int_equal(plan_touches(&p, &t, touched), 0);
+	assert_true(touched[0]);
+	assert_true(touched[1]);
+	assert_true(touched[2]);
+	assert_false(touched[3]);           /* c: no step names it */
+	assert_true(touched[4]);
+	assert_true(touched[5]);
+	plan_free(&p);
+	topology_free(&t);
+}
+
 static void test_plan_append_grows(void **state)
 {
 	struct plan p = { 0 };
@@ -698,6 +738,7 @@ int main(void)
 		cmocka_unit_test(test_invert_involution),
 		cmocka_unit_test(test_plan_count),
 		cmocka_unit_test(test_plan_append_grows),
+		cmocka_unit_test(test_plan_touches),
 		cmocka_unit_test(test_format_links),
 		cmocka_unit_test(test_format_link_set),
 		cmocka_unit_test(test_format_addresses),

@@ -98,6 +98,58 @@ static void test_round_trip(void **state)
 	topo_state_free(&b);
 }
 
+/* The table kinds a created namespace may hold: written as their keys,
+ * read back; a record without them (an older topo's) cannot say. */
+static void test_ns_kinds(void **state)
+{
+	struct topo_state a = { 0 }, b;
+	char *text;
+
+	(void)state;
+	snprintf(a.topology, sizeof(a.topology), "t");
+	assert_int_equal(topo_state_ns_put(&a, "r1", TOPO_NS_CREATED, NULL, 0), 0);
+	assert_int_equal(topo_state_ns_put(&a, "plain", TOPO_NS_CREATED, NULL, 0), 0);
+	assert_int_equal(topo_state_ns_put(&a, "old", TOPO_NS_CREATED, NULL, 0), 0);
+	assert_int_equal(topo_state_ns_kinds(&a, "r1", 1u << 1, true), 0);
+	assert_int_equal(topo_state_ns_kinds(&a, "r1", 1u << 0, false), 0);   /* ORed in */
+	assert_int_equal(topo_state_ns_kinds(&a, "plain", 0, true), 0);
+	assert_int_equal(topo_state_ns_kinds(&a, "old", 1u << 2, false), 0);  /* still unknown */
+	assert_int_equal(topo_state_ns_kinds(&a, "nope", 0, true), -ENOENT);
+	assert_true(a.ns[0].kinds_known);
+	assert_int_equal(a.ns[0].kinds, 3);
+	assert_false(a.ns[2].kinds_known);
+	assert_int_equal(topo_state_format(&a, &text), 0);
+	assert_non_null(strstr(text, "\"kinds\": []"));
+	assert_int_equal(parse(text, &b), 0);
+	assert_true(b.ns[0].kinds_known);
+	assert_int_equal(b.ns[0].kinds, 3);
+	assert_true(b.ns[1].kinds_known);
+	assert_int_equal(b.ns[1].kinds, 0);
+	assert_false(b.ns[2].kinds_known);   /* not written: read as not known */
+	free(text);
+	topo_state_free(&b);
+	/* An older topo's record, and one with a kind this topo does not know. */
+	assert_int_equal(parse("{\"topology\": \"t\", \"namespaces\": [{\"name\": \"a\", \"kind\": \"created\"},"
+			       " {\"name\": \"b\", \"kind\": \"created\", \"kinds\": [\"tunnels\", \"rules\"]}]}",
+			       &b), 0);
+	assert_false(b.ns[0].kinds_known);
+	assert_true(b.ns[1].kinds_known);
+	for (size_t k = 0; k < topo_n_kinds; k++)
+		assert_int_equal(!!(b.ns[1].kinds & (1u << k)), strcmp(topo_kinds[k]->key, "rules") == 0);
+	topo_state_free(&b);
+	assert_int_not_equal(parse("{\"topology\": \"t\", \"namespaces\": [{\"name\": \"a\", \"kind\": \"created\","
+				   " \"kinds\": \"rules\"}]}", &b), 0);
+	assert_int_not_equal(parse("{\"topology\": \"t\", \"namespaces\": [{\"name\": \"a\", \"kind\": \"created\","
+				   " \"kinds\": [1]}]}", &b), 0);
+	/* A copy keeps them. */
+	assert_int_equal(topo_state_copy(&a, &b), 0);
+	assert_true(b.ns[0].kinds_known);
+	assert_int_equal(b.ns[0].kinds, 3);
+	assert_false(b.ns[2].kinds_known);
+	topo_state_free(&b);
+	topo_state_free(&a);
+}
+
 static void test_format_empty(void **state)
 {
 	struct topo_state a = { 0 }, b;
@@ -658,6 +710,7 @@ int main(void)
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_removed_routes_round_trip),
 		cmocka_unit_test(test_format_empty),
+		cmocka_unit_test(test_ns_kinds),
 		cmocka_unit_test(test_links_round_trip),
 		cmocka_unit_test(test_format_refuses),
 		cmocka_unit_test(test_parse_refuses),
