@@ -97,6 +97,7 @@ struct loader {
 	size_t n_ifaces, n_addrs, n_routes, n_rules, n_sysctls;
 	size_t n_kind[TOPO_KINDS_MAX];   /* objects of each table kind, model/kind.h */
 	bool limit_reported;
+	bool host_declared;         /* host is not counted in TOPO_MAX_NAMESPACES */
 
 	struct ynode_chunk *arena;
 	struct anchor *anchors;
@@ -2906,8 +2907,11 @@ static void load_ns(struct loader *ld, const struct ynode *key, const struct yno
 		     name, NSNAME_RULE);
 		return;
 	}
-	if (t->n_ns >= TOPO_MAX_NAMESPACES) {
-		if (t->n_ns == TOPO_MAX_NAMESPACES && !ld->limit_reported) {
+	/* The limit is on the lab's namespaces: host is there anyway. */
+	size_t lab = t->n_ns - ld->host_declared;
+
+	if (lab >= TOPO_MAX_NAMESPACES && strcmp(name, TOPO_NS_HOST) != 0) {
+		if (lab == TOPO_MAX_NAMESPACES && !ld->limit_reported) {
 			ndiag(ld, key, "more than %d namespaces in one file (topo's limit)", TOPO_MAX_NAMESPACES);
 			ld->limit_reported = true;
 		}
@@ -2921,6 +2925,7 @@ static void load_ns(struct loader *ld, const struct ynode *key, const struct yno
 	snprintf(ns->name, sizeof(ns->name), "%s", name);
 	ns->pos = key->pos;
 	ns->kind = strcmp(name, TOPO_NS_HOST) == 0 ? TOPO_NS_IS_HOST : TOPO_NS_CREATED;
+	ld->host_declared |= ns->kind == TOPO_NS_IS_HOST;
 	/* With nodes:, the namespace named after a node is that node's host. */
 	for (size_t i = 0; i < t->n_nodes; i++)
 		if (strcmp(t->nodes[i].name, name) == 0) {

@@ -2277,6 +2277,20 @@ static void test_namespace_limit(void **state)
 	assert_string_equal(t.ns[4095].name, "n4095");
 	topology_free(&t);
 	topo_diags_free(&d);
+	/* host comes on top: the limit is on the lab's own namespaces. */
+	{
+		char *more = malloc(len + 32);
+
+		assert_non_null(more);
+		memcpy(more, text, len);
+		memcpy(more + len, "  host: {}\n", 11);
+		assert_int_equal(load_len(more, len + 11, &t, &d), 0);
+		assert_int_equal(t.n_ns, TOPO_MAX_NAMESPACES + 1);
+		topology_free(&t);
+		topo_diags_free(&d);
+		free(more);
+	}
+
 	free(text);
 
 	/* One more: one error, at the namespace past the limit (line 2 + 4097). */
