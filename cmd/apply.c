@@ -89,11 +89,12 @@ static unsigned long env_ulong(const char *name)
 	return v ? strtoul(v, NULL, 10) : 0;
 }
 
-static bool ns_is_created(const struct session *s, const char *name)
+/* by_name: desired's namespaces by name (a plan of thousands of steps asks for each). */
+static bool ns_is_created(const struct session *s, const struct strmap *by_name, const char *name)
 {
-	long i = topology_ns_find(&s->desired, name);
+	size_t i;
 
-	return i >= 0 && s->desired.ns[i].kind == TOPO_NS_CREATED;
+	return strmap_get(by_name, name, &i) == 0 && s->desired.ns[i].kind == TOPO_NS_CREATED;
 }
 
 /* Routes, addresses and table-kind objects declared outside topo's own namespaces: recorded, so
@@ -141,8 +142,8 @@ static int state_record_objects(const struct session *s, struct topo_state *st)
 	return r;
 }
 
-/* Before anything is created, the state file says it will be. */
-static int state_record_intent(struct session *s, const struct plan *p)
+/* What the plan will create and where (state_record_intent). */
+static int state_record_steps(struct session *s, const struct plan *p, const struct strmap *by_name)
 {
 	for (size_t i = 0; i < s->desired.n_ns; i++) {
 		const struct topo_ns *ns = &s->desired.ns[i];
@@ -157,12 +158,12 @@ static int state_record_intent(struct session *s, const struct plan *p)
 		const struct step *st = &p->steps[i];
 
 		if (st->op == STEP_NETNS_ADD) {
-			long d = topology_ns_find(&s->desired, st->ns);
+			size_t d;
 
 			/* A new namespace holds exactly the kinds the file declares there. */
 			if (topo_state_ns_put(&s->state, st->ns, TOPO_NS_CREATED, NULL, 0) < 0 ||
-			    (d >= 0 && topo_state_ns_kinds(&s->state, st->ns, topo_ns_kinds_declared(&s->desired.ns[d]),
-							   true) < 0))
+			    (strmap_get(by_name, st->ns, &d) == 0 &&
+			     topo_state_ns_kinds(&s->state, st->ns, topo_ns_kinds_declared(&s->desired.ns[d]), true) < 0))
 				return -ENOMEM;
 		}
 		/* What an absent: entry deletes, as it was: destroy puts it back. */
@@ -171,9 +172,9 @@ static int state_record_intent(struct session *s, const struct plan *p)
 		if (st->op != STEP_LINK_ADD)
 			continue;
 		/* Outside its own namespaces topo marks a link in a second request. */
-		if (!ns_is_created(s, st->ns) && topo_state_link_put(&s->state, st->ns, st->link.name) < 0)
+		if (!ns_is_created(s, by_name, st->ns) && topo_state_link_put(&s->state, st->ns, st->link.name) < 0)
 			return -ENOMEM;
-		if (st->peer.name[0] && !ns_is_created(s, st->peer_ns) &&
+		if (st->peer.name[0] && !ns_is_created(s, by_name, st->peer_ns) &&
 		    topo_state_link_put(&s->state, st->peer_ns, st->peer.name) < 0)
 			return -ENOMEM;
 	}
@@ -183,9 +184,23 @@ static int state_record_intent(struct session *s, const struct plan *p)
 		if (s->desired.ns[i].kind == TOPO_NS_CREATED)
 			topo_state_ns_kinds(&s->state, s->desired.ns[i].name, topo_ns_kinds_declared(&s->desired.ns[i]),
 					    false);
-	if (state_record_objects(s, &s->state) < 0)
-		return -ENOMEM;
-	return state_save(s->state_dir, &s->state);
+	return state_record_objects(s, &s->state) < 0 ? -ENOMEM : 0;
+}
+
+/* Before anything is created, the state file says it will be. */
+static int state_record_intent(struct session *s, const struct plan *p)
+{
+	struct strmap by_name = { 0 };
+	int r = 0;
+
+	for (size_t i = 0; i < s->desired.n_ns; i++)
+		if (strmap_put(&by_name, s->desired.ns[i].name, i) == -ENOMEM) {
+			strmap_free(&by_name);
+			return -ENOMEM;
+		}
+	r = state_record_steps(s, p, &by_name);
+	strmap_free(&by_name);
+	return r < 0 ? r : state_save(s->state_dir, &s->state);
 }
 
 /* The kernel routes topo deleted that an absent: entry still names; the

@@ -786,6 +786,8 @@ void topo_state_free(struct topo_state *s)
 	free(s->objects);
 	free(s->removed);
 	topo_state_held_clear(s);
+	hashmap_free(&s->ns_index);
+	hashmap_free(&s->link_index);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -823,9 +825,47 @@ oom:
 	return -ENOMEM;
 }
 
+/* FNV-1a over a, a 0 byte, b (b may be NULL). */
+static uint64_t names_hash(const char *a, const char *b)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (const char *p = a; *p; p++)
+		h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
+	h *= 0x100000001b3ULL;
+	for (const char *p = b; p && *p; p++)
+		h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
+	return h;
+}
+
+/* Entry i was appended: into its index. 0 or -ENOMEM. */
+static int index_add(struct topo_state *s, struct hashmap *m, uint64_t h, size_t i)
+{
+	int r;
+
+	if (s->index_off)
+		return 0;
+	r = hashmap_put_num(m, h, i, NULL);
+	if (r == -EEXIST) {
+		s->index_off = true;   /* two names, one hash: walk the arrays */
+		hashmap_free(&s->ns_index);
+		hashmap_free(&s->link_index);
+		return 0;
+	}
+	return r;
+}
+
 struct state_ns *topo_state_ns_find(const struct topo_state *s, const char *name)
 {
-	for (size_t i = 0; i < s->n_ns; i++)
+	size_t i;
+
+	if (!s->index_off) {
+		if (hashmap_get_num(&s->ns_index, names_hash(name, NULL), &i) == 0 && i < s->n_ns &&
+		    strcmp(s->ns[i].name, name) == 0)
+			return &s->ns[i];
+		return NULL;
+	}
+	for (i = 0; i < s->n_ns; i++)
 		if (strcmp(s->ns[i].name, name) == 0)
 			return &s->ns[i];
 	return NULL;
@@ -843,7 +883,9 @@ int topo_state_ns_put(struct topo_state *s, const char *name, enum topo_ns_kind 
 	}
 	if (!ns) {
 		ns = VEC_APPEND(s->ns, s->n_ns);
-		if (!ns) {
+		if (!ns || index_add(s, &s->ns_index, names_hash(name, NULL), s->n_ns - 1) < 0) {
+			if (ns)
+				s->n_ns--;
 			free(p);
 			return -ENOMEM;
 		}
@@ -900,6 +942,11 @@ void topo_state_ns_remove(struct topo_state *s, const char *name)
 	free(ns->path);
 	memmove(ns, ns + 1, (size_t)(s->ns + s->n_ns - (ns + 1)) * sizeof(*ns));
 	s->n_ns--;
+	/* The ones after it moved down: indexed again. */
+	hashmap_free(&s->ns_index);
+	for (size_t i = 0; i < s->n_ns && !s->index_off; i++)
+		if (index_add(s, &s->ns_index, names_hash(s->ns[i].name, NULL), i) < 0)
+			s->index_off = true;   /* out of memory: the slow way still works */
 }
 
 struct state_sysctl *topo_state_sysctl_find(const struct topo_state *s, const char *ns, const char *key)
@@ -972,7 +1019,12 @@ int topo_state_removed_put(struct topo_state *s, const char *ns, const struct to
 
 bool topo_state_link_pending(const struct topo_state *s, const char *ns, const char *name)
 {
-	for (size_t i = 0; s && i < s->n_links; i++)
+	size_t i;
+
+	if (s && !s->index_off)
+		return hashmap_get_num(&s->link_index, names_hash(ns, name), &i) == 0 && i < s->n_links &&
+		       strcmp(s->links[i].ns, ns) == 0 && strcmp(s->links[i].name, name) == 0;
+	for (i = 0; s && i < s->n_links; i++)
 		if (strcmp(s->links[i].ns, ns) == 0 && strcmp(s->links[i].name, name) == 0)
 			return true;
 	return false;
@@ -987,6 +1039,10 @@ int topo_state_link_put(struct topo_state *s, const char *ns, const char *name)
 	v = VEC_APPEND(s->links, s->n_links);
 	if (!v)
 		return -ENOMEM;
+	if (index_add(s, &s->link_index, names_hash(ns, name), s->n_links - 1) < 0) {
+		s->n_links--;
+		return -ENOMEM;
+	}
 	snprintf(v->ns, sizeof(v->ns), "%s", ns);
 	snprintf(v->name, sizeof(v->name), "%s", name);
 	return 0;

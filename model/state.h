@@ -22,6 +22,7 @@
 #include <stddef.h>
 
 #include "model/docker.h"
+#include "model/hashmap.h"
 #include "model/topology.h"
 
 struct state_ns {
@@ -92,6 +93,12 @@ struct topo_state {
 	size_t n_removed;
 	struct state_held *held;         /* not written: see struct state_held */
 	size_t n_held;
+	/* Lookups of ns by name and of links by (ns, name), kept by the helpers
+	 * below: a 64-bit hash of the name -> the index (a record of thousands
+	 * of namespaces is searched once per namespace and per link). A second
+	 * name with the same hash turns the index off: lookups walk the array. */
+	struct hashmap ns_index, link_index;
+	bool index_off;
 };
 
 /* JSON text, NUL-terminated, caller frees. 0 or -ENOMEM. */

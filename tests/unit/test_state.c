@@ -150,6 +150,47 @@ static void test_ns_kinds(void **state)
 	topo_state_free(&a);
 }
 
+/* The name index behind find/put/remove and link_pending: the same answers
+ * as a walk, after puts, a repeated put, removals from the middle, a copy. */
+static void test_index(void **state)
+{
+	struct topo_state a = { 0 }, b;
+	char name[32];
+
+	(void)state;
+	for (int i = 0; i < 3000; i++) {
+		snprintf(name, sizeof(name), "n%d", i);
+		assert_int_equal(topo_state_ns_put(&a, name, TOPO_NS_CREATED, NULL, 0), 0);
+		assert_int_equal(topo_state_link_put(&a, "host", name), 0);
+	}
+	assert_int_equal(topo_state_ns_put(&a, "n7", TOPO_NS_PID, NULL, 77), 0);   /* updates, no new entry */
+	assert_int_equal(topo_state_link_put(&a, "host", "n7"), 0);
+	assert_int_equal(a.n_ns, 3000);
+	assert_int_equal(a.n_links, 3000);
+	assert_int_equal(topo_state_ns_find(&a, "n7")->pid, 77);
+	topo_state_ns_remove(&a, "n0");
+	topo_state_ns_remove(&a, "n1500");
+	topo_state_ns_remove(&a, "nope");
+	assert_int_equal(a.n_ns, 2998);
+	assert_null(topo_state_ns_find(&a, "n0"));
+	assert_null(topo_state_ns_find(&a, "n1500"));
+	for (int i = 1; i < 3000; i++) {
+		snprintf(name, sizeof(name), "n%d", i);
+		if (i != 1500) {
+			assert_non_null(topo_state_ns_find(&a, name));
+			assert_string_equal(topo_state_ns_find(&a, name)->name, name);
+		}
+		assert_true(topo_state_link_pending(&a, "host", name));
+		assert_false(topo_state_link_pending(&a, "n1", name));
+	}
+	assert_int_equal(topo_state_copy(&a, &b), 0);
+	assert_string_equal(topo_state_ns_find(&b, "n2999")->name, "n2999");
+	assert_true(topo_state_link_pending(&b, "host", "n2999"));
+	assert_null(topo_state_ns_find(&b, "n3000"));
+	topo_state_free(&b);
+	topo_state_free(&a);
+}
+
 static void test_format_empty(void **state)
 {
 	struct topo_state a = { 0 }, b;
@@ -711,6 +752,7 @@ int main(void)
 		cmocka_unit_test(test_removed_routes_round_trip),
 		cmocka_unit_test(test_format_empty),
 		cmocka_unit_test(test_ns_kinds),
+		cmocka_unit_test(test_index),
 		cmocka_unit_test(test_links_round_trip),
 		cmocka_unit_test(test_format_refuses),
 		cmocka_unit_test(test_parse_refuses),
