@@ -45,6 +45,7 @@ struct obs {
 	const struct topo_ns *o;
 	const struct topo_ns *d;     /* desired namespace of the same name, or NULL */
 	struct owner_scope sc;       /* whose its objects are; sc.ifmap: name -> index in o->ifaces */
+	struct strmap difmap;        /* name -> index in d->ifaces (host: thousands, each asked for) */
 	bool *gone;                  /* link deleted by the plan (explicitly or not) */
 	bool *kept;                  /* link matched by a declared one and staying */
 	bool *adopted;               /* unmarked link taken over (--adopt) */
@@ -167,6 +168,14 @@ static const struct topo_iface *obs_iface(const struct obs *ob, const char *name
 	if (ret_idx)
 		*ret_idx = i;
 	return &ob->o->ifaces[i];
+}
+
+/* The declared interface of that name in ob's namespace: its index, or -1. */
+static long obs_decl(const struct obs *ob, const char *name)
+{
+	size_t i;
+
+	return ob->d && strmap_get(&ob->difmap, name, &i) == 0 ? (long)i : -1;
 }
 
 static struct obs *obs_find(struct differ *df, const char *ns)
@@ -924,7 +933,7 @@ static void pass_addrs(struct differ *df, struct obs *ob)
 	}
 	/* Our addresses on links that are not declared (say host's lo after it left the file). */
 	for (size_t i = 0; o->exists && i < o->n_ifaces; i++) {
-		if (ob->gone[i] || (d && topo_ns_iface_find(d, o->ifaces[i].name) >= 0))
+		if (ob->gone[i] || obs_decl(ob, o->ifaces[i].name) >= 0)
 			continue;
 		addr_diff_link(df, ob, o->name, NULL, &o->ifaces[i], i);
 	}
@@ -1521,7 +1530,7 @@ static uint32_t link_default_mtu(const struct obs *ob, const struct topo_ns *d, 
 /* The mtu a declared link will have once the plan is done. */
 static uint32_t link_planned_mtu(const struct obs *ob, const struct topo_ns *d, const char *name, int depth)
 {
-	long i = topo_ns_iface_find(d, name);
+	long i = ob && ob->d == d ? obs_decl(ob, name) : topo_ns_iface_find(d, name);
 	const struct topo_iface *o;
 
 	if (i >= 0)
@@ -1561,8 +1570,7 @@ static uint32_t link_default_mtu(const struct obs *ob, const struct topo_ns *d, 
 		for (size_t i = 0; ob->o->exists && i < ob->o->n_ifaces; i++) {
 			const struct topo_iface *port = &ob->o->ifaces[i];
 
-			if (strcmp(port->master, di->name) == 0 && !ob->gone[i] &&
-			    topo_ns_iface_find(d, port->name) < 0)
+			if (strcmp(port->master, di->name) == 0 && !ob->gone[i] && obs_decl(ob, port->name) < 0)
 				m = !m || port->mtu < m ? port->mtu : m;
 		}
 		return m ? m : ETH_DATA_LEN_;
@@ -2418,6 +2426,9 @@ static int obs_init(const struct differ *df, struct obs *ob, const struct topo_n
 		if (!(ob->obj_done[k] = calloc(o->objs[k].n + 1, sizeof(bool))))
 			return -ENOMEM;
 	ob->sc.adopted = ob->adopted;
+	for (size_t i = 0; d && i < d->n_ifaces; i++)
+		if (strmap_put(&ob->difmap, d->ifaces[i].name, i) == -ENOMEM)
+			return -ENOMEM;
 	n_addr = 0;
 	for (size_t i = 0; i < o->n_ifaces; i++) {
 		ob->addr_off[i] = n_addr;
@@ -2429,6 +2440,7 @@ static int obs_init(const struct differ *df, struct obs *ob, const struct topo_n
 static void obs_free(struct obs *ob)
 {
 	owner_scope_free(&ob->sc);
+	strmap_free(&ob->difmap);
 	free(ob->gone);
 	free(ob->kept);
 	free(ob->adopted);
