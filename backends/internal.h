@@ -3,6 +3,7 @@
 #ifndef TOPO_BACKENDS_INTERNAL_H
 #define TOPO_BACKENDS_INTERNAL_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -76,6 +77,7 @@ struct backend {
 	bool (*stop)(void *arg);
 	void *stop_arg;
 	struct topo_state *state;
+	pthread_mutex_t err_lock;       /* backend_fail from two workers */
 	char err[512];
 	/* Per-batch step messages (exec). */
 	char (*msgs)[256];

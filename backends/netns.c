@@ -21,6 +21,7 @@
  * someone else's and a conflict.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <linux/nsfs.h>
 #include <sched.h>
@@ -58,9 +59,12 @@ int backend_fail(struct backend *b, const char *fmt, ...)
 {
 	va_list ap;
 
+	/* Two workers read namespaces at once (backends/observe.c). */
+	pthread_mutex_lock(&b->err_lock);
 	va_start(ap, fmt);
 	vsnprintf(b->err, sizeof(b->err), fmt, ap);
 	va_end(ap);
+	pthread_mutex_unlock(&b->err_lock);
 	return -1;
 }
 
@@ -78,6 +82,7 @@ int backend_open(struct backend **ret, const char *topology, const struct backen
 	if (!b)
 		return -ENOMEM;
 	snprintf(b->topology, sizeof(b->topology), "%s", topology);
+	pthread_mutex_init(&b->err_lock, NULL);
 	if (opts)
 		b->opts = *opts;
 	snprintf(b->netns_dir, sizeof(b->netns_dir), "%s", b->opts.netns_dir ? b->opts.netns_dir : "/run/netns");
@@ -85,6 +90,7 @@ int backend_open(struct backend **ret, const char *topology, const struct backen
 	if (b->self_fd < 0) {
 		int r = -errno;
 
+		pthread_mutex_destroy(&b->err_lock);
 		free(b);
 		return r;
 	}
@@ -135,6 +141,7 @@ void backend_close(struct backend *b)
 	free(b->msgs);
 	if (b->self_fd >= 0)
 		close(b->self_fd);
+	pthread_mutex_destroy(&b->err_lock);
 	free(b);
 }
 

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <pthread.h>
+#include <unistd.h>
 
 #include "backends/internal.h"
 #include "model/vec.h"
@@ -92,14 +94,20 @@ static bool kind_matters(const struct backend *b, const struct scope *sc, size_t
 	return !sc->rec || !sc->rec->kinds_known || (sc->rec->kinds & (1u << slot));
 }
 
-static int observe_ns(struct backend *b, const struct scope *sc, const struct topo_state *state,
-		      bool with_nft, struct topo_ns *out)
+/*
+ * A namespace is read in three parts: opened (serially: the backend's table
+ * of namespaces grows), its rtnetlink dumps (links, addresses, routes, table
+ * kinds: on the namespace's own socket only, so two workers can do them at
+ * once), the rest (serially: sysctls through setns, nft through libnftnl and
+ * libnftables). *ret = the namespace to read, NULL when there is nothing to
+ * read (absent, a leftover, foreign, host itself).
+ */
+static int observe_open(struct backend *b, const struct scope *sc, struct topo_ns *out, struct bns **ret)
 {
-	bool kinds[TOPO_KINDS_MAX];
 	struct bns *ns;
-	char mark[TOPO_NAME_MAX + 8];
 	int r;
 
+	*ret = NULL;
 	snprintf(out->name, sizeof(out->name), "%s", sc->name);
 	out->kind = sc->kind;
 	out->pid = sc->pid;
@@ -157,8 +165,18 @@ static int observe_ns(struct backend *b, const struct scope *sc, const struct to
 	/* Attached by a path or pid that leads back to host (/proc/1/ns/net,
 	 * Docker's netns/default): the owner rules refuse it; nothing to read. */
 	out->is_self = sc->kind != TOPO_NS_IS_HOST && bns_is(ns, b->self_fd);
-	if (out->is_self)
-		return 0;
+	if (!out->is_self)
+		*ret = ns;
+	return 0;
+}
+
+/* The dumps on the namespace's rtnetlink socket (see observe_open). */
+static int observe_rtnl(struct backend *b, const struct scope *sc, const struct topo_state *state, struct bns *ns,
+			struct topo_ns *out)
+{
+	bool kinds[TOPO_KINDS_MAX];
+	int r;
+
 	r = link_observe(b, ns, out);
 	if (r == 0)
 		r = addr_observe(b, ns, out);
@@ -168,8 +186,16 @@ static int observe_ns(struct backend *b, const struct scope *sc, const struct to
 		kinds[k] = kind_matters(b, sc, k);
 	if (r == 0)
 		r = kinds_observe(b, ns, out, kinds);
-	if (r == 0)
-		r = shape_observe(b, ns, sc->desired, out);
+	return r;
+}
+
+static int observe_rest(struct backend *b, const struct scope *sc, const struct topo_state *state,
+			bool with_nft, struct bns *ns, struct topo_ns *out)
+{
+	char mark[TOPO_NAME_MAX + 8];
+	int r;
+
+	r = shape_observe(b, ns, sc->desired, out);
 	if (r == 0)
 		r = fdb_observe(b, ns, out);
 	if (r == 0)
@@ -199,6 +225,65 @@ static int observe_ns(struct backend *b, const struct scope *sc, const struct to
 			out->owned = true;
 	}
 	return 0;
+}
+
+/*
+ * The rtnetlink dumps of many namespaces, by two workers: the kernel
+ * answers link, address and route dumps without RTNL (RCU), so they run
+ * side by side on two CPUs. Each worker takes every other namespace and
+ * stops at its first error; the first error by position is returned.
+ */
+struct rtnl_job {
+	struct backend *b;
+	const struct scope *sc;
+	const struct topo_state *state;
+	struct bns **nsp;
+	struct topo_ns *out;
+	size_t n, first, step;
+	int r;
+	size_t failed_at;
+};
+
+static void *rtnl_worker(void *arg)
+{
+	struct rtnl_job *j = arg;
+
+	j->r = 0;
+	for (size_t i = j->first; i < j->n && j->r == 0; i += j->step)
+		if (j->nsp[i] && (j->r = observe_rtnl(j->b, &j->sc[i], j->state, j->nsp[i], &j->out[i])) < 0)
+			j->failed_at = i;
+	return NULL;
+}
+
+/* Below this many namespaces a second thread costs more than it saves. */
+#define RTNL_PARALLEL_MIN 64
+
+static int observe_rtnl_all(struct backend *b, const struct scope *sc, const struct topo_state *state,
+			    struct bns **nsp, struct topo_ns *out, size_t n)
+{
+	struct rtnl_job jobs[2] = {
+		{ b, sc, state, nsp, out, n, 0, 2, 0, 0 },
+		{ b, sc, state, nsp, out, n, 1, 2, 0, 0 },
+	};
+	pthread_t t;
+	/* The kill-after-N-requests hook counts requests in order: one worker. */
+	bool two = n >= RTNL_PARALLEL_MIN && !b->opts.kill_after_msgs && sysconf(_SC_NPROCESSORS_ONLN) > 1;
+
+	if (!two) {
+		jobs[0].step = 1;
+		rtnl_worker(&jobs[0]);
+		return jobs[0].r;
+	}
+	if (pthread_create(&t, NULL, rtnl_worker, &jobs[1]) != 0) {
+		jobs[0].step = 1;   /* no thread: all of it here */
+		rtnl_worker(&jobs[0]);
+		return jobs[0].r;
+	}
+	rtnl_worker(&jobs[0]);
+	pthread_join(t, NULL);
+	if (jobs[0].r < 0 && (jobs[1].r == 0 || jobs[0].failed_at < jobs[1].failed_at))
+		return jobs[0].r;
+	return jobs[1].r;
 }
 
 /* Descriptors kept for other uses (stdio, state file, locks, a dump's spare). */
@@ -305,6 +390,10 @@ static int observe_once(struct backend *b, const struct topology *desired, const
 	for (size_t i = 0; prev && i < prev->n_ns && r == 0; i++)
 		if (!prev_fresh[i] && prev->ns[i].name[0] && strmap_put(&kept, prev->ns[i].name, i) == -ENOMEM)
 			r = -ENOMEM;
+	struct bns **nsp = calloc(n + 1, sizeof(*nsp));   /* per scope: the namespace to read, or NULL */
+
+	if (!nsp)
+		r = -ENOMEM;
 	for (size_t i = 0; i < n && r == 0; i++) {
 		struct topo_ns *out = topology_ns_add(ret);
 		size_t p;
@@ -315,9 +404,17 @@ static int observe_once(struct backend *b, const struct topology *desired, const
 			*out = prev->ns[p];
 			moved[p] = true;
 		} else {
-			r = observe_ns(b, &sc[i], state, nft_matters(&sc[i], state, &nft_ns, scan_marks), out);
+			r = observe_open(b, &sc[i], out, &nsp[i]);
 		}
 	}
+	/* ret->ns stays where it is from here. */
+	if (r == 0)
+		r = observe_rtnl_all(b, sc, state, nsp, ret->ns, n);
+	for (size_t i = 0; i < n && r == 0; i++)
+		if (nsp[i])
+			r = observe_rest(b, &sc[i], state, nft_matters(&sc[i], state, &nft_ns, scan_marks), nsp[i],
+					 &ret->ns[i]);
+	free(nsp);
 	/* Emptied only now: kept borrows their names. */
 	for (size_t i = 0; prev && moved && i < prev->n_ns; i++)
 		if (moved[i])
