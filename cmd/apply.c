@@ -159,15 +159,15 @@ static int state_record_intent(struct session *s, const struct plan *p)
 		if (st->op == STEP_NETNS_ADD && topo_state_ns_put(&s->state, st->ns, TOPO_NS_CREATED, NULL, 0) < 0)
 			return -ENOMEM;
 		/* What an absent: entry deletes, as it was: destroy puts it back. */
-		if (st->op == STEP_ROUTE_DEL && st->absent && topo_state_removed_put(&s->state, st->ns, &st->route) < 0)
+		if (st->op == STEP_ROUTE_DEL && st->absent && topo_state_removed_put(&s->state, st->ns, &st->rt->route) < 0)
 			return -ENOMEM;
 		if (st->op != STEP_LINK_ADD)
 			continue;
 		/* Outside its own namespaces topo marks a link in a second request. */
-		if (!ns_is_created(s, st->ns) && topo_state_link_put(&s->state, st->ns, st->link.name) < 0)
+		if (!ns_is_created(s, st->ns) && topo_state_link_put(&s->state, st->ns, st->lk->link.name) < 0)
 			return -ENOMEM;
-		if (st->peer.name[0] && !ns_is_created(s, st->peer_ns) &&
-		    topo_state_link_put(&s->state, st->peer_ns, st->peer.name) < 0)
+		if (st->lk->peer.name[0] && !ns_is_created(s, st->lk->peer_ns) &&
+		    topo_state_link_put(&s->state, st->lk->peer_ns, st->lk->peer.name) < 0)
 			return -ENOMEM;
 	}
 	if (state_record_objects(s, &s->state) < 0)

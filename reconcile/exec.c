@@ -314,9 +314,9 @@ static bool step_link(const struct step *s, char *ifname)
 	case STEP_OBJ_ADD:
 	case STEP_OBJ_DEL:
 	case STEP_OBJ_REPLACE:
-		if (!s->kind->dev || !s->kind->dev(s->obj.b)[0])
+		if (!s->ob->kind->dev || !s->ob->kind->dev(s->ob->obj.b)[0])
 			return false;
-		snprintf(ifname, TOPO_IFNAME_MAX + 1, "%s", s->kind->dev(s->obj.b));
+		snprintf(ifname, TOPO_IFNAME_MAX + 1, "%s", s->ob->kind->dev(s->ob->obj.b));
 		return true;
 	default:
 		return false;
@@ -428,9 +428,9 @@ static int acts_on_created(const struct plan *journal, bool *ret)
 		else if (ns_when)
 			ret[i] = ns_created;
 		if (s->op == STEP_LINK_ADD || s->op == STEP_LINK_DEL) {
-			r = lifecycle_put(&lc, s->ns, s->link.name, i, s->op == STEP_LINK_ADD);
-			if (r == 0 && s->peer.name[0])
-				r = lifecycle_put(&lc, s->peer_ns, s->peer.name, i, s->op == STEP_LINK_ADD);
+			r = lifecycle_put(&lc, s->ns, s->lk->link.name, i, s->op == STEP_LINK_ADD);
+			if (r == 0 && s->lk->peer.name[0])
+				r = lifecycle_put(&lc, s->lk->peer_ns, s->lk->peer.name, i, s->op == STEP_LINK_ADD);
 		}
 	}
 	lifecycle_free(&lc);
