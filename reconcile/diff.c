@@ -2520,6 +2520,7 @@ int topo_diff_opts(const struct topology *desired, const struct topology *observ
 	pass_namespaces_steps(&df);
 	pass_bridges_up(&df);
 	pass_adopt_refusals(&df);
+	plan_trim(&ret->plan);   /* it lives through the run (the journal): no slack */
 	if (!df.err)
 		df.err = plan_sort(&ret->plan);
 out:

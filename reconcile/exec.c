@@ -29,16 +29,6 @@ static bool step_done(const struct plan *plan, const bool *ok, size_t i, const u
 	return false;
 }
 
-/* The size plan_append assumes an array of n steps has. */
-static size_t plan_capacity(size_t n)
-{
-	size_t c = 16;
-
-	while (c < n)
-		c *= 2;
-	return c;
-}
-
 /*
  * Moves the steps the kernel did from plan to the end of journal, in plan
  * order, and frees the others: the plan is left empty. Moving, not copying:
@@ -78,12 +68,14 @@ static int journal_take_done(struct plan *plan, const bool *ok, struct plan *jou
 		free(done);
 		return 0;
 	}
-	v = n_done ? realloc(journal->steps, plan_capacity(journal->n + n_done) * sizeof(*v)) : journal->steps;
+	v = n_done ? realloc(journal->steps, (journal->n + n_done) * sizeof(*v)) : journal->steps;
 	if (n_done && !v) {
 		free(done);
 		return -ENOMEM;
 	}
 	journal->steps = v;
+	if (n_done)
+		journal->cap = journal->n + n_done;
 	for (size_t i = 0; i < plan->n; i++) {
 		if (done[i])
 			journal->steps[journal->n++] = plan->steps[i];

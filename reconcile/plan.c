@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -17,17 +18,33 @@
 
 int plan_append(struct plan *p, const struct step *s)
 {
-	size_t n = p->n;
+	if (p->n == p->cap) {
+		size_t cap = p->cap < 16 ? 16 : p->cap * 2;
+		struct step *v;
 
-	if (n == 0 || (n >= 16 && (n & (n - 1)) == 0)) {
-		struct step *v = realloc(p->steps, (n < 16 ? 16 : n * 2) * sizeof(*v));
-
+		if (cap > SIZE_MAX / sizeof(*v))
+			return -ENOMEM;
+		v = realloc(p->steps, cap * sizeof(*v));
 		if (!v)
 			return -ENOMEM;
 		p->steps = v;
+		p->cap = cap;
 	}
 	p->steps[p->n++] = *s;
 	return 0;
+}
+
+void plan_trim(struct plan *p)
+{
+	struct step *v;
+
+	if (p->n == p->cap || p->n == 0)
+		return;
+	v = realloc(p->steps, p->n * sizeof(*v));
+	if (v) {                /* else it stays as it was, which is as good */
+		p->steps = v;
+		p->cap = p->n;
+	}
 }
 
 size_t step_body_size(enum step_op op)

@@ -207,6 +207,7 @@ struct step {
 struct plan {
 	struct step *steps;
 	size_t n;
+	size_t cap;             /* slots allocated (plan_append doubles; plan_trim fits) */
 };
 
 struct plan_counts {
@@ -268,7 +269,9 @@ size_t step_body_size(enum step_op op);
  * (then s->body stays NULL). Nothing to do for an op without one. */
 int step_body_new(struct step *s);
 void plan_free(struct plan *p);
-int plan_append(struct plan *p, const struct step *s);   /* takes s's strings */
+int plan_append(struct plan *p, const struct step *s);   /* takes s's strings and body */
+/* Gives back the slots past the last step (a finished plan). */
+void plan_trim(struct plan *p);
 
 struct plan_counts plan_count(const struct plan *p);
 /* Human form, iproute2's words: "+ link add ...", "~ link set ...", "- address del ...". */
