@@ -81,8 +81,10 @@ extern const struct topo_linktype topo_lt_bridge, topo_lt_veth, topo_lt_vxlan, t
 #define TOPO_IF_LOOPBACK (&topo_lt_loopback)
 #define TOPO_IF_OTHER    (&topo_lt_other)   /* observed only: a kind topo does not manage */
 
-/* One option of a link type, topo_iface.opt[i] for the type's option i. */
-#define TOPO_LINK_OPTS_MAX 16
+/* One option of a link type, topo_iface.opt[i] for the type's option i.
+ * As many as the type with the most has (vxlan's 12; each type asserts it
+ * fits): 24 bytes each in every interface of both models. */
+#define TOPO_LINK_OPTS_MAX 12
 struct topo_linkopt {
 	bool set;                         /* declared (loaded) / reported (observed) */
 	union {
