@@ -3,6 +3,7 @@
 #include "model/vec.h"
 #include "model/linktype.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -86,11 +87,46 @@ void topo_iface_init(struct topo_iface *ifc)
 	ifc->peer_netnsid = -1;
 }
 
+int topo_route_copy(struct topo_route *dst, const struct topo_route *src)
+{
+	*dst = *src;
+	dst->nh = NULL;
+	if (!src->n_nh)
+		return 0;
+	dst->nh = malloc(src->n_nh * sizeof(*dst->nh));
+	if (!dst->nh) {
+		dst->n_nh = 0;
+		return -ENOMEM;
+	}
+	memcpy(dst->nh, src->nh, src->n_nh * sizeof(*dst->nh));
+	return 0;
+}
+
+void topo_route_clear(struct topo_route *rt)
+{
+	free(rt->nh);
+	rt->nh = NULL;
+	rt->n_nh = 0;
+}
+
+struct topo_route_nh *topo_route_nh_add(struct topo_route *rt)
+{
+	struct topo_route_nh *v = realloc(rt->nh, (rt->n_nh + 1u) * sizeof(*v));
+
+	if (!v)
+		return NULL;
+	rt->nh = v;
+	memset(&v[rt->n_nh], 0, sizeof(v[0]));
+	return &v[rt->n_nh++];
+}
+
 void topo_ns_clear(struct topo_ns *ns)
 {
 	for (size_t i = 0; i < ns->n_ifaces; i++)
 		free(ns->ifaces[i].addrs);
 	free(ns->ifaces);
+	for (size_t i = 0; i < ns->n_routes; i++)
+		topo_route_clear(&ns->routes[i]);
 	free(ns->routes);
 	free(ns->absent_routes);
 	for (size_t i = 0; i < ns->n_sysctls; i++) {

@@ -126,8 +126,10 @@ static void add_step(struct differ *df, struct step *s)
 	}
 	return;
 drop:
-	if (s->body == (void *)df->oom_body)
+	if (s->body == (void *)df->oom_body) {
+		step_body_clear(s);
 		s->body = NULL;
+	}
 	step_free(s);
 }
 
@@ -290,7 +292,8 @@ static void link_gone_implicit(struct differ *df, struct obs *ob, size_t idx)
 		ob->route_done[r] = true;
 		s = step_new(df, STEP_ROUTE_DEL, PHASE_ROUTE_DEL, ob->o->name);
 		s.implicit = true;
-		s.rt->route = *rt;
+		if (topo_route_copy(&s.rt->route, rt) < 0)
+			df->err = -ENOMEM;
 		add_step(df, &s);
 	}
 	objs_gone_with(df, ob, o->name);
@@ -975,7 +978,8 @@ static void pass_pruned_leftovers(struct differ *df, struct obs *ob)
 		ob->route_done[r] = true;
 		s = step_new(df, STEP_ROUTE_DEL, PHASE_ROUTE_DEL, o->name);
 		s.implicit = true;
-		s.rt->route = o->routes[r];
+		if (topo_route_copy(&s.rt->route, &o->routes[r]) < 0)
+			df->err = -ENOMEM;
 		add_step(df, &s);
 	}
 	objs_gone_with(df, ob, NULL);
@@ -1050,7 +1054,8 @@ static void obj_routes_gone(struct differ *df, struct obs *ob, const struct topo
 		ob->route_done[r] = true;
 		s = step_new(df, STEP_ROUTE_DEL, PHASE_ROUTE_DEL, ob->o->name);
 		s.implicit = true;
-		s.rt->route = ob->o->routes[r];
+		if (topo_route_copy(&s.rt->route, &ob->o->routes[r]) < 0)
+			df->err = -ENOMEM;
 		add_step(df, &s);
 	}
 	df->parent = saved;
@@ -1307,11 +1312,12 @@ static void route_step(struct differ *df, enum step_op op, enum step_phase phase
 	struct step s = step_new(df, op, phase, ns);
 
 	s.pos = rt->pos;
-	s.rt->route = *rt;
+	if (topo_route_copy(&s.rt->route, rt) < 0)
+		df->err = -ENOMEM;
 	if (op == STEP_ROUTE_ADD || op == STEP_ROUTE_REPLACE)
 		s.rt->route.proto = TOPO_RTPROT;
-	if (old)
-		s.rt->old_route[0] = *old;
+	if (old && topo_route_copy(&s.rt->old_route[0], old) < 0)
+		df->err = -ENOMEM;
 	add_step(df, &s);
 }
 
@@ -1484,7 +1490,8 @@ static void pass_absent(struct differ *df, struct obs *ob)
 			ob->route_done[r] = true;
 			s = step_new(df, STEP_ROUTE_DEL, PHASE_ROUTE_DEL, o->name);
 			s.pos = a->pos;
-			s.rt->route = *rt;
+			if (topo_route_copy(&s.rt->route, rt) < 0)
+				df->err = -ENOMEM;
 			s.absent = true;
 			s.note = "absent:";
 			add_step(df, &s);
@@ -1504,7 +1511,8 @@ static void pass_absent(struct differ *df, struct obs *ob)
 		if (keep)
 			continue;
 		s = step_new(df, STEP_ROUTE_ADD, PHASE_ROUTE_ADD, o->name);
-		s.rt->route = rec->route;
+		if (topo_route_copy(&s.rt->route, &rec->route) < 0)
+			df->err = -ENOMEM;
 		s.note = "restore: no absent: entry names it";
 		add_step(df, &s);
 	}

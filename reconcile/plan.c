@@ -78,8 +78,26 @@ int step_body_new(struct step *s)
 	return s->body ? 0 : -ENOMEM;
 }
 
+void step_body_clear(struct step *s)
+{
+	if (!s->body)
+		return;
+	switch (s->op) {
+	case STEP_ROUTE_REPLACE:
+		topo_route_clear(&s->rt->old_route[0]);
+		/* fall through */
+	case STEP_ROUTE_ADD:
+	case STEP_ROUTE_DEL:
+		topo_route_clear(&s->rt->route);
+		break;
+	default:
+		break;
+	}
+}
+
 void step_free(struct step *s)
 {
+	step_body_clear(s);
 	free(s->body);
 	s->body = NULL;
 	free(s->key);
@@ -198,9 +216,17 @@ int step_invert(const struct step *s, struct step *ret)
 		if (!(v.body = malloc(n)))
 			goto oom;
 		memcpy(v.body, s->body, n);
-		if (v.op == STEP_ROUTE_REPLACE) {
-			v.rt->route = s->rt->old_route[0];
-			v.rt->old_route[0] = s->rt->route;
+		if (v.op == STEP_ROUTE_ADD || v.op == STEP_ROUTE_DEL) {
+			v.rt->route.nh = NULL;      /* its own paths, below */
+			v.rt->route.n_nh = 0;
+			if (topo_route_copy(&v.rt->route, &s->rt->route) < 0)
+				goto oom;
+		} else if (v.op == STEP_ROUTE_REPLACE) {
+			v.rt->route.nh = v.rt->old_route[0].nh = NULL;
+			v.rt->route.n_nh = v.rt->old_route[0].n_nh = 0;
+			if (topo_route_copy(&v.rt->route, &s->rt->old_route[0]) < 0 ||
+			    topo_route_copy(&v.rt->old_route[0], &s->rt->route) < 0)
+				goto oom;
 		} else if (v.op == STEP_OBJ_REPLACE) {
 			v.ob->obj = s->ob->old_obj[0];
 			v.ob->old_obj[0] = s->ob->obj;

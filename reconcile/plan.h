@@ -263,6 +263,8 @@ bool sysctl_key_is_global_forwarding(const char *key);
  * and IF in ifname (TOPO_IFNAME_MAX + 1 bytes). */
 bool sysctl_key_iface(const char *key, char *ifname);
 void step_free(struct step *s);
+/* Frees what s's body holds (a route's paths), not the body itself. */
+void step_body_clear(struct step *s);
 /* The size of the body op's steps carry; 0 = op has none. */
 size_t step_body_size(enum step_op op);
 /* Give s (op set, body NULL) a zeroed body of its op's size: 0 or -ENOMEM

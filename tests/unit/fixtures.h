@@ -412,7 +412,7 @@ static inline void fx_observe_converged(const struct topology *d, struct topolog
 			const char *dev;
 
 			assert_non_null(rt);
-			*rt = dn->routes[r];
+			assert_int_equal(topo_route_copy(rt, &dn->routes[r]), 0);
 			rt->pos = (struct topo_pos){ 0, 0 };
 			rt->proto = TOPO_RTPROT;
 			dev = rt->dev[0] ? NULL : rt->via.family ? fx_dev_for(dn, &rt->via) : NULL;

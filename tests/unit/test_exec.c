@@ -88,6 +88,10 @@ static int execute_copy(const struct plan *p, const struct exec_ops *ops, void *
 			s.body = malloc(FX_STEP_BODY_MAX);
 			assert_non_null(s.body);
 			memcpy(s.body, p->steps[i].body, step_body_size(s.op));
+			if (s.op == STEP_ROUTE_ADD || s.op == STEP_ROUTE_DEL || s.op == STEP_ROUTE_REPLACE)
+				assert_int_equal(topo_route_copy(&s.rt->route, &p->steps[i].rt->route), 0);
+			if (s.op == STEP_ROUTE_REPLACE)
+				assert_int_equal(topo_route_copy(&s.rt->old_route[0], &p->steps[i].rt->old_route[0]), 0);
 		}
 		s.waits = NULL;
 		if (p->steps[i].n_waits) {
