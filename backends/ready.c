@@ -134,7 +134,7 @@ static int items_from_plan(struct ready *rd, const struct topology *desired, con
 			break;
 		case STEP_LINK_SET:
 		case STEP_ADDR_ADD:
-			r = item_add(rd, desired, s->ns, s->ifname[0] ? s->ifname : s->lk->link.name);
+			r = item_add(rd, desired, s->ns, s->ifname);
 			break;
 		default:
 			break;
