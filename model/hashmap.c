@@ -98,8 +98,10 @@ static int room(struct hashmap *m)
 
 	if ((m->used + 1) * 2 <= m->cap)
 		return 0;
-	/* Mostly deleted slots: the same size, cleaned; else twice the size. */
-	while ((m->len + 1) * 4 > cap)
+	/* Mostly deleted slots: the same size, cleaned; else twice the size
+	 * (the load is then a quarter: doubling until it is under half would
+	 * quadruple a map that has no deleted slots). */
+	while ((m->len + 1) * 2 > cap)
 		cap *= 2;
 	return rehash(m, cap);
 }
