@@ -68,11 +68,11 @@ static void on_echo(void *arg, size_t tag, const void *nlh)
 	ns = bns_find(r->b, s->ns);
 	if (ns)
 		ifnames_set(&ns->ifs, ifc.name, ifc.ifindex);
-	if (topo_lt_is(s->link.type, TOPO_LT_PAIR) && ifc.peer_ifindex > 0) {
-		struct bns *pns = bns_find(r->b, s->peer_ns);
+	if (topo_lt_is(s->lk->link.type, TOPO_LT_PAIR) && ifc.peer_ifindex > 0) {
+		struct bns *pns = bns_find(r->b, s->lk->peer_ns);
 
 		if (pns)
-			ifnames_set(&pns->ifs, s->peer.name, ifc.peer_ifindex);
+			ifnames_set(&pns->ifs, s->lk->peer.name, ifc.peer_ifindex);
 	}
 }
 
@@ -152,31 +152,31 @@ static void exec_link_add(struct run *r, size_t i, struct bns *ns)
 	send_msg(r, i, ns, e, msg);
 	/* Inside a namespace topo created everything is its own; elsewhere the
 	 * alias is how it knows its links from everyone else's. */
-	if (s->link.owned && ns->kind != TOPO_NS_CREATED && !r->errs[i]) {
-		e = link_mark_msg(s->link.name, s->link.owner, &msg);
+	if (s->lk->link.owned && ns->kind != TOPO_NS_CREATED && !r->errs[i]) {
+		e = link_mark_msg(s->lk->link.name, s->lk->link.owner, &msg);
 		send_msg(r, i, ns, e, msg);
 	}
-	if (s->peer.name[0] && s->peer.owned && !r->errs[i]) {
-		struct bns *pns = bns_find(r->b, s->peer_ns);
+	if (s->lk->peer.name[0] && s->lk->peer.owned && !r->errs[i]) {
+		struct bns *pns = bns_find(r->b, s->lk->peer_ns);
 
 		if (pns && pns->kind != TOPO_NS_CREATED) {
-			e = link_mark_msg(s->peer.name, s->peer.owner, &msg);
+			e = link_mark_msg(s->lk->peer.name, s->lk->peer.owner, &msg);
 			send_msg(r, i, pns, e, msg);
 		}
 	}
-	if (!s->peer_followups || !s->peer.name[0] || r->errs[i])
+	if (!s->peer_followups || !s->lk->peer.name[0] || r->errs[i])
 		return;
 	/* Rollback recreates a veth in one step: the peer's state follows. */
-	struct bns *pns = bns_find(r->b, s->peer_ns);
+	struct bns *pns = bns_find(r->b, s->lk->peer_ns);
 
 	if (!pns || drain(r, ns) < 0 || r->errs[i])
 		return;
-	if (s->peer.master[0]) {
-		e = link_master_msg(r->b, pns, s->peer.name, s->peer.master, &msg);
+	if (s->lk->peer.master[0]) {
+		e = link_master_msg(r->b, pns, s->lk->peer.name, s->lk->peer.master, &msg);
 		send_msg(r, i, pns, e, msg);
 	}
-	if (s->peer.up) {
-		e = link_up_msg(r->b, pns, s->peer.name, true, &msg);
+	if (s->lk->peer.up) {
+		e = link_up_msg(r->b, pns, s->lk->peer.name, true, &msg);
 		send_msg(r, i, pns, e, msg);
 	}
 }
@@ -185,15 +185,15 @@ static void exec_link_del(struct run *r, size_t i, struct bns *ns)
 {
 	struct step *s = r->steps[i];
 	struct nl_msg *msg = NULL;
-	int e = link_del_msg(r->b, ns, s->link.name, &msg);
+	int e = link_del_msg(r->b, ns, s->lk->link.name, &msg);
 
 	send_msg(r, i, ns, e, msg);
-	ifnames_del(&ns->ifs, s->link.name);
-	if (s->peer.name[0]) {
-		struct bns *pns = bns_find(r->b, s->peer_ns);
+	ifnames_del(&ns->ifs, s->lk->link.name);
+	if (s->lk->peer.name[0]) {
+		struct bns *pns = bns_find(r->b, s->lk->peer_ns);
 
 		if (pns)
-			ifnames_del(&pns->ifs, s->peer.name);
+			ifnames_del(&pns->ifs, s->lk->peer.name);
 	}
 }
 
@@ -563,7 +563,7 @@ static int backend_run(void *ctx, struct step **steps, size_t n, int *errs, cons
 		case STEP_ROUTE_DEL:
 		case STEP_ROUTE_REPLACE:
 			if ((ns = step_ns(&r, i))) {
-				e = route_msg(b, ns, s->op, &s->route, &msg);
+				e = route_msg(b, ns, s->op, &s->rt->route, &msg);
 				send_msg(&r, i, ns, e, msg);
 			}
 			break;
@@ -571,9 +571,9 @@ static int backend_run(void *ctx, struct step **steps, size_t n, int *errs, cons
 		case STEP_OBJ_DEL:
 		case STEP_OBJ_REPLACE:
 			if ((ns = step_ns(&r, i))) {
-				const struct kind_backend *kb = kind_backend_find(s->kind);
+				const struct kind_backend *kb = kind_backend_find(s->ob->kind);
 
-				e = kb ? kb->msg(b, ns, s->op, s->obj.b, &msg) : -ENOSYS;
+				e = kb ? kb->msg(b, ns, s->op, s->ob->obj.b, &msg) : -ENOSYS;
 				send_msg(&r, i, ns, e, msg);
 			}
 			break;

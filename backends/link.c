@@ -61,7 +61,7 @@ const struct be_linktype *be_linktype_of(const struct topo_linktype *lt)
 
 const char *link_explain(const struct step *s, int err, char *buf, size_t len)
 {
-	const struct topo_linktype *lt = s->op == STEP_LINK_ADD ? s->link.type :
+	const struct topo_linktype *lt = s->op == STEP_LINK_ADD ? s->lk->link.type :
 					 s->op == STEP_LINK_SET && s->attr == LINK_ATTR_OPT ? s->new.type : NULL;
 	const struct be_linktype *bt = be_linktype_of(lt);
 
@@ -597,7 +597,7 @@ static int resolve_or_zero(struct backend *b, struct bns *ns, const char *name, 
 
 int link_add_msg(struct backend *b, struct bns *ns, const struct step *s, struct nl_msg **ret)
 {
-	const struct topo_iface *ifc = &s->link;
+	const struct topo_iface *ifc = &s->lk->link;
 	const struct be_linktype *bt = be_linktype_of(ifc->type);
 	int master = 0, r;
 

@@ -18,13 +18,13 @@
 
 static int veth_add_msg(struct backend *b, struct bns *ns, const struct step *s, int master, struct nl_msg **ret)
 {
-	const struct topo_iface *ifc = &s->link;
-	struct bns *pns = bns_find(b, s->peer_ns);
+	const struct topo_iface *ifc = &s->lk->link;
+	struct bns *pns = bns_find(b, s->lk->peer_ns);
 	struct rtnl_link *l, *peer;
 	int pfd = -1, r;
 
 	if (!pns || !pns->sk)
-		return backend_fail(b, "veth %s: peer namespace %s is not open", ifc->name, s->peer_ns), -ENOENT;
+		return backend_fail(b, "veth %s: peer namespace %s is not open", ifc->name, s->lk->peer_ns), -ENOENT;
 	/* The descriptor stays open until the step is sent (bns_fd_unpin). */
 	if (pns != ns && (pfd = bns_fd(b, pns)) < 0)
 		return pfd;
@@ -32,7 +32,7 @@ static int veth_add_msg(struct backend *b, struct bns *ns, const struct step *s,
 	if (!l)
 		return -ENOMEM;
 	peer = rtnl_link_veth_get_peer(l);
-	r = link_fill_common(peer, &s->peer);
+	r = link_fill_common(peer, &s->lk->peer);
 	if (r < 0)
 		goto out;
 	rtnl_link_set_num_tx_queues(l, 1);

@@ -95,8 +95,10 @@ int nlq_queue(struct backend *b, struct bns *ns, struct nl_msg *msg, size_t tag)
 	struct nlmsghdr *nlh = nlmsg_hdr(msg);
 	int r;
 
+	/* From 4: a namespace of a large topology has a few requests in
+	 * flight, and there are thousands of namespaces. */
 	if (ns->n_pending == ns->cap_pending) {
-		size_t cap = ns->cap_pending ? ns->cap_pending * 2 : 64;
+		size_t cap = ns->cap_pending ? ns->cap_pending * 2 : 4;
 		struct nl_pending *v = realloc(ns->pending, cap * sizeof(*v));
 
 		if (!v) {

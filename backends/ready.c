@@ -128,13 +128,13 @@ static int items_from_plan(struct ready *rd, const struct topology *desired, con
 			r = item_add(rd, desired, s->ns, "lo");
 			break;
 		case STEP_LINK_ADD:
-			r = item_add(rd, desired, s->ns, s->link.name);
-			if (r == 0 && s->peer.name[0])
-				r = item_add(rd, desired, s->peer_ns, s->peer.name);
+			r = item_add(rd, desired, s->ns, s->lk->link.name);
+			if (r == 0 && s->lk->peer.name[0])
+				r = item_add(rd, desired, s->lk->peer_ns, s->lk->peer.name);
 			break;
 		case STEP_LINK_SET:
 		case STEP_ADDR_ADD:
-			r = item_add(rd, desired, s->ns, s->ifname[0] ? s->ifname : s->link.name);
+			r = item_add(rd, desired, s->ns, s->ifname);
 			break;
 		default:
 			break;

@@ -74,18 +74,19 @@ static void dev_from_oif(const struct route_dump *d, int oif, char dev[TOPO_IFNA
 
 /* RTA_MULTIPATH: one rtnexthop per path, its gateway nested in it. The
  * route is onlink when every path is. */
-static void route_multipath(const struct route_dump *d, struct topo_route *rt, int family, const struct nlattr *mp)
+static int route_multipath(const struct route_dump *d, struct topo_route *rt, int family, const struct nlattr *mp)
 {
 	const struct rtnexthop *nh = nla_data(mp);
 	int left = nla_len(mp);
 	bool all_onlink = true;
 
 	while (RTNH_OK(nh, left) && rt->n_nh < TOPO_ROUTE_NH_MAX) {
-		struct topo_route_nh *out = &rt->nh[rt->n_nh++];
+		struct topo_route_nh *out = topo_route_nh_add(rt);
 		struct nlattr *tb[RTA_MAX + 1];
 		int alen = nh->rtnh_len - (int)RTNH_LENGTH(0);
 
-		memset(out, 0, sizeof(*out));
+		if (!out)
+			return -ENOMEM;
 		out->weight = (uint16_t)(nh->rtnh_hops + 1);
 		out->oif = nh->rtnh_ifindex;
 		dev_from_oif(d, out->oif, out->dev);
@@ -96,6 +97,7 @@ static void route_multipath(const struct route_dump *d, struct topo_route *rt, i
 		nh = RTNH_NEXT(nh);
 	}
 	rt->onlink = rt->n_nh && all_onlink;
+	return 0;
 }
 
 static void route_metrics(struct topo_route *rt, struct nlattr *m)
@@ -112,30 +114,34 @@ static void route_metrics(struct topo_route *rt, struct nlattr *m)
 
 /* Older kernels dump an IPv6 multipath route as one entry per path (its
  * siblings), each with the same key: fold a sibling into the route before
- * it, so the model holds one multipath route either way. */
-static bool route_fold_sibling(struct topo_ns *out, const struct topo_route *rt)
+ * it, so the model holds one multipath route either way. 1 when folded, 0
+ * when not a sibling, -ENOMEM. */
+static int route_fold_sibling(struct topo_ns *out, const struct topo_route *rt)
 {
 	struct topo_route *prev = out->n_routes ? &out->routes[out->n_routes - 1] : NULL;
+	struct topo_route_nh *nh;
 
 	if (!prev || rt->dst.family != AF_INET6 || rt->type != TOPO_RT_UNICAST || prev->type != TOPO_RT_UNICAST ||
 	    !rt->via.family || rt->n_nh || prev->table != rt->table || prev->metric != rt->metric ||
 	    !topo_ip_equal(&prev->dst, &rt->dst) || prev->proto != rt->proto || (!prev->via.family && !prev->n_nh))
-		return false;
+		return 0;
 	if (!prev->n_nh) {
-		prev->nh[0] = (struct topo_route_nh){ .via = prev->via, .weight = 1, .oif = prev->oif };
-		memcpy(prev->nh[0].dev, prev->dev, sizeof(prev->dev));
-		prev->n_nh = 1;
+		if (!(nh = topo_route_nh_add(prev)))
+			return -ENOMEM;
+		*nh = (struct topo_route_nh){ .via = prev->via, .weight = 1, .oif = prev->oif };
+		memcpy(nh->dev, prev->dev, sizeof(prev->dev));
 		memset(&prev->via, 0, sizeof(prev->via));
 		prev->dev[0] = '\0';
 		prev->oif = 0;
 	}
 	if (prev->n_nh == TOPO_ROUTE_NH_MAX)
-		return true;
-	prev->nh[prev->n_nh] = (struct topo_route_nh){ .via = rt->via, .weight = 1, .oif = rt->oif };
-	memcpy(prev->nh[prev->n_nh].dev, rt->dev, sizeof(rt->dev));
-	prev->n_nh++;
+		return 1;
+	if (!(nh = topo_route_nh_add(prev)))
+		return -ENOMEM;
+	*nh = (struct topo_route_nh){ .via = rt->via, .weight = 1, .oif = rt->oif };
+	memcpy(nh->dev, rt->dev, sizeof(rt->dev));
 	topo_route_nh_sort(prev);
-	return true;
+	return 1;
 }
 
 static int route_dump_one(void *arg, const void *nlhv)
@@ -146,6 +152,7 @@ static int route_dump_one(void *arg, const void *nlhv)
 	struct nlattr *tb[RTA_MAX + 1];
 	struct topo_route rt = { 0 }, *slot;
 	int len = rtm->rtm_family == AF_INET6 ? 16 : 4;
+	int r;
 
 	if (nlh->nlmsg_type != RTM_NEWROUTE || (rtm->rtm_family != AF_INET && rtm->rtm_family != AF_INET6))
 		return 0;
@@ -178,8 +185,11 @@ static int route_dump_one(void *arg, const void *nlhv)
 		rt.oif = 0;
 	}
 	rt.onlink = (rtm->rtm_flags & RTNH_F_ONLINK) != 0;
-	if (tb[RTA_MULTIPATH] && !rt.nhid)   /* the nexthop object's paths, not the route's */
-		route_multipath(d, &rt, rtm->rtm_family, tb[RTA_MULTIPATH]);
+	if (tb[RTA_MULTIPATH] && !rt.nhid &&   /* the nexthop object's paths, not the route's */
+	    route_multipath(d, &rt, rtm->rtm_family, tb[RTA_MULTIPATH]) < 0) {
+		topo_route_clear(&rt);
+		return -ENOMEM;
+	}
 	topo_route_nh_sort(&rt);
 	if (tb[RTA_METRICS])
 		route_metrics(&rt, tb[RTA_METRICS]);
@@ -191,18 +201,25 @@ static int route_dump_one(void *arg, const void *nlhv)
 		rt.oif = 0;
 	}
 	rt.proto = rtm->rtm_protocol;
-	if (route_fold_sibling(d->out, &rt))
-		return 0;
+	r = route_fold_sibling(d->out, &rt);   /* rt has no paths then */
+	if (r)
+		return r < 0 ? r : 0;
 	slot = topo_ns_route_add(d->out);
-	if (!slot)
+	if (!slot) {
+		topo_route_clear(&rt);
 		return -ENOMEM;
+	}
 	*slot = rt;
 	return 0;
 }
 
 static void route_dump_reset(void *arg)
 {
-	((struct route_dump *)arg)->out->n_routes = 0;
+	struct topo_ns *out = ((struct route_dump *)arg)->out;
+
+	for (size_t i = 0; i < out->n_routes; i++)
+		topo_route_clear(&out->routes[i]);
+	out->n_routes = 0;
 }
 
 int route_observe(struct backend *b, struct bns *ns, struct topo_ns *out, bool kernel_local)

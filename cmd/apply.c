@@ -167,15 +167,15 @@ static int state_record_steps(struct session *s, const struct plan *p, const str
 				return -ENOMEM;
 		}
 		/* What an absent: entry deletes, as it was: destroy puts it back. */
-		if (st->op == STEP_ROUTE_DEL && st->absent && topo_state_removed_put(&s->state, st->ns, &st->route) < 0)
+		if (st->op == STEP_ROUTE_DEL && st->absent && topo_state_removed_put(&s->state, st->ns, &st->rt->route) < 0)
 			return -ENOMEM;
 		if (st->op != STEP_LINK_ADD)
 			continue;
 		/* Outside its own namespaces topo marks a link in a second request. */
-		if (!ns_is_created(s, by_name, st->ns) && topo_state_link_put(&s->state, st->ns, st->link.name) < 0)
+		if (!ns_is_created(s, by_name, st->ns) && topo_state_link_put(&s->state, st->ns, st->lk->link.name) < 0)
 			return -ENOMEM;
-		if (st->peer.name[0] && !ns_is_created(s, by_name, st->peer_ns) &&
-		    topo_state_link_put(&s->state, st->peer_ns, st->peer.name) < 0)
+		if (st->lk->peer.name[0] && !ns_is_created(s, by_name, st->lk->peer_ns) &&
+		    topo_state_link_put(&s->state, st->lk->peer_ns, st->lk->peer.name) < 0)
 			return -ENOMEM;
 	}
 	/* An existing one may get more (a namespace never recorded keeps

@@ -31,7 +31,8 @@ static bool iface_drifted(const struct plan *p, const char *ns, const char *name
 
 		if (st->implicit || strcmp(st->ns, ns) != 0)
 			continue;
-		if (strcmp(st->ifname, name) == 0 || strcmp(st->link.name, name) == 0)
+		if (strcmp(st->ifname, name) == 0 ||
+		    ((st->op == STEP_LINK_ADD || st->op == STEP_LINK_DEL) && strcmp(st->lk->link.name, name) == 0))
 			return true;
 	}
 	return false;

@@ -89,15 +89,19 @@ static int rehash(struct hashmap *m, size_t cap)
 	return 0;
 }
 
-/* Room for one more entry, keeping entries and deleted slots under half. */
+/* Room for one more entry, keeping entries and deleted slots under half.
+ * A map starts at 4 slots (2 entries): many are per namespace, with a name
+ * or two in each, and a slot is 40 bytes. */
 static int room(struct hashmap *m)
 {
-	size_t cap = m->cap ? m->cap : 16;
+	size_t cap = m->cap ? m->cap : 4;
 
 	if ((m->used + 1) * 2 <= m->cap)
 		return 0;
-	/* Mostly deleted slots: the same size, cleaned; else twice the size. */
-	while ((m->len + 1) * 4 > cap)
+	/* Mostly deleted slots: the same size, cleaned; else twice the size
+	 * (the load is then a quarter: doubling until it is under half would
+	 * quadruple a map that has no deleted slots). */
+	while ((m->len + 1) * 2 > cap)
 		cap *= 2;
 	return rehash(m, cap);
 }

@@ -1419,16 +1419,20 @@ static bool load_route_nexthops(struct loader *ld, struct topo_route *rt, const 
 		return false;
 	}
 	/* A second `nexthops:` (a duplicate key, reported as such) starts over:
-	 * the paths never run past nh[]. */
-	rt->n_nh = 0;
+	 * the paths never run past TOPO_ROUTE_NH_MAX. */
+	topo_route_clear(rt);
 	for (size_t j = 0; j < v->n && rt->n_nh < TOPO_ROUTE_NH_MAX; j++) {
 		const struct ynode *e = v->kids[j], *via = NULL, *dev = NULL;
-		struct topo_route_nh *nh = &rt->nh[rt->n_nh];
+		struct topo_route_nh *nh = topo_route_nh_add(rt);
 		uint64_t u;
 
-		memset(nh, 0, sizeof(*nh));
+		if (!nh) {
+			ld->oom = true;
+			return false;
+		}
 		nh->weight = 1;
 		if (!want_map(ld, e, "a nexthop")) {
+			rt->n_nh--;     /* not a path */
 			ok = false;
 			continue;
 		}
@@ -1457,7 +1461,7 @@ static bool load_route_nexthops(struct loader *ld, struct topo_route *rt, const 
 			ndiag(ld, e, "a nexthop needs 'via' or 'dev' (or both)");
 			ok = false;
 		}
-		for (size_t i = 0; i < rt->n_nh && ok; i++) {
+		for (size_t i = 0; i + 1 < rt->n_nh && ok; i++) {
 			const struct topo_route_nh *o = &rt->nh[i];
 
 			if ((nh->via.family && topo_ip_equal(&o->via, &nh->via)) ||
@@ -1467,7 +1471,6 @@ static bool load_route_nexthops(struct loader *ld, struct topo_route *rt, const 
 				ok = false;
 			}
 		}
-		rt->n_nh++;
 	}
 	return ok;
 }
@@ -1692,14 +1695,14 @@ static void load_route(struct loader *ld, struct topo_ns *ns, const struct ynode
 
 	if (!to) {
 		ndiag(ld, n, "a route needs 'to' (default or a network like 10.0.0.0/24)");
-		return;
+		goto drop;
 	}
 	if (to->type == YN_SCALAR && strcmp(to->str, "default") == 0)
 		is_default = true;
 	else if (!want_network(ld, to, "route 'to'", &rt.dst))
 		ok = false;
 	if (!ok)
-		return;
+		goto drop;
 
 	/* `default` takes its family from the gateway or the source. */
 	if (is_default) {
@@ -1738,16 +1741,19 @@ static void load_route(struct loader *ld, struct topo_ns *ns, const struct ynode
 		rt.metric = 1024;
 	(void)metric;
 	if (!ok)
-		return;
+		goto drop;
 	if (!check_limit(ld, &ld->n_routes, TOPO_MAX_ROUTES, n, "routes"))
-		return;
+		goto drop;
 	struct topo_route *slot = topo_ns_route_add(ns);
 
 	if (!slot) {
 		ld->oom = true;
-		return;
+		goto drop;
 	}
 	*slot = rt;
+	return;
+drop:
+	topo_route_clear(&rt);
 }
 
 /* ---------------------------------------------------------------- sysctls -- */

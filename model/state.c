@@ -784,6 +784,8 @@ void topo_state_free(struct topo_state *s)
 	for (size_t i = 0; i < s->n_objects; i++)
 		free(s->objects[i]);
 	free(s->objects);
+	for (size_t i = 0; i < s->n_removed; i++)
+		topo_route_clear(&s->removed[i].route);
 	free(s->removed);
 	topo_state_held_clear(s);
 	hashmap_free(&s->ns_index);
@@ -1011,7 +1013,8 @@ int topo_state_removed_put(struct topo_state *s, const char *ns, const struct to
 	s->removed = v;
 	memset(&v[s->n_removed], 0, sizeof(v[0]));
 	snprintf(v[s->n_removed].ns, sizeof(v[s->n_removed].ns), "%s", ns);
-	v[s->n_removed].route = *rt;
+	if (topo_route_copy(&v[s->n_removed].route, rt) < 0)
+		return -ENOMEM;
 	v[s->n_removed].route.pos = (struct topo_pos){ 0, 0 };
 	s->n_removed++;
 	return 0;

@@ -81,8 +81,10 @@ extern const struct topo_linktype topo_lt_bridge, topo_lt_veth, topo_lt_vxlan, t
 #define TOPO_IF_LOOPBACK (&topo_lt_loopback)
 #define TOPO_IF_OTHER    (&topo_lt_other)   /* observed only: a kind topo does not manage */
 
-/* One option of a link type, topo_iface.opt[i] for the type's option i. */
-#define TOPO_LINK_OPTS_MAX 16
+/* One option of a link type, topo_iface.opt[i] for the type's option i.
+ * As many as the type with the most has (vxlan's 12; each type asserts it
+ * fits): 24 bytes each in every interface of both models. */
+#define TOPO_LINK_OPTS_MAX 12
 struct topo_linkopt {
 	bool set;                         /* declared (loaded) / reported (observed) */
 	union {
@@ -187,7 +189,7 @@ enum topo_rtype {
 #define TOPO_SCOPE_HOST   254
 
 /* Nexthops of one multipath (ECMP) route; more is refused at load. */
-#define TOPO_ROUTE_NH_MAX 8                /* paths of an inline multipath route (each is 48 bytes in every route) */
+#define TOPO_ROUTE_NH_MAX 8
 
 /* One path of a multipath route. */
 struct topo_route_nh {
@@ -212,9 +214,11 @@ struct topo_route {
 	uint32_t mtu;                     /* RTA_METRICS RTAX_MTU; 0 = none */
 	uint32_t advmss;                  /* RTAX_ADVMSS; 0 = none */
 	/* A multipath route: n_nh >= 2, sorted (topo_route_nh_sort), and via
-	 * and dev are empty; 0 = a route with one path (via/dev above). */
+	 * and dev are empty; 0 = a route with one path (via/dev above). The
+	 * paths are out of line (most routes have none; a route is copied
+	 * with topo_route_copy and its paths freed with topo_route_clear). */
 	uint8_t n_nh;
-	struct topo_route_nh nh[TOPO_ROUTE_NH_MAX];
+	struct topo_route_nh *nh;
 	struct topo_pos pos;
 
 	/* Observed only. */
@@ -526,6 +530,12 @@ struct topo_nft_rule *topo_ns_nft_rule_add(struct topo_ns *ns);
 struct topo_fdb *topo_ns_fdb_add(struct topo_ns *ns);
 
 void topo_iface_init(struct topo_iface *ifc);
+/* A route's paths (nh) are its own. copy: *dst = *src with a copy of them,
+ * 0 or -ENOMEM (then dst has none). clear: frees them. nh_add: one more
+ * path, zeroed and counted, or NULL when out of memory. */
+int topo_route_copy(struct topo_route *dst, const struct topo_route *src);
+void topo_route_clear(struct topo_route *rt);
+struct topo_route_nh *topo_route_nh_add(struct topo_route *rt);
 const char *topo_iftype_name(const struct topo_linktype *type);
 const char *topo_rtype_name(enum topo_rtype type);
 

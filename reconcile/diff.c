@@ -77,6 +77,10 @@ struct differ {
 	size_t *bridges_down;        /* plan positions of bridges created down, to come up last */
 	size_t n_bridges_down, cap_bridges_down;
 	int err;
+	/* Where a step whose body could not be allocated is written (err is
+	 * set then, and add_step drops the step): any op's body fits. */
+	_Alignas(max_align_t) unsigned char oom_body[sizeof(struct step_link) + sizeof(struct topo_route) +
+						     sizeof(union topo_obj_buf)];
 };
 
 /* --------------------------------------------------------------- helpers -- */
@@ -123,10 +127,15 @@ static void add_step(struct differ *df, struct step *s)
 	}
 	return;
 drop:
+	if (s->body == (void *)df->oom_body) {
+		step_body_clear(s);
+		s->body = NULL;
+	}
 	step_free(s);
 }
 
-static struct step step_new(enum step_op op, enum step_phase phase, const char *ns)
+/* A zeroed step with the body of its op (plan.h's struct step_link). */
+static struct step step_new(struct differ *df, enum step_op op, enum step_phase phase, const char *ns)
 {
 	struct step s;
 
@@ -134,6 +143,11 @@ static struct step step_new(enum step_op op, enum step_phase phase, const char *
 	s.op = op;
 	s.phase = phase;
 	snprintf(s.ns, sizeof(s.ns), "%s", ns);
+	if (step_body_new(&s) < 0) {
+		df->err = -ENOMEM;
+		memset(df->oom_body, 0, sizeof(df->oom_body));
+		s.body = df->oom_body;
+	}
 	return s;
 }
 
@@ -258,7 +272,7 @@ static void link_gone_implicit(struct differ *df, struct obs *ob, size_t idx)
 	/* Our qdisc goes with the link: a rollback that makes the link again
 	 * puts it back. */
 	if (o->shape.root == TOPO_QDISC_OURS) {
-		struct step s = step_new(STEP_LINK_SET, PHASE_ADDR_DEL_GONE, ob->o->name);
+		struct step s = step_new(df, STEP_LINK_SET, PHASE_ADDR_DEL_GONE, ob->o->name);
 
 		s.implicit = true;
 		s.attr = LINK_ATTR_SHAPE;
@@ -272,7 +286,7 @@ static void link_gone_implicit(struct differ *df, struct obs *ob, size_t idx)
 		if (ob->addr_done[ob->addr_off[idx] + a] || addr_is_kernels(o, &o->addrs[a]))
 			continue;
 		ob->addr_done[ob->addr_off[idx] + a] = true;
-		s = step_new(STEP_ADDR_DEL, PHASE_ADDR_DEL_GONE, ob->o->name);
+		s = step_new(df, STEP_ADDR_DEL, PHASE_ADDR_DEL_GONE, ob->o->name);
 		s.implicit = true;
 		snprintf(s.ifname, sizeof(s.ifname), "%s", o->name);
 		s.addr = o->addrs[a];
@@ -285,9 +299,10 @@ static void link_gone_implicit(struct differ *df, struct obs *ob, size_t idx)
 		if (ob->route_done[r] || !topo_route_uses_oif(rt, o->ifindex) || rt->proto == RTPROT_KERNEL_)
 			continue;
 		ob->route_done[r] = true;
-		s = step_new(STEP_ROUTE_DEL, PHASE_ROUTE_DEL, ob->o->name);
+		s = step_new(df, STEP_ROUTE_DEL, PHASE_ROUTE_DEL, ob->o->name);
 		s.implicit = true;
-		s.route = *rt;
+		if (topo_route_copy(&s.rt->route, rt) < 0)
+			df->err = -ENOMEM;
 		add_step(df, &s);
 	}
 	objs_gone_with(df, ob, o->name);
@@ -299,7 +314,7 @@ static void link_gone_implicit(struct differ *df, struct obs *ob, size_t idx)
 
 		if (strcmp(e->dev, o->name) != 0 || owner_fdb(&df->own, &ob->sc, o, e) != OWNER_OURS)
 			continue;
-		s = step_new(STEP_FDB_DEL, PHASE_ADDR_DEL_GONE, ob->o->name);
+		s = step_new(df, STEP_FDB_DEL, PHASE_ADDR_DEL_GONE, ob->o->name);
 		s.implicit = true;
 		snprintf(s.ifname, sizeof(s.ifname), "%s", e->dev);
 		s.fdb = *e;
@@ -324,7 +339,7 @@ static void link_gone_implicit(struct differ *df, struct obs *ob, size_t idx)
 			continue;
 		/* Before the delete, like the addresses: a rollback re-creates
 		 * the bridge first, then re-enslaves its ports. */
-		s = step_new(STEP_LINK_SET, PHASE_ADDR_DEL_GONE, ob->o->name);
+		s = step_new(df, STEP_LINK_SET, PHASE_ADDR_DEL_GONE, ob->o->name);
 		s.implicit = true;
 		s.attr = LINK_ATTR_MASTER;
 		snprintf(s.ifname, sizeof(s.ifname), "%s", port->name);
@@ -353,7 +368,7 @@ static void link_drop_gone_master(const struct obs *ob, struct topo_iface *l)
 static void link_delete(struct differ *df, struct obs *ob, size_t idx, bool implicit, const char *note)
 {
 	const struct topo_iface *o = &ob->o->ifaces[idx];
-	struct step s = step_new(STEP_LINK_DEL, PHASE_LINK_DEL, ob->o->name);
+	struct step s = step_new(df, STEP_LINK_DEL, PHASE_LINK_DEL, ob->o->name);
 
 	unsigned saved_parent = df->parent;
 
@@ -367,17 +382,17 @@ static void link_delete(struct differ *df, struct obs *ob, size_t idx, bool impl
 	if (implicit)
 		s.parent = saved_parent ? saved_parent : ob->del_id;
 	df->parent = s.id;
-	link_from_observed(&s.link, o);
-	link_drop_gone_master(ob, &s.link);
+	link_from_observed(&s.lk->link, o);
+	link_drop_gone_master(ob, &s.lk->link);
 	if (topo_lt_is(o->type, TOPO_LT_PAIR) && o->peer_ns[0]) {
 		struct obs *pob = obs_find(df, o->peer_ns);
 		size_t pidx;
 		const struct topo_iface *p = obs_iface(pob, o->peer_name, &pidx);
 
 		if (p) {
-			snprintf(s.peer_ns, sizeof(s.peer_ns), "%s", o->peer_ns);
-			link_from_observed(&s.peer, p);
-			link_drop_gone_master(pob, &s.peer);
+			snprintf(s.lk->peer_ns, sizeof(s.lk->peer_ns), "%s", o->peer_ns);
+			link_from_observed(&s.lk->peer, p);
+			link_drop_gone_master(pob, &s.lk->peer);
 			link_gone_implicit(df, pob, pidx);
 		}
 	}
@@ -389,28 +404,28 @@ static void link_delete(struct differ *df, struct obs *ob, size_t idx, bool impl
 static void link_create(struct differ *df, const char *ns, const struct topo_iface *d,
 			const char *peer_ns, const struct topo_iface *peer, const char *note)
 {
-	struct step s = step_new(STEP_LINK_ADD, PHASE_LINK_ADD, ns);
+	struct step s = step_new(df, STEP_LINK_ADD, PHASE_LINK_ADD, ns);
 
 	s.note = note;
 	s.pos = d->pos;
-	link_from_desired(&s.link, d);
-	s.link.owned = true;
-	snprintf(s.link.owner, sizeof(s.link.owner), "%s", df->d->name);
+	link_from_desired(&s.lk->link, d);
+	s.lk->link.owned = true;
+	snprintf(s.lk->link.owner, sizeof(s.lk->link.owner), "%s", df->d->name);
 	if (peer) {
-		snprintf(s.peer_ns, sizeof(s.peer_ns), "%s", peer_ns);
-		link_from_desired(&s.peer, peer);
-		s.peer.owned = true;
-		snprintf(s.peer.owner, sizeof(s.peer.owner), "%s", df->d->name);
+		snprintf(s.lk->peer_ns, sizeof(s.lk->peer_ns), "%s", peer_ns);
+		link_from_desired(&s.lk->peer, peer);
+		s.lk->peer.owned = true;
+		snprintf(s.lk->peer.owner, sizeof(s.lk->peer.owner), "%s", df->d->name);
 		/* The peer cannot be up at creation; PHASE_UP does it. */
-		s.peer.up = false;
-		s.peer.master[0] = '\0';
+		s.lk->peer.up = false;
+		s.lk->peer.master[0] = '\0';
 	}
 	/* A running bridge recomputes its ports' states on each port's carrier
 	 * change: created down, it comes up after its ports and addresses
 	 * (pass_bridges_up). */
-	bool up_later = topo_lt_is(d->type, TOPO_LT_MASTER) && s.link.up;
+	bool up_later = topo_lt_is(d->type, TOPO_LT_MASTER) && s.lk->link.up;
 
-	s.link.up = !up_later && s.link.up;
+	s.lk->link.up = !up_later && s.lk->link.up;
 	add_step(df, &s);
 	if (up_later && !df->err) {
 		size_t *v = VEC_PUSH(df->bridges_down, df->n_bridges_down, df->cap_bridges_down);
@@ -425,14 +440,14 @@ static void link_create(struct differ *df, const char *ns, const struct topo_ifa
 	/* What the kernel cannot do at creation: a veth peer can be neither up
 	 * (ENOTCONN) nor enslaved in the same request. */
 	if (peer) {
-		struct step up = step_new(STEP_LINK_SET, PHASE_UP, peer_ns);
+		struct step up = step_new(df, STEP_LINK_SET, PHASE_UP, peer_ns);
 
 		up.follows_add = true;
 		up.attr = LINK_ATTR_UP;
 		up.new.flag = true;
 		snprintf(up.ifname, sizeof(up.ifname), "%s", peer->name);
 		if (peer->master[0]) {
-			struct step m = step_new(STEP_LINK_SET, PHASE_MASTER, peer_ns);
+			struct step m = step_new(df, STEP_LINK_SET, PHASE_MASTER, peer_ns);
 
 			m.follows_add = true;
 			m.attr = LINK_ATTR_MASTER;
@@ -742,7 +757,7 @@ static void pass_fdb(struct differ *df, struct obs *ob)
 		if (!dev || ob->gone[idx] || owner_fdb(&df->own, &ob->sc, dev, e) != OWNER_OURS ||
 		    (d && fdb_in(d->fdb, d->n_fdb, e)))
 			continue;
-		s = step_new(STEP_FDB_DEL, PHASE_ADDR_DEL_GONE, o->name);
+		s = step_new(df, STEP_FDB_DEL, PHASE_ADDR_DEL_GONE, o->name);
 		snprintf(s.ifname, sizeof(s.ifname), "%s", e->dev);
 		s.fdb = *e;
 		add_step(df, &s);
@@ -755,7 +770,7 @@ static void pass_fdb(struct differ *df, struct obs *ob)
 
 		if (dev && !ob->gone[idx] && fdb_in(o->fdb, o->n_fdb, e))
 			continue;
-		s = step_new(STEP_FDB_ADD, PHASE_ROUTE_ADD, d->name);
+		s = step_new(df, STEP_FDB_ADD, PHASE_ROUTE_ADD, d->name);
 		s.pos = e->pos;
 		snprintf(s.ifname, sizeof(s.ifname), "%s", e->dev);
 		s.fdb = *e;
@@ -784,7 +799,7 @@ static int addr_cmp(const void *a, const void *b)
 static void addr_step(struct differ *df, enum step_op op, enum step_phase phase, const char *ns,
 		      const char *ifname, const struct topo_addr *a, bool implicit)
 {
-	struct step s = step_new(op, phase, ns);
+	struct step s = step_new(df, op, phase, ns);
 
 	s.implicit = implicit;
 	s.pos = a->pos;
@@ -970,9 +985,10 @@ static void pass_pruned_leftovers(struct differ *df, struct obs *ob)
 		if (ob->route_done[r] || o->routes[r].proto == RTPROT_KERNEL_)
 			continue;
 		ob->route_done[r] = true;
-		s = step_new(STEP_ROUTE_DEL, PHASE_ROUTE_DEL, o->name);
+		s = step_new(df, STEP_ROUTE_DEL, PHASE_ROUTE_DEL, o->name);
 		s.implicit = true;
-		s.route = o->routes[r];
+		if (topo_route_copy(&s.rt->route, &o->routes[r]) < 0)
+			df->err = -ENOMEM;
 		add_step(df, &s);
 	}
 	objs_gone_with(df, ob, NULL);
@@ -985,12 +1001,12 @@ static void pass_pruned_leftovers(struct differ *df, struct obs *ob)
 static unsigned obj_step(struct differ *df, enum step_op op, enum step_phase phase, const char *ns,
 			 const struct topo_kind *k, const void *obj, const void *old, const char *note)
 {
-	struct step s = step_new(op, phase, ns);
+	struct step s = step_new(df, op, phase, ns);
 
-	s.kind = k;
-	memcpy(s.obj.b, obj, k->size);
+	s.ob->kind = k;
+	memcpy(s.ob->obj.b, obj, k->size);
 	if (old)
-		memcpy(s.old_obj.b, old, k->size);
+		memcpy(s.ob->old_obj[0].b, old, k->size);
 	s.pos = *topo_obj_pos(obj);
 	s.note = note;
 	s.id = ++df->ids;
@@ -1045,9 +1061,10 @@ static void obj_routes_gone(struct differ *df, struct obs *ob, const struct topo
 		if (ob->route_done[r] || !k->takes_route(o, &ob->o->routes[r]))
 			continue;
 		ob->route_done[r] = true;
-		s = step_new(STEP_ROUTE_DEL, PHASE_ROUTE_DEL, ob->o->name);
+		s = step_new(df, STEP_ROUTE_DEL, PHASE_ROUTE_DEL, ob->o->name);
 		s.implicit = true;
-		s.route = ob->o->routes[r];
+		if (topo_route_copy(&s.rt->route, &ob->o->routes[r]) < 0)
+			df->err = -ENOMEM;
 		add_step(df, &s);
 	}
 	df->parent = saved;
@@ -1071,10 +1088,10 @@ static void objs_gone_with(struct differ *df, struct obs *ob, const char *dev)
 			if (dev && (!k->dev || strcmp(k->dev(o), dev) != 0))
 				continue;
 			ob->obj_done[slot][i] = true;
-			s = step_new(STEP_OBJ_DEL, PHASE_ADDR_DEL_GONE, ob->o->name);
+			s = step_new(df, STEP_OBJ_DEL, PHASE_ADDR_DEL_GONE, ob->o->name);
 			s.implicit = true;
-			s.kind = k;
-			memcpy(s.obj.b, o, k->size);
+			s.ob->kind = k;
+			memcpy(s.ob->obj.b, o, k->size);
 			s.id = ++df->ids;
 			add_step(df, &s);
 			obj_routes_gone(df, ob, k, o, s.id);
@@ -1301,14 +1318,15 @@ static int route_ptr_cmp(const void *a, const void *b)
 static void route_step(struct differ *df, enum step_op op, enum step_phase phase, const char *ns,
 		       const struct topo_route *rt, const struct topo_route *old)
 {
-	struct step s = step_new(op, phase, ns);
+	struct step s = step_new(df, op, phase, ns);
 
 	s.pos = rt->pos;
-	s.route = *rt;
+	if (topo_route_copy(&s.rt->route, rt) < 0)
+		df->err = -ENOMEM;
 	if (op == STEP_ROUTE_ADD || op == STEP_ROUTE_REPLACE)
-		s.route.proto = TOPO_RTPROT;
-	if (old)
-		s.old_route = *old;
+		s.rt->route.proto = TOPO_RTPROT;
+	if (old && topo_route_copy(&s.rt->old_route[0], old) < 0)
+		df->err = -ENOMEM;
 	add_step(df, &s);
 }
 
@@ -1354,11 +1372,13 @@ static void pass_routes(struct differ *df, struct obs *ob)
 		if (other || (c < 0 && no && bsearch(&want[i], others, no, sizeof(*others), route_ptr_cmp))) {
 			char line[256];
 			struct step tmp;
+			struct step_route body;
 
 			memset(&tmp, 0, sizeof(tmp));
 			tmp.op = STEP_ROUTE_ADD;
+			tmp.rt = &body;   /* formatted only, never freed */
 			snprintf(tmp.ns, sizeof(tmp.ns), "%s", o->name);
-			tmp.route = *want[i];
+			tmp.rt->route = *want[i];
 			step_format(&tmp, line, sizeof(line));
 			if (other)
 				conflict(df, &want[i]->pos, "the route %s in namespace %s belongs to topology '%s' (its state "
@@ -1477,9 +1497,10 @@ static void pass_absent(struct differ *df, struct obs *ob)
 				continue;
 			}
 			ob->route_done[r] = true;
-			s = step_new(STEP_ROUTE_DEL, PHASE_ROUTE_DEL, o->name);
+			s = step_new(df, STEP_ROUTE_DEL, PHASE_ROUTE_DEL, o->name);
 			s.pos = a->pos;
-			s.route = *rt;
+			if (topo_route_copy(&s.rt->route, rt) < 0)
+				df->err = -ENOMEM;
 			s.absent = true;
 			s.note = "absent:";
 			add_step(df, &s);
@@ -1498,8 +1519,9 @@ static void pass_absent(struct differ *df, struct obs *ob)
 			keep = topo_route_same_key(&o->routes[r], &rec->route);
 		if (keep)
 			continue;
-		s = step_new(STEP_ROUTE_ADD, PHASE_ROUTE_ADD, o->name);
-		s.route = rec->route;
+		s = step_new(df, STEP_ROUTE_ADD, PHASE_ROUTE_ADD, o->name);
+		if (topo_route_copy(&s.rt->route, &rec->route) < 0)
+			df->err = -ENOMEM;
 		s.note = "restore: no absent: entry names it";
 		add_step(df, &s);
 	}
@@ -1510,7 +1532,7 @@ static void pass_absent(struct differ *df, struct obs *ob)
 static void link_set(struct differ *df, const char *ns, const struct topo_iface *d, enum link_attr attr,
 		     enum step_phase phase, const struct link_value *old, const struct link_value *new)
 {
-	struct step s = step_new(STEP_LINK_SET, phase, ns);
+	struct step s = step_new(df, STEP_LINK_SET, phase, ns);
 
 	s.pos = d->pos;
 	s.attr = attr;
@@ -1718,7 +1740,7 @@ static enum step_phase sysctl_phase(const struct topo_ns *d, const char *key)
 static void sysctl_step(struct differ *df, enum step_phase phase, const char *ns, const char *key,
 			const char *value, const char *old, const struct topo_pos *pos, bool implicit)
 {
-	struct step s = step_new(STEP_SYSCTL_SET, phase, ns);
+	struct step s = step_new(df, STEP_SYSCTL_SET, phase, ns);
 
 	s.implicit = implicit;
 	if (pos)
@@ -1849,7 +1871,7 @@ static bool du_wanted(const struct topo_ns *d, const char *ifname)
 static void du_step(struct differ *df, enum step_op op, const char *ns, const char *ifname, bool out,
 		    const struct topo_pos *pos)
 {
-	struct step s = step_new(op, op == STEP_DU_ADD ? PHASE_NFT : PHASE_NFT_DEL, ns);
+	struct step s = step_new(df, op, op == STEP_DU_ADD ? PHASE_NFT : PHASE_NFT_DEL, ns);
 
 	snprintf(s.ifname, sizeof(s.ifname), "%s", ifname);
 	s.new.flag = out;
@@ -1999,7 +2021,7 @@ static void pass_nft(struct differ *df, struct obs *ob)
 	}
 	if (nw == 0 && !text) {
 		if (have || o->nftx_ours) {
-			s = step_new(STEP_NFT_DEL, PHASE_NFT_DEL, o->name);
+			s = step_new(df, STEP_NFT_DEL, PHASE_NFT_DEL, o->name);
 			snprintf(s.table, sizeof(s.table), "%s", table);
 			s.nft_had_table = have;
 			s.nftx = o->nftx_read;
@@ -2071,7 +2093,7 @@ static void pass_nft(struct differ *df, struct obs *ob)
 		same = false;
 	fclose(f);
 	if (!same) {
-		s = step_new(STEP_NFT_SET, PHASE_NFT, o->name);
+		s = step_new(df, STEP_NFT_SET, PHASE_NFT, o->name);
 		snprintf(s.table, sizeof(s.table), "%s", table);
 		s.nft_desired = d;
 		s.nft_had_table = have;
@@ -2139,7 +2161,7 @@ warn:
 /* Taking over a namespace made by hand: its lo gets our mark. */
 static void adopt_namespace(struct differ *df, const struct topo_ns *d)
 {
-	struct step s = step_new(STEP_LINK_SET, PHASE_LINK_ATTR, d->name);
+	struct step s = step_new(df, STEP_LINK_SET, PHASE_LINK_ATTR, d->name);
 
 	s.pos = d->pos;
 	s.attr = LINK_ATTR_MARK;
@@ -2242,7 +2264,7 @@ static void pass_namespaces_steps(struct differ *df)
 
 		if (d->kind != TOPO_NS_CREATED || (ob && ob->o->exists))
 			continue;
-		s = step_new(STEP_NETNS_ADD, PHASE_NETNS_ADD, d->name);
+		s = step_new(df, STEP_NETNS_ADD, PHASE_NETNS_ADD, d->name);
 		s.pos = d->pos;
 		s.netns_ipv6 = ns_uses_ipv6(d);
 		add_step(df, &s);
@@ -2253,7 +2275,7 @@ static void pass_namespaces_steps(struct differ *df)
 
 		if (!ob->pruned)
 			continue;
-		s = step_new(STEP_NETNS_DEL, PHASE_NETNS_DEL, ob->o->name);
+		s = step_new(df, STEP_NETNS_DEL, PHASE_NETNS_DEL, ob->o->name);
 		s.id = ob->del_id;
 		s.waits = ob->waits;
 		s.n_waits = ob->n_waits;
@@ -2293,8 +2315,8 @@ static void pass_adopt_refusals(struct differ *df)
 			continue;
 		switch (st->op) {
 		case STEP_LINK_DEL:
-			refuse = ob->adopting || link_adopted(df, st->ns, st->link.name) ||
-				 (st->peer_ns[0] && link_adopted(df, st->peer_ns, st->peer.name));
+			refuse = ob->adopting || link_adopted(df, st->ns, st->lk->link.name) ||
+				 (st->lk->peer_ns[0] && link_adopted(df, st->lk->peer_ns, st->lk->peer.name));
 			break;
 		case STEP_ADDR_DEL:
 			refuse = ob->adopting || link_adopted(df, st->ns, st->ifname);
@@ -2332,12 +2354,12 @@ static void pass_bridges_up(struct differ *df)
 {
 	for (size_t i = 0; i < df->n_bridges_down && !df->err; i++) {
 		const struct step *add = &df->r->plan.steps[df->bridges_down[i]];
-		struct step up = step_new(STEP_LINK_SET, PHASE_ADDR_DEL, add->ns);
+		struct step up = step_new(df, STEP_LINK_SET, PHASE_ADDR_DEL, add->ns);
 
 		up.follows_add = true;
 		up.attr = LINK_ATTR_UP;
 		up.new.flag = true;
-		snprintf(up.ifname, sizeof(up.ifname), "%s", add->link.name);
+		snprintf(up.ifname, sizeof(up.ifname), "%s", add->lk->link.name);
 		add_step(df, &up);
 	}
 }
@@ -2518,6 +2540,7 @@ int topo_diff_opts(const struct topology *desired, const struct topology *observ
 	pass_namespaces_steps(&df);
 	pass_bridges_up(&df);
 	pass_adopt_refusals(&df);
+	plan_trim(&ret->plan);   /* it lives through the run (the journal): no slack */
 	if (!df.err)
 		df.err = plan_sort(&ret->plan);
 out:

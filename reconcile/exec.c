@@ -29,16 +29,6 @@ static bool step_done(const struct plan *plan, const bool *ok, size_t i, const u
 	return false;
 }
 
-/* The size plan_append assumes an array of n steps has. */
-static size_t plan_capacity(size_t n)
-{
-	size_t c = 16;
-
-	while (c < n)
-		c *= 2;
-	return c;
-}
-
 /*
  * Moves the steps the kernel did from plan to the end of journal, in plan
  * order, and frees the others: the plan is left empty. Moving, not copying:
@@ -78,12 +68,14 @@ static int journal_take_done(struct plan *plan, const bool *ok, struct plan *jou
 		free(done);
 		return 0;
 	}
-	v = n_done ? realloc(journal->steps, plan_capacity(journal->n + n_done) * sizeof(*v)) : journal->steps;
+	v = n_done ? realloc(journal->steps, (journal->n + n_done) * sizeof(*v)) : journal->steps;
 	if (n_done && !v) {
 		free(done);
 		return -ENOMEM;
 	}
 	journal->steps = v;
+	if (n_done)
+		journal->cap = journal->n + n_done;
 	for (size_t i = 0; i < plan->n; i++) {
 		if (done[i])
 			journal->steps[journal->n++] = plan->steps[i];
@@ -314,9 +306,9 @@ static bool step_link(const struct step *s, char *ifname)
 	case STEP_OBJ_ADD:
 	case STEP_OBJ_DEL:
 	case STEP_OBJ_REPLACE:
-		if (!s->kind->dev || !s->kind->dev(s->obj.b)[0])
+		if (!s->ob->kind->dev || !s->ob->kind->dev(s->ob->obj.b)[0])
 			return false;
-		snprintf(ifname, TOPO_IFNAME_MAX + 1, "%s", s->kind->dev(s->obj.b));
+		snprintf(ifname, TOPO_IFNAME_MAX + 1, "%s", s->ob->kind->dev(s->ob->obj.b));
 		return true;
 	default:
 		return false;
@@ -428,9 +420,9 @@ static int acts_on_created(const struct plan *journal, bool *ret)
 		else if (ns_when)
 			ret[i] = ns_created;
 		if (s->op == STEP_LINK_ADD || s->op == STEP_LINK_DEL) {
-			r = lifecycle_put(&lc, s->ns, s->link.name, i, s->op == STEP_LINK_ADD);
-			if (r == 0 && s->peer.name[0])
-				r = lifecycle_put(&lc, s->peer_ns, s->peer.name, i, s->op == STEP_LINK_ADD);
+			r = lifecycle_put(&lc, s->ns, s->lk->link.name, i, s->op == STEP_LINK_ADD);
+			if (r == 0 && s->lk->peer.name[0])
+				r = lifecycle_put(&lc, s->lk->peer_ns, s->lk->peer.name, i, s->op == STEP_LINK_ADD);
 		}
 	}
 	lifecycle_free(&lc);

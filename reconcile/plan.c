@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -18,21 +19,88 @@
 
 int plan_append(struct plan *p, const struct step *s)
 {
-	size_t n = p->n;
+	if (p->n == p->cap) {
+		size_t cap = p->cap < 16 ? 16 : p->cap * 2;
+		struct step *v;
 
-	if (n == 0 || (n >= 16 && (n & (n - 1)) == 0)) {
-		struct step *v = realloc(p->steps, (n < 16 ? 16 : n * 2) * sizeof(*v));
-
+		if (cap > SIZE_MAX / sizeof(*v))
+			return -ENOMEM;
+		v = realloc(p->steps, cap * sizeof(*v));
 		if (!v)
 			return -ENOMEM;
 		p->steps = v;
+		p->cap = cap;
 	}
 	p->steps[p->n++] = *s;
 	return 0;
 }
 
+void plan_trim(struct plan *p)
+{
+	struct step *v;
+
+	if (p->n == p->cap || p->n == 0)
+		return;
+	v = realloc(p->steps, p->n * sizeof(*v));
+	if (v) {                /* else it stays as it was, which is as good */
+		p->steps = v;
+		p->cap = p->n;
+	}
+}
+
+size_t step_body_size(enum step_op op)
+{
+	switch (op) {
+	case STEP_LINK_ADD:
+	case STEP_LINK_DEL:
+		return sizeof(struct step_link);
+	case STEP_ROUTE_ADD:
+	case STEP_ROUTE_DEL:
+		return sizeof(struct step_route);
+	case STEP_ROUTE_REPLACE:
+		return sizeof(struct step_route) + sizeof(struct topo_route);
+	case STEP_OBJ_ADD:
+	case STEP_OBJ_DEL:
+		return sizeof(struct step_obj);
+	case STEP_OBJ_REPLACE:
+		return sizeof(struct step_obj) + sizeof(union topo_obj_buf);
+	default:
+		return 0;
+	}
+}
+
+int step_body_new(struct step *s)
+{
+	size_t n = step_body_size(s->op);
+
+	if (!n)
+		return 0;
+	s->body = calloc(1, n);
+	return s->body ? 0 : -ENOMEM;
+}
+
+void step_body_clear(struct step *s)
+{
+	if (!s->body)
+		return;
+	switch (s->op) {
+	case STEP_ROUTE_REPLACE:
+		topo_route_clear(&s->rt->old_route[0]);
+		/* fall through */
+	case STEP_ROUTE_ADD:
+	case STEP_ROUTE_DEL:
+		topo_route_clear(&s->rt->route);
+		break;
+	default:
+		break;
+	}
+}
+
 void step_free(struct step *s)
 {
+	step_body_clear(s);
+	free(s->body);
+	s->body = NULL;
 	free(s->key);
 	free(s->value);
 	free(s->old_value);
@@ -75,6 +143,7 @@ int step_invert(const struct step *s, struct step *ret)
 	v.nftx_saved = NULL;
 	v.waits = NULL;
 	v.n_waits = 0;
+	v.body = NULL;
 	v.implicit = false;
 	v.follows_add = false;
 	v.peer_followups = false;
@@ -102,8 +171,6 @@ int step_invert(const struct step *s, struct step *ret)
 	case STEP_ROUTE_ADD: v.op = STEP_ROUTE_DEL; break;
 	case STEP_ROUTE_DEL: v.op = STEP_ROUTE_ADD; break;
 	case STEP_ROUTE_REPLACE:
-		v.route = s->old_route;
-		v.old_route = s->route;
 		break;
 	case STEP_SYSCTL_SET:
 		if (!s->old_value)
@@ -138,11 +205,33 @@ int step_invert(const struct step *s, struct step *ret)
 	case STEP_OBJ_ADD: v.op = STEP_OBJ_DEL; break;
 	case STEP_OBJ_DEL: v.op = STEP_OBJ_ADD; break;
 	case STEP_OBJ_REPLACE:
-		v.obj = s->old_obj;
-		v.old_obj = s->obj;
 		break;
 	case STEP_DU_ADD: v.op = STEP_DU_DEL; break;
 	case STEP_DU_DEL: v.op = STEP_DU_ADD; break;
+	}
+	/* The inverse's own copy of the body (an inverse op carries the same
+	 * set as its op), the replaces' two halves swapped. */
+	if (s->body) {
+		size_t n = step_body_size(s->op);
+
+		if (!(v.body = malloc(n)))
+			goto oom;
+		memcpy(v.body, s->body, n);
+		if (v.op == STEP_ROUTE_ADD || v.op == STEP_ROUTE_DEL) {
+			v.rt->route.nh = NULL;      /* its own paths, below */
+			v.rt->route.n_nh = 0;
+			if (topo_route_copy(&v.rt->route, &s->rt->route) < 0)
+				goto oom;
+		} else if (v.op == STEP_ROUTE_REPLACE) {
+			v.rt->route.nh = v.rt->old_route[0].nh = NULL;
+			v.rt->route.n_nh = v.rt->old_route[0].n_nh = 0;
+			if (topo_route_copy(&v.rt->route, &s->rt->old_route[0]) < 0 ||
+			    topo_route_copy(&v.rt->old_route[0], &s->rt->route) < 0)
+				goto oom;
+		} else if (v.op == STEP_OBJ_REPLACE) {
+			v.ob->obj = s->ob->old_obj[0];
+			v.ob->old_obj[0] = s->ob->obj;
+		}
 	}
 	*ret = v;
 	return 0;
@@ -185,9 +274,9 @@ int plan_touches(const struct plan *p, const struct topology *t, bool *ret)
 		const struct step *st = &p->steps[i];
 
 		touch(&index, st->ns, ret);
-		if (st->op == STEP_LINK_ADD || st->op == STEP_LINK_DEL) {
-			touch(&index, st->peer_ns, ret);
-			touch(&index, st->link.link_ns, ret);
+		if ((st->op == STEP_LINK_ADD || st->op == STEP_LINK_DEL) && st->lk) {
+			touch(&index, st->lk->peer_ns, ret);
+			touch(&index, st->lk->link.link_ns, ret);
 		}
 		for (size_t k = 0; k < st->n_waits; k++)
 			touch(&index, st->waits[k].ns, ret);
@@ -301,19 +390,19 @@ static void fb_route(struct strbuf *b, const struct topo_route *rt)
 
 static void fb_link_add(struct strbuf *b, const struct step *s)
 {
-	const struct topo_iface *l = &s->link;
+	const struct topo_iface *l = &s->lk->link;
 	char opts[512] = "";
 
 	fb(b, "link add %s", l->name);
 	/* A pair: both ends in one request. */
-	if (s->peer.name[0]) {
+	if (s->lk->peer.name[0]) {
 		fb_netns(b, s->ns);
 		fb(b, " type veth");
 		fb_link_attrs(b, l);
-		fb(b, " peer %s", s->peer.name);
-		if (strcmp(s->peer_ns, s->ns) != 0)
-			fb(b, " netns %s", s->peer_ns);
-		fb_link_attrs(b, &s->peer);
+		fb(b, " peer %s", s->lk->peer.name);
+		if (strcmp(s->lk->peer_ns, s->ns) != 0)
+			fb(b, " netns %s", s->lk->peer_ns);
+		fb_link_attrs(b, &s->lk->peer);
 		return;
 	}
 	topo_link_format_opts(l, opts, sizeof(opts));
@@ -347,12 +436,12 @@ void step_format(const struct step *s, char *buf, size_t len)
 		fb_link_add(&b, s);
 		break;
 	case STEP_LINK_DEL:
-		fb(&b, "- link del %s", s->link.name);
+		fb(&b, "- link del %s", s->lk->link.name);
 		fb_netns(&b, s->ns);
-		if (s->peer.name[0])
-			fb(&b, " (veth, with its peer %s%s%s)", s->peer.name,
-			   strcmp(s->peer_ns, TOPO_NS_HOST) ? " in " : "",
-			   strcmp(s->peer_ns, TOPO_NS_HOST) ? s->peer_ns : "");
+		if (s->lk->peer.name[0])
+			fb(&b, " (veth, with its peer %s%s%s)", s->lk->peer.name,
+			   strcmp(s->lk->peer_ns, TOPO_NS_HOST) ? " in " : "",
+			   strcmp(s->lk->peer_ns, TOPO_NS_HOST) ? s->lk->peer_ns : "");
 		break;
 	case STEP_LINK_SET:
 		fb(&b, "~ link set %s", s->ifname);
@@ -412,7 +501,7 @@ void step_format(const struct step *s, char *buf, size_t len)
 	case STEP_ROUTE_REPLACE:
 		fb(&b, "%s route %s", s->op == STEP_ROUTE_ADD ? "+" : s->op == STEP_ROUTE_DEL ? "-" : "~",
 		   s->op == STEP_ROUTE_ADD ? "add" : s->op == STEP_ROUTE_DEL ? "del" : "replace");
-		fb_route(&b, &s->route);
+		fb_route(&b, &s->rt->route);
 		fb_netns(&b, s->ns);
 		break;
 	case STEP_SYSCTL_SET:
@@ -438,9 +527,9 @@ void step_format(const struct step *s, char *buf, size_t len)
 	case STEP_OBJ_REPLACE: {
 		char words[512];
 
-		topo_obj_format(s->kind, s->obj.b, words, sizeof(words));
+		topo_obj_format(s->ob->kind, s->ob->obj.b, words, sizeof(words));
 		fb(&b, "%s %s %s %s", s->op == STEP_OBJ_ADD ? "+" : s->op == STEP_OBJ_DEL ? "-" : "~",
-		   s->kind->ip_object, s->op == STEP_OBJ_ADD ? "add" : s->op == STEP_OBJ_DEL ? "del" : "replace", words);
+		   s->ob->kind->ip_object, s->op == STEP_OBJ_ADD ? "add" : s->op == STEP_OBJ_DEL ? "del" : "replace", words);
 		fb_netns(&b, s->ns);
 		break;
 	}

@@ -115,6 +115,32 @@ struct step_wait {
 	int ifindex;
 };
 
+/*
+ * What only some ops carry, one set per step: a plan holds thousands of
+ * steps, and each set is a few hundred bytes to 1.5 KB, so a step holds
+ * its set out of line, in an allocation of its op's size that it owns
+ * (step_body_new, step_body_size). The replaces' second half (old_route,
+ * old_obj) is there for ROUTE_REPLACE and OBJ_REPLACE only. The body holds
+ * copies (a route's paths too), never pointers into a model: the journal
+ * of an apply outlives the observed model of each round.
+ */
+struct step_link {              /* LINK_ADD / LINK_DEL: the whole link; for a veth, its peer too */
+	struct topo_iface link;
+	char peer_ns[TOPO_NS_NAME_MAX + 1];
+	struct topo_iface peer;
+};
+
+struct step_route {             /* ROUTE_* */
+	struct topo_route route;
+	struct topo_route old_route[]; /* ROUTE_REPLACE: [0] */
+};
+
+struct step_obj {               /* OBJ_*: the object (kind->size bytes) */
+	const struct topo_kind *kind;
+	union topo_obj_buf obj;
+	union topo_obj_buf old_obj[];  /* OBJ_REPLACE: [0] */
+};
+
 struct step {
 	enum step_op op;
 	enum step_phase phase;
@@ -163,28 +189,13 @@ struct step {
 	 * without it the backend leaves libnftables out. */
 	bool nftx;
 
-	/*
-	 * What only some ops carry, one set per step: a plan holds thousands
-	 * of steps, and each set is a few hundred bytes to 1.5 KB. A step is
-	 * made zeroed and fills the set of its op only; read another op's set
-	 * and it is not zeros.
-	 */
+	/* What only some ops carry (see struct step_link): the step's own
+	 * allocation, NULL for the other ops. */
 	union {
-		struct {
-			/* LINK_ADD / LINK_DEL: the whole link; for a veth, its peer too. */
-			struct topo_iface link;
-			char peer_ns[TOPO_NS_NAME_MAX + 1];
-			struct topo_iface peer;
-		};
-		struct {
-			/* ROUTE_*; old_route for ROUTE_REPLACE */
-			struct topo_route route, old_route;
-		};
-		struct {
-			/* OBJ_*: the object (kind->size bytes); old_obj for OBJ_REPLACE. */
-			const struct topo_kind *kind;
-			union topo_obj_buf obj, old_obj;
-		};
+		void *body;
+		struct step_link *lk;     /* LINK_ADD, LINK_DEL */
+		struct step_route *rt;    /* ROUTE_* */
+		struct step_obj *ob;      /* OBJ_* */
 	};
 
 	/* What differs, one item per line ("rule missing: ..."); may be NULL. */
@@ -198,6 +209,7 @@ struct step {
 struct plan {
 	struct step *steps;
 	size_t n;
+	size_t cap;             /* slots allocated (plan_append doubles; plan_trim fits) */
 };
 
 struct plan_counts {
@@ -253,8 +265,17 @@ bool sysctl_key_is_global_forwarding(const char *key);
  * and IF in ifname (TOPO_IFNAME_MAX + 1 bytes). */
 bool sysctl_key_iface(const char *key, char *ifname);
 void step_free(struct step *s);
+/* Frees what s's body holds (a route's paths), not the body itself. */
+void step_body_clear(struct step *s);
+/* The size of the body op's steps carry; 0 = op has none. */
+size_t step_body_size(enum step_op op);
+/* Give s (op set, body NULL) a zeroed body of its op's size: 0 or -ENOMEM
+ * (then s->body stays NULL). Nothing to do for an op without one. */
+int step_body_new(struct step *s);
 void plan_free(struct plan *p);
-int plan_append(struct plan *p, const struct step *s);   /* takes s's strings */
+int plan_append(struct plan *p, const struct step *s);   /* takes s's strings and body */
+/* Gives back the slots past the last step (a finished plan). */
+void plan_trim(struct plan *p);
 
 struct plan_counts plan_count(const struct plan *p);
 

@@ -412,7 +412,7 @@ static inline void fx_observe_converged(const struct topology *d, struct topolog
 			const char *dev;
 
 			assert_non_null(rt);
-			*rt = dn->routes[r];
+			assert_int_equal(topo_route_copy(rt, &dn->routes[r]), 0);
 			rt->pos = (struct topo_pos){ 0, 0 };
 			rt->proto = TOPO_RTPROT;
 			dev = rt->dev[0] ? NULL : rt->via.family ? fx_dev_for(dn, &rt->via) : NULL;
@@ -601,17 +601,31 @@ static inline bool fx_msgs_have(const struct topo_msgs *m, const char *sub)
 	return false;
 }
 
+/* A step built by hand gets the body of its op (plan.h's struct
+ * step_link), big enough for any op's: some tests change s->op after. */
+#define FX_STEP_BODY_MAX (sizeof(struct step_link) + sizeof(struct topo_route) + sizeof(union topo_obj_buf))
+static inline void fx_step_body(struct step *s)
+{
+	if (!step_body_size(s->op) || s->body)
+		return;
+	s->body = calloc(1, FX_STEP_BODY_MAX);
+	assert_non_null(s->body);
+}
+
 /* Does any step (implicit or not) name this interface in this namespace? */
 static inline bool fx_plan_touches(const struct plan *p, const char *ns, const char *ifname)
 {
 	for (size_t i = 0; i < p->n; i++) {
 		const struct step *s = &p->steps[i];
 
+		bool link = s->op == STEP_LINK_ADD || s->op == STEP_LINK_DEL;
+		bool route = s->op == STEP_ROUTE_ADD || s->op == STEP_ROUTE_DEL || s->op == STEP_ROUTE_REPLACE;
+
 		if (strcmp(s->ns, ns) == 0 &&
-		    (strcmp(s->link.name, ifname) == 0 || strcmp(s->ifname, ifname) == 0 ||
-		     strcmp(s->route.dev, ifname) == 0))
+		    ((link && strcmp(s->lk->link.name, ifname) == 0) || strcmp(s->ifname, ifname) == 0 ||
+		     (route && strcmp(s->rt->route.dev, ifname) == 0)))
 			return true;
-		if (strcmp(s->peer_ns, ns) == 0 && strcmp(s->peer.name, ifname) == 0)
+		if (link && strcmp(s->lk->peer_ns, ns) == 0 && strcmp(s->lk->peer.name, ifname) == 0)
 			return true;
 	}
 	return false;

@@ -86,9 +86,9 @@ static void fx_seed_converged(struct fx *f, const char *yaml)
 
 static bool step_is(const struct step *s, enum step_op op, const char *ns, const char *name)
 {
-	const char *n = op == STEP_LINK_ADD || op == STEP_LINK_DEL ? s->link.name : s->ifname;
-
-	return s->op == op && strcmp(s->ns, ns) == 0 && (!name || strcmp(n, name) == 0);
+	if (s->op != op || strcmp(s->ns, ns) != 0)
+		return false;
+	return !name || strcmp(op == STEP_LINK_ADD || op == STEP_LINK_DEL ? s->lk->link.name : s->ifname, name) == 0;
 }
 
 /* ------------------------------------------------------ (1) empty kernel -- */
@@ -128,27 +128,27 @@ static void test_empty_kernel_seed(void **state)
 	assert_int_equal(p->steps[0].phase, PHASE_NETNS_ADD);
 	s = &p->steps[3];
 	assert_true(step_is(s, STEP_LINK_ADD, "host", "mybr0"));
-	assert_int_equal(s->link.type, TOPO_IF_BRIDGE);
-	assert_true(s->link.owned);
-	assert_string_equal(s->link.owner, "seed001");
-	assert_int_equal(s->link.n_addrs, 0);
-	assert_null(s->link.addrs);
+	assert_int_equal(s->lk->link.type, TOPO_IF_BRIDGE);
+	assert_true(s->lk->link.owned);
+	assert_string_equal(s->lk->link.owner, "seed001");
+	assert_int_equal(s->lk->link.n_addrs, 0);
+	assert_null(s->lk->link.addrs);
 
 	/* The veth is created from its host end, enslaved at creation, peer
 	 * in the other namespace, the peer neither up nor enslaved yet. */
 	s = &p->steps[4];
 	assert_true(step_is(s, STEP_LINK_ADD, "host", "vethA"));
 	assert_int_equal(s->phase, PHASE_LINK_ADD);
-	assert_int_equal(s->link.type, TOPO_IF_VETH);
-	assert_string_equal(s->link.master, "mybr0");
-	assert_true(s->link.up);
-	assert_true(s->link.owned);
-	assert_string_equal(s->peer_ns, "netns_A");
-	assert_string_equal(s->peer.name, "eth0");
-	assert_false(s->peer.up);
-	assert_string_equal(s->peer.master, "");
-	assert_true(s->peer.owned);
-	assert_string_equal(s->peer.owner, "seed001");
+	assert_int_equal(s->lk->link.type, TOPO_IF_VETH);
+	assert_string_equal(s->lk->link.master, "mybr0");
+	assert_true(s->lk->link.up);
+	assert_true(s->lk->link.owned);
+	assert_string_equal(s->lk->peer_ns, "netns_A");
+	assert_string_equal(s->lk->peer.name, "eth0");
+	assert_false(s->lk->peer.up);
+	assert_string_equal(s->lk->peer.master, "");
+	assert_true(s->lk->peer.owned);
+	assert_string_equal(s->lk->peer.owner, "seed001");
 	assert_int_equal(s->pos.line, 8);       /* vethA's declaration */
 	assert_null(s->note);
 
@@ -167,7 +167,7 @@ static void test_empty_kernel_seed(void **state)
 
 	/* The bridge is created down and comes up after its ports, before
 	 * the routes: a follow-up, not counted. */
-	assert_false(p->steps[3].link.up);
+	assert_false(p->steps[3].lk->link.up);
 	s = &p->steps[11];
 	assert_true(step_is(s, STEP_LINK_SET, "host", "mybr0"));
 	assert_int_equal(s->attr, LINK_ATTR_UP);
@@ -180,9 +180,9 @@ static void test_empty_kernel_seed(void **state)
 	assert_int_equal(s->addr.proto, TOPO_IFAPROT);
 	s = &p->steps[12];
 	assert_int_equal(s->op, STEP_ROUTE_ADD);
-	assert_int_equal(s->route.proto, TOPO_RTPROT);
-	assert_int_equal(s->route.table, TOPO_TABLE_MAIN);
-	assert_int_equal(s->route.dst.plen, 0);
+	assert_int_equal(s->rt->route.proto, TOPO_RTPROT);
+	assert_int_equal(s->rt->route.table, TOPO_TABLE_MAIN);
+	assert_int_equal(s->rt->route.dst.plen, 0);
 
 	/* The sysctl right after the namespaces, before any link, with the
 	 * value it overwrites. */
@@ -745,9 +745,9 @@ static void test_minimal_route_via_change(void **state)
 	assert_int_equal(f.r.plan.n, 1);
 	s = &f.r.plan.steps[0];
 	assert_int_equal(s->op, STEP_ROUTE_REPLACE);
-	assert_int_equal(s->route.proto, TOPO_RTPROT);
-	assert_string_equal(topo_ip_format(&s->old_route.via, false, via, sizeof(via)), "172.18.0.254");
-	assert_string_equal(s->old_route.dev, "eth0");
+	assert_int_equal(s->rt->route.proto, TOPO_RTPROT);
+	assert_string_equal(topo_ip_format(&s->rt->old_route[0].via, false, via, sizeof(via)), "172.18.0.254");
+	assert_string_equal(s->rt->old_route[0].dev, "eth0");
 	fx_assert_counts(&f.r.plan, 0, 1, 0);
 	fx_free(&f);
 }
@@ -840,7 +840,7 @@ static void test_canonical_compare(void **state)
 	fx_assert_plan(&f.r.plan,
 		"- route del fd01::/64 via fd00::1 dev eth0 metric 512 netns web\n"
 		"+ route add fd01::/64 via fd00::1 netns web\n");
-	assert_int_equal(f.r.plan.steps[1].route.metric, 1024);
+	assert_int_equal(f.r.plan.steps[1].rt->route.metric, 1024);
 	fx_free(&f);
 }
 
@@ -897,7 +897,7 @@ static void test_route_options_drift(void **state)
 	diff_result_free(&f.r);
 	fx_diff(&f);
 	fx_assert_plan(&f.r.plan, "~ route replace default via 192.168.9.1 dev p1 onlink mtu 1400 advmss 1360 netns web\n");
-	assert_int_equal(f.r.plan.steps[0].old_route.mtu, 1500);
+	assert_int_equal(f.r.plan.steps[0].rt->old_route[0].mtu, 1500);
 	rt->mtu = 1400;
 	rt->advmss = 0;
 	diff_result_free(&f.r);
@@ -908,7 +908,7 @@ static void test_route_options_drift(void **state)
 	diff_result_free(&f.r);
 	fx_diff(&f);
 	assert_int_equal(fx_count_op(&f.r.plan, STEP_ROUTE_REPLACE, false), 1);
-	assert_false(f.r.plan.steps[0].old_route.onlink);
+	assert_false(f.r.plan.steps[0].rt->old_route[0].onlink);
 	rt->onlink = true;
 
 	/* A scope: declared host, the kernel says link. */
@@ -925,13 +925,14 @@ static void test_route_options_drift(void **state)
 	fx_diff(&f);
 	fx_assert_plan(&f.r.plan, "~ route replace 10.9.0.0/24 nexthop via 10.1.0.2 dev p1 weight 1 "
 		       "nexthop via 10.2.0.2 weight 2 netns web\n");
-	assert_int_equal(f.r.plan.steps[0].old_route.nh[1].weight, 3);
+	assert_int_equal(f.r.plan.steps[0].rt->old_route[0].nh[1].weight, 3);
 	mp->nh[1].weight = 2;
 	mp->n_nh = 1;
 	diff_result_free(&f.r);
 	fx_diff(&f);
 	assert_int_equal(fx_count_op(&f.r.plan, STEP_ROUTE_REPLACE, false), 1);
-	mp->n_nh = 3;
+	mp->n_nh = 2;                              /* the second path is still there */
+	assert_non_null(topo_route_nh_add(mp));   /* and a third */
 	mp->nh[2] = mp->nh[1];
 	mp->nh[2].via.bytes[3] = 9;
 	diff_result_free(&f.r);
@@ -1033,9 +1034,9 @@ static void test_absent_deletes_kernel_routes(void **state)
 
 	assert_int_equal(step_invert(&f.r.plan.steps[0], &inv), 0);
 	assert_int_equal(inv.op, STEP_ROUTE_ADD);
-	assert_int_equal(inv.route.proto, FX_RTPROT_KERNEL);
-	assert_int_equal(inv.route.type, TOPO_RT_LOCAL);
-	assert_int_equal(inv.route.scope, TOPO_SCOPE_HOST);
+	assert_int_equal(inv.rt->route.proto, FX_RTPROT_KERNEL);
+	assert_int_equal(inv.rt->route.type, TOPO_RT_LOCAL);
+	assert_int_equal(inv.rt->route.scope, TOPO_SCOPE_HOST);
 	step_free(&inv);
 	fx_free(&f);
 }
@@ -1060,8 +1061,8 @@ static void test_absent_restores_recorded(void **state)
 	fx_diff(&f);
 	fx_assert_plan(&f.r.plan,
 		"+ route add local 127.0.0.0/8 dev lo src 127.0.0.1 table local proto kernel  # restore: no absent: entry names it\n");
-	assert_int_equal(f.r.plan.steps[0].route.proto, FX_RTPROT_KERNEL);
-	assert_int_equal(f.r.plan.steps[0].route.scope, TOPO_SCOPE_HOST);
+	assert_int_equal(f.r.plan.steps[0].rt->route.proto, FX_RTPROT_KERNEL);
+	assert_int_equal(f.r.plan.steps[0].rt->route.scope, TOPO_SCOPE_HOST);
 	/* The kernel made it again by itself: nothing to do. */
 	diff_result_free(&f.r);
 	fx_local_route(h);
@@ -1318,7 +1319,7 @@ static void test_own_blackhole_recorded_is_removed(void **state)
 	fx_diff(&f);
 	assert_int_equal(f.r.plan.n, 1);
 	assert_int_equal(f.r.plan.steps[0].op, STEP_ROUTE_DEL);
-	assert_int_equal(f.r.plan.steps[0].route.type, TOPO_RT_BLACKHOLE);
+	assert_int_equal(f.r.plan.steps[0].rt->route.type, TOPO_RT_BLACKHOLE);
 	fx_free(&f);
 }
 
@@ -1417,7 +1418,7 @@ static void test_foreign_objects_never_in_plan(void **state)
 		/* Foreign routes (boot, static, kernel) never; the foreign address
 		 * on our bridge only as what goes with the bridge (for a rollback). */
 		if (s->op == STEP_ROUTE_DEL || s->op == STEP_ROUTE_ADD)
-			assert_int_equal(s->route.proto, TOPO_RTPROT);
+			assert_int_equal(s->rt->route.proto, TOPO_RTPROT);
 		if (s->op == STEP_ADDR_DEL && !strcmp(topo_ip_format(&s->addr.ip, true, a, sizeof(a)), "192.168.7.1/24")) {
 			assert_true(s->implicit);
 			assert_string_equal(s->ifname, "mybr0");
@@ -1565,9 +1566,9 @@ static void test_prune_namespace(void **state)
 	 * RCU grace period per pair); the namespace's deletion waits for it. */
 	assert_true(vdel->implicit);
 	assert_int_equal(vdel->parent, nsdel->id);
-	assert_string_equal(vdel->peer_ns, "netns_A");
-	assert_string_equal(vdel->peer.name, "eth0");
-	assert_string_equal(vdel->link.master, "mybr0");
+	assert_string_equal(vdel->lk->peer_ns, "netns_A");
+	assert_string_equal(vdel->lk->peer.name, "eth0");
+	assert_string_equal(vdel->lk->link.master, "mybr0");
 	assert_string_equal(nsdel->ns, "netns_A");
 	assert_int_equal(nsdel->n_waits, 1);
 	assert_string_equal(nsdel->waits[0].ns, "host");
@@ -1589,7 +1590,7 @@ static void test_prune_namespace(void **state)
 	for (size_t i = 0; i < p->n; i++) {
 		const struct step *s = &p->steps[i];
 		bool with_link = (s->op == STEP_ADDR_DEL && strcmp(s->ifname, "eth0") == 0) ||
-				 (s->op == STEP_ROUTE_DEL && s->route.dst.plen == 0);
+				 (s->op == STEP_ROUTE_DEL && s->rt->route.dst.plen == 0);
 
 		if (!s->implicit)
 			continue;
@@ -1698,7 +1699,7 @@ static void test_replace_peer_namespace_changed(void **state)
 	assert_string_equal(del->note, "replace: peer namespace changed");
 	assert_int_equal(add->op, STEP_LINK_ADD);
 	assert_string_equal(add->note, "replace: peer namespace changed");
-	assert_string_equal(add->peer_ns, "netns_A");
+	assert_string_equal(add->lk->peer_ns, "netns_A");
 	/* The old peer's address goes with it (implicit, first). */
 	assert_true(f.r.plan.steps[0].implicit);
 	assert_int_equal(f.r.plan.steps[0].op, STEP_ADDR_DEL);

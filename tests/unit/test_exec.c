@@ -84,6 +84,15 @@ static int execute_copy(const struct plan *p, const struct exec_ops *ops, void *
 			assert_non_null(s.nft_saved);
 			memcpy(s.nft_saved, p->steps[i].nft_saved, s.nft_saved_len);
 		}
+		if (s.body) {
+			s.body = malloc(FX_STEP_BODY_MAX);
+			assert_non_null(s.body);
+			memcpy(s.body, p->steps[i].body, step_body_size(s.op));
+			if (s.op == STEP_ROUTE_ADD || s.op == STEP_ROUTE_DEL || s.op == STEP_ROUTE_REPLACE)
+				assert_int_equal(topo_route_copy(&s.rt->route, &p->steps[i].rt->route), 0);
+			if (s.op == STEP_ROUTE_REPLACE)
+				assert_int_equal(topo_route_copy(&s.rt->old_route[0], &p->steps[i].rt->old_route[0]), 0);
+		}
 		s.waits = NULL;
 		if (p->steps[i].n_waits) {
 			s.waits = calloc(s.n_waits, sizeof(*s.waits));
@@ -107,6 +116,7 @@ static struct step *push(struct plan *p, enum step_op op, enum step_phase phase,
 	s.phase = phase;
 	s.id = (unsigned)p->n + 1;
 	snprintf(s.ns, sizeof(s.ns), "%s", ns);
+	fx_step_body(&s);
 	assert_int_equal(plan_append(p, &s), 0);
 	return &p->steps[p->n - 1];
 }
@@ -119,9 +129,9 @@ static void creation_plan(struct plan *p)
 	memset(p, 0, sizeof(*p));
 	push(p, STEP_NETNS_ADD, PHASE_NETNS_ADD, "web");
 	s = push(p, STEP_LINK_ADD, PHASE_LINK_ADD, "web");
-	topo_iface_init(&s->link);
-	snprintf(s->link.name, sizeof(s->link.name), "br0");
-	s->link.type = TOPO_IF_BRIDGE;
+	topo_iface_init(&s->lk->link);
+	snprintf(s->lk->link.name, sizeof(s->lk->link.name), "br0");
+	s->lk->link.type = TOPO_IF_BRIDGE;
 	s->pos = (struct topo_pos){ 5, 7 };
 	s = push(p, STEP_ADDR_ADD, PHASE_ADDR_ADD, "web");
 	snprintf(s->ifname, sizeof(s->ifname), "br0");
@@ -130,9 +140,9 @@ static void creation_plan(struct plan *p)
 	snprintf(s->ifname, sizeof(s->ifname), "br0");
 	s->addr.ip = fx_ip("10.0.1.1/24");
 	s = push(p, STEP_ROUTE_ADD, PHASE_ROUTE_ADD, "web");
-	s->route.dst.family = AF_INET;
-	s->route.via = fx_ip("10.0.0.254");
-	s->route.table = TOPO_TABLE_MAIN;
+	s->rt->route.dst.family = AF_INET;
+	s->rt->route.via = fx_ip("10.0.0.254");
+	s->rt->route.table = TOPO_TABLE_MAIN;
 	s = push(p, STEP_SYSCTL_SET, PHASE_SYSCTL_NS, "web");
 	s->key = strdup("net.ipv4.ip_forward");
 	s->value = strdup("1");
@@ -342,18 +352,18 @@ static void test_implicit_journal(void **state)
 	snprintf(s->ifname, sizeof(s->ifname), "C");
 	s->addr.ip = fx_ip("10.0.0.3/24");
 	s = push(&p, STEP_LINK_DEL, PHASE_LINK_DEL, "host");
-	topo_iface_init(&s->link);
-	snprintf(s->link.name, sizeof(s->link.name), "A");
-	s->link.type = TOPO_IF_BRIDGE;
+	topo_iface_init(&s->lk->link);
+	snprintf(s->lk->link.name, sizeof(s->lk->link.name), "A");
+	s->lk->link.type = TOPO_IF_BRIDGE;
 	s = push(&p, STEP_LINK_DEL, PHASE_LINK_DEL, "host");
-	topo_iface_init(&s->link);
-	snprintf(s->link.name, sizeof(s->link.name), "B");
-	s->link.type = TOPO_IF_BRIDGE;
+	topo_iface_init(&s->lk->link);
+	snprintf(s->lk->link.name, sizeof(s->lk->link.name), "B");
+	s->lk->link.type = TOPO_IF_BRIDGE;
 	s = push(&p, STEP_LINK_DEL, PHASE_LINK_DEL, "x");
 	s->implicit = true, s->parent = 7;
-	topo_iface_init(&s->link);
-	snprintf(s->link.name, sizeof(s->link.name), "C");
-	s->link.type = TOPO_IF_BRIDGE;
+	topo_iface_init(&s->lk->link);
+	snprintf(s->lk->link.name, sizeof(s->lk->link.name), "C");
+	s->lk->link.type = TOPO_IF_BRIDGE;
 	push(&p, STEP_NETNS_DEL, PHASE_NETNS_DEL, "x");
 	s = push(&p, STEP_ADDR_DEL, PHASE_ADDR_DEL, "host");
 	s->implicit = true, s->parent = 99;
@@ -761,29 +771,29 @@ static int k_link_add(struct kern *k, struct step *s)
 
 	if (!ns)
 		return -ENOENT;
-	if (k_if(ns, s->link.name))
+	if (k_if(ns, s->lk->link.name))
 		return -EEXIST;
-	if (s->link.master[0] && !k_if(ns, s->link.master))
-		return snprintf(k->msg, sizeof(k->msg), "master %s of %s does not exist", s->link.master,
-				s->link.name), -ENODEV;
-	if (topo_link_depends_on(&s->link)[0] && !k_if(ns, topo_link_depends_on(&s->link)))
-		return snprintf(k->msg, sizeof(k->msg), "underlay %s of %s does not exist", topo_link_depends_on(&s->link),
-				s->link.name), -ENODEV;
-	if (s->link.type == TOPO_IF_VETH) {
-		pns = k_live_ns(k, s->peer_ns);
+	if (s->lk->link.master[0] && !k_if(ns, s->lk->link.master))
+		return snprintf(k->msg, sizeof(k->msg), "master %s of %s does not exist", s->lk->link.master,
+				s->lk->link.name), -ENODEV;
+	if (topo_link_depends_on(&s->lk->link)[0] && !k_if(ns, topo_link_depends_on(&s->lk->link)))
+		return snprintf(k->msg, sizeof(k->msg), "underlay %s of %s does not exist", topo_link_depends_on(&s->lk->link),
+				s->lk->link.name), -ENODEV;
+	if (s->lk->link.type == TOPO_IF_VETH) {
+		pns = k_live_ns(k, s->lk->peer_ns);
 		if (!pns)
 			return -ENOENT;
-		if (k_if(pns, s->peer.name))
+		if (k_if(pns, s->lk->peer.name))
 			return -EEXIST;
 	}
-	k_new_if(k, ns, &s->link);
-	r = k_set_master(ns, s->link.name, s->link.master);
+	k_new_if(k, ns, &s->lk->link);
+	r = k_set_master(ns, s->lk->link.name, s->lk->link.master);
 	assert_int_equal(r, 0);
 	if (!pns)
 		return 0;
-	b = k_new_if(k, pns, &s->peer);
+	b = k_new_if(k, pns, &s->lk->peer);
 	b->up = false;                      /* the kernel makes the peer down */
-	a = k_if(ns, s->link.name);
+	a = k_if(ns, s->lk->link.name);
 	snprintf(a->peer_ns, sizeof(a->peer_ns), "%s", pns->name);
 	snprintf(a->peer_name, sizeof(a->peer_name), "%s", b->name);
 	a->peer_ifindex = b->ifindex;
@@ -794,13 +804,13 @@ static int k_link_add(struct kern *k, struct step *s)
 	b->peer_netnsid = a->peer_netnsid;
 	/* A rollback's creation also restores the peer (as the backend does). */
 	if (s->peer_followups) {
-		if (s->peer.master[0]) {
-			r = k_set_master(pns, s->peer.name, s->peer.master);
+		if (s->lk->peer.master[0]) {
+			r = k_set_master(pns, s->lk->peer.name, s->lk->peer.master);
 			if (r < 0)
 				return snprintf(k->msg, sizeof(k->msg), "master %s of %s does not exist",
-						s->peer.master, s->peer.name), r;
+						s->lk->peer.master, s->lk->peer.name), r;
 		}
-		k_if(pns, s->peer.name)->up = s->peer.up;
+		k_if(pns, s->lk->peer.name)->up = s->lk->peer.up;
 	}
 	return 0;
 }
@@ -951,7 +961,7 @@ static bool k_route_key_eq(const struct topo_route *a, const struct topo_route *
 static int k_route(struct kern *k, struct step *s)
 {
 	struct topo_ns *ns = k_live_ns(k, s->ns);
-	struct topo_route rt = s->route;
+	struct topo_route rt = s->rt->route;
 	size_t i;
 
 	if (!ns)
@@ -1153,7 +1163,7 @@ static int k_netns_del(struct kern *k, struct step *s)
 static int k_obj(struct kern *k, struct step *s)
 {
 	struct topo_ns *ns = k_live_ns(k, s->ns);
-	const struct topo_kind *kd = s->kind;
+	const struct topo_kind *kd = s->ob->kind;
 	size_t slot = topo_kind_slot(kd);
 	struct topo_objs *objs;
 	union topo_obj_buf v;
@@ -1162,7 +1172,7 @@ static int k_obj(struct kern *k, struct step *s)
 	if (!ns)
 		return -ENOENT;
 	objs = &ns->objs[slot];
-	memcpy(v.b, s->obj.b, kd->size);
+	memcpy(v.b, s->ob->obj.b, kd->size);
 	*(struct topo_pos *)v.b = (struct topo_pos){ 0, 0 };
 	for (size_t i = 0; i < objs->n; i++)
 		if (kd->cmp(topo_obj_at(kd, objs, i), v.b) == 0 &&
@@ -1240,9 +1250,9 @@ static int k_step(struct kern *k, struct step *s)
 	case STEP_LINK_ADD: return k_link_add(k, s);
 	case STEP_LINK_DEL:
 		ns = k_live_ns(k, s->ns);
-		if (!k_if(ns, s->link.name))
+		if (!k_if(ns, s->lk->link.name))
 			return -ENODEV;
-		k_unlink(k, ns, s->link.name);
+		k_unlink(k, ns, s->lk->link.name);
 		return 0;
 	case STEP_LINK_SET: return k_link_set(k, s);
 	case STEP_ADDR_ADD:
@@ -1285,12 +1295,12 @@ static void k_bridge_mtu(struct kern *k, const struct step *s)
 {
 	size_t at;
 
-	if (s->op == STEP_LINK_DEL && s->link.type == TOPO_IF_BRIDGE && k_mtu_set_find(k, s->ns, s->link.name, &at))
+	if (s->op == STEP_LINK_DEL && s->lk->link.type == TOPO_IF_BRIDGE && k_mtu_set_find(k, s->ns, s->lk->link.name, &at))
 		memmove(&k->mtu_set[at], &k->mtu_set[at + 1], (--k->n_mtu_set - at) * sizeof(k->mtu_set[0]));
-	if ((s->op == STEP_LINK_ADD && s->link.type == TOPO_IF_BRIDGE && s->link.mtu) ||
+	if ((s->op == STEP_LINK_ADD && s->lk->link.type == TOPO_IF_BRIDGE && s->lk->link.mtu) ||
 	    (s->op == STEP_LINK_SET && s->attr == LINK_ATTR_MTU && k_if(k_live_ns(k, s->ns), s->ifname) &&
 	     k_if(k_live_ns(k, s->ns), s->ifname)->type == TOPO_IF_BRIDGE)) {
-		const char *name = s->op == STEP_LINK_ADD ? s->link.name : s->ifname;
+		const char *name = s->op == STEP_LINK_ADD ? s->lk->link.name : s->ifname;
 
 		if (!k_mtu_set_find(k, s->ns, name, NULL)) {
 			assert_true(k->n_mtu_set < 32);
@@ -2039,15 +2049,15 @@ static void test_rollback_phase_order(void **state)
 	snprintf(s->ifname, sizeof(s->ifname), "eth0");
 	s->addr.ip = fx_ip("10.10.0.2/24");
 	s = push(&j, STEP_ROUTE_REPLACE, PHASE_ROUTE_ADD, "leaf");
-	s->route.dst.family = AF_INET;
-	s->route.via = fx_ip("10.20.0.1");
-	s->route.table = TOPO_TABLE_MAIN;
-	s->old_route = s->route;
-	s->old_route.via = fx_ip("10.10.0.1");
+	s->rt->route.dst.family = AF_INET;
+	s->rt->route.via = fx_ip("10.20.0.1");
+	s->rt->route.table = TOPO_TABLE_MAIN;
+	s->rt->old_route[0] = s->rt->route;
+	s->rt->old_route[0].via = fx_ip("10.10.0.1");
 	s = push(&j, STEP_LINK_ADD, PHASE_LINK_ADD, "leaf");
-	topo_iface_init(&s->link);
-	snprintf(s->link.name, sizeof(s->link.name), "br9");
-	s->link.type = TOPO_IF_BRIDGE;
+	topo_iface_init(&s->lk->link);
+	snprintf(s->lk->link.name, sizeof(s->lk->link.name), "br9");
+	s->lk->link.type = TOPO_IF_BRIDGE;
 	s = push(&j, STEP_ADDR_ADD, PHASE_ADDR_ADD, "leaf");
 	snprintf(s->ifname, sizeof(s->ifname), "br9");
 	s->addr.ip = fx_ip("10.9.0.1/24");
@@ -2092,9 +2102,9 @@ static void test_rollback_sysctl_order(void **state)
 
 	(void)state;
 	s = push(&j, STEP_LINK_DEL, PHASE_LINK_DEL, "a");
-	topo_iface_init(&s->link);
-	snprintf(s->link.name, sizeof(s->link.name), "br9");
-	s->link.type = TOPO_IF_BRIDGE;
+	topo_iface_init(&s->lk->link);
+	snprintf(s->lk->link.name, sizeof(s->lk->link.name), "br9");
+	s->lk->link.type = TOPO_IF_BRIDGE;
 	for (size_t i = 0; i < 3; i++) {
 		s = push(&j, STEP_SYSCTL_SET, i < 2 ? PHASE_SYSCTL_NS : PHASE_SYSCTL_IF, "a");
 		s->key = strdup(keys[i][0]);

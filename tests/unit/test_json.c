@@ -188,9 +188,10 @@ static void hostile_plan(struct plan *p)
 	s.op = STEP_LINK_DEL;
 	s.phase = PHASE_LINK_DEL;
 	snprintf(s.ns, sizeof(s.ns), "n%%1");
-	topo_iface_init(&s.link);
-	snprintf(s.link.name, sizeof(s.link.name), "\xff\xfe");
-	s.link.type = TOPO_IF_BRIDGE;
+	fx_step_body(&s);
+	topo_iface_init(&s.lk->link);
+	snprintf(s.lk->link.name, sizeof(s.lk->link.name), "\xff\xfe");
+	s.lk->link.type = TOPO_IF_BRIDGE;
 	s.note = "surplus \xe9";
 	s.detail = strdup("line \"1\"\n");
 	s.pos = (struct topo_pos){ 3, 5 };

@@ -466,7 +466,7 @@ static void test_diff_defaults(void **state)
 		if (w.r.plan.steps[i].op == STEP_OBJ_ADD)
 			put_back = &w.r.plan.steps[i];
 	assert_non_null(put_back);
-	assert_int_equal(((const struct topo_rule *)put_back->obj.b)->proto, 2);
+	assert_int_equal(((const struct topo_rule *)put_back->ob->obj.b)->proto, 2);
 	/* Someone deleted the main default by hand, and topo has no rule on
 	 * main: not topo's business. */
 	rules = obs_objs(&w, "netns_A", &topo_kind_rule);
@@ -518,11 +518,11 @@ static void test_diff_cascades(void **state)
 	for (size_t i = 0; i < w.r.plan.n; i++) {
 		struct step inv;
 
-		if (w.r.plan.steps[i].op != STEP_OBJ_DEL || w.r.plan.steps[i].kind != &topo_kind_nexthop)
+		if (w.r.plan.steps[i].op != STEP_OBJ_DEL || w.r.plan.steps[i].ob->kind != &topo_kind_nexthop)
 			continue;
 		assert_int_equal(step_invert(&w.r.plan.steps[i], &inv), 0);
 		assert_int_equal(inv.op, STEP_OBJ_ADD);
-		assert_int_equal(((const struct topo_nexthop *)inv.obj.b)->id, 10);
+		assert_int_equal(((const struct topo_nexthop *)inv.ob->obj.b)->id, 10);
 		step_free(&inv);
 	}
 	world_free(&w);

@@ -15,6 +15,7 @@ static struct step mk(enum step_op op, enum step_phase phase, const char *ns)
 	s.phase = phase;
 	s.id = 7;
 	snprintf(s.ns, sizeof(s.ns), "%s", ns);
+	fx_step_body(&s);
 	return s;
 }
 
@@ -36,11 +37,11 @@ static struct step veth_add(void)
 {
 	struct step s = mk(STEP_LINK_ADD, PHASE_LINK_ADD, "host");
 
-	iface(&s.link, "vethA", TOPO_IF_VETH);
-	SET(s.link.master, "mybr0");
-	SET(s.peer_ns, "netns_A");
-	iface(&s.peer, "eth0", TOPO_IF_VETH);
-	s.peer.up = false;
+	iface(&s.lk->link, "vethA", TOPO_IF_VETH);
+	SET(s.lk->link.master, "mybr0");
+	SET(s.lk->peer_ns, "netns_A");
+	iface(&s.lk->peer, "eth0", TOPO_IF_VETH);
+	s.lk->peer.up = false;
 	return s;
 }
 
@@ -71,15 +72,16 @@ static void test_invert_namespaces(void **state)
 
 static void test_invert_links(void **state)
 {
-	struct step s = veth_add(), v;
+	struct step s = veth_add(), v = { 0 };
 
 	(void)state;
 	s.follows_add = true;
+	free(v.body);
 	assert_int_equal(step_invert(&s, &v), 0);
 	assert_int_equal(v.op, STEP_LINK_DEL);
-	assert_string_equal(v.link.name, "vethA");
-	assert_string_equal(v.peer.name, "eth0");
-	assert_string_equal(v.peer_ns, "netns_A");
+	assert_string_equal(v.lk->link.name, "vethA");
+	assert_string_equal(v.lk->peer.name, "eth0");
+	assert_string_equal(v.lk->peer_ns, "netns_A");
 	assert_false(v.follows_add);
 	assert_false(v.peer_followups);
 	assert_int_equal(v.id, 7);
@@ -88,15 +90,19 @@ static void test_invert_links(void **state)
 	/* Deleting comes back as a creation that also restores the peer's
 	 * state (up, master): it is one step in a rollback. An implicit delete
 	 * (the kernel's doing) comes back as an explicit creation. */
+	free(s.body);
 	s = mk(STEP_LINK_DEL, PHASE_LINK_DEL, "host");
-	iface(&s.link, "br0", TOPO_IF_BRIDGE);
+	iface(&s.lk->link, "br0", TOPO_IF_BRIDGE);
 	s.implicit = true;
 	s.parent = 3;
+	free(v.body);
 	assert_int_equal(step_invert(&s, &v), 0);
 	assert_int_equal(v.op, STEP_LINK_ADD);
 	assert_true(v.peer_followups);
 	assert_false(v.implicit);
-	assert_string_equal(v.link.name, "br0");
+	assert_string_equal(v.lk->link.name, "br0");
+	free(s.body);
+	free(v.body);
 }
 
 static void test_invert_link_set_swaps(void **state)
@@ -133,40 +139,48 @@ static void test_invert_link_set_swaps(void **state)
 
 static void test_invert_addresses_routes(void **state)
 {
-	struct step s = mk(STEP_ADDR_ADD, PHASE_ADDR_ADD, "netns_A"), v;
+	struct step s = mk(STEP_ADDR_ADD, PHASE_ADDR_ADD, "netns_A"), v = { 0 };
 
 	(void)state;
 	SET(s.ifname, "eth0");
 	s.addr.ip = fx_ip("172.18.0.2/16");
 	s.addr.proto = TOPO_IFAPROT;
+	free(v.body);
 	assert_int_equal(step_invert(&s, &v), 0);
 	assert_int_equal(v.op, STEP_ADDR_DEL);
 	assert_int_equal(v.addr.proto, TOPO_IFAPROT);
 	assert_string_equal(fmt(&v), "- address del 172.18.0.2/16 dev eth0 netns netns_A  # rollback");
 	s.op = STEP_ADDR_DEL;
+	free(v.body);
 	assert_int_equal(step_invert(&s, &v), 0);
 	assert_int_equal(v.op, STEP_ADDR_ADD);
 
+	free(s.body);
 	s = mk(STEP_ROUTE_ADD, PHASE_ROUTE_ADD, "web");
-	s.route.dst.family = AF_INET;
-	s.route.via = fx_ip("172.18.0.1");
-	s.route.table = TOPO_TABLE_MAIN;
+	s.rt->route.dst.family = AF_INET;
+	s.rt->route.via = fx_ip("172.18.0.1");
+	s.rt->route.table = TOPO_TABLE_MAIN;
+	free(v.body);
 	assert_int_equal(step_invert(&s, &v), 0);
 	assert_int_equal(v.op, STEP_ROUTE_DEL);
 	assert_string_equal(fmt(&v), "- route del default via 172.18.0.1 netns web  # rollback");
 	s.op = STEP_ROUTE_DEL;
+	free(v.body);
 	assert_int_equal(step_invert(&s, &v), 0);
 	assert_int_equal(v.op, STEP_ROUTE_ADD);
 
 	/* replace: the old route becomes the new one and vice versa */
 	s.op = STEP_ROUTE_REPLACE;
-	s.old_route = s.route;
-	s.old_route.via = fx_ip("172.18.0.254");
+	s.rt->old_route[0] = s.rt->route;
+	s.rt->old_route[0].via = fx_ip("172.18.0.254");
+	free(v.body);
 	assert_int_equal(step_invert(&s, &v), 0);
 	assert_int_equal(v.op, STEP_ROUTE_REPLACE);
-	assert_true(topo_ip_equal(&v.route.via, &s.old_route.via));
-	assert_true(topo_ip_equal(&v.old_route.via, &s.route.via));
+	assert_true(topo_ip_equal(&v.rt->route.via, &s.rt->old_route[0].via));
+	assert_true(topo_ip_equal(&v.rt->old_route[0].via, &s.rt->route.via));
 	assert_string_equal(fmt(&v), "~ route replace default via 172.18.0.254 netns web  # rollback");
+	free(s.body);
+	free(v.body);
 }
 
 static void test_invert_sysctl(void **state)
@@ -281,10 +295,15 @@ static void test_invert_involution(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
 		struct step s = mk(ops[i], PHASE_ADDR_ADD, "x"), v, w;
+		bool replace = ops[i] == STEP_ROUTE_REPLACE;
 
-		s.route.dst = fx_ip("10.0.0.0/8");
-		s.old_route.dst = fx_ip("10.0.0.0/8");
-		s.old_route.metric = 5;
+		if (s.rt) {
+			s.rt->route.dst = fx_ip("10.0.0.0/8");
+			if (replace) {
+				s.rt->old_route[0].dst = fx_ip("10.0.0.0/8");
+				s.rt->old_route[0].metric = 5;
+			}
+		}
 		s.old.mtu = 1;
 		s.new.mtu = 2;
 		assert_int_equal(step_invert(&s, &v), 0);
@@ -292,8 +311,14 @@ static void test_invert_involution(void **state)
 		assert_int_equal(w.op, s.op);
 		assert_int_equal(w.old.mtu, 1);
 		assert_int_equal(w.new.mtu, 2);
-		assert_int_equal(w.route.metric, s.route.metric);
-		assert_int_equal(w.old_route.metric, s.old_route.metric);
+		if (s.rt) {
+			assert_int_equal(w.rt->route.metric, s.rt->route.metric);
+			if (replace)
+				assert_int_equal(w.rt->old_route[0].metric, s.rt->old_route[0].metric);
+		}
+		step_free(&s);
+		step_free(&v);
+		step_free(&w);
 	}
 }
 
@@ -350,7 +375,7 @@ static void test_plan_touches(void **state)
 	for (size_t i = 0; i < 6; i++)
 		assert_false(touched[i]);
 	s = veth_add();                     /* host, peer in netns_A (not in t) */
-	SET(s.peer_ns, "a");
+	SET(s.lk->peer_ns, "a");
 	assert_int_equal(plan_append(&p, &s), 0);
 	s = mk(STEP_ADDR_ADD, PHASE_ADDR_ADD, "b");
 	assert_int_equal(plan_append(&p, &s), 0);
@@ -360,8 +385,8 @@ static void test_plan_touches(void **state)
 	SET(s.waits[0].ns, "d");
 	assert_int_equal(plan_append(&p, &s), 0);
 	s = mk(STEP_LINK_ADD, PHASE_LINK_ADD, "zz");
-	iface(&s.link, "mv0", TOPO_IF_VETH);
-	SET(s.link.link_ns, "e");           /* its parent's namespace */
+	iface(&s.lk->link, "mv0", TOPO_IF_VETH);
+	SET(s.lk->link.link_ns, "e");       /* its parent's namespace */
 	assert_int_equal(plan_append(&p, &s), 0);
 	assert_int_equal(plan_touches(&p, &t, touched), 0);
 	assert_true(touched[0]);
@@ -404,47 +429,53 @@ static void test_format_links(void **state)
 	assert_string_equal(fmt(&s), "+ link add vethA type veth master mybr0 peer eth0 netns netns_A");
 
 	/* Created from inside a namespace, both ends there, attributes on both. */
+	free(s.body);
 	s = mk(STEP_LINK_ADD, PHASE_LINK_ADD, "web");
-	iface(&s.link, "a", TOPO_IF_VETH);
-	s.link.mtu = 9000;
-	SET(s.peer_ns, "web");
-	iface(&s.peer, "b", TOPO_IF_VETH);
-	s.peer.mtu = 9000;
-	s.peer.has_mac = true;
-	memcpy(s.peer.mac, (const uint8_t[]){ 0x02, 0, 0, 0, 0, 0xab }, 6);
+	iface(&s.lk->link, "a", TOPO_IF_VETH);
+	s.lk->link.mtu = 9000;
+	SET(s.lk->peer_ns, "web");
+	iface(&s.lk->peer, "b", TOPO_IF_VETH);
+	s.lk->peer.mtu = 9000;
+	s.lk->peer.has_mac = true;
+	memcpy(s.lk->peer.mac, (const uint8_t[]){ 0x02, 0, 0, 0, 0, 0xab }, 6);
 	assert_string_equal(fmt(&s), "+ link add a netns web type veth mtu 9000 peer b mtu 9000 address 02:00:00:00:00:ab");
 
+	free(s.body);
 	s = mk(STEP_LINK_ADD, PHASE_LINK_ADD, "host");
-	iface(&s.link, "mybr0", TOPO_IF_BRIDGE);
+	iface(&s.lk->link, "mybr0", TOPO_IF_BRIDGE);
 	assert_string_equal(fmt(&s), "+ link add mybr0 type bridge");
-	s.link.opt[BR_STP] = (struct topo_linkopt){ .set = true, .u = 1 };
-	s.link.mtu = 1500;
+	s.lk->link.opt[BR_STP] = (struct topo_linkopt){ .set = true, .u = 1 };
+	s.lk->link.mtu = 1500;
 	SET(s.ns, "web");
 	assert_string_equal(fmt(&s), "+ link add mybr0 type bridge stp_state 1 mtu 1500 netns web");
 
+	free(s.body);
 	s = mk(STEP_LINK_ADD, PHASE_LINK_ADD, "host");
-	iface(&s.link, "vx0", TOPO_IF_VXLAN);
-	s.link.opt[VX_VNI] = (struct topo_linkopt){ .set = true, .u = 42 };
-	s.link.opt[VX_REMOTE] = (struct topo_linkopt){ .set = true, .ip = fx_ip("192.0.2.9") };
-	s.link.opt[VX_LOCAL] = (struct topo_linkopt){ .set = true, .ip = fx_ip("192.0.2.1") };
-	s.link.opt[VX_DEV].set = true;
-	SET(s.link.opt[VX_DEV].name, "eth0");
-	s.link.opt[VX_PORT] = (struct topo_linkopt){ .set = true, .u = 4789 };
+	iface(&s.lk->link, "vx0", TOPO_IF_VXLAN);
+	s.lk->link.opt[VX_VNI] = (struct topo_linkopt){ .set = true, .u = 42 };
+	s.lk->link.opt[VX_REMOTE] = (struct topo_linkopt){ .set = true, .ip = fx_ip("192.0.2.9") };
+	s.lk->link.opt[VX_LOCAL] = (struct topo_linkopt){ .set = true, .ip = fx_ip("192.0.2.1") };
+	s.lk->link.opt[VX_DEV].set = true;
+	SET(s.lk->link.opt[VX_DEV].name, "eth0");
+	s.lk->link.opt[VX_PORT] = (struct topo_linkopt){ .set = true, .u = 4789 };
 	assert_string_equal(fmt(&s), "+ link add vx0 type vxlan id 42 remote 192.0.2.9 local 192.0.2.1 dev eth0 dstport 4789");
-	s.link.opt[VX_REMOTE].set = false;
-	s.link.opt[VX_GROUP] = (struct topo_linkopt){ .set = true, .ip = fx_ip("239.1.1.1") };
+	s.lk->link.opt[VX_REMOTE].set = false;
+	s.lk->link.opt[VX_GROUP] = (struct topo_linkopt){ .set = true, .ip = fx_ip("239.1.1.1") };
 	s.note = "replace: vni changed";
 	assert_string_equal(fmt(&s), "+ link add vx0 type vxlan id 42 group 239.1.1.1 local 192.0.2.1 dev eth0 "
 			    "dstport 4789  # replace: vni changed");
 
+	free(s.body);
 	s = mk(STEP_LINK_DEL, PHASE_LINK_DEL, "host");
-	iface(&s.link, "mybr0", TOPO_IF_BRIDGE);
+	iface(&s.lk->link, "mybr0", TOPO_IF_BRIDGE);
 	assert_string_equal(fmt(&s), "- link del mybr0");
+	free(s.body);
 	s = mk(STEP_LINK_DEL, PHASE_LINK_DEL, "netns_A");
-	iface(&s.link, "eth0", TOPO_IF_VETH);
-	iface(&s.peer, "vethA", TOPO_IF_VETH);
-	SET(s.peer_ns, "host");
+	iface(&s.lk->link, "eth0", TOPO_IF_VETH);
+	iface(&s.lk->peer, "vethA", TOPO_IF_VETH);
+	SET(s.lk->peer_ns, "host");
 	assert_string_equal(fmt(&s), "- link del eth0 netns netns_A (veth, with its peer vethA)");
+	free(s.body);
 }
 
 static void test_format_link_set(void **state)
@@ -496,36 +527,39 @@ static void test_format_routes(void **state)
 	struct step s = mk(STEP_ROUTE_ADD, PHASE_ROUTE_ADD, "web");
 
 	(void)state;
-	s.route.dst.family = AF_INET;
-	s.route.via = fx_ip("172.18.0.1");
-	s.route.table = TOPO_TABLE_MAIN;
+	s.rt->route.dst.family = AF_INET;
+	s.rt->route.via = fx_ip("172.18.0.1");
+	s.rt->route.table = TOPO_TABLE_MAIN;
 	assert_string_equal(fmt(&s), "+ route add default via 172.18.0.1 netns web");
 
-	s.route.dst = fx_ip("10.9.0.0/24");
-	s.route.src = fx_ip("172.18.0.2");
-	SET(s.route.dev, "eth0");
-	s.route.metric = 10;
-	s.route.table = 100;
+	s.rt->route.dst = fx_ip("10.9.0.0/24");
+	s.rt->route.src = fx_ip("172.18.0.2");
+	SET(s.rt->route.dev, "eth0");
+	s.rt->route.metric = 10;
+	s.rt->route.table = 100;
 	assert_string_equal(fmt(&s), "+ route add 10.9.0.0/24 via 172.18.0.1 dev eth0 src 172.18.0.2 metric 10 "
 			    "table 100 netns web");
 
+	free(s.body);
 	s = mk(STEP_ROUTE_DEL, PHASE_ROUTE_DEL, "host");
-	s.route.dst = fx_ip("10.7.0.0/16");
-	s.route.type = TOPO_RT_BLACKHOLE;
-	s.route.table = TOPO_TABLE_MAIN;
+	s.rt->route.dst = fx_ip("10.7.0.0/16");
+	s.rt->route.type = TOPO_RT_BLACKHOLE;
+	s.rt->route.table = TOPO_TABLE_MAIN;
 	assert_string_equal(fmt(&s), "- route del blackhole 10.7.0.0/16");
-	s.route.type = TOPO_RT_UNREACHABLE;
+	s.rt->route.type = TOPO_RT_UNREACHABLE;
 	assert_string_equal(fmt(&s), "- route del unreachable 10.7.0.0/16");
 
 	/* IPv6: metric 1024 is the default and is not shown; default says (ipv6). */
+	free(s.body);
 	s = mk(STEP_ROUTE_REPLACE, PHASE_ROUTE_ADD, "web");
-	s.route.dst.family = AF_INET6;
-	s.route.via = fx_ip("fd00::1");
-	s.route.metric = 1024;
-	s.route.table = TOPO_TABLE_MAIN;
+	s.rt->route.dst.family = AF_INET6;
+	s.rt->route.via = fx_ip("fd00::1");
+	s.rt->route.metric = 1024;
+	s.rt->route.table = TOPO_TABLE_MAIN;
 	assert_string_equal(fmt(&s), "~ route replace default via fd00::1 (ipv6) netns web");
-	s.route.metric = 256;
+	s.rt->route.metric = 256;
 	assert_string_equal(fmt(&s), "~ route replace default via fd00::1 metric 256 (ipv6) netns web");
+	free(s.body);
 }
 
 static void test_format_sysctl_nft_netns(void **state)
@@ -566,6 +600,7 @@ static void test_format_truncates(void **state)
 	assert_int_equal(buf[16], 'X');
 	step_format(&s, buf, 1);
 	assert_string_equal(buf, "");
+	free(s.body);
 }
 
 /* ---------------------------------------------------------- plan_print -- */
@@ -612,7 +647,7 @@ static void small_plan(struct plan *p)
 	s.detail = strdup("missing in chain forward: iifname \"br0\" counter accept\nrules in another order\n");
 	assert_int_equal(plan_append(p, &s), 0);
 	s = mk(STEP_LINK_DEL, PHASE_LINK_DEL, "host");
-	iface(&s.link, "old0", TOPO_IF_BRIDGE);
+	iface(&s.lk->link, "old0", TOPO_IF_BRIDGE);
 	s.note = "replace: kind changed";
 	assert_int_equal(plan_append(p, &s), 0);
 }

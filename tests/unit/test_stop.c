@@ -58,10 +58,11 @@ static void two_phase_plan(struct plan *p)
 			s.phase = phase ? PHASE_LINK_ADD : PHASE_NETNS_ADD;
 			s.id = (unsigned)p->n + 1;
 			snprintf(s.ns, sizeof(s.ns), "n%d", i);
+			fx_step_body(&s);
 			if (phase) {
-				topo_iface_init(&s.link);
-				snprintf(s.link.name, sizeof(s.link.name), "br0");
-				s.link.type = TOPO_IF_BRIDGE;
+				topo_iface_init(&s.lk->link);
+				snprintf(s.lk->link.name, sizeof(s.lk->link.name), "br0");
+				s.lk->link.type = TOPO_IF_BRIDGE;
 			}
 			assert_int_equal(plan_append(p, &s), 0);
 		}
