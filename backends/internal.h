@@ -12,6 +12,7 @@
 #include "model/strmap.h"
 
 struct nl_sock;
+struct nl_cb;
 struct nl_msg;
 struct mnl_socket;
 
@@ -78,6 +79,7 @@ struct backend {
 	void *stop_arg;
 	struct topo_state *state;
 	pthread_mutex_t err_lock;       /* backend_fail from two workers */
+	struct nl_cb *nl_cb;            /* shared by every namespace's socket */
 	char err[512];
 	/* Per-batch step messages (exec). */
 	char (*msgs)[256];

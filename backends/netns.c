@@ -83,6 +83,7 @@ int backend_open(struct backend **ret, const char *topology, const struct backen
 		return -ENOMEM;
 	snprintf(b->topology, sizeof(b->topology), "%s", topology);
 	pthread_mutex_init(&b->err_lock, NULL);
+	b->nl_cb = nl_cb_alloc(NL_CB_DEFAULT);   /* NULL: each socket gets its own */
 	if (opts)
 		b->opts = *opts;
 	snprintf(b->netns_dir, sizeof(b->netns_dir), "%s", b->opts.netns_dir ? b->opts.netns_dir : "/run/netns");
@@ -141,6 +142,8 @@ void backend_close(struct backend *b)
 	free(b->msgs);
 	if (b->self_fd >= 0)
 		close(b->self_fd);
+	if (b->nl_cb)
+		nl_cb_put(b->nl_cb);
 	pthread_mutex_destroy(&b->err_lock);
 	free(b);
 }
@@ -321,7 +324,9 @@ static int bns_sockets_here(struct backend *b, struct bns *ns)
 	int one = 1, size = 4 << 20;
 	int fd;
 
-	ns->sk = nl_socket_alloc();
+	/* One set of (default) callbacks for all: topo reads its answers itself
+	 * (backends/nl.c), and a lab of thousands of namespaces saves a copy each. */
+	ns->sk = b->nl_cb ? nl_socket_alloc_cb(b->nl_cb) : nl_socket_alloc();
 	if (!ns->sk)
 		return -ENOMEM;
 	if (nl_connect(ns->sk, NETLINK_ROUTE) < 0) {

@@ -177,8 +177,11 @@ static const struct topo_iface *obs_iface(const struct obs *ob, const char *name
 {
 	size_t i;
 
-	if (!ob || !ob->o->exists || strmap_get(&ob->sc.ifmap, name, &i) < 0)
+	long k;
+
+	if (!ob || !ob->o->exists || (k = owner_scope_iface(&ob->sc, name)) < 0)
 		return NULL;
+	i = (size_t)k;
 	if (ret_idx)
 		*ret_idx = i;
 	return &ob->o->ifaces[i];
@@ -189,6 +192,8 @@ static long obs_decl(const struct obs *ob, const char *name)
 {
 	size_t i;
 
+	if (ob->d && ob->d->n_ifaces < OWNER_IFMAP_MIN)
+		return topo_ns_iface_find(ob->d, name);
 	return ob->d && strmap_get(&ob->difmap, name, &i) == 0 ? (long)i : -1;
 }
 
@@ -2290,9 +2295,9 @@ static void pass_namespaces_steps(struct differ *df)
 static bool link_adopted(struct differ *df, const char *ns, const char *name)
 {
 	const struct obs *ob = obs_find(df, ns);
-	size_t i;
+	long i = ob && name[0] ? owner_scope_iface(&ob->sc, name) : -1;
 
-	return ob && name[0] && strmap_get(&ob->sc.ifmap, name, &i) == 0 && ob->adopted[i];
+	return i >= 0 && ob->adopted[i];
 }
 
 /*
@@ -2448,7 +2453,7 @@ static int obs_init(const struct differ *df, struct obs *ob, const struct topo_n
 		if (!(ob->obj_done[k] = calloc(o->objs[k].n + 1, sizeof(bool))))
 			return -ENOMEM;
 	ob->sc.adopted = ob->adopted;
-	for (size_t i = 0; d && i < d->n_ifaces; i++)
+	for (size_t i = 0; d && d->n_ifaces >= OWNER_IFMAP_MIN && i < d->n_ifaces; i++)
 		if (strmap_put(&ob->difmap, d->ifaces[i].name, i) == -ENOMEM)
 			return -ENOMEM;
 	n_addr = 0;

@@ -223,7 +223,7 @@ int owner_scope_init(struct owner_scope *sc, const struct owner_ctx *ctx, const 
 	sc->d = d;
 	sc->ns = owner_ns(ctx, o, d);
 	sc->all_ours = o->kind == TOPO_NS_CREATED && (sc->ns == OWNER_OURS || sc->ns == OWNER_ADOPTABLE);
-	for (size_t i = 0; i < o->n_ifaces; i++)
+	for (size_t i = 0; o->n_ifaces >= OWNER_IFMAP_MIN && i < o->n_ifaces; i++)
 		if (strmap_put(&sc->ifmap, o->ifaces[i].name, i) == -ENOMEM) {
 			owner_scope_free(sc);
 			return -ENOMEM;
@@ -234,6 +234,15 @@ int owner_scope_init(struct owner_scope *sc, const struct owner_ctx *ctx, const 
 void owner_scope_free(struct owner_scope *sc)
 {
 	strmap_free(&sc->ifmap);
+}
+
+long owner_scope_iface(const struct owner_scope *sc, const char *name)
+{
+	size_t i;
+
+	if (sc->o->n_ifaces < OWNER_IFMAP_MIN)
+		return topo_ns_iface_find(sc->o, name);
+	return strmap_get(&sc->ifmap, name, &i) == 0 ? (long)i : -1;
 }
 
 /* ------------------------------------------------------- container runtimes -- */
@@ -499,7 +508,6 @@ const char *owner_route_other(const struct owner_ctx *ctx, const char *ns, const
 enum owner_verdict owner_route(const struct owner_ctx *ctx, const struct owner_scope *sc, const struct topo_route *rt)
 {
 	enum owner_verdict v;
-	size_t i;
 
 	if (sc->ns == OWNER_FOREIGN || sc->ns == OWNER_OTHER)
 		return rt->proto == RTPROT_KERNEL_ ? OWNER_KERNEL : sc->ns;
@@ -507,8 +515,10 @@ enum owner_verdict owner_route(const struct owner_ctx *ctx, const struct owner_s
 	if (sc->all_ours || v != OWNER_OURS)
 		return v;
 	/* Through another topology's link: that topology's; through ours: ours. */
-	if (rt->dev[0] && strmap_get(&sc->ifmap, rt->dev, &i) == 0) {
-		v = owner_link(ctx, sc, &sc->o->ifaces[i]);
+	long k = rt->dev[0] ? owner_scope_iface(sc, rt->dev) : -1;
+
+	if (k >= 0) {
+		v = owner_link(ctx, sc, &sc->o->ifaces[k]);
 		if (v == OWNER_OURS || v == OWNER_OTHER)
 			return v;
 	}

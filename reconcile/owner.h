@@ -67,8 +67,15 @@ struct owner_scope {
 	bool all_ours;                       /* a namespace this topology created or adopts */
 	const struct topo_ns *d;             /* the declared namespace of the same name, or NULL */
 	const bool *adopted;                 /* per o->ifaces: taken over by --adopt; NULL = none */
-	struct strmap ifmap;                 /* name -> index in o->ifaces */
+	struct strmap ifmap;                 /* name -> index in o->ifaces; see owner_scope_iface */
 };
+
+/* Fewer interfaces than this (most namespaces hold two or three) are found
+ * by a walk: a map per namespace costs more than it saves. */
+#define OWNER_IFMAP_MIN 8
+
+/* The index of the interface of that name in sc->o, or -1. */
+long owner_scope_iface(const struct owner_scope *sc, const char *name);
 
 /* d: the declared namespace of the same name, or NULL. 0 or -ENOMEM. */
 int owner_scope_init(struct owner_scope *sc, const struct owner_ctx *ctx, const struct topo_ns *o,
