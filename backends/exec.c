@@ -448,12 +448,70 @@ static int wait_links_gone(struct backend *b, struct step **steps, size_t n)
 	return r;
 }
 
-/* ------------------------------------------------------------------ run -- */
+/* ----------------------------------------------- gone with a dying peer -- */
 
 static bool is_rollback(const struct step *s)
 {
 	return s->note && strcmp(s->note, "rollback") == 0;
 }
+
+/*
+ * A veth whose other end was in no namespace the read could name: the read
+ * saw its peer's ifindex and a namespace id (or the id of a dying one) but
+ * no namespace in scope holds that end. After a topo killed during destroy
+ * that is a namespace of ours the kernel is tearing down: its last
+ * reference went with the killed process and the kernel's one cleanup
+ * worker deletes it (and both ends of its veths) when it gets to it, which,
+ * when others' namespaces keep that worker busy, can be after the read that
+ * waited for it (backend_observe) and before or while the plan deletes the
+ * end. (An end in someone else's live namespace looks the same: the checks
+ * below tell the two apart by asking the kernel.)
+ */
+static bool peer_unread(const struct step *s)
+{
+	return topo_lt_is(s->link.type, TOPO_LT_PAIR) && !s->peer_ns[0] && s->link.peer_ifindex > 0 &&
+	       s->link.peer_netnsid != -1;
+}
+
+/* Is the link with this ifindex gone from ns? Asked again, by ifindex (the
+ * one the plan read; the kernel does not reuse one at once). */
+static bool link_gone(struct backend *b, struct bns *ns, int ifindex)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = ifindex };
+	struct nl_msg *msg = nlmsg_alloc_simple(RTM_GETLINK, NLM_F_REQUEST);
+
+	if (!msg)
+		return false;
+	if (nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0) {
+		nlmsg_free(msg);
+		return false;
+	}
+	return nlq_request(b, ns, msg, NULL, NULL) == -ENODEV;
+}
+
+/*
+ * Deleting such a veth found it gone: the kernel's teardown of the peer's
+ * namespace took it between the read and the step. The link is gone, which
+ * is what the step was for: done, once a fresh read of that ifindex
+ * confirms it. Anything else stays a failure.
+ */
+static void link_del_gone_done(struct run *r, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct step *s = r->steps[i];
+		struct bns *ns;
+
+		if (r->errs[i] != -ENODEV || s->op != STEP_LINK_DEL || is_rollback(s) || !peer_unread(s))
+			continue;
+		ns = bns_find(r->b, s->ns);
+		if (ns && ns->sk && link_gone(r->b, ns, s->link.ifindex)) {
+			r->errs[i] = 0;
+			r->msgs[i] = NULL;
+		}
+	}
+}
+
+/* ------------------------------------------------------------------ run -- */
 
 /* Undoing a step whose effect the kernel already undid is not a failure. */
 static bool rollback_tolerates(const struct step *s, int err)
@@ -602,6 +660,8 @@ static int backend_run(void *ctx, struct step **steps, size_t n, int *errs, cons
 	}
 	bns_fd_unpin(b);
 	ret = drain_all(&r);
+	if (ret == 0)
+		link_del_gone_done(&r, n);
 	if (ret == 0) {
 		int e = wait_links_gone(b, steps, n);
 
