@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include <linux/net_namespace.h>
 #include <linux/rtnetlink.h>
 #include <sys/socket.h>
 
@@ -23,6 +24,7 @@
 #include "model/linktype.h"
 #include "backends/linktype.h"
 #include "backends/kinds.h"
+#include "model/names.h"
 
 struct run {
 	struct backend *b;
@@ -511,6 +513,87 @@ static void link_del_gone_done(struct run *r, size_t n)
 	}
 }
 
+/* Is the namespace a veth's unread peer was in (by its id as seen from
+ * ns) gone? The kernel answers an id it no longer has (or has for a dying
+ * namespace only) with ENOENT; an id given since to another namespace
+ * reads as alive: the rollback then tries, and says it could not. */
+static bool peer_ns_gone(struct backend *b, struct bns *ns, const struct step *s)
+{
+	struct rtgenmsg g = { .rtgen_family = AF_UNSPEC };
+	struct nl_msg *msg;
+
+	if (s->link.peer_netnsid == NSID_DYING)
+		return true;
+	msg = nlmsg_alloc_simple(RTM_GETNSID, NLM_F_REQUEST);
+	if (!msg)
+		return false;
+	if (nlmsg_append(msg, &g, sizeof(g), NLMSG_ALIGNTO) < 0 ||
+	    nla_put_s32(msg, NETNSA_NSID, s->link.peer_netnsid) < 0) {
+		nlmsg_free(msg);
+		return false;
+	}
+	return nlq_request(b, ns, msg, NULL, NULL) == -ENOENT;
+}
+
+static bool gone_find(const struct backend *b, const char *ns, const char *name)
+{
+	for (size_t i = 0; i < b->n_gone; i++)
+		if (strcmp(b->gone[i].ns, ns) == 0 && strcmp(b->gone[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * A rollback step with nothing to undo: re-creating a veth deleted while its
+ * peer's namespace was going (by the kernel, or by the plan just before the
+ * kernel would have) cannot be done, there is no peer to pair it with, and
+ * need not be: as it was, it would be gone by now. Nor are what hung on it
+ * (its addresses, routes, settings) put back: the name may be someone
+ * else's by now. Such a step counts as undone.
+ */
+static bool rollback_gone(struct backend *b, const struct step *s)
+{
+	char ifname[TOPO_IFNAME_MAX + 1] = "";
+	struct bns *ns;
+
+	switch (s->op) {
+	case STEP_LINK_ADD:
+		if (!peer_unread(s))
+			return false;
+		ns = bns_find(b, s->ns);
+		if (!ns || !ns->sk || !peer_ns_gone(b, ns, s))
+			return false;
+		struct gone_link *g = VEC_APPEND(b->gone, b->n_gone);
+
+		if (!g)
+			return false;   /* then it is tried, and fails as before */
+		snprintf(g->ns, sizeof(g->ns), "%s", s->ns);
+		snprintf(g->name, sizeof(g->name), "%s", s->link.name);
+		return true;
+	case STEP_LINK_SET:
+	case STEP_ADDR_ADD:
+	case STEP_FDB_ADD:
+		snprintf(ifname, sizeof(ifname), "%s", s->ifname);
+		break;
+	case STEP_ROUTE_ADD:
+	case STEP_ROUTE_REPLACE:
+		snprintf(ifname, sizeof(ifname), "%s", s->route.dev);
+		break;
+	case STEP_SYSCTL_SET:
+		if (!s->key || !topo_sysctl_key_iface(s->key, ifname))
+			return false;
+		break;
+	case STEP_OBJ_ADD:
+	case STEP_OBJ_REPLACE:
+		if (s->kind->dev)
+			snprintf(ifname, sizeof(ifname), "%s", s->kind->dev(s->obj.b));
+		break;
+	default:
+		return false;
+	}
+	return ifname[0] && gone_find(b, s->ns, ifname);
+}
+
 /* ------------------------------------------------------------------ run -- */
 
 /* Undoing a step whose effect the kernel already undid is not a failure. */
@@ -571,6 +654,11 @@ static int backend_run(void *ctx, struct step **steps, size_t n, int *errs, cons
 		if (b->opts.verbose) {
 			step_format(s, line, sizeof(line));
 			fprintf(stderr, "topo: %s\n", line);
+		}
+		if (is_rollback(s) && rollback_gone(b, s)) {
+			if (b->opts.verbose)
+				fprintf(stderr, "topo: (nothing to undo: gone with its peer's namespace)\n");
+			continue;
 		}
 		switch (s->op) {
 		case STEP_NETNS_ADD:
