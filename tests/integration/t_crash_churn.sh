@@ -1,12 +1,17 @@
-# Crash recovery while someone else churns namespaces: a `topo destroy`
-# killed (SIGKILL) mid-run leaves namespaces the kernel tears down later, in
-# its one cleanup worker, veth ends in host with them. Another process
-# creating and deleting its own namespaces (with veths, so that each
-# teardown costs the worker something) keeps that worker busy, so the next
-# `topo apply` may read a host veth end whose peer's namespace is dying and
-# find it gone when it acts. That apply must still succeed and converge; the
-# churner's namespaces and links, and a foreign namespace that stays, are
-# never touched.
+# Crash recovery from a `topo destroy` killed (SIGKILL) mid-run, quiet and
+# while someone else churns namespaces. The kill leaves namespaces of ours
+# that the kernel tears down a little later (their last reference goes with
+# the killed process; the kernel's one cleanup worker deletes them, veth
+# ends in host and in the namespaces that stay with them). The next
+# `topo apply` may read a veth end whose peer's namespace is going, plan to
+# replace it, and find it gone when it acts: on main, "link del hv0: No such
+# device" (mostly when the machine is quiet: the wait in backend_observe
+# returns before the kernel has even started), and when a later step fails,
+# a rollback that cannot make that veth again ("peer namespace is not
+# open"). Another process creating and deleting its own namespaces (with
+# veths) keeps that worker busy and moves the window. The apply must
+# succeed and converge; the churner's namespaces and links, and a foreign
+# namespace there all along, are never touched.
 #   TOPO_CHURN_ROUNDS=N random-delay rounds (default 8).
 #   TOPO_CHURN_KEEP_GOING=1 counts the failed applies instead of stopping
 #   at the first (to measure how often).
@@ -64,13 +69,18 @@ churn() {
 	echo "$i" >"$WORK/churn$id.rounds"
 }
 : >"$WORK/churn.err"
-churn 1 &
-churn1=$!
-churn 2 &
-churn2=$!
+churn1='' churn2=''
+start_churn() {
+	rm -f "$WORK/stop"
+	churn 1 &
+	churn1=$!
+	churn 2 &
+	churn2=$!
+}
 stop_churn() {
 	: >"$WORK/stop"
-	wait "$churn1" "$churn2" 2>/dev/null || true
+	[ -z "$churn1" ] || wait "$churn1" "$churn2" 2>/dev/null || true
+	churn1='' churn2=''
 }
 trap 'stop_churn; rm -rf "$WORK"' EXIT
 
@@ -143,34 +153,39 @@ ok "first destroy" "$TOPO" destroy -q "$F"
 clean "first destroy"
 
 # Killed at each call of the namespace deletions' unmount and unlinks, and
-# of the sends (the link deletion, the wait for the links to go). Each kill
-# point twice: a plain apply (the race as it comes), and one whose steps are
-# 100 ms apart (TOPO_STEP_DELAY_MS), so that the kernel's teardown of a
-# namespace found dying lands between the read and the steps: on a build
-# without the fix, "link del hv0: No such device" and a failed apply.
-for sc in umount2 unlink sendto; do
-	# (the sends: the first few, the link deletion and the first waits)
-	max=12; [ "$sc" = sendto ] && max=6
-	pts=0
-	for n in $(seq "$max"); do
-		for delay in 0 100; do
-			ok "$sc#$n: set up" "$TOPO" apply -q "$F"
-			if killed_run "$sc" "$n" "$TOPO" destroy -q "$F"; then
-				clean "$sc#$n: destroy completed"
-				break 2
-			fi
-			recover "destroy killed at $sc#$n, steps ${delay} ms apart" TOPO_STEP_DELAY_MS=$delay
+# of the first sends (the link deletion, the wait for the links to go).
+# sweep DELAYS: after each kill, an apply whose steps are DELAY ms apart
+# (TOPO_STEP_DELAY_MS), for each of DELAYS: 0 is the race as it comes; 100
+# lets the kernel's teardown of a namespace found going land between the
+# read and the steps (on main: "link del hv0: No such device").
+sweep() {
+	local sc n delay max pts
+	for sc in umount2 unlink sendto; do
+		max=12; [ "$sc" = sendto ] && max=6
+		pts=0
+		for n in $(seq "$max"); do
+			for delay in "$@"; do
+				ok "$sc#$n: set up" "$TOPO" apply -q "$F"
+				if killed_run "$sc" "$n" "$TOPO" destroy -q "$F"; then
+					clean "$sc#$n: destroy completed"
+					break 2
+				fi
+				recover "destroy killed at $sc#$n, steps ${delay} ms apart" TOPO_STEP_DELAY_MS="$delay"
+			done
+			pts=$n
 		done
-		pts=$n
+		echo "$sc: $pts kill points"
 	done
-	echo "$sc: $pts kill points"
-done
+}
+echo "quiet:"
+sweep 100
 
 # A failed apply in that state rolls back, and the rollback does not try to
 # make again a veth whose peer's namespace the kernel took (nor put back what
 # hung on it): it says the kernel is as it was, and it is, less what the
-# kernel's teardown removed. Killed at the last unlink, both namespaces are
-# going; then a step fails (TOPO_FAIL_AT_STEP) after the deletions.
+# kernel's teardown removed. Killed at the second unlink (a going) and at
+# the fifth (a and b going); then a step fails (TOPO_FAIL_AT_STEP) at 3, 6
+# and 9 of the 12 to 17 the apply plans.
 # expect_after_kill: what should be left once the kernel is done: the
 # namespaces still there and the host ends whose peer's namespace is.
 expect_after_kill() {
@@ -187,21 +202,31 @@ left_now() {
 	for h in hv0 hv1; do link_exists host "$h" && echo "$h"; done
 	true
 }
+# Steps 0 ms apart, the plan's deletions mostly come before the kernel's
+# (on main the rollback then fails: "veth hv0: peer namespace  is not
+# open"); 100 ms apart, mostly after.
 for n in 2 5; do
 	for at in 3 6 9; do
-		what="destroy killed at unlink#$n, apply failing at step $at"
-		ok "$what: set up" "$TOPO" apply -q "$F"
-		killed_run unlink "$n" "$TOPO" destroy -q "$F" && fail "$what: the destroy was not killed"
-		want=$(expect_after_kill)
-		rc 1 "$what: fails" env TOPO_STEP_DELAY_MS=100 TOPO_FAIL_AT_STEP="$at" "$TOPO" apply "$F"
-		contains "$what: rolled back" "$WORK/out" "the kernel is as it was"
-		lacks "$what: nothing left undone" "$WORK/out" "could not be undone"
-		for _ in $(seq 50); do [ "$(left_now)" = "$want" ] && break; sleep 0.1; done
-		eq "$what: the kernel as it was, less the kernel's teardown" "$(left_now)" "$want"
-		foreign_ok "$what"
-		recover "$what, then a plain apply"
+		for delay in 0 100; do
+			what="destroy killed at unlink#$n, apply failing at step $at, steps $delay ms apart"
+			ok "$what: set up" "$TOPO" apply -q "$F"
+			killed_run unlink "$n" "$TOPO" destroy -q "$F" && fail "$what: the destroy was not killed"
+			want=$(expect_after_kill)
+			rc 1 "$what: fails" env TOPO_STEP_DELAY_MS="$delay" TOPO_FAIL_AT_STEP="$at" "$TOPO" apply "$F"
+			contains "$what: fails where told" "$WORK/out" "injected failure"
+			contains "$what: rolled back" "$WORK/out" "the kernel is as it was"
+			lacks "$what: nothing left undone" "$WORK/out" "could not be undone"
+			for _ in $(seq 50); do [ "$(left_now)" = "$want" ] && break; sleep 0.1; done
+			eq "$what: the kernel as it was, less the kernel's teardown" "$(left_now)" "$want"
+			foreign_ok "$what"
+			recover "$what, then a plain apply"
+		done
 	done
 done
+
+echo "while another process churns namespaces:"
+start_churn
+sweep 0 100
 
 # Killed after a random delay (the destroy timed first).
 ms() { echo $(( ${EPOCHREALTIME/./} / 1000 )); }
