@@ -513,26 +513,49 @@ static void link_del_gone_done(struct run *r, size_t n)
 	}
 }
 
-/* Is the namespace a veth's unread peer was in (by its id as seen from
- * ns) gone? The kernel answers an id it no longer has (or has for a dying
- * namespace only) with ENOENT; an id given since to another namespace
- * reads as alive: the rollback then tries, and says it could not. */
-static bool peer_ns_gone(struct backend *b, struct bns *ns, const struct step *s)
+/* Does ns still know a live namespace by this id? The kernel answers an id
+ * it no longer has, or has for a namespace whose last reference went, with
+ * ENOENT. */
+static int nsid_live(struct backend *b, struct bns *ns, int32_t id)
 {
 	struct rtgenmsg g = { .rtgen_family = AF_UNSPEC };
-	struct nl_msg *msg;
+	struct nl_msg *msg = nlmsg_alloc_simple(RTM_GETNSID, NLM_F_REQUEST);
 
+	if (!msg)
+		return -ENOMEM;
+	if (nlmsg_append(msg, &g, sizeof(g), NLMSG_ALIGNTO) < 0 || nla_put_s32(msg, NETNSA_NSID, id) < 0) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	return nlq_request(b, ns, msg, NULL, NULL);
+}
+
+/* How long one run waits, in all, for unread peers' namespaces to go. */
+#define GONE_WAIT_MS 5000
+
+/*
+ * Is the namespace a veth's unread peer was in (by its id as seen from ns)
+ * gone? Right after a kill it may still be alive for a while with no name
+ * (the killed process's sockets let go of it a grace period after it died,
+ * and only then does the kernel's teardown start): it is waited for, within
+ * GONE_WAIT_MS over the whole run. One still alive after that is someone
+ * else's (or the id was given since to another namespace): the rollback
+ * then tries, and says it could not.
+ */
+static bool peer_ns_gone(struct backend *b, struct bns *ns, const struct step *s)
+{
 	if (s->link.peer_netnsid == NSID_DYING)
 		return true;
-	msg = nlmsg_alloc_simple(RTM_GETNSID, NLM_F_REQUEST);
-	if (!msg)
-		return false;
-	if (nlmsg_append(msg, &g, sizeof(g), NLMSG_ALIGNTO) < 0 ||
-	    nla_put_s32(msg, NETNSA_NSID, s->link.peer_netnsid) < 0) {
-		nlmsg_free(msg);
-		return false;
+	for (;;) {
+		int r = nsid_live(b, ns, s->link.peer_netnsid);
+
+		if (r == -ENOENT)
+			return true;
+		if (r < 0 || b->gone_wait_ms >= GONE_WAIT_MS)
+			return false;
+		nanosleep(&(struct timespec){ 0, 2 * 1000 * 1000 }, NULL);
+		b->gone_wait_ms += 2;
 	}
-	return nlq_request(b, ns, msg, NULL, NULL) == -ENOENT;
 }
 
 static bool gone_find(const struct backend *b, const char *ns, const char *name)

@@ -183,9 +183,9 @@ sweep 100
 # A failed apply in that state rolls back, and the rollback does not try to
 # make again a veth whose peer's namespace the kernel took (nor put back what
 # hung on it): it says the kernel is as it was, and it is, less what the
-# kernel's teardown removed. Killed at the second unlink (a going) and at
-# the fifth (a and b going); then a step fails (TOPO_FAIL_AT_STEP) at 3, 6
-# and 9 of the 12 to 17 the apply plans.
+# kernel's teardown removed. Killed at the second unmount (a going) and at
+# the fifth unlink (a and b going); then a step fails (TOPO_FAIL_AT_STEP)
+# at 4, 9 and 12 of the 14 or 17 the apply plans.
 # expect_after_kill: what should be left once the kernel is done: the
 # namespaces still there and the host ends whose peer's namespace is.
 expect_after_kill() {
@@ -205,12 +205,12 @@ left_now() {
 # Steps 0 ms apart, the plan's deletions mostly come before the kernel's
 # (on main the rollback then fails: "veth hv0: peer namespace  is not
 # open"); 100 ms apart, mostly after.
-for n in 2 5; do
-	for at in 3 6 9; do
+for kp in umount2:2 unlink:5; do
+	for at in 4 9 12; do
 		for delay in 0 100; do
-			what="destroy killed at unlink#$n, apply failing at step $at, steps $delay ms apart"
+			what="destroy killed at ${kp/:/#}, apply failing at step $at, steps $delay ms apart"
 			ok "$what: set up" "$TOPO" apply -q "$F"
-			killed_run unlink "$n" "$TOPO" destroy -q "$F" && fail "$what: the destroy was not killed"
+			killed_run "${kp%:*}" "${kp#*:}" "$TOPO" destroy -q "$F" && fail "$what: the destroy was not killed"
 			want=$(expect_after_kill)
 			rc 1 "$what: fails" env TOPO_STEP_DELAY_MS="$delay" TOPO_FAIL_AT_STEP="$at" "$TOPO" apply "$F"
 			contains "$what: fails where told" "$WORK/out" "injected failure"
