@@ -462,12 +462,14 @@ static bool is_rollback(const struct step *s)
  * saw its peer's ifindex and a namespace id (or the id of a dying one) but
  * no namespace in scope holds that end. After a topo killed during destroy
  * that is a namespace of ours the kernel is tearing down: its last
- * reference went with the killed process and the kernel's one cleanup
- * worker deletes it (and both ends of its veths) when it gets to it, which,
- * when others' namespaces keep that worker busy, can be after the read that
- * waited for it (backend_observe) and before or while the plan deletes the
- * end. (An end in someone else's live namespace looks the same: the checks
- * below tell the two apart by asking the kernel.)
+ * reference goes with the killed process (its sockets let go of it a grace
+ * period after it died) and the kernel's one cleanup worker deletes it, and
+ * both ends of its veths, when it gets to it. That can be after the read
+ * that waited for it (backend_observe: its throwaway namespace may die
+ * before ours has let go, and others' namespaces keep that worker busy) and
+ * before or while the plan deletes the end. (An end in someone else's live
+ * namespace looks the same: the checks below tell the two apart by asking
+ * the kernel.)
  */
 static bool peer_unread(const struct step *s)
 {
@@ -566,6 +568,13 @@ static bool gone_find(const struct backend *b, const char *ns, const char *name)
 	return false;
 }
 
+static void gone_clear(struct backend *b, const char *ns, const char *name)
+{
+	for (size_t i = 0; i < b->n_gone; i++)
+		if (strcmp(b->gone[i].ns, ns) == 0 && strcmp(b->gone[i].name, name) == 0)
+			b->gone[i].name[0] = '\0';
+}
+
 /*
  * A rollback step with nothing to undo: re-creating a veth deleted while its
  * peer's namespace was going (by the kernel, or by the plan just before the
@@ -581,11 +590,15 @@ static bool rollback_gone(struct backend *b, const struct step *s)
 
 	switch (s->op) {
 	case STEP_LINK_ADD:
-		if (!peer_unread(s))
-			return false;
 		ns = bns_find(b, s->ns);
-		if (!ns || !ns->sk || !peer_ns_gone(b, ns, s))
+		if (!peer_unread(s) || !ns || !ns->sk || !peer_ns_gone(b, ns, s)) {
+			/* Made again (tried, at least): what hangs on those
+			 * names from here on is this link's. */
+			gone_clear(b, s->ns, s->link.name);
+			if (s->peer_ns[0])
+				gone_clear(b, s->peer_ns, s->peer.name);
 			return false;
+		}
 		struct gone_link *g = VEC_APPEND(b->gone, b->n_gone);
 
 		if (!g)
