@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include <linux/net_namespace.h>
 #include <linux/rtnetlink.h>
 #include <sys/socket.h>
 
@@ -23,6 +24,7 @@
 #include "model/linktype.h"
 #include "backends/linktype.h"
 #include "backends/kinds.h"
+#include "model/names.h"
 
 struct run {
 	struct backend *b;
@@ -448,12 +450,187 @@ static int wait_links_gone(struct backend *b, struct step **steps, size_t n)
 	return r;
 }
 
-/* ------------------------------------------------------------------ run -- */
+/* ----------------------------------------------- gone with a dying peer -- */
 
 static bool is_rollback(const struct step *s)
 {
 	return s->note && strcmp(s->note, "rollback") == 0;
 }
+
+/*
+ * A veth whose other end was in no namespace the read could name: the read
+ * saw its peer's ifindex and a namespace id (or the id of a dying one) but
+ * no namespace in scope holds that end. After a topo killed during destroy
+ * that is a namespace of ours the kernel is tearing down: its last
+ * reference goes with the killed process (its sockets let go of it a grace
+ * period after it died) and the kernel's one cleanup worker deletes it, and
+ * both ends of its veths, when it gets to it. That can be after the read
+ * that waited for it (backend_observe: its throwaway namespace may die
+ * before ours has let go, and others' namespaces keep that worker busy) and
+ * before or while the plan deletes the end. (An end in someone else's live
+ * namespace looks the same: the checks below tell the two apart by asking
+ * the kernel.)
+ */
+static bool peer_unread(const struct step *s)
+{
+	return topo_lt_is(s->link.type, TOPO_LT_PAIR) && !s->peer_ns[0] && s->link.peer_ifindex > 0 &&
+	       s->link.peer_netnsid != -1;
+}
+
+/* Is the link with this ifindex gone from ns? Asked again, by ifindex (the
+ * one the plan read; the kernel does not reuse one at once). */
+static bool link_gone(struct backend *b, struct bns *ns, int ifindex)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = ifindex };
+	struct nl_msg *msg = nlmsg_alloc_simple(RTM_GETLINK, NLM_F_REQUEST);
+
+	if (!msg)
+		return false;
+	if (nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0) {
+		nlmsg_free(msg);
+		return false;
+	}
+	return nlq_request(b, ns, msg, NULL, NULL) == -ENODEV;
+}
+
+/*
+ * Deleting such a veth found it gone: the kernel's teardown of the peer's
+ * namespace took it between the read and the step. The link is gone, which
+ * is what the step was for: done, once a fresh read of that ifindex
+ * confirms it. Anything else stays a failure.
+ */
+static void link_del_gone_done(struct run *r, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct step *s = r->steps[i];
+		struct bns *ns;
+
+		if (r->errs[i] != -ENODEV || s->op != STEP_LINK_DEL || is_rollback(s) || !peer_unread(s))
+			continue;
+		ns = bns_find(r->b, s->ns);
+		if (ns && ns->sk && link_gone(r->b, ns, s->link.ifindex)) {
+			r->errs[i] = 0;
+			r->msgs[i] = NULL;
+		}
+	}
+}
+
+/* Does ns still know a live namespace by this id? The kernel answers an id
+ * it no longer has, or has for a namespace whose last reference went, with
+ * ENOENT. */
+static int nsid_live(struct backend *b, struct bns *ns, int32_t id)
+{
+	struct rtgenmsg g = { .rtgen_family = AF_UNSPEC };
+	struct nl_msg *msg = nlmsg_alloc_simple(RTM_GETNSID, NLM_F_REQUEST);
+
+	if (!msg)
+		return -ENOMEM;
+	if (nlmsg_append(msg, &g, sizeof(g), NLMSG_ALIGNTO) < 0 || nla_put_s32(msg, NETNSA_NSID, id) < 0) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	return nlq_request(b, ns, msg, NULL, NULL);
+}
+
+/* How long one run waits, in all, for unread peers' namespaces to go. */
+#define GONE_WAIT_MS 5000
+
+/*
+ * Is the namespace a veth's unread peer was in (by its id as seen from ns)
+ * gone? Right after a kill it may still be alive for a while with no name
+ * (the killed process's sockets let go of it a grace period after it died,
+ * and only then does the kernel's teardown start): it is waited for, within
+ * GONE_WAIT_MS over the whole run. One still alive after that is someone
+ * else's (or the id was given since to another namespace): the rollback
+ * then tries, and says it could not.
+ */
+static bool peer_ns_gone(struct backend *b, struct bns *ns, const struct step *s)
+{
+	if (s->link.peer_netnsid == NSID_DYING)
+		return true;
+	for (;;) {
+		int r = nsid_live(b, ns, s->link.peer_netnsid);
+
+		if (r == -ENOENT)
+			return true;
+		if (r < 0 || b->gone_wait_ms >= GONE_WAIT_MS)
+			return false;
+		nanosleep(&(struct timespec){ 0, 2 * 1000 * 1000 }, NULL);
+		b->gone_wait_ms += 2;
+	}
+}
+
+static bool gone_find(const struct backend *b, const char *ns, const char *name)
+{
+	for (size_t i = 0; i < b->n_gone; i++)
+		if (strcmp(b->gone[i].ns, ns) == 0 && strcmp(b->gone[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+static void gone_clear(struct backend *b, const char *ns, const char *name)
+{
+	for (size_t i = 0; i < b->n_gone; i++)
+		if (strcmp(b->gone[i].ns, ns) == 0 && strcmp(b->gone[i].name, name) == 0)
+			b->gone[i].name[0] = '\0';
+}
+
+/*
+ * A rollback step with nothing to undo: re-creating a veth deleted while its
+ * peer's namespace was going (by the kernel, or by the plan just before the
+ * kernel would have) cannot be done, there is no peer to pair it with, and
+ * need not be: as it was, it would be gone by now. Nor are what hung on it
+ * (its addresses, routes, settings) put back: the name may be someone
+ * else's by now. Such a step counts as undone.
+ */
+static bool rollback_gone(struct backend *b, const struct step *s)
+{
+	char ifname[TOPO_IFNAME_MAX + 1] = "";
+	struct bns *ns;
+
+	switch (s->op) {
+	case STEP_LINK_ADD:
+		ns = bns_find(b, s->ns);
+		if (!peer_unread(s) || !ns || !ns->sk || !peer_ns_gone(b, ns, s)) {
+			/* Made again (tried, at least): what hangs on those
+			 * names from here on is this link's. */
+			gone_clear(b, s->ns, s->link.name);
+			if (s->peer_ns[0])
+				gone_clear(b, s->peer_ns, s->peer.name);
+			return false;
+		}
+		struct gone_link *g = VEC_APPEND(b->gone, b->n_gone);
+
+		if (!g)
+			return false;   /* then it is tried, and fails as before */
+		snprintf(g->ns, sizeof(g->ns), "%s", s->ns);
+		snprintf(g->name, sizeof(g->name), "%s", s->link.name);
+		return true;
+	case STEP_LINK_SET:
+	case STEP_ADDR_ADD:
+	case STEP_FDB_ADD:
+		snprintf(ifname, sizeof(ifname), "%s", s->ifname);
+		break;
+	case STEP_ROUTE_ADD:
+	case STEP_ROUTE_REPLACE:
+		snprintf(ifname, sizeof(ifname), "%s", s->route.dev);
+		break;
+	case STEP_SYSCTL_SET:
+		if (!s->key || !topo_sysctl_key_iface(s->key, ifname))
+			return false;
+		break;
+	case STEP_OBJ_ADD:
+	case STEP_OBJ_REPLACE:
+		if (s->kind->dev)
+			snprintf(ifname, sizeof(ifname), "%s", s->kind->dev(s->obj.b));
+		break;
+	default:
+		return false;
+	}
+	return ifname[0] && gone_find(b, s->ns, ifname);
+}
+
+/* ------------------------------------------------------------------ run -- */
 
 /* Undoing a step whose effect the kernel already undid is not a failure. */
 static bool rollback_tolerates(const struct step *s, int err)
@@ -513,6 +690,11 @@ static int backend_run(void *ctx, struct step **steps, size_t n, int *errs, cons
 		if (b->opts.verbose) {
 			step_format(s, line, sizeof(line));
 			fprintf(stderr, "topo: %s\n", line);
+		}
+		if (is_rollback(s) && rollback_gone(b, s)) {
+			if (b->opts.verbose)
+				fprintf(stderr, "topo: (nothing to undo: gone with its peer's namespace)\n");
+			continue;
 		}
 		switch (s->op) {
 		case STEP_NETNS_ADD:
@@ -602,6 +784,8 @@ static int backend_run(void *ctx, struct step **steps, size_t n, int *errs, cons
 	}
 	bns_fd_unpin(b);
 	ret = drain_all(&r);
+	if (ret == 0)
+		link_del_gone_done(&r, n);
 	if (ret == 0) {
 		int e = wait_links_gone(b, steps, n);
 

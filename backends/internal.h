@@ -85,6 +85,11 @@ struct backend {
 	char (*msgs)[256];
 	size_t n_msgs;
 	unsigned long sent;     /* netlink requests sent (for the kill hook) */
+	/* A rollback's veths not made again: gone with their peer's namespace
+	 * (exec.c, rollback_gone); what hung on them is not put back either. */
+	struct gone_link { char ns[TOPO_NS_NAME_MAX + 1], name[TOPO_IFNAME_MAX + 1]; } *gone;
+	size_t n_gone;
+	unsigned gone_wait_ms;  /* spent waiting for those namespaces to go */
 };
 
 __attribute__((format(printf, 2, 3)))

@@ -140,6 +140,7 @@ void backend_close(struct backend *b)
 	free(b->ns);
 	strmap_free(&b->ns_index);
 	free(b->msgs);
+	free(b->gone);
 	if (b->self_fd >= 0)
 		close(b->self_fd);
 	if (b->nl_cb)

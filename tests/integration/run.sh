@@ -19,7 +19,7 @@ logdir=$(mktemp -d /tmp/topo-it.XXXXXX)
 # a test's time is the kernel's (linkwatch, DAD, timeouts), not the CPU's.
 # The long ones start first, so the run ends about when the longest does.
 jobs=${TOPO_JOBS:-2}
-first="t_fdlimit t_rules t_nexthops t_tools t_state t_bridge_opts t_nodes t_ecmp t_rollback"
+first="t_crash_churn t_fdlimit t_rules t_nexthops t_tools t_state t_bridge_opts t_nodes t_ecmp t_rollback"
 tests=()
 for t in $first; do [ -f "$here/$t.sh" ] && tests+=("$here/$t.sh"); done
 for t in "$here"/t_*.sh; do [[ " $first " == *" $(basename "$t" .sh) "* ]] || tests+=("$t"); done
