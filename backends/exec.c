@@ -473,8 +473,8 @@ static bool is_rollback(const struct step *s)
  */
 static bool peer_unread(const struct step *s)
 {
-	return topo_lt_is(s->link.type, TOPO_LT_PAIR) && !s->peer_ns[0] && s->link.peer_ifindex > 0 &&
-	       s->link.peer_netnsid != -1;
+	return s->lk && topo_lt_is(s->lk->link.type, TOPO_LT_PAIR) && !s->lk->peer_ns[0] &&
+	       s->lk->link.peer_ifindex > 0 && s->lk->link.peer_netnsid != -1;
 }
 
 /* Is the link with this ifindex gone from ns? Asked again, by ifindex (the
@@ -508,7 +508,7 @@ static void link_del_gone_done(struct run *r, size_t n)
 		if (r->errs[i] != -ENODEV || s->op != STEP_LINK_DEL || is_rollback(s) || !peer_unread(s))
 			continue;
 		ns = bns_find(r->b, s->ns);
-		if (ns && ns->sk && link_gone(r->b, ns, s->link.ifindex)) {
+		if (ns && ns->sk && link_gone(r->b, ns, s->lk->link.ifindex)) {
 			r->errs[i] = 0;
 			r->msgs[i] = NULL;
 		}
@@ -546,10 +546,10 @@ static int nsid_live(struct backend *b, struct bns *ns, int32_t id)
  */
 static bool peer_ns_gone(struct backend *b, struct bns *ns, const struct step *s)
 {
-	if (s->link.peer_netnsid == NSID_DYING)
+	if (s->lk->link.peer_netnsid == NSID_DYING)
 		return true;
 	for (;;) {
-		int r = nsid_live(b, ns, s->link.peer_netnsid);
+		int r = nsid_live(b, ns, s->lk->link.peer_netnsid);
 
 		if (r == -ENOENT)
 			return true;
@@ -594,9 +594,9 @@ static bool rollback_gone(struct backend *b, const struct step *s)
 		if (!peer_unread(s) || !ns || !ns->sk || !peer_ns_gone(b, ns, s)) {
 			/* Made again (tried, at least): what hangs on those
 			 * names from here on is this link's. */
-			gone_clear(b, s->ns, s->link.name);
-			if (s->peer_ns[0])
-				gone_clear(b, s->peer_ns, s->peer.name);
+			gone_clear(b, s->ns, s->lk->link.name);
+			if (s->lk->peer_ns[0])
+				gone_clear(b, s->lk->peer_ns, s->lk->peer.name);
 			return false;
 		}
 		struct gone_link *g = VEC_APPEND(b->gone, b->n_gone);
@@ -604,7 +604,7 @@ static bool rollback_gone(struct backend *b, const struct step *s)
 		if (!g)
 			return false;   /* then it is tried, and fails as before */
 		snprintf(g->ns, sizeof(g->ns), "%s", s->ns);
-		snprintf(g->name, sizeof(g->name), "%s", s->link.name);
+		snprintf(g->name, sizeof(g->name), "%s", s->lk->link.name);
 		return true;
 	case STEP_LINK_SET:
 	case STEP_ADDR_ADD:
@@ -613,7 +613,7 @@ static bool rollback_gone(struct backend *b, const struct step *s)
 		break;
 	case STEP_ROUTE_ADD:
 	case STEP_ROUTE_REPLACE:
-		snprintf(ifname, sizeof(ifname), "%s", s->route.dev);
+		snprintf(ifname, sizeof(ifname), "%s", s->rt->route.dev);
 		break;
 	case STEP_SYSCTL_SET:
 		if (!s->key || !topo_sysctl_key_iface(s->key, ifname))
@@ -621,8 +621,8 @@ static bool rollback_gone(struct backend *b, const struct step *s)
 		break;
 	case STEP_OBJ_ADD:
 	case STEP_OBJ_REPLACE:
-		if (s->kind->dev)
-			snprintf(ifname, sizeof(ifname), "%s", s->kind->dev(s->obj.b));
+		if (s->ob->kind->dev)
+			snprintf(ifname, sizeof(ifname), "%s", s->ob->kind->dev(s->ob->obj.b));
 		break;
 	default:
 		return false;
