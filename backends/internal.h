@@ -80,6 +80,11 @@ struct backend {
 	char (*msgs)[256];
 	size_t n_msgs;
 	unsigned long sent;     /* netlink requests sent (for the kill hook) */
+	/* destroy: the links that go with deleted namespaces, waited for
+	 * later (backend_defer_waits). */
+	bool defer_waits;
+	struct step_wait *deferred;
+	size_t n_deferred;
 };
 
 __attribute__((format(printf, 2, 3)))
@@ -135,7 +140,10 @@ int bns_nft_socket(struct backend *b, struct bns *ns);
 void bns_nft_close(struct bns *ns);
 /* Writes /proc/sys/PATH in the namespace the caller is in. */
 int netns_write_sysctl_here(const char *path, const char *value);
-int netns_delete(struct backend *b, const char *name);
+/* Deletes named namespaces of ours (recorded, unmounted, unlinked; see
+ * netns_probe for what a kill leaves): errs[i] for names[i]; the first
+ * error (reason in b->err) or 0. */
+int netns_delete_many(struct backend *b, const char *const *names, size_t n, int *errs);
 /* Runs fn inside the namespace (setns there and back). */
 int netns_run(struct backend *b, struct bns *ns, int (*fn)(void *arg), void *arg);
 int netns_enter(struct backend *b, struct bns *ns);
