@@ -12,6 +12,7 @@
 #include "model/json.h"
 #include "model/names.h"
 #include "model/strbuf.h"
+#include "model/strmap.h"
 #include "model/route.h"
 #include "model/shape.h"
 
@@ -159,6 +160,91 @@ bool sysctl_key_is_global_forwarding(const char *key)
 bool sysctl_key_iface(const char *key, char *ifname)
 {
 	return topo_sysctl_key_iface(key, ifname);
+}
+
+static bool ns_dying(const struct strmap *dying, const char *ns)
+{
+	size_t i;
+
+	return ns[0] && strmap_get(dying, ns, &i) == 0;
+}
+
+/* Is link NAME in NS one that goes with a dying namespace (a veth's end)? */
+static bool link_dying(const struct plan *p, const char *ns, const char *name)
+{
+	for (size_t i = 0; i < p->n; i++)
+		for (size_t k = 0; p->steps[i].op == STEP_NETNS_DEL && k < p->steps[i].n_waits; k++)
+			if (strcmp(p->steps[i].waits[k].ns, ns) == 0 && strcmp(p->steps[i].waits[k].name, name) == 0)
+				return true;
+	return false;
+}
+
+/* May s run after the namespace deletions? Only what cannot depend on them. */
+static bool after_namespaces(const struct plan *p, const struct strmap *dying, const struct step *s)
+{
+	char ifname[TOPO_IFNAME_MAX + 1];
+
+	if (ns_dying(dying, s->ns) || ns_dying(dying, s->peer_ns))
+		return false;
+	switch (s->op) {
+	case STEP_NFT_DEL:
+		return true;
+	case STEP_SYSCTL_SET:
+		return s->key && !sysctl_key_iface(s->key, ifname);
+	case STEP_LINK_DEL:
+		return !link_dying(p, s->ns, s->link.name) && !(s->peer.name[0] && link_dying(p, s->peer_ns, s->peer.name));
+	default:
+		return false;
+	}
+}
+
+int plan_namespaces_first(struct plan *p)
+{
+	struct strmap dying = { 0 };
+	struct step *v = NULL;
+	bool *late = NULL, *late_id = NULL;
+	unsigned max_id = 0;
+	size_t n = 0, n_dying = 0;
+	int r = 0;
+
+	for (size_t i = 0; i < p->n; i++) {
+		if (p->steps[i].id > max_id)
+			max_id = p->steps[i].id;
+		if (p->steps[i].op != STEP_NETNS_DEL)
+			continue;
+		n_dying++;
+		if (strmap_put(&dying, p->steps[i].ns, i) == -ENOMEM)
+			r = -ENOMEM;
+	}
+	if (r || n_dying == 0)
+		goto out;
+	v = malloc(p->n * sizeof(*v));
+	late = calloc(p->n, sizeof(*late));
+	late_id = calloc((size_t)max_id + 1, sizeof(*late_id));
+	if (!v || !late || !late_id) {
+		r = -ENOMEM;
+		goto out;
+	}
+	/* Implicit steps go where the step that causes them goes. */
+	for (size_t i = 0; i < p->n; i++)
+		if (!p->steps[i].implicit && after_namespaces(p, &dying, &p->steps[i]))
+			late[i] = late_id[p->steps[i].id] = true;
+	for (size_t i = 0; i < p->n; i++)
+		if (p->steps[i].implicit && p->steps[i].parent <= max_id && late_id[p->steps[i].parent])
+			late[i] = true;
+	for (size_t i = 0; i < p->n; i++)
+		if (!late[i])
+			v[n++] = p->steps[i];
+	for (size_t i = 0; i < p->n; i++)
+		if (late[i])
+			v[n++] = p->steps[i];
+	memcpy(p->steps, v, p->n * sizeof(*v));
+out:
+	free(v);
+	free(late);
+	free(late_id);
+	strmap_free(&dying);
+	return r;
 }
 
 struct plan_counts plan_count(const struct plan *p)
