@@ -201,8 +201,8 @@ static bool after_namespaces(const struct plan *p, const struct strmap *dying, c
 int plan_namespaces_first(struct plan *p)
 {
 	struct strmap dying = { 0 };
-	struct step *v = NULL;
-	bool *late = NULL, *late_id = NULL;
+	size_t *from = NULL;            /* from[j]: the old index of the step going to j */
+	bool *late = NULL, *late_id = NULL, *done = NULL;
 	unsigned max_id = 0;
 	size_t n = 0, n_dying = 0;
 	int r = 0;
@@ -218,10 +218,11 @@ int plan_namespaces_first(struct plan *p)
 	}
 	if (r || n_dying == 0)
 		goto out;
-	v = malloc(p->n * sizeof(*v));
+	from = malloc(p->n * sizeof(*from));
 	late = calloc(p->n, sizeof(*late));
+	done = calloc(p->n, sizeof(*done));
 	late_id = calloc((size_t)max_id + 1, sizeof(*late_id));
-	if (!v || !late || !late_id) {
+	if (!from || !late || !done || !late_id) {
 		r = -ENOMEM;
 		goto out;
 	}
@@ -234,14 +235,31 @@ int plan_namespaces_first(struct plan *p)
 			late[i] = true;
 	for (size_t i = 0; i < p->n; i++)
 		if (!late[i])
-			v[n++] = p->steps[i];
+			from[n++] = i;
 	for (size_t i = 0; i < p->n; i++)
 		if (late[i])
-			v[n++] = p->steps[i];
-	memcpy(p->steps, v, p->n * sizeof(*v));
+			from[n++] = i;
+	/* In place, cycle by cycle: a copy of the whole plan (a step is large)
+	 * would be most of a big destroy's memory for a moment. */
+	for (size_t i = 0; i < p->n; i++) {
+		struct step keep;
+		size_t j = i;
+
+		if (done[i] || from[i] == i)
+			continue;
+		keep = p->steps[i];
+		while (from[j] != i) {
+			p->steps[j] = p->steps[from[j]];
+			done[j] = true;
+			j = from[j];
+		}
+		p->steps[j] = keep;
+		done[j] = true;
+	}
 out:
-	free(v);
+	free(from);
 	free(late);
+	free(done);
 	free(late_id);
 	strmap_free(&dying);
 	return r;
