@@ -756,14 +756,15 @@ static void umount_all(const struct backend *b, const char *const *names, size_t
 	struct umount_job jobs[UMOUNT_THREADS];
 	pthread_t tids[UMOUNT_THREADS];
 	bool started[UMOUNT_THREADS] = { false };
-	size_t k = n < 64 ? 1 : UMOUNT_THREADS;
+	size_t k = n < UMOUNT_THREADS ? n : UMOUNT_THREADS;
 
 	for (size_t t = 0; t < k; t++) {
 		jobs[t] = (struct umount_job){ b, names, errs, n * t / k, n * (t + 1) / k };
 		/* Without a thread, this one does its share. */
 		started[t] = t > 0 && pthread_create(&tids[t], NULL, umount_some, &jobs[t]) == 0;
 	}
-	umount_some(&jobs[0]);
+	if (k)
+		umount_some(&jobs[0]);
 	for (size_t t = 1; t < k; t++) {
 		if (started[t])
 			pthread_join(tids[t], NULL);
@@ -892,7 +893,7 @@ int netns_list(struct backend *b, char ***ret, size_t *ret_n)
 	return 0;
 }
 
-static int getlink_by_name(struct backend *b, struct bns *host, const char *name)
+int netns_getlink(struct backend *b, struct bns *host, const char *name)
 {
 	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
 	struct nl_msg *msg = nlmsg_alloc_simple(RTM_GETLINK, NLM_F_REQUEST);
@@ -946,7 +947,7 @@ int netns_cleanup_barrier(struct backend *b)
 	if (r < 0)
 		return r;
 	for (int i = 0; i < 2500; i++) {
-		r = getlink_by_name(b, host, name);
+		r = netns_getlink(b, host, name);
 		if (r == -ENODEV)
 			return 0;
 		if (r < 0)
