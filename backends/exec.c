@@ -334,6 +334,12 @@ static size_t exec_netns_dels(struct run *r, size_t from, size_t n)
 	for (size_t i = from; i < to; i++) {
 		struct bns *ns = bns_find(r->b, r->steps[i]->ns);
 
+		if (r->b->opts.verbose && i > from) {   /* the first was printed by the caller */
+			char line[512];
+
+			step_format(r->steps[i], line, sizeof(line));
+			fprintf(stderr, "topo: %s\n", line);
+		}
 		/* What was queued in it is answered before its sockets go. */
 		if (ns && drain(r, ns) < 0)
 			run_fail(r, i, -EIO, r->b->err);
@@ -438,20 +444,46 @@ static int wait_links(struct backend *b, const struct step_wait **all, size_t to
 			struct wait_dump d = { .want = all + from, .n = to - from };
 
 			qsort(all + from, to - from, sizeof(*all), wait_cmp);
+			/*
+			 * A dump of every link takes the RTNL lock the kernel's
+			 * cleanup needs, and a few ms of CPU at a thousand links;
+			 * until the newest link (highest ifindex, in practice the
+			 * last to go) is gone, one lookup by name a round, and a
+			 * dump only every 50 rounds to see progress.
+			 */
+			const struct step_wait *sentinel = all[to - 1];
 			size_t last = SIZE_MAX;
-			int stalled = 0;
+			int progress = 0;
+			bool deleted = false;
 
+			d.present = to - from;
 			for (int round = 0; round < 3000; round++) {
-				d.present = 0;
-				r = nlq_dump(b, ns, RTM_GETLINK, AF_UNSPEC, wait_dump_one, &d, wait_dump_reset);
-				if (r < 0 || d.present == 0)
-					break;
+				bool full = !sentinel || round % 50 == 49;
+
+				if (!full) {
+					r = netns_getlink(b, ns, sentinel->name);
+					if (r == -ENODEV) {
+						sentinel = NULL;
+						full = true;
+					} else if (r < 0) {
+						break;
+					}
+					r = 0;
+				}
+				if (full) {
+					d.present = 0;
+					r = nlq_dump(b, ns, RTM_GETLINK, AF_UNSPEC, wait_dump_one, &d, wait_dump_reset);
+					if (r < 0 || d.present == 0)
+						break;
+					if (d.present < last)
+						progress = round;
+					last = d.present;
+				}
 				/* A process still inside a deleted namespace keeps it
 				 * alive: when the cleanup stops making progress, delete
 				 * what is left ourselves. */
-				stalled = d.present < last ? 0 : stalled + 1;
-				last = d.present;
-				if (stalled == 150) {
+				if (!deleted && round - progress >= 150) {
+					deleted = true;
 					r = wait_delete_left(b, ns, all + from, to - from);
 					if (r < 0)
 						break;

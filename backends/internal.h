@@ -132,6 +132,8 @@ int netns_probe(struct backend *b, const char *name, enum netns_entry *ret, int 
 /* Returns once the kernel has torn down every namespace that died before
  * the call (their devices gone). 0 or -errno. */
 int netns_cleanup_barrier(struct backend *b);
+/* Is link NAME in namespace ns there? 0, -ENODEV when it is not, or -errno. */
+int netns_getlink(struct backend *b, struct bns *ns, const char *name);
 /* Interruption check between steps. */
 bool backend_stop_requested(struct backend *b);
 /* Opens the namespace's nfnetlink socket if it is not open yet. */
