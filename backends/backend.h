@@ -74,6 +74,15 @@ void backend_set_stop(struct backend *b, bool (*stop)(void *arg), void *arg);
 /* Every kind of object read in every namespace (show, export): otherwise a
  * read leaves out what topo cannot touch there (see backends/observe.c). */
 void backend_read_everything(struct backend *b);
+/*
+ * On: a batch deleting namespaces returns without waiting for the links
+ * that go with them (the kernel's cleanup is asynchronous); the wait comes
+ * before the next batch that must see them gone, or at
+ * backend_wait_deferred. destroy overlaps the cleanup with its other
+ * steps this way. 0 or -errno (backend_error says which links stayed).
+ */
+void backend_defer_waits(struct backend *b, bool on);
+int backend_wait_deferred(struct backend *b);
 
 /* Sysctl values recorded before topo changes them go here (the executor
  * records and saves them before it writes). */

@@ -312,6 +312,51 @@ static size_t exec_sysctls(struct run *r, size_t from, size_t n)
 	return to;
 }
 
+/* ----------------------------------------------------- namespace deletes -- */
+
+/*
+ * Steps [from, to) deleting namespaces, consecutive in the batch, go in one
+ * netns_delete_many: its unmounts come in one sweep. Returns to.
+ */
+static size_t exec_netns_dels(struct run *r, size_t from, size_t n)
+{
+	size_t to = from;
+	const char **names;
+	int *errs;
+
+	while (to < n && r->steps[to]->op == STEP_NETNS_DEL)
+		to++;
+	names = malloc((to - from) * sizeof(*names));
+	errs = malloc((to - from) * sizeof(*errs));
+	if (!names || !errs) {
+		for (size_t i = from; i < to; i++)
+			run_fail(r, i, -ENOMEM, NULL);
+		goto out;
+	}
+	for (size_t i = from; i < to; i++) {
+		struct bns *ns = bns_find(r->b, r->steps[i]->ns);
+
+		if (r->b->opts.verbose && i > from) {   /* the first was printed by the caller */
+			char line[512];
+
+			step_format(r->steps[i], line, sizeof(line));
+			fprintf(stderr, "topo: %s\n", line);
+		}
+		/* What was queued in it is answered before its sockets go. */
+		if (ns && drain(r, ns) < 0)
+			run_fail(r, i, -EIO, r->b->err);
+		names[i - from] = r->steps[i]->ns;
+	}
+	if (netns_delete_many(r->b, names, to - from, errs) < 0)
+		for (size_t i = from; i < to; i++)
+			if (errs[i - from])
+				run_fail(r, i, errs[i - from], r->b->err);
+out:
+	free(names);
+	free(errs);
+	return to;
+}
+
 /* ------------------------------------------------------- namespace waits -- */
 
 struct wait_dump {
@@ -378,26 +423,13 @@ static int wait_delete_left(struct backend *b, struct bns *ns, const struct step
  * A deleted namespace's devices go in the kernel's cleanup work, a little
  * later; the ends of its veths in namespaces that stay go with them. Wait
  * until they are gone, so that whatever runs next sees the kernel as the
- * plan left it. One dump per namespace per round.
+ * plan left it. One dump per namespace per round. all[0..total) is
+ * reordered.
  */
-static int wait_links_gone(struct backend *b, struct step **steps, size_t n)
+static int wait_links(struct backend *b, const struct step_wait **all, size_t total)
 {
-	const struct step_wait **all = NULL;
-	size_t total = 0;
 	int r = 0;
 
-	for (size_t i = 0; i < n; i++)
-		if (steps[i]->op == STEP_NETNS_DEL)
-			total += steps[i]->n_waits;
-	if (!total)
-		return 0;
-	all = malloc(total * sizeof(*all));
-	if (!all)
-		return -ENOMEM;
-	total = 0;
-	for (size_t i = 0; i < n; i++)
-		for (size_t k = 0; steps[i]->op == STEP_NETNS_DEL && k < steps[i]->n_waits; k++)
-			all[total++] = &steps[i]->waits[k];
 	/* Group by namespace: each group is waited for with one dump a round. */
 	for (size_t from = 0; from < total && r == 0;) {
 		size_t to = from;
@@ -414,20 +446,46 @@ static int wait_links_gone(struct backend *b, struct step **steps, size_t n)
 			struct wait_dump d = { .want = all + from, .n = to - from };
 
 			qsort(all + from, to - from, sizeof(*all), wait_cmp);
+			/*
+			 * A dump of every link takes the RTNL lock the kernel's
+			 * cleanup needs, and a few ms of CPU at a thousand links;
+			 * until the newest link (highest ifindex, in practice the
+			 * last to go) is gone, one lookup by name a round, and a
+			 * dump only every 50 rounds to see progress.
+			 */
+			const struct step_wait *sentinel = all[to - 1];
 			size_t last = SIZE_MAX;
-			int stalled = 0;
+			int progress = 0;
+			bool deleted = false;
 
+			d.present = to - from;
 			for (int round = 0; round < 3000; round++) {
-				d.present = 0;
-				r = nlq_dump(b, ns, RTM_GETLINK, AF_UNSPEC, wait_dump_one, &d, wait_dump_reset);
-				if (r < 0 || d.present == 0)
-					break;
+				bool full = !sentinel || round % 50 == 49;
+
+				if (!full) {
+					r = netns_getlink(b, ns, sentinel->name);
+					if (r == -ENODEV) {
+						sentinel = NULL;
+						full = true;
+					} else if (r < 0) {
+						break;
+					}
+					r = 0;
+				}
+				if (full) {
+					d.present = 0;
+					r = nlq_dump(b, ns, RTM_GETLINK, AF_UNSPEC, wait_dump_one, &d, wait_dump_reset);
+					if (r < 0 || d.present == 0)
+						break;
+					if (d.present < last)
+						progress = round;
+					last = d.present;
+				}
 				/* A process still inside a deleted namespace keeps it
 				 * alive: when the cleanup stops making progress, delete
 				 * what is left ourselves. */
-				stalled = d.present < last ? 0 : stalled + 1;
-				last = d.present;
-				if (stalled == 150) {
+				if (!deleted && round - progress >= 150) {
+					deleted = true;
 					r = wait_delete_left(b, ns, all + from, to - from);
 					if (r < 0)
 						break;
@@ -446,8 +504,88 @@ static int wait_links_gone(struct backend *b, struct step **steps, size_t n)
 		}
 		from = to;
 	}
+	return r;
+}
+
+/* The waits of the batch's namespace deletions; deferred: kept for later. */
+static int wait_links_gone(struct backend *b, struct step **steps, size_t n)
+{
+	const struct step_wait **all = NULL;
+	size_t total = 0;
+	int r;
+
+	for (size_t i = 0; i < n; i++)
+		if (steps[i]->op == STEP_NETNS_DEL)
+			total += steps[i]->n_waits;
+	if (!total)
+		return 0;
+	if (b->defer_waits) {
+		struct step_wait *v = realloc(b->deferred, (b->n_deferred + total) * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		b->deferred = v;
+		for (size_t i = 0; i < n; i++)
+			for (size_t k = 0; steps[i]->op == STEP_NETNS_DEL && k < steps[i]->n_waits; k++)
+				v[b->n_deferred++] = steps[i]->waits[k];
+		return 0;
+	}
+	all = malloc(total * sizeof(*all));
+	if (!all)
+		return -ENOMEM;
+	total = 0;
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; steps[i]->op == STEP_NETNS_DEL && k < steps[i]->n_waits; k++)
+			all[total++] = &steps[i]->waits[k];
+	r = wait_links(b, all, total);
 	free(all);
 	return r;
+}
+
+int backend_wait_deferred(struct backend *b)
+{
+	const struct step_wait **all;
+	int r;
+
+	if (!b->n_deferred)
+		return 0;
+	all = malloc(b->n_deferred * sizeof(*all));
+	if (!all)
+		return backend_fail(b, "out of memory"), -ENOMEM;
+	for (size_t i = 0; i < b->n_deferred; i++)
+		all[i] = &b->deferred[i];
+	r = wait_links(b, all, b->n_deferred);
+	free(all);
+	free(b->deferred);
+	b->deferred = NULL;
+	b->n_deferred = 0;
+	return r;
+}
+
+void backend_defer_waits(struct backend *b, bool on)
+{
+	b->defer_waits = on;
+}
+
+/*
+ * With waits deferred, what may run while the kernel is still tearing
+ * the namespaces down: more deletions of namespaces, and nftables (which
+ * does not contend for the RTNL lock). Everything else waits first:
+ * ip_forward's sysctl spins on that lock while the cleanup holds it, and a
+ * bridge deleted after its ports went with their namespaces is deleted
+ * without taking them out one by one.
+ */
+static bool overlaps_cleanup(struct step **steps, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		switch (steps[i]->op) {
+		case STEP_NETNS_DEL:
+		case STEP_NFT_DEL:
+			break;
+		default:
+			return false;
+		}
+	return true;
 }
 
 /* ----------------------------------------------- gone with a dying peer -- */
@@ -674,6 +812,15 @@ static int backend_run(void *ctx, struct step **steps, size_t n, int *errs, cons
 		errs[i] = 0;
 		msgs[i] = NULL;
 	}
+	if (b->n_deferred && !overlaps_cleanup(steps, n)) {
+		ret = backend_wait_deferred(b);
+		if (ret < 0) {
+			run_fail(&r, 0, ret, b->err);
+			for (size_t i = 1; i < n; i++)
+				run_fail(&r, i, -ECANCELED, "not run: an earlier deletion is not finished");
+			return ret;
+		}
+	}
 	for (size_t i = 0; i < n; i++) {
 		struct step *s = steps[i];
 		struct nl_msg *msg = NULL;
@@ -704,12 +851,7 @@ static int backend_run(void *ctx, struct step **steps, size_t n, int *errs, cons
 				run_fail(&r, i, e, b->err);
 			break;
 		case STEP_NETNS_DEL:
-			ns = bns_find(b, s->ns);
-			if (ns && drain(&r, ns) < 0)
-				run_fail(&r, i, -EIO, b->err);
-			e = netns_delete(b, s->ns);
-			if (e < 0)
-				run_fail(&r, i, e, b->err);
+			i = exec_netns_dels(&r, i, n) - 1;
 			break;
 		case STEP_LINK_ADD:
 			if ((ns = step_ns(&r, i)))

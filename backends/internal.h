@@ -90,6 +90,11 @@ struct backend {
 	struct gone_link { char ns[TOPO_NS_NAME_MAX + 1], name[TOPO_IFNAME_MAX + 1]; } *gone;
 	size_t n_gone;
 	unsigned gone_wait_ms;  /* spent waiting for those namespaces to go */
+	/* destroy: the links that go with deleted namespaces, waited for
+	 * later (backend_defer_waits). */
+	bool defer_waits;
+	struct step_wait *deferred;
+	size_t n_deferred;
 };
 
 __attribute__((format(printf, 2, 3)))
@@ -137,6 +142,8 @@ int netns_probe(struct backend *b, const char *name, enum netns_entry *ret, int 
 /* Returns once the kernel has torn down every namespace that died before
  * the call (their devices gone). 0 or -errno. */
 int netns_cleanup_barrier(struct backend *b);
+/* Is link NAME in namespace ns there? 0, -ENODEV when it is not, or -errno. */
+int netns_getlink(struct backend *b, struct bns *ns, const char *name);
 /* Interruption check between steps. */
 bool backend_stop_requested(struct backend *b);
 /* Opens the namespace's nfnetlink socket if it is not open yet. */
@@ -145,7 +152,10 @@ int bns_nft_socket(struct backend *b, struct bns *ns);
 void bns_nft_close(struct bns *ns);
 /* Writes /proc/sys/PATH in the namespace the caller is in. */
 int netns_write_sysctl_here(const char *path, const char *value);
-int netns_delete(struct backend *b, const char *name);
+/* Deletes named namespaces of ours (recorded, unmounted, unlinked; see
+ * netns_probe for what a kill leaves): errs[i] for names[i]; the first
+ * error (reason in b->err) or 0. */
+int netns_delete_many(struct backend *b, const char *const *names, size_t n, int *errs);
 /* Runs fn inside the namespace (setns there and back). */
 int netns_run(struct backend *b, struct bns *ns, int (*fn)(void *arg), void *arg);
 int netns_enter(struct backend *b, struct bns *ns);

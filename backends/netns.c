@@ -24,6 +24,7 @@
 #include <pthread.h>
 #include <fcntl.h>
 #include <linux/nsfs.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -141,6 +142,7 @@ void backend_close(struct backend *b)
 	strmap_free(&b->ns_index);
 	free(b->msgs);
 	free(b->gone);
+	free(b->deferred);
 	if (b->self_fd >= 0)
 		close(b->self_fd);
 	if (b->nl_cb)
@@ -728,30 +730,126 @@ fail:
 	return r;
 }
 
-int netns_delete(struct backend *b, const char *name)
+/*
+ * Every unmount waits for an RCU grace period (namespace_unlock), a few
+ * microseconds on an idle machine, a millisecond or more on a busy one
+ * (the kernel's teardown of other namespaces keeps the CPUs in long
+ * non-preemptible stretches). Grace periods asked for at the same time
+ * are shared: the unmounts are spread over a few threads, each with its
+ * own share of the names. Threads touch nothing but their names and
+ * errs[] slots; the mount namespace is the process's.
+ */
+#define UMOUNT_THREADS 16
+
+struct umount_job {
+	const struct backend *b;
+	const char *const *names;
+	int *errs;
+	size_t from, to;
+};
+
+static void *umount_some(void *arg)
+{
+	struct umount_job *j = arg;
+	char path[512];
+
+	for (size_t i = j->from; i < j->to; i++) {
+		if (j->errs[i])
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", j->b->netns_dir, j->names[i]);
+		/* Lazy: a process still inside keeps the namespace alive, the name goes now. */
+		if (umount2(path, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
+			j->errs[i] = -errno;
+	}
+	return NULL;
+}
+
+static void umount_all(const struct backend *b, const char *const *names, size_t n, int *errs)
+{
+	struct umount_job jobs[UMOUNT_THREADS];
+	pthread_t tids[UMOUNT_THREADS];
+	bool started[UMOUNT_THREADS] = { false };
+	size_t k = n < UMOUNT_THREADS ? n : UMOUNT_THREADS;
+
+	for (size_t t = 0; t < k; t++) {
+		jobs[t] = (struct umount_job){ b, names, errs, n * t / k, n * (t + 1) / k };
+		/* Without a thread, this one does its share. */
+		started[t] = t > 0 && pthread_create(&tids[t], NULL, umount_some, &jobs[t]) == 0;
+	}
+	if (k)
+		umount_some(&jobs[0]);
+	for (size_t t = 1; t < k; t++) {
+		if (started[t])
+			pthread_join(tids[t], NULL);
+		else
+			umount_some(&jobs[t]);
+	}
+}
+
+/* One name's failure (errno as it is); b->err keeps the first reason. */
+static void delete_fail(struct backend *b, int *first, int *err, const char *what, const char *path)
+{
+	*err = -errno;
+	if (*first)
+		return;
+	*first = *err;
+	backend_fail(b, "%s %s: %s", what, path, strerror(-*err));
+}
+
+/*
+ * Deletes the named namespaces, in stages over the whole set rather than
+ * name by name: the records of all, then every unmount, then the names,
+ * then the descriptors and sockets. Each name keeps the order of the
+ * proof (its record exists before its unmount, and goes only once the name
+ * is gone), so a kill at any point leaves what netns_probe knows as ours.
+ * errs[i] gets 0 or -errno for names[i], with the first failure's reason
+ * in b->err; returns the first error or 0.
+ */
+int netns_delete_many(struct backend *b, const char *const *names, size_t n, int *errs)
 {
 	char path[512], tmp[512], del[512];
-	struct bns *ns = bns_find(b, name);
+	int first = 0;
 
-	if (ns)
-		bns_close(ns);
-	snprintf(path, sizeof(path), "%s/%s", b->netns_dir, name);
-	hidden_path(b, "new", name, tmp, sizeof(tmp));
-	hidden_path(b, "del", name, del, sizeof(del));
-	/* The record first: once unmounted, an empty file (a namespace not
+	for (size_t i = 0; i < n; i++)
+		errs[i] = 0;
+	/* The records first: once unmounted, an empty file (a namespace not
 	 * made by netns_create: iproute2's, adopted) is known to be ours. */
-	if (mknod(del, S_IFREG | 0444, 0) < 0 && errno != EEXIST)
-		return backend_fail(b, "create %s: %s", del, strerror(errno)), -errno;
-	/* Lazy: a process still inside keeps the namespace alive, the name goes now. */
-	if (umount2(path, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
-		return backend_fail(b, "umount %s: %s", path, strerror(errno)), -errno;
-	if (unlink(path) < 0 && errno != ENOENT)
-		return backend_fail(b, "unlink %s: %s", path, strerror(errno)), -errno;
-	if (unlink(tmp) < 0 && errno != ENOENT)
-		return backend_fail(b, "unlink %s: %s", tmp, strerror(errno)), -errno;
-	if (unlink(del) < 0 && errno != ENOENT)
-		return backend_fail(b, "unlink %s: %s", del, strerror(errno)), -errno;
-	return 0;
+	for (size_t i = 0; i < n; i++) {
+		hidden_path(b, "del", names[i], del, sizeof(del));
+		if (mknod(del, S_IFREG | 0444, 0) < 0 && errno != EEXIST)
+			delete_fail(b, &first, &errs[i], "create", del);
+	}
+	umount_all(b, names, n, errs);
+	/* With no record failing, whatever failed is an unmount. */
+	for (size_t i = 0; i < n; i++)
+		if (errs[i] && !first) {
+			snprintf(path, sizeof(path), "%s/%s", b->netns_dir, names[i]);
+			errno = -errs[i];
+			delete_fail(b, &first, &errs[i], "umount", path);
+		}
+	for (size_t i = 0; i < n; i++) {
+		if (errs[i])
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", b->netns_dir, names[i]);
+		hidden_path(b, "new", names[i], tmp, sizeof(tmp));
+		hidden_path(b, "del", names[i], del, sizeof(del));
+		if (unlink(path) < 0 && errno != ENOENT)
+			delete_fail(b, &first, &errs[i], "unlink", path);
+		else if (unlink(tmp) < 0 && errno != ENOENT)
+			delete_fail(b, &first, &errs[i], "unlink", tmp);
+		else if (unlink(del) < 0 && errno != ENOENT)
+			delete_fail(b, &first, &errs[i], "unlink", del);
+	}
+	/* Last: until here the descriptors and sockets kept every namespace
+	 * alive, so the kernel's teardown (which holds the CPUs) starts once
+	 * all are unmounted, not in the middle. */
+	for (size_t i = 0; i < n; i++) {
+		struct bns *ns = bns_find(b, names[i]);
+
+		if (ns)
+			bns_close(ns);
+	}
+	return first;
 }
 
 static int names_add(char ***v, size_t *n, const char *name)
@@ -808,7 +906,7 @@ int netns_list(struct backend *b, char ***ret, size_t *ret_n)
 	return 0;
 }
 
-static int getlink_by_name(struct backend *b, struct bns *host, const char *name)
+int netns_getlink(struct backend *b, struct bns *host, const char *name)
 {
 	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
 	struct nl_msg *msg = nlmsg_alloc_simple(RTM_GETLINK, NLM_F_REQUEST);
@@ -862,7 +960,7 @@ int netns_cleanup_barrier(struct backend *b)
 	if (r < 0)
 		return r;
 	for (int i = 0; i < 2500; i++) {
-		r = getlink_by_name(b, host, name);
+		r = netns_getlink(b, host, name);
 		if (r == -ENODEV)
 			return 0;
 		if (r < 0)

@@ -29,6 +29,27 @@ static void release_host_sysctls(struct session *s)
 		fprintf(stderr, "%s: warning: host sysctl registry in %s: %s\n", topo_prog, s->state_dir, err);
 }
 
+/*
+ * The plan, and then the wait for the links that go with the deleted
+ * namespaces (deferred, so the kernel's cleanup overlaps the later steps):
+ * the next round reads a kernel where they are gone.
+ */
+static int destroy_execute(struct session *s, const struct exec_opts *eo, struct plan *journal,
+			   struct exec_report *rep)
+{
+	int r = plan_execute(&s->diff.plan, &backend_exec_ops, s->b, eo, journal, rep);
+	int w = backend_wait_deferred(s->b);
+
+	if (r == 0 && w < 0) {
+		rep->failed = true;
+		rep->err = w;
+		snprintf(rep->step, sizeof(rep->step), "waiting for the deleted namespaces' links");
+		snprintf(rep->msg, sizeof(rep->msg), "%s", backend_error(s->b));
+		r = w;
+	}
+	return r;
+}
+
 int cmd_destroy(int argc, char **argv)
 {
 	struct cmd_opts opts;
@@ -63,6 +84,9 @@ int cmd_destroy(int argc, char **argv)
 	r = session_diff(&s, &empty, true);
 	if (r)
 		goto out;
+	r = plan_namespaces_first(&s.diff.plan);
+	if (r)
+		goto out;
 	if (s.diff.plan.n == 0) {
 		if (!opts.quiet)
 			printf("nothing to destroy: topology %s has nothing in the kernel\n", s.desired.name);
@@ -76,7 +100,8 @@ int cmd_destroy(int argc, char **argv)
 	fflush(stdout);
 	backend_set_state(s.b, NULL);
 	counts = plan_count(&s.diff.plan);
-	r = plan_execute(&s.diff.plan, &backend_exec_ops, s.b, &eo, &journal, &rep);
+	backend_defer_waits(s.b, true);
+	r = destroy_execute(&s, &eo, &journal, &rep);
 	if (r < 0 && rep.interrupted)
 		goto interrupted;
 	for (int again = 0; r < 0 && again < DESTROY_ROUNDS; again++) {
@@ -89,8 +114,11 @@ int cmd_destroy(int argc, char **argv)
 		}
 		if (s.diff.plan.n == 0)
 			break;         /* what failed is gone all the same */
+		r = plan_namespaces_first(&s.diff.plan);
+		if (r)
+			break;
 		plan_free(&journal);
-		r = plan_execute(&s.diff.plan, &backend_exec_ops, s.b, &eo, &journal, &rep);
+		r = destroy_execute(&s, &eo, &journal, &rep);
 		if (r < 0 && rep.interrupted)
 			goto interrupted;
 	}

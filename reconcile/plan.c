@@ -13,6 +13,7 @@
 #include "model/json.h"
 #include "model/names.h"
 #include "model/strbuf.h"
+#include "model/strmap.h"
 #include "model/route.h"
 #include "model/shape.h"
 #include "model/strmap.h"
@@ -283,6 +284,112 @@ int plan_touches(const struct plan *p, const struct topology *t, bool *ret)
 	}
 	strmap_free(&index);
 	return 0;
+}
+
+static bool ns_dying(const struct strmap *dying, const char *ns)
+{
+	size_t i;
+
+	return ns[0] && strmap_get(dying, ns, &i) == 0;
+}
+
+/* Is link NAME in NS one that goes with a dying namespace (a veth's end)? */
+static bool link_dying(const struct plan *p, const char *ns, const char *name)
+{
+	for (size_t i = 0; i < p->n; i++)
+		for (size_t k = 0; p->steps[i].op == STEP_NETNS_DEL && k < p->steps[i].n_waits; k++)
+			if (strcmp(p->steps[i].waits[k].ns, ns) == 0 && strcmp(p->steps[i].waits[k].name, name) == 0)
+				return true;
+	return false;
+}
+
+/* May s run after the namespace deletions? Only what cannot depend on them. */
+static bool after_namespaces(const struct plan *p, const struct strmap *dying, const struct step *s)
+{
+	char ifname[TOPO_IFNAME_MAX + 1];
+
+	bool link_op = (s->op == STEP_LINK_ADD || s->op == STEP_LINK_DEL) && s->lk;
+
+	if (ns_dying(dying, s->ns) || (link_op && ns_dying(dying, s->lk->peer_ns)))
+		return false;
+	switch (s->op) {
+	case STEP_NFT_DEL:
+		return true;
+	case STEP_SYSCTL_SET:
+		return s->key && !sysctl_key_iface(s->key, ifname);
+	case STEP_LINK_DEL:
+		return link_op && !link_dying(p, s->ns, s->lk->link.name) &&
+		       !(s->lk->peer.name[0] && link_dying(p, s->lk->peer_ns, s->lk->peer.name));
+	default:
+		return false;
+	}
+}
+
+int plan_namespaces_first(struct plan *p)
+{
+	struct strmap dying = { 0 };
+	size_t *from = NULL;            /* from[j]: the old index of the step going to j */
+	bool *late = NULL, *late_id = NULL, *done = NULL;
+	unsigned max_id = 0;
+	size_t n = 0, n_dying = 0;
+	int r = 0;
+
+	for (size_t i = 0; i < p->n; i++) {
+		if (p->steps[i].id > max_id)
+			max_id = p->steps[i].id;
+		if (p->steps[i].op != STEP_NETNS_DEL)
+			continue;
+		n_dying++;
+		if (strmap_put(&dying, p->steps[i].ns, i) == -ENOMEM)
+			r = -ENOMEM;
+	}
+	if (r || n_dying == 0)
+		goto out;
+	from = malloc(p->n * sizeof(*from));
+	late = calloc(p->n, sizeof(*late));
+	done = calloc(p->n, sizeof(*done));
+	late_id = calloc((size_t)max_id + 1, sizeof(*late_id));
+	if (!from || !late || !done || !late_id) {
+		r = -ENOMEM;
+		goto out;
+	}
+	/* Implicit steps go where the step that causes them goes. */
+	for (size_t i = 0; i < p->n; i++)
+		if (!p->steps[i].implicit && after_namespaces(p, &dying, &p->steps[i]))
+			late[i] = late_id[p->steps[i].id] = true;
+	for (size_t i = 0; i < p->n; i++)
+		if (p->steps[i].implicit && p->steps[i].parent <= max_id && late_id[p->steps[i].parent])
+			late[i] = true;
+	for (size_t i = 0; i < p->n; i++)
+		if (!late[i])
+			from[n++] = i;
+	for (size_t i = 0; i < p->n; i++)
+		if (late[i])
+			from[n++] = i;
+	/* In place, cycle by cycle: a copy of the whole plan (a step is large)
+	 * would be most of a big destroy's memory for a moment. */
+	for (size_t i = 0; i < p->n; i++) {
+		struct step keep;
+		size_t j = i;
+
+		if (done[i] || from[i] == i)
+			continue;
+		keep = p->steps[i];
+		while (from[j] != i) {
+			p->steps[j] = p->steps[from[j]];
+			done[j] = true;
+			j = from[j];
+		}
+		p->steps[j] = keep;
+		done[j] = true;
+	}
+out:
+	free(from);
+	free(late);
+	free(done);
+	free(late_id);
+	strmap_free(&dying);
+	return r;
 }
 
 struct plan_counts plan_count(const struct plan *p)

@@ -277,6 +277,15 @@ int plan_append(struct plan *p, const struct step *s);   /* takes s's strings an
 /* Gives back the slots past the last step (a finished plan). */
 void plan_trim(struct plan *p);
 
+/*
+ * destroy's order: the namespace deletions as early as they can come, and
+ * after them what cannot depend on them (nftables, sysctls not naming an
+ * interface, deleting links that are not a dying namespace's veth ends):
+ * the kernel's asynchronous cleanup of the namespaces then overlaps the
+ * rest. Stable otherwise; phases are kept, so batches stay by phase. 0 or
+ * -ENOMEM (the plan as it was).
+ */
+int plan_namespaces_first(struct plan *p);
 struct plan_counts plan_count(const struct plan *p);
 
 /*

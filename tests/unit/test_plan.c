@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * The plan as data: step_invert (what rollback runs) for every op,
- * plan_count, and the iproute2 wording of step_format, plan_print and
+ * plan_count, destroy's order (plan_namespaces_first), and the iproute2 wording of step_format, plan_print and
  * plan_print_json.
  */
 #include "tests/unit/fixtures.h"
@@ -356,6 +356,84 @@ static void test_plan_count(void **state)
 	plan_free(&p);
 	assert_int_equal(p.n, 0);
 	assert_null(p.steps);
+}
+
+/* ------------------------------------------------- plan_namespaces_first -- */
+
+/*
+ * destroy's order: the namespace deletions first, then only what cannot
+ * depend on them (nftables, a sysctl naming no interface, a link that is
+ * not a dying namespace's veth end, and what those cause implicitly).
+ */
+static void test_plan_namespaces_first(void **state)
+{
+	struct plan p = { 0 };
+	struct step s;
+	static const unsigned want[] = { 3, 4, 6, 8, 9, 10, 1, 2, 5, 7 };
+
+	(void)state;
+	s = mk(STEP_NFT_DEL, PHASE_NFT_DEL, "host");
+	s.id = 1;
+	assert_int_equal(plan_append(&p, &s), 0);
+	s = mk(STEP_SYSCTL_SET, PHASE_SYSCTL_RESTORE, "host");
+	s.id = 2;
+	s.key = strdup("net.ipv4.ip_forward");
+	assert_int_equal(plan_append(&p, &s), 0);
+	s = mk(STEP_SYSCTL_SET, PHASE_SYSCTL_RESTORE, "host");
+	s.id = 3;
+	s.key = strdup("net.ipv4.conf.h0.forwarding");      /* names an interface: stays */
+	assert_int_equal(plan_append(&p, &s), 0);
+	s = mk(STEP_ROUTE_DEL, PHASE_ROUTE_DEL, "host");    /* not a kind that moves */
+	s.id = 4;
+	assert_int_equal(plan_append(&p, &s), 0);
+	s = mk(STEP_LINK_DEL, PHASE_LINK_DEL, "host");
+	s.id = 5;
+	SET(s.lk->link.name, "br0");
+	assert_int_equal(plan_append(&p, &s), 0);
+	s = mk(STEP_LINK_DEL, PHASE_LINK_DEL, "host");     /* n0's veth end: stays */
+	s.id = 6;
+	SET(s.lk->link.name, "h0");
+	assert_int_equal(plan_append(&p, &s), 0);
+	s = mk(STEP_ADDR_DEL, PHASE_ADDR_DEL_GONE, "host"); /* goes with br0 */
+	s.id = 7;
+	s.implicit = true;
+	s.parent = 5;
+	assert_int_equal(plan_append(&p, &s), 0);
+	s = mk(STEP_LINK_DEL, PHASE_LINK_DEL, "n0");       /* in a dying namespace: stays */
+	s.id = 8;
+	SET(s.lk->link.name, "eth9");
+	assert_int_equal(plan_append(&p, &s), 0);
+	s = mk(STEP_NETNS_DEL, PHASE_NETNS_DEL, "n0");
+	s.id = 9;
+	s.waits = calloc(1, sizeof(*s.waits));
+	assert_non_null(s.waits);
+	s.n_waits = 1;
+	SET(s.waits[0].ns, "host");
+	SET(s.waits[0].name, "h0");
+	assert_int_equal(plan_append(&p, &s), 0);
+	s = mk(STEP_NETNS_DEL, PHASE_NETNS_DEL, "n1");
+	s.id = 10;
+	assert_int_equal(plan_append(&p, &s), 0);
+
+	assert_int_equal(plan_namespaces_first(&p), 0);
+	assert_int_equal(p.n, 10);
+	for (size_t i = 0; i < p.n; i++)
+		assert_int_equal(p.steps[i].id, want[i]);
+	assert_string_equal(p.steps[7].key, "net.ipv4.ip_forward");
+	assert_int_equal(p.steps[4].n_waits, 1);
+	plan_free(&p);
+
+	/* Nothing to delete: nothing moves. */
+	s = mk(STEP_LINK_DEL, PHASE_LINK_DEL, "host");
+	s.id = 1;
+	assert_int_equal(plan_append(&p, &s), 0);
+	s = mk(STEP_NFT_DEL, PHASE_NFT_DEL, "host");
+	s.id = 2;
+	assert_int_equal(plan_append(&p, &s), 0);
+	assert_int_equal(plan_namespaces_first(&p), 0);
+	assert_int_equal(p.steps[0].id, 1);
+	assert_int_equal(p.steps[1].id, 2);
+	plan_free(&p);
 }
 
 /* The array grows past its first allocations and keeps every step. */
@@ -774,6 +852,7 @@ int main(void)
 		cmocka_unit_test(test_plan_count),
 		cmocka_unit_test(test_plan_append_grows),
 		cmocka_unit_test(test_plan_touches),
+		cmocka_unit_test(test_plan_namespaces_first),
 		cmocka_unit_test(test_format_links),
 		cmocka_unit_test(test_format_link_set),
 		cmocka_unit_test(test_format_addresses),
