@@ -26,6 +26,9 @@ struct scope {
 	int pid;
 	const struct topo_ns *desired;
 	const struct state_ns *rec;      /* its entry in the state file, if any */
+	/* destroy: one of topo's own namespaces goes whole or stays untouched,
+	 * so its links (lo's mark, veth peers) are all there is to read. */
+	bool links_only;
 };
 
 static int scope_add(struct scope **v, size_t *n, struct strmap *seen, struct scope s)
@@ -178,8 +181,9 @@ static int observe_rtnl(struct backend *b, const struct scope *sc, const struct 
 	int r;
 
 	r = link_observe(b, ns, out);
-	if (r == 0)
-		r = addr_observe(b, ns, out);
+	if (r < 0 || sc->links_only)
+		return r;
+	r = addr_observe(b, ns, out);
 	if (r == 0)
 		r = route_observe(b, ns, out, ns_wants_kernel_routes(sc, state, out->name));
 	for (size_t k = 0; k < topo_n_kinds; k++)
@@ -193,13 +197,15 @@ static int observe_rest(struct backend *b, const struct scope *sc, const struct 
 			bool with_nft, struct bns *ns, struct topo_ns *out)
 {
 	char mark[TOPO_NAME_MAX + 8];
-	int r;
+	int r = 0;
 
-	r = shape_observe(b, ns, sc->desired, out);
-	if (r == 0)
+	if (!sc->links_only)
+		r = shape_observe(b, ns, sc->desired, out);
+	if (r == 0 && !sc->links_only)
 		r = fdb_observe(b, ns, out);
-	if (r == 0)
+	if (r == 0 && !sc->links_only)
 		r = sysctl_observe(b, ns, sc->desired, state, out);
+	with_nft &= !sc->links_only;
 	if (r == 0 && with_nft)
 		r = nft_observe(b, ns, out);
 	if (r == 0 && with_nft && sc->kind == TOPO_NS_IS_HOST)
@@ -340,12 +346,12 @@ static int observe_once(struct backend *b, const struct topology *desired, const
 			sc[0].desired = d;
 			continue;
 		}
-		r = scope_add(&sc, &n, &seen, (struct scope){ d->name, d->kind, d->path, d->pid, d, NULL });
+		r = scope_add(&sc, &n, &seen, (struct scope){ d->name, d->kind, d->path, d->pid, d, NULL, false });
 	}
 	for (size_t i = 0; state && i < state->n_ns && r == 0; i++) {
 		const struct state_ns *s = &state->ns[i];
 
-		r = scope_add(&sc, &n, &seen, (struct scope){ s->name, s->kind, s->path, s->pid, NULL, NULL });
+		r = scope_add(&sc, &n, &seen, (struct scope){ s->name, s->kind, s->path, s->pid, NULL, NULL, false });
 	}
 	/* Each scope's record, found once (a state file of thousands of namespaces). */
 	for (size_t i = 0; state && i < state->n_ns && r == 0; i++) {
@@ -359,6 +365,8 @@ static int observe_once(struct backend *b, const struct topology *desired, const
 		for (size_t i = 0; i < n_names && r == 0; i++)
 			r = scope_add(&sc, &n, &seen, (struct scope){ .name = names[i], .kind = TOPO_NS_CREATED });
 	}
+	for (size_t i = 0; i < n; i++)
+		sc[i].links_only = scan_marks && sc[i].kind == TOPO_NS_CREATED;
 	/* Namespaces where the state file says topo put an nft table ("NS\tn"). */
 	struct strmap nft_ns = { 0 };
 	char **nft_names = NULL;
