@@ -740,6 +740,7 @@ fail:
  * errs[] slots; the mount namespace is the process's.
  */
 #define UMOUNT_THREADS 16
+#define UMOUNT_THREADS_MIN 32     /* fewer names: no thread */
 
 struct umount_job {
 	const struct backend *b;
@@ -769,7 +770,10 @@ static void umount_all(const struct backend *b, const char *const *names, size_t
 	struct umount_job jobs[UMOUNT_THREADS];
 	pthread_t tids[UMOUNT_THREADS];
 	bool started[UMOUNT_THREADS] = { false };
-	size_t k = n < UMOUNT_THREADS ? n : UMOUNT_THREADS;
+	/* A few names: one after the other here (threads would cost more than the
+	 * grace periods they share, and a kill at the Nth unmount stays the Nth
+	 * of this thread's). */
+	size_t k = n < UMOUNT_THREADS_MIN ? (n ? 1 : 0) : n < UMOUNT_THREADS ? n : UMOUNT_THREADS;
 
 	for (size_t t = 0; t < k; t++) {
 		jobs[t] = (struct umount_job){ b, names, errs, n * t / k, n * (t + 1) / k };
