@@ -74,6 +74,9 @@ void backend_set_stop(struct backend *b, bool (*stop)(void *arg), void *arg);
 /* Every kind of object read in every namespace (show, export): otherwise a
  * read leaves out what topo cannot touch there (see backends/observe.c). */
 void backend_read_everything(struct backend *b);
+/* destroy: each of topo's own namespaces goes whole or stays untouched, so
+ * only their links (lo's mark, veth peers) are read. */
+void backend_read_for_destroy(struct backend *b);
 /*
  * On: a batch deleting namespaces returns without waiting for the links
  * that go with them (the kernel's cleanup is asynchronous); the wait comes

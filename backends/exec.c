@@ -963,6 +963,11 @@ void backend_read_everything(struct backend *b)
 	b->read_all = true;
 }
 
+void backend_read_for_destroy(struct backend *b)
+{
+	b->destroying = true;
+}
+
 void backend_set_state(struct backend *b, struct topo_state *state)
 {
 	b->state = state;

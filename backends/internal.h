@@ -72,6 +72,7 @@ struct backend {
 	 * opened for one step are listed here and closed after it. */
 	bool hold_fds;
 	bool read_all;          /* backend_read_everything */
+	bool destroying;        /* backend_read_for_destroy */
 	struct bns *pinned[8];
 	size_t n_pinned;
 	/* Interruption (SIGINT/SIGTERM): asked between steps; true = stop. */

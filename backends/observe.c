@@ -366,7 +366,7 @@ static int observe_once(struct backend *b, const struct topology *desired, const
 			r = scope_add(&sc, &n, &seen, (struct scope){ .name = names[i], .kind = TOPO_NS_CREATED });
 	}
 	for (size_t i = 0; i < n; i++)
-		sc[i].links_only = scan_marks && sc[i].kind == TOPO_NS_CREATED;
+		sc[i].links_only = b->destroying && sc[i].kind == TOPO_NS_CREATED;
 	/* Namespaces where the state file says topo put an nft table ("NS\tn"). */
 	struct strmap nft_ns = { 0 };
 	char **nft_names = NULL;

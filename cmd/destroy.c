@@ -71,6 +71,7 @@ int cmd_destroy(int argc, char **argv)
 		r = session_lock(&s);
 	if (r)
 		goto out;
+	backend_read_for_destroy(s.b);
 	/* Who else holds host sysctls, read again under the global lock. */
 	if (host_sysctls_merge(s.state_dir, s.have_desired ? &s.desired : NULL, &s.state, err, sizeof(err)) < 0)
 		fprintf(stderr, "%s: warning: host sysctl registry in %s: %s\n", topo_prog, s.state_dir, err);
