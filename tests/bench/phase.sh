@@ -225,8 +225,11 @@ topo)
 	cmp -s "$FILE" "$EDIT" && fail "the edit of n0's address did not change $EDIT"
 	timed edit "$TOPO" apply --wait 0 "$EDIT" || fail "topo apply of one edited address failed (see $OUT/$KIND-edit.log)"
 	[[ $(ip -n n0 -4 -o addr show dev eth0) == *10.0.200.2/16* ]] || fail "after the edit: n0 lacks 10.0.200.2/16"
-	timed more "$TOPO" apply --wait 0 "$MORE" || fail "topo apply of ten more namespaces failed (see $OUT/$KIND-more.log)"
-	(( $(nnetns) == N + 10 )) || fail "after adding ten: $(nnetns) namespaces, want $(( N + 10 ))"
+	# (a file holds at most 4096 namespaces besides host: no ten more past that)
+	if (( N + 10 <= 4096 )); then
+		timed more "$TOPO" apply --wait 0 "$MORE" || fail "topo apply of ten more namespaces failed (see $OUT/$KIND-more.log)"
+		(( $(nnetns) == N + 10 )) || fail "after adding ten: $(nnetns) namespaces, want $(( N + 10 ))"
+	fi
 	"$TOPO" apply -q --wait 0 "$FILE" >"$OUT/$KIND-back.log" 2>&1 || fail "topo apply back to $FILE failed"
 	(( $(nnetns) == N )) || fail "back to $FILE: $(nnetns) namespaces, want $N"
 	timed destroy "$TOPO" destroy "$FILE" || fail "topo destroy failed (see $OUT/$KIND-destroy.log)"
