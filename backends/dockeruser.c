@@ -365,10 +365,10 @@ int dockeruser_apply(struct backend *b, struct bns *ns, const struct step *s)
 	int r = bns_nft_socket(b, ns);
 
 	if (r == 0)
-		r = s->op == STEP_DU_ADD ? du_add(b, ns, s->ifname, s->new.flag) : du_del(b, ns, s->ifname, s->new.flag);
+		r = s->op == STEP_DU_ADD ? du_add(b, ns, s->ifname, s->set->new.flag) : du_del(b, ns, s->ifname, s->set->new.flag);
 	if (r < 0)
 		return backend_fail(b, "%s rule %sifname %s in table ip %s chain %s: %s",
-				    s->op == STEP_DU_ADD ? "adding" : "removing", s->new.flag ? "o" : "i", s->ifname,
+				    s->op == STEP_DU_ADD ? "adding" : "removing", s->set->new.flag ? "o" : "i", s->ifname,
 				    DU_TABLE, DU_CHAIN, strerror(-r)), r;
 	return 0;
 }

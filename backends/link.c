@@ -62,7 +62,7 @@ const struct be_linktype *be_linktype_of(const struct topo_linktype *lt)
 const char *link_explain(const struct step *s, int err, char *buf, size_t len)
 {
 	const struct topo_linktype *lt = s->op == STEP_LINK_ADD ? s->lk->link.type :
-					 s->op == STEP_LINK_SET && s->attr == LINK_ATTR_OPT ? s->new.type : NULL;
+					 s->op == STEP_LINK_SET && s->attr == LINK_ATTR_OPT ? s->set->new.type : NULL;
 	const struct be_linktype *bt = be_linktype_of(lt);
 
 	return bt && bt->explain ? bt->explain(s, err < 0 ? err : -err, buf, len) : NULL;
@@ -730,7 +730,7 @@ int link_lo_init_msg(const char *owner, struct nl_msg **ret)
  * ifindex with the kind and that one attribute. */
 static int link_opt_msg(struct backend *b, struct bns *ns, const struct step *s, struct nl_msg **ret)
 {
-	const struct be_linktype *bt = be_linktype_of(s->new.type);
+	const struct be_linktype *bt = be_linktype_of(s->set->new.type);
 	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
 	struct nl_msg *msg;
 	struct nlattr *info, *data;
@@ -739,10 +739,10 @@ static int link_opt_msg(struct backend *b, struct bns *ns, const struct step *s,
 
 	if (idx < 0)
 		return idx;
-	if (!bt || !bt->attrs || s->new.opt >= bt->lt->n_opts || bt->attrs[s->new.opt].enc == BE_NONE)
+	if (!bt || !bt->attrs || s->set->new.opt >= bt->lt->n_opts || bt->attrs[s->set->new.opt].enc == BE_NONE)
 		return backend_fail(b, "%s: cannot change that option of a %s in place", s->ifname,
-				    topo_iftype_name(s->new.type)), -EOPNOTSUPP;
-	a = &bt->attrs[s->new.opt];
+				    topo_iftype_name(s->set->new.type)), -EOPNOTSUPP;
+	a = &bt->attrs[s->set->new.opt];
 	ifi.ifi_index = idx;
 	msg = nlmsg_alloc_simple(RTM_NEWLINK, NLM_F_REQUEST);
 	if (!msg)
@@ -754,12 +754,12 @@ static int link_opt_msg(struct backend *b, struct bns *ns, const struct step *s,
 	if (!a->top) {
 		if (!(data = nla_nest_start(msg, IFLA_INFO_DATA)))
 			goto fail;
-		if ((r = put_lattr(b, ns, msg, a, &s->new.val)) < 0)
+		if ((r = put_lattr(b, ns, msg, a, &s->set->new.val)) < 0)
 			goto fail;
 		nla_nest_end(msg, data);
 	}
 	nla_nest_end(msg, info);
-	if (a->top && (r = put_lattr(b, ns, msg, a, &s->new.val)) < 0)
+	if (a->top && (r = put_lattr(b, ns, msg, a, &s->set->new.val)) < 0)
 		goto fail;
 	*ret = msg;
 	return 0;
@@ -775,16 +775,16 @@ int link_set_msg(struct backend *b, struct bns *ns, const struct step *s, struct
 
 	switch (s->attr) {
 	case LINK_ATTR_UP:
-		return link_up_msg(b, ns, s->ifname, s->new.flag, ret);
+		return link_up_msg(b, ns, s->ifname, s->set->new.flag, ret);
 	case LINK_ATTR_MASTER:
-		return link_master_msg(b, ns, s->ifname, s->new.master, ret);
+		return link_master_msg(b, ns, s->ifname, s->set->new.master, ret);
 	case LINK_ATTR_OPT:
 		return link_opt_msg(b, ns, s, ret);
 	case LINK_ATTR_MARK: {
 		char alias[TOPO_NAME_MAX + 8] = "";
 
 		/* An empty alias removes it. */
-		if (s->new.flag)
+		if (s->set->new.flag)
 			snprintf(alias, sizeof(alias), TOPO_ALIAS_PREFIX "%s", b->topology);
 		return link_set_alias_msg(b, ns, s->ifname, alias, ret);
 	}
@@ -798,11 +798,11 @@ int link_set_msg(struct backend *b, struct bns *ns, const struct step *s, struct
 	if (!l)
 		return -ENOMEM;
 	if (s->attr == LINK_ATTR_MTU) {
-		rtnl_link_set_mtu(l, s->new.mtu);
+		rtnl_link_set_mtu(l, s->set->new.mtu);
 	} else {
 		struct nl_addr *mac;
 
-		if (nl_addr_of_mac(s->new.mac, &mac) < 0) {
+		if (nl_addr_of_mac(s->set->new.mac, &mac) < 0) {
 			rtnl_link_put(l);
 			return -ENOMEM;
 		}

@@ -131,7 +131,7 @@ int shape_observe(struct backend *b, struct bns *ns, const struct topo_ns *desir
 
 int shape_msg(struct backend *b, struct bns *ns, const struct step *s, struct nl_msg **ret)
 {
-	const struct topo_shape *sh = &s->new.shape;
+	const struct topo_shape *sh = &s->set->new.shape;
 	struct rtnl_qdisc *q;
 	int idx = link_resolve(b, ns, s->ifname), r;
 
@@ -168,7 +168,7 @@ int shape_msg(struct backend *b, struct bns *ns, const struct step *s, struct nl
 
 void shape_explain(const struct step *s, int err, char *msg, size_t len)
 {
-	if (err == -ENOENT && s->new.shape.netem)
+	if (err == -ENOENT && s->set->new.shape.netem)
 		snprintf(msg, len, "this kernel has no netem qdisc: the sch_netem module is missing "
 			 "(modprobe sch_netem, or a kernel built with CONFIG_NET_SCH_NETEM)");
 }

@@ -282,7 +282,7 @@ static void link_gone_implicit(struct differ *df, struct obs *ob, size_t idx)
 		s.implicit = true;
 		s.attr = LINK_ATTR_SHAPE;
 		snprintf(s.ifname, sizeof(s.ifname), "%s", o->name);
-		s.old.shape = o->shape;
+		s.set->old.shape = o->shape;
 		add_step(df, &s);
 	}
 	for (size_t a = 0; a < o->n_addrs; a++) {
@@ -348,7 +348,7 @@ static void link_gone_implicit(struct differ *df, struct obs *ob, size_t idx)
 		s.implicit = true;
 		s.attr = LINK_ATTR_MASTER;
 		snprintf(s.ifname, sizeof(s.ifname), "%s", port->name);
-		snprintf(s.old.master, sizeof(s.old.master), "%s", o->name);
+		snprintf(s.set->old.master, sizeof(s.set->old.master), "%s", o->name);
 		add_step(df, &s);
 	}
 }
@@ -449,7 +449,7 @@ static void link_create(struct differ *df, const char *ns, const struct topo_ifa
 
 		up.follows_add = true;
 		up.attr = LINK_ATTR_UP;
-		up.new.flag = true;
+		up.set->new.flag = true;
 		snprintf(up.ifname, sizeof(up.ifname), "%s", peer->name);
 		if (peer->master[0]) {
 			struct step m = step_new(df, STEP_LINK_SET, PHASE_MASTER, peer_ns);
@@ -457,7 +457,7 @@ static void link_create(struct differ *df, const char *ns, const struct topo_ifa
 			m.follows_add = true;
 			m.attr = LINK_ATTR_MASTER;
 			snprintf(m.ifname, sizeof(m.ifname), "%s", peer->name);
-			snprintf(m.new.master, sizeof(m.new.master), "%s", peer->master);
+			snprintf(m.set->new.master, sizeof(m.set->new.master), "%s", peer->master);
 			add_step(df, &m);
 		}
 		add_step(df, &up);
@@ -1542,8 +1542,8 @@ static void link_set(struct differ *df, const char *ns, const struct topo_iface 
 	s.pos = d->pos;
 	s.attr = attr;
 	snprintf(s.ifname, sizeof(s.ifname), "%s", d->name);
-	s.old = *old;
-	s.new = *new;
+	s.set->old = *old;
+	s.set->new = *new;
 	add_step(df, &s);
 }
 
@@ -1879,7 +1879,7 @@ static void du_step(struct differ *df, enum step_op op, const char *ns, const ch
 	struct step s = step_new(df, op, op == STEP_DU_ADD ? PHASE_NFT : PHASE_NFT_DEL, ns);
 
 	snprintf(s.ifname, sizeof(s.ifname), "%s", ifname);
-	s.new.flag = out;
+	s.set->new.flag = out;
 	if (pos)
 		s.pos = *pos;
 	add_step(df, &s);
@@ -2172,8 +2172,8 @@ static void adopt_namespace(struct differ *df, const struct topo_ns *d)
 	s.attr = LINK_ATTR_MARK;
 	s.note = "adopt";
 	snprintf(s.ifname, sizeof(s.ifname), "lo");
-	s.old.flag = false;
-	s.new.flag = true;
+	s.set->old.flag = false;
+	s.set->new.flag = true;
 	add_step(df, &s);
 }
 
@@ -2363,7 +2363,7 @@ static void pass_bridges_up(struct differ *df)
 
 		up.follows_add = true;
 		up.attr = LINK_ATTR_UP;
-		up.new.flag = true;
+		up.set->new.flag = true;
 		snprintf(up.ifname, sizeof(up.ifname), "%s", add->lk->link.name);
 		add_step(df, &up);
 	}

@@ -65,6 +65,10 @@ size_t step_body_size(enum step_op op)
 		return sizeof(struct step_obj);
 	case STEP_OBJ_REPLACE:
 		return sizeof(struct step_obj) + sizeof(union topo_obj_buf);
+	case STEP_LINK_SET:
+	case STEP_DU_ADD:
+	case STEP_DU_DEL:
+		return sizeof(struct step_set);
 	default:
 		return 0;
 	}
@@ -162,9 +166,7 @@ int step_invert(const struct step *s, struct step *ret)
 		v.peer_followups = true;
 		break;
 	case STEP_LINK_SET:
-		v.old = s->new;
-		v.new = s->old;
-		break;
+		break;    /* the values swap with the body, below */
 	case STEP_ADDR_ADD: v.op = STEP_ADDR_DEL; break;
 	case STEP_ADDR_DEL: v.op = STEP_ADDR_ADD; break;
 	case STEP_FDB_ADD: v.op = STEP_FDB_DEL; break;
@@ -232,6 +234,9 @@ int step_invert(const struct step *s, struct step *ret)
 		} else if (v.op == STEP_OBJ_REPLACE) {
 			v.ob->obj = s->ob->old_obj[0];
 			v.ob->old_obj[0] = s->ob->obj;
+		} else if (v.op == STEP_LINK_SET) {
+			v.set->old = s->set->new;
+			v.set->new = s->set->old;
 		}
 	}
 	*ret = v;
@@ -554,36 +559,36 @@ void step_format(const struct step *s, char *buf, size_t len)
 		fb(&b, "~ link set %s", s->ifname);
 		switch (s->attr) {
 		case LINK_ATTR_MASTER:
-			if (s->new.master[0])
-				fb(&b, " master %s", s->new.master);
+			if (s->set->new.master[0])
+				fb(&b, " master %s", s->set->new.master);
 			else
 				fb(&b, " nomaster");
 			break;
 		case LINK_ATTR_MTU:
-			fb(&b, " mtu %u", s->new.mtu);
+			fb(&b, " mtu %u", s->set->new.mtu);
 			break;
 		case LINK_ATTR_MAC:
-			fb(&b, " address %s", topo_mac_format(s->new.mac, mac));
+			fb(&b, " address %s", topo_mac_format(s->set->new.mac, mac));
 			break;
 		case LINK_ATTR_OPT:
-			if (s->new.type && s->new.opt < s->new.type->n_opts) {
+			if (s->set->new.type && s->set->new.opt < s->set->new.type->n_opts) {
 				char w[96];
 
-				topo_lopt_format_ip(&s->new.type->opts[s->new.opt], &s->new.val, w, sizeof(w));
-				fb(&b, " type %s %s", s->new.type->name, w);
+				topo_lopt_format_ip(&s->set->new.type->opts[s->set->new.opt], &s->set->new.val, w, sizeof(w));
+				fb(&b, " type %s %s", s->set->new.type->name, w);
 			}
 			break;
 		case LINK_ATTR_UP:
-			fb(&b, " %s", s->new.flag ? "up" : "down");
+			fb(&b, " %s", s->set->new.flag ? "up" : "down");
 			break;
 		case LINK_ATTR_MARK:
-			fb(&b, " alias %s", s->new.flag ? "topo:<topology>" : "\"\"");
+			fb(&b, " alias %s", s->set->new.flag ? "topo:<topology>" : "\"\"");
 			break;
 		case LINK_ATTR_SHAPE: {
 			char sh[128], old[128];
 
-			topo_shape_format(&s->new.shape, sh, sizeof(sh));
-			topo_shape_format(&s->old.shape, old, sizeof(old));
+			topo_shape_format(&s->set->new.shape, sh, sizeof(sh));
+			topo_shape_format(&s->set->old.shape, old, sizeof(old));
 			fb(&b, " qdisc %s (was %s)", sh, old);
 			break;
 		}
@@ -643,7 +648,7 @@ void step_format(const struct step *s, char *buf, size_t len)
 	case STEP_DU_ADD:
 	case STEP_DU_DEL:
 		fb(&b, "%s rule ip filter DOCKER-USER %sifname \"%s\" accept", s->op == STEP_DU_ADD ? "+" : "-",
-		   s->new.flag ? "o" : "i", s->ifname);
+		   s->set->new.flag ? "o" : "i", s->ifname);
 		fb_netns(&b, s->ns);
 		break;
 	}

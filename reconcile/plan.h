@@ -130,6 +130,10 @@ struct step_link {              /* LINK_ADD / LINK_DEL: the whole link; for a ve
 	struct topo_iface peer;
 };
 
+struct step_set {               /* LINK_SET: attr's value before and after; DU_*: new.flag (oifname) */
+	struct link_value old, new;
+};
+
 struct step_route {             /* ROUTE_* */
 	struct topo_route route;
 	struct topo_route old_route[]; /* ROUTE_REPLACE: [0] */
@@ -155,10 +159,9 @@ struct step {
 
 	char ns[TOPO_NS_NAME_MAX + 1];    /* where the object lives */
 
-	/* LINK_SET */
+	/* LINK_SET (its values in set), ADDR_*, FDB_*, DU_* */
 	char ifname[TOPO_IFNAME_MAX + 1];
 	enum link_attr attr;
-	struct link_value old, new;
 
 	/* FDB_*: ifname + fdb */
 	struct topo_fdb fdb;
@@ -196,6 +199,7 @@ struct step {
 		struct step_link *lk;     /* LINK_ADD, LINK_DEL */
 		struct step_route *rt;    /* ROUTE_* */
 		struct step_obj *ob;      /* OBJ_* */
+		struct step_set *set;     /* LINK_SET, DU_* */
 	};
 
 	/* What differs, one item per line ("rule missing: ..."); may be NULL. */

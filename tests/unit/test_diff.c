@@ -159,7 +159,7 @@ static void test_empty_kernel_seed(void **state)
 		assert_int_equal(s->attr, LINK_ATTR_UP);
 		assert_int_equal(s->phase, PHASE_UP);
 		assert_true(s->follows_add);
-		assert_true(s->new.flag);
+		assert_true(s->set->new.flag);
 		assert_string_equal(s->ifname, "eth0");
 	}
 	assert_string_equal(p->steps[6].ns, "netns_A");
@@ -173,7 +173,7 @@ static void test_empty_kernel_seed(void **state)
 	assert_int_equal(s->attr, LINK_ATTR_UP);
 	assert_int_equal(s->phase, PHASE_ADDR_DEL);
 	assert_true(s->follows_add);
-	assert_true(s->new.flag);
+	assert_true(s->set->new.flag);
 
 	s = &p->steps[10];
 	assert_int_equal(s->op, STEP_ADDR_ADD);
@@ -466,8 +466,8 @@ static void test_minimal_mtu_change(void **state)
 	assert_int_equal(s->op, STEP_LINK_SET);
 	assert_int_equal(s->attr, LINK_ATTR_MTU);
 	assert_int_equal(s->phase, PHASE_LINK_ATTR);
-	assert_int_equal(s->old.mtu, 1500);
-	assert_int_equal(s->new.mtu, 1400);
+	assert_int_equal(s->set->old.mtu, 1500);
+	assert_int_equal(s->set->new.mtu, 1400);
 	fx_assert_counts(&f.r.plan, 0, 1, 0);
 	fx_free(&f);
 }
@@ -769,7 +769,7 @@ static void test_minimal_link_attrs(void **state)
 		"~ link set vethA master mybr0\n"
 		"~ link set eth0 up netns netns_B\n");
 	assert_int_equal(f.r.plan.steps[0].phase, PHASE_MASTER);
-	assert_string_equal(f.r.plan.steps[0].old.master, "");
+	assert_string_equal(f.r.plan.steps[0].set->old.master, "");
 	assert_false(f.r.plan.steps[1].follows_add);
 	fx_assert_counts(&f.r.plan, 0, 2, 0);
 	fx_free(&f);
@@ -1123,12 +1123,12 @@ static void test_shaping_diff(void **state)
 	diff_result_free(&f.r);
 	fx_diff(&f);
 	assert_int_equal(f.r.plan.n, 1);
-	assert_int_equal(f.r.plan.steps[0].old.shape.rate, 250000);
-	assert_int_equal(f.r.plan.steps[0].new.shape.rate, 125000);
+	assert_int_equal(f.r.plan.steps[0].set->old.shape.rate, 250000);
+	assert_int_equal(f.r.plan.steps[0].set->new.shape.rate, 125000);
 	struct step inv;
 
 	assert_int_equal(step_invert(&f.r.plan.steps[0], &inv), 0);
-	assert_int_equal(inv.new.shape.rate, 250000);
+	assert_int_equal(inv.set->new.shape.rate, 250000);
 	step_free(&inv);
 	a->shape.rate = 125000;
 	/* Ours on a link the file no longer shapes: removed. */
@@ -1361,7 +1361,7 @@ static void test_adopt_hand_built_lab(void **state)
 
 		assert_int_equal(s->op, STEP_LINK_SET);
 		assert_int_equal(s->attr, LINK_ATTR_MARK);
-		assert_true(s->new.flag);
+		assert_true(s->set->new.flag);
 		marks++;
 	}
 	/* lo of netns_A and netns_B; mybr0, vethA, vethB in host. */
@@ -1793,8 +1793,8 @@ static void test_bridge_removed_ports_stay(void **state)
 	free(txt);
 	for (size_t i = 0; i < 3; i++)
 		assert_int_equal(f.r.plan.steps[i].parent, f.r.plan.steps[3].id);
-	assert_string_equal(f.r.plan.steps[1].old.master, "mybr0");
-	assert_string_equal(f.r.plan.steps[1].new.master, "");
+	assert_string_equal(f.r.plan.steps[1].set->old.master, "mybr0");
+	assert_string_equal(f.r.plan.steps[1].set->new.master, "");
 	fx_assert_counts(&f.r.plan, 0, 0, 1);
 	fx_free(&f);
 }
@@ -1993,7 +1993,7 @@ static void test_link_option_drift(void **state)
 		struct step inv;
 
 		assert_int_equal(step_invert(&f.r.plan.steps[i], &inv), 0);
-		assert_int_equal(inv.new.val.u, i == 0 ? 500 : i == 1 ? 0 : 3);
+		assert_int_equal(inv.set->new.val.u, i == 0 ? 500 : i == 1 ? 0 : 3);
 		step_free(&inv);
 	}
 	diff_result_free(&f.r);

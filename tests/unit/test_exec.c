@@ -862,27 +862,27 @@ static int k_link_set(struct kern *k, struct step *s)
 		return snprintf(k->msg, sizeof(k->msg), "no link %s", s->ifname), -ENODEV;
 	switch (s->attr) {
 	case LINK_ATTR_MASTER:
-		return k_set_master(ns, s->ifname, s->new.master);
+		return k_set_master(ns, s->ifname, s->set->new.master);
 	case LINK_ATTR_MTU:
 		/* vxlan_change_mtu: not above the underlay's less the encapsulation. */
 		if (ifc->type == TOPO_IF_VXLAN && topo_link_depends_on(ifc)[0] && k_if(ns, topo_link_depends_on(ifc))) {
 			bool v6 = topo_vxlan_v6(ifc);
 
-			if (s->new.mtu + (v6 ? 70 : 50) > k_if(ns, topo_link_depends_on(ifc))->mtu)
+			if (s->set->new.mtu + (v6 ? 70 : 50) > k_if(ns, topo_link_depends_on(ifc))->mtu)
 				return snprintf(k->msg, sizeof(k->msg), "mtu greater than device maximum"), -EINVAL;
 		}
-		ifc->mtu = s->new.mtu;
+		ifc->mtu = s->set->new.mtu;
 		if (ifc->mtu < TOPO_IPV6_MIN_MTU)
 			k_ipv6_off(ns, ifc);
 		return 0;
 	case LINK_ATTR_MAC:
-		memcpy(ifc->mac, s->new.mac, 6);
+		memcpy(ifc->mac, s->set->new.mac, 6);
 		return 0;
 	case LINK_ATTR_OPT:
-		ifc->opt[s->new.opt] = s->new.val;
+		ifc->opt[s->set->new.opt] = s->set->new.val;
 		return 0;
 	case LINK_ATTR_UP:
-		ifc->up = s->new.flag;
+		ifc->up = s->set->new.flag;
 		return 0;
 	default:
 		return -EOPNOTSUPP;
@@ -1219,7 +1219,7 @@ static int k_du(struct kern *k, struct step *s)
 		return -ENOENT;
 	if (s->op == STEP_DU_DEL) {
 		for (size_t i = 0; i < ns->n_du_rules; i++)
-			if (strcmp(ns->du_rules[i].ifname, s->ifname) == 0 && ns->du_rules[i].out == s->new.flag &&
+			if (strcmp(ns->du_rules[i].ifname, s->ifname) == 0 && ns->du_rules[i].out == s->set->new.flag &&
 			    strcmp(ns->du_rules[i].owner, k->topo) == 0) {
 				ns->du_rules[i] = ns->du_rules[--ns->n_du_rules];
 				i--;
@@ -1234,7 +1234,7 @@ static int k_du(struct kern *k, struct step *s)
 	memset(&v[ns->n_du_rules], 0, sizeof(*v));
 	snprintf(v[ns->n_du_rules].ifname, sizeof(v->ifname), "%s", s->ifname);
 	snprintf(v[ns->n_du_rules].owner, sizeof(v->owner), "%s", k->topo);
-	v[ns->n_du_rules].out = s->new.flag;
+	v[ns->n_du_rules].out = s->set->new.flag;
 	v[ns->n_du_rules].plain = true;
 	ns->n_du_rules++;
 	return 0;
@@ -2067,8 +2067,8 @@ static void test_rollback_phase_order(void **state)
 	s = push(&j, STEP_LINK_SET, PHASE_LINK_ATTR, "leaf");
 	snprintf(s->ifname, sizeof(s->ifname), "eth0");
 	s->attr = LINK_ATTR_MTU;
-	s->old.mtu = 1500;
-	s->new.mtu = 1200;
+	s->set->old.mtu = 1500;
+	s->set->new.mtu = 1200;
 	assert_int_equal(plan_rollback(&j, &rec_ops, &r, &rb), 0);
 	ASSERT_LOG(&r,
 		   "- address del 10.9.0.1/24 dev br9 netns leaf  # rollback",

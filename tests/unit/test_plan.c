@@ -112,29 +112,33 @@ static void test_invert_link_set_swaps(void **state)
 	(void)state;
 	SET(s.ifname, "eth0");
 	s.attr = LINK_ATTR_MTU;
-	s.old.mtu = 1500;
-	s.new.mtu = 1400;
+	s.set->old.mtu = 1500;
+	s.set->new.mtu = 1400;
 	assert_int_equal(step_invert(&s, &v), 0);
 	assert_int_equal(v.op, STEP_LINK_SET);
 	assert_int_equal(v.attr, LINK_ATTR_MTU);
-	assert_int_equal(v.new.mtu, 1500);
-	assert_int_equal(v.old.mtu, 1400);
+	assert_int_equal(v.set->new.mtu, 1500);
+	assert_int_equal(v.set->old.mtu, 1400);
 	assert_string_equal(fmt(&v), "~ link set eth0 mtu 1500 netns web  # rollback");
+	step_free(&v);
 
 	s.attr = LINK_ATTR_MASTER;
-	SET(s.old.master, "br0");
-	SET(s.new.master, "");
+	SET(s.set->old.master, "br0");
+	SET(s.set->new.master, "");
 	assert_int_equal(step_invert(&s, &v), 0);
-	assert_string_equal(v.new.master, "br0");
-	assert_string_equal(v.old.master, "");
+	assert_string_equal(v.set->new.master, "br0");
+	assert_string_equal(v.set->old.master, "");
 	assert_string_equal(fmt(&v), "~ link set eth0 master br0 netns web  # rollback");
+	step_free(&v);
 
 	s.attr = LINK_ATTR_UP;
-	s.old.flag = false;
-	s.new.flag = true;
+	s.set->old.flag = false;
+	s.set->new.flag = true;
 	assert_int_equal(step_invert(&s, &v), 0);
-	assert_false(v.new.flag);
+	assert_false(v.set->new.flag);
 	assert_string_equal(fmt(&v), "~ link set eth0 down netns web  # rollback");
+	step_free(&v);
+	step_free(&s);
 }
 
 static void test_invert_addresses_routes(void **state)
@@ -304,13 +308,17 @@ static void test_invert_involution(void **state)
 				s.rt->old_route[0].metric = 5;
 			}
 		}
-		s.old.mtu = 1;
-		s.new.mtu = 2;
+		if (s.op == STEP_LINK_SET) {
+			s.set->old.mtu = 1;
+			s.set->new.mtu = 2;
+		}
 		assert_int_equal(step_invert(&s, &v), 0);
 		assert_int_equal(step_invert(&v, &w), 0);
 		assert_int_equal(w.op, s.op);
-		assert_int_equal(w.old.mtu, 1);
-		assert_int_equal(w.new.mtu, 2);
+		if (s.op == STEP_LINK_SET) {
+			assert_int_equal(w.set->old.mtu, 1);
+			assert_int_equal(w.set->new.mtu, 2);
+		}
 		if (s.rt) {
 			assert_int_equal(w.rt->route.metric, s.rt->route.metric);
 			if (replace)
@@ -563,27 +571,28 @@ static void test_format_link_set(void **state)
 	(void)state;
 	SET(s.ifname, "eth0");
 	s.attr = LINK_ATTR_MTU;
-	s.new.mtu = 1400;
+	s.set->new.mtu = 1400;
 	assert_string_equal(fmt(&s), "~ link set eth0 mtu 1400 netns web");
 	s.attr = LINK_ATTR_MAC;
-	memcpy(s.new.mac, (const uint8_t[]){ 0x02, 0x42, 0xAC, 0x11, 0, 2 }, 6);
+	memcpy(s.set->new.mac, (const uint8_t[]){ 0x02, 0x42, 0xAC, 0x11, 0, 2 }, 6);
 	assert_string_equal(fmt(&s), "~ link set eth0 address 02:42:ac:11:00:02 netns web");
 	s.attr = LINK_ATTR_OPT;
-	s.new.type = TOPO_IF_BRIDGE;
-	s.new.opt = BR_STP;
-	s.new.val = (struct topo_linkopt){ .set = true, .u = 0 };
+	s.set->new.type = TOPO_IF_BRIDGE;
+	s.set->new.opt = BR_STP;
+	s.set->new.val = (struct topo_linkopt){ .set = true, .u = 0 };
 	SET(s.ns, "host");
 	SET(s.ifname, "br0");
 	assert_string_equal(fmt(&s), "~ link set br0 type bridge stp_state 0");
 	s.attr = LINK_ATTR_MASTER;
 	SET(s.ifname, "vethA");
-	SET(s.new.master, "br0");
+	SET(s.set->new.master, "br0");
 	assert_string_equal(fmt(&s), "~ link set vethA master br0");
-	SET(s.new.master, "");
+	SET(s.set->new.master, "");
 	assert_string_equal(fmt(&s), "~ link set vethA nomaster");
 	s.attr = LINK_ATTR_UP;
-	s.new.flag = true;
+	s.set->new.flag = true;
 	assert_string_equal(fmt(&s), "~ link set vethA up");
+	step_free(&s);
 }
 
 static void test_format_addresses(void **state)
