@@ -90,7 +90,7 @@ int addr_observe(struct backend *b, struct bns *ns, struct topo_ns *out)
 	for (size_t i = 0; i < out->n_ifaces; i++)
 		d.byidx[i] = (struct idx){ out->ifaces[i].ifindex, i };
 	qsort(d.byidx, out->n_ifaces, sizeof(*d.byidx), idx_cmp);
-	r = nlq_dump(b, ns, RTM_GETADDR, AF_UNSPEC, addr_dump_one, &d, addr_dump_reset);
+	r = nlq_dump_inet(b, ns, RTM_GETADDR, addr_dump_one, &d, addr_dump_reset);
 	free(d.byidx);
 	return r;
 }

@@ -183,6 +183,13 @@ bool nlq_window_full(const struct bns *ns);
  * the kernel says the dump was interrupted (NLM_F_DUMP_INTR). */
 int nlq_dump(struct backend *b, struct bns *ns, int type, int family,
 	    int (*fn)(void *arg, const void *nlh), void *arg, void (*reset)(void *arg));
+/* The same for AF_INET, then AF_INET6, as one dump. Not AF_UNSPEC: the
+ * kernel serves that under RTNL for every family it knows (multicast
+ * routing's too), where one family's dump of addresses or routes takes
+ * no lock; next to a big lab's DAD and MLD work (which holds RTNL) a read
+ * of a thousand namespaces is a third faster. */
+int nlq_dump_inet(struct backend *b, struct bns *ns, int type, int (*fn)(void *arg, const void *nlh), void *arg,
+		  void (*reset)(void *arg));
 /* One request, one answer; on_msg gets the answer's data messages. */
 int nlq_request(struct backend *b, struct bns *ns, struct nl_msg *msg,
 	       void (*on_msg)(void *arg, size_t tag, const void *nlh), void *arg);

@@ -212,8 +212,13 @@ int nlq_drain(struct backend *b, struct bns *ns,
 
 /* ------------------------------------------------------------------ dumps -- */
 
-int nlq_dump(struct backend *b, struct bns *ns, int type, int family,
-	    int (*fn)(void *arg, const void *nlh), void *arg, void (*reset)(void *arg))
+/* One pass of a dump: fn for each message until the kernel's DONE (with
+ * only_family, each message of that family: a kernel without the family's
+ * table answers with every family's).
+ * *interrupted: the set changed while the kernel walked it (what fn got
+ * is not the whole set). */
+static int dump_once(struct bns *ns, int type, int family, bool only_family, int (*fn)(void *arg, const void *nlh),
+		     void *arg, char *buf, bool *interrupted)
 {
 	struct {
 		struct nlmsghdr nlh;
@@ -225,79 +230,90 @@ int nlq_dump(struct backend *b, struct bns *ns, int type, int family,
 		};
 		char attrs[16];
 	} req;
-	char *buf;
+	bool done = false;
+	uint32_t seq;
+	int r;
+
+	*interrupted = false;
+	memset(&req, 0, sizeof(req));
+	req.nlh.nlmsg_type = (uint16_t)type;
+	req.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	req.nlh.nlmsg_seq = seq = nl_socket_use_seq(ns->sk);
+	if (type == RTM_GETLINK) {
+		struct nlattr *a = (struct nlattr *)(void *)((char *)&req + NLMSG_LENGTH(sizeof(req.ifi)));
+
+		req.ifi.ifi_family = (unsigned char)family;
+		/* Counters are a third of each message and never read. */
+		a->nla_type = IFLA_EXT_MASK;
+		a->nla_len = NLA_HDRLEN + 4;
+		*(uint32_t *)(void *)((char *)a + NLA_HDRLEN) = RTEXT_FILTER_SKIP_STATS;
+		req.nlh.nlmsg_len = NLMSG_LENGTH(sizeof(req.ifi)) + NLA_ALIGN(a->nla_len);
+	} else if (type == RTM_GETADDR) {
+		req.ifa.ifa_family = (unsigned char)family;
+		req.nlh.nlmsg_len = NLMSG_LENGTH(sizeof(req.ifa));
+	} else if (type == RTM_GETNEXTHOP) {
+		/* struct nhmsg: 8 bytes, and the kernel checks it strictly. */
+		req.rtm.rtm_family = (unsigned char)family;
+		req.nlh.nlmsg_len = NLMSG_LENGTH(8);
+	} else if (type == RTM_GETQDISC) {
+		/* The kernel refuses a qdisc dump shorter than a tcmsg. */
+		req.tcm.tcm_family = (unsigned char)family;
+		req.nlh.nlmsg_len = NLMSG_LENGTH(sizeof(req.tcm));
+	} else {
+		req.rtm.rtm_family = (unsigned char)family;
+		req.nlh.nlmsg_len = NLMSG_LENGTH(sizeof(req.rtm));
+	}
+	r = nl_send_raw(ns, &req.nlh);
+	while (!done && r == 0) {
+		ssize_t n = nl_recv_some(ns, buf, NL_RECVBUF);
+		int len = (int)n;
+
+		if (n < 0)
+			return (int)n;
+		for (struct nlmsghdr *nlh = (struct nlmsghdr *)(void *)buf; nlmsg_ok(nlh, len);
+		     nlh = nlmsg_next(nlh, &len)) {
+			if (nlh->nlmsg_seq != seq)
+				continue;
+			if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
+				*interrupted = true;
+			if (nlh->nlmsg_type == NLMSG_DONE) {
+				done = true;
+				break;
+			}
+			if (nlh->nlmsg_type == NLMSG_ERROR) {
+				r = ((struct nlmsgerr *)NLMSG_DATA(nlh))->error;
+				done = true;
+				break;
+			}
+			if (only_family && nlh->nlmsg_len >= NLMSG_LENGTH(1) &&
+			    *(const unsigned char *)NLMSG_DATA(nlh) != (unsigned char)family)
+				continue;
+			if (!*interrupted && fn(arg, nlh) < 0) {
+				r = -ENOMEM;
+				break;
+			}
+		}
+	}
+	return r;
+}
+
+/* The dump of each family in turn, as one: an interrupted pass starts the
+ * whole over, from empty (reset). */
+static int dump_families(struct backend *b, struct bns *ns, int type, const int *families, size_t n_families,
+			 int (*fn)(void *arg, const void *nlh), void *arg, void (*reset)(void *arg))
+{
+	char *buf = malloc(NL_RECVBUF);
 	int r = 0;
 
-	buf = malloc(NL_RECVBUF);
 	if (!buf)
 		return -ENOMEM;
 	for (int attempt = 0; attempt < 10; attempt++) {
-		bool done = false, interrupted = false;
-		uint32_t seq;
+		bool interrupted = false;
 
-		memset(&req, 0, sizeof(req));
-		req.nlh.nlmsg_type = (uint16_t)type;
-		req.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-		req.nlh.nlmsg_seq = seq = nl_socket_use_seq(ns->sk);
-		if (type == RTM_GETLINK) {
-			struct nlattr *a = (struct nlattr *)(void *)((char *)&req + NLMSG_LENGTH(sizeof(req.ifi)));
-
-			req.ifi.ifi_family = (unsigned char)family;
-			/* Counters are a third of each message and never read. */
-			a->nla_type = IFLA_EXT_MASK;
-			a->nla_len = NLA_HDRLEN + 4;
-			*(uint32_t *)(void *)((char *)a + NLA_HDRLEN) = RTEXT_FILTER_SKIP_STATS;
-			req.nlh.nlmsg_len = NLMSG_LENGTH(sizeof(req.ifi)) + NLA_ALIGN(a->nla_len);
-		} else if (type == RTM_GETADDR) {
-			req.ifa.ifa_family = (unsigned char)family;
-			req.nlh.nlmsg_len = NLMSG_LENGTH(sizeof(req.ifa));
-		} else if (type == RTM_GETNEXTHOP) {
-			/* struct nhmsg: 8 bytes, and the kernel checks it strictly. */
-			req.rtm.rtm_family = (unsigned char)family;
-			req.nlh.nlmsg_len = NLMSG_LENGTH(8);
-		} else if (type == RTM_GETQDISC) {
-			/* The kernel refuses a qdisc dump shorter than a tcmsg. */
-			req.tcm.tcm_family = (unsigned char)family;
-			req.nlh.nlmsg_len = NLMSG_LENGTH(sizeof(req.tcm));
-		} else {
-			req.rtm.rtm_family = (unsigned char)family;
-			req.nlh.nlmsg_len = NLMSG_LENGTH(sizeof(req.rtm));
-		}
-		r = nl_send_raw(ns, &req.nlh);
-		if (r < 0)
-			break;
-		while (!done && r == 0) {
-			ssize_t n = nl_recv_some(ns, buf, NL_RECVBUF);
-			int len = (int)n;
-
-			if (n < 0) {
-				r = (int)n;
-				break;
-			}
-			for (struct nlmsghdr *nlh = (struct nlmsghdr *)(void *)buf; nlmsg_ok(nlh, len);
-			     nlh = nlmsg_next(nlh, &len)) {
-				if (nlh->nlmsg_seq != seq)
-					continue;
-				if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
-					interrupted = true;
-				if (nlh->nlmsg_type == NLMSG_DONE) {
-					done = true;
-					break;
-				}
-				if (nlh->nlmsg_type == NLMSG_ERROR) {
-					r = ((struct nlmsgerr *)NLMSG_DATA(nlh))->error;
-					done = true;
-					break;
-				}
-				if (!interrupted && fn(arg, nlh) < 0) {
-					r = -ENOMEM;
-					break;
-				}
-			}
-		}
+		for (size_t f = 0; f < n_families && r == 0 && !interrupted; f++)
+			r = dump_once(ns, type, families[f], n_families > 1, fn, arg, buf, &interrupted);
 		if (r < 0 || !interrupted)
 			break;
-		/* The set changed while the kernel walked it: start again, from empty. */
 		if (reset)
 			reset(arg);
 	}
@@ -305,6 +321,20 @@ int nlq_dump(struct backend *b, struct bns *ns, int type, int family,
 	if (r < 0)
 		backend_fail(b, "netlink dump in namespace %s: %s", ns->name, strerror(-r));
 	return r;
+}
+
+int nlq_dump(struct backend *b, struct bns *ns, int type, int family,
+	    int (*fn)(void *arg, const void *nlh), void *arg, void (*reset)(void *arg))
+{
+	return dump_families(b, ns, type, &family, 1, fn, arg, reset);
+}
+
+int nlq_dump_inet(struct backend *b, struct bns *ns, int type, int (*fn)(void *arg, const void *nlh), void *arg,
+		  void (*reset)(void *arg))
+{
+	static const int families[] = { AF_INET, AF_INET6 };
+
+	return dump_families(b, ns, type, families, 2, fn, arg, reset);
 }
 
 /* ---------------------------------------------------------- one request -- */

@@ -233,7 +233,7 @@ int route_observe(struct backend *b, struct bns *ns, struct topo_ns *out, bool k
 	for (size_t i = 0; i < out->n_ifaces; i++)
 		names[i] = (struct idx_name){ out->ifaces[i].ifindex, out->ifaces[i].name };
 	qsort(names, out->n_ifaces, sizeof(*names), name_cmp);
-	r = nlq_dump(b, ns, RTM_GETROUTE, AF_UNSPEC, route_dump_one, &d, route_dump_reset);
+	r = nlq_dump_inet(b, ns, RTM_GETROUTE, route_dump_one, &d, route_dump_reset);
 	free(names);
 	return r;
 }
