@@ -65,8 +65,12 @@ static void on_echo(void *arg, size_t tag, const void *nlh)
 	struct topo_iface ifc;
 	struct bns *ns;
 
-	if (s->op != STEP_LINK_ADD || link_parse(nlh, &ifc) < 0)
+	if (s->op != STEP_LINK_ADD)
 		return;
+	if (link_parse(nlh, &ifc) < 0) {
+		topo_iface_clear(&ifc);
+		return;
+	}
 	ns = bns_find(r->b, s->ns);
 	if (ns)
 		ifnames_set(&ns->ifs, ifc.name, ifc.ifindex);
@@ -76,6 +80,7 @@ static void on_echo(void *arg, size_t tag, const void *nlh)
 		if (pns)
 			ifnames_set(&pns->ifs, s->lk->peer.name, ifc.peer_ifindex);
 	}
+	topo_iface_clear(&ifc);
 }
 
 static int touch(struct run *r, struct bns *ns)
@@ -379,7 +384,10 @@ static int wait_dump_one(void *arg, const void *nlh)
 	struct step_wait key, *kp = &key;
 	const struct step_wait **hit;
 
-	if (link_parse(nlh, &ifc) < 0)
+	int r = link_parse(nlh, &ifc);
+
+	topo_iface_clear(&ifc);   /* its ifindex and name are all that is wanted */
+	if (r < 0)
 		return 0;
 	key.ifindex = ifc.ifindex;
 	hit = bsearch(&kp, d->want, d->n, sizeof(*d->want), wait_cmp);

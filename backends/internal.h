@@ -203,6 +203,7 @@ int shape_msg(struct backend *b, struct bns *ns, const struct step *s, struct nl
 void shape_explain(const struct step *s, int err, char *msg, size_t len);
 
 /* link.c */
+/* ret is the caller's to topo_iface_clear, whatever the result. */
 int link_parse(const void *nlh, struct topo_iface *ret);
 int link_observe(struct backend *b, struct bns *ns, struct topo_ns *out);
 int link_add_msg(struct backend *b, struct bns *ns, const struct step *s, struct nl_msg **ret);

@@ -219,7 +219,8 @@ static int link_parse_full(const void *nlhv, struct topo_iface *ret, struct link
 			nla_strlcpy(kind, li[IFLA_INFO_KIND], sizeof(kind));
 			bt = be_linktype_find(kind);
 			if (bt) {
-				ret->type = bt->lt;
+				if (topo_iface_set_type(ret, bt->lt) < 0)
+					return -ENOMEM;
 				parse_opts(bt, tb, li[IFLA_INFO_DATA], ret, &extra->underlay);
 			}
 		}
@@ -255,12 +256,15 @@ static int link_dump_one(void *arg, const void *nlh)
 	struct link_dump *d = arg;
 	struct topo_iface parsed, *ifc;
 	struct link_parse_extra extra;
+	int r = link_parse_full(nlh, &parsed, &extra);
 
-	if (link_parse_full(nlh, &parsed, &extra) < 0)
-		return 0;
+	if (r < 0)
+		return r == -ENOMEM ? r : 0;
 	ifc = topo_ns_iface_add(d->out);
-	if (!ifc)
+	if (!ifc) {
+		topo_iface_clear(&parsed);
 		return -ENOMEM;
+	}
 	*ifc = parsed;
 	if (d->out->n_ifaces > d->cap) {
 		size_t cap = d->cap ? d->cap * 2 : 16;
@@ -280,7 +284,7 @@ static void link_dump_reset(void *arg)
 	struct link_dump *d = arg;
 
 	for (size_t i = 0; i < d->out->n_ifaces; i++)
-		free(d->out->ifaces[i].addrs);
+		topo_iface_clear(&d->out->ifaces[i]);
 	d->out->n_ifaces = 0;
 }
 
@@ -360,6 +364,7 @@ static void getlink_on_msg(void *arg, size_t tag, const void *nlh)
 	(void)tag;
 	if (link_parse(nlh, &ifc) == 0)
 		res->ifindex = ifc.ifindex;
+	topo_iface_clear(&ifc);
 }
 
 int link_resolve(struct backend *b, struct bns *ns, const char *name)

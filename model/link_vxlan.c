@@ -60,6 +60,8 @@ static void vxlan_validate(const struct topo_iface *ifc, const struct topo_lt_re
 
 bool topo_vxlan_v6(const struct topo_iface *ifc)
 {
+	if (ifc->type != TOPO_IF_VXLAN)
+		return false;
 	for (int k = VX_REMOTE; k <= VX_LOCAL; k++)
 		if (ifc->opt[k].set && ifc->opt[k].ip.family == AF_INET6)
 			return true;

@@ -1300,8 +1300,8 @@ static void load_iface(struct loader *ld, struct topo_ns *ns, const struct ynode
 		if (s && !(lt = parse_iftype(s)))
 			ndiag(ld, v, "unknown interface type '%s' (accepted: %s)", s,
 			      topo_linktypes_accepted(accepted, sizeof(accepted)));
-		else if (s)
-			ifc->type = lt;
+		else if (s && topo_iface_set_type(ifc, lt) < 0)
+			ld->oom = true;
 	}
 	for (size_t i = 0; i + 1 < val->n; i += 2) {
 		const struct ynode *k = val->kids[i], *v = val->kids[i + 1];

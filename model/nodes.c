@@ -504,15 +504,16 @@ static void opt_ip(struct topo_iface *ifc, int k, const struct topo_ip *ip)
 
 /* ifc becomes the tunnel: a vxlan from this node's underlay address (over
  * its dev), to peer's (NULL: no remote, the fdb entries say where). */
-static void vxlan_fill(struct topo_iface *ifc, uint32_t vni, uint16_t port, const struct topo_node *me,
-		       const struct topo_node *peer)
+static int vxlan_fill(struct topo_iface *ifc, uint32_t vni, uint16_t port, const struct topo_node *me,
+		      const struct topo_node *peer)
 {
-	ifc->type = TOPO_IF_VXLAN;
+	if (topo_iface_set_type(ifc, TOPO_IF_VXLAN) < 0)
+		return -ENOMEM;
 	ifc->link = -1;
 	ifc->stretch = false;
 	ifc->stretch_vni = 0;
 	ifc->stretch_port = 0;
-	memset(ifc->opt, 0, sizeof(ifc->opt));
+	memset(ifc->opt, 0, TOPO_LINK_OPTS_MAX * sizeof(*ifc->opt));
 	opt_u(ifc, VX_VNI, vni);
 	opt_u(ifc, VX_PORT, port);
 	opt_ip(ifc, VX_LOCAL, &me->underlay);
@@ -522,6 +523,7 @@ static void vxlan_fill(struct topo_iface *ifc, uint32_t vni, uint16_t port, cons
 		ifc->opt[VX_DEV].set = true;
 		snprintf(ifc->opt[VX_DEV].name, sizeof(ifc->opt[VX_DEV].name), "%s", me->dev);
 	}
+	return 0;
 }
 
 static struct topo_iface *iface_new(struct topo_ns *ns, enum tun_dev kind, uint32_t vni, const struct topo_linktype *type,
@@ -532,7 +534,10 @@ static struct topo_iface *iface_new(struct topo_ns *ns, enum tun_dev kind, uint3
 	if (!ifc)
 		return NULL;
 	tun_name(ifc->name, kind, vni);
-	ifc->type = type;
+	if (topo_iface_set_type(ifc, type) < 0) {
+		ns->n_ifaces--;   /* the slot just added, empty again */
+		return NULL;
+	}
 	ifc->mtu = mtu;
 	ifc->pos = pos;
 	return ifc;
@@ -596,7 +601,8 @@ static int stretch_port(struct topology *t, const struct topology *all, size_t h
 	vx = iface_new(&t->ns[host], TUN_DEV_VXLAN, vni, TOPO_IF_VXLAN, mtu, pos);
 	if (!vx)
 		goto out;
-	vxlan_fill(vx, vni, port, me, peers == 1 ? peer : NULL);
+	if (vxlan_fill(vx, vni, port, me, peers == 1 ? peer : NULL) < 0)
+		goto out;
 	snprintf(vx->master, sizeof(vx->master), "%s", brname);
 	if (peers > 1) {
 		char name[TOPO_IFNAME_MAX + 1];
@@ -701,7 +707,8 @@ int topo_nodes_slice(struct topology *t, const char *node, char *err, size_t err
 
 		if ((long)nsi == host) {
 			/* Declared on the host itself: the tunnel takes the end's name. */
-			vxlan_fill(end, l.vni, l.port, me, peer);
+			if (vxlan_fill(end, l.vni, l.port, me, peer) < 0)
+				goto fail;
 			continue;
 		}
 		/* In a namespace: its end stays a veth, whose peer on the host is
@@ -714,7 +721,8 @@ int topo_nodes_slice(struct topology *t, const char *node, char *err, size_t err
 			goto fail;
 		if (!(vx = iface_new(&out.ns[host], TUN_DEV_VXLAN, l.vni, TOPO_IF_VXLAN, mtu, l.pos)))
 			goto fail;
-		vxlan_fill(vx, l.vni, l.port, me, peer);
+		if (vxlan_fill(vx, l.vni, l.port, me, peer) < 0)
+			goto fail;
 		tun_name(vx->master, TUN_DEV_BRIDGE, l.vni);
 		if (!(vp = iface_new(&out.ns[host], TUN_DEV_PORT, l.vni, TOPO_IF_VETH, mtu, l.pos)))
 			goto fail;

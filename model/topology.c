@@ -87,6 +87,43 @@ void topo_iface_init(struct topo_iface *ifc)
 	ifc->peer_netnsid = -1;
 }
 
+int topo_iface_set_type(struct topo_iface *ifc, const struct topo_linktype *type)
+{
+	if (type && type->n_opts && !ifc->opt) {
+		ifc->opt = calloc(TOPO_LINK_OPTS_MAX, sizeof(*ifc->opt));
+		if (!ifc->opt)
+			return -ENOMEM;
+	} else if ((!type || !type->n_opts) && ifc->opt) {
+		free(ifc->opt);
+		ifc->opt = NULL;
+	}
+	ifc->type = type;
+	return 0;
+}
+
+int topo_iface_copy_link(struct topo_iface *dst, const struct topo_iface *src)
+{
+	*dst = *src;
+	dst->addrs = NULL;
+	dst->n_addrs = 0;
+	if (!src->opt)
+		return 0;
+	dst->opt = malloc(TOPO_LINK_OPTS_MAX * sizeof(*dst->opt));
+	if (!dst->opt)
+		return -ENOMEM;
+	memcpy(dst->opt, src->opt, TOPO_LINK_OPTS_MAX * sizeof(*dst->opt));
+	return 0;
+}
+
+void topo_iface_clear(struct topo_iface *ifc)
+{
+	free(ifc->opt);
+	ifc->opt = NULL;
+	free(ifc->addrs);
+	ifc->addrs = NULL;
+	ifc->n_addrs = 0;
+}
+
 int topo_route_copy(struct topo_route *dst, const struct topo_route *src)
 {
 	*dst = *src;
@@ -123,7 +160,7 @@ struct topo_route_nh *topo_route_nh_add(struct topo_route *rt)
 void topo_ns_clear(struct topo_ns *ns)
 {
 	for (size_t i = 0; i < ns->n_ifaces; i++)
-		free(ns->ifaces[i].addrs);
+		topo_iface_clear(&ns->ifaces[i]);
 	free(ns->ifaces);
 	for (size_t i = 0; i < ns->n_routes; i++)
 		topo_route_clear(&ns->routes[i]);

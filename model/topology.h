@@ -83,7 +83,10 @@ extern const struct topo_linktype topo_lt_bridge, topo_lt_veth, topo_lt_vxlan, t
 
 /* One option of a link type, topo_iface.opt[i] for the type's option i.
  * As many as the type with the most has (vxlan's 12; each type asserts it
- * fits): 24 bytes each in every interface of both models. */
+ * fits). Out of line, and only on an interface whose type has options
+ * (topo_iface_set_type): most links of a lab are veths, and 288 bytes in
+ * each of them, in both models and in each veth step, were a sixth of
+ * apply's memory. */
 #define TOPO_LINK_OPTS_MAX 12
 struct topo_linkopt {
 	bool set;                         /* declared (loaded) / reported (observed) */
@@ -138,7 +141,9 @@ struct topo_iface {
 	uint8_t mac[6];
 	bool up;                          /* desired: always true */
 	char master[TOPO_IFNAME_MAX + 1]; /* "" = no master */
-	struct topo_linkopt opt[TOPO_LINK_OPTS_MAX];   /* the type's options */
+	/* The type's options, TOPO_LINK_OPTS_MAX of them, when the type has
+	 * any; NULL when it has none. Owned: see topo_iface_copy_link. */
+	struct topo_linkopt *opt;
 	struct topo_shape shape;          /* rate 0 and no netem = not shaped */
 	struct topo_pos shape_pos;        /* where rate: or netem: is */
 	/* A bridge of a node's host stretched over the nodes (model/nodes.h):
@@ -530,6 +535,14 @@ struct topo_nft_rule *topo_ns_nft_rule_add(struct topo_ns *ns);
 struct topo_fdb *topo_ns_fdb_add(struct topo_ns *ns);
 
 void topo_iface_init(struct topo_iface *ifc);
+/* An interface owns its options (opt) and addresses. set_type: the type,
+ * with room for its options when it has any (zeroed, or kept when there
+ * already is room); 0 or -ENOMEM (then the type is unchanged). copy_link:
+ * *dst = *src with its own copy of the options and no addresses, 0 or
+ * -ENOMEM (then dst has no options either). clear: frees both. */
+int topo_iface_set_type(struct topo_iface *ifc, const struct topo_linktype *type);
+int topo_iface_copy_link(struct topo_iface *dst, const struct topo_iface *src);
+void topo_iface_clear(struct topo_iface *ifc);
 /* A route's paths (nh) are its own. copy: *dst = *src with a copy of them,
  * 0 or -ENOMEM (then dst has none). clear: frees them. nh_add: one more
  * path, zeroed and counted, or NULL when out of memory. */

@@ -247,18 +247,11 @@ static char *xstrdup(struct differ *df, const char *s)
 /* ------------------------------------------------------------ link steps -- */
 
 /* The link as it must be created, from its declaration. */
-static void link_from_desired(struct topo_iface *ret, const struct topo_iface *d)
+/* A step's own copy of a link (desired or observed), without its addresses. */
+static void link_copy(struct differ *df, struct topo_iface *ret, const struct topo_iface *from)
 {
-	*ret = *d;
-	ret->addrs = NULL;
-	ret->n_addrs = 0;
-}
-
-static void link_from_observed(struct topo_iface *ret, const struct topo_iface *o)
-{
-	*ret = *o;
-	ret->addrs = NULL;
-	ret->n_addrs = 0;
+	if (topo_iface_copy_link(ret, from) < 0)
+		df->err = -ENOMEM;
 }
 
 /*
@@ -373,12 +366,12 @@ static void link_drop_gone_master(const struct obs *ob, struct topo_iface *l)
 static void link_delete(struct differ *df, struct obs *ob, size_t idx, bool implicit, const char *note)
 {
 	const struct topo_iface *o = &ob->o->ifaces[idx];
-	struct step s = step_new(df, STEP_LINK_DEL, PHASE_LINK_DEL, ob->o->name);
-
 	unsigned saved_parent = df->parent;
 
 	if (ob->gone[idx])
 		return;
+	struct step s = step_new(df, STEP_LINK_DEL, PHASE_LINK_DEL, ob->o->name);
+
 	s.implicit = implicit;
 	s.note = note;
 	s.id = ++df->ids;
@@ -387,7 +380,7 @@ static void link_delete(struct differ *df, struct obs *ob, size_t idx, bool impl
 	if (implicit)
 		s.parent = saved_parent ? saved_parent : ob->del_id;
 	df->parent = s.id;
-	link_from_observed(&s.lk->link, o);
+	link_copy(df, &s.lk->link, o);
 	link_drop_gone_master(ob, &s.lk->link);
 	if (topo_lt_is(o->type, TOPO_LT_PAIR) && o->peer_ns[0]) {
 		struct obs *pob = obs_find(df, o->peer_ns);
@@ -396,7 +389,7 @@ static void link_delete(struct differ *df, struct obs *ob, size_t idx, bool impl
 
 		if (p) {
 			snprintf(s.lk->peer_ns, sizeof(s.lk->peer_ns), "%s", o->peer_ns);
-			link_from_observed(&s.lk->peer, p);
+			link_copy(df, &s.lk->peer, p);
 			link_drop_gone_master(pob, &s.lk->peer);
 			link_gone_implicit(df, pob, pidx);
 		}
@@ -413,12 +406,12 @@ static void link_create(struct differ *df, const char *ns, const struct topo_ifa
 
 	s.note = note;
 	s.pos = d->pos;
-	link_from_desired(&s.lk->link, d);
+	link_copy(df, &s.lk->link, d);
 	s.lk->link.owned = true;
 	snprintf(s.lk->link.owner, sizeof(s.lk->link.owner), "%s", df->d->name);
 	if (peer) {
 		snprintf(s.lk->peer_ns, sizeof(s.lk->peer_ns), "%s", peer_ns);
-		link_from_desired(&s.lk->peer, peer);
+		link_copy(df, &s.lk->peer, peer);
 		s.lk->peer.owned = true;
 		snprintf(s.lk->peer.owner, sizeof(s.lk->peer.owner), "%s", df->d->name);
 		/* The peer cannot be up at creation; PHASE_UP does it. */

@@ -96,6 +96,11 @@ void step_body_clear(struct step *s)
 	case STEP_ROUTE_DEL:
 		topo_route_clear(&s->rt->route);
 		break;
+	case STEP_LINK_ADD:
+	case STEP_LINK_DEL:
+		topo_iface_clear(&s->lk->link);
+		topo_iface_clear(&s->lk->peer);
+		break;
 	default:
 		break;
 	}
@@ -220,7 +225,12 @@ int step_invert(const struct step *s, struct step *ret)
 		if (!(v.body = malloc(n)))
 			goto oom;
 		memcpy(v.body, s->body, n);
-		if (v.op == STEP_ROUTE_ADD || v.op == STEP_ROUTE_DEL) {
+		if (v.op == STEP_LINK_ADD || v.op == STEP_LINK_DEL) {
+			v.lk->link.opt = v.lk->peer.opt = NULL;   /* its own options, below */
+			if (topo_iface_copy_link(&v.lk->link, &s->lk->link) < 0 ||
+			    topo_iface_copy_link(&v.lk->peer, &s->lk->peer) < 0)
+				goto oom;
+		} else if (v.op == STEP_ROUTE_ADD || v.op == STEP_ROUTE_DEL) {
 			v.rt->route.nh = NULL;      /* its own paths, below */
 			v.rt->route.n_nh = 0;
 			if (topo_route_copy(&v.rt->route, &s->rt->route) < 0)

@@ -121,7 +121,7 @@ struct step_wait {
  * its set out of line, in an allocation of its op's size that it owns
  * (step_body_new, step_body_size). The replaces' second half (old_route,
  * old_obj) is there for ROUTE_REPLACE and OBJ_REPLACE only. The body holds
- * copies (a route's paths too), never pointers into a model: the journal
+ * copies (a route's paths and a link's options too), never pointers into a model: the journal
  * of an apply outlives the observed model of each round.
  */
 struct step_link {              /* LINK_ADD / LINK_DEL: the whole link; for a veth, its peer too */

@@ -98,6 +98,12 @@ static inline struct topo_ns *fx_ns(struct topology *o, const char *name, enum t
 	return ns;
 }
 
+/* An interface's type, with room for the type's options (model/topology.h). */
+static inline void fx_set_type(struct topo_iface *ifc, const struct topo_linktype *type)
+{
+	assert_int_equal(topo_iface_set_type(ifc, type), 0);
+}
+
 /* A link as the backend reports it: up, mtu 1500, a MAC from its ifindex. */
 static inline struct topo_iface *fx_if(struct topo_ns *ns, const char *name, const struct topo_linktype *type, int ifindex)
 {
@@ -105,7 +111,7 @@ static inline struct topo_iface *fx_if(struct topo_ns *ns, const char *name, con
 
 	assert_non_null(ifc);
 	snprintf(ifc->name, sizeof(ifc->name), "%s", name);
-	ifc->type = type;
+	fx_set_type(ifc, type);
 	ifc->ifindex = ifindex;
 	ifc->mtu = type == TOPO_IF_LOOPBACK ? 65536 : 1500;
 	ifc->mac[0] = 0x0a;
@@ -337,7 +343,8 @@ static inline void fx_observe_converged(const struct topology *d, struct topolog
 					oi->mtu = di->mtu;
 				if (di->has_mac)
 					memcpy(oi->mac, di->mac, 6);
-				memcpy(oi->opt, di->opt, sizeof(oi->opt));
+				if (di->opt)
+					memcpy(oi->opt, di->opt, TOPO_LINK_OPTS_MAX * sizeof(*oi->opt));
 				if (di->type == TOPO_IF_BRIDGE && !oi->opt[BR_STP].set)
 					oi->opt[BR_STP] = (struct topo_linkopt){ .set = true, .u = 0 };
 				snprintf(oi->master, sizeof(oi->master), "%s", di->master);
@@ -610,6 +617,15 @@ static inline void fx_step_body(struct step *s)
 		return;
 	s->body = calloc(1, FX_STEP_BODY_MAX);
 	assert_non_null(s->body);
+}
+
+/* Frees what fx_step_body gave s (and what its op's body holds: a link's
+ * options, a route's paths); s itself stays. */
+static inline void fx_step_body_free(struct step *s)
+{
+	step_body_clear(s);
+	free(s->body);
+	s->body = NULL;
 }
 
 /* Does any step (implicit or not) name this interface in this namespace? */

@@ -1718,7 +1718,7 @@ static void test_replace_kind_changed(void **state)
 	/* vethA is a bridge now (ours). */
 	fx_seed_converged(&f, NULL);
 	v = fx_oif(&f.o, "host", "vethA");
-	v->type = TOPO_IF_BRIDGE;
+	fx_set_type(v, TOPO_IF_BRIDGE);
 	v->master[0] = '\0';
 	v->peer_ns[0] = v->peer_name[0] = '\0';
 	v = fx_oif(&f.o, "netns_A", "eth0");
@@ -1737,7 +1737,7 @@ static void test_replace_kind_changed(void **state)
 
 	/* A declared bridge found as a vxlan (which has no ports). */
 	fx_seed_converged(&f, NULL);
-	fx_oif(&f.o, "host", "mybr0")->type = TOPO_IF_VXLAN;
+	fx_set_type(fx_oif(&f.o, "host", "mybr0"), TOPO_IF_VXLAN);
 	fx_oif(&f.o, "host", "vethA")->master[0] = '\0';
 	fx_oif(&f.o, "host", "vethA")->master_ifindex = 0;
 	fx_oif(&f.o, "host", "vethB")->master[0] = '\0';

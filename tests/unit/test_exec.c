@@ -92,6 +92,10 @@ static int execute_copy(const struct plan *p, const struct exec_ops *ops, void *
 				assert_int_equal(topo_route_copy(&s.rt->route, &p->steps[i].rt->route), 0);
 			if (s.op == STEP_ROUTE_REPLACE)
 				assert_int_equal(topo_route_copy(&s.rt->old_route[0], &p->steps[i].rt->old_route[0]), 0);
+			if (s.op == STEP_LINK_ADD || s.op == STEP_LINK_DEL) {
+				assert_int_equal(topo_iface_copy_link(&s.lk->link, &p->steps[i].lk->link), 0);
+				assert_int_equal(topo_iface_copy_link(&s.lk->peer, &p->steps[i].lk->peer), 0);
+			}
 		}
 		s.waits = NULL;
 		if (p->steps[i].n_waits) {
@@ -131,7 +135,7 @@ static void creation_plan(struct plan *p)
 	s = push(p, STEP_LINK_ADD, PHASE_LINK_ADD, "web");
 	topo_iface_init(&s->lk->link);
 	snprintf(s->lk->link.name, sizeof(s->lk->link.name), "br0");
-	s->lk->link.type = TOPO_IF_BRIDGE;
+	fx_set_type(&s->lk->link, TOPO_IF_BRIDGE);
 	s->pos = (struct topo_pos){ 5, 7 };
 	s = push(p, STEP_ADDR_ADD, PHASE_ADDR_ADD, "web");
 	snprintf(s->ifname, sizeof(s->ifname), "br0");
@@ -354,16 +358,16 @@ static void test_implicit_journal(void **state)
 	s = push(&p, STEP_LINK_DEL, PHASE_LINK_DEL, "host");
 	topo_iface_init(&s->lk->link);
 	snprintf(s->lk->link.name, sizeof(s->lk->link.name), "A");
-	s->lk->link.type = TOPO_IF_BRIDGE;
+	fx_set_type(&s->lk->link, TOPO_IF_BRIDGE);
 	s = push(&p, STEP_LINK_DEL, PHASE_LINK_DEL, "host");
 	topo_iface_init(&s->lk->link);
 	snprintf(s->lk->link.name, sizeof(s->lk->link.name), "B");
-	s->lk->link.type = TOPO_IF_BRIDGE;
+	fx_set_type(&s->lk->link, TOPO_IF_BRIDGE);
 	s = push(&p, STEP_LINK_DEL, PHASE_LINK_DEL, "x");
 	s->implicit = true, s->parent = 7;
 	topo_iface_init(&s->lk->link);
 	snprintf(s->lk->link.name, sizeof(s->lk->link.name), "C");
-	s->lk->link.type = TOPO_IF_BRIDGE;
+	fx_set_type(&s->lk->link, TOPO_IF_BRIDGE);
 	push(&p, STEP_NETNS_DEL, PHASE_NETNS_DEL, "x");
 	s = push(&p, STEP_ADDR_DEL, PHASE_ADDR_DEL, "host");
 	s->implicit = true, s->parent = 99;
@@ -652,7 +656,7 @@ static void k_unlink_one(struct topo_ns *ns, const char *name)
 			f++;
 		}
 	}
-	free(ns->ifaces[i].addrs);
+	topo_iface_clear(&ns->ifaces[i]);
 	memmove(&ns->ifaces[i], &ns->ifaces[i + 1], (ns->n_ifaces - (size_t)i - 1) * sizeof(ns->ifaces[0]));
 	ns->n_ifaces--;
 	for (size_t r = 0; r < ns->n_routes;) {
@@ -729,7 +733,8 @@ static struct topo_iface *k_new_if(struct kern *k, struct topo_ns *ns, const str
 	}
 	if (l->has_mac)
 		memcpy(ifc->mac, l->mac, 6);
-	memcpy(ifc->opt, l->opt, sizeof(ifc->opt));
+	if (l->opt)
+		memcpy(ifc->opt, l->opt, TOPO_LINK_OPTS_MAX * sizeof(*ifc->opt));
 	/* vxlan_dev_configure: the default destination is an all-zeros fdb entry. */
 	if (l->type == TOPO_IF_VXLAN && l->opt[VX_REMOTE].set) {
 		struct topo_fdb *e = topo_ns_fdb_add(ns);
@@ -1634,8 +1639,8 @@ static void tweak_replace(struct kern *k)
 {
 	struct topo_iface *br = fx_oif(&k->t, "host", "mybr0");
 
-	br->type = TOPO_IF_VXLAN;
-	memset(br->opt, 0, sizeof(br->opt));
+	fx_set_type(br, TOPO_IF_VXLAN);
+	memset(br->opt, 0, TOPO_LINK_OPTS_MAX * sizeof(*br->opt));
 	for (size_t i = 0; i < k->t.ns[0].n_ifaces; i++)
 		if (strcmp(k->t.ns[0].ifaces[i].master, "mybr0") == 0) {
 			k->t.ns[0].ifaces[i].master[0] = '\0';
@@ -2057,7 +2062,7 @@ static void test_rollback_phase_order(void **state)
 	s = push(&j, STEP_LINK_ADD, PHASE_LINK_ADD, "leaf");
 	topo_iface_init(&s->lk->link);
 	snprintf(s->lk->link.name, sizeof(s->lk->link.name), "br9");
-	s->lk->link.type = TOPO_IF_BRIDGE;
+	fx_set_type(&s->lk->link, TOPO_IF_BRIDGE);
 	s = push(&j, STEP_ADDR_ADD, PHASE_ADDR_ADD, "leaf");
 	snprintf(s->ifname, sizeof(s->ifname), "br9");
 	s->addr.ip = fx_ip("10.9.0.1/24");
@@ -2104,7 +2109,7 @@ static void test_rollback_sysctl_order(void **state)
 	s = push(&j, STEP_LINK_DEL, PHASE_LINK_DEL, "a");
 	topo_iface_init(&s->lk->link);
 	snprintf(s->lk->link.name, sizeof(s->lk->link.name), "br9");
-	s->lk->link.type = TOPO_IF_BRIDGE;
+	fx_set_type(&s->lk->link, TOPO_IF_BRIDGE);
 	for (size_t i = 0; i < 3; i++) {
 		s = push(&j, STEP_SYSCTL_SET, i < 2 ? PHASE_SYSCTL_NS : PHASE_SYSCTL_IF, "a");
 		s->key = strdup(keys[i][0]);

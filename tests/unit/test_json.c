@@ -191,7 +191,7 @@ static void hostile_plan(struct plan *p)
 	fx_step_body(&s);
 	topo_iface_init(&s.lk->link);
 	snprintf(s.lk->link.name, sizeof(s.lk->link.name), "\xff\xfe");
-	s.lk->link.type = TOPO_IF_BRIDGE;
+	fx_set_type(&s.lk->link, TOPO_IF_BRIDGE);
 	s.note = "surplus \xe9";
 	s.detail = strdup("line \"1\"\n");
 	s.pos = (struct topo_pos){ 3, 5 };

@@ -419,10 +419,10 @@ static void test_headend_replaces_p2p(void **state)
 	struct topo_iface d, o;
 
 	topo_iface_init(&d);
-	d.type = TOPO_IF_VXLAN;
+	assert_int_equal(topo_iface_set_type(&d, TOPO_IF_VXLAN), 0);
 	d.opt[VX_VNI] = (struct topo_linkopt){ .set = true, .u = 5 };
 	d.opt[VX_LEARNING] = (struct topo_linkopt){ .set = true, .u = 0 };
-	o = d;
+	assert_int_equal(topo_iface_copy_link(&o, &d), 0);
 	assert_null(topo_link_replace_why(&d, &o));
 	o.opt[VX_REMOTE].set = true;
 	topo_ip_parse("10.0.0.2", &o.opt[VX_REMOTE].ip);
@@ -432,6 +432,8 @@ static void test_headend_replaces_p2p(void **state)
 	/* The other way round stays the option rule's: a declared remote differs. */
 	o.opt[VX_REMOTE].set = false;
 	assert_non_null(topo_link_replace_why(&d, &o));
+	topo_iface_clear(&d);
+	topo_iface_clear(&o);
 }
 
 /* host-gw: a gateway that is another node's underlay must be on ours. */

@@ -282,7 +282,7 @@ static void test_adopt_refuses_replace(void **state)
 	assert_true(fx_msgs_have(&r.conflicts, "(replace: kind changed)"));
 	diff_result_free(&r);
 	/* The same kind: only marks. */
-	h->ifaces[topo_ns_iface_find(h, "kb")].type = TOPO_IF_BRIDGE;
+	fx_set_type(&h->ifaces[topo_ns_iface_find(h, "kb")], TOPO_IF_BRIDGE);
 	assert_int_equal(topo_diff_opts(&d, &o, &st, &adopt, &r), 0);
 	fx_assert_no_conflicts(&r);
 	for (size_t i = 0; i < r.plan.n; i++)

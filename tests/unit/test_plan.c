@@ -29,7 +29,7 @@ static void iface(struct topo_iface *l, const char *name, const struct topo_link
 {
 	topo_iface_init(l);
 	SET(l->name, name);
-	l->type = type;
+	fx_set_type(l, type);
 }
 
 /* A veth vethA (host, master mybr0) with its peer eth0 in netns_A. */
@@ -76,7 +76,7 @@ static void test_invert_links(void **state)
 
 	(void)state;
 	s.follows_add = true;
-	free(v.body);
+	fx_step_body_free(&v);
 	assert_int_equal(step_invert(&s, &v), 0);
 	assert_int_equal(v.op, STEP_LINK_DEL);
 	assert_string_equal(v.lk->link.name, "vethA");
@@ -90,19 +90,19 @@ static void test_invert_links(void **state)
 	/* Deleting comes back as a creation that also restores the peer's
 	 * state (up, master): it is one step in a rollback. An implicit delete
 	 * (the kernel's doing) comes back as an explicit creation. */
-	free(s.body);
+	fx_step_body_free(&s);
 	s = mk(STEP_LINK_DEL, PHASE_LINK_DEL, "host");
 	iface(&s.lk->link, "br0", TOPO_IF_BRIDGE);
 	s.implicit = true;
 	s.parent = 3;
-	free(v.body);
+	fx_step_body_free(&v);
 	assert_int_equal(step_invert(&s, &v), 0);
 	assert_int_equal(v.op, STEP_LINK_ADD);
 	assert_true(v.peer_followups);
 	assert_false(v.implicit);
 	assert_string_equal(v.lk->link.name, "br0");
-	free(s.body);
-	free(v.body);
+	fx_step_body_free(&s);
+	fx_step_body_free(&v);
 }
 
 static void test_invert_link_set_swaps(void **state)
@@ -149,27 +149,27 @@ static void test_invert_addresses_routes(void **state)
 	SET(s.ifname, "eth0");
 	s.addr.ip = fx_ip("172.18.0.2/16");
 	s.addr.proto = TOPO_IFAPROT;
-	free(v.body);
+	fx_step_body_free(&v);
 	assert_int_equal(step_invert(&s, &v), 0);
 	assert_int_equal(v.op, STEP_ADDR_DEL);
 	assert_int_equal(v.addr.proto, TOPO_IFAPROT);
 	assert_string_equal(fmt(&v), "- address del 172.18.0.2/16 dev eth0 netns netns_A  # rollback");
 	s.op = STEP_ADDR_DEL;
-	free(v.body);
+	fx_step_body_free(&v);
 	assert_int_equal(step_invert(&s, &v), 0);
 	assert_int_equal(v.op, STEP_ADDR_ADD);
 
-	free(s.body);
+	fx_step_body_free(&s);
 	s = mk(STEP_ROUTE_ADD, PHASE_ROUTE_ADD, "web");
 	s.rt->route.dst.family = AF_INET;
 	s.rt->route.via = fx_ip("172.18.0.1");
 	s.rt->route.table = TOPO_TABLE_MAIN;
-	free(v.body);
+	fx_step_body_free(&v);
 	assert_int_equal(step_invert(&s, &v), 0);
 	assert_int_equal(v.op, STEP_ROUTE_DEL);
 	assert_string_equal(fmt(&v), "- route del default via 172.18.0.1 netns web  # rollback");
 	s.op = STEP_ROUTE_DEL;
-	free(v.body);
+	fx_step_body_free(&v);
 	assert_int_equal(step_invert(&s, &v), 0);
 	assert_int_equal(v.op, STEP_ROUTE_ADD);
 
@@ -177,14 +177,14 @@ static void test_invert_addresses_routes(void **state)
 	s.op = STEP_ROUTE_REPLACE;
 	s.rt->old_route[0] = s.rt->route;
 	s.rt->old_route[0].via = fx_ip("172.18.0.254");
-	free(v.body);
+	fx_step_body_free(&v);
 	assert_int_equal(step_invert(&s, &v), 0);
 	assert_int_equal(v.op, STEP_ROUTE_REPLACE);
 	assert_true(topo_ip_equal(&v.rt->route.via, &s.rt->old_route[0].via));
 	assert_true(topo_ip_equal(&v.rt->old_route[0].via, &s.rt->route.via));
 	assert_string_equal(fmt(&v), "~ route replace default via 172.18.0.254 netns web  # rollback");
-	free(s.body);
-	free(v.body);
+	fx_step_body_free(&s);
+	fx_step_body_free(&v);
 }
 
 static void test_invert_sysctl(void **state)
@@ -515,7 +515,7 @@ static void test_format_links(void **state)
 	assert_string_equal(fmt(&s), "+ link add vethA type veth master mybr0 peer eth0 netns netns_A");
 
 	/* Created from inside a namespace, both ends there, attributes on both. */
-	free(s.body);
+	fx_step_body_free(&s);
 	s = mk(STEP_LINK_ADD, PHASE_LINK_ADD, "web");
 	iface(&s.lk->link, "a", TOPO_IF_VETH);
 	s.lk->link.mtu = 9000;
@@ -526,7 +526,7 @@ static void test_format_links(void **state)
 	memcpy(s.lk->peer.mac, (const uint8_t[]){ 0x02, 0, 0, 0, 0, 0xab }, 6);
 	assert_string_equal(fmt(&s), "+ link add a netns web type veth mtu 9000 peer b mtu 9000 address 02:00:00:00:00:ab");
 
-	free(s.body);
+	fx_step_body_free(&s);
 	s = mk(STEP_LINK_ADD, PHASE_LINK_ADD, "host");
 	iface(&s.lk->link, "mybr0", TOPO_IF_BRIDGE);
 	assert_string_equal(fmt(&s), "+ link add mybr0 type bridge");
@@ -535,7 +535,7 @@ static void test_format_links(void **state)
 	SET(s.ns, "web");
 	assert_string_equal(fmt(&s), "+ link add mybr0 type bridge stp_state 1 mtu 1500 netns web");
 
-	free(s.body);
+	fx_step_body_free(&s);
 	s = mk(STEP_LINK_ADD, PHASE_LINK_ADD, "host");
 	iface(&s.lk->link, "vx0", TOPO_IF_VXLAN);
 	s.lk->link.opt[VX_VNI] = (struct topo_linkopt){ .set = true, .u = 42 };
@@ -551,17 +551,17 @@ static void test_format_links(void **state)
 	assert_string_equal(fmt(&s), "+ link add vx0 type vxlan id 42 group 239.1.1.1 local 192.0.2.1 dev eth0 "
 			    "dstport 4789  # replace: vni changed");
 
-	free(s.body);
+	fx_step_body_free(&s);
 	s = mk(STEP_LINK_DEL, PHASE_LINK_DEL, "host");
 	iface(&s.lk->link, "mybr0", TOPO_IF_BRIDGE);
 	assert_string_equal(fmt(&s), "- link del mybr0");
-	free(s.body);
+	fx_step_body_free(&s);
 	s = mk(STEP_LINK_DEL, PHASE_LINK_DEL, "netns_A");
 	iface(&s.lk->link, "eth0", TOPO_IF_VETH);
 	iface(&s.lk->peer, "vethA", TOPO_IF_VETH);
 	SET(s.lk->peer_ns, "host");
 	assert_string_equal(fmt(&s), "- link del eth0 netns netns_A (veth, with its peer vethA)");
-	free(s.body);
+	fx_step_body_free(&s);
 }
 
 static void test_format_link_set(void **state)
@@ -627,7 +627,7 @@ static void test_format_routes(void **state)
 	assert_string_equal(fmt(&s), "+ route add 10.9.0.0/24 via 172.18.0.1 dev eth0 src 172.18.0.2 metric 10 "
 			    "table 100 netns web");
 
-	free(s.body);
+	fx_step_body_free(&s);
 	s = mk(STEP_ROUTE_DEL, PHASE_ROUTE_DEL, "host");
 	s.rt->route.dst = fx_ip("10.7.0.0/16");
 	s.rt->route.type = TOPO_RT_BLACKHOLE;
@@ -637,7 +637,7 @@ static void test_format_routes(void **state)
 	assert_string_equal(fmt(&s), "- route del unreachable 10.7.0.0/16");
 
 	/* IPv6: metric 1024 is the default and is not shown; default says (ipv6). */
-	free(s.body);
+	fx_step_body_free(&s);
 	s = mk(STEP_ROUTE_REPLACE, PHASE_ROUTE_ADD, "web");
 	s.rt->route.dst.family = AF_INET6;
 	s.rt->route.via = fx_ip("fd00::1");
@@ -646,7 +646,7 @@ static void test_format_routes(void **state)
 	assert_string_equal(fmt(&s), "~ route replace default via fd00::1 (ipv6) netns web");
 	s.rt->route.metric = 256;
 	assert_string_equal(fmt(&s), "~ route replace default via fd00::1 metric 256 (ipv6) netns web");
-	free(s.body);
+	fx_step_body_free(&s);
 }
 
 static void test_format_sysctl_nft_netns(void **state)
@@ -687,7 +687,7 @@ static void test_format_truncates(void **state)
 	assert_int_equal(buf[16], 'X');
 	step_format(&s, buf, 1);
 	assert_string_equal(buf, "");
-	free(s.body);
+	fx_step_body_free(&s);
 }
 
 /* ---------------------------------------------------------- plan_print -- */

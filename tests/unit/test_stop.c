@@ -62,7 +62,7 @@ static void two_phase_plan(struct plan *p)
 			if (phase) {
 				topo_iface_init(&s.lk->link);
 				snprintf(s.lk->link.name, sizeof(s.lk->link.name), "br0");
-				s.lk->link.type = TOPO_IF_BRIDGE;
+				fx_set_type(&s.lk->link, TOPO_IF_BRIDGE);
 			}
 			assert_int_equal(plan_append(p, &s), 0);
 		}
