@@ -271,49 +271,59 @@ static int sysctl_here(void *arg)
 	return 0;
 }
 
+/* One pass (read or write) over sysctl steps [from, to), in each namespace
+ * they name, one entry into it per run of steps of the same namespace. */
+static void sysctl_pass(struct run *r, size_t from, size_t to, bool record)
+{
+	for (size_t g = from, end; g < to; g = end) {
+		struct bns *ns = step_ns(r, g);
+		struct sysctl_job job = { r, g, 0, record };
+
+		for (end = g + 1; end < to && strcmp(r->steps[end]->ns, r->steps[g]->ns) == 0; end++)
+			if (!ns)
+				run_fail(r, end, -ENOENT, r->msgs[g]);
+		job.to = end;
+		if (ns)
+			netns_run(r->b, ns, sysctl_here, &job);
+	}
+}
+
 /*
- * Two passes per namespace: read the values being replaced (and record them
- * in the state file, so destroy can put them back even after a crash), then
- * write. Steps [from, to) are sysctl steps, grouped by namespace.
+ * Consecutive sysctl steps [from, to), grouped by namespace, in two passes:
+ * read the values being replaced in every namespace and record them in the
+ * state file (so destroy can put them back even after a crash), then write.
+ * One state save for all of them: a save per namespace wrote the whole state
+ * file once per namespace, which for a `defaults: sysctls:` key in a lab of
+ * 1000 namespaces was 7 of apply's 9 seconds. Within a namespace every read
+ * still comes before any write (a global forwarding key changes the
+ * per-interface ones). Returns to.
  */
 static size_t exec_sysctls(struct run *r, size_t from, size_t n)
 {
 	struct backend *b = r->b;
 	size_t to = from;
-	bool rollback = r->steps[from]->note && strcmp(r->steps[from]->note, "rollback") == 0;
+	bool changed = false;
 
-	while (to < n && r->steps[to]->op == STEP_SYSCTL_SET && strcmp(r->steps[to]->ns, r->steps[from]->ns) == 0)
+	while (to < n && r->steps[to]->op == STEP_SYSCTL_SET)
 		to++;
-	struct bns *ns = step_ns(r, from);
-	struct sysctl_job job = { r, from, to, true };
+	sysctl_pass(r, from, to, true);
+	for (size_t i = from; b->state && i < to; i++) {
+		struct step *s = r->steps[i];
+		bool rollback = s->note && strcmp(s->note, "rollback") == 0;
 
-	if (!ns) {
-		for (size_t i = from + 1; i < to; i++)
-			run_fail(r, i, -ENOENT, r->msgs[from]);
-		return to;
+		if (rollback || r->errs[i] || !s->old_value || topo_state_sysctl_find(b->state, s->ns, s->key))
+			continue;
+		if (topo_state_sysctl_put(b->state, s->ns, s->key, s->old_value) < 0)
+			run_fail(r, i, -ENOMEM, NULL);
+		changed = true;
 	}
-	netns_run(b, ns, sysctl_here, &job);
-	if (b->state && !rollback) {
-		bool changed = false;
+	if (changed && b->opts.state_dir) {
+		int e = state_save(b->opts.state_dir, b->state);
 
-		for (size_t i = from; i < to; i++) {
-			struct step *s = r->steps[i];
-
-			if (r->errs[i] || !s->old_value || topo_state_sysctl_find(b->state, s->ns, s->key))
-				continue;
-			if (topo_state_sysctl_put(b->state, s->ns, s->key, s->old_value) < 0)
-				run_fail(r, i, -ENOMEM, NULL);
-			changed = true;
-		}
-		if (changed && b->opts.state_dir) {
-			int e = state_save(b->opts.state_dir, b->state);
-
-			for (size_t i = from; e < 0 && i < to; i++)
-				run_fail(r, i, e, "cannot record the old value in the state file");
-		}
+		for (size_t i = from; e < 0 && i < to; i++)
+			run_fail(r, i, e, "cannot record the old value in the state file");
 	}
-	job.record = false;
-	netns_run(b, ns, sysctl_here, &job);
+	sysctl_pass(r, from, to, false);
 	return to;
 }
 
