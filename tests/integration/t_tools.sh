@@ -89,7 +89,11 @@ nft delete table ip filter
 # man page and install
 ok "man -l renders" bash -c "man -l '$ROOT/cmd/topo.8' | grep -q 'declarative network-topology reconciler'"
 dest=$WORK/dest
-ok "make install" make -s -C "$ROOT" install DESTDIR="$dest" PREFIX=/usr BUILD="$(dirname "$TOPO")"
+# BUILD as the Makefile names it (relative): with an absolute one, the
+# dependency files of anything rebuilt here name other targets, and later
+# builds stop seeing header changes for those objects.
+ok "make install" make -s -C "$ROOT" install DESTDIR="$dest" PREFIX=/usr \
+	BUILD="$(realpath --relative-to="$ROOT" "$(dirname "$TOPO")")"
 for f in usr/bin/topo usr/share/man/man8/topo.8 usr/share/bash-completion/completions/topo usr/share/topo/topologies/seed001-bridge.yaml; do
 	ok "installed $f" test -s "$dest/$f"
 done
