@@ -317,6 +317,7 @@ int cmd_apply(int argc, char **argv)
 		else if (!opts.quiet)
 			printf("no changes: topology %s is converged\n", s.desired.name);
 		/* Keep the record in step with the file (an attached namespace added, say). */
+		session_forget_observed(&s);
 		r = state_record_result(&s) < 0 ? fail("cannot write the state file") : EXIT_OK;
 		goto out;
 	}
@@ -405,6 +406,7 @@ int cmd_apply(int argc, char **argv)
 		plan_print(&s.diff.plan, stderr, false);
 		goto rollback;
 	}
+	session_forget_observed(&s);
 	if (state_record_result(&s) < 0) {
 		r = fail("cannot write the state file %s/%s.json", s.state_dir, s.desired.name);
 		goto out;

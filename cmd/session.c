@@ -303,6 +303,29 @@ int session_diff_after(struct session *s, const struct topology *desired, const 
 		free(fresh);
 		return fail("out of memory");
 	}
+	/* Only what the read again keeps stays: a first apply touches every
+	 * namespace it creates, and the read before holds a record of each
+	 * (a thousand of them, beside the new read, at the process's peak). */
+	size_t keep = 0;
+
+	for (size_t i = 0; i < prev.n_ns; i++) {
+		if (fresh[i]) {
+			topo_ns_clear(&prev.ns[i]);
+			continue;
+		}
+		prev.ns[keep] = prev.ns[i];
+		fresh[keep++] = false;
+	}
+	prev.n_ns = keep;
+	if (keep == 0) {
+		free(prev.ns);
+		prev.ns = NULL;
+	} else {
+		struct topo_ns *less = realloc(prev.ns, keep * sizeof(*less));
+
+		if (less)
+			prev.ns = less;
+	}
 	scopes_free(s);
 	diff_result_free(&s->diff);
 	memset(&s->observed, 0, sizeof(s->observed));
@@ -314,6 +337,13 @@ int session_diff_after(struct session *s, const struct topology *desired, const 
 			    backend_error(s->b));
 	r = session_owner_refresh(s, desired);
 	return r ? r : diff_observed(s, desired);
+}
+
+void session_forget_observed(struct session *s)
+{
+	scopes_free(s);
+	diff_result_free(&s->diff);
+	topology_free(&s->observed);
 }
 
 void session_close(struct session *s)

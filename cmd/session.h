@@ -67,6 +67,10 @@ int session_diff(struct session *s, const struct topology *desired, bool scan_ma
 /* The same, after done was executed: only the namespaces its steps can have
  * changed are read again (plan_touches); the rest is the read before. */
 int session_diff_after(struct session *s, const struct topology *desired, const struct plan *done);
+/* Frees the last read of the kernel and its diff (scopes, plan, messages):
+ * a converged apply needs neither to write its record, and thousands of
+ * namespaces' read is the largest thing the process holds then. */
+void session_forget_observed(struct session *s);
 int session_lock(struct session *s);
 void session_close(struct session *s);
 
