@@ -35,13 +35,28 @@ struct run {
 	size_t n_touched;
 };
 
+#define STEP_MSG_MAX 256
+
+/* Step i's message buffer, made on its first use; NULL when out of memory
+ * (the step's errno then says why). */
+static char *step_msg_buf(struct backend *b, size_t i)
+{
+	if (!b->msgs[i])
+		b->msgs[i] = malloc(STEP_MSG_MAX);
+	return b->msgs[i];
+}
+
 static void run_fail(struct run *r, size_t i, int err, const char *msg)
 {
+	char *buf;
+
 	if (r->errs[i])
 		return;   /* keep the first reason */
 	r->errs[i] = err ? err : -EIO;
-	snprintf(r->b->msgs[i], sizeof(r->b->msgs[i]), "%s", msg && msg[0] ? msg : strerror(-r->errs[i]));
-	r->msgs[i] = r->b->msgs[i];
+	buf = step_msg_buf(r->b, i);
+	if (buf)
+		snprintf(buf, STEP_MSG_MAX, "%s", msg && msg[0] ? msg : strerror(-r->errs[i]));
+	r->msgs[i] = buf;
 }
 
 static void on_ack(void *arg, size_t tag, int err, const char *msg)
@@ -818,11 +833,16 @@ static int backend_run(void *ctx, struct step **steps, size_t n, int *errs, cons
 	char line[512];
 	int ret;
 
+	for (size_t i = 0; i < b->n_msgs; i++) {
+		free(b->msgs[i]);
+		b->msgs[i] = NULL;
+	}
 	if (n > b->n_msgs) {
-		void *v = realloc(b->msgs, n * sizeof(*b->msgs));
+		char **v = realloc(b->msgs, n * sizeof(*b->msgs));
 
 		if (!v)
 			return -ENOMEM;
+		memset(v + b->n_msgs, 0, (n - b->n_msgs) * sizeof(*v));
 		b->msgs = v;
 		b->n_msgs = n;
 	}
@@ -957,8 +977,16 @@ static int backend_run(void *ctx, struct step **steps, size_t n, int *errs, cons
 		if (errs[i] && is_rollback(steps[i]) && rollback_tolerates(steps[i], errs[i]))
 			errs[i] = 0;
 	for (size_t i = 0; i < n; i++)
-		if (errs[i] && steps[i]->op == STEP_LINK_SET && steps[i]->attr == LINK_ATTR_SHAPE)
-			shape_explain(steps[i], errs[i], b->msgs[i], sizeof(b->msgs[i]));
+		if (errs[i] && steps[i]->op == STEP_LINK_SET && steps[i]->attr == LINK_ATTR_SHAPE) {
+			char *buf = step_msg_buf(b, i);
+
+			if (buf && !msgs[i])
+				snprintf(buf, STEP_MSG_MAX, "%s", strerror(-errs[i]));
+			if (buf) {
+				shape_explain(steps[i], errs[i], buf, STEP_MSG_MAX);
+				msgs[i] = buf;
+			}
+		}
 	free(r.touched);
 	return ret;
 }

@@ -82,8 +82,9 @@ struct backend {
 	pthread_mutex_t err_lock;       /* backend_fail from two workers */
 	struct nl_cb *nl_cb;            /* shared by every namespace's socket */
 	char err[512];
-	/* Per-batch step messages (exec). */
-	char (*msgs)[256];
+	/* Per-batch step messages (exec): a step's text, allocated when it
+	 * fails (a batch is thousands of steps, and they rarely fail). */
+	char **msgs;
 	size_t n_msgs;
 	unsigned long sent;     /* netlink requests sent (for the kill hook) */
 	/* A rollback's veths not made again: gone with their peer's namespace

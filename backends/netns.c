@@ -140,6 +140,8 @@ void backend_close(struct backend *b)
 	}
 	free(b->ns);
 	strmap_free(&b->ns_index);
+	for (size_t i = 0; i < b->n_msgs; i++)
+		free(b->msgs[i]);
 	free(b->msgs);
 	free(b->gone);
 	free(b->deferred);
