@@ -547,7 +547,7 @@ static int put_opts(struct backend *b, struct bns *ns, struct nl_msg *msg, const
 
 		if (!ifc->opt[k].set || bt->attrs[k].top != top || bt->attrs[k].enc == BE_NONE)
 			continue;
-		if (bt->attrs[k].enc == BE_IFINDEX && bt->attrs[k].top && ifc->link_ns[0])
+		if (bt->attrs[k].enc == BE_IFINDEX && bt->attrs[k].top && ifc->link_ns)
 			r = put_lower_elsewhere(b, ns, msg, &bt->attrs[k], ifc->link_ns, ifc->opt[k].name);
 		else
 			r = put_lattr(b, ns, msg, &bt->attrs[k], &ifc->opt[k]);
@@ -974,7 +974,8 @@ int link_lowers_resolve(struct backend *b, struct topology *obs)
 					if (T->ifaces[m].ifindex == ifc->peer_ifindex) {
 						ifc->opt[k].set = true;
 						snprintf(ifc->opt[k].name, sizeof(ifc->opt[k].name), "%s", T->ifaces[m].name);
-						snprintf(ifc->link_ns, sizeof(ifc->link_ns), "%s", T->name);
+						if (topo_iface_set_link_ns(ifc, T->name) < 0)
+							return -ENOMEM;
 					}
 				break;
 			}

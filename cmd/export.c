@@ -471,10 +471,10 @@ static void emit_iface(FILE *f, const struct session *s, const struct topo_ns *o
 		fprintf(f, ", %s: ", lo->key);
 		if (lo->kind == TOPO_LOPT_IP) {
 			yaml_ip(f, &ifc->opt[k].ip, false);
-		} else if (lo->kind == TOPO_LOPT_IFNAME && lo->host_ok && ifc->link_ns[0]) {
+		} else if (lo->kind == TOPO_LOPT_IFNAME && lo->host_ok && topo_iface_link_ns(ifc)[0]) {
 			char qualified[TOPO_NS_NAME_MAX + TOPO_IFNAME_MAX + 2];
 
-			snprintf(qualified, sizeof(qualified), "%s:%s", ifc->link_ns, ifc->opt[k].name);
+			snprintf(qualified, sizeof(qualified), "%s:%s", topo_iface_link_ns(ifc), ifc->opt[k].name);
 			yaml_str(f, qualified);
 		} else if (lo->kind == TOPO_LOPT_IFNAME) {
 			yaml_str(f, ifc->opt[k].name);

@@ -272,7 +272,7 @@ void topo_link_format_opts(const struct topo_iface *ifc, char *buf, size_t len)
 			continue;
 		topo_lopt_format_ip(&lt->opts[k], &ifc->opt[k], w, sizeof(w));
 		cat(buf, len, " ", w);
-		if (lt->opts[k].kind == TOPO_LOPT_IFNAME && lt->opts[k].host_ok && ifc->link_ns[0])
+		if (lt->opts[k].kind == TOPO_LOPT_IFNAME && lt->opts[k].host_ok && ifc->link_ns)
 			cat(buf, len, " link-netns ", ifc->link_ns);
 	}
 }
@@ -286,7 +286,7 @@ int topo_link_opts_differ(const struct topo_iface *d, const struct topo_iface *o
 	if (!lt || lt != o->type)
 		return -1;
 	for (size_t k = 0; k < lt->n_opts; k++) {
-		bool other_ns = lt->dep_key && strcmp(lt->opts[k].key, lt->dep_key) == 0 && strcmp(d->link_ns, o->link_ns) != 0;
+		bool other_ns = lt->dep_key && strcmp(lt->opts[k].key, lt->dep_key) == 0 && strcmp(topo_iface_link_ns(d), topo_iface_link_ns(o)) != 0;
 
 		if (!d->opt[k].set || (topo_lopt_equal(&lt->opts[k], &d->opt[k], &o->opt[k]) && !other_ns))
 			continue;
@@ -318,7 +318,7 @@ const char *topo_link_depends_on(const struct topo_iface *ifc)
 	int k = ifc->type && ifc->type->dep_key ? topo_lopt_find(ifc->type, ifc->type->dep_key) : -1;
 
 	/* A link of another namespace orders nothing here. */
-	return k >= 0 && ifc->opt[k].set && !ifc->link_ns[0] ? ifc->opt[k].name : "";
+	return k >= 0 && ifc->opt[k].set && !ifc->link_ns ? ifc->opt[k].name : "";
 }
 
 bool topo_lopt_exported(const struct topo_lopt *o, const struct topo_linkopt *v)

@@ -988,7 +988,8 @@ static void load_lopt(struct loader *ld, struct topo_iface *ifc, int k, const st
 				break;
 			}
 			snprintf(val->name, sizeof(val->name), "%s", v->str + strlen(TOPO_NS_HOST) + 1);
-			snprintf(ifc->link_ns, sizeof(ifc->link_ns), "%s", TOPO_NS_HOST);
+			if (topo_iface_set_link_ns(ifc, TOPO_NS_HOST) < 0)
+				ld->oom = true;
 			val->set = true;
 			break;
 		}
@@ -3792,7 +3793,7 @@ static void validate_ns(struct loader *ld, struct topo_ns *ns)
 			else if (m == i)
 				diag(ld, ifc->pos, "%s cannot be its own master", ifc->name);
 		}
-		if (ifc->link_ns[0] && strcmp(ifc->link_ns, ns->name) == 0)
+		if (strcmp(topo_iface_link_ns(ifc), ns->name) == 0)
 			diag(ld, ifc->pos, "%s %s is in %s already: name its %s without '%s:'", ifc->type->name, ifc->name,
 			     ns->name, ifc->type->dep_key, ns->name);
 		/* In host and attached namespaces it may be a link topo does not manage. */

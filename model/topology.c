@@ -106,12 +106,36 @@ int topo_iface_copy_link(struct topo_iface *dst, const struct topo_iface *src)
 	*dst = *src;
 	dst->addrs = NULL;
 	dst->n_addrs = 0;
+	dst->link_ns = NULL;
+	if (src->link_ns && !(dst->link_ns = strdup(src->link_ns))) {
+		dst->opt = NULL;
+		return -ENOMEM;
+	}
 	if (!src->opt)
 		return 0;
 	dst->opt = malloc(TOPO_LINK_OPTS_MAX * sizeof(*dst->opt));
-	if (!dst->opt)
+	if (!dst->opt) {
+		free(dst->link_ns);
+		dst->link_ns = NULL;
 		return -ENOMEM;
+	}
 	memcpy(dst->opt, src->opt, TOPO_LINK_OPTS_MAX * sizeof(*dst->opt));
+	return 0;
+}
+
+const char *topo_iface_link_ns(const struct topo_iface *ifc)
+{
+	return ifc->link_ns ? ifc->link_ns : "";
+}
+
+int topo_iface_set_link_ns(struct topo_iface *ifc, const char *ns)
+{
+	char *copy = NULL;
+
+	if (ns && ns[0] && !(copy = strdup(ns)))
+		return -ENOMEM;
+	free(ifc->link_ns);
+	ifc->link_ns = copy;
 	return 0;
 }
 
@@ -119,6 +143,8 @@ void topo_iface_clear(struct topo_iface *ifc)
 {
 	free(ifc->opt);
 	ifc->opt = NULL;
+	free(ifc->link_ns);
+	ifc->link_ns = NULL;
 	free(ifc->addrs);
 	ifc->addrs = NULL;
 	ifc->n_addrs = 0;

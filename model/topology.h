@@ -153,8 +153,10 @@ struct topo_iface {
 	uint32_t stretch_vni;
 	uint16_t stretch_port;
 	/* The namespace of the link its type's dep_key option names, when that
-	 * is not its own ("host" for `parent: host:eth0`); "" = its own. */
-	char link_ns[TOPO_NS_NAME_MAX + 1];
+	 * is not its own ("host" for `parent: host:eth0`); NULL = its own.
+	 * Out of line as opt is (a few links of a lab have one); read it with
+	 * topo_iface_link_ns, set it with topo_iface_set_link_ns. */
+	char *link_ns;
 
 	struct topo_addr *addrs;
 	size_t n_addrs;
@@ -535,14 +537,18 @@ struct topo_nft_rule *topo_ns_nft_rule_add(struct topo_ns *ns);
 struct topo_fdb *topo_ns_fdb_add(struct topo_ns *ns);
 
 void topo_iface_init(struct topo_iface *ifc);
-/* An interface owns its options (opt) and addresses. set_type: the type,
- * with room for its options when it has any (zeroed, or kept when there
- * already is room); 0 or -ENOMEM (then the type is unchanged). copy_link:
- * *dst = *src with its own copy of the options and no addresses, 0 or
- * -ENOMEM (then dst has no options either). clear: frees both. */
+/* An interface owns its options (opt), its link_ns and its addresses.
+ * set_type: the type, with room for its options when it has any (zeroed,
+ * or kept when there already is room); 0 or -ENOMEM (then the type is
+ * unchanged). copy_link: *dst = *src with its own copy of the options and
+ * link_ns and no addresses, 0 or -ENOMEM (then dst has neither). clear:
+ * frees all three. link_ns: "" for its own namespace; set_link_ns: NULL or
+ * "" is its own, 0 or -ENOMEM (then it is unchanged). */
 int topo_iface_set_type(struct topo_iface *ifc, const struct topo_linktype *type);
 int topo_iface_copy_link(struct topo_iface *dst, const struct topo_iface *src);
 void topo_iface_clear(struct topo_iface *ifc);
+const char *topo_iface_link_ns(const struct topo_iface *ifc);
+int topo_iface_set_link_ns(struct topo_iface *ifc, const char *ns);
 /* A route's paths (nh) are its own. copy: *dst = *src with a copy of them,
  * 0 or -ENOMEM (then dst has none). clear: frees them. nh_add: one more
  * path, zeroed and counted, or NULL when out of memory. */

@@ -504,7 +504,7 @@ static bool link_has_declared_dep(const struct topo_ns *d, const struct topo_ifa
  * one in another namespace (which may be a veth end made by the pairs). */
 static bool link_created_late(const struct topo_ns *d, const struct topo_iface *di)
 {
-	return link_has_declared_dep(d, di) || di->link_ns[0];
+	return link_has_declared_dep(d, di) || di->link_ns;
 }
 
 static void pass_links_plain(struct differ *df, struct obs *ob)

@@ -292,7 +292,7 @@ int plan_touches(const struct plan *p, const struct topology *t, bool *ret)
 		touch(&index, st->ns, ret);
 		if ((st->op == STEP_LINK_ADD || st->op == STEP_LINK_DEL) && st->lk) {
 			touch(&index, st->lk->peer_ns, ret);
-			touch(&index, st->lk->link.link_ns, ret);
+			touch(&index, topo_iface_link_ns(&st->lk->link), ret);
 		}
 		for (size_t k = 0; k < st->n_waits; k++)
 			touch(&index, st->waits[k].ns, ret);

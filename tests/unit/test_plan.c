@@ -472,7 +472,7 @@ static void test_plan_touches(void **state)
 	assert_int_equal(plan_append(&p, &s), 0);
 	s = mk(STEP_LINK_ADD, PHASE_LINK_ADD, "zz");
 	iface(&s.lk->link, "mv0", TOPO_IF_VETH);
-	SET(s.lk->link.link_ns, "e");       /* its parent's namespace */
+	assert_int_equal(topo_iface_set_link_ns(&s.lk->link, "e"), 0);   /* its parent's namespace */
 	assert_int_equal(plan_append(&p, &s), 0);
 	assert_int_equal(plan_touches(&p, &t, touched), 0);
 	assert_true(touched[0]);
