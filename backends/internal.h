@@ -197,7 +197,10 @@ int nlq_request(struct backend *b, struct bns *ns, struct nl_msg *msg,
 
 /* ----------------------------------------------------------- object files -- */
 
-/* shape.c: the root qdisc of each interface (topo_iface.shape) */
+/* shape.c: the root qdisc of each interface (topo_iface.shape). link_root:
+ * the kind the link dump names (IFLA_QDISC), kept in the interface only
+ * when it is not the kernel's plain default (noqueue, noop); 0 or -ENOMEM. */
+int shape_link_root(struct topo_iface *ifc, const char *kind);
 int shape_observe(struct backend *b, struct bns *ns, const struct topo_ns *desired, struct topo_ns *out);
 int shape_msg(struct backend *b, struct bns *ns, const struct step *s, struct nl_msg **ret);
 /* A step's error in words the user can act on (netem missing), or msg untouched. */

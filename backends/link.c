@@ -196,8 +196,13 @@ static int link_parse_full(const void *nlhv, struct topo_iface *ret, struct link
 		ret->master_ifindex = (int)nla_get_u32(tb[IFLA_MASTER]);
 	/* The root qdisc's kind: shape_observe reads the qdiscs only when one
 	 * is not the kernel's plain default. */
-	if (tb[IFLA_QDISC])
-		nla_strlcpy(ret->shape.root_kind, tb[IFLA_QDISC], sizeof(ret->shape.root_kind));
+	if (tb[IFLA_QDISC]) {
+		char qdisc[sizeof(ret->shape->root_kind)];
+
+		nla_strlcpy(qdisc, tb[IFLA_QDISC], sizeof(qdisc));
+		if (shape_link_root(ret, qdisc) < 0)
+			return -ENOMEM;
+	}
 	if (tb[IFLA_IFALIAS]) {
 		char alias[256];
 
@@ -258,8 +263,10 @@ static int link_dump_one(void *arg, const void *nlh)
 	struct link_parse_extra extra;
 	int r = link_parse_full(nlh, &parsed, &extra);
 
-	if (r < 0)
+	if (r < 0) {
+		topo_iface_clear(&parsed);
 		return r == -ENOMEM ? r : 0;
+	}
 	ifc = topo_ns_iface_add(d->out);
 	if (!ifc) {
 		topo_iface_clear(&parsed);

@@ -71,8 +71,11 @@ static int qdisc_dump_one(void *arg, const void *nlhv)
 	if (nlmsg_parse(nlh, sizeof(*tcm), tb, TCA_MAX, NULL) < 0 || !tb[TCA_KIND])
 		return 0;
 	for (size_t i = 0; i < d->out->n_ifaces && !sh; i++)
-		if (d->out->ifaces[i].ifindex == tcm->tcm_ifindex)
-			sh = &d->out->ifaces[i].shape;
+		if (d->out->ifaces[i].ifindex == tcm->tcm_ifindex) {
+			sh = topo_iface_shape_edit(&d->out->ifaces[i]);
+			if (!sh)
+				return -ENOMEM;
+		}
 	if (!sh)
 		return 0;
 	kind = nla_get_string(tb[TCA_KIND]);
@@ -99,7 +102,25 @@ static void qdisc_dump_reset(void *arg)
 	struct qdisc_dump *d = arg;
 
 	for (size_t i = 0; i < d->out->n_ifaces; i++)
-		memset(&d->out->ifaces[i].shape, 0, sizeof(d->out->ifaces[i].shape));
+		topo_iface_shape_drop(&d->out->ifaces[i]);
+}
+
+static bool root_plain(const char *kind)
+{
+	return !kind[0] || strcmp(kind, "noqueue") == 0 || strcmp(kind, "noop") == 0;
+}
+
+int shape_link_root(struct topo_iface *ifc, const char *kind)
+{
+	struct topo_shape *sh;
+
+	if (root_plain(kind))
+		return 0;
+	sh = topo_iface_shape_edit(ifc);
+	if (!sh)
+		return -ENOMEM;
+	snprintf(sh->root_kind, sizeof(sh->root_kind), "%s", kind);
+	return 0;
 }
 
 /* The link dump names each root qdisc's kind (IFLA_QDISC): where every
@@ -109,14 +130,11 @@ static void qdisc_dump_reset(void *arg)
 static bool qdiscs_matter(const struct topo_ns *out, const struct topo_ns *desired)
 {
 	for (size_t i = 0; desired && i < desired->n_ifaces; i++)
-		if (topo_shape_declared(&desired->ifaces[i].shape))
+		if (topo_shape_declared(topo_iface_shape(&desired->ifaces[i])))
 			return true;
-	for (size_t i = 0; i < out->n_ifaces; i++) {
-		const char *k = out->ifaces[i].shape.root_kind;
-
-		if (k[0] && strcmp(k, "noqueue") != 0 && strcmp(k, "noop") != 0)
+	for (size_t i = 0; i < out->n_ifaces; i++)
+		if (!root_plain(topo_iface_shape(&out->ifaces[i])->root_kind))
 			return true;
-	}
 	return false;
 }
 

@@ -454,10 +454,10 @@ static void emit_iface(FILE *f, const struct session *s, const struct topo_ns *o
 			fprintf(f, ", master: ");
 			yaml_str(f, ifc->master);
 		}
-		if (ifc->shape.root == TOPO_QDISC_OURS) {
+		if (topo_iface_shape(ifc)->root == TOPO_QDISC_OURS) {
 			char sh[128];
 
-			topo_shape_yaml(&ifc->shape, sh, sizeof(sh));
+			topo_shape_yaml(ifc->shape, sh, sizeof(sh));
 			fprintf(f, ", %s", sh);
 		}
 	}

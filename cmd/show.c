@@ -106,10 +106,10 @@ static json_t *iface_doc(const struct session *s, const struct topo_ns *o, const
 		r |= topo_json_set(opts, ifc->type->opts[k].key, json_string(v));
 	}
 	r |= topo_json_set(j, "options", opts);
-	if (ifc->shape.root == TOPO_QDISC_OURS) {
+	if (topo_iface_shape(ifc)->root == TOPO_QDISC_OURS) {
 		char sh[128];
 
-		topo_shape_format(&ifc->shape, sh, sizeof(sh));
+		topo_shape_format(ifc->shape, sh, sizeof(sh));
 		r |= topo_json_set(j, "qdisc", json_string(sh));
 	}
 	if (topo_lt_is(ifc->type, TOPO_LT_PAIR)) {

@@ -1184,9 +1184,17 @@ static void load_netem(struct loader *ld, struct topo_shape *sh, const struct yn
 static bool load_shape_key(struct loader *ld, struct topo_iface *ifc, const struct ynode *k, const struct ynode *v,
 			   struct iface_seen *seen)
 {
-	struct topo_shape *sh = &ifc->shape;
+	struct topo_shape *sh;
 	uint64_t u = 0;
 
+	if (strcmp(k->str, "rate") != 0 && strcmp(k->str, "burst") != 0 && strcmp(k->str, "latency") != 0 &&
+	    strcmp(k->str, "netem") != 0)
+		return false;
+	sh = topo_iface_shape_edit(ifc);
+	if (!sh) {
+		ld->oom = true;
+		return true;
+	}
 	if (strcmp(k->str, "rate") == 0) {
 		seen->rate = k;
 		if (want_units(ld, v, "rate", topo_rate_parse,
@@ -1203,11 +1211,9 @@ static bool load_shape_key(struct loader *ld, struct topo_iface *ifc, const stru
 		seen->latency = k;
 		if (want_units(ld, v, "latency", topo_time_parse, "a time (e.g. 50ms)", 10000000, &u) && u)
 			sh->latency_us = (uint32_t)u;
-	} else if (strcmp(k->str, "netem") == 0) {
+	} else {
 		seen->netem = k;
 		load_netem(ld, sh, v);
-	} else {
-		return false;
 	}
 	if (!ifc->shape_pos.line)
 		ifc->shape_pos = k->pos;
@@ -1225,7 +1231,8 @@ static void check_shape(struct loader *ld, struct topo_iface *ifc, const struct 
 	if ((seen->rate || seen->netem) && (ifc->type == TOPO_IF_LOOPBACK || ifc->type == TOPO_IF_BRIDGE))
 		ndiag(ld, seen->rate ? seen->rate : seen->netem, "shaping applies to veth and vxlan interfaces, "
 		      "not to a %s", topo_iftype_name(ifc->type));
-	topo_shape_canon(&ifc->shape);
+	if (ifc->shape)
+		topo_shape_canon(ifc->shape);
 }
 
 /* stretch:, and a bridge's vni: and dstport: (its tunnel's when stretched,

@@ -106,21 +106,43 @@ int topo_iface_copy_link(struct topo_iface *dst, const struct topo_iface *src)
 	*dst = *src;
 	dst->addrs = NULL;
 	dst->n_addrs = 0;
+	dst->opt = NULL;
 	dst->link_ns = NULL;
-	if (src->link_ns && !(dst->link_ns = strdup(src->link_ns))) {
-		dst->opt = NULL;
-		return -ENOMEM;
-	}
-	if (!src->opt)
-		return 0;
-	dst->opt = malloc(TOPO_LINK_OPTS_MAX * sizeof(*dst->opt));
-	if (!dst->opt) {
-		free(dst->link_ns);
-		dst->link_ns = NULL;
-		return -ENOMEM;
-	}
-	memcpy(dst->opt, src->opt, TOPO_LINK_OPTS_MAX * sizeof(*dst->opt));
+	dst->shape = NULL;
+	if (src->opt && !(dst->opt = malloc(TOPO_LINK_OPTS_MAX * sizeof(*dst->opt))))
+		goto oom;
+	if (src->opt)
+		memcpy(dst->opt, src->opt, TOPO_LINK_OPTS_MAX * sizeof(*dst->opt));
+	if (src->link_ns && !(dst->link_ns = strdup(src->link_ns)))
+		goto oom;
+	if (src->shape && !(dst->shape = malloc(sizeof(*dst->shape))))
+		goto oom;
+	if (src->shape)
+		*dst->shape = *src->shape;
 	return 0;
+oom:
+	topo_iface_clear(dst);
+	return -ENOMEM;
+}
+
+const struct topo_shape *topo_iface_shape(const struct topo_iface *ifc)
+{
+	static const struct topo_shape none;
+
+	return ifc->shape ? ifc->shape : &none;
+}
+
+struct topo_shape *topo_iface_shape_edit(struct topo_iface *ifc)
+{
+	if (!ifc->shape)
+		ifc->shape = calloc(1, sizeof(*ifc->shape));
+	return ifc->shape;
+}
+
+void topo_iface_shape_drop(struct topo_iface *ifc)
+{
+	free(ifc->shape);
+	ifc->shape = NULL;
 }
 
 const char *topo_iface_link_ns(const struct topo_iface *ifc)
@@ -145,6 +167,7 @@ void topo_iface_clear(struct topo_iface *ifc)
 	ifc->opt = NULL;
 	free(ifc->link_ns);
 	ifc->link_ns = NULL;
+	topo_iface_shape_drop(ifc);
 	free(ifc->addrs);
 	ifc->addrs = NULL;
 	ifc->n_addrs = 0;

@@ -144,7 +144,10 @@ struct topo_iface {
 	/* The type's options, TOPO_LINK_OPTS_MAX of them, when the type has
 	 * any; NULL when it has none. Owned: see topo_iface_copy_link. */
 	struct topo_linkopt *opt;
-	struct topo_shape shape;          /* rate 0 and no netem = not shaped */
+	/* Its shaping (declared) or root qdisc (observed), out of line as opt
+	 * is: NULL = not shaped, a default root. Read it with topo_iface_shape
+	 * (never NULL), write it through topo_iface_shape_edit. */
+	struct topo_shape *shape;
 	struct topo_pos shape_pos;        /* where rate: or netem: is */
 	/* A bridge of a node's host stretched over the nodes (model/nodes.h):
 	 * its tunnel's vni and UDP port (0 = derived, 4789). Loaded only; a
@@ -537,18 +540,24 @@ struct topo_nft_rule *topo_ns_nft_rule_add(struct topo_ns *ns);
 struct topo_fdb *topo_ns_fdb_add(struct topo_ns *ns);
 
 void topo_iface_init(struct topo_iface *ifc);
-/* An interface owns its options (opt), its link_ns and its addresses.
+/* An interface owns its options (opt), link_ns, shape and addresses.
  * set_type: the type, with room for its options when it has any (zeroed,
  * or kept when there already is room); 0 or -ENOMEM (then the type is
- * unchanged). copy_link: *dst = *src with its own copy of the options and
- * link_ns and no addresses, 0 or -ENOMEM (then dst has neither). clear:
- * frees all three. link_ns: "" for its own namespace; set_link_ns: NULL or
- * "" is its own, 0 or -ENOMEM (then it is unchanged). */
+ * unchanged). copy_link: *dst = *src with its own copy of the options,
+ * link_ns and shape and no addresses, 0 or -ENOMEM (then dst has none of
+ * them). clear: frees them all. link_ns: "" for its own namespace;
+ * set_link_ns: NULL or "" is its own, 0 or -ENOMEM (then it is unchanged).
+ * shape: its shape, or an all-zero one when it has none; shape_edit: the
+ * same to write, made (zeroed) if there is none, NULL when out of memory;
+ * shape_drop: back to none. */
 int topo_iface_set_type(struct topo_iface *ifc, const struct topo_linktype *type);
 int topo_iface_copy_link(struct topo_iface *dst, const struct topo_iface *src);
 void topo_iface_clear(struct topo_iface *ifc);
 const char *topo_iface_link_ns(const struct topo_iface *ifc);
 int topo_iface_set_link_ns(struct topo_iface *ifc, const char *ns);
+const struct topo_shape *topo_iface_shape(const struct topo_iface *ifc);
+struct topo_shape *topo_iface_shape_edit(struct topo_iface *ifc);
+void topo_iface_shape_drop(struct topo_iface *ifc);
 /* A route's paths (nh) are its own. copy: *dst = *src with a copy of them,
  * 0 or -ENOMEM (then dst has none). clear: frees them. nh_add: one more
  * path, zeroed and counted, or NULL when out of memory. */

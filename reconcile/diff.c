@@ -269,13 +269,13 @@ static void link_gone_implicit(struct differ *df, struct obs *ob, size_t idx)
 	ob->gone[idx] = true;
 	/* Our qdisc goes with the link: a rollback that makes the link again
 	 * puts it back. */
-	if (o->shape.root == TOPO_QDISC_OURS) {
+	if (topo_iface_shape(o)->root == TOPO_QDISC_OURS) {
 		struct step s = step_new(df, STEP_LINK_SET, PHASE_ADDR_DEL_GONE, ob->o->name);
 
 		s.implicit = true;
 		s.attr = LINK_ATTR_SHAPE;
 		snprintf(s.ifname, sizeof(s.ifname), "%s", o->name);
-		s.set->old.shape = o->shape;
+		s.set->old.shape = *topo_iface_shape(o);
 		add_step(df, &s);
 	}
 	for (size_t a = 0; a < o->n_addrs; a++) {
@@ -1434,33 +1434,34 @@ static void pass_shaping(struct differ *df, struct obs *ob)
 		return;
 	for (size_t i = 0; i < d->n_ifaces; i++) {
 		const struct topo_iface *di = &d->ifaces[i];
+		const struct topo_shape *want = topo_iface_shape(di);
 		size_t oi;
 		const struct topo_iface *o = ob->o->exists ? obs_iface(ob, di->name, &oi) : NULL;
 		struct topo_shape have = none;
 
 		if (o && !ob->gone[oi])
-			have = o->shape;
+			have = *topo_iface_shape(o);
 		switch (owner_qdisc(&have)) {
 		case OWNER_FOREIGN:
-			if (topo_shape_declared(&di->shape))
+			if (topo_shape_declared(want))
 				conflict(df, &di->shape_pos, "interface %s in namespace %s has a root qdisc topo did not make "
 					 "(%s, handle %x:): shaping it would replace someone's; nothing was changed",
 					 di->name, d->name, have.root_kind, have.root_handle >> 16);
 			break;
 		case OWNER_OURS:
-			if (!topo_shape_declared(&di->shape)) {
+			if (!topo_shape_declared(want)) {
 				shape_step(df, d->name, di, &have, &none);
-			} else if (have.netem != di->shape.netem) {
+			} else if (have.netem != want->netem) {
 				/* The kernel changes a qdisc's settings, never its kind. */
 				shape_step(df, d->name, di, &have, &none);
-				shape_step(df, d->name, di, &none, &di->shape);
-			} else if (!topo_shape_same(&di->shape, &have)) {
-				shape_step(df, d->name, di, &have, &di->shape);
+				shape_step(df, d->name, di, &none, want);
+			} else if (!topo_shape_same(want, &have)) {
+				shape_step(df, d->name, di, &have, want);
 			}
 			break;
 		default:
-			if (topo_shape_declared(&di->shape))
-				shape_step(df, d->name, di, &none, &di->shape);
+			if (topo_shape_declared(want))
+				shape_step(df, d->name, di, &none, want);
 			break;
 		}
 	}

@@ -1101,25 +1101,28 @@ static void test_shaping_diff(void **state)
 {
 	struct fx f = { 0 };
 	struct topo_iface *a, *b;
+	struct topo_shape *as, *bs;
 
 	(void)state;
 	fx_load(SHAPE_YAML, &f.d);
 	fx_observe_converged(&f.d, &f.o);
 	a = fx_oif(&f.o, "a", "eth0");
 	b = fx_oif(&f.o, "b", "eth0");
-	snprintf(a->shape.root_kind, sizeof(a->shape.root_kind), "noqueue");
+	as = topo_iface_shape_edit(a);
+	assert_non_null(as);
+	snprintf(as->root_kind, sizeof(as->root_kind), "noqueue");
 	fx_diff(&f);
 	fx_assert_plan(&f.r.plan, "~ link set eth0 qdisc tbf rate 1mbit burst 1600b limit 7850b (was none) netns a\n");
 
 	/* Ours, as declared (burst read back through the kernel's ticks). */
-	a->shape = fx_dif(&f.d, "a", "eth0")->shape;
-	a->shape.root = TOPO_QDISC_OURS;
-	a->shape.burst = 1599;
+	*as = *topo_iface_shape(fx_dif(&f.d, "a", "eth0"));
+	as->root = TOPO_QDISC_OURS;
+	as->burst = 1599;
 	diff_result_free(&f.r);
 	fx_diff(&f);
 	fx_assert_plan(&f.r.plan, "");
 	/* Ours, another rate: replaced; undone, the old rate comes back. */
-	a->shape.rate = 250000;
+	as->rate = 250000;
 	diff_result_free(&f.r);
 	fx_diff(&f);
 	assert_int_equal(f.r.plan.n, 1);
@@ -1130,35 +1133,39 @@ static void test_shaping_diff(void **state)
 	assert_int_equal(step_invert(&f.r.plan.steps[0], &inv), 0);
 	assert_int_equal(inv.set->new.shape.rate, 250000);
 	step_free(&inv);
-	a->shape.rate = 125000;
+	as->rate = 125000;
 	/* Ours on a link the file no longer shapes: removed. */
-	b->shape = a->shape;
+	bs = topo_iface_shape_edit(b);
+	assert_non_null(bs);
+	*bs = *as;
 	diff_result_free(&f.r);
 	fx_diff(&f);
 	fx_assert_plan(&f.r.plan, "~ link set eth0 qdisc none (was tbf rate 1mbit burst 1599b limit 7850b) netns b\n");
-	memset(&b->shape, 0, sizeof(b->shape));
+	topo_iface_shape_drop(b);
 	/* Ours of the other kind: the kernel cannot change a qdisc's kind. */
-	a->shape.netem = true;
+	as->netem = true;
 	diff_result_free(&f.r);
 	fx_diff(&f);
 	fx_assert_plan(&f.r.plan,
 		"~ link set eth0 qdisc none (was netem delay 0.000ms) netns a\n"
 		"~ link set eth0 qdisc tbf rate 1mbit burst 1600b limit 7850b (was none) netns a\n");
-	a->shape.netem = false;
+	as->netem = false;
 	/* Someone's root qdisc: a conflict at the rate: key. */
-	memset(&a->shape, 0, sizeof(a->shape));
-	a->shape.root = TOPO_QDISC_FOREIGN;
-	a->shape.root_handle = 0x10000;
-	snprintf(a->shape.root_kind, sizeof(a->shape.root_kind), "htb");
+	memset(as, 0, sizeof(*as));
+	as->root = TOPO_QDISC_FOREIGN;
+	as->root_handle = 0x10000;
+	snprintf(as->root_kind, sizeof(as->root_kind), "htb");
 	diff_result_free(&f.r);
 	fx_diff(&f);
 	assert_true(fx_msgs_have(&f.r.conflicts, "5:40: interface eth0 in namespace a has a root qdisc topo did not make "
 				 "(htb, handle 1:)"));
 	/* Someone's, on a link the file does not shape: none of topo's business. */
-	b->shape = a->shape;
-	memset(&a->shape, 0, sizeof(a->shape));
-	a->shape = fx_dif(&f.d, "a", "eth0")->shape;
-	a->shape.root = TOPO_QDISC_OURS;
+	bs = topo_iface_shape_edit(b);
+	assert_non_null(bs);
+	*bs = *as;
+	memset(as, 0, sizeof(*as));
+	*as = *topo_iface_shape(fx_dif(&f.d, "a", "eth0"));
+	as->root = TOPO_QDISC_OURS;
 	diff_result_free(&f.r);
 	fx_diff(&f);
 	fx_assert_no_conflicts(&f.r);

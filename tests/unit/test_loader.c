@@ -1188,7 +1188,7 @@ static void test_shaping(void **state)
 
 	(void)state;
 	load_ok(SHAPE_HEAD "      eth0: {rate: 1mbit}\n" SHAPE_TAIL, &t);
-	sh = &t.ns[0].ifaces[0].shape;
+	sh = topo_iface_shape(&t.ns[0].ifaces[0]);
 	assert_int_equal(sh->rate, 125000);
 	assert_int_equal(sh->burst, 1600);              /* a full frame at least */
 	assert_int_equal(sh->latency_us, 50000);
@@ -1196,16 +1196,16 @@ static void test_shaping(void **state)
 	assert_int_equal(t.ns[0].ifaces[0].shape_pos.line, 5);
 	topology_free(&t);
 	load_ok(SHAPE_HEAD "      eth0: {rate: 1gbit, burst: 1mb, latency: 2ms}\n" SHAPE_TAIL, &t);
-	sh = &t.ns[0].ifaces[0].shape;
+	sh = topo_iface_shape(&t.ns[0].ifaces[0]);
 	assert_int_equal(sh->rate, 125000000);
 	assert_int_equal(sh->burst, 1048576);
 	assert_int_equal(sh->limit, 250000 + 1048576);
 	topology_free(&t);
 	load_ok(SHAPE_HEAD "      eth0: {rate: 64kbps}\n" SHAPE_TAIL, &t);
-	assert_int_equal(t.ns[0].ifaces[0].shape.rate, 64000);   /* bytes */
+	assert_int_equal(topo_iface_shape(&t.ns[0].ifaces[0])->rate, 64000);   /* bytes */
 	topology_free(&t);
 	load_ok(SHAPE_HEAD "      eth0: {netem: {delay: 20ms, loss: 0.5%}}\n" SHAPE_TAIL, &t);
-	sh = &t.ns[0].ifaces[0].shape;
+	sh = topo_iface_shape(&t.ns[0].ifaces[0]);
 	assert_true(sh->netem);
 	assert_int_equal(sh->rate, 0);
 	assert_int_equal(sh->delay_us, 20000);
