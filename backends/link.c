@@ -1050,7 +1050,7 @@ int link_peers_resolve(struct backend *b, struct topology *obs)
 			uint64_t want = veth_key(ifc->peer_ifindex, ifc->ifindex);
 			size_t first = SIZE_MAX;
 
-			if (!topo_lt_is(ifc->type, TOPO_LT_PAIR) || !ifc->peer_ifindex || ifc->peer_ns[0])
+			if (!topo_lt_is(ifc->type, TOPO_LT_PAIR) || !ifc->peer_ifindex || ifc->peer_end)
 				continue;
 			hashmap_get_num(&heads, want, &first);
 			for (size_t k = first; k != SIZE_MAX && r == 0; k = v[k].next) {
@@ -1084,10 +1084,9 @@ int link_peers_resolve(struct backend *b, struct topology *obs)
 						continue;
 				}
 				/* A veth's peer's peer is itself: both ends at once. */
-				snprintf(ifc->peer_ns, sizeof(ifc->peer_ns), "%s", T->name);
-				snprintf(ifc->peer_name, sizeof(ifc->peer_name), "%s", peer->name);
-				snprintf(peer->peer_ns, sizeof(peer->peer_ns), "%s", S->name);
-				snprintf(peer->peer_name, sizeof(peer->peer_name), "%s", ifc->name);
+				if (topo_iface_set_peer(ifc, T->name, peer->name) < 0 ||
+				    topo_iface_set_peer(peer, S->name, ifc->name) < 0)
+					r = -ENOMEM;
 				break;
 			}
 		}

@@ -490,7 +490,7 @@ static bool peers_dying(const struct backend *b, const struct topology *desired,
 			if (!topo_lt_is(ifc->type, TOPO_LT_PAIR))
 				continue;
 			dying |= ifc->peer_netnsid == NSID_DYING;
-			if (ifc->peer_ifindex > 0 && !ifc->peer_ns[0] && !*unknown)
+			if (ifc->peer_ifindex > 0 && !ifc->peer_end && !*unknown)
 				*unknown = veth_matters(b, desired, &t->ns[i], ifc);
 		}
 	return dying;

@@ -412,10 +412,10 @@ static bool iface_representable(const struct session *s, const struct topo_iface
 
 	if (!exportable(ifc->name) || !exportable(ifc->master) || !exportable(topo_link_depends_on(ifc)))
 		return false;
-	if (!topo_lt_is(ifc->type, TOPO_LT_PAIR) || !ifc->peer_ns[0])
+	if (!topo_lt_is(ifc->type, TOPO_LT_PAIR) || !ifc->peer_end)
 		return true;
-	pn = topology_ns_find(&s->observed, ifc->peer_ns);
-	return exportable(ifc->peer_name) && (pn < 0 || ns_representable(&s->observed.ns[pn]));
+	pn = topology_ns_find(&s->observed, topo_iface_peer_ns(ifc));
+	return exportable(topo_iface_peer_name(ifc)) && (pn < 0 || ns_representable(&s->observed.ns[pn]));
 }
 
 static void emit_iface(FILE *f, const struct session *s, const struct topo_ns *o, const struct topo_iface *ifc)
@@ -815,15 +815,15 @@ static void export_yaml(const struct session *s, FILE *f)
 			if (!topo_lt_is(ifc->type, TOPO_LT_PAIR) || !session_iface_ours(s, o, ifc) || !ns_representable(o) ||
 			    !iface_representable(s, ifc))
 				continue;
-			if (!ifc->peer_ns[0]) {
+			if (!ifc->peer_end) {
 				char end[TOPO_NS_NAME_MAX + TOPO_IFNAME_MAX + 2];
 
 				snprintf(end, sizeof(end), "%s:%s", o->name, ifc->name);
 				not_exported(f, "", "veth", end, "its peer is outside the namespaces read");
 				continue;
 			}
-			pn = topology_ns_find(&s->observed, ifc->peer_ns);
-			if (pn < 0 || (size_t)pn < n || ((size_t)pn == n && strcmp(ifc->peer_name, ifc->name) < 0))
+			pn = topology_ns_find(&s->observed, topo_iface_peer_ns(ifc));
+			if (pn < 0 || (size_t)pn < n || ((size_t)pn == n && strcmp(topo_iface_peer_name(ifc), ifc->name) < 0))
 				continue;
 			if (!any_link)
 				fprintf(f, "links:\n");
@@ -833,7 +833,7 @@ static void export_yaml(const struct session *s, FILE *f)
 			snprintf(end, sizeof(end), "%s:%s", o->name, ifc->name);
 			fprintf(f, "  - [");
 			yaml_str(f, end);
-			snprintf(end, sizeof(end), "%s:%s", ifc->peer_ns, ifc->peer_name);
+			snprintf(end, sizeof(end), "%s:%s", topo_iface_peer_ns(ifc), topo_iface_peer_name(ifc));
 			fprintf(f, ", ");
 			yaml_str(f, end);
 			fprintf(f, "]\n");
@@ -987,8 +987,8 @@ int cmd_export(int argc, char **argv)
 				continue;
 			o->owned = true;
 			for (size_t k = 0; o->kind != TOPO_NS_IS_HOST && k < o->n_ifaces; k++)
-				if (topo_lt_is(o->ifaces[k].type, TOPO_LT_PAIR) && strcmp(o->ifaces[k].peer_ns, TOPO_NS_HOST) == 0)
-					export_claim(&s, o->ifaces[k].peer_name);
+				if (topo_lt_is(o->ifaces[k].type, TOPO_LT_PAIR) && strcmp(topo_iface_peer_ns(&o->ifaces[k]), TOPO_NS_HOST) == 0)
+					export_claim(&s, topo_iface_peer_name(&o->ifaces[k]));
 		}
 		if (r == 0)
 			r = session_owner_refresh(&s, &want);

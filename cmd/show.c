@@ -115,8 +115,8 @@ static json_t *iface_doc(const struct session *s, const struct topo_ns *o, const
 	if (topo_lt_is(ifc->type, TOPO_LT_PAIR)) {
 		json_t *peer = json_object();
 
-		r |= topo_json_set(peer, "namespace", topo_json_bytes(ifc->peer_ns));
-		r |= topo_json_set(peer, "interface", topo_json_bytes(ifc->peer_name));
+		r |= topo_json_set(peer, "namespace", topo_json_bytes(topo_iface_peer_ns(ifc)));
+		r |= topo_json_set(peer, "interface", topo_json_bytes(topo_iface_peer_name(ifc)));
 		r |= topo_json_set(peer, "ifindex", json_integer(ifc->peer_ifindex));
 		r |= topo_json_set(j, "peer", peer);
 	}

@@ -4,6 +4,7 @@
 #include "model/linktype.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,7 +13,7 @@
  * smallest power of two >= len), which keeps the structs plain. So these
  * arrays are grown only here. They start at one element, not vec_push's
  * four: most namespaces have one or two interfaces and a route or three, and
- * an interface is 750 bytes, a route 440, in two models (desired, observed).
+ * an interface is 200 bytes, a route 128, in two models (desired, observed).
  */
 static size_t implied_cap(size_t len)
 {
@@ -109,6 +110,7 @@ int topo_iface_copy_link(struct topo_iface *dst, const struct topo_iface *src)
 	dst->opt = NULL;
 	dst->link_ns = NULL;
 	dst->shape = NULL;
+	dst->peer_end = NULL;
 	if (src->opt && !(dst->opt = malloc(TOPO_LINK_OPTS_MAX * sizeof(*dst->opt))))
 		goto oom;
 	if (src->opt)
@@ -119,6 +121,10 @@ int topo_iface_copy_link(struct topo_iface *dst, const struct topo_iface *src)
 		goto oom;
 	if (src->shape)
 		*dst->shape = *src->shape;
+	if (src->peer_end && !(dst->peer_end = malloc(sizeof(*dst->peer_end))))
+		goto oom;
+	if (src->peer_end)
+		*dst->peer_end = *src->peer_end;
 	return 0;
 oom:
 	topo_iface_clear(dst);
@@ -145,6 +151,30 @@ void topo_iface_shape_drop(struct topo_iface *ifc)
 	ifc->shape = NULL;
 }
 
+const char *topo_iface_peer_ns(const struct topo_iface *ifc)
+{
+	return ifc->peer_end ? ifc->peer_end->ns : "";
+}
+
+const char *topo_iface_peer_name(const struct topo_iface *ifc)
+{
+	return ifc->peer_end ? ifc->peer_end->name : "";
+}
+
+int topo_iface_set_peer(struct topo_iface *ifc, const char *ns, const char *name)
+{
+	if (!ns) {
+		free(ifc->peer_end);
+		ifc->peer_end = NULL;
+		return 0;
+	}
+	if (!ifc->peer_end && !(ifc->peer_end = malloc(sizeof(*ifc->peer_end))))
+		return -ENOMEM;
+	snprintf(ifc->peer_end->ns, sizeof(ifc->peer_end->ns), "%s", ns);
+	snprintf(ifc->peer_end->name, sizeof(ifc->peer_end->name), "%s", name ? name : "");
+	return 0;
+}
+
 const char *topo_iface_link_ns(const struct topo_iface *ifc)
 {
 	return ifc->link_ns ? ifc->link_ns : "";
@@ -168,6 +198,7 @@ void topo_iface_clear(struct topo_iface *ifc)
 	free(ifc->link_ns);
 	ifc->link_ns = NULL;
 	topo_iface_shape_drop(ifc);
+	topo_iface_set_peer(ifc, NULL, NULL);
 	free(ifc->addrs);
 	ifc->addrs = NULL;
 	ifc->n_addrs = 0;

@@ -132,6 +132,11 @@ struct topo_addr {
 	uint8_t proto;          /* observed: IFA_PROTO (TOPO_IFAPROT = ours) */
 };
 
+struct topo_peer_end {
+	char ns[TOPO_NS_NAME_MAX + 1];
+	char name[TOPO_IFNAME_MAX + 1];
+};
+
 struct topo_iface {
 	char name[TOPO_IFNAME_MAX + 1];
 	const struct topo_linktype *type;
@@ -174,8 +179,10 @@ struct topo_iface {
 	int master_ifindex;
 	int peer_ifindex;                 /* veth: the peer's ifindex in its netns */
 	int peer_netnsid;                 /* veth: -1 = same namespace */
-	char peer_ns[TOPO_NS_NAME_MAX + 1];   /* resolved by the backend, "" = unknown */
-	char peer_name[TOPO_IFNAME_MAX + 1];
+	/* veth: its other end, resolved by the backend; NULL = unknown. Out
+	 * of line (owned as opt is): read it with topo_iface_peer_ns and
+	 * topo_iface_peer_name, set it with topo_iface_set_peer. */
+	struct topo_peer_end *peer_end;
 };
 
 enum topo_rtype {
@@ -540,16 +547,17 @@ struct topo_nft_rule *topo_ns_nft_rule_add(struct topo_ns *ns);
 struct topo_fdb *topo_ns_fdb_add(struct topo_ns *ns);
 
 void topo_iface_init(struct topo_iface *ifc);
-/* An interface owns its options (opt), link_ns, shape and addresses.
- * set_type: the type, with room for its options when it has any (zeroed,
- * or kept when there already is room); 0 or -ENOMEM (then the type is
- * unchanged). copy_link: *dst = *src with its own copy of the options,
- * link_ns and shape and no addresses, 0 or -ENOMEM (then dst has none of
- * them). clear: frees them all. link_ns: "" for its own namespace;
+/* An interface owns its options (opt), link_ns, shape, peer_end and
+ * addresses. set_type: the type, with room for its options when it has any
+ * (zeroed, or kept when there already is room); 0 or -ENOMEM (then the type
+ * is unchanged). copy_link: *dst = *src with its own copy of the options,
+ * link_ns, shape and peer_end and no addresses, 0 or -ENOMEM (then dst has
+ * none of them). clear: frees them all. link_ns: "" for its own namespace;
  * set_link_ns: NULL or "" is its own, 0 or -ENOMEM (then it is unchanged).
  * shape: its shape, or an all-zero one when it has none; shape_edit: the
  * same to write, made (zeroed) if there is none, NULL when out of memory;
- * shape_drop: back to none. */
+ * shape_drop: back to none. peer_ns, peer_name: its other end's, "" when
+ * unknown; set_peer: ns NULL makes it unknown, 0 or -ENOMEM (unchanged). */
 int topo_iface_set_type(struct topo_iface *ifc, const struct topo_linktype *type);
 int topo_iface_copy_link(struct topo_iface *dst, const struct topo_iface *src);
 void topo_iface_clear(struct topo_iface *ifc);
@@ -558,6 +566,9 @@ int topo_iface_set_link_ns(struct topo_iface *ifc, const char *ns);
 const struct topo_shape *topo_iface_shape(const struct topo_iface *ifc);
 struct topo_shape *topo_iface_shape_edit(struct topo_iface *ifc);
 void topo_iface_shape_drop(struct topo_iface *ifc);
+const char *topo_iface_peer_ns(const struct topo_iface *ifc);
+const char *topo_iface_peer_name(const struct topo_iface *ifc);
+int topo_iface_set_peer(struct topo_iface *ifc, const char *ns, const char *name);
 /* A route's paths (nh) are its own. copy: *dst = *src with a copy of them,
  * 0 or -ENOMEM (then dst has none). clear: frees them. nh_add: one more
  * path, zeroed and counted, or NULL when out of memory. */

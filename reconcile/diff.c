@@ -382,13 +382,13 @@ static void link_delete(struct differ *df, struct obs *ob, size_t idx, bool impl
 	df->parent = s.id;
 	link_copy(df, &s.lk->link, o);
 	link_drop_gone_master(ob, &s.lk->link);
-	if (topo_lt_is(o->type, TOPO_LT_PAIR) && o->peer_ns[0]) {
-		struct obs *pob = obs_find(df, o->peer_ns);
+	if (topo_lt_is(o->type, TOPO_LT_PAIR) && o->peer_end) {
+		struct obs *pob = obs_find(df, topo_iface_peer_ns(o));
 		size_t pidx;
-		const struct topo_iface *p = obs_iface(pob, o->peer_name, &pidx);
+		const struct topo_iface *p = obs_iface(pob, topo_iface_peer_name(o), &pidx);
 
 		if (p) {
-			snprintf(s.lk->peer_ns, sizeof(s.lk->peer_ns), "%s", o->peer_ns);
+			snprintf(s.lk->peer_ns, sizeof(s.lk->peer_ns), "%s", topo_iface_peer_ns(o));
 			link_copy(df, &s.lk->peer, p);
 			link_drop_gone_master(pob, &s.lk->peer);
 			link_gone_implicit(df, pob, pidx);
@@ -636,8 +636,8 @@ static void pass_links_veth(struct differ *df)
 		}
 
 		if (o[0] && o[1] && topo_lt_is(o[0]->type, TOPO_LT_PAIR) && topo_lt_is(o[1]->type, TOPO_LT_PAIR) &&
-		    strcmp(o[0]->peer_ns, dns[1]->name) == 0 && strcmp(o[0]->peer_name, di[1]->name) == 0 &&
-		    strcmp(o[1]->peer_ns, dns[0]->name) == 0 && strcmp(o[1]->peer_name, di[0]->name) == 0) {
+		    strcmp(topo_iface_peer_ns(o[0]), dns[1]->name) == 0 && strcmp(topo_iface_peer_name(o[0]), di[1]->name) == 0 &&
+		    strcmp(topo_iface_peer_ns(o[1]), dns[0]->name) == 0 && strcmp(topo_iface_peer_name(o[1]), di[0]->name) == 0) {
 			ob[0]->kept[oi[0]] = true;
 			ob[1]->kept[oi[1]] = true;
 			continue;
@@ -647,7 +647,7 @@ static void pass_links_veth(struct differ *df)
 				continue;
 			if (!topo_lt_is(o[e]->type, TOPO_LT_PAIR))
 				why = "replace: kind changed";
-			else if (!why && strcmp(o[e]->peer_name, di[1 - e]->name) == 0)
+			else if (!why && strcmp(topo_iface_peer_name(o[e]), di[1 - e]->name) == 0)
 				why = "replace: peer namespace changed";
 			else if (!why)
 				why = "replace: peer changed";
@@ -693,14 +693,14 @@ static void pass_links_prune(struct differ *df, struct obs *ob)
 		 * deletion waits until the end that lived elsewhere is gone too.
 		 */
 		implicit = ob->pruned;
-		struct obs *pob = topo_lt_is(oi->type, TOPO_LT_PAIR) ? obs_find(df, oi->peer_ns) : NULL;
+		struct obs *pob = topo_lt_is(oi->type, TOPO_LT_PAIR) ? obs_find(df, topo_iface_peer_ns(oi)) : NULL;
 		struct obs *dying = ob->pruned ? ob : pob && pob->pruned ? pob : NULL;
 		struct obs *staying = ob->pruned ? (pob && !pob->pruned ? pob : NULL) : ob;
 		size_t pidx;
 
 		if (dying && topo_lt_is(oi->type, TOPO_LT_PAIR)) {
 			const struct topo_iface *left = staying == ob ? oi :
-							staying ? obs_iface(staying, oi->peer_name, &pidx) : NULL;
+							staying ? obs_iface(staying, topo_iface_peer_name(oi), &pidx) : NULL;
 
 			if (staying && !left) {
 				implicit = false;    /* the peer is unknown: delete it ourselves */

@@ -329,7 +329,7 @@ static bool bridge_leads_out(const struct owner_ctx *ctx, const struct owner_sco
 			continue;
 		if (!topo_lt_is(p->type, TOPO_LT_PAIR) || p->peer_netnsid < 0 || (p->owned && strcmp(p->owner, ctx->topology) == 0))
 			continue;
-		pd = declared_ns(ctx, p->peer_ns);
+		pd = declared_ns(ctx, topo_iface_peer_ns(p));
 		if (!pd) {
 			out = true;
 		} else if (owner_ns_runtime(pd)) {
@@ -353,7 +353,7 @@ const char *owner_adopt_refusal(const struct owner_ctx *ctx, const struct owner_
 		return buf;
 	}
 	if (topo_lt_is(ifc->type, TOPO_LT_PAIR) && ifc->peer_netnsid >= 0) {
-		const struct topo_ns *pd = declared_ns(ctx, ifc->peer_ns);
+		const struct topo_ns *pd = declared_ns(ctx, topo_iface_peer_ns(ifc));
 
 		if (pd && owner_ns_runtime(pd)) {
 			snprintf(buf, n, "%s is %s's: its peer is in the container namespace %s", ifc->name,

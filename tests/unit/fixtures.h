@@ -189,12 +189,10 @@ static inline void fx_peer(struct topology *o, const char *ns_a, const char *a, 
 {
 	struct topo_iface *x = fx_oif(o, ns_a, a), *y = fx_oif(o, ns_b, b);
 
-	snprintf(x->peer_ns, sizeof(x->peer_ns), "%s", ns_b);
-	snprintf(x->peer_name, sizeof(x->peer_name), "%s", b);
+	assert_int_equal(topo_iface_set_peer(x, ns_b, b), 0);
 	x->peer_ifindex = y->ifindex;
 	x->peer_netnsid = strcmp(ns_a, ns_b) ? 1 : -1;
-	snprintf(y->peer_ns, sizeof(y->peer_ns), "%s", ns_a);
-	snprintf(y->peer_name, sizeof(y->peer_name), "%s", a);
+	assert_int_equal(topo_iface_set_peer(y, ns_a, a), 0);
 	y->peer_ifindex = x->ifindex;
 	y->peer_netnsid = strcmp(ns_a, ns_b) ? 1 : -1;
 }

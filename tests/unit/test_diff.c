@@ -1688,7 +1688,7 @@ static void test_replace_peer_namespace_changed(void **state)
 	fx_observe_converged(&f.d, &f.o);
 	/* vethA's peer went to netns_B (someone moved it, or an old file). */
 	fx_dns(&f.o, "netns_A")->n_ifaces = 1;          /* only lo stays */
-	free(f.o.ns[1].ifaces[1].addrs);
+	topo_iface_clear(&f.o.ns[1].ifaces[1]);
 	b = fx_dns(&f.o, "netns_B");
 	fx_addr(fx_if(b, "eth0", TOPO_IF_VETH, 40), "10.0.0.2/24", TOPO_IFAPROT);
 	fx_own(fx_oif(&f.o, "netns_B", "eth0"), "r");
@@ -1727,9 +1727,9 @@ static void test_replace_kind_changed(void **state)
 	v = fx_oif(&f.o, "host", "vethA");
 	fx_set_type(v, TOPO_IF_BRIDGE);
 	v->master[0] = '\0';
-	v->peer_ns[0] = v->peer_name[0] = '\0';
+	topo_iface_set_peer(v, NULL, NULL);
 	v = fx_oif(&f.o, "netns_A", "eth0");
-	v->peer_ns[0] = v->peer_name[0] = '\0';
+	topo_iface_set_peer(v, NULL, NULL);
 	v->peer_netnsid = -1;
 	fx_diff(&f);
 	fx_assert_no_conflicts(&f.r);

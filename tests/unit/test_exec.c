@@ -712,8 +712,8 @@ static void k_unlink(struct kern *k, struct topo_ns *ns, const char *name)
 
 	if (!ifc)
 		return;
-	snprintf(pns, sizeof(pns), "%s", ifc->type == TOPO_IF_VETH ? ifc->peer_ns : "");
-	snprintf(pname, sizeof(pname), "%s", ifc->peer_name);
+	snprintf(pns, sizeof(pns), "%s", ifc->type == TOPO_IF_VETH ? topo_iface_peer_ns(ifc) : "");
+	snprintf(pname, sizeof(pname), "%s", topo_iface_peer_name(ifc));
 	k_unlink_one(ns, name);
 	if (pns[0] && k_live_ns(k, pns))
 		k_unlink_one(k_ns(k, pns), pname);
@@ -799,12 +799,12 @@ static int k_link_add(struct kern *k, struct step *s)
 	b = k_new_if(k, pns, &s->lk->peer);
 	b->up = false;                      /* the kernel makes the peer down */
 	a = k_if(ns, s->lk->link.name);
-	snprintf(a->peer_ns, sizeof(a->peer_ns), "%s", pns->name);
-	snprintf(a->peer_name, sizeof(a->peer_name), "%s", b->name);
+	if (topo_iface_set_peer(a, pns->name, b->name) < 0)
+		return -ENOMEM;
 	a->peer_ifindex = b->ifindex;
 	a->peer_netnsid = ns == pns ? -1 : 1;
-	snprintf(b->peer_ns, sizeof(b->peer_ns), "%s", ns->name);
-	snprintf(b->peer_name, sizeof(b->peer_name), "%s", a->name);
+	if (topo_iface_set_peer(b, ns->name, a->name) < 0)
+		return -ENOMEM;
 	b->peer_ifindex = a->ifindex;
 	b->peer_netnsid = a->peer_netnsid;
 	/* A rollback's creation also restores the peer (as the backend does). */
@@ -1149,9 +1149,9 @@ static int k_netns_del(struct kern *k, struct step *s)
 	for (size_t i = 0; i < ns->n_ifaces; i++) {
 		const struct topo_iface *ifc = &ns->ifaces[i];
 
-		if (ifc->type == TOPO_IF_VETH && ifc->peer_ns[0] && strcmp(ifc->peer_ns, ns->name) != 0 &&
-		    k_live_ns(k, ifc->peer_ns))
-			k_unlink_one(k_ns(k, ifc->peer_ns), ifc->peer_name);
+		if (ifc->type == TOPO_IF_VETH && ifc->peer_end && strcmp(topo_iface_peer_ns(ifc), ns->name) != 0 &&
+		    k_live_ns(k, topo_iface_peer_ns(ifc)))
+			k_unlink_one(k_ns(k, topo_iface_peer_ns(ifc)), topo_iface_peer_name(ifc));
 	}
 	snprintf(name, sizeof(name), "%s", ns->name);
 	kind = ns->kind;
@@ -1400,7 +1400,7 @@ static char *k_dump(const struct topology *t)
 			topo_link_format_opts(x, opts, sizeof(opts));
 			LINE("link %s %s %s up=%d mtu=%u opts=%s master=%s owner=%d:%s peer=%s/%s", ns->name,
 			     x->name, topo_iftype_name(x->type), x->up, x->mtu, opts, x->master, x->owned,
-			     x->owner, x->peer_ns, x->peer_name);
+			     x->owner, topo_iface_peer_ns(x), topo_iface_peer_name(x));
 			for (size_t k = 0; k < x->n_addrs; k++) {
 				const struct topo_addr *ad = &x->addrs[k];
 

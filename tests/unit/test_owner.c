@@ -320,8 +320,7 @@ static void test_adopt_refuses_deletes(void **state)
 	fx_load(adopt_veth_lab, &d);
 	h = fx_host_base(&o);
 	hv = fx_if(h, "hv", TOPO_IF_VETH, 30);
-	snprintf(hv->peer_ns, sizeof(hv->peer_ns), "elsewhere");
-	snprintf(hv->peer_name, sizeof(hv->peer_name), "eth0");
+	assert_int_equal(topo_iface_set_peer(hv, "elsewhere", "eth0"), 0);
 	hv->peer_netnsid = 3;
 	hand = fx_ns(&o, "hand", TOPO_NS_CREATED, true);
 	fx_lo(hand, NULL);
@@ -333,7 +332,7 @@ static void test_adopt_refuses_deletes(void **state)
 	assert_int_equal(r.conflicts.n, 2);
 	diff_result_free(&r);
 	/* The route declared, the veth where the file says: only marks. */
-	snprintf(hv->peer_ns, sizeof(hv->peer_ns), "hand");
+	assert_int_equal(topo_iface_set_peer(hv, "hand", "eth0"), 0);
 	fx_if(hand, "eth0", TOPO_IF_VETH, 2);
 	fx_peer(&o, "host", "hv", "hand", "eth0");
 	hand->n_routes = 0;
