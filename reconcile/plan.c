@@ -106,23 +106,40 @@ void step_body_clear(struct step *s)
 	}
 }
 
+static bool op_is_nft(enum step_op op)
+{
+	return op == STEP_NFT_SET || op == STEP_NFT_DEL || op == STEP_NFT_RESTORE;
+}
+
+/* The pointers in the step's union are its op's (struct step). */
+static void step_union_clear(struct step *s)
+{
+	if (s->op == STEP_SYSCTL_SET) {
+		free(s->key);
+		free(s->value);
+		free(s->old_value);
+		s->key = s->value = s->old_value = NULL;
+	} else if (s->op == STEP_NETNS_DEL) {
+		free(s->waits);
+		s->waits = NULL;
+		s->n_waits = 0;
+	} else if (op_is_nft(s->op)) {
+		free(s->nft_saved);
+		free(s->nftx_saved);
+		s->nft_saved = NULL;
+		s->nft_saved_len = 0;
+		s->nftx_saved = NULL;
+	}
+}
+
 void step_free(struct step *s)
 {
 	step_body_clear(s);
 	free(s->body);
 	s->body = NULL;
-	free(s->key);
-	free(s->value);
-	free(s->old_value);
-	free(s->nft_saved);
-	free(s->nftx_saved);
+	step_union_clear(s);
 	free(s->detail);
-	free(s->waits);
-	s->key = s->value = s->old_value = s->detail = NULL;
-	s->nft_saved = NULL;
-	s->nftx_saved = NULL;
-	s->waits = NULL;
-	s->n_waits = 0;
+	s->detail = NULL;
 }
 
 void plan_free(struct plan *p)
@@ -146,13 +163,20 @@ int step_invert(const struct step *s, struct step *ret)
 {
 	struct step v = *s;
 
-	/* Fresh copies of what the inverse owns. */
-	v.key = v.value = v.old_value = v.detail = NULL;
-	v.nft_saved = NULL;
-	v.nft_saved_len = 0;
-	v.nftx_saved = NULL;
-	v.waits = NULL;
-	v.n_waits = 0;
+	/* Fresh copies of what the inverse owns (the union's pointers are
+	 * those of s's op; the inverse's op is of the same kind, or NETNS_ADD,
+	 * which carries nothing there). */
+	if (s->op == STEP_SYSCTL_SET) {
+		v.key = v.value = v.old_value = NULL;
+	} else if (s->op == STEP_NETNS_DEL) {
+		v.waits = NULL;
+		v.n_waits = 0;
+	} else if (op_is_nft(s->op)) {
+		v.nft_saved = NULL;
+		v.nft_saved_len = 0;
+		v.nftx_saved = NULL;
+	}
+	v.detail = NULL;
 	v.body = NULL;
 	v.implicit = false;
 	v.follows_add = false;
@@ -294,7 +318,7 @@ int plan_touches(const struct plan *p, const struct topology *t, bool *ret)
 			touch(&index, st->lk->peer_ns, ret);
 			touch(&index, topo_iface_link_ns(&st->lk->link), ret);
 		}
-		for (size_t k = 0; k < st->n_waits; k++)
+		for (size_t k = 0; st->op == STEP_NETNS_DEL && k < st->n_waits; k++)
 			touch(&index, st->waits[k].ns, ret);
 	}
 	strmap_free(&index);

@@ -163,36 +163,43 @@ struct step {
 	char ifname[TOPO_IFNAME_MAX + 1];
 	enum link_attr attr;
 
-	/* Plain values of one op each, which no other op's code reads: they
-	 * share their space (72 bytes less in each of a plan's thousands of
-	 * steps). Nothing in them is a pointer: step_free frees none. */
+	/* What one op carries, which no other op's code reads: the ops share
+	 * the space (a plan has thousands of steps, 288 bytes each before).
+	 * Read a member only after checking the op; step_free frees the
+	 * pointers of the step's own op (step_union_clear, plan.c). */
 	union {
 		struct topo_fdb fdb;      /* FDB_*: ifname + fdb */
 		/* ADDR_*: ifname + addr (addr.proto: TOPO_IFAPROT for ours, else restored as found) */
 		struct topo_addr addr;
-		char table[TOPO_NAME_MAX + 8];   /* NFT_*: our table's name, "topo-<topology>" */
+		/* ROUTE_DEL of a kernel-made route an `absent:` entry names: the
+		 * state file records it before, so destroy can put it back. */
+		bool absent;
+		struct {                  /* SYSCTL_SET: old_value NULL = not known before execution */
+			char *key, *value, *old_value;
+		};
+		struct {                  /* NETNS_DEL: links elsewhere that go with the namespace */
+			struct step_wait *waits;
+			size_t n_waits;
+		};
+		struct {                  /* NFT_* */
+			char table[TOPO_NAME_MAX + 8];   /* our table's name, "topo-<topology>" */
+			/* NFT_SET: the namespace's declared rules (borrowed from the desired model). */
+			const struct topo_ns *nft_desired;
+			/* NFT_SET/NFT_DEL once executed, NFT_RESTORE: the table as it
+			 * was, saved by the backend as raw netlink messages; NULL =
+			 * there was none. */
+			unsigned char *nft_saved;
+			size_t nft_saved_len;
+			/* The same for the other families' tables topo-<topology>
+			 * (nft: text), as nft text (libnftables' listing); NULL =
+			 * there were none. */
+			char *nftx_saved;
+			bool nft_had_table;
+			/* The step touches nft text's tables too (declared, or read
+			 * there): without it the backend leaves libnftables out. */
+			bool nftx;
+		};
 	};
-
-	/* ROUTE_DEL of a kernel-made route an `absent:` entry names: the state
-	 * file records it before, so destroy can put it back. */
-	bool absent;
-
-	/* SYSCTL_SET: old_value NULL = not known before execution */
-	char *key, *value, *old_value;
-
-	/* NFT_SET: the namespace's declared rules (borrowed from the desired model). */
-	const struct topo_ns *nft_desired;
-	/* NFT_SET/NFT_DEL once executed, NFT_RESTORE: the table as it was, saved
-	 * by the backend as raw netlink messages; NULL = there was none. */
-	unsigned char *nft_saved;
-	size_t nft_saved_len;
-	bool nft_had_table;
-	/* The same for the other families' tables topo-<topology> (nft: text),
-	 * as nft text (libnftables' listing); NULL = there were none. */
-	char *nftx_saved;
-	/* The step touches nft text's tables too (declared, or read there):
-	 * without it the backend leaves libnftables out. */
-	bool nftx;
 
 	/* What only some ops carry (see struct step_link): the step's own
 	 * allocation, NULL for the other ops. */
@@ -206,10 +213,6 @@ struct step {
 
 	/* What differs, one item per line ("rule missing: ..."); may be NULL. */
 	char *detail;
-
-	/* NETNS_DEL: links elsewhere that go with the namespace. */
-	struct step_wait *waits;
-	size_t n_waits;
 };
 
 struct plan {

@@ -73,13 +73,20 @@ static int execute_copy(const struct plan *p, const struct exec_ops *ops, void *
 	for (size_t i = 0; i < p->n; i++) {
 		struct step s = p->steps[i];
 
-		s.key = dup_or_null(s.key);
-		s.value = dup_or_null(s.value);
-		s.old_value = dup_or_null(s.old_value);
+		bool nft = s.op == STEP_NFT_SET || s.op == STEP_NFT_DEL || s.op == STEP_NFT_RESTORE;
+
+		/* The union's pointers are those of the step's op (struct step). */
+		if (s.op == STEP_SYSCTL_SET) {
+			s.key = dup_or_null(s.key);
+			s.value = dup_or_null(s.value);
+			s.old_value = dup_or_null(s.old_value);
+		}
 		s.detail = dup_or_null(s.detail);
-		s.nftx_saved = dup_or_null(s.nftx_saved);
-		s.nft_saved = NULL;
-		if (p->steps[i].nft_saved_len) {
+		if (nft) {
+			s.nftx_saved = dup_or_null(s.nftx_saved);
+			s.nft_saved = NULL;
+		}
+		if (nft && p->steps[i].nft_saved_len) {
 			s.nft_saved = malloc(s.nft_saved_len);
 			assert_non_null(s.nft_saved);
 			memcpy(s.nft_saved, p->steps[i].nft_saved, s.nft_saved_len);
@@ -97,8 +104,9 @@ static int execute_copy(const struct plan *p, const struct exec_ops *ops, void *
 				assert_int_equal(topo_iface_copy_link(&s.lk->peer, &p->steps[i].lk->peer), 0);
 			}
 		}
-		s.waits = NULL;
-		if (p->steps[i].n_waits) {
+		if (s.op == STEP_NETNS_DEL)
+			s.waits = NULL;
+		if (s.op == STEP_NETNS_DEL && p->steps[i].n_waits) {
 			s.waits = calloc(s.n_waits, sizeof(*s.waits));
 			assert_non_null(s.waits);
 			memcpy(s.waits, p->steps[i].waits, s.n_waits * sizeof(*s.waits));
