@@ -36,7 +36,7 @@ struct key {
 
 static bool same(const struct hashmap_slot *s, const struct key *k)
 {
-	if (s->hash != k->hash || !s->key != !k->str)
+	if (s->hash != (uint32_t)k->hash || s->is_num != !k->str)
 		return false;
 	return k->str ? strcmp(s->key, k->str) == 0 : s->num == k->num;
 }
@@ -48,7 +48,7 @@ static struct hashmap_slot *find(const struct hashmap *m, const struct key *k, s
 	struct hashmap_slot *tomb = NULL;
 
 	/* used < cap always holds (load under 1/2), so an empty slot ends this. */
-	for (size_t i = k->hash & mask;; i = (i + 1) & mask) {
+	for (size_t i = (uint32_t)k->hash & mask;; i = (i + 1) & mask) {
 		struct hashmap_slot *s = &m->slots[i];
 
 		if (s->state == SLOT_EMPTY) {
@@ -91,7 +91,7 @@ static int rehash(struct hashmap *m, size_t cap)
 
 /* Room for one more entry, keeping entries and deleted slots under half.
  * A map starts at 4 slots (2 entries): many are per namespace, with a name
- * or two in each, and a slot is 40 bytes. */
+ * or two in each, and a slot is 24 bytes. */
 static int room(struct hashmap *m)
 {
 	size_t cap = m->cap ? m->cap : 4;
@@ -128,8 +128,12 @@ static int put(struct hashmap *m, const struct key *k, size_t value, size_t *ret
 	find(m, k, &free_slot);
 	if (free_slot->state == SLOT_EMPTY)
 		m->used++;
-	*free_slot = (struct hashmap_slot){ .hash = k->hash, .key = k->str, .num = k->num, .value = value,
-					    .state = SLOT_USED };
+	*free_slot = (struct hashmap_slot){ .hash = (uint32_t)k->hash, .state = SLOT_USED, .is_num = !k->str,
+					    .value = value };
+	if (k->str)
+		free_slot->key = k->str;
+	else
+		free_slot->num = k->num;
 	m->len++;
 	return 0;
 }
@@ -152,9 +156,9 @@ static int del(struct hashmap *m, const struct key *k, const char **ret_key)
 	if (!s)
 		return -ENOENT;
 	if (ret_key)
-		*ret_key = s->key;
+		*ret_key = s->is_num ? NULL : s->key;
 	s->state = SLOT_DELETED;
-	s->key = NULL;
+	s->num = 0;
 	m->len--;
 	return 0;
 }

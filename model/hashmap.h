@@ -13,12 +13,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* 24 bytes: thousands of maps of a name or two each (one per namespace
+ * in the backend, the diff and the owner rules) are much of a large lab's
+ * memory. */
 struct hashmap_slot {
-	uint64_t hash;
-	const char *key;        /* NULL: the key is num */
-	uint64_t num;
-	size_t value;
+	uint32_t hash;          /* the key's hash, its low half (the bits an index takes) */
 	unsigned char state;    /* empty, used, deleted */
+	bool is_num;            /* the key is num, not key */
+	union {
+		const char *key;
+		uint64_t num;
+	};
+	size_t value;
 };
 
 struct hashmap {
