@@ -211,9 +211,13 @@ int docker_resolve_ns(struct topo_ns *ns, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
+	if (topo_ns_set_docker_netns(ns, id) < 0) {
+		free(p);
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
 	free(ns->path);
 	ns->path = p;
-	snprintf(ns->docker_netns, sizeof(ns->docker_netns), "%s", id);
 	return 0;
 }
 

@@ -264,10 +264,12 @@ int nftx_observe(struct backend *b, struct bns *ns, const struct topo_ns *desire
 	}
 	r = tables_here(x, table, mark, &ours, &foreign);
 	if (r == 0) {
+		char **bodies = topo_ns_nftx_slots(out);
+
 		out->nftx_ours = ours & ~INET_BIT;
 		out->nftx_foreign = foreign & ~INET_BIT;
-		r = owned_listing(x, table, out->nftx_ours | (out->nft_table ? INET_BIT : 0), &l, &out->nftx_mark,
-				  out->nftx_body);
+		r = bodies ? owned_listing(x, table, out->nftx_ours | (out->nft_table ? INET_BIT : 0), &l,
+					   &out->nftx_mark, bodies) : -ENOMEM;
 	}
 	if (r == 0) {
 		out->nftx_listing = listing_hash(l);

@@ -151,7 +151,7 @@ static int state_record_steps(struct session *s, const struct plan *p, const str
 		if (topo_ns_attached(ns->kind) &&
 		    (topo_state_ns_put(&s->state, ns->name, ns->kind, ns->path, ns->pid) < 0 ||
 		     (ns->kind == TOPO_NS_DOCKER &&
-		      topo_state_ns_docker(&s->state, ns->name, ns->docker, ns->docker_netns) < 0)))
+		      topo_state_ns_docker(&s->state, ns->name, ns->docker, topo_ns_docker_netns(ns)) < 0)))
 			return -ENOMEM;
 	}
 	for (size_t i = 0; i < p->n; i++) {
@@ -238,7 +238,7 @@ static int state_record_result(struct session *s)
 		if (r == 0 && ns->kind == TOPO_NS_CREATED)
 			r = topo_state_ns_kinds(&next, ns->name, topo_ns_kinds_declared(ns), true);
 		if (r == 0 && ns->kind == TOPO_NS_DOCKER)
-			r = topo_state_ns_docker(&next, ns->name, ns->docker, ns->docker_netns);
+			r = topo_state_ns_docker(&next, ns->name, ns->docker, topo_ns_docker_netns(ns));
 		for (size_t k = 0; k < ns->n_sysctls && r == 0; k++) {
 			const struct state_sysctl *rec = topo_state_sysctl_find(&s->state, ns->name, ns->sysctls[k].key);
 

@@ -263,9 +263,9 @@ static void emit_nft_text(FILE *f, const struct topo_ns *o)
 	bool other = false;
 
 	for (int i = 0; i < TOPO_NFT_FAMILIES; i++) {
-		if (!o->nftx_body[i] || !o->nftx_body[i][0])
+		if (!topo_ns_nftx_body(o, i) || !topo_ns_nftx_body(o, i)[0])
 			continue;
-		if (!body_exportable(o->nftx_body[i])) {
+		if (!body_exportable(topo_ns_nftx_body(o, i))) {
 			not_exported(f, "    ", "nft text of table", topo_nft_families[i],
 				     "its listing is not text a topology file can hold");
 			return;
@@ -277,11 +277,11 @@ static void emit_nft_text(FILE *f, const struct topo_ns *o)
 		return;
 	fprintf(f, "    nft:%s", other ? "\n" : " ");
 	for (int i = 0; i < TOPO_NFT_FAMILIES; i++) {
-		if (!o->nftx_body[i] || !o->nftx_body[i][0])
+		if (!topo_ns_nftx_body(o, i) || !topo_ns_nftx_body(o, i)[0])
 			continue;
 		if (other)
 			fprintf(f, "      %s: ", topo_nft_families[i]);
-		emit_nft_body(f, o->nftx_body[i], other ? 8 : 6);
+		emit_nft_body(f, topo_ns_nftx_body(o, i), other ? 8 : 6);
 	}
 }
 

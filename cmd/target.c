@@ -31,6 +31,7 @@ static int as_container(const char *name, struct ns_target *ret, char *err, size
 			snprintf(ret->name, sizeof(ret->name), "container");
 	}
 	free(ns.path);
+	free(ns.docker_netns);
 	return r;
 }
 

@@ -237,6 +237,34 @@ struct topo_route_nh *topo_route_nh_add(struct topo_route *rt)
 	return &v[rt->n_nh++];
 }
 
+const char *topo_ns_docker_netns(const struct topo_ns *ns)
+{
+	return ns->docker_netns ? ns->docker_netns : "";
+}
+
+int topo_ns_set_docker_netns(struct topo_ns *ns, const char *id)
+{
+	char *copy = strdup(id);
+
+	if (!copy)
+		return -ENOMEM;
+	free(ns->docker_netns);
+	ns->docker_netns = copy;
+	return 0;
+}
+
+const char *topo_ns_nftx_body(const struct topo_ns *ns, size_t i)
+{
+	return ns->nftx_body && i < TOPO_NFT_FAMILY_SLOTS ? ns->nftx_body[i] : NULL;
+}
+
+char **topo_ns_nftx_slots(struct topo_ns *ns)
+{
+	if (!ns->nftx_body)
+		ns->nftx_body = calloc(TOPO_NFT_FAMILY_SLOTS, sizeof(*ns->nftx_body));
+	return ns->nftx_body;
+}
+
 void topo_ns_clear(struct topo_ns *ns)
 {
 	for (size_t i = 0; i < ns->n_ifaces; i++)
@@ -259,8 +287,10 @@ void topo_ns_clear(struct topo_ns *ns)
 	}
 	free(ns->nft_text);
 	free(ns->nftx_mark);
-	for (size_t i = 0; i < TOPO_NFT_FAMILY_SLOTS; i++)
+	for (size_t i = 0; ns->nftx_body && i < TOPO_NFT_FAMILY_SLOTS; i++)
 		free(ns->nftx_body[i]);
+	free(ns->nftx_body);
+	free(ns->docker_netns);
 	free(ns->fdb);
 	for (size_t i = 0; i < ns->n_nft_rules; i++) {
 		free(ns->nft_rules[i].chain);

@@ -385,7 +385,7 @@ struct topo_ns {
 	int pid;                          /* TOPO_NS_PID */
 	char *docker;                     /* TOPO_NS_DOCKER: the container's name or id */
 	char *docker_socket;              /* TOPO_NS_DOCKER: the file's docker_socket:, NULL = default */
-	char docker_netns[48];            /* TOPO_NS_DOCKER, resolved: "DEV:INO" of path */
+	char *docker_netns;               /* TOPO_NS_DOCKER, resolved: "DEV:INO" of path; NULL before */
 
 	struct topo_iface *ifaces;
 	size_t n_ifaces;
@@ -438,8 +438,10 @@ struct topo_ns {
 	unsigned nftx_foreign;            /* bit i: that table, without the mark */
 	/* The same listing per family, the table's own lines (its header,
 	 * comment and closing brace) left out: what export writes as nft:
-	 * and what a declared text equal to it is compared with. */
-	char *nftx_body[TOPO_NFT_FAMILY_SLOTS];
+	 * and what a declared text equal to it is compared with. Its
+	 * TOPO_NFT_FAMILY_SLOTS slots are allocated where nft text is read;
+	 * NULL = not read (topo_ns_nftx_body reads a slot). */
+	char **nftx_body;
 };
 
 struct topo_endpoint {
@@ -530,6 +532,14 @@ struct topology {
 void topology_free(struct topology *t);
 /* Frees what a namespace holds and zeroes it. */
 void topo_ns_clear(struct topo_ns *ns);
+/* Its docker_netns, "" before it is resolved; set_docker_netns: 0 or
+ * -ENOMEM (then it is unchanged). nftx_body: family slot i's listing, NULL
+ * when there is none; nftx_slots: the slots, made (all NULL) if there are
+ * none, NULL when out of memory. */
+const char *topo_ns_docker_netns(const struct topo_ns *ns);
+int topo_ns_set_docker_netns(struct topo_ns *ns, const char *id);
+const char *topo_ns_nftx_body(const struct topo_ns *ns, size_t i);
+char **topo_ns_nftx_slots(struct topo_ns *ns);
 
 /* Lookups return an index, or -1. Linear; callers that look up many names
  * build a strmap instead. */

@@ -126,7 +126,7 @@ bool nftx_text_is_listing(const struct topo_ns *d, const struct topo_ns *o)
 		/* inet: the table is there for the structured chains anyway. */
 		if (!any && i > 0)
 			continue;
-		same = o->nftx_body[i] && normal_hash(o->nftx_body[i], TOPO_NFT_HASH0) == want;
+		same = topo_ns_nftx_body(o, i) && normal_hash(topo_ns_nftx_body(o, i), TOPO_NFT_HASH0) == want;
 	}
 	nftx_texts_free(&t);
 	return same;

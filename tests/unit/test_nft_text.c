@@ -312,6 +312,7 @@ static void test_text_is_listing(void **state)
 	o.nftx_listing = 0x1234;
 	topo_nft_mark(nftx_hash(&t.ns[0]) ^ 1, o.nftx_listing, mark, sizeof(mark));
 	o.nftx_mark = mark;
+	assert_non_null(topo_ns_nftx_slots(&o));
 	o.nftx_body[0] = strdup("counter c {\n}\nchain fw {\n\ttype filter hook forward priority filter; policy drop;\n"
 				"\tct state established,related accept\n}\n");
 	o.nftx_body[4] = strdup("chain b {\n\ttype filter hook forward priority filter; policy accept;\n}\n");
@@ -340,6 +341,7 @@ static void test_text_is_listing(void **state)
 	assert_false(nftx_text_is_listing(&t.ns[0], &o));
 	free(o.nftx_body[0]);
 	free(o.nftx_body[4]);
+	free(o.nftx_body);
 	topology_free(&t);
 }
 
