@@ -18,10 +18,10 @@ FUZZ_SECONDS ?= 60
 N       ?= 1000
 VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1)
 
-PKGS    := libnl-3.0 libnl-route-3.0 libnftnl libmnl yaml-0.1 libgvc jansson
-# Headers only: backends/dlib.c dlopen()s these on first use (docker:, nft text),
-# so a run that needs neither does not map their ~30 dependencies.
-DLOPEN_PKGS := libnftables libcurl
+PKGS    := libnl-3.0 libnl-route-3.0 libnftnl libmnl yaml-0.1 jansson
+# Headers only: backends/dlib.c dlopen()s these on first use (docker:, nft text,
+# graph --format svg), so a run that needs none does not map their ~40 dependencies.
+DLOPEN_PKGS := libnftables libcurl libgvc
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) $(DLOPEN_PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
@@ -62,7 +62,7 @@ DEB_PKGS := build-essential pkg-config libyaml-dev libjansson-dev libnl-3-dev li
 	libmnl-dev libcmocka-dev iproute2 nftables iputils-ping valgrind clang libclang-rt-14-dev strace \
 	jq netcat-openbsd procps util-linux graphviz libgraphviz-dev man-db groff-base libcurl4-openssl-dev
 # What backends/dlib.c dlopen()s at run time (the -dev packages bring them; named so they stay).
-DEB_PKGS += libcurl4 libnftables1
+DEB_PKGS += libcurl4 libnftables1 libgvc6
 # The CNI reference plugins for t_cni (no daemon: safe to install anywhere);
 # portmap and the bridge plugin's masquerade call iptables.
 DEB_PKGS += containernetworking-plugins iptables

@@ -85,3 +85,24 @@ const struct nft_fns *dlib_nftables(char *err, size_t len)
 	loaded = true;
 	return &f;
 }
+
+const struct gv_fns *dlib_graphviz(char *err, size_t len)
+{
+	static struct gv_fns f;
+	static bool loaded;
+	/* dlsym on libgvc's handle finds libcgraph's too (a dependency it loaded). */
+	const struct sym syms[] = {
+		{ "gvContext", (void **)&f.context }, { "gvFreeContext", (void **)&f.free_context },
+		{ "agmemread", (void **)&f.memread }, { "agclose", (void **)&f.close },
+		{ "gvLayout", (void **)&f.layout }, { "gvFreeLayout", (void **)&f.free_layout },
+		{ "gvRenderData", (void **)&f.render_data }, { "gvFreeRenderData", (void **)&f.free_render_data },
+	};
+
+	if (loaded)
+		return &f;
+	if (load("graphviz", "libgvc.so.6", "topo graph --format svg needs it", "libgvc6", syms,
+		 sizeof(syms) / sizeof(syms[0]), err, len) < 0)
+		return NULL;
+	loaded = true;
+	return &f;
+}

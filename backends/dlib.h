@@ -2,14 +2,18 @@
 #ifndef TOPO_BACKENDS_DLIB_H
 #define TOPO_BACKENDS_DLIB_H
 /*
- * libcurl and libnftables, loaded with dlopen() on first use: only docker:
- * attachments need the one and only nft text (nft:, filter:, nat forms
- * rendered as text) the other, and linking them pulled ~30 shared libraries
- * into every run. The tables are typed from the libraries' own headers.
+ * libcurl, libnftables and graphviz's libgvc, loaded with dlopen() on first
+ * use: only docker: attachments need the first, only nft text (nft:,
+ * filter:, nat forms rendered as text) the second, only `topo graph
+ * --format svg` the third, and linking them pulled ~40 shared libraries
+ * into every run (graphviz's alone were 0.9 MB of every run's memory).
+ * The tables are typed from the libraries' own headers.
  */
 #include <stddef.h>
 
 #include <curl/curl.h>
+#include <graphviz/cgraph.h>
+#include <graphviz/gvc.h>
 #include <nftables/libnftables.h>
 
 struct curl_fns {
@@ -34,6 +38,17 @@ struct nft_fns {
 	int (*run_cmd_from_filename)(struct nft_ctx *, const char *);
 };
 
+struct gv_fns {              /* libgvc's, and libcgraph's through it */
+	GVC_t *(*context)(void);
+	int (*free_context)(GVC_t *);
+	Agraph_t *(*memread)(const char *);
+	int (*close)(Agraph_t *);
+	int (*layout)(GVC_t *, graph_t *, const char *);
+	int (*free_layout)(GVC_t *, graph_t *);
+	int (*render_data)(GVC_t *, graph_t *, const char *, char **, unsigned int *);
+	void (*free_render_data)(char *);
+};
+
 /*
  * The loaded table, or NULL with err set (err may be NULL once a previous
  * call succeeded: then the cached table is returned). The library stays
@@ -41,5 +56,6 @@ struct nft_fns {
  */
 const struct curl_fns *dlib_curl(char *err, size_t len);
 const struct nft_fns *dlib_nftables(char *err, size_t len);
+const struct gv_fns *dlib_graphviz(char *err, size_t len);
 
 #endif

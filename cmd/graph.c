@@ -10,9 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <graphviz/cgraph.h>
-#include <graphviz/gvc.h>
-
+#include "backends/dlib.h"
 #include "cmd/cmd.h"
 #include "cmd/session.h"
 #include "model/ip.h"
@@ -218,9 +216,9 @@ static void graph_dot(const struct topology *t, FILE *f)
 	fprintf(f, "}\n");
 }
 
-static int graph_svg(const char *dot, FILE *out)
+static int graph_svg(const struct gv_fns *gv, const char *dot, FILE *out)
 {
-	GVC_t *gvc = gvContext();
+	GVC_t *gvc = gv->context();
 	Agraph_t *g;
 	char *data = NULL;
 	unsigned int len = 0;
@@ -228,20 +226,20 @@ static int graph_svg(const char *dot, FILE *out)
 
 	if (!gvc)
 		return -ENOMEM;
-	g = agmemread(dot);
+	g = gv->memread(dot);
 	if (!g) {
-		gvFreeContext(gvc);
+		gv->free_context(gvc);
 		return -EINVAL;
 	}
-	if (gvLayout(gvc, g, "dot") != 0 || gvRenderData(gvc, g, "svg", &data, &len) != 0) {
+	if (gv->layout(gvc, g, "dot") != 0 || gv->render_data(gvc, g, "svg", &data, &len) != 0) {
 		r = -EIO;
 	} else {
 		fwrite(data, 1, len, out);
-		gvFreeRenderData(data);
+		gv->free_render_data(data);
 	}
-	gvFreeLayout(gvc, g);
-	agclose(g);
-	gvFreeContext(gvc);
+	gv->free_layout(gvc, g);
+	gv->close(g);
+	gv->free_context(gvc);
 	return r;
 }
 
@@ -270,9 +268,15 @@ int cmd_graph(int argc, char **argv)
 	}
 	graph_dot(&t, mem);
 	fclose(mem);
-	if (opts.format && strcmp(opts.format, "svg") == 0)
-		r = graph_svg(dot, stdout) < 0 ? fail("graphviz could not lay the graph out") : EXIT_OK;
-	else
+	if (opts.format && strcmp(opts.format, "svg") == 0) {
+		char err[512];
+		const struct gv_fns *gv = dlib_graphviz(err, sizeof(err));
+
+		if (!gv)
+			r = fail("%s", err);
+		else
+			r = graph_svg(gv, dot, stdout) < 0 ? fail("graphviz could not lay the graph out") : EXIT_OK;
+	} else
 		r = fwrite(dot, 1, len, stdout) == len ? EXIT_OK : EXIT_ERROR;
 	free(dot);
 	topology_free(&t);
