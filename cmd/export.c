@@ -634,8 +634,8 @@ static const char *export_container(const struct session *s, const struct topo_n
 
 	if (o->kind == TOPO_NS_DOCKER && o->docker)
 		return o->docker;
-	if (o->kind == TOPO_NS_DOCKER && rec && rec->kind == TOPO_NS_DOCKER && rec->container[0])
-		return rec->container;
+	if (o->kind == TOPO_NS_DOCKER && rec && rec->kind == TOPO_NS_DOCKER && state_ns_container(rec)[0])
+		return state_ns_container(rec);
 	if ((o->kind == TOPO_NS_PATH || o->kind == TOPO_NS_DOCKER) && o->path &&
 	    docker_container_of(o->path, buf, len) == 0)
 		return buf;

@@ -104,8 +104,8 @@ static int session_resolve_docker(struct session *s, bool strict)
 		 * dev:ino alone can match across a restart; Docker's sandbox
 		 * path (a new sandbox id per start) or the pid tells it. */
 		if (strict && !s->opts.quiet && rec && rec->kind == TOPO_NS_DOCKER && rec->path &&
-		    strcmp(rec->container, ns->docker) == 0 &&
-		    (strcmp(rec->netns, topo_ns_docker_netns(ns)) != 0 || strcmp(rec->path, ns->path) != 0))
+		    strcmp(state_ns_container(rec), ns->docker) == 0 &&
+		    (strcmp(state_ns_netns(rec), topo_ns_docker_netns(ns)) != 0 || strcmp(rec->path, ns->path) != 0))
 			fprintf(s->opts.json ? stderr : stdout, "note: container %s restarted: new namespace "
 				"(%s, was %s): topo's objects in it are added again\n", ns->docker, ns->path,
 				rec->path);

@@ -169,10 +169,10 @@ static void check_ns(struct checker *c, size_t i, const struct state_ns *ns)
 		bad(c, "namespaces[%zu] (%s): kind pid needs a pid (1-%d) and no path", i, ns->name, PID_MAX_);
 	else if (ns->kind == TOPO_NS_DOCKER &&
 		 (!ns->path || ns->path[0] != '/' || strlen(ns->path) > STATE_PATH_MAX || ns->pid ||
-		  !topo_docker_name_valid(ns->container) || !netns_id_valid(ns->netns)))
+		  !topo_docker_name_valid(state_ns_container(ns)) || !netns_id_valid(state_ns_netns(ns))))
 		bad(c, "namespaces[%zu] (%s): kind docker needs an absolute path, a container name (%s), "
 		    "the namespace's DEV:INO and no pid", i, ns->name, TOPO_DOCKER_NAME_RULE);
-	else if (ns->kind != TOPO_NS_DOCKER && (ns->container[0] || ns->netns[0]))
+	else if (ns->kind != TOPO_NS_DOCKER && (state_ns_container(ns)[0] || state_ns_netns(ns)[0]))
 		bad(c, "namespaces[%zu] (%s): only kind docker names a container", i, ns->name);
 	else if (ns->kind == TOPO_NS_CREATED && (ns->path || ns->pid))
 		bad(c, "namespaces[%zu] (%s): kind created takes no path or pid", i, ns->name);
@@ -365,9 +365,9 @@ int topo_state_format(const struct topo_state *s, char **ret)
 		if (r == 0 && ns->pid)
 			r = topo_json_set(o, "pid", json_integer(ns->pid));
 		if (r == 0 && ns->kind == TOPO_NS_DOCKER)
-			r = topo_json_set(o, "container", topo_json_bytes(ns->container));
+			r = topo_json_set(o, "container", topo_json_bytes(state_ns_container(ns)));
 		if (r == 0 && ns->kind == TOPO_NS_DOCKER)
-			r = topo_json_set(o, "netns", topo_json_bytes(ns->netns));
+			r = topo_json_set(o, "netns", topo_json_bytes(state_ns_netns(ns)));
 		if (r == 0 && ns->kind == TOPO_NS_CREATED && ns->kinds_known)
 			r = wr_kinds(o, ns->kinds);
 	}
@@ -556,7 +556,7 @@ static int rd_ns(struct checker *c, const json_t *o, size_t i, struct topo_state
 	if (r == 0 && k == TOPO_NS_DOCKER)
 		r = get_str(c, o, "netns", true, "namespaces", i, &netns);
 	if (r == 0 && k == TOPO_NS_DOCKER &&
-	    (strlen(container) > TOPO_DOCKER_NAME_MAX || strlen(netns) >= sizeof(s->ns[0].netns)))
+	    (strlen(container) > TOPO_DOCKER_NAME_MAX || strlen(netns) >= sizeof(s->ns[0].docker->netns)))
 		r = bad(c, "namespaces[%zu]: container or netns too long", i);
 	if (r == 0)
 		r = topo_state_ns_put(s, name, k, path, (int)p);
@@ -772,8 +772,10 @@ int topo_state_parse(const char *buf, size_t len, struct topo_state *ret)
 
 void topo_state_free(struct topo_state *s)
 {
-	for (size_t i = 0; i < s->n_ns; i++)
+	for (size_t i = 0; i < s->n_ns; i++) {
 		free(s->ns[i].path);
+		free(s->ns[i].docker);
+	}
 	free(s->ns);
 	for (size_t i = 0; i < s->n_sysctls; i++) {
 		free(s->sysctls[i].key);
@@ -801,7 +803,8 @@ int topo_state_copy(const struct topo_state *s, struct topo_state *ret)
 	for (size_t i = 0; i < s->n_ns; i++)
 		if (topo_state_ns_put(&c, s->ns[i].name, s->ns[i].kind, s->ns[i].path, s->ns[i].pid) < 0 ||
 		    (s->ns[i].kind == TOPO_NS_DOCKER &&
-		     topo_state_ns_docker(&c, s->ns[i].name, s->ns[i].container, s->ns[i].netns) < 0))
+		     topo_state_ns_docker(&c, s->ns[i].name, state_ns_container(&s->ns[i]),
+					   state_ns_netns(&s->ns[i])) < 0))
 			goto oom;
 		else if (s->ns[i].kinds_known)
 			topo_state_ns_kinds(&c, s->ns[i].name, s->ns[i].kinds, true);
@@ -895,8 +898,10 @@ int topo_state_ns_put(struct topo_state *s, const char *name, enum topo_ns_kind 
 	}
 	free(ns->path);
 	ns->path = p;
-	if (ns->kind != kind)
-		ns->container[0] = ns->netns[0] = '\0';
+	if (ns->kind != kind) {
+		free(ns->docker);
+		ns->docker = NULL;
+	}
 	ns->kind = kind;
 	ns->pid = pid;
 	return 0;
@@ -908,9 +913,21 @@ int topo_state_ns_docker(struct topo_state *s, const char *name, const char *con
 
 	if (!ns)
 		return -ENOENT;
-	snprintf(ns->container, sizeof(ns->container), "%s", container ? container : "");
-	snprintf(ns->netns, sizeof(ns->netns), "%s", netns ? netns : "");
+	if (!ns->docker && !(ns->docker = calloc(1, sizeof(*ns->docker))))
+		return -ENOMEM;
+	snprintf(ns->docker->container, sizeof(ns->docker->container), "%s", container ? container : "");
+	snprintf(ns->docker->netns, sizeof(ns->docker->netns), "%s", netns ? netns : "");
 	return 0;
+}
+
+const char *state_ns_container(const struct state_ns *ns)
+{
+	return ns->docker ? ns->docker->container : "";
+}
+
+const char *state_ns_netns(const struct state_ns *ns)
+{
+	return ns->docker ? ns->docker->netns : "";
 }
 
 int topo_state_ns_kinds(struct topo_state *s, const char *name, unsigned kinds, bool replace)
@@ -942,6 +959,7 @@ void topo_state_ns_remove(struct topo_state *s, const char *name)
 	if (!ns)
 		return;
 	free(ns->path);
+	free(ns->docker);
 	memmove(ns, ns + 1, (size_t)(s->ns + s->n_ns - (ns + 1)) * sizeof(*ns));
 	s->n_ns--;
 	/* The ones after it moved down: indexed again. */

@@ -25,16 +25,23 @@
 #include "model/hashmap.h"
 #include "model/topology.h"
 
+/* DOCKER: the container as the file names it, and its namespace's
+ * identity ("DEV:INO") when applied: another identity now is a restarted
+ * container, whose new namespace lacks what topo put there. */
+struct state_docker {
+	char container[TOPO_DOCKER_NAME_MAX + 1];
+	char netns[48];
+};
+
 struct state_ns {
 	char name[TOPO_NS_NAME_MAX + 1];
 	enum topo_ns_kind kind;          /* CREATED, PATH, PID or DOCKER */
 	char *path;                      /* DOCKER: where its namespace was when applied */
 	int pid;
-	/* DOCKER: the container as the file names it, and its namespace's
-	 * identity ("DEV:INO") when applied: another identity now is a
-	 * restarted container, whose new namespace lacks what topo put there. */
-	char container[TOPO_DOCKER_NAME_MAX + 1];
-	char netns[48];
+	/* DOCKER (topo_state_ns_docker), out of line: a lab of thousands of
+	 * created namespaces has none; NULL = none. Read it with
+	 * state_ns_container and state_ns_netns ("" when none). */
+	struct state_docker *docker;
 	/* CREATED: the table kinds (bit i = topo_kinds[i]) topo may have put
 	 * objects of in it, written before any is added. Only these are read
 	 * there when the file declares none (a dump per kind per namespace
@@ -127,6 +134,8 @@ int topo_state_ns_kinds(struct topo_state *s, const char *name, unsigned kinds, 
 unsigned topo_ns_kinds_declared(const struct topo_ns *ns);
 /* The container and namespace identity of a DOCKER entry put before. 0 or -ENOENT. */
 int topo_state_ns_docker(struct topo_state *s, const char *name, const char *container, const char *netns);
+const char *state_ns_container(const struct state_ns *ns);
+const char *state_ns_netns(const struct state_ns *ns);
 
 struct state_sysctl *topo_state_sysctl_find(const struct topo_state *s, const char *ns, const char *key);
 /* Records the original value unless one is recorded already; 0 or -ENOMEM. */

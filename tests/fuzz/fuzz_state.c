@@ -30,7 +30,8 @@ static void same_state(const struct topo_state *a, const struct topo_state *b)
 		if (strcmp(a->ns[i].name, b->ns[i].name) || a->ns[i].kind != b->ns[i].kind ||
 		    a->ns[i].pid != b->ns[i].pid || !a->ns[i].path != !b->ns[i].path ||
 		    (a->ns[i].path && strcmp(a->ns[i].path, b->ns[i].path)) ||
-		    strcmp(a->ns[i].container, b->ns[i].container) || strcmp(a->ns[i].netns, b->ns[i].netns))
+		    strcmp(state_ns_container(&a->ns[i]), state_ns_container(&b->ns[i])) ||
+		    strcmp(state_ns_netns(&a->ns[i]), state_ns_netns(&b->ns[i])))
 			abort();
 	for (size_t i = 0; i < a->n_sysctls; i++)
 		if (strcmp(a->sysctls[i].ns, b->sysctls[i].ns) || strcmp(a->sysctls[i].key, b->sysctls[i].key) ||

@@ -43,8 +43,8 @@ static void assert_same(const struct topo_state *a, const struct topo_state *b)
 			assert_string_equal(a->ns[i].path, b->ns[i].path);
 		else
 			assert_null(b->ns[i].path);
-		assert_string_equal(a->ns[i].container, b->ns[i].container);
-		assert_string_equal(a->ns[i].netns, b->ns[i].netns);
+		assert_string_equal(state_ns_container(&a->ns[i]), state_ns_container(&b->ns[i]));
+		assert_string_equal(state_ns_netns(&a->ns[i]), state_ns_netns(&b->ns[i]));
 	}
 	assert_int_equal(a->n_sysctls, b->n_sysctls);
 	for (size_t i = 0; i < a->n_sysctls; i++) {
