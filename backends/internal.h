@@ -230,9 +230,10 @@ int addr_msg(struct backend *b, struct bns *ns, bool add, const char *ifname, co
 	     struct nl_msg **ret);
 
 /* route.c */
-/* kernel_local: also the kernel's own local and broadcast routes, which only
- * `absent:` entries (and their records) need. */
-int route_observe(struct backend *b, struct bns *ns, struct topo_ns *out, bool kernel_local);
+/* kernel_own: also the routes the kernel made itself (protocol kernel),
+ * which only `absent:` entries (and their records), show and export need;
+ * kernel_local: of those, the local and broadcast ones too (absent: only). */
+int route_observe(struct backend *b, struct bns *ns, struct topo_ns *out, bool kernel_own, bool kernel_local);
 /* fdb.c: static fdb entries (after link_observe: it reads out->ifaces) */
 int fdb_observe(struct backend *b, struct bns *ns, struct topo_ns *out);
 int fdb_msg(struct backend *b, struct bns *ns, bool add, const char *ifname, const struct topo_fdb *e,

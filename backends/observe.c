@@ -66,9 +66,10 @@ static bool nft_matters(const struct scope *sc, const struct topo_state *state, 
 	return strmap_get(nft_ns, sc->name, &dummy) == 0;
 }
 
-/* The kernel's local and broadcast routes are read only where `absent:`
- * names some, or where topo deleted some (the state file's record): so a
- * lab without either keeps the observed model as small as it was. */
+/* The kernel's own routes (local and broadcast, an address's prefix route)
+ * are read only where `absent:` names some, or where topo deleted some (the
+ * state file's record), and for show and export: so a lab without either
+ * keeps the observed model as small as it was. */
 static bool ns_wants_kernel_routes(const struct scope *sc, const struct topo_state *state, const char *name)
 {
 	if (sc->desired && sc->desired->n_absent_routes)
@@ -185,7 +186,7 @@ static int observe_rtnl(struct backend *b, const struct scope *sc, const struct 
 		return r;
 	r = addr_observe(b, ns, out);
 	if (r == 0)
-		r = route_observe(b, ns, out, ns_wants_kernel_routes(sc, state, out->name));
+		r = route_observe(b, ns, out, b->read_all, ns_wants_kernel_routes(sc, state, out->name));
 	for (size_t k = 0; k < topo_n_kinds; k++)
 		kinds[k] = kind_matters(b, sc, k);
 	if (r == 0)

@@ -27,7 +27,8 @@ struct route_dump {
 		int ifindex;
 		const char *name;
 	} *names;
-	bool kernel_local;
+	bool kernel_own;        /* keep the routes the kernel made itself (protocol kernel) */
+	bool kernel_local;      /* of those, the local and broadcast ones too */
 };
 
 static int name_cmp(const void *a, const void *b)
@@ -158,6 +159,12 @@ static int route_dump_one(void *arg, const void *nlhv)
 		return 0;
 	if ((rtm->rtm_flags & RTM_F_CLONED) || !route_type_from_kernel(rtm->rtm_type, rtm->rtm_protocol, &rt.type))
 		return 0;
+	/* The kernel's own (an address's prefix route, fe80::/64 on every
+	 * link) are never topo's and never in a plan but through `absent:`,
+	 * and a diff sets them aside (owner_route: kernel): kept where absent:
+	 * asks and for show and export, not for thousands of links of a lab. */
+	if (!d->kernel_own && rtm->rtm_protocol == RTPROT_KERNEL)
+		return 0;
 	/* Three of them per IPv4 address: not kept unless `absent:` asks. */
 	if (!d->kernel_local && (rt.type == TOPO_RT_LOCAL || rt.type == TOPO_RT_BROADCAST))
 		return 0;
@@ -222,10 +229,11 @@ static void route_dump_reset(void *arg)
 	out->n_routes = 0;
 }
 
-int route_observe(struct backend *b, struct bns *ns, struct topo_ns *out, bool kernel_local)
+int route_observe(struct backend *b, struct bns *ns, struct topo_ns *out, bool kernel_own, bool kernel_local)
 {
 	struct idx_name *names = malloc((out->n_ifaces + 1) * sizeof(*names));
-	struct route_dump d = { .out = out, .names = names, .kernel_local = kernel_local };
+	struct route_dump d = { .out = out, .names = names, .kernel_own = kernel_own || kernel_local,
+				.kernel_local = kernel_local };
 	int r;
 
 	if (!names)
