@@ -27,7 +27,7 @@ static const struct be_lattr bridge_attrs[BR_N] = {
 static const char *bridge_explain(const struct step *s, int err, char *buf, size_t len)
 {
 	bool vf = s->op == STEP_LINK_ADD ? s->lk->link.opt[BR_VLAN_FILTERING].set && s->lk->link.opt[BR_VLAN_FILTERING].u :
-		  s->set->new.opt == BR_VLAN_FILTERING;
+		  s->op == STEP_LINK_SET && s->attr == LINK_ATTR_OPT && s->set->new.opt == BR_VLAN_FILTERING;
 	const char *name = s->op == STEP_LINK_ADD ? s->lk->link.name : s->ifname;
 
 	if (err != -EOPNOTSUPP || !vf)

@@ -100,11 +100,16 @@ struct link_value {
 	uint8_t mac[6];
 	bool flag;                        /* up, mark */
 	char master[TOPO_IFNAME_MAX + 1];
-	/* LINK_ATTR_OPT: option opt of type, its value */
-	const struct topo_linktype *type;
-	unsigned opt;
-	struct topo_linkopt val;
-	struct topo_shape shape;          /* LINK_ATTR_SHAPE */
+	/* The values of two attributes that never meet (a LINK_SET step has
+	 * one attr): read them only for it. */
+	union {
+		struct {                  /* LINK_ATTR_OPT: option opt of type, its value */
+			const struct topo_linktype *type;
+			unsigned opt;
+			struct topo_linkopt val;
+		};
+		struct topo_shape shape;  /* LINK_ATTR_SHAPE */
+	};
 };
 
 /* A link in a namespace that stays, which the kernel deletes when another
