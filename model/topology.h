@@ -158,8 +158,8 @@ struct topo_iface {
 	 * its tunnel's vni and UDP port (0 = derived, 4789). Loaded only; a
 	 * node's slice has made it a plain bridge with a vxlan port. */
 	bool stretch;
-	uint32_t stretch_vni;
 	uint16_t stretch_port;
+	uint32_t stretch_vni;
 	/* The namespace of the link its type's dep_key option names, when that
 	 * is not its own ("host" for `parent: host:eth0`); NULL = its own.
 	 * Out of line as opt is (a few links of a lab have one); read it with
@@ -406,32 +406,33 @@ struct topo_ns {
 	size_t n_fdb;
 	struct topo_pos pos;
 
-	/* Observed only. */
+	/* Observed only (the flags side by side: a namespace is in both
+	 * models, thousands of times). */
 	bool exists;
-	char *absent;                     /* why it could not be opened, when it should exist */
 	bool owned;                       /* created namespace whose lo carries our mark */
 	bool is_self;                     /* the namespace topo runs in (same st_dev/st_ino as host's) */
 	bool nft_table;                   /* our nft table is present, with our mark */
 	bool nft_table_foreign;           /* a table of our table's name, without our mark */
+	bool nft_docker;                  /* Docker's iptables chains are there */
+	bool nft_cni;                     /* CNI's iptables chains (CNI-*) are there */
+	bool docker_user_chain;           /* host: table ip filter has Docker's chain DOCKER-USER */
+	bool iptables_legacy;             /* host: xt tables in use (/proc/net/ip_tables_names) */
+	bool nftx_read;                   /* nft text was read (below) */
+	char *absent;                     /* why it could not be opened, when it should exist */
 	struct topo_nft_rule *nft_rules;
 	size_t n_nft_rules;
 	char **nft_foreign_drop;          /* "table T chain C" with hook forward policy drop */
 	size_t n_nft_foreign_drop;
-	bool nft_docker;                  /* Docker's iptables chains are there */
-	bool nft_cni;                     /* CNI's iptables chains (CNI-*) are there */
 	char **nft_tables_other;          /* every nft table but ours, "FAMILY NAME" */
 	size_t n_nft_tables_other;
 	struct topo_published *published; /* read only where the file declares a dnat */
 	size_t n_published;
-	bool docker_user_chain;           /* host: table ip filter has Docker's chain DOCKER-USER */
 	struct topo_du_rule *du_rules;    /* host: the rules in it marked by topo */
 	size_t n_du_rules;
-	bool iptables_legacy;             /* host: xt tables in use (/proc/net/ip_tables_names) */
 	/* nft text (backends/nftx.c), read when the file declares some or our
 	 * table holds the record of an earlier load: the hash of the owned
 	 * tables' normalised listing, and the record topo wrote after its last
 	 * load (topo_nft_mark), NULL = none. */
-	bool nftx_read;
 	uint64_t nftx_listing;
 	char *nftx_mark;
 	unsigned nftx_ours;               /* bit i: table topo_nft_families[i] topo-<t>, marked (i > 0) */

@@ -53,6 +53,7 @@ struct obs {
 	bool *obj_done[TOPO_KINDS_MAX];  /* per table kind: gone with its link or namespace */
 	size_t *addr_off;            /* o->ifaces[i].addrs start at addr_done[addr_off[i]] */
 	bool *addr_done;
+	void *marks;                 /* the arrays above, in one allocation (obs_init) */
 	bool all_ours;               /* a namespace topo created (or adopts) */
 	bool adopting;               /* --adopt takes this namespace over */
 	bool pruned;                 /* the namespace is deleted */
@@ -2434,18 +2435,28 @@ static int obs_init(const struct differ *df, struct obs *ob, const struct topo_n
 		return -ENOMEM;
 	for (size_t i = 0; i < o->n_ifaces; i++)
 		n_addr += o->ifaces[i].n_addrs;
-	/* calloc(0) may return NULL: ask for one more. */
-	ob->gone = calloc(o->n_ifaces + 1, sizeof(bool));
-	ob->kept = calloc(o->n_ifaces + 1, sizeof(bool));
-	ob->adopted = calloc(o->n_ifaces + 1, sizeof(bool));
-	ob->route_done = calloc(o->n_routes + 1, sizeof(bool));
-	ob->addr_off = calloc(o->n_ifaces + 1, sizeof(size_t));
-	ob->addr_done = calloc(n_addr + 1, sizeof(bool));
-	if (!ob->gone || !ob->kept || !ob->adopted || !ob->route_done || !ob->addr_off || !ob->addr_done)
-		return -ENOMEM;
+	/* One allocation for the namespace's marks (thousands of namespaces,
+	 * nine small arrays each), each array one longer than its objects. */
+	size_t n_ifs = o->n_ifaces + 1, n_bools = 3 * n_ifs + o->n_routes + 1 + n_addr + 1;
+	bool *b;
+
 	for (size_t k = 0; k < topo_n_kinds; k++)
-		if (!(ob->obj_done[k] = calloc(o->objs[k].n + 1, sizeof(bool))))
-			return -ENOMEM;
+		n_bools += o->objs[k].n + 1;
+	ob->marks = calloc(1, n_ifs * sizeof(size_t) + n_bools * sizeof(bool));
+	if (!ob->marks)
+		return -ENOMEM;
+	ob->addr_off = ob->marks;
+	b = (bool *)(ob->addr_off + n_ifs);
+	ob->gone = b;
+	ob->kept = b += n_ifs;
+	ob->adopted = b += n_ifs;
+	ob->route_done = b += n_ifs;
+	ob->addr_done = b += o->n_routes + 1;
+	b += n_addr + 1;
+	for (size_t k = 0; k < topo_n_kinds; k++) {
+		ob->obj_done[k] = b;
+		b += o->objs[k].n + 1;
+	}
 	ob->sc.adopted = ob->adopted;
 	for (size_t i = 0; d && d->n_ifaces >= OWNER_IFMAP_MIN && i < d->n_ifaces; i++)
 		if (strmap_put(&ob->difmap, d->ifaces[i].name, i) == -ENOMEM)
@@ -2462,14 +2473,7 @@ static void obs_free(struct obs *ob)
 {
 	owner_scope_free(&ob->sc);
 	strmap_free(&ob->difmap);
-	free(ob->gone);
-	free(ob->kept);
-	free(ob->adopted);
-	free(ob->route_done);
-	for (size_t k = 0; k < topo_n_kinds; k++)
-		free(ob->obj_done[k]);
-	free(ob->addr_off);
-	free(ob->addr_done);
+	free(ob->marks);
 	free(ob->waits);
 }
 
