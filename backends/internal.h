@@ -17,7 +17,17 @@ struct nl_msg;
 struct mnl_socket;
 
 /* name -> ifindex for one namespace; the names are the map's own copies. */
+/* A namespace's interface names -> ifindex, 0 = unknown. The first few
+ * inline (most namespaces of a lab hold lo and a link or two: no
+ * allocation for them), the rest in the map (keys owned). */
+#define IFNAMES_INLINE 4
+
 struct ifnames {
+	struct {
+		char name[TOPO_IFNAME_MAX + 1];
+		int ifindex;
+	} few[IFNAMES_INLINE];
+	size_t n_few;
 	struct hashmap map;
 };
 

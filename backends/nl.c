@@ -11,6 +11,7 @@
 #include <linux/netlink.h>
 #include <signal.h>
 #include <linux/rtnetlink.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -27,13 +28,31 @@
 
 /* ----------------------------------------------------------------- ifmap -- */
 
+static long few_find(const struct ifnames *m, const char *name)
+{
+	for (size_t i = 0; i < m->n_few; i++)
+		if (strcmp(m->few[i].name, name) == 0)
+			return (long)i;
+	return -1;
+}
+
 int ifnames_set(struct ifnames *m, const char *name, int ifindex)
 {
+	long i = few_find(m, name);
 	char *copy;
 	int r;
 
+	if (i >= 0) {
+		m->few[i].ifindex = ifindex;
+		return 0;
+	}
 	if (hashmap_get(&m->map, name, NULL) == 0)
 		return hashmap_set(&m->map, name, (size_t)ifindex);
+	if (m->n_few < IFNAMES_INLINE && strlen(name) < sizeof(m->few[0].name)) {
+		snprintf(m->few[m->n_few].name, sizeof(m->few[0].name), "%s", name);
+		m->few[m->n_few++].ifindex = ifindex;
+		return 0;
+	}
 	copy = strdup(name);
 	if (!copy)
 		return -ENOMEM;
@@ -45,15 +64,23 @@ int ifnames_set(struct ifnames *m, const char *name, int ifindex)
 
 int ifnames_get(const struct ifnames *m, const char *name)
 {
+	long i = few_find(m, name);
 	size_t v;
 
+	if (i >= 0)
+		return m->few[i].ifindex;
 	return hashmap_get(&m->map, name, &v) == 0 ? (int)v : 0;
 }
 
 void ifnames_del(struct ifnames *m, const char *name)
 {
+	long i = few_find(m, name);
 	const char *key;
 
+	if (i >= 0) {
+		m->few[i] = m->few[--m->n_few];
+		return;
+	}
 	if (hashmap_del(&m->map, name, &key) == 0)
 		free((char *)key);
 }
@@ -63,6 +90,7 @@ void ifnames_free(struct ifnames *m)
 	const struct hashmap_slot *s;
 	size_t pos = 0;
 
+	m->n_few = 0;
 	while (hashmap_next(&m->map, &pos, &s))
 		free((char *)s->key);
 	hashmap_free(&m->map);
