@@ -1750,9 +1750,9 @@ static void describe(const struct step *s, const struct bmsg *m, char *buf, size
 	case BM_NAT:
 	case BM_FORWARD:
 		if (m->kind == BM_NAT)
-			nft_render_nat(&s->nft_desired->nat[m->index], (enum nft_chain_id)m->chain, text, sizeof(text));
+			nft_render_nat(&s->nf->nft_desired->nat[m->index], (enum nft_chain_id)m->chain, text, sizeof(text));
 		else
-			nft_render_forward(&s->nft_desired->forward[m->index], text, sizeof(text));
+			nft_render_forward(&s->nf->nft_desired->forward[m->index], text, sizeof(text));
 		snprintf(buf, len, "add rule to chain %s `%.200s`", nft_chains[m->chain].name, text);
 		return;
 	case BM_SAVED:
@@ -1887,10 +1887,10 @@ static int build_batch(struct batch *bt, struct bns *ns, const struct step *s, u
 	if (r == 0 && s->op == STEP_NFT_SET) {
 		r = batch_table(bt, ns, NFT_MSG_NEWTABLE, NLM_F_CREATE, s->table, comment);
 		if (r == 0)
-			r = batch_declared(bt, ns, s->table, s->nft_desired);
+			r = batch_declared(bt, ns, s->table, s->nf->nft_desired);
 	}
-	if (r == 0 && s->op == STEP_NFT_RESTORE && s->nft_saved_len)
-		r = batch_saved(bt, ns, s->nft_saved, s->nft_saved_len);
+	if (r == 0 && s->op == STEP_NFT_RESTORE && s->nf->nft_saved_len)
+		r = batch_saved(bt, ns, s->nf->nft_saved, s->nf->nft_saved_len);
 	if (r == 0)
 		r = batch_end(bt, ns);
 	return r;
@@ -1909,9 +1909,9 @@ static int nft_apply_table(struct backend *b, struct bns *ns, struct step *s)
 	r = bns_nft_socket(b, ns);
 	if (r < 0)
 		return r;
-	if (s->op == STEP_NFT_SET && !s->nft_desired)
+	if (s->op == STEP_NFT_SET && !s->nf->nft_desired)
 		return backend_fail(b, "no rules given"), -EINVAL;
-	if (s->op == STEP_NFT_RESTORE && s->nft_saved_len && !saved_valid(s->nft_saved, s->nft_saved_len))
+	if (s->op == STEP_NFT_RESTORE && s->nf->nft_saved_len && !saved_valid(s->nf->nft_saved, s->nf->nft_saved_len))
 		return backend_fail(b, "the saved table is damaged"), -EINVAL;
 	for (int attempt = 0;; attempt++) {
 		snapshot_clear(&snap);
@@ -1939,10 +1939,10 @@ static int nft_apply_table(struct backend *b, struct bns *ns, struct step *s)
 		r = -EAGAIN;
 	}
 	if (r == 0 && s->op != STEP_NFT_RESTORE) {
-		free(s->nft_saved);
-		s->nft_saved = saved.p;
-		s->nft_saved_len = saved.len;
-		s->nft_had_table = snap.table != NULL;
+		free(s->nf->nft_saved);
+		s->nf->nft_saved = saved.p;
+		s->nf->nft_saved_len = saved.len;
+		s->nf->nft_had_table = snap.table != NULL;
 		memset(&saved, 0, sizeof(saved));
 	}
 out:
@@ -1961,7 +1961,7 @@ int nft_apply(struct backend *b, struct bns *ns, struct step *s)
 	char err[sizeof(b->err)];
 	int r = nft_apply_table(b, ns, s);
 
-	if (r < 0 || !s->nftx)
+	if (r < 0 || !s->nf->nftx)
 		return r;
 	r = nftx_apply(b, ns, s);
 	if (r == 0 || s->op == STEP_NFT_RESTORE)

@@ -364,12 +364,12 @@ static int run_mapped(struct nft_ctx *x, const char *cmd, const struct nftx_text
 /*
  * Runs after nft.c replaced (SET, DEL) or restored (RESTORE) the inet table:
  * the other families' tables and the inet text, in one transaction. SET and
- * DEL first save the other tables they replace (s->nftx_saved, what RESTORE
+ * DEL first save the other tables they replace (s->nf->nftx_saved, what RESTORE
  * puts back); on SET, the record of the load follows.
  */
 int nftx_apply(struct backend *b, struct bns *ns, struct step *s)
 {
-	const struct topo_ns *d = s->op == STEP_NFT_SET ? s->nft_desired : NULL;
+	const struct topo_ns *d = s->op == STEP_NFT_SET ? s->nf->nft_desired : NULL;
 	unsigned first_line[NFTX_MAX_TEXTS] = { 0 };
 	struct nftx_texts tx = { 0 };
 	char mark[160], e[256], *cmd = NULL, *saved = NULL, *l = NULL;
@@ -432,8 +432,8 @@ int nftx_apply(struct backend *b, struct bns *ns, struct step *s)
 	/* Recorded before the load: a failed step is undone too (its inverse
 	 * puts back what this saved). */
 	if (s->op != STEP_NFT_RESTORE) {
-		free(s->nftx_saved);
-		s->nftx_saved = saved;
+		free(s->nf->nftx_saved);
+		s->nf->nftx_saved = saved;
 	}
 	for (int i = 1; i < TOPO_NFT_FAMILIES; i++)
 		if (ours & (1u << i))
@@ -447,8 +447,8 @@ int nftx_apply(struct backend *b, struct bns *ns, struct step *s)
 		first_line[i] = 1 + (unsigned)count_lines(cmd, len) + 1 + !inet;
 		put_table(f, nt->family, s->table, inet ? NULL : mark, nt->text);
 	}
-	if (s->op == STEP_NFT_RESTORE && s->nftx_saved)
-		fputs(s->nftx_saved, f);
+	if (s->op == STEP_NFT_RESTORE && s->nf->nftx_saved)
+		fputs(s->nf->nftx_saved, f);
 	if (fclose(f) != 0) {
 		r = -ENOMEM;
 		backend_fail(b, "out of memory");
@@ -488,8 +488,8 @@ int nftx_apply(struct backend *b, struct bns *ns, struct step *s)
 				for (size_t i = 0; i < tx.n; i++)
 					if (strcmp(tx.v[i].family, "inet") != 0)
 						fprintf(uf, "delete table %s %s\n", tx.v[i].family, s->table);
-				if (s->nftx_saved)
-					fputs(s->nftx_saved, uf);
+				if (s->nf->nftx_saved)
+					fputs(s->nf->nftx_saved, uf);
 				if (fclose(uf) == 0 && cmd[0])
 					(void)nf()->run_cmd_from_buffer(x, cmd);
 			}
@@ -500,7 +500,7 @@ out:
 	nftx_texts_free(&tx);
 	free(l);
 	free(cmd);
-	if (s->op == STEP_NFT_RESTORE || s->nftx_saved != saved)
+	if (s->op == STEP_NFT_RESTORE || s->nf->nftx_saved != saved)
 		free(saved);
 	if (x)
 		nf()->ctx_free(x);

@@ -2023,8 +2023,8 @@ static void pass_nft(struct differ *df, struct obs *ob)
 		if (have || o->nftx_ours) {
 			s = step_new(df, STEP_NFT_DEL, PHASE_NFT_DEL, o->name);
 			snprintf(s.table, sizeof(s.table), "%s", table);
-			s.nft_had_table = have;
-			s.nftx = o->nftx_read;
+			s.nf->nft_had_table = have;
+			s.nf->nftx = o->nftx_read;
 			add_step(df, &s);
 		}
 		goto warn;
@@ -2095,9 +2095,9 @@ static void pass_nft(struct differ *df, struct obs *ob)
 	if (!same) {
 		s = step_new(df, STEP_NFT_SET, PHASE_NFT, o->name);
 		snprintf(s.table, sizeof(s.table), "%s", table);
-		s.nft_desired = d;
-		s.nft_had_table = have;
-		s.nftx = text || o->nftx_read;
+		s.nf->nft_desired = d;
+		s.nf->nft_had_table = have;
+		s.nf->nftx = text || o->nftx_read;
 		if (d->n_nat)
 			s.pos = d->nat[0].pos;
 		else if (d->n_forward)
@@ -2327,7 +2327,7 @@ static void pass_adopt_refusals(struct differ *df)
 			refuse = ob->adopting;
 			break;
 		case STEP_NFT_SET:
-			refuse = ob->adopting && st->nft_had_table;
+			refuse = ob->adopting && st->nf->nft_had_table;
 			break;
 		default:
 			break;

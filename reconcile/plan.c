@@ -69,6 +69,10 @@ size_t step_body_size(enum step_op op)
 	case STEP_DU_ADD:
 	case STEP_DU_DEL:
 		return sizeof(struct step_set);
+	case STEP_NFT_SET:
+	case STEP_NFT_DEL:
+	case STEP_NFT_RESTORE:
+		return sizeof(struct step_nft);
 	default:
 		return 0;
 	}
@@ -101,14 +105,18 @@ void step_body_clear(struct step *s)
 		topo_iface_clear(&s->lk->link);
 		topo_iface_clear(&s->lk->peer);
 		break;
+	case STEP_NFT_SET:
+	case STEP_NFT_DEL:
+	case STEP_NFT_RESTORE:
+		free(s->nf->nft_saved);
+		free(s->nf->nftx_saved);
+		s->nf->nft_saved = NULL;
+		s->nf->nft_saved_len = 0;
+		s->nf->nftx_saved = NULL;
+		break;
 	default:
 		break;
 	}
-}
-
-static bool op_is_nft(enum step_op op)
-{
-	return op == STEP_NFT_SET || op == STEP_NFT_DEL || op == STEP_NFT_RESTORE;
 }
 
 /* The pointers in the step's union are its op's (struct step). */
@@ -123,12 +131,6 @@ static void step_union_clear(struct step *s)
 		free(s->waits);
 		s->waits = NULL;
 		s->n_waits = 0;
-	} else if (op_is_nft(s->op)) {
-		free(s->nft_saved);
-		free(s->nftx_saved);
-		s->nft_saved = NULL;
-		s->nft_saved_len = 0;
-		s->nftx_saved = NULL;
 	}
 }
 
@@ -159,22 +161,23 @@ static int dup_or_null(const char *s, char **ret)
 	return *ret ? 0 : -ENOMEM;
 }
 
+static bool op_is_nft(enum step_op op)
+{
+	return op == STEP_NFT_SET || op == STEP_NFT_DEL || op == STEP_NFT_RESTORE;
+}
+
 int step_invert(const struct step *s, struct step *ret)
 {
 	struct step v = *s;
 
 	/* Fresh copies of what the inverse owns (the union's pointers are
 	 * those of s's op; the inverse's op is of the same kind, or NETNS_ADD,
-	 * which carries nothing there). */
+	 * which carries nothing there; the body's, below). */
 	if (s->op == STEP_SYSCTL_SET) {
 		v.key = v.value = v.old_value = NULL;
 	} else if (s->op == STEP_NETNS_DEL) {
 		v.waits = NULL;
 		v.n_waits = 0;
-	} else if (op_is_nft(s->op)) {
-		v.nft_saved = NULL;
-		v.nft_saved_len = 0;
-		v.nftx_saved = NULL;
 	}
 	v.detail = NULL;
 	v.body = NULL;
@@ -214,23 +217,15 @@ int step_invert(const struct step *s, struct step *ret)
 	case STEP_NFT_SET:
 	case STEP_NFT_DEL:
 		/* Other families' tables it replaced come back with a restore
-		 * (which, with no inet table saved, deletes that one). */
-		if (s->nftx_saved && !(v.nftx_saved = strdup(s->nftx_saved)))
-			goto oom;
-		if (!s->nft_had_table && !s->nftx_saved) {
+		 * (which, with no inet table saved, deletes that one); what it
+		 * saved is copied with the body, below. */
+		if (!s->nf->nft_had_table && !s->nf->nftx_saved) {
 			if (s->op == STEP_NFT_DEL)
 				return 1;
 			v.op = STEP_NFT_DEL;
 			break;
 		}
 		v.op = STEP_NFT_RESTORE;
-		if (s->nft_saved_len) {
-			v.nft_saved = malloc(s->nft_saved_len);
-			if (!v.nft_saved)
-				goto oom;
-			memcpy(v.nft_saved, s->nft_saved, s->nft_saved_len);
-			v.nft_saved_len = s->nft_saved_len;
-		}
 		break;
 	case STEP_NFT_RESTORE:
 		return 1;
@@ -249,7 +244,23 @@ int step_invert(const struct step *s, struct step *ret)
 		if (!(v.body = malloc(n)))
 			goto oom;
 		memcpy(v.body, s->body, n);
-		if (v.op == STEP_LINK_ADD || v.op == STEP_LINK_DEL) {
+		if (op_is_nft(v.op)) {
+			/* Its own copies of what was saved (the inet table's only
+			 * for a restore); none of s's before one is made. */
+			size_t len = v.op == STEP_NFT_RESTORE ? s->nf->nft_saved_len : 0;
+
+			v.nf->nft_saved = NULL;
+			v.nf->nft_saved_len = 0;
+			v.nf->nftx_saved = NULL;
+			if (s->nf->nftx_saved && !(v.nf->nftx_saved = strdup(s->nf->nftx_saved)))
+				goto oom;
+			if (len && !(v.nf->nft_saved = malloc(len)))
+				goto oom;
+			if (len) {
+				memcpy(v.nf->nft_saved, s->nf->nft_saved, len);
+				v.nf->nft_saved_len = len;
+			}
+		} else if (v.op == STEP_LINK_ADD || v.op == STEP_LINK_DEL) {
 			v.lk->link.opt = v.lk->peer.opt = NULL;   /* its own options, below */
 			if (topo_iface_copy_link(&v.lk->link, &s->lk->link) < 0 ||
 			    topo_iface_copy_link(&v.lk->peer, &s->lk->peer) < 0)
@@ -451,7 +462,7 @@ struct plan_counts plan_count(const struct plan *p)
 			c.add++;
 			break;
 		case STEP_NFT_SET:
-			if (s->nft_had_table)
+			if (s->nf->nft_had_table)
 				c.change++;
 			else
 				c.add++;
@@ -657,7 +668,7 @@ void step_format(const struct step *s, char *buf, size_t len)
 			fb(&b, " (was %s)", s->old_value);
 		break;
 	case STEP_NFT_SET:
-		fb(&b, "%s nft table inet %s", s->nft_had_table ? "~" : "+", s->table);
+		fb(&b, "%s nft table inet %s", s->nf->nft_had_table ? "~" : "+", s->table);
 		fb_netns(&b, s->ns);
 		break;
 	case STEP_NFT_DEL:

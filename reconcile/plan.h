@@ -126,8 +126,10 @@ struct step_wait {
  * its set out of line, in an allocation of its op's size that it owns
  * (step_body_new, step_body_size). The replaces' second half (old_route,
  * old_obj) is there for ROUTE_REPLACE and OBJ_REPLACE only. The body holds
- * copies (a route's paths and a link's options too), never pointers into a model: the journal
- * of an apply outlives the observed model of each round.
+ * copies (a route's paths and a link's options too), never pointers into an
+ * observed model: the journal of an apply outlives the observed model of
+ * each round (an NFT step's nft_desired borrows the desired one, which
+ * outlives every plan of the run).
  */
 struct step_link {              /* LINK_ADD / LINK_DEL: the whole link; for a veth, its peer too */
 	struct topo_iface link;
@@ -142,6 +144,22 @@ struct step_set {               /* LINK_SET: attr's value before and after; DU_*
 struct step_route {             /* ROUTE_* */
 	struct topo_route route;
 	struct topo_route old_route[]; /* ROUTE_REPLACE: [0] */
+};
+
+struct step_nft {               /* NFT_* */
+	/* NFT_SET: the namespace's declared rules (borrowed from the desired model). */
+	const struct topo_ns *nft_desired;
+	/* NFT_SET/NFT_DEL once executed, NFT_RESTORE: the table as it was,
+	 * saved by the backend as raw netlink messages; NULL = there was none. */
+	unsigned char *nft_saved;
+	size_t nft_saved_len;
+	/* The same for the other families' tables topo-<topology> (nft: text),
+	 * as nft text (libnftables' listing); NULL = there were none. */
+	char *nftx_saved;
+	bool nft_had_table;
+	/* The step touches nft text's tables too (declared, or read there):
+	 * without it the backend leaves libnftables out. */
+	bool nftx;
 };
 
 struct step_obj {               /* OBJ_*: the object (kind->size bytes) */
@@ -186,24 +204,7 @@ struct step {
 			struct step_wait *waits;
 			size_t n_waits;
 		};
-		struct {                  /* NFT_* */
-			char table[TOPO_NAME_MAX + 8];   /* our table's name, "topo-<topology>" */
-			/* NFT_SET: the namespace's declared rules (borrowed from the desired model). */
-			const struct topo_ns *nft_desired;
-			/* NFT_SET/NFT_DEL once executed, NFT_RESTORE: the table as it
-			 * was, saved by the backend as raw netlink messages; NULL =
-			 * there was none. */
-			unsigned char *nft_saved;
-			size_t nft_saved_len;
-			/* The same for the other families' tables topo-<topology>
-			 * (nft: text), as nft text (libnftables' listing); NULL =
-			 * there were none. */
-			char *nftx_saved;
-			bool nft_had_table;
-			/* The step touches nft text's tables too (declared, or read
-			 * there): without it the backend leaves libnftables out. */
-			bool nftx;
-		};
+		char table[TOPO_NAME_MAX + 8];   /* NFT_*: our table's name, "topo-<topology>" (the rest in nf) */
 	};
 
 	/* What only some ops carry (see struct step_link): the step's own
@@ -214,6 +215,7 @@ struct step {
 		struct step_route *rt;    /* ROUTE_* */
 		struct step_obj *ob;      /* OBJ_* */
 		struct step_set *set;     /* LINK_SET, DU_* */
+		struct step_nft *nf;      /* NFT_* */
 	};
 
 	/* What differs, one item per line ("rule missing: ..."); may be NULL. */

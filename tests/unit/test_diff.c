@@ -2197,8 +2197,8 @@ static void test_nft_table_absent(void **state)
 	s = &f.r.plan.steps[0];
 	assert_int_equal(s->op, STEP_NFT_SET);
 	assert_int_equal(s->phase, PHASE_NFT);
-	assert_false(s->nft_had_table);
-	assert_ptr_equal(s->nft_desired, &f.d.ns[0]);
+	assert_false(s->nf->nft_had_table);
+	assert_ptr_equal(s->nf->nft_desired, &f.d.ns[0]);
 	assert_string_equal(s->table, "topo-nat1");
 	assert_int_equal(s->pos.line, 8);
 	assert_null(s->detail);
@@ -2232,7 +2232,7 @@ static void test_nft_converged_and_drift(void **state)
 	fx_assert_plan(&f.r.plan, "~ nft table inet topo-nat1\n");
 	s = &f.r.plan.steps[0];
 	assert_int_equal(s->op, STEP_NFT_SET);
-	assert_true(s->nft_had_table);
+	assert_true(s->nf->nft_had_table);
 	assert_string_equal(s->detail,
 		"missing in chain postrouting: meta nfproto ipv4 oifname != \"docker0\" ip saddr 172.17.0.0/16 "
 		"counter masquerade\n");
@@ -2281,7 +2281,7 @@ static void test_nft_table_not_declared(void **state)
 	s = &f.r.plan.steps[0];
 	assert_int_equal(s->op, STEP_NFT_DEL);
 	assert_int_equal(s->phase, PHASE_NFT_DEL);
-	assert_true(s->nft_had_table);
+	assert_true(s->nf->nft_had_table);
 	fx_assert_counts(&f.r.plan, 0, 0, 1);
 	fx_free(&f);
 }

@@ -83,13 +83,13 @@ static int execute_copy(const struct plan *p, const struct exec_ops *ops, void *
 		}
 		s.detail = dup_or_null(s.detail);
 		if (nft) {
-			s.nftx_saved = dup_or_null(s.nftx_saved);
-			s.nft_saved = NULL;
+			s.nf->nftx_saved = dup_or_null(s.nf->nftx_saved);
+			s.nf->nft_saved = NULL;
 		}
-		if (nft && p->steps[i].nft_saved_len) {
-			s.nft_saved = malloc(s.nft_saved_len);
-			assert_non_null(s.nft_saved);
-			memcpy(s.nft_saved, p->steps[i].nft_saved, s.nft_saved_len);
+		if (nft && p->steps[i].nf->nft_saved_len) {
+			s.nf->nft_saved = malloc(s.nf->nft_saved_len);
+			assert_non_null(s.nf->nft_saved);
+			memcpy(s.nf->nft_saved, p->steps[i].nf->nft_saved, s.nf->nft_saved_len);
 		}
 		if (s.body) {
 			s.body = malloc(FX_STEP_BODY_MAX);
@@ -1074,7 +1074,7 @@ static void k_nft_save(struct topo_ns *ns, struct step *s)
 	size_t len = 0;
 	FILE *f;
 
-	s->nft_had_table = ns->nft_table;
+	s->nf->nft_had_table = ns->nft_table;
 	if (!ns->nft_table)
 		return;
 	f = open_memstream(&buf, &len);
@@ -1082,8 +1082,8 @@ static void k_nft_save(struct topo_ns *ns, struct step *s)
 	for (size_t i = 0; i < ns->n_nft_rules; i++)
 		fprintf(f, "%s\t%s\n", ns->nft_rules[i].chain, ns->nft_rules[i].text);
 	fclose(f);
-	s->nft_saved = (unsigned char *)buf;
-	s->nft_saved_len = len + 1;
+	s->nf->nft_saved = (unsigned char *)buf;
+	s->nf->nft_saved_len = len + 1;
 }
 
 static void k_nft_clear(struct topo_ns *ns)
@@ -1101,7 +1101,7 @@ static int k_nft(struct kern *k, struct step *s)
 	if (!ns)
 		return -ENOENT;
 	if (s->op == STEP_NFT_RESTORE) {
-		char *copy = strndup((const char *)s->nft_saved, s->nft_saved_len), *line, *save = NULL;
+		char *copy = strndup((const char *)s->nf->nft_saved, s->nf->nft_saved_len), *line, *save = NULL;
 
 		k_nft_clear(ns);
 		ns->nft_table = true;
@@ -1119,12 +1119,12 @@ static int k_nft(struct kern *k, struct step *s)
 		free(copy);
 		return 0;
 	}
-	if (!s->nft_saved)
+	if (!s->nf->nft_saved)
 		k_nft_save(ns, s);
 	k_nft_clear(ns);
 	if (s->op == STEP_NFT_SET) {
-		assert_non_null(s->nft_desired);
-		fx_nft_from(ns, s->nft_desired);
+		assert_non_null(s->nf->nft_desired);
+		fx_nft_from(ns, s->nf->nft_desired);
 		ns->nft_table = true;
 	}
 	return 0;

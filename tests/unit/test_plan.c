@@ -223,20 +223,21 @@ static void test_invert_nft(void **state)
 	/* There was no table: undoing the set deletes it. */
 	assert_int_equal(step_invert(&s, &v), 0);
 	assert_int_equal(v.op, STEP_NFT_DEL);
-	assert_null(v.nft_saved);
+	assert_null(v.nf->nft_saved);
 	assert_string_equal(fmt(&v), "- nft table inet topo-lab  # rollback");
+	step_free(&v);
 
 	/* There was one: put it back as it was saved. */
-	s.nft_had_table = true;
-	s.nft_saved = malloc(sizeof(blob));
-	memcpy(s.nft_saved, blob, sizeof(blob));
-	s.nft_saved_len = sizeof(blob);
+	s.nf->nft_had_table = true;
+	s.nf->nft_saved = malloc(sizeof(blob));
+	memcpy(s.nf->nft_saved, blob, sizeof(blob));
+	s.nf->nft_saved_len = sizeof(blob);
 	assert_int_equal(step_invert(&s, &v), 0);
 	assert_int_equal(v.op, STEP_NFT_RESTORE);
-	assert_int_equal(v.nft_saved_len, sizeof(blob));
-	assert_non_null(v.nft_saved);
-	assert_ptr_not_equal(v.nft_saved, s.nft_saved);
-	assert_memory_equal(v.nft_saved, blob, sizeof(blob));
+	assert_int_equal(v.nf->nft_saved_len, sizeof(blob));
+	assert_non_null(v.nf->nft_saved);
+	assert_ptr_not_equal(v.nf->nft_saved, s.nf->nft_saved);
+	assert_memory_equal(v.nf->nft_saved, blob, sizeof(blob));
 	assert_string_equal(fmt(&v), "~ nft table inet topo-lab restored  # rollback");
 	step_free(&v);
 
@@ -244,9 +245,9 @@ static void test_invert_nft(void **state)
 	s.op = STEP_NFT_DEL;
 	assert_int_equal(step_invert(&s, &v), 0);
 	assert_int_equal(v.op, STEP_NFT_RESTORE);
-	assert_memory_equal(v.nft_saved, blob, sizeof(blob));
+	assert_memory_equal(v.nf->nft_saved, blob, sizeof(blob));
 	step_free(&v);
-	s.nft_had_table = false;
+	s.nf->nft_had_table = false;
 	assert_int_equal(step_invert(&s, &v), 1);
 
 	/* A restore is rollback's own: not undone. */
@@ -263,28 +264,29 @@ static void test_invert_nftx(void **state)
 
 	(void)state;
 	SET(s.table, "topo-lab");
-	s.nftx = true;
-	s.nftx_saved = strdup("table bridge topo-lab {\n}\n");
+	s.nf->nftx = true;
+	s.nf->nftx_saved = strdup("table bridge topo-lab {\n}\n");
 	assert_int_equal(step_invert(&s, &v), 0);
 	assert_int_equal(v.op, STEP_NFT_RESTORE);
-	assert_true(v.nftx);
-	assert_null(v.nft_saved);
-	assert_string_equal(v.nftx_saved, s.nftx_saved);
-	assert_ptr_not_equal(v.nftx_saved, s.nftx_saved);
+	assert_true(v.nf->nftx);
+	assert_null(v.nf->nft_saved);
+	assert_string_equal(v.nf->nftx_saved, s.nf->nftx_saved);
+	assert_ptr_not_equal(v.nf->nftx_saved, s.nf->nftx_saved);
 	step_free(&v);
 	/* A delete that removed only such tables: restored too. */
 	s.op = STEP_NFT_DEL;
 	assert_int_equal(step_invert(&s, &v), 0);
 	assert_int_equal(v.op, STEP_NFT_RESTORE);
-	assert_string_equal(v.nftx_saved, "table bridge topo-lab {\n}\n");
+	assert_string_equal(v.nf->nftx_saved, "table bridge topo-lab {\n}\n");
 	step_free(&v);
 	/* Nothing saved, no inet table: a set's undo is a delete. */
-	free(s.nftx_saved);
-	s.nftx_saved = NULL;
+	free(s.nf->nftx_saved);
+	s.nf->nftx_saved = NULL;
 	s.op = STEP_NFT_SET;
 	assert_int_equal(step_invert(&s, &v), 0);
 	assert_int_equal(v.op, STEP_NFT_DEL);
-	assert_null(v.nftx_saved);
+	assert_null(v.nf->nftx_saved);
+	step_free(&v);
 	step_free(&s);
 }
 
@@ -349,7 +351,8 @@ static void test_plan_count(void **state)
 	assert_int_equal(plan_append(&p, &s), 0);                   /* not counted */
 	s = mk(STEP_NFT_SET, PHASE_NFT, "host");
 	assert_int_equal(plan_append(&p, &s), 0);                   /* add: no table yet */
-	s.nft_had_table = true;
+	s = mk(STEP_NFT_SET, PHASE_NFT, "host");
+	s.nf->nft_had_table = true;
 	assert_int_equal(plan_append(&p, &s), 0);                   /* change */
 	s = mk(STEP_ROUTE_REPLACE, PHASE_ROUTE_ADD, "host");
 	assert_int_equal(plan_append(&p, &s), 0);                   /* change */
@@ -664,11 +667,12 @@ static void test_format_sysctl_nft_netns(void **state)
 	s = mk(STEP_NFT_SET, PHASE_NFT, "host");
 	SET(s.table, "topo-seed000");
 	assert_string_equal(fmt(&s), "+ nft table inet topo-seed000");
-	s.nft_had_table = true;
+	s.nf->nft_had_table = true;
 	SET(s.ns, "gw");
 	assert_string_equal(fmt(&s), "~ nft table inet topo-seed000 netns gw");
 	s.op = STEP_NFT_DEL;
 	assert_string_equal(fmt(&s), "- nft table inet topo-seed000 netns gw");
+	fx_step_body_free(&s);
 
 	s = mk(STEP_NETNS_ADD, PHASE_NETNS_ADD, "netns_A");
 	assert_string_equal(fmt(&s), "+ netns add netns_A");
@@ -730,7 +734,7 @@ static void small_plan(struct plan *p)
 	assert_int_equal(plan_append(p, &s), 0);
 	s = mk(STEP_NFT_SET, PHASE_NFT, "host");
 	SET(s.table, "topo-x");
-	s.nft_had_table = true;
+	s.nf->nft_had_table = true;
 	s.detail = strdup("missing in chain forward: iifname \"br0\" counter accept\nrules in another order\n");
 	assert_int_equal(plan_append(p, &s), 0);
 	s = mk(STEP_LINK_DEL, PHASE_LINK_DEL, "host");
