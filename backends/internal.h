@@ -63,9 +63,9 @@ struct bns {
 	struct ifnames ifs;
 	struct nl_pending *pending;
 	size_t n_pending, cap_pending;
-	/* Peer resolution: the id each other namespace has as seen from here
-	 * (hash on the other namespace's index in the observed model). */
-	struct hashmap nsids;
+	/* Which namespace this is to the id cache (backend.nsids): new with
+	 * each socket set, which holds the namespace for as long as it lives. */
+	uint32_t gen;
 };
 
 struct backend {
@@ -91,6 +91,10 @@ struct backend {
 	struct topo_state *state;
 	pthread_mutex_t err_lock;       /* backend_fail from two workers */
 	struct nl_cb *nl_cb;            /* shared by every namespace's socket */
+	/* Peer resolution: the id a namespace has as seen from another,
+	 * keyed by both bns.gen (link.c, nsid_key). */
+	struct hashmap nsids;
+	uint32_t ns_gen;                /* the last bns.gen given */
 	char err[512];
 	/* Per-batch step messages (exec): a step's text, allocated when it
 	 * fails (a batch is thousands of steps, and they rarely fail). */

@@ -909,20 +909,34 @@ static void sort_by_veths(const struct topology *obs, size_t *order)
 	free(w);
 }
 
-/* Per namespace: other namespace's index -> its id as seen from here. */
-static bool nsid_cache_get(const struct bns *ns, size_t other, int32_t *ret)
+/*
+ * The id `other` has as seen from `ns`, once known, for the rest of the run.
+ * Keyed by the two namespaces themselves (bns.gen), not by where a read put
+ * them: a read numbers its namespaces anew, and one gone between reads
+ * shifts those after it. An id stays what it is while both namespaces live,
+ * and topo's sockets in them keep them alive; a namespace made again under
+ * the same name gets sockets, so a gen, of its own.
+ */
+static uint64_t nsid_key(const struct bns *ns, const struct bns *other)
+{
+	return (uint64_t)ns->gen << 32 | other->gen;
+}
+
+static bool nsid_cache_get(const struct backend *b, const struct bns *ns, const struct bns *other, int32_t *ret)
 {
 	size_t v;
 
-	if (hashmap_get_num(&ns->nsids, other, &v) < 0)
+	if (!ns->sk || !other->sk || hashmap_get_num(&b->nsids, nsid_key(ns, other), &v) < 0)
 		return false;
 	*ret = (int32_t)v;
 	return true;
 }
 
-static int nsid_cache_put(struct bns *ns, size_t other, int32_t nsid)
+static int nsid_cache_put(struct backend *b, const struct bns *ns, const struct bns *other, int32_t nsid)
 {
-	return hashmap_set_num(&ns->nsids, other, (size_t)(uint32_t)nsid);
+	if (!ns->sk || !other->sk || nsid < 0)
+		return 0;
+	return hashmap_set_num(&b->nsids, nsid_key(ns, other), (size_t)(uint32_t)nsid);
 }
 
 struct veth_key {
@@ -1056,7 +1070,7 @@ int link_peers_resolve(struct backend *b, struct topology *obs)
 			for (size_t k = first; k != SIZE_MAX && r == 0; k = v[k].next) {
 				struct topo_ns *T = &obs->ns[v[k].ns];
 				struct topo_iface *peer = &T->ifaces[v[k].iface];
-				struct bns *tns;
+				struct bns *tns = NULL;
 				int32_t id = -1;
 
 				if (v[k].key != want)
@@ -1069,24 +1083,30 @@ int link_peers_resolve(struct backend *b, struct topology *obs)
 				} else {
 					if (v[k].ns == i || !sns)
 						continue;
-					/* Asked already for this pair of namespaces? */
-					if (!nsid_cache_get(sns, v[k].ns, &id)) {
-						tns = bns_find(b, T->name);
-						if (!tns || !tns->sk)
-							continue;
+					tns = bns_find(b, T->name);
+					if (!tns || !tns->sk)
+						continue;
+					/* Known already for this pair of namespaces? */
+					if (!nsid_cache_get(b, sns, tns, &id)) {
 						r = nsid_of(b, sns, tns, &id);
 						if (r == 0)
-							r = nsid_cache_put(sns, v[k].ns, id);
+							r = nsid_cache_put(b, sns, tns, id);
 						if (r < 0)
 							break;
 					}
 					if (id != ifc->peer_netnsid)
 						continue;
 				}
-				/* A veth's peer's peer is itself: both ends at once. */
+				/* A veth's peer's peer is itself: both ends at once. And
+				 * the id the peer's end names this namespace by is now
+				 * known too: a later read of the peer's namespace alone
+				 * (an edit's verification, host read again beside kept
+				 * namespaces) need not ask for it. */
 				if (topo_iface_set_peer(ifc, T->name, peer->name) < 0 ||
 				    topo_iface_set_peer(peer, S->name, ifc->name) < 0)
 					r = -ENOMEM;
+				if (r == 0 && tns)
+					r = nsid_cache_put(b, tns, sns, peer->peer_netnsid);
 				break;
 			}
 		}

@@ -126,7 +126,7 @@ static void bns_close(struct bns *ns)
 	free(ns->pending);
 	ns->pending = NULL;
 	ns->n_pending = ns->cap_pending = 0;
-	hashmap_free(&ns->nsids);
+	ns->gen = 0;
 }
 
 void backend_close(struct backend *b)
@@ -140,6 +140,7 @@ void backend_close(struct backend *b)
 	}
 	free(b->ns);
 	strmap_free(&b->ns_index);
+	hashmap_free(&b->nsids);
 	for (size_t i = 0; i < b->n_msgs; i++)
 		free(b->msgs[i]);
 	free(b->msgs);
@@ -334,6 +335,7 @@ static int bns_sockets_here(struct backend *b, struct bns *ns)
 	ns->sk = b->nl_cb ? nl_socket_alloc_cb(b->nl_cb) : nl_socket_alloc();
 	if (!ns->sk)
 		return -ENOMEM;
+	ns->gen = ++b->ns_gen;
 	if (nl_connect(ns->sk, NETLINK_ROUTE) < 0) {
 		int e = errno ? errno : EIO;
 

@@ -5,7 +5,9 @@
 # shortcut must still find what is ours: objects of an earlier file version,
 # those of an apply killed at every step, those a record of an older topo
 # (no "kinds") cannot account for; show lists everything; an edit of one
-# address converges with one namespace read again.
+# address converges with one namespace read again; host read again beside
+# kept namespaces settles their pairs without asking host for ids, and sees
+# a kept pair's end moved away between the reads.
 . "$(dirname "$0")/lib.sh"
 
 cat >"$WORK/v1.yaml" <<'EOF'
@@ -113,4 +115,50 @@ expect_ping b 10.60.0.3
 
 ok "destroy" "$TOPO" destroy "$WORK/edit.yaml"
 [ -z "$(ip netns list)" ] || fail "destroy left namespaces: $(ip netns list)"
+
+# A namespace added: host is read again, the others are kept. Each kept
+# pair's host end is settled by the namespace id learned in the first read
+# (RTM_GETNSID from host scans an id for every namespace: asked per pair, a
+# thousand-namespace lab paid a million steps): one ask per namespace read
+# from its own side, none from host. The shortcut must not be a blind spot:
+# a kept namespace's end moved elsewhere between the two reads is seen (its
+# host end names another namespace id) and the pair made again.
+peers() { # N: host bridge, hp0..hp(N-1) on it, each the peer of pK:eth0
+	echo "topology: peers"
+	echo "namespaces:"
+	echo "  host:"
+	echo "    interfaces:"
+	echo "      br9: {type: bridge, addresses: [10.64.0.1/24]}"
+	for ((i = 0; i < $1; i++)); do echo "      hp$i: {master: br9}"; done
+	for ((i = 0; i < $1; i++)); do
+		printf '  p%d:\n    interfaces:\n      eth0: {addresses: [10.64.0.%d/24]}\n' "$i" $((10 + i))
+	done
+	echo "links:"
+	for ((i = 0; i < $1; i++)); do echo "  - [host:hp$i, p$i:eth0]"; done
+}
+peers 3 >"$WORK/p3.yaml"
+peers 4 >"$WORK/p4.yaml"
+peers 5 >"$WORK/p5.yaml"
+ok "peers: three" "$TOPO" apply "$WORK/p3.yaml"
+ok "peers: a fourth, under strace" strace -f -qq -o "$WORK/nsid.strace" -e trace=sendto "$TOPO" apply "$WORK/p4.yaml"
+asks=$(grep -c 'RTM_GETNSID\|nlmsg_type=0x5a' "$WORK/nsid.strace" || true)
+# 3 in the first read (p0..p2), 1 in the verification (p3); host's ends none.
+(( asks <= 4 )) || fail "peers: $asks namespace-id requests for a fourth namespace, want at most 4"
+rc 0 "peers: four converged" "$TOPO" diff "$WORK/p4.yaml"
+ip netns add foreign-f
+TOPO_STEP_DELAY_MS=500 "$TOPO" apply "$WORK/p5.yaml" >"$WORK/p5.out" 2>&1 &
+pid=$!
+for ((i = 0; i < 100; i++)); do grep -q "netns add p4" "$WORK/p5.out" && break; sleep 0.05; done
+grep -q "netns add p4" "$WORK/p5.out" || { cat "$WORK/p5.out" >&2; fail "peers: no plan printed in 5 s"; }
+# Between the first read and the verification: p0's end leaves p0.
+ip -n p0 link set eth0 netns foreign-f
+got=0; wait $pid || got=$?
+(( got == 0 )) || { cat "$WORK/p5.out" >&2; fail "peers: apply of a fifth exited $got"; }
+contains "peers: the moved end is seen" "$WORK/p5.out" "link add hp0"
+link_exists p0 eth0 || fail "peers: p0 has no eth0 after the apply"
+expect_ping p0 10.64.0.1
+rc 0 "peers: five converged" "$TOPO" diff "$WORK/p5.yaml"
+ok "peers: destroy" "$TOPO" destroy "$WORK/p5.yaml"
+eq "peers: the foreign namespace stays" "$(ip netns list | awk '{print $1}')" "foreign-f"
+ip netns del foreign-f
 done_ok
