@@ -25,6 +25,7 @@
 #include <netlink/attr.h>
 #include <netlink/msg.h>
 #include <netlink/route/link.h>
+#include <netlink/route/link/inet6.h>
 #include <netlink/route/link/veth.h>
 
 #include "backends/internal.h"
@@ -171,6 +172,25 @@ struct link_parse_extra {
 	int underlay;
 };
 
+/* IFLA_AF_SPEC's AF_INET6 IFLA_INET6_ADDR_GEN_MODE, as TOPO_AGM_*; UNSET
+ * where the link has no IPv6 (no AF_INET6 entry). */
+static uint8_t link_parse_agm(const struct nlattr *af_spec)
+{
+	const struct nlattr *af, *a;
+	int rem, rem6;
+
+	if (!af_spec)
+		return TOPO_AGM_UNSET;
+	nla_for_each_nested(af, af_spec, rem) {
+		if (nla_type(af) != AF_INET6)
+			continue;
+		nla_for_each_nested(a, af, rem6)
+			if (nla_type(a) == IFLA_INET6_ADDR_GEN_MODE && nla_len(a) >= 1)
+				return (uint8_t)(nla_get_u8(a) + 1);
+	}
+	return TOPO_AGM_UNSET;
+}
+
 static int link_parse_full(const void *nlhv, struct topo_iface *ret, struct link_parse_extra *extra)
 {
 	struct nlmsghdr *nlh = (struct nlmsghdr *)nlhv;
@@ -213,6 +233,7 @@ static int link_parse_full(const void *nlhv, struct topo_iface *ret, struct link
 				 alias + strlen(TOPO_ALIAS_PREFIX));
 		}
 	}
+	ret->addr_gen_mode = link_parse_agm(tb[IFLA_AF_SPEC]);
 	ret->type = ifi->ifi_type == ARPHRD_LOOPBACK ? TOPO_IF_LOOPBACK : TOPO_IF_OTHER;
 	if (tb[IFLA_LINKINFO]) {
 		struct nlattr *li[IFLA_INFO_MAX + 1];
@@ -804,6 +825,7 @@ int link_set_msg(struct backend *b, struct bns *ns, const struct step *s, struct
 		return shape_msg(b, ns, s, ret);
 	case LINK_ATTR_MTU:
 	case LINK_ATTR_MAC:
+	case LINK_ATTR_ADDR_GEN:
 		break;
 	}
 	l = rtnl_link_alloc();
@@ -811,6 +833,12 @@ int link_set_msg(struct backend *b, struct bns *ns, const struct step *s, struct
 		return -ENOMEM;
 	if (s->attr == LINK_ATTR_MTU) {
 		rtnl_link_set_mtu(l, s->set->new.mtu);
+	} else if (s->attr == LINK_ATTR_ADDR_GEN) {
+		r = rtnl_link_inet6_set_addr_gen_mode(l, (uint8_t)(s->set->new.addr_gen_mode - 1));
+		if (r < 0) {
+			rtnl_link_put(l);
+			return -ENOMEM;
+		}
 	} else {
 		struct nl_addr *mac;
 

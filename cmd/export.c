@@ -448,6 +448,9 @@ static void emit_iface(FILE *f, const struct session *s, const struct topo_ns *o
 	if (!topo_lt_is(ifc->type, TOPO_LT_KERNEL)) {
 		fprintf(f, "%smtu: %u", first ? "" : ", ", ifc->mtu);
 		first = false;
+		/* The kernel's default mode is not written. */
+		if (ifc->addr_gen_mode && ifc->addr_gen_mode != TOPO_AGM_EUI64)
+			fprintf(f, ", addr_gen_mode: %s", topo_agm_name(ifc->addr_gen_mode));
 		if (ifc->has_mac)
 			fprintf(f, ", mac: \"%s\"", topo_mac_format(ifc->mac, mac));
 		if (ifc->master[0]) {

@@ -792,6 +792,18 @@ static bool want_bool(struct loader *ld, const struct ynode *n, const char *what
 	return false;
 }
 
+static bool want_agm(struct loader *ld, const struct ynode *n, uint8_t *ret)
+{
+	const char *s = want_str(ld, n, "addr_gen_mode");
+	uint8_t m = s ? topo_agm_parse(s) : TOPO_AGM_UNSET;
+
+	if (s && m == TOPO_AGM_UNSET)
+		ndiag(ld, n, "addr_gen_mode '%s' is not a mode (accepted: %s)", s, topo_agm_accepted());
+	if (m != TOPO_AGM_UNSET)
+		*ret = m;
+	return m != TOPO_AGM_UNSET;
+}
+
 static bool want_map(struct loader *ld, const struct ynode *n, const char *what)
 {
 	if (n->type != YN_MAP) {
@@ -945,7 +957,7 @@ static const char *topo_iface_keys_accepted(char *buf, size_t len, bool nodes)
 	char opts[1024];
 	size_t n;
 
-	snprintf(buf, len, "type, addresses, mtu, mac, master, rate, burst, latency, netem, %s%s",
+	snprintf(buf, len, "type, addresses, mtu, addr_gen_mode, mac, master, rate, burst, latency, netem, %s%s",
 		 nodes ? "stretch (bridge), " : "", topo_lopts_accepted(opts, sizeof(opts)));
 	for (size_t t = 0; t < topo_n_linktypes; t++)
 		if (topo_lt_is(topo_linktypes[t], TOPO_LT_FDB) && (n = strlen(buf)) < len)
@@ -1345,6 +1357,8 @@ static void load_iface(struct loader *ld, struct topo_ns *ns, const struct ynode
 		} else if (strcmp(kn, "mtu") == 0) {
 			if (want_uint(ld, v, "mtu", 68, 65535, &u))
 				ifc->mtu = (uint32_t)u;
+		} else if (strcmp(kn, "addr_gen_mode") == 0) {
+			want_agm(ld, v, &ifc->addr_gen_mode);
 		} else if (strcmp(kn, "mac") == 0) {
 			const char *s = want_str(ld, v, "mac");
 
@@ -3163,6 +3177,8 @@ static void load_link(struct loader *ld, const struct ynode *n, struct strmap *n
 			else if (strcmp(k->str, "mtu") == 0) {
 				if (want_uint(ld, v, "mtu", 68, 65535, &u))
 					link.mtu = (uint32_t)u;
+			} else if (strcmp(k->str, "addr_gen_mode") == 0) {
+				want_agm(ld, v, &link.addr_gen_mode);
 			} else if (strcmp(k->str, "vni") == 0 && t->n_nodes) {
 				if (want_uint(ld, v, "vni", 1, 16777215, &u))
 					link.vni = (uint32_t)u;
@@ -3170,7 +3186,8 @@ static void load_link(struct loader *ld, const struct ynode *n, struct strmap *n
 				if (want_uint(ld, v, "dstport", 1, 65535, &u))
 					link.port = (uint16_t)u;
 			} else
-				unknown_key(ld, k, "a link", t->n_nodes ? "endpoints, mtu, vni, dstport" : "endpoints, mtu");
+				unknown_key(ld, k, "a link", t->n_nodes ? "endpoints, mtu, addr_gen_mode, vni, dstport" :
+									  "endpoints, mtu, addr_gen_mode");
 		}
 		if (!ends) {
 			ndiag(ld, n, "a link needs 'endpoints: [NS:IF, NS:IF]'");
@@ -3235,6 +3252,8 @@ static void load_link(struct loader *ld, const struct ynode *n, struct strmap *n
 		ifc->link = (int)t->n_links;
 		if (!ifc->mtu)
 			ifc->mtu = link.mtu;
+		if (!ifc->addr_gen_mode)
+			ifc->addr_gen_mode = link.addr_gen_mode;
 	}
 	t->links[t->n_links++] = link;
 }
@@ -3731,6 +3750,17 @@ static void check_ipv6_mtu(struct loader *ld, const struct topo_ns *ns, const st
 		const struct topo_iface *ifc = &ns->ifaces[i];
 		uint32_t mtu = 0;
 		bool computed = false;
+
+		if (ifc->addr_gen_mode && topo_lt_is(ifc->type, TOPO_LT_KERNEL)) {
+			diag(ld, ifc->pos, "addr_gen_mode on %s: the kernel makes no link-local address there", ifc->name);
+		} else if (ifc->addr_gen_mode) {
+			mtu = low_mtu(ns, ifs, min_port, i, why, sizeof(why));
+			computed = true;
+			if (mtu)
+				diag(ld, ifc->pos, "addr_gen_mode on %s, whose mtu is %u%s: the kernel turns IPv6 off on a "
+				     "link with an mtu below %u (raise the mtu, or drop addr_gen_mode)",
+				     ifc->name, mtu, why, IPV6_MIN_MTU);
+		}
 
 		for (size_t k = 0; k < ifc->n_addrs; k++) {
 			if (ifc->addrs[k].ip.family != AF_INET6 || topo_lt_is(ifc->type, TOPO_LT_KERNEL))

@@ -349,6 +349,27 @@ const char *topo_iftype_name(const struct topo_linktype *type)
 	return type ? type->name : "unset";
 }
 
+/* Indexed by TOPO_AGM_*; the words are iproute2's (`ip link set X addrgenmode`). */
+static const char *const agm_names[] = { "", "eui64", "none", "stable_secret", "random" };
+
+const char *topo_agm_name(uint8_t mode)
+{
+	return mode < sizeof(agm_names) / sizeof(agm_names[0]) ? agm_names[mode] : "";
+}
+
+uint8_t topo_agm_parse(const char *word)
+{
+	for (uint8_t m = TOPO_AGM_EUI64; m < sizeof(agm_names) / sizeof(agm_names[0]); m++)
+		if (strcmp(word, agm_names[m]) == 0)
+			return m;
+	return TOPO_AGM_UNSET;
+}
+
+const char *topo_agm_accepted(void)
+{
+	return "eui64, none, stable_secret, random";
+}
+
 const char *topo_rtype_name(enum topo_rtype type)
 {
 	switch (type) {

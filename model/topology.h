@@ -132,6 +132,15 @@ struct topo_addr {
 	uint8_t proto;          /* observed: IFA_PROTO (TOPO_IFAPROT = ours) */
 };
 
+/* IFLA_INET6_ADDR_GEN_MODE, one up (IN6_ADDR_GEN_MODE_EUI64 is 0). */
+enum topo_agm {
+	TOPO_AGM_UNSET,
+	TOPO_AGM_EUI64,
+	TOPO_AGM_NONE,
+	TOPO_AGM_STABLE_SECRET,
+	TOPO_AGM_RANDOM,
+};
+
 struct topo_peer_end {
 	char ns[TOPO_NS_NAME_MAX + 1];
 	char name[TOPO_IFNAME_MAX + 1];
@@ -142,6 +151,10 @@ struct topo_iface {
 	const struct topo_linktype *type;
 	uint32_t mtu;                     /* 0 = not declared */
 	bool mtu_from_defaults;           /* loaded: mtu is the file's defaults: mtu */
+	/* How the kernel makes the link's IPv6 link-local address, enum
+	 * topo_agm. Desired: TOPO_AGM_UNSET = not declared (left to the kernel).
+	 * Observed: TOPO_AGM_UNSET = the link has no IPv6. */
+	uint8_t addr_gen_mode;
 	bool has_mac;
 	uint8_t mac[6];
 	bool up;                          /* desired: always true */
@@ -453,6 +466,7 @@ struct topo_endpoint {
 struct topo_link {
 	struct topo_endpoint end[2];
 	uint32_t mtu;                     /* 0 = not declared */
+	uint8_t addr_gen_mode;            /* enum topo_agm, for both ends */
 	uint32_t vni;                     /* ends on two nodes: the tunnel's; 0 = derived (model/nodes.c) */
 	uint16_t port;                    /* ends on two nodes: UDP port; 0 = 4789 */
 	struct topo_pos pos;
@@ -587,6 +601,12 @@ int topo_route_copy(struct topo_route *dst, const struct topo_route *src);
 void topo_route_clear(struct topo_route *rt);
 struct topo_route_nh *topo_route_nh_add(struct topo_route *rt);
 const char *topo_iftype_name(const struct topo_linktype *type);
+/* The file's (and iproute2's) word for a TOPO_AGM_* mode; "" for UNSET. */
+const char *topo_agm_name(uint8_t mode);
+/* The TOPO_AGM_* a word names; TOPO_AGM_UNSET when none. */
+uint8_t topo_agm_parse(const char *word);
+/* "eui64, none, stable_secret, random", for messages. */
+const char *topo_agm_accepted(void);
 const char *topo_rtype_name(enum topo_rtype type);
 
 #endif

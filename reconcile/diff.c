@@ -400,6 +400,35 @@ static void link_delete(struct differ *df, struct obs *ob, size_t idx, bool impl
 	add_step(df, &s);
 }
 
+/* A link the plan creates comes up in a step of its own (phase). */
+static void created_link_up(struct differ *df, enum step_phase phase, const char *ns, const char *ifname)
+{
+	struct step up = step_new(df, STEP_LINK_SET, phase, ns);
+
+	up.follows_add = true;
+	up.attr = LINK_ATTR_UP;
+	up.set->new.flag = true;
+	snprintf(up.ifname, sizeof(up.ifname), "%s", ifname);
+	add_step(df, &up);
+}
+
+/* The addr_gen_mode of a link link_create made (and its coming up, when
+ * the creation left it down for the mode). */
+static void link_created_mode(struct differ *df, const char *ns, const struct topo_iface *d, bool up_after)
+{
+	if (!d->addr_gen_mode)
+		return;
+	struct step m = step_new(df, STEP_LINK_SET, PHASE_LINK_ATTR, ns);
+
+	m.follows_add = true;
+	m.attr = LINK_ATTR_ADDR_GEN;
+	m.set->new.addr_gen_mode = d->addr_gen_mode;
+	snprintf(m.ifname, sizeof(m.ifname), "%s", d->name);
+	add_step(df, &m);
+	if (up_after)
+		created_link_up(df, PHASE_UP, ns, d->name);
+}
+
 static void link_create(struct differ *df, const char *ns, const struct topo_iface *d,
 			const char *peer_ns, const struct topo_iface *peer, const char *note)
 {
@@ -423,8 +452,14 @@ static void link_create(struct differ *df, const char *ns, const struct topo_ifa
 	 * change: created down, it comes up after its ports and addresses
 	 * (pass_bridges_up). */
 	bool up_later = topo_lt_is(d->type, TOPO_LT_MASTER) && s.lk->link.up;
+	/* The kernel makes the link-local address when the link first has
+	 * carrier and refuses the mode in the creation request
+	 * (EAFNOSUPPORT): a link with addr_gen_mode gets it before PHASE_UP,
+	 * so one that would have carrier at once (a macvlan, a vxlan) waits
+	 * for it down. A veth's local end may be up: its peer is not yet. */
+	bool mode_first = d->addr_gen_mode && !up_later && !topo_lt_is(d->type, TOPO_LT_PAIR) && s.lk->link.up;
 
-	s.lk->link.up = !up_later && s.lk->link.up;
+	s.lk->link.up = !up_later && !mode_first && s.lk->link.up;
 	add_step(df, &s);
 	if (up_later && !df->err) {
 		size_t *v = VEC_PUSH(df->bridges_down, df->n_bridges_down, df->cap_bridges_down);
@@ -435,16 +470,13 @@ static void link_create(struct differ *df, const char *ns, const struct topo_ifa
 		}
 		*v = df->r->plan.n - 1;
 	}
+	link_created_mode(df, ns, d, mode_first);
+	if (peer)
+		link_created_mode(df, peer_ns, peer, false);
 
 	/* What the kernel cannot do at creation: a veth peer can be neither up
 	 * (ENOTCONN) nor enslaved in the same request. */
 	if (peer) {
-		struct step up = step_new(df, STEP_LINK_SET, PHASE_UP, peer_ns);
-
-		up.follows_add = true;
-		up.attr = LINK_ATTR_UP;
-		up.set->new.flag = true;
-		snprintf(up.ifname, sizeof(up.ifname), "%s", peer->name);
 		if (peer->master[0]) {
 			struct step m = step_new(df, STEP_LINK_SET, PHASE_MASTER, peer_ns);
 
@@ -454,7 +486,7 @@ static void link_create(struct differ *df, const char *ns, const struct topo_ifa
 			snprintf(m.set->new.master, sizeof(m.set->new.master), "%s", peer->master);
 			add_step(df, &m);
 		}
-		add_step(df, &up);
+		created_link_up(df, PHASE_UP, peer_ns, peer->name);
 	}
 }
 
@@ -1678,6 +1710,13 @@ static void pass_link_attrs(struct differ *df, struct obs *ob)
 			new = (struct link_value){ .mtu = mtu };
 			link_set(df, d->name, di, LINK_ATTR_MTU, PHASE_LINK_ATTR, &old, &new);
 		}
+		/* Without `addr_gen_mode:`, the kernel's; on a link without IPv6
+		 * (observed UNSET) there is nothing to set. */
+		if (di->addr_gen_mode && o->addr_gen_mode && di->addr_gen_mode != o->addr_gen_mode) {
+			old = (struct link_value){ .addr_gen_mode = o->addr_gen_mode };
+			new = (struct link_value){ .addr_gen_mode = di->addr_gen_mode };
+			link_set(df, d->name, di, LINK_ATTR_ADDR_GEN, PHASE_LINK_ATTR, &old, &new);
+		}
 		if (di->has_mac && memcmp(di->mac, o->mac, 6) != 0) {
 			memset(&old, 0, sizeof(old));
 			memset(&new, 0, sizeof(new));
@@ -2354,13 +2393,8 @@ static void pass_bridges_up(struct differ *df)
 {
 	for (size_t i = 0; i < df->n_bridges_down && !df->err; i++) {
 		const struct step *add = &df->r->plan.steps[df->bridges_down[i]];
-		struct step up = step_new(df, STEP_LINK_SET, PHASE_ADDR_DEL, add->ns);
 
-		up.follows_add = true;
-		up.attr = LINK_ATTR_UP;
-		up.set->new.flag = true;
-		snprintf(up.ifname, sizeof(up.ifname), "%s", add->lk->link.name);
-		add_step(df, &up);
+		created_link_up(df, PHASE_ADDR_DEL, add->ns, add->lk->link.name);
 	}
 }
 

@@ -248,6 +248,7 @@ static int rollback_phase(const struct step *s, bool of_implicit)
 		case LINK_ATTR_OPT:
 		case LINK_ATTR_MARK:
 		case LINK_ATTR_SHAPE:
+		case LINK_ATTR_ADDR_GEN:
 			return PHASE_LINK_ATTR;
 		}
 		return PHASE_LINK_ATTR;

@@ -198,6 +198,9 @@ int step_invert(const struct step *s, struct step *ret)
 		v.peer_followups = true;
 		break;
 	case STEP_LINK_SET:
+		/* A new link's mode goes with the link. */
+		if (s->attr == LINK_ATTR_ADDR_GEN && !s->set->old.addr_gen_mode)
+			return 1;
 		break;    /* the values swap with the body, below */
 	case STEP_ADDR_ADD: v.op = STEP_ADDR_DEL; break;
 	case STEP_ADDR_DEL: v.op = STEP_ADDR_ADD; break;
@@ -625,6 +628,11 @@ void step_format(const struct step *s, char *buf, size_t len)
 			break;
 		case LINK_ATTR_UP:
 			fb(&b, " %s", s->set->new.flag ? "up" : "down");
+			break;
+		case LINK_ATTR_ADDR_GEN:
+			fb(&b, " addrgenmode %s", topo_agm_name(s->set->new.addr_gen_mode));
+			if (s->set->old.addr_gen_mode)
+				fb(&b, " (was %s)", topo_agm_name(s->set->old.addr_gen_mode));
 			break;
 		case LINK_ATTR_MARK:
 			fb(&b, " alias %s", s->set->new.flag ? "topo:<topology>" : "\"\"");

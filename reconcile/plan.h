@@ -54,6 +54,7 @@ enum link_attr {
 	LINK_ATTR_UP,
 	LINK_ATTR_MARK,         /* the alias topo:<topology>; flag false clears it */
 	LINK_ATTR_SHAPE,        /* topo's root qdisc (tbf, netem); "none" deletes it */
+	LINK_ATTR_ADDR_GEN,     /* IPv6 addr_gen_mode (TOPO_AGM_*), set while the link has no carrier */
 };
 
 /* Execution happens phase by phase; within a phase, steps may be pipelined. */
@@ -99,6 +100,7 @@ struct link_value {
 	uint32_t mtu;
 	uint8_t mac[6];
 	bool flag;                        /* up, mark */
+	uint8_t addr_gen_mode;            /* TOPO_AGM_* */
 	char master[TOPO_IFNAME_MAX + 1];
 	/* The values of two attributes that never meet (a LINK_SET step has
 	 * one attr): read them only for it. */

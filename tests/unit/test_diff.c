@@ -472,6 +472,91 @@ static void test_minimal_mtu_change(void **state)
 	fx_free(&f);
 }
 
+/*
+ * addr_gen_mode on new links: a step after each creation that declares one
+ * (the link's own or its end's), before anything comes up; a macvlan,
+ * which would have carrier at once, is created down and comes up after
+ * it. A veth's local end may be up at creation: its peer is not. A new
+ * link's mode has no inverse: it goes with the link.
+ */
+static void test_addr_gen_mode_new_links(void **state)
+{
+	struct fx f = { 0 };
+
+	(void)state;
+	fx_load("topology: g\n"
+		"namespaces:\n"
+		"  a:\n"
+		"    interfaces:\n"
+		"      br: {type: bridge, addr_gen_mode: none}\n"
+		"      x: {master: br}\n"
+		"      mv: {type: macvlan, parent: x, addr_gen_mode: none}\n"
+		"  b: {interfaces: {y: {addr_gen_mode: eui64}}}\n"
+		"links:\n"
+		"  - {endpoints: [a:x, b:y], addr_gen_mode: random}\n", &f.d);
+	fx_observe_empty(&f.d, &f.o, NULL);
+	fx_diff(&f);
+	fx_assert_no_conflicts(&f.r);
+	fx_assert_plan(&f.r.plan,
+		"+ netns add a\n"
+		"+ netns add b\n"
+		"+ link add br type bridge netns a\n"
+		"+ link add x netns a type veth master br peer y netns b\n"
+		"+ link add mv type macvlan link x netns a\n"
+		"~ link set br addrgenmode none netns a\n"
+		"~ link set x addrgenmode random netns a\n"
+		"~ link set y addrgenmode eui64 netns b\n"
+		"~ link set mv addrgenmode none netns a\n"
+		"~ link set y up netns b\n"
+		"~ link set mv up netns a\n"
+		"~ link set br up netns a\n");
+	for (size_t i = 0; i < f.r.plan.n; i++) {
+		const struct step *s = &f.r.plan.steps[i];
+		struct step inv;
+
+		if (s->op == STEP_LINK_ADD)
+			assert_int_equal(s->lk->link.up, strcmp(s->lk->link.name, "x") == 0);
+		if (s->op != STEP_LINK_SET || s->attr != LINK_ATTR_ADDR_GEN)
+			continue;
+		assert_int_equal(s->phase, PHASE_LINK_ATTR);
+		assert_true(s->follows_add);
+		assert_int_equal(s->set->old.addr_gen_mode, TOPO_AGM_UNSET);
+		assert_int_equal(step_invert(s, &inv), 1);
+	}
+	fx_assert_counts(&f.r.plan, 5, 0, 0);
+	fx_free(&f);
+}
+
+/* On a link that exists: changed in place, undone with the old mode; not
+ * declared, the kernel's mode stays; on a link without IPv6, nothing. */
+static void test_addr_gen_mode_existing(void **state)
+{
+	struct fx f;
+	struct step inv;
+	const struct step *s;
+
+	(void)state;
+	fx_seed_converged(&f, NULL);
+	fx_oif(&f.o, "netns_A", "eth0")->addr_gen_mode = TOPO_AGM_EUI64;
+	fx_dif(&f.d, "netns_A", "eth0")->addr_gen_mode = TOPO_AGM_NONE;
+	fx_oif(&f.o, "netns_B", "eth0")->addr_gen_mode = TOPO_AGM_RANDOM;
+	fx_oif(&f.o, "host", "vethA")->addr_gen_mode = TOPO_AGM_UNSET;
+	fx_dif(&f.d, "host", "vethA")->addr_gen_mode = TOPO_AGM_NONE;
+	fx_diff(&f);
+	fx_assert_plan(&f.r.plan, "~ link set eth0 addrgenmode none (was eui64) netns netns_A\n");
+	s = &f.r.plan.steps[0];
+	assert_int_equal(s->attr, LINK_ATTR_ADDR_GEN);
+	assert_int_equal(s->phase, PHASE_LINK_ATTR);
+	assert_false(s->follows_add);
+	assert_int_equal(step_invert(s, &inv), 0);
+	assert_int_equal(inv.attr, LINK_ATTR_ADDR_GEN);
+	assert_int_equal(inv.set->new.addr_gen_mode, TOPO_AGM_EUI64);
+	assert_int_equal(inv.set->old.addr_gen_mode, TOPO_AGM_NONE);
+	step_free(&inv);
+	fx_assert_counts(&f.r.plan, 0, 1, 0);
+	fx_free(&f);
+}
+
 /* The first declared IPv4 address of a link is its primary: the adds are
  * in file order, not sorted. */
 static void test_addresses_in_file_order(void **state)
@@ -2462,6 +2547,8 @@ int main(void)
 		cmocka_unit_test(test_minimal_address_change),
 		cmocka_unit_test(test_minimal_prefix_length_change_ipv4),
 		cmocka_unit_test(test_minimal_mtu_change),
+		cmocka_unit_test(test_addr_gen_mode_new_links),
+		cmocka_unit_test(test_addr_gen_mode_existing),
 		cmocka_unit_test(test_minimal_prefix_length_change_ipv6),
 		cmocka_unit_test(test_other_topology_blackhole_untouched),
 		cmocka_unit_test(test_adopt_hand_built_lab),

@@ -417,7 +417,7 @@ static void test_unknown_keys(void **state)
 	EXPECT_ERRORS(HEAD "    forward:\n      - {action: drop, chain: x}\n",
 		      { 7, 24, "unknown key 'chain' in a forward rule (accepted: action, in, out, source, destination)" });
 	EXPECT_ERRORS(HEAD "links:\n  - {endpoints: [web:a, web:b], name: x}\n",
-		      { 7, 33, "unknown key 'name' in a link (accepted: endpoints, mtu)" });
+		      { 7, 33, "unknown key 'name' in a link (accepted: endpoints, mtu, addr_gen_mode)" });
 	EXPECT_ERRORS(HEAD "checks:\n  - {from: web, ping: 10.0.0.1, count: 3}\n",
 		      { 7, 33, "unknown key 'count' in a check (accepted: from, ping, tcp, udp, expect, size, df, source, "
 			       "arrives, served_by, isolated)" });
@@ -576,6 +576,48 @@ static void test_link_implicit_and_mtu(void **state)
 	assert_int_equal(t.links[1].end[1].ns, 1);
 	assert_int_equal(t.links[1].end[1].iface, 1);
 	topology_free(&t);
+}
+
+/* addr_gen_mode: an end's own wins over its link's; iproute2's words;
+ * not on lo, not below IPv6's mtu. */
+static void test_addr_gen_mode(void **state)
+{
+	struct topology t;
+
+	(void)state;
+	load_ok(HEAD
+		"      a: {addr_gen_mode: random}\n"                           /* 6 */
+		"      br: {type: bridge, addr_gen_mode: stable_secret}\n"     /* 7 */
+		"  app: {}\n"                                                  /* 8 */
+		"links:\n"                                                     /* 9 */
+		"  - {endpoints: [web:a, app:b], addr_gen_mode: none}\n"       /* 10 */
+		"  - [web:c, app:d]\n", &t);                                   /* 11 */
+	const struct topo_ns *web = ns_named(&t, "web"), *app = ns_named(&t, "app");
+
+	assert_int_equal(if_named(web, "a")->addr_gen_mode, TOPO_AGM_RANDOM);
+	assert_int_equal(if_named(app, "b")->addr_gen_mode, TOPO_AGM_NONE);
+	assert_int_equal(if_named(web, "br")->addr_gen_mode, TOPO_AGM_STABLE_SECRET);
+	assert_int_equal(if_named(web, "c")->addr_gen_mode, TOPO_AGM_UNSET);
+	assert_int_equal(if_named(app, "d")->addr_gen_mode, TOPO_AGM_UNSET);
+	topology_free(&t);
+	assert_string_equal(topo_agm_name(TOPO_AGM_EUI64), "eui64");
+	assert_int_equal(topo_agm_parse("eui64"), TOPO_AGM_EUI64);
+	assert_int_equal(topo_agm_parse(""), TOPO_AGM_UNSET);
+
+	EXPECT_ERRORS(HEAD "      a: {type: bridge, addr_gen_mode: EUI64}\n",
+		      { 6, 40, "addr_gen_mode 'EUI64' is not a mode (accepted: eui64, none, stable_secret, random)" });
+	EXPECT_ERRORS(HEAD "      a: {type: bridge, addr_gen_mode: [none]}\n",
+		      { 6, 40, "addr_gen_mode must be a string" });
+	EXPECT_ERRORS(HEAD "      lo: {addr_gen_mode: none}\n",
+		      { 6, 7, "addr_gen_mode on lo: the kernel makes no link-local address there" });
+	EXPECT_ERRORS(HEAD "      a: {type: bridge, mtu: 1200, addr_gen_mode: none}\n",
+		      { 6, 7, "addr_gen_mode on a, whose mtu is 1200: the kernel turns IPv6 off on a link with an mtu "
+			      "below 1280 (raise the mtu, or drop addr_gen_mode)" });
+	EXPECT_ERRORS(HEAD "  app: {}\nlinks:\n  - {endpoints: [web:a, app:b], mtu: 1000, addr_gen_mode: none}\n",
+		      { 8, 18, "addr_gen_mode on a, whose mtu is 1000: the kernel turns IPv6 off on a link with an mtu "
+			       "below 1280 (raise the mtu, or drop addr_gen_mode)" },
+		      { 8, 25, "addr_gen_mode on b, whose mtu is 1000: the kernel turns IPv6 off on a link with an mtu "
+			       "below 1280 (raise the mtu, or drop addr_gen_mode)" });
 }
 
 /* ---------------------------------------------------------------- names -- */
@@ -1774,7 +1816,7 @@ static void test_yaml_alias_errors(void **state)
 		      "  b: *n\n"
 		      "  c: *n\n",
 		      { 3, 29, "unknown key 'tipe' in an interface" },
-		      { 3, 29, "unknown key 'tipe' in an interface (accepted: type, addresses, mtu, mac, master, rate, burst, latency, netem, stp, ageing_time, forward_delay, hello_time, max_age, "
+		      { 3, 29, "unknown key 'tipe' in an interface (accepted: type, addresses, mtu, addr_gen_mode, mac, master, rate, burst, latency, netem, stp, ageing_time, forward_delay, hello_time, max_age, "
 		"priority, mcast_snooping, nf_call_iptables, nf_call_ip6tables, nf_call_arptables, vlan_filtering (bridge), "
 		"vni, remote, group, local, dev, dstport, srcport, udpcsum, ttl, tos, df, learning (vxlan), parent, mode (macvlan), "
 		"fdb (vxlan)) (used through the alias at line 4, column 6)" },
@@ -2636,6 +2678,7 @@ int main(void)
 		cmocka_unit_test(test_link_ends),
 		cmocka_unit_test(test_link_rejected_adds_nothing),
 		cmocka_unit_test(test_link_implicit_and_mtu),
+		cmocka_unit_test(test_addr_gen_mode),
 		cmocka_unit_test(test_topology_names),
 		cmocka_unit_test(test_namespace_names),
 		cmocka_unit_test(test_interface_names),
