@@ -5,7 +5,7 @@
  * as fast as the kernel lets one process do it. topo's figures are compared
  * with this program's.
  *
- *   floor [--no-nat] [--per-bridge P] [--tight] build N
+ *   floor [--no-nat] [--per-bridge P] [--tight] [--addr-gen-none] build N
  *   floor [--no-nat] [--per-bridge P] [--by-netns] teardown N
  *
  * build: namespaces n0..n(N-1), each made with unshare(CLONE_NEWNET) and a
@@ -35,6 +35,12 @@
  *    is down ignores them, and when it comes up takes its ports at once.
  *    Addresses on a down bridge are kept, and its prefix route comes with
  *    IFF_UP: the end state is the same.
+ *
+ * --addr-gen-none builds what a file with `addr_gen_mode: none` on every
+ * bridge and veth end holds (tests/bench/gen.sh GEN_ADDRGEN=none): each
+ * such link gets IFLA_INET6_ADDR_GEN_MODE = NONE in a request of its own
+ * (the kernel refuses it at creation) before it has carrier, so none of
+ * them makes an IPv6 link-local address, probes it or reports MLD.
  *
  * teardown: the host veth ends deleted (which takes their peers with them),
  * the namespaces unmounted and unlinked, the bridges deleted, the nftables
@@ -349,6 +355,23 @@ static void req_veth(struct nl *nl, const char *host, int master, int nsfd, bool
 	nl_done(nl, nlh, true);
 }
 
+/* IPv6 addr_gen_mode none on a link, by index or (index 0) by name. */
+static void req_addr_gen_none(struct nl *nl, size_t cap, int index, const char *name)
+{
+	struct nlmsghdr *nlh = nl_msg(nl, cap, RTM_NEWLINK, NLM_F_ACK, "addr_gen_mode");
+	struct nlattr *af, *in6;
+
+	put_ifinfo(nlh, index, 0);
+	if (!index)
+		mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	af = mnl_attr_nest_start(nlh, IFLA_AF_SPEC);
+	in6 = mnl_attr_nest_start(nlh, AF_INET6);
+	mnl_attr_put_u8(nlh, IFLA_INET6_ADDR_GEN_MODE, IN6_ADDR_GEN_MODE_NONE);
+	mnl_attr_nest_end(nlh, in6);
+	mnl_attr_nest_end(nlh, af);
+	nl_done(nl, nlh, true);
+}
+
 static void req_dellink(struct nl *nl, const char *name, const char *what)
 {
 	struct nlmsghdr *nlh = nl_msg(nl, SEND_BUF, RTM_DELLINK, NLM_F_ACK, what);
@@ -608,7 +631,7 @@ static void bridges_up(struct nl *host, const int *brx, unsigned nbr)
 	phase("bridges up");
 }
 
-static void build(unsigned n, unsigned per, bool nat, bool one_queue, bool bridge_up_last)
+static void build(unsigned n, unsigned per, bool nat, bool one_queue, bool bridge_up_last, bool no_ll)
 {
 	unsigned nbr = (n + per - 1) / per;
 	int *nsfd = calloc(n, sizeof(int)), *ifx = calloc(n, sizeof(int)), *brx = calloc(nbr, sizeof(int));
@@ -656,7 +679,7 @@ static void build(unsigned n, unsigned per, bool nat, bool one_queue, bool bridg
 	 * their addresses. */
 	for (unsigned k = 0; k < nbr; k++) {
 		snprintf(name, sizeof(name), "br%u", k);
-		req_bridge(&host, name, !bridge_up_last);
+		req_bridge(&host, name, !bridge_up_last && !no_ll);
 	}
 	nl_flush(&host, "bridges", NULL, NULL);
 	for (unsigned k = 0; k < nbr; k++) {
@@ -664,9 +687,17 @@ static void build(unsigned n, unsigned per, bool nat, bool one_queue, bool bridg
 		req_getlink(&host, SEND_BUF, name);
 		nl_flush(&host, "bridge index", getlink_index, &brx[k]);
 	}
+	for (unsigned k = 0; no_ll && k < nbr; k++)
+		req_addr_gen_none(&host, SEND_BUF, brx[k], NULL);
 	for (unsigned k = 0; k < nbr; k++)
 		req_addr(&host, SEND_BUF, brx[k], ip4(10, k, 0, 1), 16);
 	nl_flush(&host, "bridge addresses", NULL, NULL);
+	/* Up only once the mode is set (a bridge without ports has carrier). */
+	if (no_ll && !bridge_up_last) {
+		for (unsigned k = 0; k < nbr; k++)
+			req_linkup(&host, SEND_BUF, brx[k]);
+		nl_flush(&host, "bridges up", NULL, NULL);
+	}
 	phase("bridges");
 
 	/* Veth pairs: host end enslaved and up, peer born in its namespace
@@ -676,6 +707,13 @@ static void build(unsigned n, unsigned per, bool nat, bool one_queue, bool bridg
 		req_veth(&host, name, brx[i / per], nsfd[i], one_queue);
 	}
 	nl_flush(&host, "veths", NULL, NULL);
+	/* (The host ends are up, without carrier until their peers are.) */
+	for (unsigned i = 0; no_ll && i < n; i++) {
+		snprintf(name, sizeof(name), "h%u", i);
+		req_addr_gen_none(&host, SEND_BUF, 0, name);
+	}
+	if (no_ll)
+		nl_flush(&host, "addr_gen_mode", NULL, NULL);
 	for (unsigned i = 0; i < n; i++)
 		close(nsfd[i]);
 	phase("veth pairs");
@@ -692,6 +730,8 @@ static void build(unsigned n, unsigned per, bool nat, bool one_queue, bool bridg
 		unsigned k = i / per, j = i % per;
 
 		req_linkup(&ns[i], 4096, 1);
+		if (no_ll)
+			req_addr_gen_none(&ns[i], 4096, ifx[i], NULL);
 		req_linkup(&ns[i], 4096, ifx[i]);
 		req_addr(&ns[i], 4096, ifx[i], ip4(10, k, j / 250, j % 250 + 2), 16);
 		req_default_route(&ns[i], 4096, ifx[i], ip4(10, k, 0, 1));
@@ -776,7 +816,7 @@ static unsigned number(const char *s, const char *what, unsigned max)
 int main(int argc, char **argv)
 {
 	unsigned per = 500, n;
-	bool nat = true, by_netns = false, one_queue = false, bridge_up_last = false;
+	bool nat = true, by_netns = false, one_queue = false, bridge_up_last = false, no_ll = false;
 	int i = 1;
 
 	for (; i < argc && argv[i][0] == '-'; i++) {
@@ -788,6 +828,8 @@ int main(int argc, char **argv)
 			one_queue = true;
 		else if (strcmp(argv[i], "--bridge-up-last") == 0)
 			bridge_up_last = true;
+		else if (strcmp(argv[i], "--addr-gen-none") == 0)
+			no_ll = true;
 		else if (strcmp(argv[i], "--by-netns") == 0)
 			by_netns = true;
 		else if (strcmp(argv[i], "--per-bridge") == 0 && i + 1 < argc)
@@ -797,14 +839,14 @@ int main(int argc, char **argv)
 	}
 	if (argc - i != 2 || (strcmp(argv[i], "build") != 0 && strcmp(argv[i], "teardown") != 0)) {
 		fprintf(stderr, "usage: %s [--no-nat] [--per-bridge P] [--tight | --one-queue | --bridge-up-last] "
-			"[--by-netns] build|teardown N\n", prog);
+			"[--addr-gen-none] [--by-netns] build|teardown N\n", prog);
 		return 2;
 	}
 	n = number(argv[i + 1], "N", 100000);
 	if ((n + per - 1) / per > 255)
 		die("too many bridges: at most 255 (N/P)");
 	if (strcmp(argv[i], "build") == 0)
-		build(n, per, nat, one_queue, bridge_up_last);
+		build(n, per, nat, one_queue, bridge_up_last, no_ll);
 	else
 		teardown(n, per, nat, by_netns);
 	return 0;

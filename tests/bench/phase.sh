@@ -22,6 +22,7 @@ N=${2:?usage: phase.sh KIND N DIR}
 DIR=${3:?usage: phase.sh KIND N DIR}
 PER_BRIDGE=${PER_BRIDGE:-500}
 GEN_NAT=${GEN_NAT:-1}
+GEN_ADDRGEN=${GEN_ADDRGEN:-}
 IDLE_PCT=${BENCH_IDLE_PCT:-5}
 IDLE_MAX=${BENCH_IDLE_MAX:-60}
 GONE_MAX=${BENCH_GONE_MAX:-600}
@@ -162,6 +163,14 @@ verify_built() {
 		ping_ok n0 "$(leaf_addr "$last")" || fail "ping n0 -> n$last ($(leaf_addr "$last")) across bridges failed"
 		ping_ok "n$last" "$(leaf_addr 0)" || fail "ping n$last -> n0 across bridges failed"
 	fi
+	if [ -n "${GEN_ADDRGEN:-}" ]; then
+		[ "$(ip -n n0 -j -d link show dev eth0 | jq -r '.[0].inet6_addr_gen_mode')" = "$GEN_ADDRGEN" ] ||
+			fail "after the build: n0's eth0 has not addr_gen_mode $GEN_ADDRGEN"
+		[ "$(ip -j -d link show dev h0 | jq -r '.[0].inet6_addr_gen_mode')" = "$GEN_ADDRGEN" ] ||
+			fail "after the build: h0 has not addr_gen_mode $GEN_ADDRGEN"
+		[ -z "$(ip -6 -o addr show scope link; ip -n n0 -6 -o addr show scope link)" ] ||
+			fail "after the build: IPv6 link-local addresses in host or n0 with addr_gen_mode $GEN_ADDRGEN"
+	fi
 	put verified_build 1
 }
 
@@ -194,6 +203,7 @@ ipbatch)
 floor | floor-netns | floor-tight)
 	build_opt=()
 	[ "$KIND" != floor-tight ] || build_opt=(--tight)
+	[ -z "${GEN_ADDRGEN:-}" ] || build_opt+=(--addr-gen-none)
 	timed build "$DIR/floor" "${nat_opt[@]}" "${build_opt[@]}" --per-bridge "$PER_BRIDGE" build "$N" ||
 		fail "floor build failed (see $OUT/$KIND-build.log)"
 	verify_built

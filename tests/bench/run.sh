@@ -26,7 +26,9 @@
 # Environment: GEN_NAT=0|1 (default: on if topo applies a masquerade rule,
 # probed first), PER_BRIDGE (500), BENCH_PHASES ("ipbatch floor floor-netns
 # floor-tight topo"), BENCH_IDLE_PCT (5: CPU-busy percentage counted as idle),
-# BENCH_IDLE_MAX (60 s), BENCH_GONE_MAX (600 s).
+# BENCH_IDLE_MAX (60 s), BENCH_GONE_MAX (600 s), GEN_ADDRGEN=none (every build,
+# topo's file and the floors', with addr_gen_mode none on every bridge and veth
+# end: no IPv6 link-local addresses; gen.sh).
 set -euo pipefail
 TOPO=${1:?usage: run.sh TOPO N}
 N=${2:?usage: run.sh TOPO N}
@@ -70,7 +72,8 @@ if [ -z "${GEN_NAT:-}" ]; then
 		NAT_NOTE=$(grep -m1 'error' "$DIR/nat-probe.log" || head -n1 "$DIR/nat-probe.log")
 	fi
 fi
-export GEN_NAT PER_BRIDGE
+GEN_ADDRGEN=${GEN_ADDRGEN:-}
+export GEN_NAT GEN_ADDRGEN PER_BRIDGE
 
 "$BENCH/gen.sh" "$N" >"$DIR/star-$N.yaml"
 "$BENCH/gen-ipbatch.sh" "$N" build >"$DIR/ipbatch-build-$N.sh"
@@ -181,7 +184,7 @@ report() {
 	echo "== topo benchmark, issues 7 (\"Speed at scale\") and 16 (\"Speed, round two\"): N=$N"
 	echo "machine: $(nproc) CPUs ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)), $(awk '/MemTotal/ { printf "%.1f GB", $2 / 1048576 }' /proc/meminfo), kernel $(uname -r)"
 	echo "topo: $TOPO ($("$TOPO" --version 2>/dev/null || echo '?'))"
-	echo "workload: $N namespaces, $nbr bridge(s) of <= $PER_BRIDGE ports, ip_forward, masquerade $([ "$GEN_NAT" = 1 ] && echo on || echo "OFF (GEN_NAT=0)")"
+	echo "workload: $N namespaces, $nbr bridge(s) of <= $PER_BRIDGE ports, ip_forward, masquerade $([ "$GEN_NAT" = 1 ] && echo on || echo "OFF (GEN_NAT=0)")$([ -z "$GEN_ADDRGEN" ] || echo ", addr_gen_mode $GEN_ADDRGEN on every bridge and veth end (GEN_ADDRGEN)")"
 	[ -z "$NAT_NOTE" ] || echo "  masquerade left out everywhere: topo cannot apply it yet: $NAT_NOTE"
 	echo "date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
 	echo
